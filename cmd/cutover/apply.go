@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/cutover-net/cutover/internal/engine"
+	"github.com/cutover-net/cutover/plan"
+	"github.com/spf13/cobra"
+)
+
+func newApply(fallback bool) *cobra.Command {
+	var yes bool
+	var format string
+	use, short := "apply INVENTORY", "Run the cut-over: isolate old, promote new, park old"
+	if fallback {
+		use, short = "fallback INVENTORY", "Swap back after a cut-over: isolate new, promote old, park new"
+	}
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format, "text", "json"); err != nil {
+				return err
+			}
+			_, _, drivers, p, err := compiled(args[0], fallback)
+			if err != nil {
+				return err
+			}
+			defer engine.CloseDrivers(drivers)
+			stderr := cmd.ErrOrStderr()
+			if err := plan.Render(stderr, p, "text"); err != nil {
+				return err
+			}
+			if !yes {
+				if !isTerminal(os.Stdin) {
+					return fmt.Errorf("refusing to change switches without confirmation: pass --yes")
+				}
+				if !confirm(cmd.InOrStdin(), stderr, fmt.Sprintf("\nApply %d moves to the switches above? Type yes: ", p.Moves())) {
+					return fmt.Errorf("not confirmed; nothing was changed")
+				}
+			}
+			eng := &engine.Engine{Drivers: drivers, Progress: progressPrinter(stderr)}
+			rep := eng.Run(cmd.Context(), p)
+			if format == "json" {
+				if err := writeJSON(cmd.OutOrStdout(), rep); err != nil {
+					return err
+				}
+			} else {
+				fmt.Fprintf(cmd.OutOrStdout(), "result: %s\n", rep.Result)
+			}
+			return resultError(rep.Result, rep.Err)
+		},
+	}
+	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
+	cmd.Flags().StringVarP(&format, "output", "o", "text", "report format: text or json")
+	return cmd
+}
+
+// resultError maps an engine result to the contract's exit codes.
+func resultError(result string, err error) error {
+	switch result {
+	case engine.ResultDone:
+		return nil
+	case engine.ResultBlocked:
+		return &exitErr{code: exitBlocked, err: err}
+	case engine.ResultRolledBack:
+		return &exitErr{code: exitRolledBack, err: err}
+	}
+	return &exitErr{code: exitError, err: err}
+}
+
+func confirm(in io.Reader, out io.Writer, prompt string) bool {
+	fmt.Fprint(out, prompt)
+	line, _ := bufio.NewReader(in).ReadString('\n')
+	return strings.TrimSpace(line) == "yes"
+}
+
+// progressPrinter prints engine events as one line each.
+func progressPrinter(w io.Writer) func(engine.Event) {
+	return func(ev engine.Event) {
+		ts := ev.Time.Format("15:04:05.000")
+		switch ev.Kind {
+		case "step-start":
+			fmt.Fprintf(w, "%s step %s: %d moves\n", ts, ev.Step, ev.Moves)
+		case "batch-done":
+			fmt.Fprintf(w, "%s   %s: %d ports moved and read back in %s\n", ts, ev.Switch, ev.Moves, ev.Duration.Round(time.Millisecond))
+		case "batch-failed":
+			fmt.Fprintf(w, "%s   %s: FAILED: %v\n", ts, ev.Switch, ev.Err)
+		case "step-done":
+			status := "done"
+			if ev.Err != nil {
+				status = "FAILED"
+			}
+			fmt.Fprintf(w, "%s step %s %s in %s\n", ts, ev.Step, status, ev.Duration.Round(time.Millisecond))
+		case "rollback-start":
+			fmt.Fprintf(w, "%s rollback %s\n", ts, ev.Step)
+		case "rollback-done":
+			if ev.Err != nil {
+				fmt.Fprintf(w, "%s rollback %s INCOMPLETE: %v\n", ts, ev.Step, ev.Err)
+			} else {
+				fmt.Fprintf(w, "%s rollback %s: %d ports restored in %s\n", ts, ev.Step, ev.Moves, ev.Duration.Round(time.Millisecond))
+			}
+		}
+	}
+}

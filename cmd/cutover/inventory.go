@@ -1,0 +1,201 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/cutover-net/cutover/internal/engine"
+	"github.com/cutover-net/cutover/plan"
+	"github.com/cutover-net/cutover/switchdrivers"
+	"github.com/cutover-net/cutover/switchdrivers/all"
+	"github.com/spf13/cobra"
+)
+
+func loadInventory(path string) (*plan.Inventory, *switchdrivers.Registry, error) {
+	reg := all.Registry()
+	inv, err := plan.Load(path, plan.LoadOptions{Catalog: reg})
+	return inv, reg, err
+}
+
+func checkFormat(format string, allowed ...string) error {
+	for _, a := range allowed {
+		if format == a {
+			return nil
+		}
+	}
+	return fmt.Errorf("-o %s: want one of %s", format, strings.Join(allowed, ", "))
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func newValidate() *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "validate INVENTORY",
+		Short: "Check an inventory and report every problem with file:line",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format, "text", "json"); err != nil {
+				return err
+			}
+			inv, _, err := loadInventory(args[0])
+			var ve *plan.ValidationError
+			if err != nil && !errors.As(err, &ve) {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if format == "json" {
+				res := struct {
+					Valid    bool           `json:"valid"`
+					Problems []plan.Problem `json:"problems"`
+				}{Valid: err == nil, Problems: []plan.Problem{}}
+				if ve != nil {
+					res.Problems = ve.Problems
+				}
+				if werr := writeJSON(out, res); werr != nil {
+					return werr
+				}
+				if err != nil {
+					return &exitErr{code: exitError, err: err, quiet: true}
+				}
+				return nil
+			}
+			if err != nil {
+				return &exitErr{code: exitError, err: err}
+			}
+			ports := len(inv.Systems.Old.Ports) + len(inv.Systems.New.Ports)
+			fmt.Fprintf(out, "%s: valid: %d switches, %d ports, %d addresses, park in %s\n", args[0], len(inv.Switches), ports, len(inv.Systems.Old.Addresses), inv.Park)
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&format, "output", "o", "text", "output format: text or json")
+	return cmd
+}
+
+// compiled loads an inventory and compiles its cut-over (or fallback)
+// plan with every batch's commands rendered by the drivers.
+func compiled(path string, fallback bool) (*plan.Inventory, *switchdrivers.Registry, map[string]switchdrivers.Driver, *plan.Plan, error) {
+	inv, reg, err := loadInventory(path)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	compile := plan.Compile
+	if fallback {
+		compile = plan.Fallback
+	}
+	p, err := compile(inv)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	drivers, err := engine.OpenDrivers(reg, inv)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if err := p.RenderCommands(engine.Commands(drivers)); err != nil {
+		engine.CloseDrivers(drivers)
+		return nil, nil, nil, nil, err
+	}
+	return inv, reg, drivers, p, nil
+}
+
+func newPlan() *cobra.Command {
+	var format string
+	var fallback bool
+	cmd := &cobra.Command{
+		Use:   "plan INVENTORY",
+		Short: "Show the ordered steps, moves and exact commands (no switch is contacted)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format, plan.Formats...); err != nil {
+				return err
+			}
+			_, _, drivers, p, err := compiled(args[0], fallback)
+			if err != nil {
+				return err
+			}
+			defer engine.CloseDrivers(drivers)
+			return plan.Render(cmd.OutOrStdout(), p, format)
+		},
+	}
+	cmd.Flags().StringVarP(&format, "output", "o", "text", "output format: text, json or markdown (a method of procedure)")
+	cmd.Flags().BoolVar(&fallback, "fallback", false, "show the fallback plan (new out, old back in) instead of the cut-over")
+	return cmd
+}
+
+func newPorts() *cobra.Command {
+	var format, only string
+	cmd := &cobra.Command{
+		Use:   "ports INVENTORY",
+		Short: "Read the live port table of the inventory's switches",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format, "text", "json"); err != nil {
+				return err
+			}
+			inv, reg, err := loadInventory(args[0])
+			if err != nil {
+				return err
+			}
+			if only != "" {
+				if _, ok := inv.SwitchByName(only); !ok {
+					return fmt.Errorf("--switch %s: no such switch in %s", only, args[0])
+				}
+			}
+			drivers, err := engine.OpenDrivers(reg, inv)
+			if err != nil {
+				return err
+			}
+			defer engine.CloseDrivers(drivers)
+			type row struct {
+				Switch string `json:"switch"`
+				switchdrivers.PortState
+			}
+			rows := []row{}
+			var errs []error
+			for _, s := range inv.Switches {
+				if only != "" && s.Name != only {
+					continue
+				}
+				ports, err := drivers[s.Name].Ports(cmd.Context())
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				for _, p := range ports {
+					rows = append(rows, row{s.Name, p})
+				}
+			}
+			out := cmd.OutOrStdout()
+			if format == "json" {
+				if err := writeJSON(out, rows); err != nil {
+					return err
+				}
+			} else {
+				fmt.Fprintf(out, "%-10s %-16s %-7s %-8s %-6s %-6s %s\n", "SWITCH", "PORT", "MODE", "SEGMENT", "ADMIN", "OPER", "DESCRIPTION")
+				for _, r := range rows {
+					fmt.Fprintf(out, "%-10s %-16s %-7s %-8s %-6s %-6s %s\n", r.Switch, r.Name, r.Mode, r.Segment, r.Admin, r.Oper, r.Description)
+				}
+			}
+			if len(errs) > 0 {
+				return errors.Join(errs...)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&format, "output", "o", "text", "output format: text or json")
+	cmd.Flags().StringVar(&only, "switch", "", "only this switch")
+	return cmd
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

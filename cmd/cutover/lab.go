@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/cutover-net/cutover/labs"
+	"github.com/cutover-net/cutover/switchdrivers/all"
+	"github.com/spf13/cobra"
+)
+
+type labFlags struct {
+	topology, name, runBase string
+}
+
+func (f *labFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVarP(&f.topology, "topology", "t", "containerlab.yml", "containerlab topology file")
+	cmd.Flags().StringVar(&f.name, "name", "", "lab name (default: the topology's name)")
+	cmd.Flags().StringVar(&f.runBase, "run-dir", labs.DefaultRunBase, "where labs keep their state")
+}
+
+func (f *labFlags) open(progress io.Writer) (*labs.Lab, error) {
+	t, err := labs.LoadTopology(f.topology)
+	if err != nil {
+		return nil, err
+	}
+	l, err := labs.New(t, f.name, f.runBase)
+	if err != nil {
+		return nil, err
+	}
+	if progress != nil {
+		l.Progress = func(s string) { fmt.Fprintln(progress, s) }
+	}
+	return l, nil
+}
+
+func newLab() *cobra.Command {
+	cmd := &cobra.Command{Use: "lab", Short: "Run the local rehearsal lab (network namespaces + Open vSwitch)"}
+	var up, down, status labFlags
+	upCmd := &cobra.Command{
+		Use: "up", Short: "Create the lab (idempotent; a failed start cleans up)", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			l, err := up.open(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			if err := l.Up(cmd.Context()); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "lab %s is up; switches at %s\n", l.Name, l.DB())
+			return nil
+		},
+	}
+	downCmd := &cobra.Command{
+		Use: "down", Short: "Remove everything the lab created", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			l, err := down.open(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			// Removal must finish even if interrupted.
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(cmd.Context()), time.Minute)
+			defer cancel()
+			return l.Down(ctx)
+		},
+	}
+	var format string
+	statusCmd := &cobra.Command{
+		Use: "status", Short: "Show the lab's processes, namespaces and switch ports", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(format, "text", "json"); err != nil {
+				return err
+			}
+			l, err := status.open(nil)
+			if err != nil {
+				return err
+			}
+			st, err := l.Status(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if format == "json" {
+				return writeJSON(cmd.OutOrStdout(), st)
+			}
+			printLabStatus(cmd.OutOrStdout(), st)
+			return nil
+		},
+	}
+	statusCmd.Flags().StringVarP(&format, "output", "o", "text", "output format: text or json")
+	up.add(upCmd)
+	down.add(downCmd)
+	status.add(statusCmd)
+	cmd.AddCommand(upCmd, downCmd, statusCmd)
+	return cmd
+}
+
+func printLabStatus(w io.Writer, st *labs.Status) {
+	state := "down"
+	if st.Healthy {
+		state = "up"
+	}
+	fmt.Fprintf(w, "lab %s: %s (topology %s, run dir %s)\n", st.Name, state, st.Topology, st.RunDir)
+	for _, p := range st.Processes {
+		fmt.Fprintf(w, "  %-13s running=%v pid=%d\n", p.Name, p.Running, p.PID)
+	}
+	for _, n := range st.Nodes {
+		fmt.Fprintf(w, "  %-8s %-10s present=%v %s %s\n", n.Name, n.Kind, n.Present, n.Role, n.Namespace)
+		for _, p := range n.Ports {
+			fmt.Fprintf(w, "      %-10s %-6s %-5s oper=%s\n", p.Name, p.Mode, p.Segment, p.Oper)
+		}
+	}
+}
+
+func newRehearse() *cobra.Command {
+	var lf labFlags
+	var inventory, format string
+	var keep bool
+	cmd := &cobra.Command{
+		Use:   "rehearse",
+		Short: "Run a full cut-over in the local lab and measure the outage per address",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(format, "text", "json"); err != nil {
+				return err
+			}
+			stderr := cmd.ErrOrStderr()
+			l, err := lf.open(stderr)
+			if err != nil {
+				return err
+			}
+			if inventory == "" {
+				inventory = filepath.Join(filepath.Dir(lf.topology), "labs", "rehearsal.yml")
+			}
+			r := &labs.Rehearsal{Lab: l, Inventory: inventory, Registry: all.Registry(), Keep: keep,
+				Progress:       func(s string) { fmt.Fprintln(stderr, s) },
+				EngineProgress: progressPrinter(stderr)}
+			rep, err := r.Run(cmd.Context())
+			if rep == nil {
+				return err
+			}
+			if format == "json" {
+				if werr := writeJSON(cmd.OutOrStdout(), rep); werr != nil {
+					return werr
+				}
+			} else {
+				printRehearsal(cmd.OutOrStdout(), rep)
+			}
+			if err != nil {
+				return err
+			}
+			if rerr := resultError(rep.Result, fmt.Errorf("%s", rep.Error)); rerr != nil {
+				return rerr
+			}
+			return nil
+		},
+	}
+	lf.add(cmd)
+	cmd.Flags().StringVarP(&inventory, "inventory", "i", "", "inventory of the lab's switches (default: labs/rehearsal.yml beside the topology)")
+	cmd.Flags().StringVarP(&format, "output", "o", "text", "report format: text or json")
+	cmd.Flags().BoolVar(&keep, "keep", false, "leave the lab up afterwards")
+	return cmd
+}
+
+func printRehearsal(w io.Writer, rep *labs.RehearsalReport) {
+	fmt.Fprintf(w, "\nRehearsal in lab %s: %s (plan %s)\n\n", rep.Lab, rep.Result, rep.Plan)
+	var t0 time.Time
+	if len(rep.Steps) > 0 {
+		t0 = rep.Steps[0].Started
+	}
+	for i, s := range rep.Steps {
+		fmt.Fprintf(w, "  step %d %-8s %2d moves  +%6.1f ms .. +%6.1f ms", i+1, s.Name, s.Moves,
+			float64(s.Started.Sub(t0).Microseconds())/1000, float64(s.Finished.Sub(t0).Microseconds())/1000)
+		if s.Error != "" {
+			fmt.Fprintf(w, "  FAILED: %s", s.Error)
+		}
+		fmt.Fprintln(w)
+	}
+	for _, s := range rep.Rollback {
+		fmt.Fprintf(w, "  rollback %-12s %d ports %s\n", s.Name, s.Moves, s.Error)
+	}
+	fmt.Fprintf(w, "\n  downtime per address (longest gap between answered pings):\n")
+	addrs := make([]string, 0, len(rep.DowntimeMS))
+	for a := range rep.DowntimeMS {
+		addrs = append(addrs, a)
+	}
+	sort.Strings(addrs)
+	for _, a := range addrs {
+		fmt.Fprintf(w, "    %-16s %7d ms\n", a, rep.DowntimeMS[a])
+	}
+	fmt.Fprintf(w, "  max downtime: %d ms; pings answered %d of %d; duplicate replies (two hosts for one address): %d\n",
+		rep.MaxDowntimeMS, rep.PingsAnswered, rep.PingsSent, rep.ConflictsObserved)
+	if rep.Error != "" {
+		fmt.Fprintf(w, "  error: %s\n", rep.Error)
+	}
+}

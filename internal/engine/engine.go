@@ -1,0 +1,308 @@
+// Package engine executes cut-over plans against switch drivers: steps
+// strictly in order, the switches of one step in parallel (one Apply, so one
+// session, per switch), every batch read back before the step counts as
+// done, guard hooks before and after each step, and, when anything fails,
+// the steps already taken undone in reverse order.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/cutover-net/cutover/plan"
+	"github.com/cutover-net/cutover/switchdrivers"
+)
+
+// Outcomes of a run, as reported in Report.Result.
+const (
+	ResultDone       = "done"
+	ResultBlocked    = "blocked"     // a guard refused; nothing unsafe was done
+	ResultRolledBack = "rolled_back" // a step failed; what was done is undone
+	ResultFailed     = "failed"      // failed and could not be fully undone
+)
+
+// Hooks are called around every step; the guard plugs in here. An error
+// from BeforeStep means the step is not taken; from AfterStep, that the
+// step must be undone. Return a *BlockedError for a guard's refusal.
+type Hooks interface {
+	BeforeStep(ctx context.Context, p *plan.Plan, step int) error
+	AfterStep(ctx context.Context, p *plan.Plan, step int) error
+}
+
+// BlockedError is a guard's refusal to let a step happen.
+type BlockedError struct {
+	Step   string
+	Reason string
+}
+
+func (e *BlockedError) Error() string { return fmt.Sprintf("step %s blocked: %s", e.Step, e.Reason) }
+
+// Event is progress reported while a plan runs.
+type Event struct {
+	Time     time.Time
+	Step     string
+	Switch   string // empty for step-level events
+	Kind     string // step-start, batch-done, batch-failed, step-done, rollback-start, rollback-done
+	Moves    int
+	Duration time.Duration
+	Err      error
+}
+
+// Engine runs plans. Drivers maps switch names to open drivers.
+type Engine struct {
+	Drivers  map[string]switchdrivers.Driver
+	Hooks    Hooks       // optional
+	Progress func(Event) // optional; called from several goroutines, never concurrently
+	// RollbackTimeout bounds the undo work after a failure (default 2 min).
+	// Undo runs even if the run's context was cancelled.
+	RollbackTimeout time.Duration
+
+	mu sync.Mutex
+}
+
+// StepReport is what happened in one step.
+type StepReport struct {
+	Name     string    `json:"name"`
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"`
+	Moves    int       `json:"moves"`
+	Error    string    `json:"error,omitempty"`
+}
+
+// Report is the outcome of a run.
+type Report struct {
+	Plan     string       `json:"plan"`
+	Result   string       `json:"result"`
+	Steps    []StepReport `json:"steps"`
+	Rollback []StepReport `json:"rollback,omitempty"`
+	Error    string       `json:"error,omitempty"`
+	// Err is the cause when Result is not done.
+	Err error `json:"-"`
+}
+
+func (e *Engine) emit(ev Event) {
+	if e.Progress == nil {
+		return
+	}
+	ev.Time = time.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.Progress(ev)
+}
+
+// Run executes p. It returns a report in every case; Report.Err is set
+// unless the result is done.
+func (e *Engine) Run(ctx context.Context, p *plan.Plan) *Report {
+	rep := &Report{Plan: p.Hash, Result: ResultDone}
+	if err := e.checkDrivers(p); err != nil {
+		rep.Result, rep.Err, rep.Error = ResultFailed, err, err.Error()
+		return rep
+	}
+	taken := -1 // the last step whose moves may have been (partly) applied
+	var failure error
+	for i, step := range p.Steps {
+		sr := StepReport{Name: step.Name, Started: time.Now(), Moves: step.Moves()}
+		e.emit(Event{Step: step.Name, Kind: "step-start", Moves: sr.Moves})
+		if e.Hooks != nil {
+			if err := e.Hooks.BeforeStep(ctx, p, i); err != nil {
+				failure = fmt.Errorf("before step %s: %w", step.Name, err)
+			}
+		}
+		if failure == nil {
+			taken = i
+			failure = e.runStep(ctx, step)
+		}
+		if failure == nil && e.Hooks != nil {
+			if err := e.Hooks.AfterStep(ctx, p, i); err != nil {
+				failure = fmt.Errorf("after step %s: %w", step.Name, err)
+			}
+		}
+		sr.Finished = time.Now()
+		if failure != nil {
+			sr.Error = failure.Error()
+		}
+		rep.Steps = append(rep.Steps, sr)
+		e.emit(Event{Step: step.Name, Kind: "step-done", Moves: sr.Moves, Duration: sr.Finished.Sub(sr.Started), Err: failure})
+		if failure != nil {
+			break
+		}
+	}
+	if failure == nil {
+		return rep
+	}
+	rep.Err = failure
+	var blocked *BlockedError
+	if errors.As(failure, &blocked) {
+		rep.Result = ResultBlocked
+	} else {
+		rep.Result = ResultRolledBack
+	}
+	if taken >= 0 {
+		timeout := e.RollbackTimeout
+		if timeout <= 0 {
+			timeout = 2 * time.Minute
+		}
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+		defer cancel()
+		var rerr error
+		rep.Rollback, rerr = e.undo(rctx, p, taken)
+		if rerr != nil {
+			rep.Result = ResultFailed
+			rep.Err = errors.Join(failure, fmt.Errorf("rollback incomplete, check the ports named here: %w", rerr))
+		}
+	}
+	rep.Error = rep.Err.Error()
+	return rep
+}
+
+func (e *Engine) checkDrivers(p *plan.Plan) error {
+	var missing []string
+	for _, s := range p.Steps {
+		for _, b := range s.Batches {
+			if e.Drivers[b.Switch] == nil {
+				missing = append(missing, b.Switch)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return fmt.Errorf("no driver open for switch(es) %v", missing)
+	}
+	return nil
+}
+
+// runStep applies every batch of the step in parallel and reads each back.
+func (e *Engine) runStep(ctx context.Context, step plan.Step) error {
+	errs := make([]error, len(step.Batches))
+	var wg sync.WaitGroup
+	for i, b := range step.Batches {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			start := time.Now()
+			errs[i] = e.applyBatch(ctx, b.Switch, changes(b.Moves))
+			kind := "batch-done"
+			if errs[i] != nil {
+				kind = "batch-failed"
+			}
+			e.emit(Event{Step: step.Name, Switch: b.Switch, Kind: kind, Moves: len(b.Moves), Duration: time.Since(start), Err: errs[i]})
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// applyBatch applies changes on one switch and verifies them by reading
+// the switch back independently of the driver's own check.
+func (e *Engine) applyBatch(ctx context.Context, sw string, cs []switchdrivers.Change) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	d := e.Drivers[sw]
+	if err := d.Apply(ctx, cs); err != nil {
+		return wrap(sw, err)
+	}
+	live, err := d.Ports(ctx)
+	if err != nil {
+		return wrap(sw, fmt.Errorf("read-back: %w", err))
+	}
+	return switchdrivers.CheckReadBack(sw, live, cs)
+}
+
+// wrap makes sure an error names its switch.
+func wrap(sw string, err error) error {
+	var de *switchdrivers.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	return &switchdrivers.Error{Switch: sw, Err: err}
+}
+
+func changes(moves []plan.Move) []switchdrivers.Change {
+	cs := make([]switchdrivers.Change, len(moves))
+	for i, m := range moves {
+		cs[i] = switchdrivers.Change{Port: m.Port, From: m.From, To: m.To}
+	}
+	return cs
+}
+
+// undo restores steps last..0 in reverse order. For each port it reads the
+// live segment: a port at the move's target is moved back, a port still at
+// its origin is left, and a port anywhere else is reported, not touched.
+func (e *Engine) undo(ctx context.Context, p *plan.Plan, last int) ([]StepReport, error) {
+	var reports []StepReport
+	var failures []error
+	for i := last; i >= 0; i-- {
+		step := p.Steps[i]
+		sr := StepReport{Name: "undo-" + step.Name, Started: time.Now()}
+		e.emit(Event{Step: sr.Name, Kind: "rollback-start"})
+		errs := make([]error, len(step.Batches))
+		counts := make([]int, len(step.Batches))
+		var wg sync.WaitGroup
+		for bi, b := range step.Batches {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				counts[bi], errs[bi] = e.undoBatch(ctx, b)
+			}()
+		}
+		wg.Wait()
+		for _, c := range counts {
+			sr.Moves += c
+		}
+		err := errors.Join(errs...)
+		sr.Finished = time.Now()
+		if err != nil {
+			sr.Error = err.Error()
+			failures = append(failures, err)
+		}
+		reports = append(reports, sr)
+		e.emit(Event{Step: sr.Name, Kind: "rollback-done", Moves: sr.Moves, Duration: sr.Finished.Sub(sr.Started), Err: err})
+	}
+	return reports, errors.Join(failures...)
+}
+
+func (e *Engine) undoBatch(ctx context.Context, b plan.Batch) (int, error) {
+	d := e.Drivers[b.Switch]
+	live, err := d.Ports(ctx)
+	if err != nil {
+		return 0, wrap(b.Switch, fmt.Errorf("reading ports for rollback: %w", err))
+	}
+	seg := map[string]string{}
+	for _, p := range live {
+		seg[p.Name] = p.Segment
+	}
+	var back []switchdrivers.Change
+	var errs []error
+	for _, m := range b.Moves {
+		switch seg[m.Port] {
+		case m.From:
+		case m.To:
+			back = append(back, switchdrivers.Change{Port: m.Port, From: m.To, To: m.From})
+		default:
+			errs = append(errs, &switchdrivers.Error{Switch: b.Switch, Port: m.Port,
+				Err: fmt.Errorf("found in segment %q, neither %s nor %s; left alone", seg[m.Port], m.From, m.To)})
+		}
+	}
+	if err := e.applyBatch(ctx, b.Switch, back); err != nil {
+		errs = append(errs, err)
+		return 0, errors.Join(errs...)
+	}
+	return len(back), errors.Join(errs...)
+}
+
+// Commands adapts open drivers to plan.CommandRenderer.
+type Commands map[string]switchdrivers.Driver
+
+// RenderMoves implements plan.CommandRenderer.
+func (c Commands) RenderMoves(sw string, moves []plan.Move) ([]string, error) {
+	d, ok := c[sw]
+	if !ok {
+		return nil, fmt.Errorf("switch %s: no driver", sw)
+	}
+	return d.Render(changes(moves))
+}

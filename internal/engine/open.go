@@ -1,0 +1,34 @@
+package engine
+
+import (
+	"errors"
+
+	"github.com/cutover-net/cutover/plan"
+	"github.com/cutover-net/cutover/switchdrivers"
+)
+
+// OpenDrivers opens a driver for every switch of the inventory. Opening
+// performs no I/O. On error the drivers already opened are closed.
+func OpenDrivers(reg *switchdrivers.Registry, inv *plan.Inventory) (map[string]switchdrivers.Driver, error) {
+	out := map[string]switchdrivers.Driver{}
+	for _, s := range inv.Switches {
+		d, err := reg.Open(s.Driver, switchdrivers.Config{
+			Name: s.Name, Address: s.Address, Username: s.Username, Password: s.Password, Options: s.Options,
+		})
+		if err != nil {
+			CloseDrivers(out)
+			return nil, err
+		}
+		out[s.Name] = d
+	}
+	return out, nil
+}
+
+// CloseDrivers closes every driver and returns their errors joined.
+func CloseDrivers(ds map[string]switchdrivers.Driver) error {
+	var errs []error
+	for _, d := range ds {
+		errs = append(errs, d.Close())
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,283 @@
+package labs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cutover-net/cutover/internal/engine"
+	"github.com/cutover-net/cutover/internal/netns"
+	"github.com/cutover-net/cutover/plan"
+	"github.com/cutover-net/cutover/probe/pinger"
+	"github.com/cutover-net/cutover/switchdrivers"
+	"golang.org/x/net/icmp"
+)
+
+// LabDirEnv is the variable a rehearsal inventory can use to reach the
+// lab's run directory, e.g. address: unix:${CUTOVER_LAB_DIR:-/run/cutover/labs/cutover}/db.sock.
+// During a rehearsal it is set to the lab's run directory for the
+// inventory only (the process environment is not changed).
+const LabDirEnv = "CUTOVER_LAB_DIR"
+
+// Rehearsal configures one rehearsal run.
+type Rehearsal struct {
+	Lab       *Lab
+	Inventory string // inventory file whose switches are the lab's
+	Registry  *switchdrivers.Registry
+	// Interval between pings to each address (default 10 ms).
+	Interval time.Duration
+	// WarmUp bounds the wait for the old system to answer before the
+	// cut-over (default 20 s); Recover bounds the wait for every address to
+	// answer after it (default 120 s).
+	WarmUp, Recover time.Duration
+	// Keep leaves the lab up afterwards.
+	Keep bool
+	// Progress receives human-readable lines; EngineProgress the engine's events.
+	Progress       func(string)
+	EngineProgress func(engine.Event)
+}
+
+// RehearsalStep is one step as reported by a rehearsal.
+type RehearsalStep struct {
+	Name     string    `json:"name"`
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"`
+	Moves    int       `json:"moves"`
+	Error    string    `json:"error,omitempty"`
+}
+
+// RehearsalReport is the outcome (`cutover rehearse -o json`).
+type RehearsalReport struct {
+	Result            string           `json:"result"`
+	Lab               string           `json:"lab"`
+	Plan              string           `json:"plan"`
+	Steps             []RehearsalStep  `json:"steps"`
+	Rollback          []RehearsalStep  `json:"rollback,omitempty"`
+	DowntimeMS        map[string]int64 `json:"downtime_ms"`
+	MaxDowntimeMS     int64            `json:"max_downtime_ms"`
+	ConflictsObserved int              `json:"conflicts_observed"`
+	PingsSent         int              `json:"pings_sent"`
+	PingsAnswered     int              `json:"pings_answered"`
+	Error             string           `json:"error,omitempty"`
+}
+
+func (r *Rehearsal) progress(format string, a ...any) {
+	if r.Progress != nil {
+		r.Progress(fmt.Sprintf(format, a...))
+	}
+}
+
+// Run brings the lab up, stages the pre-cut-over state through the
+// drivers (old system in Production, new in Migration), pings every
+// service address from the gateway host, applies the cut-over plan,
+// waits for every address to answer again, and reports the outage per
+// address. The lab is taken down afterwards unless Keep is set or it was
+// already up. A report is returned whenever the cut-over itself ran.
+func (r *Rehearsal) Run(ctx context.Context) (rep *RehearsalReport, err error) {
+	if r.Interval <= 0 {
+		r.Interval = 10 * time.Millisecond
+	}
+	if r.WarmUp <= 0 {
+		r.WarmUp = 20 * time.Second
+	}
+	if r.Recover <= 0 {
+		r.Recover = 120 * time.Second
+	}
+	l := r.Lab
+	gw, err := r.gatewayNode()
+	if err != nil {
+		return nil, err
+	}
+	inv, err := plan.Load(r.Inventory, plan.LoadOptions{Catalog: r.Registry, LookupEnv: func(k string) (string, bool) {
+		if k == LabDirEnv {
+			return l.RunDir, true
+		}
+		return os.LookupEnv(k)
+	}})
+	if err != nil {
+		return nil, err
+	}
+	var targets []netip.Addr
+	for _, a := range inv.Systems.Old.Addresses {
+		if !a.Is4() {
+			return nil, fmt.Errorf("rehearsal pings IPv4 only; %s is not", a)
+		}
+		targets = append(targets, a)
+	}
+
+	st, _ := l.Status(ctx)
+	wasUp := st != nil && st.Healthy
+	if err := l.Up(ctx); err != nil {
+		return nil, err
+	}
+	if !r.Keep && !wasUp {
+		defer func() {
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			if derr := l.Down(dctx); derr != nil {
+				err = errors.Join(err, derr)
+			}
+		}()
+	}
+
+	drivers, err := engine.OpenDrivers(r.Registry, inv)
+	if err != nil {
+		return nil, err
+	}
+	defer engine.CloseDrivers(drivers)
+	p, err := plan.Compile(inv)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.stage(ctx, inv, drivers); err != nil {
+		return nil, fmt.Errorf("staging the pre-cut-over state: %w", err)
+	}
+
+	var conn *icmp.PacketConn
+	if err := netns.Do(l.NodeNS(gw), func() (err error) { conn, err = pinger.Listen(); return err }); err != nil {
+		return nil, fmt.Errorf("opening the pinger on %s: %w", gw, err)
+	}
+	defer conn.Close()
+	pg, err := pinger.New(conn, targets, r.Interval)
+	if err != nil {
+		return nil, err
+	}
+	pctx, stopPing := context.WithCancel(ctx)
+	pingDone := make(chan error, 1)
+	go func() { pingDone <- pg.Run(pctx) }()
+	defer func() { stopPing(); <-pingDone }()
+
+	r.progress("pinging %d addresses from %s every %s", len(targets), gw, r.Interval)
+	warm := time.Now()
+	if err := waitFor(ctx, r.WarmUp, func() bool { return pg.Answering(warm) }); err != nil {
+		return nil, fmt.Errorf("the old system does not answer from %s before the cut-over: %w", gw, err)
+	}
+
+	r.progress("cutting over: %d moves in %d steps", p.Moves(), len(p.Steps))
+	eng := &engine.Engine{Drivers: drivers, Progress: r.EngineProgress}
+	start := time.Now()
+	er := eng.Run(ctx, p)
+	ended := time.Now()
+	r.progress("plan %s; waiting for every address to answer", er.Result)
+	recErr := waitFor(ctx, r.Recover, func() bool { return pg.Answering(ended) })
+	// Keep pinging briefly so the last gap is closed by steady replies.
+	time.Sleep(min(200*time.Millisecond, 20*r.Interval))
+	stop := time.Now()
+
+	rep = &RehearsalReport{Result: er.Result, Lab: l.Name, Plan: p.Hash, DowntimeMS: map[string]int64{}, Error: er.Error}
+	for _, s := range er.Steps {
+		rep.Steps = append(rep.Steps, RehearsalStep(s))
+	}
+	for _, s := range er.Rollback {
+		rep.Rollback = append(rep.Rollback, RehearsalStep(s))
+	}
+	for _, s := range pg.Stats(start, stop) {
+		ms := s.LongestGap.Milliseconds()
+		rep.DowntimeMS[s.Target.String()] = ms
+		rep.MaxDowntimeMS = max(rep.MaxDowntimeMS, ms)
+		rep.ConflictsObserved += s.Duplicates
+		rep.PingsSent += s.Sent
+		rep.PingsAnswered += s.Received
+	}
+	if recErr != nil {
+		var down []string
+		for _, s := range pg.Stats(start, stop) {
+			if s.LastReply.Before(ended) {
+				down = append(down, s.Target.String())
+			}
+		}
+		msg := fmt.Sprintf("not answering %s after the cut-over: %v", recErr, down)
+		rep.Error = joinMsg(rep.Error, msg)
+		return rep, errors.New(msg)
+	}
+	return rep, nil
+}
+
+func joinMsg(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+func (r *Rehearsal) gatewayNode() (string, error) {
+	var gws []string
+	for _, name := range r.Lab.Topo.NodeNames() {
+		if n := r.Lab.Topo.Topology.Nodes[name]; !n.IsSwitch() && n.Labels[LabelRole] == "gateway" {
+			gws = append(gws, name)
+		}
+	}
+	if len(gws) != 1 {
+		return "", fmt.Errorf("topology %s: a rehearsal needs exactly one linux node labelled %s: gateway (found %d)", r.Lab.Topo.File, LabelRole, len(gws))
+	}
+	return gws[0], nil
+}
+
+// stage moves the old system's ports into Production and the new system's
+// into Migration, from wherever they are, through the drivers.
+func (r *Rehearsal) stage(ctx context.Context, inv *plan.Inventory, drivers map[string]switchdrivers.Driver) error {
+	live := map[string]map[string]string{}
+	for name, d := range drivers {
+		ports, err := d.Ports(ctx)
+		if err != nil {
+			return err
+		}
+		live[name] = map[string]string{}
+		for _, p := range ports {
+			live[name][p.Name] = p.Segment
+		}
+	}
+	step := plan.Step{Name: "stage"}
+	bySwitch := map[string]int{}
+	add := func(refs []plan.PortRef, system, role string) error {
+		for _, ref := range refs {
+			cur, ok := live[ref.Switch][ref.Port]
+			if !ok {
+				return fmt.Errorf("switch %s has no port %s", ref.Switch, ref.Port)
+			}
+			want := inv.Segment(ref.Switch, role)
+			if cur == want {
+				continue
+			}
+			i, ok := bySwitch[ref.Switch]
+			if !ok {
+				i = len(step.Batches)
+				bySwitch[ref.Switch] = i
+				step.Batches = append(step.Batches, plan.Batch{Switch: ref.Switch})
+			}
+			step.Batches[i].Moves = append(step.Batches[i].Moves, plan.Move{Port: ref.Port, System: system, FromRole: "lab", ToRole: role, From: cur, To: want})
+		}
+		return nil
+	}
+	if err := add(inv.Systems.Old.Ports, "old", plan.Production); err != nil {
+		return err
+	}
+	if err := add(inv.Systems.New.Ports, "new", plan.Migration); err != nil {
+		return err
+	}
+	slices.SortFunc(step.Batches, func(a, b plan.Batch) int { return strings.Compare(a.Switch, b.Switch) })
+	r.progress("staging: %d ports (old -> Production, new -> Migration)", step.Moves())
+	rep := (&engine.Engine{Drivers: drivers}).Run(ctx, &plan.Plan{Name: "stage", Kind: "stage", Steps: []plan.Step{step}})
+	return rep.Err
+}
+
+// waitFor polls cond every 10 ms until it holds, ctx ends or limit passes.
+func waitFor(ctx context.Context, limit time.Duration, cond func() bool) error {
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("within %s", limit)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return nil
+}

@@ -1,0 +1,237 @@
+package plan
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+)
+
+// Step names, in execution order.
+const (
+	StepIsolate = "isolate"
+	StepPromote = "promote"
+	StepPark    = "park"
+)
+
+// Plan kinds.
+const (
+	KindCutover  = "cutover"
+	KindFallback = "fallback"
+	KindRollback = "rollback"
+)
+
+// Plan is an ordered list of steps. Steps run strictly in order; the
+// batches of one step run in parallel, one configuration session each.
+type Plan struct {
+	Name      string   `json:"name"`
+	Kind      string   `json:"kind"`
+	Inventory string   `json:"inventory,omitempty"`
+	Hash      string   `json:"hash"`
+	Addresses []string `json:"addresses"`
+	Steps     []Step   `json:"steps"`
+}
+
+// Step is one stage of the cut-over.
+type Step struct {
+	Name    string  `json:"name"`
+	Purpose string  `json:"purpose"`
+	Batches []Batch `json:"batches"`
+}
+
+// Batch is the moves of one step on one switch: one session.
+type Batch struct {
+	Switch           string   `json:"switch"`
+	Moves            []Move   `json:"moves"`
+	Commands         []string `json:"commands,omitempty"`
+	RollbackCommands []string `json:"rollback_commands,omitempty"`
+}
+
+// Move takes one port from one segment to another.
+type Move struct {
+	Port     string `json:"port"`
+	System   string `json:"system"` // old or new
+	FromRole string `json:"from_role"`
+	ToRole   string `json:"to_role"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+}
+
+// Moves counts the moves of a step.
+func (s Step) Moves() int {
+	n := 0
+	for _, b := range s.Batches {
+		n += len(b.Moves)
+	}
+	return n
+}
+
+// Moves counts the moves of the plan.
+func (p *Plan) Moves() int {
+	n := 0
+	for _, s := range p.Steps {
+		n += s.Moves()
+	}
+	return n
+}
+
+// Compile turns a validated inventory into the cut-over plan: isolate the
+// old system (Production → Shadow), promote the new one (Migration →
+// Production), park the old one (Shadow → the park role).
+func Compile(inv *Inventory) (*Plan, error) {
+	return compile(inv, KindCutover, side{"old", inv.Systems.Old}, side{"new", inv.Systems.New}, Migration)
+}
+
+// Fallback compiles the reverse swap for a finished cut-over: the new
+// system leaves Production, the old one (waiting in the park role) returns,
+// and the new one is parked.
+func Fallback(inv *Inventory) (*Plan, error) {
+	return compile(inv, KindFallback, side{"new", inv.Systems.New}, side{"old", inv.Systems.Old}, inv.Park)
+}
+
+type side struct {
+	name string
+	sys  System
+}
+
+func compile(inv *Inventory, kind string, out, in side, inRole string) (*Plan, error) {
+	// The outgoing system waits in whichever holding VLAN the incoming one
+	// is not in, so no VLAN ever holds two owners of an address.
+	holding := Shadow
+	if inRole == Shadow {
+		holding = Migration
+	}
+	p := &Plan{Name: inv.Name, Kind: kind, Inventory: inv.File}
+	for _, a := range inv.Systems.Old.Addresses {
+		p.Addresses = append(p.Addresses, a.String())
+	}
+	steps := []struct {
+		name, purpose string
+		s             side
+		from, to      string
+	}{
+		{StepIsolate, fmt.Sprintf("take the %s system out of Production (into %s)", out.name, holding), out, Production, holding},
+		{StepPromote, fmt.Sprintf("move the %s system from %s into Production", in.name, capitalise(inRole)), in, inRole, Production},
+		{StepPark, fmt.Sprintf("park the %s system in %s", out.name, capitalise(inv.Park)), out, holding, inv.Park},
+	}
+	for _, st := range steps {
+		step := Step{Name: st.name, Purpose: st.purpose}
+		if st.from != st.to {
+			var err error
+			if step.Batches, err = batches(inv, st.s, st.from, st.to); err != nil {
+				return nil, fmt.Errorf("step %s: %w", st.name, err)
+			}
+		} else {
+			step.Purpose = fmt.Sprintf("the %s system stays in %s: nothing to move", out.name, capitalise(st.to))
+		}
+		p.Steps = append(p.Steps, step)
+	}
+	p.Hash = p.hash()
+	return p, nil
+}
+
+func batches(inv *Inventory, s side, fromRole, toRole string) ([]Batch, error) {
+	bySwitch := map[string]*Batch{}
+	var order []string
+	for _, ref := range s.sys.Ports {
+		from, to := inv.Segment(ref.Switch, fromRole), inv.Segment(ref.Switch, toRole)
+		if from == "" || to == "" {
+			return nil, fmt.Errorf("switch %s port %s: no %s segment for %s → %s", ref.Switch, ref.Port, missing(from, fromRole, toRole), fromRole, toRole)
+		}
+		b, ok := bySwitch[ref.Switch]
+		if !ok {
+			b = &Batch{Switch: ref.Switch}
+			bySwitch[ref.Switch] = b
+			order = append(order, ref.Switch)
+		}
+		b.Moves = append(b.Moves, Move{Port: ref.Port, System: s.name, FromRole: fromRole, ToRole: toRole, From: from, To: to})
+	}
+	slices.Sort(order)
+	out := make([]Batch, 0, len(order))
+	for _, sw := range order {
+		out = append(out, *bySwitch[sw])
+	}
+	return out, nil
+}
+
+func missing(from, fromRole, toRole string) string {
+	if from == "" {
+		return fromRole
+	}
+	return toRole
+}
+
+// Inverse returns the plan that undoes p: its steps in reverse order, each
+// move reversed. Running it after p (or after part of p) restores the
+// original state in a safe order.
+func (p *Plan) Inverse() *Plan {
+	inv := &Plan{Name: p.Name, Kind: KindRollback, Inventory: p.Inventory, Addresses: p.Addresses}
+	for i := len(p.Steps) - 1; i >= 0; i-- {
+		s := p.Steps[i]
+		rs := Step{Name: "undo-" + s.Name, Purpose: "undo: " + s.Purpose}
+		for _, b := range s.Batches {
+			rb := Batch{Switch: b.Switch, Commands: b.RollbackCommands, RollbackCommands: b.Commands}
+			for _, m := range b.Moves {
+				rb.Moves = append(rb.Moves, m.Reverse())
+			}
+			rs.Batches = append(rs.Batches, rb)
+		}
+		inv.Steps = append(inv.Steps, rs)
+	}
+	inv.Hash = inv.hash()
+	return inv
+}
+
+// Reverse returns the move that undoes m.
+func (m Move) Reverse() Move {
+	return Move{Port: m.Port, System: m.System, FromRole: m.ToRole, ToRole: m.FromRole, From: m.To, To: m.From}
+}
+
+// hash identifies a plan by its moves (not by its rendered commands).
+func (p *Plan) hash() string {
+	type hm struct {
+		Kind  string
+		Steps []Step
+	}
+	stripped := hm{Kind: p.Kind}
+	for _, s := range p.Steps {
+		cs := Step{Name: s.Name}
+		for _, b := range s.Batches {
+			cs.Batches = append(cs.Batches, Batch{Switch: b.Switch, Moves: b.Moves})
+		}
+		stripped.Steps = append(stripped.Steps, cs)
+	}
+	b, _ := json.Marshal(stripped)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}
+
+// CommandRenderer turns one switch's moves into the exact commands its
+// driver sends.
+type CommandRenderer interface {
+	RenderMoves(sw string, moves []Move) ([]string, error)
+}
+
+// RenderCommands fills in every batch's commands and rollback commands.
+func (p *Plan) RenderCommands(r CommandRenderer) error {
+	for si := range p.Steps {
+		for bi := range p.Steps[si].Batches {
+			b := &p.Steps[si].Batches[bi]
+			cmds, err := r.RenderMoves(b.Switch, b.Moves)
+			if err != nil {
+				return fmt.Errorf("step %s: %w", p.Steps[si].Name, err)
+			}
+			rev := make([]Move, len(b.Moves))
+			for i, m := range b.Moves {
+				rev[i] = m.Reverse()
+			}
+			back, err := r.RenderMoves(b.Switch, rev)
+			if err != nil {
+				return fmt.Errorf("step %s (rollback): %w", p.Steps[si].Name, err)
+			}
+			b.Commands, b.RollbackCommands = cmds, back
+		}
+	}
+	return nil
+}

@@ -1,0 +1,14 @@
+// Package all assembles a Registry holding every driver cutover ships.
+package all
+
+import (
+	"github.com/cutover-net/cutover/switchdrivers"
+	"github.com/cutover-net/cutover/switchdrivers/ovs"
+)
+
+// Registry returns a new registry with every built-in driver.
+func Registry() *switchdrivers.Registry {
+	r := switchdrivers.NewRegistry()
+	r.Register(ovs.Registration())
+	return r
+}

@@ -1,0 +1,231 @@
+// Package switchdrivers defines how cutover talks to anything that can move a
+// port between segments: the small Driver interface every backend implements,
+// the optional capabilities a backend may add, and the Registry through which
+// backends are found by name.
+//
+// The shape follows database/sql/driver: Open validates its arguments and
+// performs no I/O; every I/O method takes a context; capabilities beyond the
+// required interface are discovered by interface assertion.
+//
+// A segment is what a VLAN role means on a backend: a decimal VLAN ID on a
+// switch, a portgroup name in vSphere, a mac-vrf on SR Linux.
+//
+// Rules every driver keeps (checked by package drivertest):
+//   - Apply uses one configuration session or transaction per call;
+//   - a port is never in two segments, not even for a moment (remove before add);
+//   - Apply reads back and returns an error on any mismatch;
+//   - port names are validated before anything reaches the device;
+//   - a change whose From does not match the live state is refused, untouched.
+package switchdrivers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/cutover-net/cutover/internal/secret"
+)
+
+// Port modes reported by Ports.
+const (
+	ModeAccess = "access"
+	ModeTrunk  = "trunk"
+	ModeRouted = "routed"
+)
+
+// PortState is one port as read live from a switch.
+type PortState struct {
+	Name        string `json:"name"`
+	Mode        string `json:"mode"`              // access, trunk or routed
+	Segment     string `json:"segment,omitempty"` // access VLAN / portgroup; empty for trunks
+	Admin       string `json:"admin"`             // up or down
+	Oper        string `json:"oper"`              // up or down
+	Description string `json:"description,omitempty"`
+}
+
+// Change moves one access port from one segment to another.
+type Change struct {
+	Port string `json:"port"`
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// Driver is a connection to one switch (or one vCenter, one SNMP agent).
+type Driver interface {
+	// Ports reads every port's live state.
+	Ports(ctx context.Context) ([]PortState, error)
+	// Render returns the exact commands or requests Apply would send for
+	// changes, without any I/O. It validates port names and segments.
+	Render(changes []Change) ([]string, error)
+	// Apply performs changes in one session, remove-before-add, and reads
+	// them back. It refuses the whole batch, untouched, if any change's From
+	// does not match the live state.
+	Apply(ctx context.Context, changes []Change) error
+	// Close releases the session, if any.
+	Close() error
+}
+
+// Saver is implemented by drivers whose devices keep a running and a
+// startup configuration.
+type Saver interface {
+	Save(ctx context.Context) error
+}
+
+// Config is what a driver is opened with. Open must not perform I/O.
+type Config struct {
+	Name     string // the switch's name in the inventory, used in errors
+	Address  string
+	Username string
+	Password secret.Secret
+	Options  map[string]string
+}
+
+// Registration describes one backend.
+type Registration struct {
+	// Name is the inventory's `driver:` value.
+	Name string
+	// Open validates cfg and returns a Driver. It must not perform I/O.
+	Open func(cfg Config) (Driver, error)
+	// ValidatePort checks a port name against the backend's grammar.
+	ValidatePort func(name string) error
+	// AdminDown reports whether the backend can isolate a port by shutting
+	// it down (needed when the inventory has no Shadow VLAN).
+	AdminDown bool
+}
+
+// Registry maps driver names to registrations. Build one with NewRegistry
+// and Register; it is not safe to Register concurrently with lookups.
+type Registry struct {
+	regs map[string]Registration
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{regs: map[string]Registration{}} }
+
+// Register adds r. It panics on a duplicate or incomplete registration,
+// which is a programming error.
+func (r *Registry) Register(reg Registration) {
+	if reg.Name == "" || reg.Open == nil || reg.ValidatePort == nil {
+		panic("switchdrivers: incomplete registration " + reg.Name)
+	}
+	if _, dup := r.regs[reg.Name]; dup {
+		panic("switchdrivers: duplicate registration " + reg.Name)
+	}
+	r.regs[reg.Name] = reg
+}
+
+// Lookup returns the registration called name.
+func (r *Registry) Lookup(name string) (Registration, bool) {
+	reg, ok := r.regs[name]
+	return reg, ok
+}
+
+// Names lists the registered drivers, sorted.
+func (r *Registry) Names() []string {
+	names := make([]string, 0, len(r.regs))
+	for n := range r.regs {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Open opens a driver by name.
+func (r *Registry) Open(driver string, cfg Config) (Driver, error) {
+	reg, ok := r.regs[driver]
+	if !ok {
+		return nil, fmt.Errorf("switch %s: unknown driver %q", cfg.Name, driver)
+	}
+	return reg.Open(cfg)
+}
+
+// ErrBadPortName is wrapped by every port-name validation error.
+var ErrBadPortName = errors.New("invalid port name")
+
+// ErrStale is wrapped when a change's From does not match the live state.
+var ErrStale = errors.New("port is not in the expected segment")
+
+// Error is the error type drivers return for a failure concerning one switch
+// and, where known, one port and one command.
+type Error struct {
+	Switch  string
+	Port    string
+	Command string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	s := "switch " + e.Switch
+	if e.Port != "" {
+		s += " port " + e.Port
+	}
+	if e.Command != "" {
+		s += fmt.Sprintf(" (command %q)", e.Command)
+	}
+	return s + ": " + e.Err.Error()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// CheckFrom verifies each change against live state and returns the first
+// mismatch as an *Error wrapping ErrStale (or a not-found error). Drivers
+// call it before opening a configuration session.
+func CheckFrom(sw string, live []PortState, changes []Change) error {
+	byName := make(map[string]PortState, len(live))
+	for _, p := range live {
+		byName[p.Name] = p
+	}
+	seen := map[string]bool{}
+	for _, c := range changes {
+		if seen[c.Port] {
+			return &Error{Switch: sw, Port: c.Port, Err: errors.New("port appears twice in one batch")}
+		}
+		seen[c.Port] = true
+		p, ok := byName[c.Port]
+		if !ok {
+			return &Error{Switch: sw, Port: c.Port, Err: errors.New("no such port")}
+		}
+		if p.Mode != ModeAccess {
+			return &Error{Switch: sw, Port: c.Port, Err: fmt.Errorf("port is in %s mode; cutover moves access ports only", p.Mode)}
+		}
+		if p.Segment != c.From {
+			return &Error{Switch: sw, Port: c.Port, Err: fmt.Errorf("%w: expected %s, found %s", ErrStale, c.From, p.Segment)}
+		}
+	}
+	return nil
+}
+
+// CheckReadBack verifies that every change has landed.
+func CheckReadBack(sw string, live []PortState, changes []Change) error {
+	byName := make(map[string]PortState, len(live))
+	for _, p := range live {
+		byName[p.Name] = p
+	}
+	var errs []error
+	for _, c := range changes {
+		p, ok := byName[c.Port]
+		switch {
+		case !ok:
+			errs = append(errs, &Error{Switch: sw, Port: c.Port, Err: errors.New("read-back: port vanished")})
+		case p.Segment != c.To:
+			errs = append(errs, &Error{Switch: sw, Port: c.Port, Err: fmt.Errorf("read-back: segment is %q, want %q", p.Segment, c.To)})
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Known reports whether a driver is registered (plan.Catalog).
+func (r *Registry) Known(driver string) bool { _, ok := r.regs[driver]; return ok }
+
+// ValidatePort checks a port name with the driver's grammar (plan.Catalog).
+func (r *Registry) ValidatePort(driver, port string) error {
+	reg, ok := r.regs[driver]
+	if !ok {
+		return fmt.Errorf("unknown driver %q", driver)
+	}
+	return reg.ValidatePort(port)
+}
+
+// CanAdminDown reports whether the driver can shut ports down (plan.Catalog).
+func (r *Registry) CanAdminDown(driver string) bool { return r.regs[driver].AdminDown }
