@@ -231,13 +231,19 @@ func Parse(name string, data []byte, opts LoadOptions) (*Inventory, error) {
 	return inv, nil
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+)`)
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
 
+// yamlProblem turns a YAML syntax error into a Problem. yaml.v3 numbers the
+// lines of syntax errors from 0 (its mark is 0-based there, unlike node
+// positions), so the line is corrected to count from 1.
 func yamlProblem(file string, err error) Problem {
-	p := Problem{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+	msg := err.Error()
+	p := Problem{File: file, Msg: "YAML syntax: " + strings.TrimPrefix(msg, "yaml: ")}
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		fmt.Sscan(m[1], &p.Line)
+		p.Line++
 		p.Col = 1
+		p.Msg = "YAML syntax: " + msg[len(m[0]):]
 	}
 	return p
 }

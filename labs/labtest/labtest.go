@@ -1,0 +1,109 @@
+// Package labtest starts local labs for tests: a unique name per lab, the
+// lab removed when the test ends, and a check that nothing was left behind
+// (no namespaces, no OVS processes, no run directory).
+//
+// Labs need root and Open vSwitch. Without them a test skips with a visible
+// reason on a developer's machine, but fails under CI (CI=true), where
+// `make test` has installed everything: a lab test must never skip silently
+// in CI.
+package labtest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cutover-net/cutover/labs"
+)
+
+var counter atomic.Int32
+
+// Require skips (or, under CI, fails) the test if labs cannot run here.
+func Require(t testing.TB) {
+	t.Helper()
+	if err := labs.CheckRequirements(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("lab test cannot run in CI: %v", err)
+		}
+		t.Skipf("skipping lab test: %v (run `make test` as root to install and run everything)", err)
+	}
+}
+
+// Name returns a lab name unique to this process and call.
+func Name(prefix string) string {
+	return fmt.Sprintf("%s-%d-%d", prefix, os.Getpid()%100000, counter.Add(1))
+}
+
+// Start parses topology (containerlab YAML), brings the lab up under a
+// unique name with its run directory inside the test's temp dir, and
+// registers its removal. It fails the test if the lab leaves anything
+// behind.
+func Start(t testing.TB, topology string) *labs.Lab {
+	t.Helper()
+	l := New(t, topology)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := l.Up(ctx); err != nil {
+		t.Fatalf("lab up: %v", err)
+	}
+	return l
+}
+
+// New is Start without bringing the lab up (the cleanup is registered).
+func New(t testing.TB, topology string) *labs.Lab {
+	t.Helper()
+	Require(t)
+	topo, err := labs.ParseTopology("test-topology.yml", []byte(topology))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Unix socket paths are limited to 108 bytes; keep the run dir short.
+	base, err := os.MkdirTemp("", "colab")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := labs.New(topo, Name("t"), base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := l.Down(ctx); err != nil {
+			t.Errorf("lab down: %v", err)
+		}
+		if left := Leftovers(l); len(left) > 0 {
+			t.Errorf("lab %s left behind: %s", l.Name, strings.Join(left, "; "))
+		}
+		os.RemoveAll(base)
+	})
+	return l
+}
+
+// Leftovers lists anything of the lab that still exists: namespaces,
+// processes whose command line names its run directory, the run directory.
+func Leftovers(l *labs.Lab) []string {
+	var left []string
+	entries, _ := os.ReadDir("/run/netns")
+	for _, e := range entries {
+		if e.Name() == l.FabricNS() || strings.HasPrefix(e.Name(), "clab-"+l.Name+"-") {
+			left = append(left, "namespace "+e.Name())
+		}
+	}
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		b, err := os.ReadFile(p)
+		if err == nil && strings.Contains(string(b), l.RunDir+"/") {
+			left = append(left, "process "+filepath.Base(filepath.Dir(p))+": "+strings.ReplaceAll(string(b), "\x00", " "))
+		}
+	}
+	if _, err := os.Stat(l.RunDir); err == nil {
+		left = append(left, "run directory "+l.RunDir)
+	}
+	return left
+}

@@ -1,0 +1,261 @@
+package plan
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"strings"
+	"testing"
+)
+
+// state simulates switch ports: "sw:port" -> segment.
+type state map[string]string
+
+func initial(inv *Inventory, newRole string) state {
+	s := state{}
+	for _, r := range inv.Systems.Old.Ports {
+		s[r.String()] = inv.Segment(r.Switch, Production)
+	}
+	for _, r := range inv.Systems.New.Ports {
+		s[r.String()] = inv.Segment(r.Switch, newRole)
+	}
+	return s
+}
+
+// apply runs one step on the simulated state, checking each move's From.
+func (s state) apply(t *testing.T, st Step) {
+	t.Helper()
+	for _, b := range st.Batches {
+		for _, m := range b.Moves {
+			k := b.Switch + ":" + m.Port
+			if s[k] != m.From {
+				t.Fatalf("step %s: %s is in %s, move expects %s", st.Name, k, s[k], m.From)
+			}
+			s[k] = m.To
+		}
+	}
+}
+
+// segmentsOf lists the segments holding a system's ports.
+func (s state) segmentsOf(refs []PortRef) map[string]bool {
+	out := map[string]bool{}
+	for _, r := range refs {
+		out[s[r.String()]] = true
+	}
+	return out
+}
+
+// checkSafe fails if any segment holds ports of both systems (they share
+// every address).
+func checkSafe(t *testing.T, inv *Inventory, s state, after string) {
+	t.Helper()
+	o, n := s.segmentsOf(inv.Systems.Old.Ports), s.segmentsOf(inv.Systems.New.Ports)
+	for seg := range o {
+		if n[seg] {
+			t.Fatalf("after %s: segment %s holds both systems", after, seg)
+		}
+	}
+}
+
+func mustInventory(t testing.TB, park string, shadowOverride bool) *Inventory {
+	text := strings.Replace(good, "park: migration", "park: "+park, 1)
+	if shadowOverride {
+		text = strings.Replace(text, "    username: admin", "    username: admin\n    segments: {shadow: \"999\"}", 1)
+	}
+	// No password file beside this in-memory inventory: use a literal.
+	text = strings.Replace(text, "password_file: sw2.pw", "password: y", 1)
+	inv, err := Parse("inv.yml", []byte(text), LoadOptions{Catalog: catalog{}, LookupEnv: env(map[string]string{"SW1_PASSWORD": "x"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inv
+}
+
+func TestCompileOrderAndMoves(t *testing.T) {
+	inv := mustInventory(t, Migration, false)
+	p, err := Compile(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range p.Steps {
+		for _, b := range s.Batches {
+			for _, m := range b.Moves {
+				got = append(got, fmt.Sprintf("%s %s:%s %s %s->%s", s.Name, b.Switch, m.Port, m.System, m.From, m.To))
+			}
+		}
+	}
+	want := []string{
+		"isolate sw1:Gi1/0/1 old 66->266", "isolate sw1:Gi1/0/2 old 66->266",
+		"promote sw2:Gi1/0/1 new 166->66", "promote sw2:Gi1/0/2 new 166->66",
+		"park sw1:Gi1/0/1 old 266->166", "park sw1:Gi1/0/2 old 266->166",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("moves:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(p.Steps[0].Batches) != 1 || p.Steps[0].Batches[0].Switch != "sw1" {
+		t.Fatalf("isolate should be one batch on sw1: %+v", p.Steps[0].Batches)
+	}
+}
+
+func TestPlansNeverShareASegment(t *testing.T) {
+	for _, park := range []string{Migration, Shadow} {
+		for _, override := range []bool{false, true} {
+			t.Run(fmt.Sprintf("park=%s,override=%v", park, override), func(t *testing.T) {
+				inv := mustInventory(t, park, override)
+				p, err := Compile(inv)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s := initial(inv, Migration)
+				start := fmt.Sprint(s)
+				checkSafe(t, inv, s, "start")
+				for _, st := range p.Steps {
+					s.apply(t, st)
+					checkSafe(t, inv, s, st.Name)
+				}
+				for _, r := range inv.Systems.New.Ports {
+					if s[r.String()] != inv.Segment(r.Switch, Production) {
+						t.Fatalf("%s not in Production after cut-over", r)
+					}
+				}
+				for _, r := range inv.Systems.Old.Ports {
+					if s[r.String()] != inv.Segment(r.Switch, park) {
+						t.Fatalf("%s not parked in %s: %s", r, park, s[r.String()])
+					}
+				}
+				afterCutover := maps.Clone(s)
+				// The inverse restores the start, safely.
+				for _, st := range p.Inverse().Steps {
+					s.apply(t, st)
+					checkSafe(t, inv, s, st.Name)
+				}
+				if fmt.Sprint(s) != start {
+					t.Fatalf("inverse did not restore: %v, want %v", s, start)
+				}
+				// Fallback from the finished cut-over puts old back in Production.
+				s2 := afterCutover
+				fb, err := Fallback(inv)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, st := range fb.Steps {
+					s2.apply(t, st)
+					checkSafe(t, inv, s2, "fallback "+st.Name)
+				}
+				for _, r := range inv.Systems.Old.Ports {
+					if s2[r.String()] != inv.Segment(r.Switch, Production) {
+						t.Fatalf("fallback: %s not back in Production", r)
+					}
+				}
+				for _, r := range inv.Systems.New.Ports {
+					if s2[r.String()] != inv.Segment(r.Switch, park) {
+						t.Fatalf("fallback: %s not parked in %s", r, park)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestParkShadowHasEmptyParkStep(t *testing.T) {
+	p, err := Compile(mustInventory(t, Shadow, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Steps[2].Name != StepPark || p.Steps[2].Moves() != 0 || !strings.Contains(p.Steps[2].Purpose, "nothing to move") {
+		t.Fatalf("park step: %+v", p.Steps[2])
+	}
+}
+
+func TestHash(t *testing.T) {
+	a, _ := Compile(mustInventory(t, Migration, false))
+	b, _ := Compile(mustInventory(t, Migration, false))
+	c, _ := Compile(mustInventory(t, Shadow, false))
+	if a.Hash != b.Hash || a.Hash == c.Hash || len(a.Hash) != 16 {
+		t.Fatalf("hashes %s %s %s", a.Hash, b.Hash, c.Hash)
+	}
+	a.RenderCommands(fakeRenderer{})
+	if a.hash() != b.Hash {
+		t.Fatal("rendered commands must not change the hash")
+	}
+}
+
+type fakeRenderer struct{}
+
+func (fakeRenderer) RenderMoves(sw string, moves []Move) ([]string, error) {
+	var out []string
+	for _, m := range moves {
+		out = append(out, fmt.Sprintf("%s: interface %s / vlan %s", sw, m.Port, m.To))
+	}
+	return out, nil
+}
+
+func TestRender(t *testing.T) {
+	p, _ := Compile(mustInventory(t, Migration, false))
+	if err := p.RenderCommands(fakeRenderer{}); err != nil {
+		t.Fatal(err)
+	}
+	var text, js, md bytes.Buffer
+	for f, w := range map[string]*bytes.Buffer{"text": &text, "json": &js, "markdown": &md} {
+		if err := Render(w, p, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !strings.Contains(text.String(), "step 2 promote") || !strings.Contains(text.String(), "> sw2: interface Gi1/0/1 / vlan 66") ||
+		!strings.Contains(text.String(), "rollback> sw2: interface Gi1/0/1 / vlan 166") {
+		t.Fatalf("text:\n%s", text.String())
+	}
+	var back Plan
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil || back.Hash != p.Hash || back.Steps[1].Batches[0].Moves[0].To != "66" {
+		t.Fatalf("json round trip: %v %+v", err, back)
+	}
+	for _, frag := range []string{"# Cut-over method of procedure: mxone-upgrade", "## Step 1: isolate", "| sw1 | `Gi1/0/1` | old | production (66) | shadow (266) |", "Rollback on **sw1**:"} {
+		if !strings.Contains(md.String(), frag) {
+			t.Fatalf("markdown lacks %q:\n%s", frag, md.String())
+		}
+	}
+	if err := Render(&text, p, "yaml"); err == nil {
+		t.Fatal("unknown format accepted")
+	}
+}
+
+// BenchmarkCompileRender1000 compiles and renders a 1,000-port plan (500
+// old and 500 new ports over 20 switches) as text and Markdown.
+func BenchmarkCompileRender1000(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("version: 1\nvlans: {production: 66, migration: 166, shadow: 266}\nswitches:\n")
+	for i := 0; i < 20; i++ {
+		fmt.Fprintf(&sb, "  - {name: sw%d, driver: ovs, address: 10.0.0.%d}\n", i, i+1)
+	}
+	var oldp, newp, addrs []string
+	for i := 0; i < 500; i++ {
+		oldp = append(oldp, fmt.Sprintf("sw%d:Gi1/0/%d", i%10, i))
+		newp = append(newp, fmt.Sprintf("sw%d:Gi1/0/%d", 10+i%10, i))
+		addrs = append(addrs, fmt.Sprintf("10.%d.%d.%d", i/65536, (i/256)%256, 1+i%250))
+	}
+	fmt.Fprintf(&sb, "systems:\n  old: {ports: [%s], addresses: [%s]}\n  new: {ports: [%s]}\n",
+		strings.Join(oldp, ","), strings.Join(addrs[:100], ","), strings.Join(newp, ","))
+	data := []byte(sb.String())
+	b.ReportAllocs()
+	for b.Loop() {
+		inv, err := Parse("bench.yml", data, LoadOptions{Catalog: catalog{}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		p, err := Compile(inv)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if p.Moves() != 1500 {
+			b.Fatalf("moves %d", p.Moves())
+		}
+		if err := p.RenderCommands(fakeRenderer{}); err != nil {
+			b.Fatal(err)
+		}
+		var out bytes.Buffer
+		Render(&out, p, "text")
+		Render(&out, p, "markdown")
+	}
+}

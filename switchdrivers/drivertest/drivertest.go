@@ -1,0 +1,252 @@
+// Package drivertest is the conformance suite every switch driver passes,
+// in the manner of testing/fstest and x/net/nettest: a driver plus a peer
+// (the real device, an emulator or a lab switch) go in, and the suite
+// checks the rules of package switchdrivers against what the peer sees.
+package drivertest
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cutover-net/cutover/switchdrivers"
+)
+
+// Harness describes a driver under test and its peer.
+type Harness struct {
+	// Open returns a new driver for the switch under test.
+	Open func(t *testing.T) switchdrivers.Driver
+	// Ports are at least three access ports of the switch, all in
+	// Segments[0] when Run starts.
+	Ports []string
+	// Segments are three distinct segments the switch has.
+	Segments []string
+	// Peer reads a port's segment by a path independent of the driver.
+	Peer func(ctx context.Context, port string) (string, error)
+	// Memberships, if set, returns every set of segments the peer has seen
+	// the port in since Run started; used to prove remove-before-add.
+	Memberships func(port string) [][]string
+	// Sessions, if set, returns how many configuration sessions the device
+	// has opened so far; used to prove one session per batch and that bad
+	// input never reaches the device.
+	Sessions func() int
+}
+
+// BadPortNames are injection attempts and malformed names every driver
+// must reject before anything reaches the device.
+var BadPortNames = []string{
+	"", " ", "eth1\nreload", "eth1\r\nshutdown", "eth1;reboot", "eth1|cat", "eth1 && rm",
+	"eth1`id`", "$(id)", "eth1\x00", "eth1\x1b[2J", "eth1\tx", "../../etc/passwd",
+	strings.Repeat("A", 300),
+}
+
+// Run runs the conformance suite.
+func Run(t *testing.T, h Harness) {
+	if len(h.Ports) < 3 || len(h.Segments) < 3 {
+		t.Fatal("drivertest: the harness needs three ports and three segments")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	d := h.Open(t)
+	defer d.Close()
+	a, b, c := h.Segments[0], h.Segments[1], h.Segments[2]
+
+	expectPeer := func(t *testing.T, want map[string]string) {
+		t.Helper()
+		for port, seg := range want {
+			got, err := h.Peer(ctx, port)
+			if err != nil {
+				t.Fatalf("peer: %v", err)
+			}
+			if got != seg {
+				t.Fatalf("peer sees %s in %q, want %q", port, got, seg)
+			}
+		}
+	}
+	all := func(seg string) map[string]string {
+		m := map[string]string{}
+		for _, p := range h.Ports {
+			m[p] = seg
+		}
+		return m
+	}
+	// reset puts every port back in a, through the driver.
+	reset := func(t *testing.T) {
+		t.Helper()
+		live, err := d.Ports(ctx)
+		if err != nil {
+			t.Fatalf("Ports: %v", err)
+		}
+		var cs []switchdrivers.Change
+		for _, p := range live {
+			if slices.Contains(h.Ports, p.Name) && p.Segment != a {
+				cs = append(cs, switchdrivers.Change{Port: p.Name, From: p.Segment, To: a})
+			}
+		}
+		if err := d.Apply(ctx, cs); err != nil {
+			t.Fatalf("reset: %v", err)
+		}
+		expectPeer(t, all(a))
+	}
+	sessions := func() int {
+		if h.Sessions == nil {
+			return -1
+		}
+		return h.Sessions()
+	}
+
+	t.Run("Read", func(t *testing.T) {
+		ports, err := d.Ports(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byName := map[string]switchdrivers.PortState{}
+		for _, p := range ports {
+			if p.Name == "" {
+				t.Errorf("a port without a name: %+v", p)
+			}
+			switch p.Mode {
+			case switchdrivers.ModeAccess, switchdrivers.ModeTrunk, switchdrivers.ModeRouted:
+			default:
+				t.Errorf("port %s: mode %q", p.Name, p.Mode)
+			}
+			if p.Admin != "up" && p.Admin != "down" || p.Oper != "up" && p.Oper != "down" {
+				t.Errorf("port %s: admin %q oper %q", p.Name, p.Admin, p.Oper)
+			}
+			byName[p.Name] = p
+		}
+		for _, name := range h.Ports {
+			p, ok := byName[name]
+			if !ok {
+				t.Fatalf("Ports lacks %s", name)
+			}
+			peer, err := h.Peer(ctx, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Mode != switchdrivers.ModeAccess || p.Segment != peer {
+				t.Fatalf("%s: driver reads %s/%q, peer %q", name, p.Mode, p.Segment, peer)
+			}
+		}
+	})
+
+	t.Run("ApplyAndReadBack", func(t *testing.T) {
+		reset(t)
+		p := h.Ports[0]
+		if err := d.Apply(ctx, []switchdrivers.Change{{Port: p, From: a, To: b}}); err != nil {
+			t.Fatal(err)
+		}
+		expectPeer(t, map[string]string{p: b, h.Ports[1]: a})
+		ports, err := d.Ports(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := switchdrivers.CheckReadBack("dut", ports, []switchdrivers.Change{{Port: p, From: a, To: b}}); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("BatchOneSession", func(t *testing.T) {
+		reset(t)
+		var cs []switchdrivers.Change
+		for _, p := range h.Ports {
+			cs = append(cs, switchdrivers.Change{Port: p, From: a, To: c})
+		}
+		before := sessions()
+		if err := d.Apply(ctx, cs); err != nil {
+			t.Fatal(err)
+		}
+		if before >= 0 {
+			if n := sessions() - before; n != 1 {
+				t.Fatalf("a batch of %d ports used %d configuration sessions, want 1", len(cs), n)
+			}
+		}
+		expectPeer(t, all(c))
+		// Mixed directions in one batch.
+		cs = []switchdrivers.Change{{Port: h.Ports[0], From: c, To: a}, {Port: h.Ports[1], From: c, To: b}}
+		if err := d.Apply(ctx, cs); err != nil {
+			t.Fatal(err)
+		}
+		expectPeer(t, map[string]string{h.Ports[0]: a, h.Ports[1]: b, h.Ports[2]: c})
+	})
+
+	t.Run("StaleFromRefusedUntouched", func(t *testing.T) {
+		reset(t)
+		cs := []switchdrivers.Change{{Port: h.Ports[0], From: a, To: b}, {Port: h.Ports[1], From: c, To: b}}
+		err := d.Apply(ctx, cs)
+		if !errors.Is(err, switchdrivers.ErrStale) {
+			t.Fatalf("want ErrStale, got %v", err)
+		}
+		if !strings.Contains(err.Error(), h.Ports[1]) {
+			t.Fatalf("error does not name the port: %v", err)
+		}
+		expectPeer(t, all(a))
+	})
+
+	t.Run("UnknownPortRefusedUntouched", func(t *testing.T) {
+		reset(t)
+		cs := []switchdrivers.Change{{Port: h.Ports[0], From: a, To: b}, {Port: "nosuch99", From: a, To: b}}
+		if err := d.Apply(ctx, cs); err == nil || !strings.Contains(err.Error(), "nosuch99") {
+			t.Fatalf("want an error naming nosuch99, got %v", err)
+		}
+		expectPeer(t, all(a))
+	})
+
+	t.Run("BadPortNamesNeverReachTheDevice", func(t *testing.T) {
+		reset(t)
+		before := sessions()
+		for _, bad := range BadPortNames {
+			cs := []switchdrivers.Change{{Port: h.Ports[0], From: a, To: b}, {Port: bad, From: a, To: b}}
+			if _, err := d.Render(cs); !errors.Is(err, switchdrivers.ErrBadPortName) {
+				t.Errorf("Render accepted port %q: %v", bad, err)
+			}
+			if err := d.Apply(ctx, cs); !errors.Is(err, switchdrivers.ErrBadPortName) {
+				t.Errorf("Apply accepted port %q: %v", bad, err)
+			}
+		}
+		if before >= 0 && sessions() != before {
+			t.Fatalf("bad port names opened %d sessions", sessions()-before)
+		}
+		expectPeer(t, all(a))
+	})
+
+	t.Run("RenderIsExact", func(t *testing.T) {
+		cs := []switchdrivers.Change{{Port: h.Ports[0], From: a, To: b}, {Port: h.Ports[1], From: a, To: c}}
+		cmds, err := d.Render(cs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(cmds, "\n")
+		for _, want := range []string{h.Ports[0], h.Ports[1], b, c} {
+			if !strings.Contains(text, want) {
+				t.Fatalf("rendered commands lack %q:\n%s", want, text)
+			}
+		}
+		if cmds, err := d.Render(nil); err != nil || len(cmds) != 0 {
+			t.Fatalf("Render(nil) = %q, %v", cmds, err)
+		}
+		if err := d.Apply(ctx, nil); err != nil {
+			t.Fatalf("Apply(nil): %v", err)
+		}
+	})
+
+	t.Run("NeverTwoSegments", func(t *testing.T) {
+		if h.Memberships == nil {
+			t.Skip("the harness records no membership history")
+		}
+		for _, p := range h.Ports {
+			hist := h.Memberships(p)
+			if len(hist) < 3 {
+				t.Fatalf("%s: only %d states recorded; the monitor missed the moves", p, len(hist))
+			}
+			for _, set := range hist {
+				if len(set) != 1 {
+					t.Fatalf("%s was in %v at once (history %v)", p, set, hist)
+				}
+			}
+		}
+	})
+}
