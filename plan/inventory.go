@@ -11,11 +11,13 @@ package plan
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/cutover-net/cutover/internal/secret"
@@ -226,6 +228,7 @@ func Parse(name string, data []byte, opts LoadOptions) (*Inventory, error) {
 	inv := l.inventory(doc.Content[0])
 	inv.File = name
 	if len(l.problems) > 0 {
+		slices.SortStableFunc(l.problems, func(a, b Problem) int { return cmp.Compare(a.Line, b.Line) })
 		return nil, &ValidationError{l.problems}
 	}
 	return inv, nil

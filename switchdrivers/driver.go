@@ -60,7 +60,8 @@ type Driver interface {
 	Render(changes []Change) ([]string, error)
 	// Apply performs changes in one session, remove-before-add, and reads
 	// them back. It refuses the whole batch, untouched, if any change's From
-	// does not match the live state.
+	// does not match the live state. Errors raised before anything reached
+	// the device are wrapped with Untouched.
 	Apply(ctx context.Context, changes []Change) error
 	// Close releases the session, if any.
 	Close() error
@@ -145,6 +146,29 @@ var ErrBadPortName = errors.New("invalid port name")
 
 // ErrStale is wrapped when a change's From does not match the live state.
 var ErrStale = errors.New("port is not in the expected segment")
+
+// UntouchedError marks an Apply failure that happened before any change
+// reached the device (validation, the pre-read, a refused transaction).
+// The engine does not try to undo such a batch. Drivers must use it only
+// when they are certain: when in doubt, return a plain error.
+type UntouchedError struct{ Err error }
+
+func (e *UntouchedError) Error() string { return e.Err.Error() + " (nothing was changed)" }
+func (e *UntouchedError) Unwrap() error { return e.Err }
+
+// Untouched wraps err as an UntouchedError (nil stays nil).
+func Untouched(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &UntouchedError{Err: err}
+}
+
+// IsUntouched reports whether err says that nothing was changed.
+func IsUntouched(err error) bool {
+	var u *UntouchedError
+	return errors.As(err, &u)
+}
 
 // Error is the error type drivers return for a failure concerning one switch
 // and, where known, one port and one command.

@@ -38,7 +38,7 @@ func newApply(fallback bool) *cobra.Command {
 				return err
 			}
 			if !yes {
-				if !isTerminal(os.Stdin) {
+				if f, ok := cmd.InOrStdin().(*os.File); !ok || !isTerminal(f) {
 					return fmt.Errorf("refusing to change switches without confirmation: pass --yes")
 				}
 				if !confirm(cmd.InOrStdin(), stderr, fmt.Sprintf("\nApply %d moves to the switches above? Type yes: ", p.Moves())) {

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -38,14 +39,17 @@ func (e *exitErr) Unwrap() error { return e.err }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:])
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
-func run(ctx context.Context, args []string) int {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRoot()
 	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
@@ -53,11 +57,11 @@ func run(ctx context.Context, args []string) int {
 	var ee *exitErr
 	if errors.As(err, &ee) {
 		if !ee.quiet {
-			fmt.Fprintln(os.Stderr, "cutover:", ee.err)
+			fmt.Fprintln(stderr, "cutover:", ee.err)
 		}
 		return ee.code
 	}
-	fmt.Fprintln(os.Stderr, "cutover:", err)
+	fmt.Fprintln(stderr, "cutover:", err)
 	return exitError
 }
 

@@ -102,7 +102,8 @@ func (e *Engine) Run(ctx context.Context, p *plan.Plan) *Report {
 		rep.Result, rep.Err, rep.Error = ResultFailed, err, err.Error()
 		return rep
 	}
-	taken := -1 // the last step whose moves may have been (partly) applied
+	taken := -1                   // the last step whose moves may have been (partly) applied
+	var untouched map[string]bool // switches of step `taken` that changed nothing
 	var failure error
 	for i, step := range p.Steps {
 		sr := StepReport{Name: step.Name, Started: time.Now(), Moves: step.Moves()}
@@ -114,7 +115,7 @@ func (e *Engine) Run(ctx context.Context, p *plan.Plan) *Report {
 		}
 		if failure == nil {
 			taken = i
-			failure = e.runStep(ctx, step)
+			untouched, failure = e.runStep(ctx, step)
 		}
 		if failure == nil && e.Hooks != nil {
 			if err := e.Hooks.AfterStep(ctx, p, i); err != nil {
@@ -149,7 +150,7 @@ func (e *Engine) Run(ctx context.Context, p *plan.Plan) *Report {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 		defer cancel()
 		var rerr error
-		rep.Rollback, rerr = e.undo(rctx, p, taken)
+		rep.Rollback, rerr = e.undo(rctx, p, taken, untouched)
 		if rerr != nil {
 			rep.Result = ResultFailed
 			rep.Err = errors.Join(failure, fmt.Errorf("rollback incomplete, check the ports named here: %w", rerr))
@@ -176,7 +177,8 @@ func (e *Engine) checkDrivers(p *plan.Plan) error {
 }
 
 // runStep applies every batch of the step in parallel and reads each back.
-func (e *Engine) runStep(ctx context.Context, step plan.Step) error {
+// It returns the switches whose batch failed without changing anything.
+func (e *Engine) runStep(ctx context.Context, step plan.Step) (map[string]bool, error) {
 	errs := make([]error, len(step.Batches))
 	var wg sync.WaitGroup
 	for i, b := range step.Batches {
@@ -193,7 +195,13 @@ func (e *Engine) runStep(ctx context.Context, step plan.Step) error {
 		}()
 	}
 	wg.Wait()
-	return errors.Join(errs...)
+	untouched := map[string]bool{}
+	for i, err := range errs {
+		if err != nil && switchdrivers.IsUntouched(err) {
+			untouched[step.Batches[i].Switch] = true
+		}
+	}
+	return untouched, errors.Join(errs...)
 }
 
 // applyBatch applies changes on one switch and verifies them by reading
@@ -230,10 +238,11 @@ func changes(moves []plan.Move) []switchdrivers.Change {
 	return cs
 }
 
-// undo restores steps last..0 in reverse order. For each port it reads the
-// live segment: a port at the move's target is moved back, a port still at
-// its origin is left, and a port anywhere else is reported, not touched.
-func (e *Engine) undo(ctx context.Context, p *plan.Plan, last int) ([]StepReport, error) {
+// undo restores steps last..0 in reverse order, skipping the batches of
+// step last that changed nothing. For each port it reads the live segment:
+// a port at the move's target is moved back, a port still at its origin is
+// left, and a port anywhere else is reported, not touched.
+func (e *Engine) undo(ctx context.Context, p *plan.Plan, last int, untouched map[string]bool) ([]StepReport, error) {
 	var reports []StepReport
 	var failures []error
 	for i := last; i >= 0; i-- {
@@ -244,6 +253,9 @@ func (e *Engine) undo(ctx context.Context, p *plan.Plan, last int) ([]StepReport
 		counts := make([]int, len(step.Batches))
 		var wg sync.WaitGroup
 		for bi, b := range step.Batches {
+			if i == last && untouched[b.Switch] {
+				continue
+			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

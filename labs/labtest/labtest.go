@@ -11,6 +11,7 @@ package labtest
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,7 +19,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutover-net/cutover/internal/netns"
 	"github.com/cutover-net/cutover/labs"
+	"github.com/cutover-net/cutover/probe/pinger"
+	"golang.org/x/net/icmp"
 )
 
 var counter atomic.Int32
@@ -106,4 +110,32 @@ func Leftovers(l *labs.Lab) []string {
 		left = append(left, "run directory "+l.RunDir)
 	}
 	return left
+}
+
+// Ping pings targets from a node of the lab for d and returns, per target,
+// how many replies came back.
+func Ping(t testing.TB, l *labs.Lab, node string, d time.Duration, targets ...string) map[string]int {
+	t.Helper()
+	var addrs []netip.Addr
+	for _, s := range targets {
+		addrs = append(addrs, netip.MustParseAddr(s))
+	}
+	var conn *icmp.PacketConn
+	if err := netns.Do(l.NodeNS(node), func() (err error) { conn, err = pinger.Listen(); return err }); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	p, err := pinger.New(conn, addrs, 20*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	p.Run(ctx)
+	out := map[string]int{}
+	for _, s := range p.Stats(start, time.Now()) {
+		out[s.Target.String()] = s.Received
+	}
+	return out
 }

@@ -183,14 +183,17 @@ func Run(t *testing.T, h Harness) {
 		if !strings.Contains(err.Error(), h.Ports[1]) {
 			t.Fatalf("error does not name the port: %v", err)
 		}
+		if !switchdrivers.IsUntouched(err) {
+			t.Fatalf("a refused batch must be reported as untouched: %v", err)
+		}
 		expectPeer(t, all(a))
 	})
 
 	t.Run("UnknownPortRefusedUntouched", func(t *testing.T) {
 		reset(t)
 		cs := []switchdrivers.Change{{Port: h.Ports[0], From: a, To: b}, {Port: "nosuch99", From: a, To: b}}
-		if err := d.Apply(ctx, cs); err == nil || !strings.Contains(err.Error(), "nosuch99") {
-			t.Fatalf("want an error naming nosuch99, got %v", err)
+		if err := d.Apply(ctx, cs); err == nil || !strings.Contains(err.Error(), "nosuch99") || !switchdrivers.IsUntouched(err) {
+			t.Fatalf("want an untouched error naming nosuch99, got %v", err)
 		}
 		expectPeer(t, all(a))
 	})
@@ -203,7 +206,7 @@ func Run(t *testing.T, h Harness) {
 			if _, err := d.Render(cs); !errors.Is(err, switchdrivers.ErrBadPortName) {
 				t.Errorf("Render accepted port %q: %v", bad, err)
 			}
-			if err := d.Apply(ctx, cs); !errors.Is(err, switchdrivers.ErrBadPortName) {
+			if err := d.Apply(ctx, cs); !errors.Is(err, switchdrivers.ErrBadPortName) || !switchdrivers.IsUntouched(err) {
 				t.Errorf("Apply accepted port %q: %v", bad, err)
 			}
 		}

@@ -182,19 +182,21 @@ func (d *Driver) Render(changes []switchdrivers.Change) ([]string, error) {
 }
 
 // Apply moves the ports in one OVSDB transaction and reads them back.
+// OVSDB commits a transaction whole or not at all, so every failure before
+// the read-back is reported as untouched.
 func (d *Driver) Apply(ctx context.Context, changes []switchdrivers.Change) error {
 	if err := d.validate(changes); err != nil {
-		return err
+		return switchdrivers.Untouched(err)
 	}
 	if len(changes) == 0 {
 		return nil
 	}
 	live, err := d.Ports(ctx)
 	if err != nil {
-		return err
+		return switchdrivers.Untouched(err)
 	}
 	if err := switchdrivers.CheckFrom(d.name, live, changes); err != nil {
-		return err
+		return switchdrivers.Untouched(err)
 	}
 	args := append(d.baseArgs(), d.txnArgs(changes)...)
 	rendered, _ := d.Render(changes)
@@ -203,14 +205,14 @@ func (d *Driver) Apply(ctx context.Context, changes []switchdrivers.Change) erro
 		// moved a port since our read. Name it if we can.
 		if now, rerr := d.Ports(ctx); rerr == nil {
 			if serr := switchdrivers.CheckFrom(d.name, now, changes); serr != nil {
-				return fmt.Errorf("%w (transaction aborted, nothing changed)", serr)
+				return switchdrivers.Untouched(fmt.Errorf("%w (transaction aborted)", serr))
 			}
 		}
-		return &switchdrivers.Error{Switch: d.name, Command: rendered[0], Err: err}
+		return switchdrivers.Untouched(&switchdrivers.Error{Switch: d.name, Command: rendered[0], Err: err})
 	}
 	after, err := d.Ports(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("read-back: %w", err)
 	}
 	return switchdrivers.CheckReadBack(d.name, after, changes)
 }

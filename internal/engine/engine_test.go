@@ -1,0 +1,290 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cutover-net/cutover/internal/engine"
+	"github.com/cutover-net/cutover/labs"
+	"github.com/cutover-net/cutover/labs/labtest"
+	"github.com/cutover-net/cutover/plan"
+	"github.com/cutover-net/cutover/switchdrivers"
+	"github.com/cutover-net/cutover/switchdrivers/all"
+)
+
+// Old system on sw1 (ports sw1-e1, sw1-e2) and on sw2 (sw2-e5), new system
+// on sw2 (sw2-e1, sw2-e2): isolate and park touch both switches.
+const topology = `
+name: engine
+topology:
+  nodes:
+    sw1: {kind: ovs-bridge}
+    sw2: {kind: ovs-bridge}
+    o1: {kind: linux, labels: {cutover.vlan: "66"}}
+    o2: {kind: linux, labels: {cutover.vlan: "66"}}
+    o3: {kind: linux, labels: {cutover.vlan: "66"}}
+    n1: {kind: linux, labels: {cutover.vlan: "166"}}
+    n2: {kind: linux, labels: {cutover.vlan: "166"}}
+  links:
+    - endpoints: ["sw1:e1", "o1:eth1"]
+    - endpoints: ["sw1:e2", "o2:eth1"]
+    - endpoints: ["sw2:e5", "o3:eth1"]
+    - endpoints: ["sw2:e1", "n1:eth1"]
+    - endpoints: ["sw2:e2", "n2:eth1"]
+    - endpoints: ["sw1:e9", "sw2:e9"]
+`
+
+var (
+	oldPorts = []string{"sw1-e1", "sw1-e2", "sw2-e5"}
+	newPorts = []string{"sw2-e1", "sw2-e2"}
+)
+
+type fixture struct {
+	lab     *labs.Lab
+	plan    *plan.Plan
+	drivers map[string]switchdrivers.Driver
+	dir     string
+}
+
+// setup starts the lab and opens drivers; options[sw] are extra driver
+// options for switch sw (e.g. a wrapper around ovs-vsctl).
+func setup(t *testing.T, options map[string]map[string]string) *fixture {
+	t.Helper()
+	l := labtest.Start(t, topology)
+	f := &fixture{lab: l, dir: t.TempDir()}
+	opt := func(sw string) string {
+		var parts []string
+		for k, v := range options[sw] {
+			parts = append(parts, fmt.Sprintf("%s: %q", k, v))
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	inv := fmt.Sprintf(`version: 1
+vlans: {production: 66, migration: 166, shadow: 266}
+switches:
+  - {name: sw1, driver: ovs, address: %q, options: %s}
+  - {name: sw2, driver: ovs, address: %q, options: %s}
+systems:
+  old: {ports: [sw1:sw1-e1, sw1:sw1-e2, sw2:sw2-e5], addresses: [192.168.66.30]}
+  new: {ports: [sw2:sw2-e1, sw2:sw2-e2]}
+`, l.DB(), opt("sw1"), l.DB(), opt("sw2"))
+	reg := all.Registry()
+	iv, err := plan.Parse("engine.yml", []byte(inv), plan.LoadOptions{Catalog: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.plan, err = plan.Compile(iv); err != nil {
+		t.Fatal(err)
+	}
+	if f.drivers, err = engine.OpenDrivers(reg, iv); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *fixture) expect(t *testing.T, ports []string, vlan string) {
+	t.Helper()
+	for _, p := range ports {
+		got, err := f.lab.PortTag(context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != vlan {
+			t.Errorf("port %s is in VLAN %s, want %s", p, got, vlan)
+		}
+	}
+}
+
+// wrapper writes an ovs-vsctl wrapper that runs body (sh) before the real
+// binary whenever the call is a transaction (contains wait-until).
+func wrapper(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	real, err := exec.LookPath("ovs-vsctl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, name)
+	script := fmt.Sprintf("#!/bin/sh\ncase \"$*\" in *wait-until*)\n%s\n;;\nesac\nexec %s \"$@\"\n", body, real)
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+type recorder struct {
+	mu     sync.Mutex
+	events []string
+	fail   map[string]error // "before:promote" -> error
+}
+
+func (r *recorder) hook(kind string, p *plan.Plan, i int) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	key := kind + ":" + p.Steps[i].Name
+	r.events = append(r.events, key)
+	return r.fail[key]
+}
+func (r *recorder) BeforeStep(_ context.Context, p *plan.Plan, i int) error {
+	return r.hook("before", p, i)
+}
+func (r *recorder) AfterStep(_ context.Context, p *plan.Plan, i int) error {
+	return r.hook("after", p, i)
+}
+func (r *recorder) progress(ev engine.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if ev.Switch != "" {
+		r.events = append(r.events, ev.Kind+":"+ev.Step+":"+ev.Switch)
+	} else {
+		r.events = append(r.events, ev.Kind+":"+ev.Step)
+	}
+}
+
+func TestRunStepsInOrderWithHooks(t *testing.T) {
+	f := setup(t, nil)
+	r := &recorder{}
+	e := &engine.Engine{Drivers: f.drivers, Hooks: r, Progress: r.progress}
+	rep := e.Run(context.Background(), f.plan)
+	if rep.Result != engine.ResultDone || rep.Err != nil {
+		t.Fatalf("result %s: %v", rep.Result, rep.Err)
+	}
+	f.expect(t, newPorts, "66")
+	f.expect(t, oldPorts, "166")
+	// Batches of a step may finish in any order; everything else is fixed.
+	got := strings.Join(r.events, " ")
+	for _, sw := range []string{"sw1", "sw2"} {
+		got = strings.NewReplacer("batch-done:isolate:"+sw+" ", "", "batch-done:park:"+sw+" ", "").Replace(got)
+	}
+	want := "step-start:isolate before:isolate after:isolate step-done:isolate " +
+		"step-start:promote before:promote batch-done:promote:sw2 after:promote step-done:promote " +
+		"step-start:park before:park after:park step-done:park"
+	if got != want {
+		t.Fatalf("events:\n%s\nwant:\n%s\n(all: %v)", got, want, r.events)
+	}
+	if len(rep.Steps) != 3 || rep.Steps[0].Moves != 3 || rep.Steps[1].Moves != 2 {
+		t.Fatalf("steps: %+v", rep.Steps)
+	}
+	for i := 1; i < 3; i++ {
+		if rep.Steps[i].Started.Before(rep.Steps[i-1].Finished) {
+			t.Fatalf("step %s started before step %s finished", rep.Steps[i].Name, rep.Steps[i-1].Name)
+		}
+	}
+}
+
+// TestSwitchesRunInParallelWithinAStep: each switch's transaction waits at
+// a barrier for the other's to start; run one after the other they would
+// both give up and fail.
+func TestSwitchesRunInParallelWithinAStep(t *testing.T) {
+	dir := t.TempDir()
+	barrier := func(me, other string) string {
+		return fmt.Sprintf(`touch %[1]s/%[2]s; i=0; while [ ! -e %[1]s/%[3]s ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+[ -e %[1]s/%[3]s ] || { echo "barrier: %[3]s never started" >&2; exit 1; }
+rm -f %[1]s/%[3]s.done; touch %[1]s/%[2]s.done`, dir, me, other)
+	}
+	// Only the isolate step has batches on both switches; after it the
+	// barrier files exist, so later steps pass through.
+	f := setup(t, map[string]map[string]string{
+		"sw1": {"ovs_vsctl": wrapper(t, dir, "w1", barrier("sw1", "sw2"))},
+		"sw2": {"ovs_vsctl": wrapper(t, dir, "w2", barrier("sw2", "sw1"))},
+	})
+	rep := (&engine.Engine{Drivers: f.drivers}).Run(context.Background(), f.plan)
+	if rep.Result != engine.ResultDone {
+		t.Fatalf("result %s: %v", rep.Result, rep.Err)
+	}
+	f.expect(t, newPorts, "66")
+}
+
+func TestFailedStepIsRolledBack(t *testing.T) {
+	dir := t.TempDir()
+	// sw2 rejects its promote transaction (its isolate of sw2-e5 goes through).
+	reject := fmt.Sprintf(`case "$*" in *"tag=166 -- set"*) echo "ovs-vsctl: transaction error: injected rejection" >&2; exit 1;; esac`)
+	f := setup(t, map[string]map[string]string{"sw2": {"ovs_vsctl": wrapper(t, dir, "w2", reject)}})
+	rep := (&engine.Engine{Drivers: f.drivers}).Run(context.Background(), f.plan)
+	if rep.Result != engine.ResultRolledBack {
+		t.Fatalf("result %s: %v", rep.Result, rep.Err)
+	}
+	msg := rep.Err.Error()
+	for _, want := range []string{"switch sw2", "injected rejection", "wait-until Port sw2-e1 tag=166"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q: %s", want, msg)
+		}
+	}
+	f.expect(t, oldPorts, "66")
+	f.expect(t, newPorts, "166")
+	if len(rep.Rollback) != 2 || rep.Rollback[0].Name != "undo-promote" || rep.Rollback[1].Name != "undo-isolate" || rep.Rollback[1].Moves != 3 {
+		t.Fatalf("rollback: %+v", rep.Rollback)
+	}
+}
+
+func TestBlockedBeforePromoteRestoresOld(t *testing.T) {
+	f := setup(t, nil)
+	r := &recorder{fail: map[string]error{"before:promote": &engine.BlockedError{Step: "promote", Reason: "192.168.66.30 still answers in VLAN 66 from 02:00:00:00:00:01"}}}
+	rep := (&engine.Engine{Drivers: f.drivers, Hooks: r}).Run(context.Background(), f.plan)
+	if rep.Result != engine.ResultBlocked {
+		t.Fatalf("result %s: %v", rep.Result, rep.Err)
+	}
+	var be *engine.BlockedError
+	if !errors.As(rep.Err, &be) || !strings.Contains(rep.Error, "still answers") {
+		t.Fatalf("err = %v", rep.Err)
+	}
+	f.expect(t, oldPorts, "66")
+	f.expect(t, newPorts, "166")
+}
+
+func TestAfterHookFailureUndoesTheStep(t *testing.T) {
+	f := setup(t, nil)
+	r := &recorder{fail: map[string]error{"after:promote": errors.New("new system does not answer")}}
+	rep := (&engine.Engine{Drivers: f.drivers, Hooks: r}).Run(context.Background(), f.plan)
+	if rep.Result != engine.ResultRolledBack {
+		t.Fatalf("result %s: %v", rep.Result, rep.Err)
+	}
+	f.expect(t, oldPorts, "66")
+	f.expect(t, newPorts, "166")
+}
+
+func TestRollbackLeavesForeignChangesAlone(t *testing.T) {
+	f := setup(t, nil)
+	ctx := context.Background()
+	// Someone moves an old port while the run is at the promote step.
+	r := &recorder{fail: map[string]error{}}
+	hooks := hookFunc(func(kind string, p *plan.Plan, i int) error {
+		if kind == "before" && p.Steps[i].Name == plan.StepPromote {
+			if err := f.lab.SetPortTag(ctx, "sw1-e2", "999"); err != nil {
+				return err
+			}
+			return &engine.BlockedError{Step: "promote", Reason: "test"}
+		}
+		return r.hook(kind, p, i)
+	})
+	rep := (&engine.Engine{Drivers: f.drivers, Hooks: hooks}).Run(ctx, f.plan)
+	if rep.Result != engine.ResultFailed {
+		t.Fatalf("result %s: %v", rep.Result, rep.Err)
+	}
+	if !strings.Contains(rep.Error, "switch sw1 port sw1-e2") || !strings.Contains(rep.Error, "left alone") {
+		t.Fatalf("error should name the foreign port: %v", rep.Err)
+	}
+	f.expect(t, []string{"sw1-e1", "sw2-e5"}, "66")
+	f.expect(t, []string{"sw1-e2"}, "999")
+}
+
+type hookFunc func(kind string, p *plan.Plan, i int) error
+
+func (h hookFunc) BeforeStep(_ context.Context, p *plan.Plan, i int) error { return h("before", p, i) }
+func (h hookFunc) AfterStep(_ context.Context, p *plan.Plan, i int) error  { return h("after", p, i) }
+
+func TestMissingDriverFailsBeforeAnything(t *testing.T) {
+	f := setup(t, nil)
+	delete(f.drivers, "sw2")
+	rep := (&engine.Engine{Drivers: f.drivers}).Run(context.Background(), f.plan)
+	if rep.Result != engine.ResultFailed || !strings.Contains(rep.Error, "sw2") {
+		t.Fatalf("%s: %v", rep.Result, rep.Err)
+	}
+	f.expect(t, oldPorts, "66")
+}
