@@ -44,7 +44,7 @@ bench: deps
 
 # A short fuzzing pass over every parser of untrusted input.
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s ./plan
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s -fuzzminimizetime 5s ./plan
 
 demo: deps build
 	./$(BIN) rehearse -t containerlab.yml
