@@ -1,0 +1,173 @@
+package watch
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/cutover-net/cutover/probe/arpframe"
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/afpacket"
+	"github.com/gopacket/gopacket/pcapgo"
+	"golang.org/x/net/bpf"
+)
+
+type zeroCopySource interface {
+	ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error)
+}
+
+// ReadFile analyses a pcap or pcapng capture file. Malformed frames are
+// counted, not fatal; a truncated file ends the analysis without error
+// after the last complete frame.
+func ReadFile(path string, a *Analyzer) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := Read(bufio.NewReaderSize(f, 1<<20), a); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// Read analyses a pcap or pcapng stream.
+func Read(r io.Reader, a *Analyzer) error {
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReader(r)
+	}
+	magic, err := br.Peek(4)
+	if err != nil {
+		return fmt.Errorf("not a capture file: %w", err)
+	}
+	var src zeroCopySource
+	var linkOf func(ci gopacket.CaptureInfo) int
+	if binary.BigEndian.Uint32(magic) == 0x0a0d0d0a {
+		ng, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{})
+		if err != nil {
+			return err
+		}
+		src = ng
+		linkOf = func(ci gopacket.CaptureInfo) int {
+			if intf, err := ng.Interface(ci.InterfaceIndex); err == nil {
+				return int(intf.LinkType)
+			}
+			return int(ng.LinkType())
+		}
+	} else {
+		pr, err := pcapgo.NewReader(br)
+		if err != nil {
+			return err
+		}
+		src = pr
+		lt := int(pr.LinkType())
+		linkOf = func(gopacket.CaptureInfo) int { return lt }
+	}
+	for {
+		data, ci, err := src.ZeroCopyReadPacketData()
+		if err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil
+			}
+			return err
+		}
+		a.ObserveFrame(ci.Timestamp, linkOf(ci), data, 0)
+	}
+}
+
+// Filter is the capture filter: ARP (untagged, 802.1Q-tagged or LLC/SNAP)
+// and ICMPv6 neighbour solicitations/advertisements. On Linux the kernel
+// usually strips a received VLAN tag into PACKET_AUXDATA before the filter
+// runs; the tagged branches cover frames that keep their tag.
+func Filter() []bpf.RawInstruction {
+	const (
+		accept = 0x40000
+		reject = 0
+	)
+	prog := []bpf.Instruction{
+		/* 0 */ bpf.LoadAbsolute{Off: 12, Size: 2},
+		/* 1 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0x0806, SkipTrue: 14}, // -> accept (16)
+		/* 2 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0x86dd, SkipTrue: 5}, // -> ipv6 at 14 (8)
+		/* 3 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0x8100, SkipTrue: 2}, // -> tagged (6)
+		/* 4 */ bpf.JumpIf{Cond: bpf.JumpLessThan, Val: 0x0600, SkipTrue: 9, SkipFalse: 12}, // -> snap (14) / reject (17)
+		/* 5 */ bpf.RetConstant{Val: reject},
+		/* 6 */ bpf.LoadAbsolute{Off: 16, Size: 2},
+		/* 7 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0x0806, SkipTrue: 8, SkipFalse: 9}, // -> accept (16) / reject (17)
+		/* 8 */ bpf.LoadAbsolute{Off: 20, Size: 1}, // IPv6 next header
+		/* 9 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 58, SkipFalse: 7}, // ICMPv6, else reject (17)
+		/* 10 */ bpf.LoadAbsolute{Off: 54, Size: 1}, // ICMPv6 type
+		/* 11 */ bpf.JumpIf{Cond: bpf.JumpLessThan, Val: 135, SkipTrue: 5},
+		/* 12 */ bpf.JumpIf{Cond: bpf.JumpGreaterThan, Val: 136, SkipTrue: 4, SkipFalse: 3},
+		/* 13 */ bpf.RetConstant{Val: reject},
+		/* 14 */ bpf.LoadAbsolute{Off: 20, Size: 2}, // SNAP EtherType
+		/* 15 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0x0806, SkipFalse: 1},
+		/* 16 */ bpf.RetConstant{Val: accept},
+		/* 17 */ bpf.RetConstant{Val: reject},
+	}
+	raw, err := bpf.Assemble(prog)
+	if err != nil {
+		panic("watch: filter does not assemble: " + err.Error())
+	}
+	return raw
+}
+
+// Capture analyses live traffic on iface until ctx ends. It opens an
+// AF_PACKET ring (TPACKET_V3, cgo-free) with Filter attached; VLAN tags
+// stripped by the kernel come back as ancillary data. The socket is
+// opened in the calling thread's network namespace.
+func Capture(ctx context.Context, iface string, a *Analyzer) error {
+	tp, err := OpenCapture(iface)
+	if err != nil {
+		return err
+	}
+	defer tp.Close()
+	return RunCapture(ctx, tp, a)
+}
+
+// OpenCapture opens the capture socket on iface (in the calling thread's
+// network namespace), so that RunCapture may run on any goroutine.
+func OpenCapture(iface string) (*afpacket.TPacket, error) {
+	tp, err := afpacket.NewTPacket(afpacket.OptInterface(iface), afpacket.OptFrameSize(2048),
+		afpacket.OptBlockSize(1<<20), afpacket.OptNumBlocks(8),
+		afpacket.OptBlockTimeout(5*time.Millisecond), afpacket.OptPollTimeout(50*time.Millisecond))
+	if err != nil {
+		return nil, fmt.Errorf("capture on %s: %w", iface, err)
+	}
+	if err := tp.SetBPF(Filter()); err != nil {
+		tp.Close()
+		return nil, fmt.Errorf("capture on %s: attaching the filter: %w", iface, err)
+	}
+	return tp, nil
+}
+
+// RunCapture reads from an open capture until ctx ends.
+func RunCapture(ctx context.Context, tp *afpacket.TPacket, a *Analyzer) error {
+	var lastDrops uint
+	for ctx.Err() == nil {
+		data, ci, err := tp.ZeroCopyReadPacketData()
+		if err != nil {
+			if errors.Is(err, afpacket.ErrTimeout) || errors.Is(err, afpacket.ErrPoll) {
+				if _, v3, serr := tp.SocketStats(); serr == nil && v3.Drops() > lastDrops {
+					a.AddDropped(uint64(v3.Drops() - lastDrops))
+					lastDrops = v3.Drops()
+				}
+				continue
+			}
+			return err
+		}
+		vlan := 0
+		for _, ad := range ci.AncillaryData {
+			if v, ok := ad.(afpacket.AncillaryVLAN); ok {
+				vlan = v.VLAN & 0x0fff
+			}
+		}
+		a.ObserveFrame(ci.Timestamp, arpframe.LinkEthernet, data, vlan)
+	}
+	return nil
+}
