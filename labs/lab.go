@@ -387,3 +387,24 @@ func stopPidfile(path string) error {
 	}
 	return nil
 }
+
+// Exec runs argv inside a linux node's namespace, with stdin if given,
+// and returns its standard output.
+func (l *Lab) Exec(ctx context.Context, node string, stdin []byte, argv ...string) ([]byte, error) {
+	n, ok := l.Topo.Topology.Nodes[node]
+	if !ok || n.IsSwitch() {
+		return nil, fmt.Errorf("lab %s: %s is not a linux node", l.Name, node)
+	}
+	cmd := exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", l.NodeNS(node)}, argv...)...)
+	cmd.Env = l.env()
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return out, fmt.Errorf("lab %s: node %s: %s: %v: %s", l.Name, node, strings.Join(argv, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	return out, nil
+}

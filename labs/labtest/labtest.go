@@ -139,3 +139,21 @@ func Ping(t testing.TB, l *labs.Lab, node string, d time.Duration, targets ...st
 	}
 	return out
 }
+
+// Exec runs argv in a node of the lab and fails the test on error.
+func Exec(t testing.TB, l *labs.Lab, node string, argv ...string) string {
+	t.Helper()
+	out, err := l.Exec(context.Background(), node, nil, argv...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+// InNode runs fn inside a node's network namespace (for opening sockets there).
+func InNode(t testing.TB, l *labs.Lab, node string, fn func() error) {
+	t.Helper()
+	if err := netns.Do(l.NodeNS(node), fn); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -252,9 +252,8 @@ func (a *Analyzer) binding(k Key) *binding {
 }
 
 func (a *Analyzer) claim(t time.Time, k Key, mac arpframe.MAC, gratuitous bool) {
-	b, existed := a.bindings[k]
-	if !existed {
-		b = a.binding(k)
+	b := a.binding(k)
+	if len(b.claims) == 0 { // new, or known only from probes so far
 		b.owner = mac
 		b.claims = append(b.claims, claim{mac: mac, first: t, last: t, count: 1})
 	} else if mac == b.owner {

@@ -171,6 +171,19 @@ func TestExpectations(t *testing.T) {
 	}
 }
 
+func TestProbeThenClaim(t *testing.T) {
+	// A probe creates the binding before anybody claims the address (the
+	// normal RFC 5227 sequence: probe, then announce).
+	r := analyse(t, []frame{
+		{0, arpframe.Probe(66, macNew, ip30)},
+		{time.Second, arpframe.Announcements(66, macNew, macNew, ip30)[0]},
+		{2 * time.Second, reply(66, macNew, ip30)},
+	}, watch.Config{})
+	if len(r.Conflicts) != 0 || len(r.Bindings) != 1 || r.Bindings[0].Owner != macNew.String() || r.Bindings[0].Claims[0].Count != 2 {
+		t.Fatalf("%+v", r)
+	}
+}
+
 func TestTaggedFramesAndOutOfBandVLAN(t *testing.T) {
 	a := watch.New(watch.Config{})
 	tagged, _ := reply(66, macOld, ip30).Marshal()

@@ -1,0 +1,548 @@
+// Package prober asks a VLAN who answers for a set of addresses, in the
+// manner of blackbox_exporter's probers: Presence returns the owners of
+// each address, Absence proves that nobody answers within a quiet window
+// (or names who did).
+//
+// Probes go out from a trunk (802.1Q-tagged frames; received tags come
+// back in PACKET_AUXDATA) or from one interface per VLAN; the interfaces
+// need no IPv4 address. Two kinds of probe exist: the RFC 5227 ACD probe
+// (sender 0.0.0.0, which updates nobody's cache) and, where a source
+// address is configured for the VLAN, an ordinary request.
+//
+// ACD probes are rate-limited per live target: an address that answered
+// gets at most one ACD probe per 10 s (some stacks give their address up
+// after two probes in that time). When the limit holds and no source is
+// configured, the probe waits; the guard tells the prober when hosts move
+// between VLANs (Moved, Forget) so the limit follows the host, not the VLAN.
+package prober
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/cutover-net/cutover/probe/arpframe"
+	"github.com/cutover-net/cutover/probe/l2"
+)
+
+// ACDInterval is the least time between two ACD probes to one live target.
+const ACDInterval = 10 * time.Second
+
+// liveFor is how long an answer keeps a target "live" for the limiter.
+const liveFor = 30 * time.Second
+
+// Config configures a Prober.
+type Config struct {
+	// Sources are ordinary-request source addresses per VLAN (optional).
+	// Use an address nobody else holds: targets cache it with our MAC.
+	Sources map[int]netip.Addr
+	// Retries is how many times an unanswered address is asked again (default 2).
+	Retries int
+	// RetryInterval spaces the attempts (default 15 ms).
+	RetryInterval time.Duration
+	// Settle is how long Presence keeps listening after every address has
+	// answered, to catch a second owner (default 15 ms).
+	Settle time.Duration
+	// Observe, if set, receives the duration of each Presence/Absence call.
+	Observe func(kind string, d time.Duration)
+}
+
+type key struct {
+	vlan int
+	ip   netip.Addr
+}
+
+type limit struct {
+	lastACD    time.Time
+	lastAnswer time.Time
+	owners     []arpframe.MAC // who answered
+}
+
+// Prober probes VLANs. It is safe for concurrent use.
+type Prober struct {
+	cfg   Config
+	conns map[int]*l2.Conn // VLAN -> socket; key 0 = trunk
+	trunk *l2.Conn
+	mac   arpframe.MAC
+
+	mu      sync.Mutex
+	limits  map[key]*limit
+	waiters map[*waiter]struct{}
+	done    chan struct{}
+	wg      sync.WaitGroup
+	now     func() time.Time
+}
+
+type waiter struct {
+	vlan   int
+	want   map[netip.Addr]bool
+	owners map[netip.Addr][]arpframe.MAC
+	notify chan struct{}
+}
+
+// NewTrunk returns a prober sending tagged frames on one trunk socket.
+func NewTrunk(conn *l2.Conn, cfg Config) *Prober {
+	p := newProber(cfg, conn.MAC())
+	p.trunk = conn
+	p.start(conn, 0)
+	return p
+}
+
+// NewPerVLAN returns a prober with one access socket per VLAN.
+func NewPerVLAN(conns map[int]*l2.Conn, cfg Config) (*Prober, error) {
+	if len(conns) == 0 {
+		return nil, errors.New("prober: no interfaces")
+	}
+	var mac arpframe.MAC
+	for _, c := range conns {
+		mac = c.MAC()
+	}
+	p := newProber(cfg, mac)
+	for vlan, c := range conns {
+		p.conns[vlan] = c
+		p.start(c, vlan)
+	}
+	return p, nil
+}
+
+func newProber(cfg Config, mac arpframe.MAC) *Prober {
+	if cfg.Retries <= 0 {
+		cfg.Retries = 2
+	}
+	if cfg.RetryInterval <= 0 {
+		cfg.RetryInterval = 15 * time.Millisecond
+	}
+	if cfg.Settle <= 0 {
+		cfg.Settle = 15 * time.Millisecond
+	}
+	return &Prober{cfg: cfg, conns: map[int]*l2.Conn{}, mac: mac, limits: map[key]*limit{}, waiters: map[*waiter]struct{}{}, done: make(chan struct{}), now: time.Now}
+}
+
+// MAC is the MAC address the prober sends from.
+func (p *Prober) MAC() arpframe.MAC { return p.mac }
+
+// Close closes the sockets and stops the readers.
+func (p *Prober) Close() error {
+	close(p.done)
+	var errs []error
+	if p.trunk != nil {
+		errs = append(errs, p.trunk.Close())
+	}
+	for _, c := range p.conns {
+		errs = append(errs, c.Close())
+	}
+	p.wg.Wait()
+	return errors.Join(errs...)
+}
+
+// start runs a reader for conn; fixedVLAN is the VLAN of an access socket
+// (0 on the trunk, where each frame says its VLAN).
+func (p *Prober) start(conn *l2.Conn, fixedVLAN int) {
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		buf := make([]byte, 2048)
+		for {
+			conn.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+			f, err := conn.Read(buf)
+			select {
+			case <-p.done:
+				return
+			default:
+			}
+			if err != nil {
+				continue // deadline or transient: the done check ends us
+			}
+			if f.Outgoing {
+				continue
+			}
+			var pkt arpframe.Packet
+			if arpframe.Decode(arpframe.LinkEthernet, f.Data, &pkt) != nil || !pkt.Claims() {
+				continue
+			}
+			vlan := fixedVLAN
+			if vlan == 0 {
+				vlan = pkt.VLAN
+				if vlan == 0 {
+					vlan = f.VLAN
+				}
+			}
+			p.deliver(vlan, pkt.SenderIP, pkt.SenderMAC)
+		}
+	}()
+}
+
+// deliver records that mac claimed ip in vlan.
+func (p *Prober) deliver(vlan int, ip netip.Addr, mac arpframe.MAC) {
+	if mac == p.mac {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	k := key{vlan, ip}
+	l := p.limits[k]
+	if l == nil {
+		l = &limit{}
+		p.limits[k] = l
+	}
+	if l.lastAnswer.IsZero() || p.now().Sub(l.lastAnswer) >= liveFor {
+		l.owners = l.owners[:0]
+	}
+	l.lastAnswer = p.now()
+	if !slices.Contains(l.owners, mac) {
+		l.owners = append(l.owners, mac)
+	}
+	for w := range p.waiters {
+		if w.vlan != vlan || !w.want[ip] || slices.Contains(w.owners[ip], mac) {
+			continue
+		}
+		w.owners[ip] = append(w.owners[ip], mac)
+		select {
+		case w.notify <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (p *Prober) register(vlan int, addrs []netip.Addr) *waiter {
+	w := &waiter{vlan: vlan, want: map[netip.Addr]bool{}, owners: map[netip.Addr][]arpframe.MAC{}, notify: make(chan struct{}, 1)}
+	for _, a := range addrs {
+		w.want[a] = true
+	}
+	p.mu.Lock()
+	p.waiters[w] = struct{}{}
+	p.mu.Unlock()
+	return w
+}
+
+func (p *Prober) unregister(w *waiter) map[netip.Addr][]arpframe.MAC {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.waiters, w)
+	out := make(map[netip.Addr][]arpframe.MAC, len(w.owners))
+	for ip, macs := range w.owners {
+		out[ip] = slices.Clone(macs)
+	}
+	return out
+}
+
+func (p *Prober) answered(w *waiter) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(w.owners)
+}
+
+func (p *Prober) conn(vlan int) (*l2.Conn, int, error) {
+	if p.trunk != nil {
+		return p.trunk, vlan, nil
+	}
+	c, ok := p.conns[vlan]
+	if !ok {
+		return nil, 0, fmt.Errorf("prober: no interface for VLAN %d", vlan)
+	}
+	return c, 0, nil
+}
+
+// send asks for each address once: an ACD probe where the limiter allows
+// it, an ordinary request where a source is configured, otherwise nothing
+// yet. It returns the addresses still waiting and the earliest time one
+// of them may be probed.
+func (p *Prober) send(vlan int, addrs []netip.Addr) (deferred []netip.Addr, next time.Time, err error) {
+	conn, tag, err := p.conn(vlan)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	src, haveSrc := p.cfg.Sources[vlan]
+	now := p.now()
+	for _, a := range addrs {
+		var f arpframe.Frame
+		p.mu.Lock()
+		l := p.limits[key{vlan, a}]
+		live := l != nil && now.Sub(l.lastAnswer) < liveFor
+		allowed := !live || now.Sub(l.lastACD) >= ACDInterval
+		switch {
+		case haveSrc && live:
+			f = arpframe.Request(tag, p.mac, src, a)
+		case allowed:
+			f = arpframe.Probe(tag, p.mac, a)
+			if l == nil {
+				l = &limit{}
+				p.limits[key{vlan, a}] = l
+			}
+			l.lastACD = now
+		default:
+			at := l.lastACD.Add(ACDInterval)
+			if next.IsZero() || at.Before(next) {
+				next = at
+			}
+			deferred = append(deferred, a)
+			p.mu.Unlock()
+			continue
+		}
+		p.mu.Unlock()
+		b, err := f.Marshal()
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		if err := conn.Write(b); err != nil {
+			return nil, time.Time{}, fmt.Errorf("prober: sending on %s (VLAN %d): %w", conn.Interface(), vlan, err)
+		}
+	}
+	return deferred, next, nil
+}
+
+// Presence asks every address in vlan and returns, per address, the MACs
+// that answered. Addresses nobody answered are absent from the map. It
+// returns when every address has answered (plus Settle, to catch a second
+// owner) or after the retries.
+func (p *Prober) Presence(ctx context.Context, vlan int, addrs []netip.Addr) (map[netip.Addr][]arpframe.MAC, error) {
+	start := p.now()
+	defer p.observe("presence", start)
+	w := p.register(vlan, addrs)
+	pending := slices.Clone(addrs)
+	attempt := 0
+	for len(pending) > 0 {
+		deferred, next, err := p.send(vlan, pending)
+		if err != nil {
+			p.unregister(w)
+			return nil, err
+		}
+		sent := len(pending) - len(deferred)
+		if sent > 0 {
+			attempt++
+		}
+		wait := p.cfg.RetryInterval
+		if sent == 0 && !next.IsZero() {
+			wait = next.Sub(p.now())
+		}
+		if err := p.waitAll(ctx, w, len(addrs), wait); err != nil {
+			p.unregister(w)
+			return nil, err
+		}
+		if p.answered(w) == len(addrs) {
+			break
+		}
+		p.mu.Lock()
+		pending = pending[:0]
+		for _, a := range addrs {
+			if len(w.owners[a]) == 0 {
+				pending = append(pending, a)
+			}
+		}
+		p.mu.Unlock()
+		if attempt > p.cfg.Retries && len(deferred) == 0 {
+			break
+		}
+	}
+	// Listen a little longer for a second owner.
+	t := time.NewTimer(p.cfg.Settle)
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+	t.Stop()
+	return p.unregister(w), ctx.Err()
+}
+
+// waitAll waits up to d, returning early when all n addresses answered.
+func (p *Prober) waitAll(ctx context.Context, w *waiter, n int, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for {
+		if p.answered(w) == n {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+			return nil
+		case <-w.notify:
+		}
+	}
+}
+
+// Proof is the evidence that nobody answered in a VLAN.
+type Proof struct {
+	VLAN      int           `json:"vlan"`
+	Addresses int           `json:"addresses"`
+	Probes    int           `json:"probes"`   // ACD probes or requests sent
+	Deferred  int           `json:"deferred"` // live addresses the rate limit would not probe
+	Window    time.Duration `json:"window"`
+	Start     time.Time     `json:"start"`
+	End       time.Time     `json:"end"`
+}
+
+// Absence probes every address in vlan and listens for window: any claim
+// on those addresses in that VLAN (an answer, an announcement, a request
+// from that address) is an owner. It returns the proof when nobody
+// answered, or the owners found. Probes are sent at the start and twice
+// more within the window.
+//
+// Absence fails safe: an address that answered in vlan within the last
+// 30 s and may not be probed again yet (the ACD rate limit, with no source
+// configured) counts as present, with the MACs that answered. Call Forget
+// or Moved once its owner has really left the VLAN.
+func (p *Prober) Absence(ctx context.Context, vlan int, addrs []netip.Addr, window time.Duration) (*Proof, map[netip.Addr][]arpframe.MAC, error) {
+	start := p.now()
+	defer p.observe("absence", start)
+	w := p.register(vlan, addrs)
+	proof := &Proof{VLAN: vlan, Addresses: len(addrs), Window: window, Start: start}
+	deadline := start.Add(window)
+	for round := 0; round < 3; round++ {
+		if round > 0 {
+			// Absent targets are not live: the limit does not hold them back.
+			at := start.Add(time.Duration(round) * window / 3)
+			if err := sleepUntil(ctx, at); err != nil {
+				p.unregister(w)
+				return nil, nil, err
+			}
+		}
+		deferred, _, err := p.send(vlan, addrs)
+		if err != nil {
+			p.unregister(w)
+			return nil, nil, err
+		}
+		proof.Probes += len(addrs) - len(deferred)
+		if round == 0 && len(deferred) > 0 {
+			proof.Deferred = len(deferred)
+			p.mu.Lock()
+			for _, a := range deferred {
+				w.owners[a] = slices.Clone(p.limits[key{vlan, a}].owners)
+			}
+			p.mu.Unlock()
+		}
+		if p.answered(w) > 0 {
+			break
+		}
+	}
+	if p.answered(w) == 0 {
+		if err := p.waitAny(ctx, w, time.Until(deadline)); err != nil {
+			p.unregister(w)
+			return nil, nil, err
+		}
+	}
+	owners := p.unregister(w)
+	proof.End = p.now()
+	if len(owners) > 0 {
+		return nil, owners, nil
+	}
+	return proof, nil, nil
+}
+
+func (p *Prober) waitAny(ctx context.Context, w *waiter, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+	case <-w.notify:
+		// One owner found; give a second one a moment.
+		time.Sleep(p.cfg.Settle)
+	}
+	return nil
+}
+
+func sleepUntil(ctx context.Context, t time.Time) error {
+	d := time.Until(t)
+	if d <= 0 {
+		return nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
+func (p *Prober) observe(kind string, start time.Time) {
+	if p.cfg.Observe != nil {
+		p.cfg.Observe(kind, p.now().Sub(start))
+	}
+}
+
+// Moved tells the prober that the hosts answering for addrs in VLAN from
+// now live in VLAN to: their rate-limit state moves with them.
+func (p *Prober) Moved(from, to int, addrs []netip.Addr) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, a := range addrs {
+		if l, ok := p.limits[key{from, a}]; ok {
+			p.limits[key{to, a}] = l
+			delete(p.limits, key{from, a})
+		}
+	}
+}
+
+// Forget drops the rate-limit state of addrs in vlan (their owners left).
+func (p *Prober) Forget(vlan int, addrs []netip.Addr) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, a := range addrs {
+		delete(p.limits, key{vlan, a})
+	}
+}
+
+// Announce sends gratuitous ARP for each address, claiming it for its
+// owner in vlan, in both the request and the reply form, count times at
+// interval (RFC 5227 §2.3: 2 announcements, 2 s apart). Frames leave from
+// the prober's own MAC so switches do not move the owner's MAC to the
+// prober's port. The first round is sent before Announce returns; later
+// rounds run until done or ctx ends, in the background.
+func (p *Prober) Announce(ctx context.Context, vlan int, owners map[netip.Addr]arpframe.MAC, count int, interval time.Duration) error {
+	conn, tag, err := p.conn(vlan)
+	if err != nil {
+		return err
+	}
+	var frames [][]byte
+	for a, mac := range owners {
+		for _, f := range arpframe.Announcements(tag, p.mac, mac, a) {
+			b, err := f.Marshal()
+			if err != nil {
+				return err
+			}
+			frames = append(frames, b)
+		}
+	}
+	round := func() error {
+		for _, b := range frames {
+			if err := conn.Write(b); err != nil {
+				return fmt.Errorf("announcing on %s (VLAN %d): %w", conn.Interface(), vlan, err)
+			}
+		}
+		return nil
+	}
+	if err := round(); err != nil {
+		return err
+	}
+	if count > 1 {
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			for i := 1; i < count; i++ {
+				select {
+				case <-ctx.Done():
+					return
+				case <-p.done:
+					return
+				case <-time.After(interval):
+				}
+				if round() != nil {
+					return
+				}
+			}
+		}()
+	}
+	return nil
+}
