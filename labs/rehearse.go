@@ -11,10 +11,13 @@ import (
 	"time"
 
 	"github.com/cutover-net/cutover/internal/engine"
+	"github.com/cutover-net/cutover/internal/guard"
 	"github.com/cutover-net/cutover/internal/netns"
 	"github.com/cutover-net/cutover/plan"
 	"github.com/cutover-net/cutover/probe/pinger"
+	"github.com/cutover-net/cutover/probe/watch"
 	"github.com/cutover-net/cutover/switchdrivers"
+	"github.com/gopacket/gopacket/afpacket"
 	"golang.org/x/net/icmp"
 )
 
@@ -29,6 +32,11 @@ type Rehearsal struct {
 	Lab       *Lab
 	Inventory string // inventory file whose switches are the lab's
 	Registry  *switchdrivers.Registry
+	// Scenario stages a fault (see Scenarios); empty for a clean run.
+	Scenario string
+	// NoGuard runs without the guard; NoAnnounce without the gratuitous-ARP
+	// announcements (both to measure what they gain).
+	NoGuard, NoAnnounce bool
 	// Interval between pings to each address (default 10 ms).
 	Interval time.Duration
 	// WarmUp bounds the wait for the old system to answer before the
@@ -53,17 +61,26 @@ type RehearsalStep struct {
 
 // RehearsalReport is the outcome (`cutover rehearse -o json`).
 type RehearsalReport struct {
-	Result            string           `json:"result"`
-	Lab               string           `json:"lab"`
-	Plan              string           `json:"plan"`
-	Steps             []RehearsalStep  `json:"steps"`
-	Rollback          []RehearsalStep  `json:"rollback,omitempty"`
-	DowntimeMS        map[string]int64 `json:"downtime_ms"`
-	MaxDowntimeMS     int64            `json:"max_downtime_ms"`
-	ConflictsObserved int              `json:"conflicts_observed"`
-	PingsSent         int              `json:"pings_sent"`
-	PingsAnswered     int              `json:"pings_answered"`
-	Error             string           `json:"error,omitempty"`
+	Result   string          `json:"result"`
+	Scenario string          `json:"scenario,omitempty"`
+	Expected string          `json:"expected,omitempty"` // the scenario's expected result
+	Lab      string          `json:"lab"`
+	Plan     string          `json:"plan"`
+	Guarded  bool            `json:"guarded"`
+	Steps    []RehearsalStep `json:"steps"`
+	Rollback []RehearsalStep `json:"rollback,omitempty"`
+	Guard    []guard.Check   `json:"guard,omitempty"`
+	// DowntimeMS is, per address, the longest gap between answered pings
+	// from the gateway host, from the start of the cut-over to recovery.
+	DowntimeMS    map[string]int64 `json:"downtime_ms"`
+	MaxDowntimeMS int64            `json:"max_downtime_ms"`
+	// ConflictsObserved counts conflicts seen by a watcher of its own on the
+	// gateway host's Production port, independent of the guard.
+	ConflictsObserved int               `json:"conflicts_observed"`
+	Ports             map[string]string `json:"ports"` // switch:port -> segment afterwards
+	PingsSent         int               `json:"pings_sent"`
+	PingsAnswered     int               `json:"pings_answered"`
+	Error             string            `json:"error,omitempty"`
 }
 
 func (r *Rehearsal) progress(format string, a ...any) {
@@ -72,12 +89,27 @@ func (r *Rehearsal) progress(format string, a ...any) {
 	}
 }
 
+// node returns the one linux node with the given role label.
+func (r *Rehearsal) node(role string) (string, error) {
+	var found []string
+	for _, name := range r.Lab.Topo.NodeNames() {
+		if n := r.Lab.Topo.Topology.Nodes[name]; !n.IsSwitch() && n.Labels[LabelRole] == role {
+			found = append(found, name)
+		}
+	}
+	if len(found) != 1 {
+		return "", fmt.Errorf("topology %s: a rehearsal needs exactly one linux node labelled %s: %s (found %d)", r.Lab.Topo.File, LabelRole, role, len(found))
+	}
+	return found[0], nil
+}
+
 // Run brings the lab up, stages the pre-cut-over state through the
-// drivers (old system in Production, new in Migration), pings every
-// service address from the gateway host, applies the cut-over plan,
-// waits for every address to answer again, and reports the outage per
-// address. The lab is taken down afterwards unless Keep is set or it was
-// already up. A report is returned whenever the cut-over itself ran.
+// drivers (old system in Production, new in Migration), stages the
+// scenario's fault, pings every service address from the gateway host,
+// applies the cut-over plan under the guard, waits for every address to
+// answer again, and reports the outage per address. The lab is taken down
+// afterwards unless Keep is set or it was already up. A report is returned
+// whenever the cut-over itself ran.
 func (r *Rehearsal) Run(ctx context.Context) (rep *RehearsalReport, err error) {
 	if r.Interval <= 0 {
 		r.Interval = 10 * time.Millisecond
@@ -89,7 +121,11 @@ func (r *Rehearsal) Run(ctx context.Context) (rep *RehearsalReport, err error) {
 		r.Recover = 120 * time.Second
 	}
 	l := r.Lab
-	gw, err := r.gatewayNode()
+	sc, err := lookupScenario(r.Scenario)
+	if err != nil {
+		return nil, err
+	}
+	gw, err := r.node("gateway")
 	if err != nil {
 		return nil, err
 	}
@@ -108,6 +144,16 @@ func (r *Rehearsal) Run(ctx context.Context) (rep *RehearsalReport, err error) {
 			return nil, fmt.Errorf("rehearsal pings IPv4 only; %s is not", a)
 		}
 		targets = append(targets, a)
+	}
+	setup, err := r.guardSetup(inv)
+	if err != nil {
+		return nil, err
+	}
+	if sc != nil && sc.extend != nil {
+		sc.extend(l.Topo, inv)
+		if err := l.Topo.check(); err != nil {
+			return nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
+		}
 	}
 
 	st, _ := l.Status(ctx)
@@ -137,12 +183,39 @@ func (r *Rehearsal) Run(ctx context.Context) (rep *RehearsalReport, err error) {
 	if err := r.stage(ctx, inv, drivers); err != nil {
 		return nil, fmt.Errorf("staging the pre-cut-over state: %w", err)
 	}
+	if sc != nil && sc.setup != nil {
+		r.progress("scenario %s: %s", sc.Name, sc.Description)
+		if err := sc.setup(ctx, l, inv); err != nil {
+			return nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
+		}
+	}
 
+	// The client's view: pings, and an independent watcher, on the gateway.
 	var conn *icmp.PacketConn
-	if err := netns.Do(l.NodeNS(gw), func() (err error) { conn, err = pinger.Listen(); return err }); err != nil {
-		return nil, fmt.Errorf("opening the pinger on %s: %w", gw, err)
+	var tp *afpacket.TPacket
+	if err := netns.Do(l.NodeNS(gw), func() (err error) {
+		if conn, err = pinger.Listen(); err != nil {
+			return err
+		}
+		tp, err = watch.OpenCapture("eth1")
+		return err
+	}); err != nil {
+		if conn != nil {
+			conn.Close()
+		}
+		return nil, fmt.Errorf("opening the pinger and observer on %s: %w", gw, err)
 	}
 	defer conn.Close()
+	observer := watch.New(watch.Config{})
+	octx, stopObserver := context.WithCancel(ctx)
+	observerDone := make(chan struct{})
+	go func() {
+		defer close(observerDone)
+		defer tp.Close()
+		watch.RunCapture(octx, tp, observer, inv.VLANs.Production)
+	}()
+	defer func() { stopObserver(); <-observerDone }()
+
 	pg, err := pinger.New(conn, targets, r.Interval)
 	if err != nil {
 		return nil, err
@@ -158,10 +231,34 @@ func (r *Rehearsal) Run(ctx context.Context) (rep *RehearsalReport, err error) {
 		return nil, fmt.Errorf("the old system does not answer from %s before the cut-over: %w", gw, err)
 	}
 
-	r.progress("cutting over: %d moves in %d steps", p.Moves(), len(p.Steps))
-	eng := &engine.Engine{Drivers: drivers, Progress: r.EngineProgress}
+	runCtx, halt := context.WithCancelCause(ctx)
+	defer halt(nil)
+	var hooks engine.Hooks
+	var session *guard.Session
+	if !r.NoGuard {
+		session, err = guard.Start(ctx, *setup, guard.Config{
+			VLANs:      map[string]int{plan.Production: inv.VLANs.Production, plan.Migration: inv.VLANs.Migration, plan.Shadow: inv.VLANs.Shadow},
+			Addrs:      targets,
+			Window:     inv.Guard.Window,
+			NoAnnounce: r.NoAnnounce,
+			Locate:     guard.LocateWith(drivers),
+			Halt:       halt,
+			Progress:   r.Progress,
+		})
+		if err != nil {
+			return nil, err
+		}
+		defer session.Close()
+		hooks = session.Guard
+	}
+	if sc != nil && sc.afterStep != nil {
+		hooks = &scenarioHooks{inner: hooks, sc: sc, lab: l, inv: inv, session: session}
+	}
+
+	r.progress("cutting over: %d moves in %d steps (guard %s)", p.Moves(), len(p.Steps), onOff(!r.NoGuard))
+	eng := &engine.Engine{Drivers: drivers, Hooks: hooks, Progress: r.EngineProgress}
 	start := time.Now()
-	er := eng.Run(ctx, p)
+	er := eng.Run(runCtx, p)
 	ended := time.Now()
 	r.progress("plan %s; waiting for every address to answer", er.Result)
 	recErr := waitFor(ctx, r.Recover, func() bool { return pg.Answering(ended) })
@@ -169,20 +266,33 @@ func (r *Rehearsal) Run(ctx context.Context) (rep *RehearsalReport, err error) {
 	time.Sleep(min(200*time.Millisecond, 20*r.Interval))
 	stop := time.Now()
 
-	rep = &RehearsalReport{Result: er.Result, Lab: l.Name, Plan: p.Hash, DowntimeMS: map[string]int64{}, Error: er.Error}
+	rep = &RehearsalReport{Result: er.Result, Lab: l.Name, Plan: p.Hash, Guarded: !r.NoGuard, DowntimeMS: map[string]int64{}, Ports: map[string]string{}, Error: er.Error}
+	if sc != nil {
+		rep.Scenario, rep.Expected = sc.Name, sc.Expect
+	}
 	for _, s := range er.Steps {
 		rep.Steps = append(rep.Steps, RehearsalStep(s))
 	}
 	for _, s := range er.Rollback {
 		rep.Rollback = append(rep.Rollback, RehearsalStep(s))
 	}
+	if session != nil {
+		rep.Guard = session.Guard.Checks()
+	}
 	for _, s := range pg.Stats(start, stop) {
 		ms := s.LongestGap.Milliseconds()
 		rep.DowntimeMS[s.Target.String()] = ms
 		rep.MaxDowntimeMS = max(rep.MaxDowntimeMS, ms)
-		rep.ConflictsObserved += s.Duplicates
 		rep.PingsSent += s.Sent
 		rep.PingsAnswered += s.Received
+	}
+	rep.ConflictsObserved = int(observer.Conflicts())
+	for name, d := range drivers {
+		if ports, err := d.Ports(ctx); err == nil {
+			for _, pt := range ports {
+				rep.Ports[name+":"+pt.Name] = pt.Segment
+			}
+		}
 	}
 	if recErr != nil {
 		var down []string
@@ -198,24 +308,97 @@ func (r *Rehearsal) Run(ctx context.Context) (rep *RehearsalReport, err error) {
 	return rep, nil
 }
 
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+// guardSetup reads the inventory's guard section for the lab: the
+// interfaces are in the node labelled cutover.role: probe.
+func (r *Rehearsal) guardSetup(inv *plan.Inventory) (*guard.Setup, error) {
+	if r.NoGuard {
+		return nil, nil
+	}
+	probeNode, err := r.node("probe")
+	if err != nil {
+		return nil, err
+	}
+	s, err := GuardSetup(inv)
+	if err != nil {
+		return nil, err
+	}
+	ns := r.Lab.NodeNS(probeNode)
+	s.InNamespace = func(fn func() error) error { return netns.Do(ns, fn) }
+	return s, nil
+}
+
+// GuardSetup turns an inventory's guard section into a guard.Setup.
+func GuardSetup(inv *plan.Inventory) (*guard.Setup, error) {
+	roleVLAN := map[string]int{plan.Production: inv.VLANs.Production, plan.Migration: inv.VLANs.Migration, plan.Shadow: inv.VLANs.Shadow}
+	s := &guard.Setup{Trunk: inv.Guard.Trunk, Sources: map[int]netip.Addr{}}
+	for role, ifname := range inv.Guard.Interfaces {
+		if s.Interfaces == nil {
+			s.Interfaces = map[int]string{}
+		}
+		s.Interfaces[roleVLAN[role]] = ifname
+	}
+	for role, a := range inv.Guard.Sources {
+		s.Sources[roleVLAN[role]] = a
+	}
+	if s.Trunk == "" && len(s.Interfaces) == 0 {
+		return nil, errors.New("the inventory has no guard section (guard.trunk or guard.interfaces)")
+	}
+	return s, nil
+}
+
+// scenarioHooks runs a scenario's fault injection after the guard has
+// checked a step, then gives the watcher a moment to react.
+type scenarioHooks struct {
+	inner   engine.Hooks
+	sc      *Scenario
+	lab     *Lab
+	inv     *plan.Inventory
+	session *guard.Session
+}
+
+func (h *scenarioHooks) BeforeStep(ctx context.Context, p *plan.Plan, i int) error {
+	if h.inner == nil {
+		return nil
+	}
+	return h.inner.BeforeStep(ctx, p, i)
+}
+
+func (h *scenarioHooks) AfterStep(ctx context.Context, p *plan.Plan, i int) error {
+	if h.inner != nil {
+		if err := h.inner.AfterStep(ctx, p, i); err != nil {
+			return err
+		}
+	}
+	// The injected fault is the world's doing, not the run's: a halt must
+	// not interrupt it.
+	injected, err := h.sc.afterStep(context.WithoutCancel(ctx), h.lab, h.inv, p.Steps[i].Name)
+	if err != nil {
+		return fmt.Errorf("scenario %s: %w", h.sc.Name, err)
+	}
+	if !injected {
+		return nil
+	}
+	// Let the injected frames reach the watcher before the next step.
+	select {
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-time.After(300 * time.Millisecond):
+	}
+	return nil
+}
+
 func joinMsg(a, b string) string {
 	if a == "" {
 		return b
 	}
 	return a + "; " + b
-}
-
-func (r *Rehearsal) gatewayNode() (string, error) {
-	var gws []string
-	for _, name := range r.Lab.Topo.NodeNames() {
-		if n := r.Lab.Topo.Topology.Nodes[name]; !n.IsSwitch() && n.Labels[LabelRole] == "gateway" {
-			gws = append(gws, name)
-		}
-	}
-	if len(gws) != 1 {
-		return "", fmt.Errorf("topology %s: a rehearsal needs exactly one linux node labelled %s: gateway (found %d)", r.Lab.Topo.File, LabelRole, len(gws))
-	}
-	return gws[0], nil
 }
 
 // stage moves the old system's ports into Production and the new system's

@@ -19,6 +19,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/cutover-net/cutover/internal/secret"
 	"gopkg.in/yaml.v3"
@@ -98,6 +99,12 @@ func (p PortRef) String() string { return p.Switch + ":" + p.Port }
 type Guard struct {
 	Trunk      string            `json:"trunk,omitempty"`
 	Interfaces map[string]string `json:"interfaces,omitempty"`
+	// Sources are ordinary-request source addresses per role: unused
+	// addresses in the VLAN's subnet. Optional; without them, ownership
+	// checks wait out the RFC 5227 probe interval.
+	Sources map[string]netip.Addr `json:"sources,omitempty"`
+	// Window is the quiet window of an absence proof (default 300 ms).
+	Window time.Duration `json:"window,omitempty"`
 }
 
 // Segment returns the segment of role on switch sw ("" if the role has none).

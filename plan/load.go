@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cutover-net/cutover/internal/secret"
 	"gopkg.in/yaml.v3"
@@ -508,7 +509,7 @@ func (l *loader) addresses(n *yaml.Node, what string) []netip.Addr {
 }
 
 func (l *loader) guard(n *yaml.Node, inv *Inventory) {
-	fields := l.mapping(n, "guard", "trunk", "interfaces")
+	fields := l.mapping(n, "guard", "trunk", "interfaces", "sources", "window")
 	if fields == nil {
 		return
 	}
@@ -527,6 +528,30 @@ func (l *loader) guard(n *yaml.Node, inv *Inventory) {
 			if !ifaceRE.MatchString(ifc) {
 				l.addf(f.val, "guard.interfaces.%s: %q is not an interface name", role, ifc)
 			}
+		}
+	}
+	if f, ok := fields["sources"]; ok {
+		inv.Guard.Sources = map[string]netip.Addr{}
+		for role, v := range l.stringMap(f.val, "guard.sources", []string{Production, Migration, Shadow}) {
+			a, err := netip.ParseAddr(v)
+			if err != nil || a.IsUnspecified() || a.IsMulticast() {
+				l.addf(f.val, "guard.sources.%s: %q is not a usable source address", role, v)
+				continue
+			}
+			for _, own := range inv.Systems.Old.Addresses {
+				if own == a {
+					l.addf(f.val, "guard.sources.%s: %s is a cut-over address; use an unused one", role, v)
+				}
+			}
+			inv.Guard.Sources[role] = a
+		}
+	}
+	if w, wn := l.str(fields, "window", "guard"); wn != nil {
+		d, err := time.ParseDuration(w)
+		if err != nil || d < 50*time.Millisecond || d > time.Minute {
+			l.addf(wn, "guard.window: %q: want a duration from 50ms to 1m (e.g. 300ms)", w)
+		} else {
+			inv.Guard.Window = d
 		}
 	}
 }

@@ -253,3 +253,16 @@ func (r *Registry) ValidatePort(driver, port string) error {
 
 // CanAdminDown reports whether the driver can shut ports down (plan.Catalog).
 func (r *Registry) CanAdminDown(driver string) bool { return r.regs[driver].AdminDown }
+
+// MACEntry is one learned MAC address.
+type MACEntry struct {
+	MAC  string `json:"mac"` // aa:bb:cc:dd:ee:ff
+	VLAN int    `json:"vlan"`
+	Port string `json:"port"`
+}
+
+// MACTabler is implemented by drivers that can read the switch's MAC
+// address table; the guard uses it to name the port behind a MAC.
+type MACTabler interface {
+	MACTable(ctx context.Context) ([]MACEntry, error)
+}

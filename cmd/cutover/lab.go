@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/cutover-net/cutover/labs"
@@ -117,8 +118,8 @@ func printLabStatus(w io.Writer, st *labs.Status) {
 
 func newRehearse() *cobra.Command {
 	var lf labFlags
-	var inventory, format string
-	var keep bool
+	var inventory, format, scenario string
+	var keep, noGuard, noAnnounce bool
 	cmd := &cobra.Command{
 		Use:   "rehearse",
 		Short: "Run a full cut-over in the local lab and measure the outage per address",
@@ -136,6 +137,7 @@ func newRehearse() *cobra.Command {
 				inventory = filepath.Join(filepath.Dir(lf.topology), "labs", "rehearsal.yml")
 			}
 			r := &labs.Rehearsal{Lab: l, Inventory: inventory, Registry: all.Registry(), Keep: keep,
+				Scenario: scenario, NoGuard: noGuard, NoAnnounce: noAnnounce,
 				Progress:       func(s string) { fmt.Fprintln(stderr, s) },
 				EngineProgress: progressPrinter(stderr)}
 			rep, err := r.Run(cmd.Context())
@@ -162,11 +164,22 @@ func newRehearse() *cobra.Command {
 	cmd.Flags().StringVarP(&inventory, "inventory", "i", "", "inventory of the lab's switches (default: labs/rehearsal.yml beside the topology)")
 	cmd.Flags().StringVarP(&format, "output", "o", "text", "report format: text or json")
 	cmd.Flags().BoolVar(&keep, "keep", false, "leave the lab up afterwards")
+	cmd.Flags().StringVar(&scenario, "scenario", "", "stage a fault: "+strings.Join(labs.ScenarioNames(), ", "))
+	cmd.Flags().BoolVar(&noGuard, "no-guard", false, "run without the duplicate-address guard (to measure what it gains)")
+	cmd.Flags().BoolVar(&noAnnounce, "no-announce", false, "guard without gratuitous-ARP announcements (to measure what they gain)")
 	return cmd
 }
 
 func printRehearsal(w io.Writer, rep *labs.RehearsalReport) {
-	fmt.Fprintf(w, "\nRehearsal in lab %s: %s (plan %s)\n\n", rep.Lab, rep.Result, rep.Plan)
+	title := "Rehearsal"
+	if rep.Scenario != "" {
+		title = fmt.Sprintf("Scenario %s (expected: %s)", rep.Scenario, rep.Expected)
+	}
+	guard := "guard on"
+	if !rep.Guarded {
+		guard = "guard OFF"
+	}
+	fmt.Fprintf(w, "\n%s in lab %s: %s (plan %s, %s)\n\n", title, rep.Lab, rep.Result, rep.Plan, guard)
 	var t0 time.Time
 	if len(rep.Steps) > 0 {
 		t0 = rep.Steps[0].Started
@@ -182,6 +195,16 @@ func printRehearsal(w io.Writer, rep *labs.RehearsalReport) {
 	for _, s := range rep.Rollback {
 		fmt.Fprintf(w, "  rollback %-12s %d ports %s\n", s.Name, s.Moves, s.Error)
 	}
+	if len(rep.Guard) > 0 {
+		fmt.Fprintf(w, "\n  guard checks:\n")
+		for _, c := range rep.Guard {
+			status := "ok     "
+			if !c.Passed {
+				status = "BLOCKED"
+			}
+			fmt.Fprintf(w, "    %s %-10s VLAN %-4d %s: %s (%s)\n", status, c.Step, c.VLAN, c.Name, c.Detail, c.Duration.Round(time.Millisecond))
+		}
+	}
 	fmt.Fprintf(w, "\n  downtime per address (longest gap between answered pings):\n")
 	addrs := make([]string, 0, len(rep.DowntimeMS))
 	for a := range rep.DowntimeMS {
@@ -191,7 +214,7 @@ func printRehearsal(w io.Writer, rep *labs.RehearsalReport) {
 	for _, a := range addrs {
 		fmt.Fprintf(w, "    %-16s %7d ms\n", a, rep.DowntimeMS[a])
 	}
-	fmt.Fprintf(w, "  max downtime: %d ms; pings answered %d of %d; duplicate replies (two hosts for one address): %d\n",
+	fmt.Fprintf(w, "  max downtime: %d ms; pings answered %d of %d; conflicts seen by the independent watcher: %d\n",
 		rep.MaxDowntimeMS, rep.PingsAnswered, rep.PingsSent, rep.ConflictsObserved)
 	if rep.Error != "" {
 		fmt.Fprintf(w, "  error: %s\n", rep.Error)

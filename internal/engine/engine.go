@@ -33,10 +33,16 @@ type Hooks interface {
 	AfterStep(ctx context.Context, p *plan.Plan, step int) error
 }
 
-// BlockedError is a guard's refusal to let a step happen.
+// BlockedError is a guard's refusal to let a step happen, or its order to
+// halt a run. Restore says whether the steps already completed should be
+// undone: true when going back is safe (the evidence involves only the
+// outgoing system's own MACs), false when it could itself put two owners
+// in one VLAN. A step that was in progress is undone either way, so no
+// step is ever left half-done.
 type BlockedError struct {
-	Step   string
-	Reason string
+	Step    string
+	Reason  string
+	Restore bool
 }
 
 func (e *BlockedError) Error() string { return fmt.Sprintf("step %s blocked: %s", e.Step, e.Reason) }
@@ -103,6 +109,7 @@ func (e *Engine) Run(ctx context.Context, p *plan.Plan) *Report {
 		return rep
 	}
 	taken := -1                   // the last step whose moves may have been (partly) applied
+	inProgress := -1              // a step whose Apply did not complete
 	var untouched map[string]bool // switches of step `taken` that changed nothing
 	var failure error
 	for i, step := range p.Steps {
@@ -116,10 +123,20 @@ func (e *Engine) Run(ctx context.Context, p *plan.Plan) *Report {
 		if failure == nil {
 			taken = i
 			untouched, failure = e.runStep(ctx, step)
+			if failure != nil {
+				inProgress = i
+			}
 		}
 		if failure == nil && e.Hooks != nil {
 			if err := e.Hooks.AfterStep(ctx, p, i); err != nil {
 				failure = fmt.Errorf("after step %s: %w", step.Name, err)
+			}
+		}
+		if failure != nil && ctx.Err() != nil {
+			// Halted (e.g. by the watcher): whatever failed, the halt's
+			// cause decides what happens next.
+			if cause := context.Cause(ctx); !errors.Is(failure, cause) {
+				failure = errors.Join(cause, failure)
 			}
 		}
 		sr.Finished = time.Now()
@@ -136,13 +153,22 @@ func (e *Engine) Run(ctx context.Context, p *plan.Plan) *Report {
 		return rep
 	}
 	rep.Err = failure
+	// What to undo: everything taken, unless a guard said going back is
+	// unsafe; then only a step left half-done.
+	first := 0
 	var blocked *BlockedError
 	if errors.As(failure, &blocked) {
 		rep.Result = ResultBlocked
+		if !blocked.Restore {
+			first = inProgress
+			if first < 0 {
+				first = taken + 1 // nothing to undo
+			}
+		}
 	} else {
 		rep.Result = ResultRolledBack
 	}
-	if taken >= 0 {
+	if taken >= 0 && taken >= first {
 		timeout := e.RollbackTimeout
 		if timeout <= 0 {
 			timeout = 2 * time.Minute
@@ -150,7 +176,7 @@ func (e *Engine) Run(ctx context.Context, p *plan.Plan) *Report {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 		defer cancel()
 		var rerr error
-		rep.Rollback, rerr = e.undo(rctx, p, taken, untouched)
+		rep.Rollback, rerr = e.undo(rctx, p, first, taken, untouched)
 		if rerr != nil {
 			rep.Result = ResultFailed
 			rep.Err = errors.Join(failure, fmt.Errorf("rollback incomplete, check the ports named here: %w", rerr))
@@ -238,14 +264,14 @@ func changes(moves []plan.Move) []switchdrivers.Change {
 	return cs
 }
 
-// undo restores steps last..0 in reverse order, skipping the batches of
-// step last that changed nothing. For each port it reads the live segment:
+// undo restores steps last..first in reverse order, skipping the batches
+// of step last that changed nothing. For each port it reads the live segment:
 // a port at the move's target is moved back, a port still at its origin is
 // left, and a port anywhere else is reported, not touched.
-func (e *Engine) undo(ctx context.Context, p *plan.Plan, last int, untouched map[string]bool) ([]StepReport, error) {
+func (e *Engine) undo(ctx context.Context, p *plan.Plan, first, last int, untouched map[string]bool) ([]StepReport, error) {
 	var reports []StepReport
 	var failures []error
-	for i := last; i >= 0; i-- {
+	for i := last; i >= first; i-- {
 		step := p.Steps[i]
 		sr := StepReport{Name: "undo-" + step.Name, Started: time.Now()}
 		e.emit(Event{Step: sr.Name, Kind: "rollback-start"})

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cutover-net/cutover/internal/engine"
 	"github.com/cutover-net/cutover/labs"
@@ -225,7 +226,7 @@ func TestFailedStepIsRolledBack(t *testing.T) {
 
 func TestBlockedBeforePromoteRestoresOld(t *testing.T) {
 	f := setup(t, nil)
-	r := &recorder{fail: map[string]error{"before:promote": &engine.BlockedError{Step: "promote", Reason: "192.168.66.30 still answers in VLAN 66 from 02:00:00:00:00:01"}}}
+	r := &recorder{fail: map[string]error{"before:promote": &engine.BlockedError{Step: "promote", Reason: "192.168.66.30 still answers in VLAN 66 from 02:00:00:00:00:01", Restore: true}}}
 	rep := (&engine.Engine{Drivers: f.drivers, Hooks: r}).Run(context.Background(), f.plan)
 	if rep.Result != engine.ResultBlocked {
 		t.Fatalf("result %s: %v", rep.Result, rep.Err)
@@ -235,6 +236,43 @@ func TestBlockedBeforePromoteRestoresOld(t *testing.T) {
 		t.Fatalf("err = %v", rep.Err)
 	}
 	f.expect(t, oldPorts, "66")
+	f.expect(t, newPorts, "166")
+}
+
+func TestBlockedWithoutRestoreKeepsCompletedSteps(t *testing.T) {
+	f := setup(t, nil)
+	r := &recorder{fail: map[string]error{"before:park": &engine.BlockedError{Step: "park", Reason: "park VLAN occupied"}}}
+	rep := (&engine.Engine{Drivers: f.drivers, Hooks: r}).Run(context.Background(), f.plan)
+	if rep.Result != engine.ResultBlocked || len(rep.Rollback) != 0 {
+		t.Fatalf("result %s, rollback %+v: %v", rep.Result, rep.Rollback, rep.Err)
+	}
+	f.expect(t, newPorts, "66")
+	f.expect(t, oldPorts, "266")
+}
+
+// TestHaltMidStepUndoesOnlyThatStep cancels the run (as the watcher does)
+// while sw2's promote transaction is under way.
+func TestHaltMidStepUndoesOnlyThatStep(t *testing.T) {
+	dir := t.TempDir()
+	slow := `case "$*" in *"tag=166 -- set"*) sleep 3;; esac`
+	f := setup(t, map[string]map[string]string{"sw2": {"ovs_vsctl": wrapper(t, dir, "w2", slow)}})
+	ctx, halt := context.WithCancelCause(context.Background())
+	hooks := hookFunc(func(kind string, p *plan.Plan, i int) error {
+		if kind == "before" && p.Steps[i].Name == plan.StepPromote {
+			time.AfterFunc(300*time.Millisecond, func() {
+				halt(&engine.BlockedError{Step: "promote", Reason: "watcher: 192.168.66.30 answered by two MACs"})
+			})
+		}
+		return nil
+	})
+	rep := (&engine.Engine{Drivers: f.drivers, Hooks: hooks}).Run(ctx, f.plan)
+	if rep.Result != engine.ResultBlocked || !strings.Contains(rep.Error, "answered by two MACs") {
+		t.Fatalf("result %s: %v", rep.Result, rep.Err)
+	}
+	if len(rep.Rollback) != 1 || rep.Rollback[0].Name != "undo-promote" {
+		t.Fatalf("only the interrupted step is undone: %+v", rep.Rollback)
+	}
+	f.expect(t, oldPorts, "266")
 	f.expect(t, newPorts, "166")
 }
 
@@ -259,7 +297,7 @@ func TestRollbackLeavesForeignChangesAlone(t *testing.T) {
 			if err := f.lab.SetPortTag(ctx, "sw1-e2", "999"); err != nil {
 				return err
 			}
-			return &engine.BlockedError{Step: "promote", Reason: "test"}
+			return &engine.BlockedError{Step: "promote", Reason: "test", Restore: true}
 		}
 		return r.hook(kind, p, i)
 	})

@@ -45,7 +45,7 @@ type Config struct {
 	// RetryInterval spaces the attempts (default 15 ms).
 	RetryInterval time.Duration
 	// Settle is how long Presence keeps listening after every address has
-	// answered, to catch a second owner (default 15 ms).
+	// answered, to catch a second owner (default 10 ms).
 	Settle time.Duration
 	// Observe, if set, receives the duration of each Presence/Absence call.
 	Observe func(kind string, d time.Duration)
@@ -117,7 +117,7 @@ func newProber(cfg Config, mac arpframe.MAC) *Prober {
 		cfg.RetryInterval = 15 * time.Millisecond
 	}
 	if cfg.Settle <= 0 {
-		cfg.Settle = 15 * time.Millisecond
+		cfg.Settle = 10 * time.Millisecond
 	}
 	return &Prober{cfg: cfg, conns: map[int]*l2.Conn{}, mac: mac, limits: map[key]*limit{}, waiters: map[*waiter]struct{}{}, done: make(chan struct{}), now: time.Now}
 }

@@ -127,7 +127,7 @@ func Capture(ctx context.Context, iface string, a *Analyzer) error {
 		return err
 	}
 	defer tp.Close()
-	return RunCapture(ctx, tp, a)
+	return RunCapture(ctx, tp, a, 0)
 }
 
 // OpenCapture opens the capture socket on iface (in the calling thread's
@@ -146,8 +146,9 @@ func OpenCapture(iface string) (*afpacket.TPacket, error) {
 	return tp, nil
 }
 
-// RunCapture reads from an open capture until ctx ends.
-func RunCapture(ctx context.Context, tp *afpacket.TPacket, a *Analyzer) error {
+// RunCapture reads from an open capture until ctx ends. vlan is the VLAN
+// of an access port (untagged frames belong to it); 0 on a trunk.
+func RunCapture(ctx context.Context, tp *afpacket.TPacket, a *Analyzer, vlan int) error {
 	var lastDrops uint
 	for ctx.Err() == nil {
 		data, ci, err := tp.ZeroCopyReadPacketData()
@@ -161,13 +162,13 @@ func RunCapture(ctx context.Context, tp *afpacket.TPacket, a *Analyzer) error {
 			}
 			return err
 		}
-		vlan := 0
+		frameVLAN := vlan
 		for _, ad := range ci.AncillaryData {
 			if v, ok := ad.(afpacket.AncillaryVLAN); ok {
-				vlan = v.VLAN & 0x0fff
+				frameVLAN = v.VLAN & 0x0fff
 			}
 		}
-		a.ObserveFrame(ci.Timestamp, arpframe.LinkEthernet, data, vlan)
+		a.ObserveFrame(ci.Timestamp, arpframe.LinkEthernet, data, frameVLAN)
 	}
 	return nil
 }

@@ -55,6 +55,7 @@ type Driver struct {
 	db      string
 	bridge  string
 	bin     string
+	ctl     string
 	timeout time.Duration
 }
 
@@ -80,6 +81,8 @@ func Open(cfg switchdrivers.Config) (switchdrivers.Driver, error) {
 			d.bridge = v
 		case "ovs_vsctl":
 			d.bin = v
+		case "vswitchd_ctl":
+			d.ctl = v
 		case "timeout":
 			t, err := time.ParseDuration(v)
 			if err != nil || t <= 0 {
@@ -87,7 +90,7 @@ func Open(cfg switchdrivers.Config) (switchdrivers.Driver, error) {
 			}
 			d.timeout = t
 		default:
-			return nil, fmt.Errorf("switch %s: ovs: unknown option %q (known: bridge, ovs_vsctl, timeout)", cfg.Name, k)
+			return nil, fmt.Errorf("switch %s: ovs: unknown option %q (known: bridge, ovs_vsctl, vswitchd_ctl, timeout)", cfg.Name, k)
 		}
 	}
 	return d, nil
@@ -101,9 +104,14 @@ func (d *Driver) baseArgs() []string {
 }
 
 func (d *Driver) run(ctx context.Context, args []string) ([]byte, error) {
+	return d.runProgram(ctx, d.bin, args)
+}
+
+func (d *Driver) runProgram(ctx context.Context, bin string, args []string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, d.timeout+2*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, d.bin, args...)
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.WaitDelay = time.Second // do not wait for orphaned children
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -201,6 +209,10 @@ func (d *Driver) Apply(ctx context.Context, changes []switchdrivers.Change) erro
 	args := append(d.baseArgs(), d.txnArgs(changes)...)
 	rendered, _ := d.Render(changes)
 	if _, err := d.run(ctx, args); err != nil {
+		if ctx.Err() != nil {
+			// Cancelled while the transaction ran: it may have committed.
+			return &switchdrivers.Error{Switch: d.name, Command: rendered[0], Err: fmt.Errorf("interrupted, outcome unknown: %w", context.Cause(ctx))}
+		}
 		// A timeout here usually means a wait-until did not hold: someone
 		// moved a port since our read. Name it if we can.
 		if now, rerr := d.Ports(ctx); rerr == nil {

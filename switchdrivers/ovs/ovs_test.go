@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cutover-net/cutover/labs/labtest"
 	"github.com/cutover-net/cutover/switchdrivers"
@@ -142,4 +143,28 @@ func TestOpenValidates(t *testing.T) {
 			t.Errorf("Open(%+v) = %v", cfg, err)
 		}
 	}
+}
+
+func TestMACTableNamesPorts(t *testing.T) {
+	l := labtest.Start(t, topology)
+	ctx := context.Background()
+	// h1 speaks (an ARP probe from its own MAC); the switch learns it on sw1-e1.
+	labtest.Exec(t, l, "h1", "ip", "address", "add", "10.0.0.1/24", "dev", "eth1")
+	labtest.Exec(t, l, "h2", "ip", "address", "add", "10.0.0.2/24", "dev", "eth1")
+	labtest.Ping(t, l, "h1", 300*time.Millisecond, "10.0.0.2")
+	mac := strings.TrimSpace(labtest.Exec(t, l, "h1", "cat", "/sys/class/net/eth1/address"))
+	d, _ := ovs.Open(switchdrivers.Config{Name: "sw1", Address: l.DB()})
+	entries, err := d.(switchdrivers.MACTabler).MACTable(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.MAC == mac {
+			if e.Port != "sw1-e1" || e.VLAN != 10 {
+				t.Fatalf("h1's MAC on %s VLAN %d, want sw1-e1 VLAN 10", e.Port, e.VLAN)
+			}
+			return
+		}
+	}
+	t.Fatalf("h1's MAC %s not in %+v", mac, entries)
 }

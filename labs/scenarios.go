@@ -1,0 +1,160 @@
+package labs
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cutover-net/cutover/internal/netns"
+	"github.com/cutover-net/cutover/plan"
+	"github.com/cutover-net/cutover/probe/arpframe"
+	"github.com/cutover-net/cutover/probe/l2"
+)
+
+// Scenario is a rehearsal with a fault staged in the lab. Scenarios work
+// on the default topology (containerlab.yml): they name its nodes (old1,
+// new2, sw1, sw2) and add nodes and links of their own.
+type Scenario struct {
+	Name        string
+	Description string
+	// Expect is the result the guard must reach.
+	Expect string
+	extend func(t *Topology, inv *plan.Inventory)
+	// setup runs after staging, before the cut-over.
+	setup func(ctx context.Context, l *Lab, inv *plan.Inventory) error
+	// afterStep runs after the guard has checked a step; it reports
+	// whether it injected anything.
+	afterStep func(ctx context.Context, l *Lab, inv *plan.Inventory, step string) (bool, error)
+}
+
+// Scenarios lists the built-in scenarios by name.
+func Scenarios() map[string]Scenario {
+	return map[string]Scenario{
+		"stray-old-nic": {
+			Name:        "stray-old-nic",
+			Description: "old1 has a second NIC, not in the inventory, still in Production: blocked before promote, nothing promoted, old restored",
+			Expect:      "blocked",
+			extend: func(t *Topology, inv *plan.Inventory) {
+				t.Topology.Links = append(t.Topology.Links, Link{Endpoints: []string{"sw1:e5", "old1:eth2"}})
+			},
+			setup: func(ctx context.Context, l *Lab, inv *plan.Inventory) error {
+				if err := l.SetPortTag(ctx, "sw1-e5", strconv.Itoa(inv.VLANs.Production)); err != nil {
+					return err
+				}
+				_, err := l.Exec(ctx, "old1", nil, "ip", "address", "add", firstAddr(inv)+"/24", "dev", "eth2")
+				return err
+			},
+		},
+		"new-missing": {
+			Name:        "new-missing",
+			Description: "new2 is down: the preflight blocks, nothing is changed",
+			Expect:      "blocked",
+			setup: func(ctx context.Context, l *Lab, inv *plan.Inventory) error {
+				_, err := l.Exec(ctx, "new2", nil, "ip", "link", "set", "eth1", "down")
+				return err
+			},
+		},
+		"late-duplicate": {
+			Name:        "late-duplicate",
+			Description: "after promote, another host starts answering for a cut-over address in Production: the watcher halts the run",
+			Expect:      "blocked",
+			extend: func(t *Topology, inv *plan.Inventory) {
+				t.Topology.Nodes["rogue"] = &Node{Kind: KindLinux, Labels: map[string]string{LabelRole: "rogue", LabelVLAN: strconv.Itoa(inv.VLANs.Production)}}
+				t.Topology.Links = append(t.Topology.Links, Link{Endpoints: []string{"sw1:e6", "rogue:eth1"}})
+			},
+			afterStep: func(ctx context.Context, l *Lab, inv *plan.Inventory, step string) (bool, error) {
+				if step != plan.StepPromote {
+					return false, nil
+				}
+				addr := secondAddr(inv)
+				if _, err := l.Exec(ctx, "rogue", nil, "ip", "address", "add", addr+"/24", "dev", "eth1"); err != nil {
+					return false, err
+				}
+				return true, l.announceFrom(ctx, "rogue", "eth1", netip.MustParseAddr(addr))
+			},
+		},
+		"park-occupied": {
+			Name:        "park-occupied",
+			Description: "after promote, a host holding a cut-over address appears in the park VLAN: park is blocked",
+			Expect:      "blocked",
+			extend: func(t *Topology, inv *plan.Inventory) {
+				t.Topology.Nodes["squatter"] = &Node{Kind: KindLinux, Labels: map[string]string{LabelRole: "squatter", LabelVLAN: "999"},
+					Exec: []string{"ip address add " + lastAddr(inv) + "/24 dev eth1"}}
+				t.Topology.Links = append(t.Topology.Links, Link{Endpoints: []string{"sw2:e4", "squatter:eth1"}})
+			},
+			afterStep: func(ctx context.Context, l *Lab, inv *plan.Inventory, step string) (bool, error) {
+				if step != plan.StepPromote {
+					return false, nil
+				}
+				return true, l.SetPortTag(ctx, "sw2-e4", strconv.Itoa(inv.VLANs.Migration))
+			},
+		},
+	}
+}
+
+// ScenarioNames lists the scenarios, sorted.
+func ScenarioNames() []string {
+	var names []string
+	for n := range Scenarios() {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func lookupScenario(name string) (*Scenario, error) {
+	if name == "" {
+		return nil, nil
+	}
+	sc, ok := Scenarios()[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown scenario %q (known: %s)", name, strings.Join(ScenarioNames(), ", "))
+	}
+	return &sc, nil
+}
+
+func sortedAddrs(inv *plan.Inventory) []string {
+	addrs := slices.Clone(inv.Systems.Old.Addresses)
+	slices.SortFunc(addrs, netip.Addr.Compare)
+	out := make([]string, len(addrs))
+	for i, a := range addrs {
+		out[i] = a.String()
+	}
+	return out
+}
+
+func firstAddr(inv *plan.Inventory) string  { return sortedAddrs(inv)[0] }
+func secondAddr(inv *plan.Inventory) string { a := sortedAddrs(inv); return a[min(1, len(a)-1)] }
+func lastAddr(inv *plan.Inventory) string   { a := sortedAddrs(inv); return a[len(a)-1] }
+
+// announceFrom sends gratuitous ARP for addr from a node's interface, as a
+// host taking the address would.
+func (l *Lab) announceFrom(ctx context.Context, node, iface string, addr netip.Addr) error {
+	var conn *l2.Conn
+	if err := netns.Do(l.NodeNS(node), func() (err error) { conn, err = l2.Listen(iface, l2.ARPFilter()); return err }); err != nil {
+		return err
+	}
+	defer conn.Close()
+	for i := 0; i < 3; i++ {
+		for _, f := range arpframe.Announcements(0, conn.MAC(), conn.MAC(), addr) {
+			b, err := f.Marshal()
+			if err != nil {
+				return err
+			}
+			if err := conn.Write(b); err != nil {
+				return err
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return nil
+}
