@@ -236,15 +236,9 @@ func (r *Rehearsal) Run(ctx context.Context) (rep *RehearsalReport, err error) {
 	var hooks engine.Hooks
 	var session *guard.Session
 	if !r.NoGuard {
-		session, err = guard.Start(ctx, *setup, guard.Config{
-			VLANs:      map[string]int{plan.Production: inv.VLANs.Production, plan.Migration: inv.VLANs.Migration, plan.Shadow: inv.VLANs.Shadow},
-			Addrs:      targets,
-			Window:     inv.Guard.Window,
-			NoAnnounce: r.NoAnnounce,
-			Locate:     guard.LocateWith(drivers),
-			Halt:       halt,
-			Progress:   r.Progress,
-		})
+		cfg := guard.ConfigFrom(inv)
+		cfg.NoAnnounce, cfg.Locate, cfg.Halt, cfg.Progress = r.NoAnnounce, guard.LocateWith(drivers), halt, r.Progress
+		session, err = guard.Start(ctx, *setup, cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -325,31 +319,12 @@ func (r *Rehearsal) guardSetup(inv *plan.Inventory) (*guard.Setup, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := GuardSetup(inv)
+	s, err := guard.SetupFrom(inv)
 	if err != nil {
 		return nil, err
 	}
 	ns := r.Lab.NodeNS(probeNode)
 	s.InNamespace = func(fn func() error) error { return netns.Do(ns, fn) }
-	return s, nil
-}
-
-// GuardSetup turns an inventory's guard section into a guard.Setup.
-func GuardSetup(inv *plan.Inventory) (*guard.Setup, error) {
-	roleVLAN := map[string]int{plan.Production: inv.VLANs.Production, plan.Migration: inv.VLANs.Migration, plan.Shadow: inv.VLANs.Shadow}
-	s := &guard.Setup{Trunk: inv.Guard.Trunk, Sources: map[int]netip.Addr{}}
-	for role, ifname := range inv.Guard.Interfaces {
-		if s.Interfaces == nil {
-			s.Interfaces = map[int]string{}
-		}
-		s.Interfaces[roleVLAN[role]] = ifname
-	}
-	for role, a := range inv.Guard.Sources {
-		s.Sources[roleVLAN[role]] = a
-	}
-	if s.Trunk == "" && len(s.Interfaces) == 0 {
-		return nil, errors.New("the inventory has no guard section (guard.trunk or guard.interfaces)")
-	}
 	return s, nil
 }
 

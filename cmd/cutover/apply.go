@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -9,12 +10,13 @@ import (
 	"time"
 
 	"github.com/cutover-net/cutover/internal/engine"
+	"github.com/cutover-net/cutover/internal/guard"
 	"github.com/cutover-net/cutover/plan"
 	"github.com/spf13/cobra"
 )
 
 func newApply(fallback bool) *cobra.Command {
-	var yes bool
+	var yes, noGuard bool
 	var format string
 	use, short := "apply INVENTORY", "Run the cut-over: isolate old, promote new, park old"
 	if fallback {
@@ -28,12 +30,18 @@ func newApply(fallback bool) *cobra.Command {
 			if err := checkFormat(format, "text", "json"); err != nil {
 				return err
 			}
-			_, _, drivers, p, err := compiled(args[0], fallback)
+			inv, _, drivers, p, err := compiled(args[0], fallback)
 			if err != nil {
 				return err
 			}
 			defer engine.CloseDrivers(drivers)
 			stderr := cmd.ErrOrStderr()
+			var setup *guard.Setup
+			if !noGuard {
+				if setup, err = guard.SetupFrom(inv); err != nil {
+					return err
+				}
+			}
 			if err := plan.Render(stderr, p, "text"); err != nil {
 				return err
 			}
@@ -45,10 +53,32 @@ func newApply(fallback bool) *cobra.Command {
 					return fmt.Errorf("not confirmed; nothing was changed")
 				}
 			}
+			ctx, halt := context.WithCancelCause(cmd.Context())
+			defer halt(nil)
 			eng := &engine.Engine{Drivers: drivers, Progress: progressPrinter(stderr)}
-			rep := eng.Run(cmd.Context(), p)
+			var session *guard.Session
+			if setup != nil {
+				cfg := guard.ConfigFrom(inv)
+				cfg.Locate, cfg.Halt = guard.LocateWith(drivers), halt
+				cfg.Progress = func(s string) { fmt.Fprintln(stderr, s) }
+				if session, err = guard.Start(ctx, *setup, cfg); err != nil {
+					return err
+				}
+				defer session.Close()
+				eng.Hooks = session.Guard
+			} else {
+				fmt.Fprintln(stderr, "WARNING: --no-guard: nothing checks that only one host answers for each address")
+			}
+			rep := eng.Run(ctx, p)
+			out := struct {
+				*engine.Report
+				Guard []guard.Check `json:"guard,omitempty"`
+			}{Report: rep}
+			if session != nil {
+				out.Guard = session.Guard.Checks()
+			}
 			if format == "json" {
-				if err := writeJSON(cmd.OutOrStdout(), rep); err != nil {
+				if err := writeJSON(cmd.OutOrStdout(), out); err != nil {
 					return err
 				}
 			} else {
@@ -58,6 +88,7 @@ func newApply(fallback bool) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
+	cmd.Flags().BoolVar(&noGuard, "no-guard", false, "run without the duplicate-address guard (not recommended)")
 	cmd.Flags().StringVarP(&format, "output", "o", "text", "report format: text or json")
 	return cmd
 }

@@ -94,17 +94,21 @@ func TestPlanFormats(t *testing.T) {
 	}
 }
 
-func TestApplyNeedsConfirmation(t *testing.T) {
+func TestApplyNeedsConfirmationAndGuard(t *testing.T) {
 	inv := writeFile(t, "inv.yml", inventory)
-	code, _, stderr := cli(t, "apply", inv)
+	code, _, stderr := cli(t, "apply", inv, "--no-guard")
 	if code != exitError || !strings.Contains(stderr, "pass --yes") {
+		t.Fatalf("%d %s", code, stderr)
+	}
+	code, _, stderr = cli(t, "apply", inv, "--yes")
+	if code != exitError || !strings.Contains(stderr, "no guard section") {
 		t.Fatalf("%d %s", code, stderr)
 	}
 }
 
 func TestApplyUnreachableSwitchRollsBackNothing(t *testing.T) {
 	inv := writeFile(t, "inv.yml", strings.Replace(inventory, "address: unix:/nonexistent/db.sock", "address: unix:/nonexistent/db.sock, options: {timeout: 1s}", 1))
-	code, out, stderr := cli(t, "apply", inv, "--yes", "-o", "json")
+	code, out, stderr := cli(t, "apply", inv, "--yes", "--no-guard", "-o", "json")
 	var rep struct{ Result, Error string }
 	if json.Unmarshal([]byte(out), &rep) != nil || code != exitRolledBack || rep.Result != "rolled_back" ||
 		!strings.Contains(rep.Error, "switch sw1") || !strings.Contains(rep.Error, "nothing was changed") {
@@ -137,7 +141,7 @@ func TestRehearseDefaultLab(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	if rep.Result != "done" || len(rep.Steps) != 3 || rep.ConflictsObserved == nil {
+	if rep.Result != "done" || len(rep.Steps) != 3 || rep.ConflictsObserved == nil || *rep.ConflictsObserved != 0 {
 		t.Fatalf("report: %s", out)
 	}
 	for i, want := range []string{"isolate", "promote", "park"} {

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cutover-net/cutover/internal/corpus"
+	"github.com/cutover-net/cutover/internal/netns"
+	"github.com/cutover-net/cutover/labs/labtest"
+)
+
+func TestWatchPcapJSON(t *testing.T) {
+	file := filepath.Join(corpus.Dir(t), "pcap", "sniperdz_arp_spoofing.pcap")
+	code, out, stderr := cli(t, "watch", "--pcap", file, "-o", "json")
+	var r struct {
+		Source    string `json:"source"`
+		ARP       int    `json:"arp"`
+		Conflicts []struct {
+			IP   string   `json:"ip"`
+			MACs []string `json:"macs"`
+		} `json:"conflicts"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &r) != nil || r.ARP != 37 || len(r.Conflicts) != 1 || r.Conflicts[0].IP != "192.168.1.1" || len(r.Conflicts[0].MACs) != 2 {
+		t.Fatalf("%d %s %s", code, out, stderr)
+	}
+	if code, _, stderr := cli(t, "watch"); code != exitError || !strings.Contains(stderr, "exactly one of --iface and --pcap") {
+		t.Fatalf("%d %s", code, stderr)
+	}
+}
+
+// TestGuardedApplyAndFallback runs `cutover apply` and then `cutover
+// fallback` against a lab, from the probe host's namespace (as an operator
+// runs cutover on the host whose trunk reaches the VLANs).
+func TestGuardedApplyAndFallback(t *testing.T) {
+	l := labtest.Start(t, `
+name: cli
+topology:
+  nodes:
+    sw1: {kind: ovs-bridge}
+    old: {kind: linux, labels: {cutover.vlan: "66"}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
+    new: {kind: linux, labels: {cutover.vlan: "166"}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
+    probe: {kind: linux, labels: {cutover.role: probe}}
+  links:
+    - endpoints: ["sw1:e1", "old:eth1"]
+    - endpoints: ["sw1:e2", "new:eth1"]
+    - endpoints: ["sw1:e9", "probe:eth1"]
+`)
+	inv := writeFile(t, "inv.yml", fmt.Sprintf(`version: 1
+name: cli-guarded
+vlans: {production: 66, migration: 166, shadow: 266}
+switches: [{name: sw1, driver: ovs, address: %q}]
+systems:
+  old: {ports: [sw1:sw1-e1], addresses: [192.168.66.30]}
+  new: {ports: [sw1:sw1-e2]}
+guard: {trunk: eth1, sources: {production: 192.168.66.250}}
+`, l.DB()))
+	var code int
+	var out, stderr string
+	type report struct {
+		Result string `json:"result"`
+		Guard  []struct {
+			Step   string `json:"step"`
+			Passed bool   `json:"passed"`
+		} `json:"guard"`
+	}
+	for _, command := range []string{"apply", "fallback"} {
+		if err := netns.Do(l.NodeNS("probe"), func() error {
+			code, out, stderr = cli(t, command, inv, "--yes", "-o", "json")
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var rep report
+		if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || rep.Result != "done" || len(rep.Guard) < 5 {
+			t.Fatalf("%s: exit %d\n%s\n%s", command, code, out, stderr)
+		}
+		for _, c := range rep.Guard {
+			if !c.Passed {
+				t.Fatalf("%s: failed check %+v", command, c)
+			}
+		}
+		if !strings.Contains(stderr, "announced 1 addresses in VLAN 66") {
+			t.Fatalf("%s: no announcement in\n%s", command, stderr)
+		}
+	}
+	// After the fallback the old system is back in Production, the new one parked.
+	if tag, _ := l.PortTag(t.Context(), "sw1-e1"); tag != "66" {
+		t.Fatalf("old port in %s", tag)
+	}
+	if tag, _ := l.PortTag(t.Context(), "sw1-e2"); tag != "166" {
+		t.Fatalf("new port in %s", tag)
+	}
+}
+
+func TestRehearseScenarioExitCode(t *testing.T) {
+	labtest.Require(t)
+	code, out, stderr := cli(t, "rehearse", "-t", "../../containerlab.yml", "--name", labtest.Name("rsc"), "--run-dir", t.TempDir(), "--scenario", "new-missing")
+	if code != exitBlocked || !strings.Contains(out, "Scenario new-missing (expected: blocked)") || !strings.Contains(stderr, "no answer for 192.168.66.31") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
+	}
+	if code, _, stderr := cli(t, "rehearse", "-t", "../../containerlab.yml", "--scenario", "nope"); code != exitError || !strings.Contains(stderr, "unknown scenario") {
+		t.Fatalf("%d %s", code, stderr)
+	}
+}

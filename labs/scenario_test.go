@@ -1,0 +1,121 @@
+package labs_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/cutover-net/cutover/labs"
+	"github.com/cutover-net/cutover/labs/labtest"
+	"github.com/cutover-net/cutover/switchdrivers/all"
+)
+
+var (
+	oldPorts = []string{"sw1:sw1-e2", "sw1:sw1-e3", "sw1:sw1-e4"}
+	newPorts = []string{"sw2:sw2-e1", "sw2:sw2-e2", "sw2:sw2-e3"}
+)
+
+// rehearse runs a rehearsal of the shipped topology and inventory in a
+// lab of its own.
+func rehearse(t *testing.T, scenario string) *labs.RehearsalReport {
+	t.Helper()
+	labtest.Require(t)
+	topo, err := labs.LoadTopology("../containerlab.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := labs.New(topo, labtest.Name("sc"), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &labs.Rehearsal{Lab: l, Inventory: "rehearsal.yml", Registry: all.Registry(), Scenario: scenario, Progress: func(s string) { t.Log(s) }}
+	rep, err := r.Run(context.Background())
+	if err != nil {
+		t.Fatalf("rehearsal: %v (report %+v)", err, rep)
+	}
+	if left := labtest.Leftovers(l); len(left) > 0 {
+		t.Errorf("left behind: %v", left)
+	}
+	return rep
+}
+
+func expectPorts(t *testing.T, rep *labs.RehearsalReport, ports []string, segment string) {
+	t.Helper()
+	for _, p := range ports {
+		if rep.Ports[p] != segment {
+			t.Errorf("%s is in %q, want %s", p, rep.Ports[p], segment)
+		}
+	}
+}
+
+func stepNames(rep *labs.RehearsalReport) string {
+	var names []string
+	for _, s := range rep.Steps {
+		names = append(names, s.Name)
+	}
+	return strings.Join(names, ",")
+}
+
+func TestGuardedRehearsal(t *testing.T) {
+	rep := rehearse(t, "")
+	if rep.Result != "done" || !rep.Guarded || stepNames(rep) != "isolate,promote,park" {
+		t.Fatalf("%+v", rep)
+	}
+	if rep.ConflictsObserved != 0 {
+		t.Fatalf("the independent watcher saw %d conflicts in a clean cut-over", rep.ConflictsObserved)
+	}
+	names := map[string]bool{}
+	for _, c := range rep.Guard {
+		if !c.Passed {
+			t.Errorf("check failed: %+v", c)
+		}
+		names[c.Step+": "+c.Name] = true
+	}
+	for _, want := range []string{
+		"preflight: the holding VLAN is free", "preflight: the outgoing system answers in Production",
+		"preflight: the incoming system answers in its staging VLAN", "promote: nobody answers in Production",
+		"promote: the incoming system owns every address in Production", "park: the park VLAN is free",
+	} {
+		if !names[want] {
+			t.Errorf("missing check %q (have %v)", want, names)
+		}
+	}
+	expectPorts(t, rep, newPorts, "66")
+	expectPorts(t, rep, oldPorts, "166")
+	t.Logf("guarded downtime %v", rep.DowntimeMS)
+}
+
+func TestScenarios(t *testing.T) {
+	cases := []struct {
+		scenario string
+		steps    string   // steps the engine entered
+		reason   []string // fragments of the blocking step's error
+		old, new string   // where the systems end
+	}{
+		{"stray-old-nic", "isolate", []string{"preflight blocked", "192.168.66.30", "sw1:sw1-e5"}, "66", "166"},
+		{"new-missing", "isolate", []string{"preflight blocked", "VLAN 166", "no answer for 192.168.66.31"}, "66", "166"},
+		{"late-duplicate", "isolate,promote", []string{"watcher", "192.168.66.31 in VLAN 66"}, "266", "66"},
+		{"park-occupied", "isolate,promote,park", []string{"192.168.66.32", "VLAN 166"}, "266", "66"},
+	}
+	for _, c := range cases {
+		t.Run(c.scenario, func(t *testing.T) {
+			rep := rehearse(t, c.scenario)
+			if rep.Result != "blocked" || rep.Expected != "blocked" || stepNames(rep) != c.steps {
+				t.Fatalf("result %s, steps %s: %s", rep.Result, stepNames(rep), rep.Error)
+			}
+			last := rep.Steps[len(rep.Steps)-1].Error
+			for _, frag := range c.reason {
+				if !strings.Contains(last, frag) {
+					t.Errorf("blocking error lacks %q: %s", frag, last)
+				}
+			}
+			// Completed steps stay: only a restore-safe block undoes them,
+			// and no scenario here has anything to restore.
+			if len(rep.Rollback) != 0 {
+				t.Errorf("rollback %+v", rep.Rollback)
+			}
+			expectPorts(t, rep, oldPorts, c.old)
+			expectPorts(t, rep, newPorts, c.new)
+		})
+	}
+}
