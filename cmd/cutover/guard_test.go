@@ -3,13 +3,20 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cutover-net/cutover/internal/corpus"
 	"github.com/cutover-net/cutover/internal/netns"
 	"github.com/cutover-net/cutover/labs/labtest"
+	"github.com/cutover-net/cutover/probe/arpframe"
+	"github.com/cutover-net/cutover/probe/l2"
 )
 
 func TestWatchPcapJSON(t *testing.T) {
@@ -103,5 +110,73 @@ func TestRehearseScenarioExitCode(t *testing.T) {
 	}
 	if code, _, stderr := cli(t, "rehearse", "-t", "../../containerlab.yml", "--scenario", "nope"); code != exitError || !strings.Contains(stderr, "unknown scenario") {
 		t.Fatalf("%d %s", code, stderr)
+	}
+}
+
+func TestWatchLiveWithMetrics(t *testing.T) {
+	l := labtest.Start(t, `
+name: watch
+topology:
+  nodes:
+    sw1: {kind: ovs-bridge}
+    a: {kind: linux, labels: {cutover.vlan: "66"}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
+    b: {kind: linux, labels: {cutover.vlan: "66"}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
+    probe: {kind: linux, labels: {cutover.role: probe}}
+  links:
+    - endpoints: ["sw1:e1", "a:eth1"]
+    - endpoints: ["sw1:e2", "b:eth1"]
+    - endpoints: ["sw1:e9", "probe:eth1"]
+`)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	// While watch runs, ask once who has .30 (both answer), then scrape.
+	scraped := make(chan string, 1)
+	go func() {
+		time.Sleep(500 * time.Millisecond)
+		netns.Do(l.NodeNS("probe"), func() error {
+			c, err := l2.Listen("eth1", l2.ARPFilter())
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			b, _ := arpframe.Probe(66, c.MAC(), netip.MustParseAddr("192.168.66.30")).Marshal()
+			return c.Write(b)
+		})
+		time.Sleep(500 * time.Millisecond)
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			scraped <- err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		scraped <- string(body)
+	}()
+	var code int
+	var out, stderr string
+	netns.Do(l.NodeNS("probe"), func() error {
+		code, out, stderr = cli(t, "watch", "--iface", "eth1", "--duration", "2s", "--metrics-listen", addr, "-o", "json")
+		return nil
+	})
+	metrics := <-scraped
+	if !strings.Contains(metrics, `cutover_arp_conflicts_total{vlan="66"}`) || !strings.Contains(metrics, "cutover_arp_bindings 1") || !strings.Contains(metrics, "cutover_frames_decoded_total") {
+		t.Fatalf("metrics:\n%s", metrics)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var final struct {
+		Conflicts []struct {
+			VLAN int    `json:"vlan"`
+			IP   string `json:"ip"`
+		} `json:"conflicts"`
+	}
+	if code != 0 || json.Unmarshal([]byte(lines[len(lines)-1]), &final) != nil || len(final.Conflicts) != 1 || final.Conflicts[0].VLAN != 66 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
+	}
+	if !strings.Contains(out, `"kind":"conflict"`) {
+		t.Fatalf("no live conflict event in\n%s", out)
 	}
 }
