@@ -10,6 +10,8 @@
 GO      ?= go
 BIN     := bin/cutover
 DEB_PKGS := openvswitch-switch iproute2
+# Only for `make bench`, which compares with them.
+BENCH_PKGS := arp-scan tshark
 # Programs that tell whether each package is present.
 NEED_PROGS := ovs-vsctl ovsdb-server ovs-vswitchd ovsdb-client ip
 
@@ -40,7 +42,12 @@ test: deps vet
 	$(GO) test -count=1 -timeout 15m ./...
 
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@missing=""; for p in arp-scan tshark; do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages for the comparisons:$$missing"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BENCH_PKGS) >/dev/null || exit 1; \
+	fi
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./...
 
 # A short fuzzing pass over every parser of untrusted input.
 fuzz:

@@ -64,6 +64,9 @@ func TestLabUpIsIdempotentAndCarriesTraffic(t *testing.T) {
 	if err := l.SetPortTag(ctx, "sw2-e2", "66"); err != nil {
 		t.Fatal(err)
 	}
+	// a's failed lookup of 10.66.0.3 above would delay the next one by
+	// its retry timers; start afresh.
+	labtest.Exec(t, l, "a", "ip", "neigh", "flush", "dev", "eth1")
 	if got := labtest.Ping(t, l, "a", time.Second, "10.66.0.3"); got["10.66.0.3"] == 0 {
 		t.Fatal("c unreachable after moving it into VLAN 66")
 	}

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -277,4 +280,39 @@ func BenchmarkAnalyseCapture(b *testing.B) {
 		n += a.Counters().ARP
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "frames/s")
+}
+
+// BenchmarkVersusTshark analyses the same synthesised capture file with
+// this package and with tshark's duplicate-address detection.
+func BenchmarkVersusTshark(b *testing.B) {
+	tshark, err := exec.LookPath("tshark")
+	if err != nil {
+		b.Skip("tshark is not installed (apt-get install tshark; make bench does)")
+	}
+	var frames []frame
+	for i := range 200000 {
+		ip := netip.AddrFrom4([4]byte{10, byte(i % 4), byte(i / 256 % 4), byte(i % 250)})
+		frames = append(frames, frame{time.Duration(i) * time.Microsecond, reply(10+i%4, arpframe.MAC{2, 0, 0, 0, byte(i % 4), byte(i % 250)}, ip)})
+	}
+	path := filepath.Join(b.TempDir(), "arp.pcap")
+	if err := os.WriteFile(path, capture(b, false, frames), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("cutover", func(b *testing.B) {
+		for b.Loop() {
+			a := watch.New(watch.Config{})
+			if err := watch.ReadFile(path, a); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(len(frames)*b.N)/b.Elapsed().Seconds(), "frames/s")
+	})
+	b.Run("tshark", func(b *testing.B) {
+		for b.Loop() {
+			if out, err := exec.Command(tshark, "-r", path, "-Y", "arp.duplicate-address-detected").CombinedOutput(); err != nil {
+				b.Fatalf("%v: %s", err, out)
+			}
+		}
+		b.ReportMetric(float64(len(frames)*b.N)/b.Elapsed().Seconds(), "frames/s")
+	})
 }
