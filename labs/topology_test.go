@@ -4,6 +4,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/cutover-net/cutover/plan"
+	"github.com/cutover-net/cutover/switchdrivers/all"
 )
 
 func TestParseTopologyErrors(t *testing.T) {
@@ -64,5 +67,25 @@ func TestSplitCommand(t *testing.T) {
 		if _, err := splitCommand(bad); err == nil {
 			t.Errorf("splitCommand(%q) accepted", bad)
 		}
+	}
+}
+
+func TestVMwareExampleInventoryIsValid(t *testing.T) {
+	inv, err := plan.Load("vmware-three-networks.yml", plan.LoadOptions{Catalog: all.Registry(), LookupEnv: func(k string) (string, bool) {
+		if k == "VCENTER_PASSWORD" {
+			return "example", true
+		}
+		return "", false
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.Compile(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	isolate := p.Steps[0].Batches
+	if len(isolate) != 2 || isolate[1].Switch != "vcenter" || isolate[1].Moves[0].To != "ShadowNet66" || isolate[0].Moves[0].To != "266" {
+		t.Fatalf("isolate: %+v", isolate)
 	}
 }

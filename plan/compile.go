@@ -136,8 +136,13 @@ func batches(inv *Inventory, s side, fromRole, toRole string) ([]Batch, error) {
 	var order []string
 	for _, ref := range s.sys.Ports {
 		from, to := inv.Segment(ref.Switch, fromRole), inv.Segment(ref.Switch, toRole)
-		if from == "" || to == "" {
+		sw, _ := inv.SwitchByName(ref.Switch)
+		// The empty segment is "shut/disconnected", for drivers that can.
+		if (from == "" || to == "") && !sw.AdminDown {
 			return nil, fmt.Errorf("switch %s port %s: no %s segment for %s → %s", ref.Switch, ref.Port, missing(from, fromRole, toRole), fromRole, toRole)
+		}
+		if from == to {
+			continue // e.g. a port that stays shut when parked in Shadow
 		}
 		b, ok := bySwitch[ref.Switch]
 		if !ok {

@@ -259,3 +259,56 @@ func BenchmarkCompileRender1000(b *testing.B) {
 		Render(&out, p, "markdown")
 	}
 }
+
+// A vSphere-like switch names its segments; without a Shadow portgroup
+// the old adapters are disconnected, then reconnected in Migration.
+func TestNamedSegmentsAndDisconnect(t *testing.T) {
+	text := `version: 1
+vlans: {production: 66, migration: 166}
+switches:
+  - name: vc
+    driver: named
+    address: vc.example
+    segments: {production: NetXXXX66, migration: MigrationNet66}
+  - {name: sw1, driver: downable, address: 10.0.0.1}
+systems:
+  old: {ports: ["vc:mx1/Network adapter 1", "sw1:Gi1/0/1"], addresses: [192.168.66.30]}
+  new: {ports: ["vc:mx2/Network adapter 1", "sw1:Gi1/0/2"]}
+`
+	inv, err := Parse("vmware.yml", []byte(text), LoadOptions{Catalog: catalog{}, LookupEnv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Compile(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range p.Steps {
+		for _, b := range s.Batches {
+			for _, m := range b.Moves {
+				got = append(got, fmt.Sprintf("%s %s:%s %q->%q", s.Name, b.Switch, m.Port, m.From, m.To))
+			}
+		}
+	}
+	want := `isolate sw1:Gi1/0/1 "66"->""
+isolate vc:mx1/Network adapter 1 "NetXXXX66"->""
+promote sw1:Gi1/0/2 "166"->"66"
+promote vc:mx2/Network adapter 1 "MigrationNet66"->"NetXXXX66"
+park sw1:Gi1/0/1 ""->"166"
+park vc:mx1/Network adapter 1 ""->"MigrationNet66"`
+	if strings.Join(got, "\n") != want {
+		t.Fatalf("moves:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
+	}
+	var text2 bytes.Buffer
+	Render(&text2, p, "text")
+	if !strings.Contains(text2.String(), "production(NetXXXX66) -> shadow(disconnected)") {
+		t.Fatalf("%s", text2.String())
+	}
+	// A named-segment switch must name the roles it uses.
+	bad := strings.Replace(text, "segments: {production: NetXXXX66, migration: MigrationNet66}", "segments: {production: NetXXXX66}", 1)
+	if _, err := Parse("vmware.yml", []byte(bad), LoadOptions{Catalog: catalog{}, LookupEnv: env(nil)}); err == nil ||
+		!strings.Contains(err.Error(), "vmware.yml:4:5: switch vc: driver named names its segments (portgroups): segments.migration is missing") {
+		t.Fatalf("err = %v", err)
+	}
+}

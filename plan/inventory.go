@@ -62,6 +62,10 @@ type Switch struct {
 	SNMP     *SNMP             `json:"snmp,omitempty"`
 	Segments map[string]string `json:"segments,omitempty"` // role -> segment override
 	Options  map[string]string `json:"options,omitempty"`
+	// From the driver: segments are names (no VLAN fallback), and the
+	// empty segment (isolate without a holding segment) shuts the port.
+	NamedSegments bool `json:"-"`
+	AdminDown     bool `json:"-"`
 }
 
 // SNMP holds a switch's SNMP credentials.
@@ -108,11 +112,18 @@ type Guard struct {
 }
 
 // Segment returns the segment of role on switch sw ("" if the role has none).
+//
+// A switch whose driver names its segments (vSphere portgroups) has only
+// the segments its `segments:` gives; other switches fall back to the
+// role's VLAN ID. "" means the role has no segment there.
 func (inv *Inventory) Segment(sw, role string) string {
 	for _, s := range inv.Switches {
 		if s.Name == sw {
 			if seg, ok := s.Segments[role]; ok {
 				return seg
+			}
+			if s.NamedSegments {
+				return ""
 			}
 		}
 	}
@@ -151,6 +162,8 @@ type Catalog interface {
 	ValidatePort(driver, port string) error
 	// CanAdminDown reports whether the driver can isolate by shutting a port.
 	CanAdminDown(driver string) bool
+	// NamedSegments reports whether the driver's segments are names.
+	NamedSegments(driver string) bool
 }
 
 // LoadOptions control how an inventory is read.

@@ -16,17 +16,18 @@ import (
 // driver "downable" that can shut ports down.
 type catalog struct{}
 
-var portRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_./-]{0,30}$`)
+var portRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_. /-]{0,30}$`)
 
-func (catalog) Known(d string) bool { return d == "ovs" || d == "downable" }
-func (catalog) Names() []string     { return []string{"downable", "ovs"} }
+func (catalog) Known(d string) bool { return d == "ovs" || d == "downable" || d == "named" }
+func (catalog) Names() []string     { return []string{"downable", "named", "ovs"} }
 func (catalog) ValidatePort(d, p string) error {
 	if !portRE.MatchString(p) {
 		return fmt.Errorf("invalid port name %q", p)
 	}
 	return nil
 }
-func (catalog) CanAdminDown(d string) bool { return d == "downable" }
+func (catalog) CanAdminDown(d string) bool  { return d == "downable" || d == "named" }
+func (catalog) NamedSegments(d string) bool { return d == "named" }
 
 const good = `version: 1
 name: mxone-upgrade
@@ -92,7 +93,7 @@ func TestParseBad(t *testing.T) {
 	}{
 		{"unknown top-level key", "park: migration", "park: migration\nparking: shadow", 18, []string{`unknown key "parking"`}},
 		{"unknown switch key", "    username: admin", "    usernme: admin", 8, []string{`unknown key "usernme"`}},
-		{"unknown driver", "driver: ovs\n    address: 10.0.0.11", "driver: cisco_ios_xyz\n    address: 10.0.0.11", 6, []string{`unknown driver "cisco_ios_xyz"`, "known: downable, ovs"}},
+		{"unknown driver", "driver: ovs\n    address: 10.0.0.11", "driver: cisco_ios_xyz\n    address: 10.0.0.11", 6, []string{`unknown driver "cisco_ios_xyz"`, "known: downable, named, ovs"}},
 		{"unknown switch in port", `"sw2:Gi1/0/1", "sw2`, `"sw9:Gi1/0/1", "sw2`, 16, []string{`unknown switch "sw9"`}},
 		{"duplicate switch", "  - name: sw2", "  - name: sw1", 10, []string{`duplicate switch name "sw1" (first at line 5)`}},
 		{"port listed twice", `"sw1:Gi1/0/2"]`, `"sw1:Gi1/0/1"]`, 15, []string{"sw1:Gi1/0/1 is listed twice"}},

@@ -230,8 +230,12 @@ func (l *loader) switches(n *yaml.Node, inv *Inventory, lines map[string]int) {
 		}
 		var driverNode *yaml.Node
 		s.Driver, driverNode = l.str(fields, "driver", what)
-		if driverNode != nil && l.opts.Catalog != nil && !l.opts.Catalog.Known(s.Driver) {
-			l.addf(driverNode, "%s: unknown driver %q (known: %s)", what, s.Driver, strings.Join(l.opts.Catalog.Names(), ", "))
+		if driverNode != nil && l.opts.Catalog != nil {
+			if !l.opts.Catalog.Known(s.Driver) {
+				l.addf(driverNode, "%s: unknown driver %q (known: %s)", what, s.Driver, strings.Join(l.opts.Catalog.Names(), ", "))
+			} else {
+				s.NamedSegments, s.AdminDown = l.opts.Catalog.NamedSegments(s.Driver), l.opts.Catalog.CanAdminDown(s.Driver)
+			}
 		}
 		var addrNode *yaml.Node
 		s.Address, addrNode = l.str(fields, "address", what)
@@ -254,6 +258,13 @@ func (l *loader) switches(n *yaml.Node, inv *Inventory, lines map[string]int) {
 		}
 		if f, ok := fields["segments"]; ok {
 			s.Segments = l.stringMap(f.val, what+".segments", []string{Production, Migration, Shadow})
+		}
+		if s.NamedSegments {
+			for _, role := range []string{Production, Migration} {
+				if s.Segments[role] == "" {
+					l.addf(sn, "%s: driver %s names its segments (portgroups): segments.%s is missing", what, s.Driver, role)
+				}
+			}
 		}
 		if f, ok := fields["options"]; ok {
 			s.Options = l.stringMap(f.val, what+".options", nil)
@@ -404,14 +415,19 @@ func (l *loader) systems(n *yaml.Node, inv *Inventory) {
 	} else if newAddrNode != nil && !sameAddrs(inv.Systems.Old.Addresses, inv.Systems.New.Addresses) {
 		l.addf(newAddrNode, "systems.new.addresses: must be the same addresses as systems.old (a like-for-like replacement takes over exactly the old addresses)")
 	}
-	if inv.VLANs.Shadow == 0 && l.opts.Catalog != nil {
-		for _, p := range inv.Systems.Old.Ports {
+	for _, sys := range []struct {
+		name  string
+		ports []PortRef
+	}{{"old", inv.Systems.Old.Ports}, {"new", inv.Systems.New.Ports}} {
+		// Without a Shadow segment the isolate step (of a cut-over, or of a
+		// fallback for the new system) shuts the port down.
+		for _, p := range sys.ports {
 			sw, ok := inv.SwitchByName(p.Switch)
-			if !ok || sw.Segments[Shadow] != "" {
+			if !ok || l.opts.Catalog == nil || !l.opts.Catalog.Known(sw.Driver) || inv.Segment(p.Switch, Shadow) != "" {
 				continue
 			}
-			if !l.opts.Catalog.CanAdminDown(sw.Driver) {
-				l.addf(fields["old"].val, "systems.old: no Shadow VLAN, so isolate would shut port %s down, which driver %s cannot do; define vlans.shadow", p, sw.Driver)
+			if !sw.AdminDown {
+				l.addf(fields[sys.name].val, "systems.%s: switch %s has no Shadow segment, so isolate would shut port %s down, which driver %s cannot do; define vlans.shadow", sys.name, p.Switch, p, sw.Driver)
 				break
 			}
 		}

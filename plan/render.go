@@ -25,7 +25,12 @@ func Render(w io.Writer, p *Plan, format string) error {
 	return fmt.Errorf("unknown format %q (known: %s)", format, strings.Join(Formats, ", "))
 }
 
-func segment(role, seg string) string { return fmt.Sprintf("%s(%s)", role, seg) }
+func segment(role, seg string) string {
+	if seg == "" {
+		seg = "disconnected"
+	}
+	return fmt.Sprintf("%s(%s)", role, seg)
+}
 
 func renderText(w io.Writer, p *Plan) error {
 	var b strings.Builder
@@ -33,7 +38,7 @@ func renderText(w io.Writer, p *Plan) error {
 	for i, s := range p.Steps {
 		fmt.Fprintf(&b, "\nstep %d %s: %s\n", i+1, s.Name, s.Purpose)
 		for _, bt := range s.Batches {
-			fmt.Fprintf(&b, "  switch %s (one session, %d ports)\n", bt.Switch, len(bt.Moves))
+			fmt.Fprintf(&b, "  switch %s (%d ports, one batch)\n", bt.Switch, len(bt.Moves))
 			for _, m := range bt.Moves {
 				fmt.Fprintf(&b, "    %-20s %s %s -> %s\n", m.Port, m.System, segment(m.FromRole, m.From), segment(m.ToRole, m.To))
 			}
@@ -69,7 +74,7 @@ func renderMarkdown(w io.Writer, p *Plan) error {
 		b.WriteString("\n| switch | port | system | from | to |\n|---|---|---|---|---|\n")
 		for _, bt := range s.Batches {
 			for _, m := range bt.Moves {
-				fmt.Fprintf(&b, "| %s | `%s` | %s | %s (%s) | %s (%s) |\n", bt.Switch, m.Port, m.System, m.FromRole, m.From, m.ToRole, m.To)
+				fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s |\n", bt.Switch, m.Port, m.System, mdSegment(m.FromRole, m.From), mdSegment(m.ToRole, m.To))
 			}
 		}
 		for _, bt := range s.Batches {
@@ -83,6 +88,13 @@ func renderMarkdown(w io.Writer, p *Plan) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func mdSegment(role, seg string) string {
+	if seg == "" {
+		seg = "disconnected"
+	}
+	return fmt.Sprintf("%s (%s)", role, seg)
 }
 
 func capitalise(s string) string {

@@ -80,6 +80,9 @@ type Config struct {
 	Username string
 	Password secret.Secret
 	Options  map[string]string
+	// Ports are the ports the inventory names on this switch. Drivers for
+	// large backends (vSphere) may limit reads to them.
+	Ports []string
 }
 
 // Registration describes one backend.
@@ -91,8 +94,12 @@ type Registration struct {
 	// ValidatePort checks a port name against the backend's grammar.
 	ValidatePort func(name string) error
 	// AdminDown reports whether the backend can isolate a port by shutting
-	// it down (needed when the inventory has no Shadow VLAN).
+	// it down (needed when the inventory has no Shadow VLAN). Such drivers
+	// take the empty segment as "shut/disconnected".
 	AdminDown bool
+	// NamedSegments reports that segments are names (portgroups, mac-vrfs),
+	// not VLAN IDs: every role used needs a `segments:` entry.
+	NamedSegments bool
 }
 
 // Registry maps driver names to registrations. Build one with NewRegistry
@@ -253,6 +260,9 @@ func (r *Registry) ValidatePort(driver, port string) error {
 
 // CanAdminDown reports whether the driver can shut ports down (plan.Catalog).
 func (r *Registry) CanAdminDown(driver string) bool { return r.regs[driver].AdminDown }
+
+// NamedSegments reports whether the driver's segments are names (plan.Catalog).
+func (r *Registry) NamedSegments(driver string) bool { return r.regs[driver].NamedSegments }
 
 // MACEntry is one learned MAC address.
 type MACEntry struct {

@@ -10,10 +10,17 @@ import (
 // OpenDrivers opens a driver for every switch of the inventory. Opening
 // performs no I/O. On error the drivers already opened are closed.
 func OpenDrivers(reg *switchdrivers.Registry, inv *plan.Inventory) (map[string]switchdrivers.Driver, error) {
+	ports := map[string][]string{}
+	for _, sys := range []plan.System{inv.Systems.Old, inv.Systems.New} {
+		for _, r := range sys.Ports {
+			ports[r.Switch] = append(ports[r.Switch], r.Port)
+		}
+	}
 	out := map[string]switchdrivers.Driver{}
 	for _, s := range inv.Switches {
 		d, err := reg.Open(s.Driver, switchdrivers.Config{
 			Name: s.Name, Address: s.Address, Username: s.Username, Password: s.Password, Options: s.Options,
+			Ports: ports[s.Name],
 		})
 		if err != nil {
 			CloseDrivers(out)

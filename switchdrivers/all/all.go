@@ -4,11 +4,13 @@ package all
 import (
 	"github.com/cutover-net/cutover/switchdrivers"
 	"github.com/cutover-net/cutover/switchdrivers/ovs"
+	"github.com/cutover-net/cutover/switchdrivers/vsphere"
 )
 
 // Registry returns a new registry with every built-in driver.
 func Registry() *switchdrivers.Registry {
 	r := switchdrivers.NewRegistry()
 	r.Register(ovs.Registration())
+	r.Register(vsphere.Registration())
 	return r
 }
