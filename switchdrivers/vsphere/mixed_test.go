@@ -14,6 +14,7 @@ import (
 	"github.com/cutover-net/cutover/switchdrivers"
 	"github.com/cutover-net/cutover/switchdrivers/all"
 	"github.com/cutover-net/cutover/switchdrivers/vsphere"
+	"github.com/vmware/govmomi/simulator"
 )
 
 // TestMixedCutover runs one plan over simulator VMs and lab OVS ports
@@ -134,4 +135,57 @@ func BenchmarkMove50VMs(b *testing.B) {
 		i++
 	}
 	b.ReportMetric(50*perTask, "ms-if-serial")
+}
+
+// TestFailedReconfigureIsUndone: one VM's reconfigure task fails while the
+// other's lands; the engine undoes the one that landed, so nothing stays
+// half-moved.
+func TestFailedReconfigureIsUndone(t *testing.T) {
+	s := newSim(t, 2)
+	vms := adapters(s, 4)
+	text := fmt.Sprintf(`version: 1
+vlans: {production: 66, migration: 166, shadow: 266}
+switches:
+  - name: vc
+    driver: vsphere
+    address: %q
+    username: %s
+    password: %s
+    options: {ca_file: %q}
+    segments: {production: NetXXXX66, migration: MigrationNet66, shadow: ShadowNet66}
+systems:
+  old: {ports: [%q, %q], addresses: [192.168.66.30, 192.168.66.31]}
+  new: {ports: [%q, %q]}
+`, s.url.String(), s.user, s.pass, s.caFile, "vc:"+vms[0], "vc:"+vms[1], "vc:"+vms[2], "vc:"+vms[3])
+	reg := all.Registry()
+	inv, err := plan.Parse("vc.yml", []byte(text), plan.LoadOptions{Catalog: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	drivers, err := engine.OpenDrivers(reg, inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer engine.CloseDrivers(drivers)
+	place(t, drivers["vc"], "NetXXXX66", vms[:2]...)
+	place(t, drivers["vc"], "MigrationNet66", vms[2:]...)
+	p, _ := plan.Compile(inv)
+	vmName := vms[1][:strings.LastIndexByte(vms[1], '/')]
+	s.model.Service.AddFaultRule(&simulator.FaultInjectionRule{
+		MethodName: "ReconfigVM_Task", ObjectType: "VirtualMachine", ObjectName: vmName,
+		Probability: 1, FaultType: simulator.FaultTypeGeneric, Message: "injected: datastore busy", MaxCount: 1, Enabled: true,
+	})
+	rep := (&engine.Engine{Drivers: drivers}).Run(context.Background(), p)
+	if rep.Result != engine.ResultRolledBack || !strings.Contains(rep.Error, "injected: datastore busy") || !strings.Contains(rep.Error, vms[1]) {
+		t.Fatalf("%s: %v", rep.Result, rep.Err)
+	}
+	if len(rep.Rollback) != 1 || rep.Rollback[0].Moves != 1 {
+		t.Fatalf("the VM that moved should be moved back: %+v", rep.Rollback)
+	}
+	ctx := context.Background()
+	for port, want := range map[string]string{vms[0]: "NetXXXX66", vms[1]: "NetXXXX66", vms[2]: "MigrationNet66", vms[3]: "MigrationNet66"} {
+		if got, _ := s.peer(ctx, port); got != want {
+			t.Errorf("%s on %q, want %s", port, got, want)
+		}
+	}
 }
