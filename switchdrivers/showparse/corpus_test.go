@@ -1,0 +1,172 @@
+package showparse
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/cutover-net/cutover/internal/corpus"
+	"gopkg.in/yaml.v3"
+)
+
+// parsers maps platform/command folders of the corpus to a parser whose
+// records carry the reference's field names (yaml tags).
+var parsers = map[string]func(string) (any, error){
+	"cisco_ios/show_interfaces_status":     wrap(IOSInterfacesStatus),
+	"cisco_ios/show_interfaces_switchport": wrap(IOSInterfacesSwitchport),
+	"cisco_ios/show_vlan":                  wrap(IOSShowVLAN),
+	"cisco_ios/show_mac-address-table":     wrap(IOSMACTable),
+	"cisco_ios/show_ip_arp":                wrap(IOSARPTable),
+	"cisco_ios/show_arp":                   wrap(IOSShowARPTable),
+}
+
+func wrap[T any](f func(string) ([]T, error)) func(string) (any, error) {
+	return func(s string) (any, error) { return f(s) }
+}
+
+// records turns typed records into maps keyed by their yaml field names.
+func records(v any) ([]map[string]any, error) {
+	b, err := yaml.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out []map[string]any
+	return out, yaml.Unmarshal(b, &out)
+}
+
+// TestCorpus parses every matching file of the corpus in place and checks
+// every record and field against the reference; every command here is
+// used by a driver and must be exact.
+func TestCorpus(t *testing.T) {
+	root := filepath.Join(corpus.Dir(t), "ntc")
+	for dir, parse := range parsers {
+		raws, _ := filepath.Glob(filepath.Join(root, dir, "*.raw"))
+		if len(raws) == 0 {
+			t.Errorf("%s: no corpus files", dir)
+		}
+		for _, raw := range raws {
+			name := dir + "/" + filepath.Base(raw)
+			t.Run(name, func(t *testing.T) {
+				text, err := os.ReadFile(raw)
+				if err != nil {
+					t.Fatal(err)
+				}
+				refText, err := os.ReadFile(strings.TrimSuffix(raw, ".raw") + ".yml")
+				if err != nil {
+					t.Fatal(err)
+				}
+				var ref struct {
+					Parsed []map[string]any `yaml:"parsed_sample"`
+				}
+				if err := yaml.Unmarshal(refText, &ref); err != nil {
+					t.Fatal(err)
+				}
+				v, err := parse(string(text))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := records(v)
+				if err != nil {
+					t.Fatal(err)
+				}
+				exact := 0
+				var diffs []string
+				for i := range max(len(got), len(ref.Parsed)) {
+					if i >= len(got) || i >= len(ref.Parsed) {
+						diffs = append(diffs, fmt.Sprintf("record %d: only in one side", i))
+						continue
+					}
+					same := true
+					for k, want := range ref.Parsed[i] {
+						if !reflect.DeepEqual(normal(got[i][k]), normal(want)) {
+							same = false
+							diffs = append(diffs, fmt.Sprintf("record %d %s: got %v, want %v", i, k, got[i][k], want))
+						}
+					}
+					if same {
+						exact++
+					}
+				}
+				t.Logf("%s: %d/%d records exact", name, exact, len(ref.Parsed))
+				if len(diffs) > 0 {
+					t.Errorf("%d differences, first: %s", len(diffs), strings.Join(diffs[:min(5, len(diffs))], "; "))
+				}
+			})
+		}
+	}
+}
+
+// normal makes empty lists and nil compare equal.
+func normal(v any) any {
+	if l, ok := v.([]any); ok && len(l) == 0 {
+		return nil
+	}
+	return v
+}
+
+func TestImportDetectsAndMerges(t *testing.T) {
+	root := filepath.Join(corpus.Dir(t), "ntc", "cisco_ios")
+	read := func(p string) string { b, _ := os.ReadFile(filepath.Join(root, p)); return string(b) }
+	// A saved session with prompts, as from a show-tech.
+	session := "sw1#show interfaces status\n" + read("show_interfaces_status/cisco_ios_show_interfaces_status.raw") +
+		"\nsw1#sh int switchport\n" + read("show_interfaces_switchport/cisco_ios_show_interfaces_switchport.raw") +
+		"\nsw1#show vlan\n" + read("show_vlan/cisco_ios_show_vlan.raw")
+	var r Result
+	for _, s := range Split(session) {
+		if err := Import("cisco_ios", s.Command, s.Text, &r); err != nil {
+			t.Fatalf("%s: %v", s.Command, err)
+		}
+	}
+	if len(r.Ports) < 25 || len(r.VLANs) != 8 {
+		t.Fatalf("ports %d vlans %d", len(r.Ports), len(r.VLANs))
+	}
+	byName := map[string]Port{}
+	for _, p := range r.Ports {
+		byName[p.Name] = p
+	}
+	if p := byName["Gi1/0/2"]; p.Mode != "access" || p.VLAN != "8" || p.Description != "AccessPoint" || p.Status != "connected" {
+		t.Fatalf("Gi1/0/2: %+v", p)
+	}
+	if p := byName["Gi1/0/7"]; p.Mode != "trunk" {
+		t.Fatalf("Gi1/0/7: %+v", p)
+	}
+	// Without prompts the command is detected from the content.
+	for file, want := range map[string]string{
+		"show_mac-address-table/cisco_ios_show_mac-address-table3.raw":        CmdMACTable,
+		"show_ip_arp/cisco_ios_show_ip_arp.raw":                               CmdARP,
+		"show_arp/cisco_ios_show_arp.raw":                                     CmdARP,
+		"show_vlan/cisco_ios_show_vlan.raw":                                   CmdVLAN,
+		"show_interfaces_switchport/cisco_ios_show_interfaces_switchport.raw": CmdInterfacesSwitchport,
+	} {
+		if got := Detect(read(file)); got != want {
+			t.Errorf("%s: detected %q, want %q", file, got, want)
+		}
+	}
+	var m Result
+	if err := Import("cisco_ios", "", read("show_ip_arp/cisco_ios_show_ip_arp.raw"), &m); err != nil || len(m.ARP) != 7 || m.ARP[0].MAC != "00:00:0c:59:f8:92" {
+		t.Fatalf("%v %+v", err, m.ARP)
+	}
+	if err := Import("huawei_vrp", "", "x", &m); err == nil || !strings.Contains(err.Error(), "not implemented yet") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func FuzzCiscoIOS(f *testing.F) {
+	f.Add("Port      Name               Status       Vlan       Duplex  Speed Type\nGi1/0/1   x                  connected    1          a-full a-1000 10/100/1000BaseTX\n")
+	f.Add("Name: Gi0/1\nSwitchport: Enabled\nAccess Mode VLAN: 1 (default)\nTrunking VLANs Enabled: ALL\n")
+	f.Add("VLAN Name                             Status    Ports\n1    default                          active    Gi0/1\n")
+	f.Add("  1    0010.0de0.e289    DYNAMIC     Gi1/0/1\n")
+	f.Add("Internet  10.0.0.1  -  0000.0c59.f892  ARPA  Vlan1\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		IOSInterfacesStatus(text)
+		IOSInterfacesSwitchport(text)
+		IOSShowVLAN(text)
+		IOSMACTable(text)
+		IOSARPTable(text)
+		var r Result
+		Import("cisco_ios", "", text, &r)
+	})
+}

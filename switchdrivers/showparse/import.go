@@ -1,0 +1,212 @@
+package showparse
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Commands a platform's import understands.
+const (
+	CmdInterfacesStatus     = "show interfaces status"
+	CmdInterfacesSwitchport = "show interfaces switchport"
+	CmdVLAN                 = "show vlan"
+	CmdMACTable             = "show mac address-table"
+	CmdARP                  = "show ip arp"
+)
+
+// Platforms lists the platforms Import parses.
+var Platforms = []string{"cisco_ios"}
+
+// Section is one command's output within a file.
+type Section struct {
+	Command string
+	Text    string
+	Line    int // first line of the output in its file
+}
+
+var promptLine = regexp.MustCompile(`^[\w.\-@/:]{1,63}[#>]\s*(sh(?:ow)?\s.+)$`)
+
+// Split cuts a saved session or show-tech into sections at prompt lines
+// ("sw1#show vlan"); text without prompts is one section of unknown command.
+func Split(text string) []Section {
+	var out []Section
+	cur := Section{Line: 1}
+	var buf []string
+	flush := func() {
+		if strings.TrimSpace(strings.Join(buf, "")) != "" || cur.Command != "" {
+			cur.Text = strings.Join(buf, "\n")
+			out = append(out, cur)
+		}
+	}
+	for i, l := range lines(text) {
+		if m := promptLine.FindStringSubmatch(l); m != nil {
+			flush()
+			cur, buf = Section{Command: canonical(m[1]), Line: i + 2}, nil
+			continue
+		}
+		buf = append(buf, l)
+	}
+	flush()
+	return out
+}
+
+// canonical expands the usual abbreviations of a show command.
+func canonical(cmd string) string {
+	f := strings.Fields(strings.ToLower(cmd))
+	long := map[string]string{"sh": "show", "int": "interfaces", "interface": "interfaces", "stat": "status", "switchp": "switchport", "mac-address-table": "mac address-table", "add": "address-table"}
+	for i, w := range f {
+		if l, ok := long[w]; ok {
+			f[i] = l
+		}
+	}
+	s := strings.Join(f, " ")
+	switch {
+	case strings.HasPrefix(s, "show interfaces status"):
+		return CmdInterfacesStatus
+	case strings.HasPrefix(s, "show interfaces switchport"):
+		return CmdInterfacesSwitchport
+	case strings.HasPrefix(s, "show vlan"):
+		return CmdVLAN
+	case strings.HasPrefix(s, "show mac"):
+		return CmdMACTable
+	case s == "show arp" || strings.HasPrefix(s, "show ip arp"):
+		return CmdARP
+	}
+	return s
+}
+
+// Detect guesses the command from the output itself.
+func Detect(text string) string {
+	for _, l := range lines(text) {
+		switch {
+		case strings.HasPrefix(l, "Port") && strings.Contains(l, "Status") && strings.Contains(l, "Vlan") && strings.Contains(l, "Duplex"):
+			return CmdInterfacesStatus
+		case strings.HasPrefix(l, "Name: ") && strings.Contains(text, "Switchport:"):
+			return CmdInterfacesSwitchport
+		case strings.HasPrefix(l, "VLAN Name") && strings.Contains(l, "Status"):
+			return CmdVLAN
+		case strings.HasPrefix(l, "Protocol") && strings.Contains(l, "Address") && strings.Contains(l, "Hardware"):
+			return CmdARP
+		case strings.Contains(strings.ToLower(l), "mac address") || strings.Contains(l, "Destination Address"):
+			return CmdMACTable
+		}
+	}
+	return ""
+}
+
+// Import parses one section of platform output into r.
+func Import(platform, command, text string, r *Result) error {
+	if platform != "cisco_ios" && platform != "cisco_iosxe" {
+		return fmt.Errorf("platform %s: import is not implemented yet (supported: %s)", platform, strings.Join(Platforms, ", "))
+	}
+	if command == "" {
+		command = Detect(text)
+	}
+	switch canonical(command) {
+	case CmdInterfacesStatus:
+		rows, err := IOSInterfacesStatus(text)
+		for _, row := range rows {
+			mergePort(r, Port{Name: row.Port, Mode: modeFromVLAN(row.VLANID), VLAN: vlanValue(row.VLANID), Status: row.Status, Description: row.Name})
+		}
+		return err
+	case CmdInterfacesSwitchport:
+		rows, err := IOSInterfacesSwitchport(text)
+		for _, row := range rows {
+			p := Port{Name: row.Interface, Mode: switchportMode(row)}
+			switch p.Mode {
+			case "access":
+				p.VLAN = row.AccessVLAN
+			case "trunk":
+				p.VLAN = row.NativeVLAN
+			}
+			mergePort(r, p)
+		}
+		return err
+	case CmdVLAN:
+		rows, err := IOSShowVLAN(text)
+		for _, row := range rows {
+			r.VLANs = append(r.VLANs, VLAN{ID: row.VLANID, Name: row.Name, Status: row.Status, Ports: row.Interfaces})
+		}
+		return err
+	case CmdMACTable:
+		rows, err := IOSMACTable(text)
+		for _, row := range rows {
+			port := ""
+			if len(row.Ports) > 0 {
+				port = row.Ports[0]
+			}
+			r.MACs = append(r.MACs, MAC{MAC: NormaliseMAC(row.Address), VLAN: row.VLANID, Port: port})
+		}
+		return err
+	case CmdARP:
+		rows, err := IOSARPTable(text)
+		for _, row := range rows {
+			r.ARP = append(r.ARP, ARP{IP: row.IP, MAC: NormaliseMAC(row.MAC), Interface: row.Interface})
+		}
+		return err
+	case "":
+		return fmt.Errorf("cannot tell which command produced this output; give --command")
+	}
+	return fmt.Errorf("command %q is not understood for %s (known: %s)", command, platform,
+		strings.Join([]string{CmdInterfacesStatus, CmdInterfacesSwitchport, CmdVLAN, CmdMACTable, CmdARP}, ", "))
+}
+
+func modeFromVLAN(v string) string {
+	switch {
+	case v == "trunk":
+		return "trunk"
+	case v == "routed":
+		return "routed"
+	case v != "" && strings.Trim(v, "0123456789") == "":
+		return "access"
+	}
+	return ""
+}
+
+func vlanValue(v string) string {
+	if modeFromVLAN(v) == "access" {
+		return v
+	}
+	return ""
+}
+
+func switchportMode(s IOSSwitchport) string {
+	m := s.Mode
+	if m == "" || m == "down" {
+		m = s.AdminMode
+	}
+	switch {
+	case strings.Contains(m, "trunk"):
+		return "trunk"
+	case strings.Contains(m, "access"):
+		return "access"
+	case s.Switchport == "Disabled":
+		return "routed"
+	}
+	return ""
+}
+
+// mergePort adds p, filling in an existing record of the same port.
+func mergePort(r *Result, p Port) {
+	for i := range r.Ports {
+		q := &r.Ports[i]
+		if q.Name != p.Name {
+			continue
+		}
+		if p.Mode != "" {
+			q.Mode = p.Mode
+		}
+		if p.VLAN != "" {
+			q.VLAN = p.VLAN
+		}
+		if q.Status == "" {
+			q.Status = p.Status
+		}
+		if q.Description == "" {
+			q.Description = p.Description
+		}
+		return
+	}
+	r.Ports = append(r.Ports, p)
+}

@@ -1,0 +1,124 @@
+// Package showparse reads the text switches print for show commands:
+// interface status, switchport details, VLAN tables, MAC address tables and
+// ARP tables. The CLI drivers parse live output with it; `cutover import`
+// parses saved output offline (a show-tech) to bootstrap an inventory.
+//
+// Each platform's parsers return typed records whose field names follow
+// the reference TextFSM templates (ntc-templates), so they can be checked
+// against the recorded corpus; Normalise turns them into the common
+// Result. Parse errors name the line.
+package showparse
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Port is one interface in the common form.
+type Port struct {
+	Name        string `json:"name"`
+	Mode        string `json:"mode,omitempty"` // access, trunk, routed
+	VLAN        string `json:"vlan,omitempty"`
+	Status      string `json:"status,omitempty"`
+	Description string `json:"description,omitempty"`
+}
+
+// VLAN is one VLAN in the common form.
+type VLAN struct {
+	ID     string   `json:"id"`
+	Name   string   `json:"name,omitempty"`
+	Status string   `json:"status,omitempty"`
+	Ports  []string `json:"ports,omitempty"`
+}
+
+// MAC is one learned MAC address.
+type MAC struct {
+	MAC  string `json:"mac"` // aa:bb:cc:dd:ee:ff
+	VLAN string `json:"vlan"`
+	Port string `json:"port"`
+}
+
+// ARP is one ARP entry.
+type ARP struct {
+	IP        string `json:"ip"`
+	MAC       string `json:"mac"`
+	Interface string `json:"interface"`
+}
+
+// Result is what `cutover import` prints.
+type Result struct {
+	Ports []Port `json:"ports"`
+	VLANs []VLAN `json:"vlans"`
+	MACs  []MAC  `json:"macs"`
+	ARP   []ARP  `json:"arp"`
+}
+
+// Error is a parse error at a line.
+type Error struct {
+	Line int
+	Text string
+	Msg  string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("line %d: %s: %q", e.Line, e.Msg, e.Text) }
+
+// NormaliseMAC turns Cisco (aabb.ccdd.eeff), dashed or colon forms into
+// aa:bb:cc:dd:ee:ff; it returns "" for anything else.
+func NormaliseMAC(s string) string {
+	h := strings.NewReplacer(".", "", "-", "", ":", "").Replace(strings.ToLower(s))
+	if len(h) != 12 || strings.Trim(h, "0123456789abcdef") != "" {
+		return ""
+	}
+	var b strings.Builder
+	for i := 0; i < 12; i += 2 {
+		if i > 0 {
+			b.WriteByte(':')
+		}
+		b.WriteString(h[i : i+2])
+	}
+	return b.String()
+}
+
+// lines splits text into lines without trailing CR/whitespace.
+func lines(text string) []string {
+	raw := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	for i, l := range raw {
+		raw[i] = strings.TrimRight(l, " \t\r")
+	}
+	return raw
+}
+
+type token struct {
+	start int
+	text  string
+}
+
+// tokens splits a line into whitespace-separated tokens with positions.
+func tokens(line string) []token {
+	var out []token
+	start := -1
+	for i, r := range line {
+		if r == ' ' || r == '\t' {
+			if start >= 0 {
+				out = append(out, token{start, line[start:i]})
+				start = -1
+			}
+			continue
+		}
+		if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		out = append(out, token{start, line[start:]})
+	}
+	return out
+}
+
+func joinTokens(ts []token) string {
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		parts[i] = t.text
+	}
+	return strings.Join(parts, " ")
+}
