@@ -13,9 +13,14 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -25,9 +30,14 @@ import (
 	"golang.org/x/net/icmp"
 )
 
-var counter atomic.Int32
+var (
+	counter atomic.Int32
+	prune   sync.Once
+)
 
 // Require skips (or, under CI, fails) the test if labs cannot run here.
+// The first call in a process also removes labs left by test processes
+// that died (killed, timed out) before their cleanup ran.
 func Require(t testing.TB) {
 	t.Helper()
 	if err := labs.CheckRequirements(); err != nil {
@@ -36,11 +46,55 @@ func Require(t testing.TB) {
 		}
 		t.Skipf("skipping lab test: %v (run `make test` as root to install and run everything)", err)
 	}
+	prune.Do(func() {
+		for _, lab := range PruneStale() {
+			t.Logf("removed lab %s left by a test process that is gone", lab)
+		}
+	})
 }
 
-// Name returns a lab name unique to this process and call.
+// Name returns a lab name unique to this process and call: prefix, the
+// process ID, a counter.
 func Name(prefix string) string {
-	return fmt.Sprintf("%s-%d-%d", prefix, os.Getpid()%100000, counter.Add(1))
+	return fmt.Sprintf("%s-%d-%d", prefix, os.Getpid(), counter.Add(1))
+}
+
+var testLab = regexp.MustCompile(`^(?:cutover|clab)-([a-z]{1,4}-(\d+)-\d+)(?:-|$)`)
+
+// PruneStale removes test labs (named by Name) whose process is gone:
+// their OVS processes are stopped and their namespaces deleted. It
+// returns the labs it removed.
+func PruneStale() []string {
+	entries, _ := os.ReadDir("/run/netns")
+	stale := map[string][]string{}
+	for _, e := range entries {
+		m := testLab.FindStringSubmatch(e.Name())
+		if m == nil {
+			continue
+		}
+		pid, _ := strconv.Atoi(m[2])
+		if pid == os.Getpid() || syscall.Kill(pid, 0) == nil {
+			continue
+		}
+		stale[m[1]] = append(stale[m[1]], e.Name())
+	}
+	var removed []string
+	for lab, namespaces := range stale {
+		procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+		for _, p := range procs {
+			b, err := os.ReadFile(p)
+			if err == nil && strings.Contains(string(b), "/"+lab+"/") {
+				if pid, err := strconv.Atoi(filepath.Base(filepath.Dir(p))); err == nil {
+					syscall.Kill(pid, syscall.SIGKILL)
+				}
+			}
+		}
+		for _, ns := range namespaces {
+			exec.Command("ip", "netns", "del", ns).Run()
+		}
+		removed = append(removed, lab)
+	}
+	return removed
 }
 
 // Start parses topology (containerlab YAML), brings the lab up under a

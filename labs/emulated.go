@@ -1,0 +1,59 @@
+package labs
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+
+	"github.com/cutover-net/cutover/labs/emulator"
+)
+
+// OVSBackend lets an emulated switch show and change a lab's OVS ports.
+type OVSBackend struct{ Lab *Lab }
+
+// AccessVLAN implements emulator.Backend: a port without a tag is a trunk.
+func (b OVSBackend) AccessVLAN(ctx context.Context, port string) (int, bool, error) {
+	tag, err := b.Lab.PortTag(ctx, port)
+	if err != nil {
+		return 0, false, err
+	}
+	if tag == "" {
+		return 0, true, nil
+	}
+	n, err := strconv.Atoi(tag)
+	return n, false, err
+}
+
+// SetAccessVLAN implements emulator.Backend.
+func (b OVSBackend) SetAccessVLAN(ctx context.Context, port string, vlan int) error {
+	return b.Lab.SetPortTag(ctx, port, strconv.Itoa(vlan))
+}
+
+var ifaceNumber = regexp.MustCompile(`^(?:e|eth|Ethernet|ge-0/0/)(\d+)$`)
+
+// EmulatedInterfaces names a switch node's ports the way a Catalyst does:
+// the link endpoint eN (or ethN) is GigabitEthernet1/0/N.
+func (l *Lab) EmulatedInterfaces(node string) ([]emulator.Interface, error) {
+	var out []emulator.Interface
+	for _, link := range l.Topo.Topology.Links {
+		for _, s := range link.Endpoints {
+			e, err := ParseEndpoint(s)
+			if err != nil || e.Node != node {
+				continue
+			}
+			m := ifaceNumber.FindStringSubmatch(e.Iface)
+			if m == nil {
+				return nil, fmt.Errorf("lab %s: node %s: interface %q is not eN or ethN", l.Name, node, e.Iface)
+			}
+			out = append(out, emulator.Interface{Name: "GigabitEthernet1/0/" + m[1], Short: "Gi1/0/" + m[1], Port: SwitchPort(e)})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, _ := strconv.Atoi(out[i].Short[len("Gi1/0/"):])
+		b, _ := strconv.Atoi(out[j].Short[len("Gi1/0/"):])
+		return a < b
+	})
+	return out, nil
+}

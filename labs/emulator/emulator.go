@@ -1,0 +1,288 @@
+// Package emulator is the lab's switch emulator: an SSH server that speaks
+// a vendor's CLI dialect well enough for cutover's drivers and for people
+// — prompts and modes, the show commands the drivers read (in the real
+// devices' formats), configuration commands and the platform's error
+// messages — and whose configuration changes move Open vSwitch port tags,
+// so a driver under test moves real traffic.
+//
+// Faults can be injected: a rejected command, a session dropped in the
+// middle of a batch, slow answers, refused authentication.
+package emulator
+
+import (
+	"bufio"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// Interface is one emulated switch port.
+type Interface struct {
+	Name  string // the vendor's full name, e.g. GigabitEthernet1/0/1
+	Short string // the abbreviation show commands print, e.g. Gi1/0/1
+	Port  string // the backend's (OVS) port
+}
+
+// Backend holds the state the emulator shows and changes.
+type Backend interface {
+	// AccessVLAN reads a port's access VLAN; trunk reports a trunk port.
+	AccessVLAN(ctx context.Context, port string) (vlan int, trunk bool, err error)
+	// SetAccessVLAN moves a port to an access VLAN.
+	SetAccessVLAN(ctx context.Context, port string, vlan int) error
+}
+
+// Faults configures injected faults. Zero values inject nothing.
+type Faults struct {
+	RejectCommand string        // a command containing this is refused with the dialect's error
+	DropAfter     int           // drop the session after this many configuration commands
+	Delay         time.Duration // before every answer
+	RefuseAuth    bool
+}
+
+// Config configures a Server.
+type Config struct {
+	Hostname   string
+	Username   string
+	Password   string
+	Interfaces []Interface
+	Backend    Backend
+	// HostKey signs the server's identity; nil generates one.
+	HostKey ssh.Signer
+	Faults  Faults
+}
+
+// Server is one emulated switch.
+type Server struct {
+	cfg      Config
+	dialect  dialect
+	sessions atomic.Int64
+	mu       sync.Mutex
+	faults   Faults
+	vlans    map[int]bool
+	desc     map[string]string
+	log      []string // configuration commands received, in order
+}
+
+type dialect interface {
+	prompt(s *session) string
+	exec(s *session, line string) (out string, closeSession bool)
+}
+
+// New returns a server for a dialect ("cisco_iosxe").
+func New(dialectName string, cfg Config) (*Server, error) {
+	s := &Server{cfg: cfg, faults: cfg.Faults, vlans: map[int]bool{1: true}, desc: map[string]string{}}
+	switch dialectName {
+	case "cisco_iosxe":
+		s.dialect = iosxe{}
+	default:
+		return nil, fmt.Errorf("emulator: dialect %q is not emulated (known: cisco_iosxe)", dialectName)
+	}
+	if cfg.Backend == nil || len(cfg.Interfaces) == 0 {
+		return nil, errors.New("emulator: a backend and interfaces are required")
+	}
+	if s.cfg.HostKey == nil {
+		_, priv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		if s.cfg.HostKey, err = ssh.NewSignerFromKey(priv); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// HostKey is the server's public host key.
+func (s *Server) HostKey() ssh.PublicKey { return s.cfg.HostKey.PublicKey() }
+
+// KnownHostsLine returns the known_hosts line for addr (host:port).
+func (s *Server) KnownHostsLine(addr string) string {
+	host, port, _ := net.SplitHostPort(addr)
+	if port != "22" {
+		host = "[" + host + "]:" + port
+	}
+	return host + " " + strings.TrimSpace(string(ssh.MarshalAuthorizedKey(s.HostKey())))
+}
+
+// WriteKnownHosts writes a known_hosts file for addr.
+func (s *Server) WriteKnownHosts(path, addr string) error {
+	return os.WriteFile(path, []byte(s.KnownHostsLine(addr)+"\n"), 0o600)
+}
+
+// Sessions is the number of shell sessions opened so far.
+func (s *Server) Sessions() int { return int(s.sessions.Load()) }
+
+// SetFaults changes the injected faults.
+func (s *Server) SetFaults(f Faults) {
+	s.mu.Lock()
+	s.faults = f
+	s.mu.Unlock()
+}
+
+func (s *Server) currentFaults() Faults {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faults
+}
+
+// ConfigLog returns the configuration commands received so far.
+func (s *Server) ConfigLog() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.log...)
+}
+
+// Serve accepts SSH connections on ln until ctx ends.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	cfg := &ssh.ServerConfig{
+		PasswordCallback: func(c ssh.ConnMetadata, pw []byte) (*ssh.Permissions, error) {
+			if s.currentFaults().RefuseAuth || c.User() != s.cfg.Username || string(pw) != s.cfg.Password {
+				return nil, errors.New("authentication failed")
+			}
+			return nil, nil
+		},
+	}
+	cfg.AddHostKey(s.cfg.HostKey)
+	go func() { <-ctx.Done(); ln.Close() }()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.handle(ctx, conn, cfg)
+		}()
+	}
+}
+
+func (s *Server) handle(ctx context.Context, conn net.Conn, cfg *ssh.ServerConfig) {
+	// Stopping the server ends its connections, whatever the clients do.
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	defer conn.Close()
+	sc, chans, reqs, err := ssh.NewServerConn(conn, cfg)
+	if err != nil {
+		return
+	}
+	defer sc.Close()
+	go ssh.DiscardRequests(reqs)
+	for nc := range chans {
+		if nc.ChannelType() != "session" {
+			nc.Reject(ssh.UnknownChannelType, "only sessions")
+			continue
+		}
+		ch, creqs, err := nc.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			for r := range creqs {
+				switch r.Type {
+				case "pty-req", "env", "window-change":
+					r.Reply(true, nil)
+				case "shell":
+					r.Reply(true, nil)
+					s.sessions.Add(1)
+					go func() {
+						s.repl(ctx, ch)
+						ch.Close()
+					}()
+				default:
+					r.Reply(false, nil)
+				}
+			}
+		}()
+	}
+}
+
+// session is one CLI session's state.
+type session struct {
+	srv       *Server
+	ctx       context.Context
+	mode      string // exec, config, config-if
+	iface     *Interface
+	configCmd int
+}
+
+// repl echoes input like a terminal, runs each line, and prints the prompt.
+func (s *Server) repl(ctx context.Context, rw io.ReadWriter) {
+	ss := &session{srv: s, ctx: ctx, mode: "exec"}
+	w := bufio.NewWriter(rw)
+	flush := func() { w.Flush() }
+	w.WriteString("\r\n" + s.dialect.prompt(ss))
+	flush()
+	buf := make([]byte, 4096)
+	var line []byte
+	lastCR := false
+	for {
+		n, err := rw.Read(buf)
+		if err != nil {
+			return
+		}
+		for _, c := range buf[:n] {
+			if c == '\n' && lastCR {
+				lastCR = false
+				continue
+			}
+			lastCR = c == '\r'
+			if c != '\r' && c != '\n' {
+				if c == 0x7f || c == 0x08 {
+					if len(line) > 0 {
+						line = line[:len(line)-1]
+						w.WriteString("\b \b")
+					}
+					continue
+				}
+				line = append(line, c)
+				w.WriteByte(c)
+				continue
+			}
+			w.WriteString("\r\n")
+			if d := s.currentFaults().Delay; d > 0 {
+				flush()
+				time.Sleep(d)
+			}
+			out, closeSession := s.dialect.exec(ss, strings.TrimSpace(string(line)))
+			line = line[:0]
+			if out != "" {
+				w.WriteString(strings.ReplaceAll(strings.TrimRight(out, "\n"), "\n", "\r\n") + "\r\n")
+			}
+			if closeSession {
+				flush()
+				return
+			}
+			w.WriteString(s.dialect.prompt(ss))
+			flush()
+		}
+		flush()
+	}
+}
+
+// lookup finds an interface by full name or abbreviation, case-insensitively.
+func (s *Server) lookup(name string) *Interface {
+	for i := range s.cfg.Interfaces {
+		it := &s.cfg.Interfaces[i]
+		if strings.EqualFold(it.Name, name) || strings.EqualFold(it.Short, name) {
+			return it
+		}
+	}
+	return nil
+}

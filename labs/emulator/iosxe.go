@@ -1,0 +1,269 @@
+package emulator
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// iosxe emulates Cisco IOS-XE (Catalyst): line-mode configuration, each
+// command applied as it is entered.
+type iosxe struct{}
+
+func (iosxe) prompt(s *session) string {
+	h := s.srv.cfg.Hostname
+	switch s.mode {
+	case "config":
+		return h + "(config)#"
+	case "config-if":
+		return h + "(config-if)#"
+	case "config-vlan":
+		return h + "(config-vlan)#"
+	}
+	return h + "#"
+}
+
+// invalid is IOS's answer to a command it does not know.
+func invalid(line string) string {
+	return strings.Repeat(" ", len(line)) + "^\n% Invalid input detected at '^' marker.\n"
+}
+
+func (d iosxe) exec(s *session, line string) (string, bool) {
+	srv := s.srv
+	f := strings.Fields(line)
+	if len(f) == 0 {
+		return "", false
+	}
+	if s.mode != "exec" {
+		s.configCmd++
+		if fl := srv.currentFaults(); fl.DropAfter > 0 && s.configCmd > fl.DropAfter {
+			return "", true // the session drops mid-batch
+		}
+		srv.mu.Lock()
+		srv.log = append(srv.log, line)
+		srv.mu.Unlock()
+	}
+	if fl := srv.currentFaults(); fl.RejectCommand != "" && strings.Contains(line, fl.RejectCommand) {
+		return invalid(line), false
+	}
+	switch s.mode {
+	case "exec":
+		return d.execMode(s, line, f)
+	case "config", "config-vlan":
+		return d.configMode(s, line, f)
+	case "config-if":
+		return d.interfaceMode(s, line, f)
+	}
+	return invalid(line), false
+}
+
+func (d iosxe) execMode(s *session, line string, f []string) (string, bool) {
+	switch {
+	case f[0] == "terminal" || f[0] == "enable":
+		return "", false
+	case f[0] == "exit" || f[0] == "logout":
+		return "", true
+	case prefix(f, "configure", "terminal"):
+		s.mode = "config"
+		return "Enter configuration commands, one per line.  End with CNTL/Z.", false
+	case prefix(f, "write", "memory"), prefix(f, "copy", "running-config", "startup-config"):
+		return "Building configuration...\n[OK]", false
+	case prefix(f, "show", "version"):
+		return "Cisco IOS XE Software, Version 17.09.04a\nCisco IOS Software [Cupertino], Catalyst L3 Switch Software (CAT9K_IOSXE), Version 17.9.4a\n" +
+			s.srv.cfg.Hostname + " uptime is 4 weeks, 2 days, 3 hours, 12 minutes\n", false
+	case prefix(f, "show", "interfaces", "status"):
+		return d.status(s)
+	case prefix(f, "show", "interfaces", "switchport"):
+		return d.switchport(s)
+	case prefix(f, "show", "vlan"):
+		return d.vlanBrief(s)
+	}
+	return invalid(line), false
+}
+
+func (d iosxe) configMode(s *session, line string, f []string) (string, bool) {
+	switch {
+	case f[0] == "end":
+		s.mode, s.iface = "exec", nil
+	case f[0] == "exit":
+		if s.mode == "config-vlan" {
+			s.mode = "config"
+		} else {
+			s.mode = "exec"
+		}
+	case f[0] == "interface" && len(f) == 2:
+		it := s.srv.lookup(f[1])
+		if it == nil {
+			return invalid(line), false
+		}
+		s.mode, s.iface = "config-if", it
+	case f[0] == "vlan" && len(f) == 2:
+		n, err := strconv.Atoi(f[1])
+		if err != nil || n < 1 || n > 4094 {
+			return invalid(line), false
+		}
+		s.srv.mu.Lock()
+		s.srv.vlans[n] = true
+		s.srv.mu.Unlock()
+		s.mode = "config-vlan"
+	case f[0] == "name" && s.mode == "config-vlan":
+	default:
+		return invalid(line), false
+	}
+	return "", false
+}
+
+func (d iosxe) interfaceMode(s *session, line string, f []string) (string, bool) {
+	srv := s.srv
+	switch {
+	case f[0] == "end":
+		s.mode, s.iface = "exec", nil
+	case f[0] == "exit":
+		s.mode, s.iface = "config", nil
+	case f[0] == "interface":
+		return d.configMode(s, line, f)
+	case prefix(f, "switchport", "mode", "access"), prefix(f, "switchport", "nonegotiate"):
+	case prefix(f, "switchport", "access", "vlan") && len(f) == 4:
+		n, err := strconv.Atoi(f[3])
+		if err != nil || n < 1 || n > 4094 {
+			return invalid(line), false
+		}
+		out := ""
+		srv.mu.Lock()
+		if !srv.vlans[n] {
+			srv.vlans[n] = true
+			out = fmt.Sprintf("%% Access VLAN does not exist. Creating vlan %d", n)
+		}
+		srv.mu.Unlock()
+		if err := srv.cfg.Backend.SetAccessVLAN(s.ctx, s.iface.Port, n); err != nil {
+			return "% Error: " + err.Error(), false
+		}
+		return out, false
+	case prefix(f, "no", "switchport", "access", "vlan"):
+		if err := srv.cfg.Backend.SetAccessVLAN(s.ctx, s.iface.Port, 1); err != nil {
+			return "% Error: " + err.Error(), false
+		}
+	case f[0] == "description":
+		srv.mu.Lock()
+		srv.desc[s.iface.Name] = strings.TrimSpace(strings.TrimPrefix(line, "description"))
+		srv.mu.Unlock()
+	case f[0] == "shutdown" || prefix(f, "no", "shutdown"):
+	default:
+		return invalid(line), false
+	}
+	return "", false
+}
+
+func prefix(f []string, words ...string) bool {
+	if len(f) < len(words) {
+		return false
+	}
+	for i, w := range words {
+		if f[i] != w {
+			return false
+		}
+	}
+	return true
+}
+
+type portView struct {
+	it    Interface
+	vlan  int
+	trunk bool
+	desc  string
+}
+
+func (s *session) ports() ([]portView, error) {
+	var out []portView
+	for _, it := range s.srv.cfg.Interfaces {
+		v, trunk, err := s.srv.cfg.Backend.AccessVLAN(s.ctx, it.Port)
+		if err != nil {
+			return nil, err
+		}
+		s.srv.mu.Lock()
+		d := s.srv.desc[it.Name]
+		s.srv.mu.Unlock()
+		out = append(out, portView{it, v, trunk, d})
+	}
+	return out, nil
+}
+
+// status prints `show interfaces status` in IOS's column layout.
+func (d iosxe) status(s *session) (string, bool) {
+	ports, err := s.ports()
+	if err != nil {
+		return "% Error: " + err.Error(), false
+	}
+	var b strings.Builder
+	b.WriteString("\nPort      Name               Status       Vlan       Duplex  Speed Type\n")
+	for _, p := range ports {
+		vlan := strconv.Itoa(p.vlan)
+		if p.trunk {
+			vlan = "trunk"
+		}
+		fmt.Fprintf(&b, "%-9s %-18.18s %-12s %-10s %6s %6s %s\n", p.it.Short, p.desc, "connected", vlan, "a-full", "a-1000", "10/100/1000BaseTX")
+	}
+	return b.String(), false
+}
+
+// switchport prints `show interfaces switchport`.
+func (d iosxe) switchport(s *session) (string, bool) {
+	ports, err := s.ports()
+	if err != nil {
+		return "% Error: " + err.Error(), false
+	}
+	var b strings.Builder
+	for _, p := range ports {
+		mode, access := "static access", fmt.Sprintf("%d (VLAN%04d)", p.vlan, p.vlan)
+		if p.trunk {
+			mode, access = "trunk", "1 (default)"
+		} else if p.vlan == 1 {
+			access = "1 (default)"
+		}
+		fmt.Fprintf(&b, "Name: %s\nSwitchport: Enabled\nAdministrative Mode: %s\nOperational Mode: %s\n", p.it.Short, mode, mode)
+		b.WriteString("Administrative Trunking Encapsulation: dot1q\nOperational Trunking Encapsulation: native\nNegotiation of Trunking: Off\n")
+		fmt.Fprintf(&b, "Access Mode VLAN: %s\nTrunking Native Mode VLAN: 1 (default)\nAdministrative Native VLAN tagging: enabled\nVoice VLAN: none\n", access)
+		b.WriteString("Administrative private-vlan host-association: none\nAdministrative private-vlan mapping: none\nOperational private-vlan: none\n")
+		b.WriteString("Trunking VLANs Enabled: ALL\nPruning VLANs Enabled: 2-1001\nCapture Mode Disabled\nCapture VLANs Allowed: ALL\n\nProtected: false\nUnknown unicast blocked: disabled\nUnknown multicast blocked: disabled\nAppliance trust: none\n\n")
+	}
+	return b.String(), false
+}
+
+// vlanBrief prints `show vlan brief`.
+func (d iosxe) vlanBrief(s *session) (string, bool) {
+	ports, err := s.ports()
+	if err != nil {
+		return "% Error: " + err.Error(), false
+	}
+	members := map[int][]string{}
+	s.srv.mu.Lock()
+	ids := []int{}
+	for v := range s.srv.vlans {
+		ids = append(ids, v)
+	}
+	s.srv.mu.Unlock()
+	for _, p := range ports {
+		if !p.trunk {
+			members[p.vlan] = append(members[p.vlan], p.it.Short)
+			found := false
+			for _, v := range ids {
+				found = found || v == p.vlan
+			}
+			if !found {
+				ids = append(ids, p.vlan)
+			}
+		}
+	}
+	sort.Ints(ids)
+	var b strings.Builder
+	b.WriteString("\nVLAN Name                             Status    Ports\n---- -------------------------------- --------- -------------------------------\n")
+	for _, v := range ids {
+		name := fmt.Sprintf("VLAN%04d", v)
+		if v == 1 {
+			name = "default"
+		}
+		fmt.Fprintf(&b, "%-4d %-32s %-9s %s\n", v, name, "active", strings.Join(members[v], ", "))
+	}
+	return b.String(), false
+}
