@@ -8,6 +8,8 @@ import (
 	"strconv"
 
 	"github.com/cutover-net/cutover/labs/emulator"
+	"github.com/cutover-net/cutover/switchdrivers"
+	"github.com/cutover-net/cutover/switchdrivers/ovs"
 )
 
 // OVSBackend lets an emulated switch show and change a lab's OVS ports.
@@ -29,6 +31,28 @@ func (b OVSBackend) AccessVLAN(ctx context.Context, port string) (int, bool, err
 // SetAccessVLAN implements emulator.Backend.
 func (b OVSBackend) SetAccessVLAN(ctx context.Context, port string, vlan int) error {
 	return b.Lab.SetPortTag(ctx, port, strconv.Itoa(vlan))
+}
+
+// MACTable implements emulator.Backend from the bridges' forwarding tables.
+func (b OVSBackend) MACTable(ctx context.Context) ([]emulator.MACEntry, error) {
+	var out []emulator.MACEntry
+	for _, name := range b.Lab.Topo.NodeNames() {
+		if !b.Lab.Topo.Topology.Nodes[name].IsSwitch() {
+			continue
+		}
+		d, err := ovs.Open(switchdrivers.Config{Name: name, Address: b.Lab.DB()})
+		if err != nil {
+			return nil, err
+		}
+		entries, err := d.(switchdrivers.MACTabler).MACTable(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			out = append(out, emulator.MACEntry{MAC: e.MAC, VLAN: e.VLAN, Port: e.Port})
+		}
+	}
+	return out, nil
 }
 
 var ifaceNumber = regexp.MustCompile(`^(?:e|eth|Ethernet|ge-0/0/)(\d+)$`)

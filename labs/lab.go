@@ -27,6 +27,12 @@ type Lab struct {
 	RunDir string
 	// Progress, if set, receives one line per stage of Up and Down.
 	Progress func(string)
+	// EmulatorCommand, if set, is the command (argv prefix) that runs a
+	// vendor switch emulator as a daemon, so it outlives this process
+	// (`cutover lab emulate`). Unset, emulators run in this process.
+	EmulatorCommand []string
+
+	inproc []func() // stops in-process emulators
 }
 
 // New returns the lab for t. name overrides the topology's name when not
@@ -183,6 +189,9 @@ func (l *Lab) Up(ctx context.Context) (err error) {
 			}
 		}
 	}
+	if err := l.startEmulators(ctx); err != nil {
+		return err
+	}
 	l.progress("lab %s is up", l.Name)
 	return nil
 }
@@ -305,6 +314,9 @@ func (l *Lab) writeState() error {
 // is partly or not at all up.
 func (l *Lab) Down(ctx context.Context) error {
 	var errs []error
+	if err := l.stopEmulators(); err != nil {
+		errs = append(errs, fmt.Errorf("lab %s: stopping emulators: %w", l.Name, err))
+	}
 	for _, p := range []string{"ovs-vswitchd", "ovsdb-server"} {
 		if err := stopPidfile(filepath.Join(l.RunDir, p+".pid")); err != nil {
 			errs = append(errs, fmt.Errorf("lab %s: stopping %s: %w", l.Name, p, err))

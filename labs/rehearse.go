@@ -129,12 +129,22 @@ func (r *Rehearsal) Run(ctx context.Context) (rep *RehearsalReport, err error) {
 	if err != nil {
 		return nil, err
 	}
-	inv, err := plan.Load(r.Inventory, plan.LoadOptions{Catalog: r.Registry, LookupEnv: func(k string) (string, bool) {
-		if k == LabDirEnv {
-			return l.RunDir, true
-		}
-		return os.LookupEnv(k)
-	}})
+	// The inventory names the lab's switches through CUTOVER_LAB_* variables;
+	// emulated switches' addresses are known once the lab is up, so it is
+	// read again then.
+	load := func() (*plan.Inventory, error) {
+		env := l.Env()
+		return plan.Load(r.Inventory, plan.LoadOptions{Catalog: r.Registry, LookupEnv: func(k string) (string, bool) {
+			if v, ok := env[k]; ok {
+				if v == "" {
+					v = "127.0.0.1:1" // not up yet
+				}
+				return v, true
+			}
+			return os.LookupEnv(k)
+		}})
+	}
+	inv, err := load()
 	if err != nil {
 		return nil, err
 	}
@@ -171,6 +181,9 @@ func (r *Rehearsal) Run(ctx context.Context) (rep *RehearsalReport, err error) {
 		}()
 	}
 
+	if inv, err = load(); err != nil {
+		return nil, err
+	}
 	drivers, err := engine.OpenDrivers(r.Registry, inv)
 	if err != nil {
 		return nil, err

@@ -11,7 +11,7 @@ import (
 )
 
 var (
-	oldPorts = []string{"sw1:sw1-e2", "sw1:sw1-e3", "sw1:sw1-e4"}
+	oldPorts = []string{"sw1:GigabitEthernet1/0/2", "sw1:GigabitEthernet1/0/3", "sw1:GigabitEthernet1/0/4"}
 	newPorts = []string{"sw2:sw2-e1", "sw2:sw2-e2", "sw2:sw2-e3"}
 )
 
@@ -92,7 +92,7 @@ func TestScenarios(t *testing.T) {
 		reason   []string // fragments of the blocking step's error
 		old, new string   // where the systems end
 	}{
-		{"stray-old-nic", "isolate", []string{"preflight blocked", "192.168.66.30", "sw1:sw1-e5"}, "66", "166"},
+		{"stray-old-nic", "isolate", []string{"preflight blocked", "192.168.66.30", "sw1:Gi1/0/5"}, "66", "166"},
 		{"new-missing", "isolate", []string{"preflight blocked", "VLAN 166", "no answer for 192.168.66.31"}, "66", "166"},
 		{"late-duplicate", "isolate,promote", []string{"watcher", "192.168.66.31 in VLAN 66"}, "266", "66"},
 		{"park-occupied", "isolate,promote,park", []string{"192.168.66.32", "VLAN 166"}, "266", "66"},

@@ -33,6 +33,7 @@ type NodeStatus struct {
 	Kind      string                    `json:"kind"`
 	Role      string                    `json:"role,omitempty"`
 	Namespace string                    `json:"namespace,omitempty"`
+	SSH       string                    `json:"ssh,omitempty"` // emulated CLI address
 	Present   bool                      `json:"present"`
 	Ports     []switchdrivers.PortState `json:"ports,omitempty"`
 }
@@ -54,6 +55,10 @@ func (l *Lab) Status(ctx context.Context) (*Status, error) {
 		n := l.Topo.Topology.Nodes[name]
 		ns := NodeStatus{Name: name, Kind: n.Kind, Role: n.Labels[LabelRole]}
 		if n.IsSwitch() {
+			if n.Dialect() != "" {
+				ns.SSH = l.EmulatorAddr(name)
+				st.Healthy = st.Healthy && l.emulatorRunning(name)
+			}
 			if st.Processes[0].Running {
 				d, err := ovs.Open(switchdrivers.Config{Name: name, Address: l.DB(), Options: map[string]string{"timeout": "2s"}})
 				if err == nil {

@@ -11,8 +11,10 @@ package labs
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -30,6 +32,18 @@ const (
 	KindLinux = "linux"
 	KindOVS   = "ovs-bridge"
 )
+
+// dialects maps containerlab kinds to the emulator dialect that stands in
+// for the real network OS in the local lab.
+var dialects = map[string]string{
+	"cisco_iosxe": "cisco_iosxe", "cisco_iol": "cisco_iosxe", "cisco_c8000v": "cisco_iosxe",
+}
+
+// LabelPassword sets an emulated switch's SSH password (user admin).
+const LabelPassword = "cutover.password"
+
+// DefaultPassword is an emulated switch's password without the label.
+const DefaultPassword = "cutover-lab"
 
 // DefaultVLAN is the access VLAN of host ports without a cutover.vlan label,
 // as on a factory-default switch.
@@ -95,6 +109,9 @@ func ParseTopology(name string, b []byte) (*Topology, error) {
 // IsSwitch reports whether the node is realised as a switch.
 func (n *Node) IsSwitch() bool { return n.Kind != KindLinux }
 
+// Dialect is the emulator dialect of a vendor switch node ("" for plain OVS).
+func (n *Node) Dialect() string { return dialects[n.Kind] }
+
 // Trunked reports whether a host node's switch links are trunks (probe hosts).
 func (n *Node) Trunked() bool { return n.Labels[LabelRole] == "probe" }
 
@@ -137,12 +154,12 @@ func (t *Topology) check() error {
 			errs = append(errs, fmt.Sprintf("node %s: empty", name))
 			continue
 		}
-		switch n.Kind {
-		case KindLinux, KindOVS:
-		case "":
+		switch {
+		case n.Kind == KindLinux, n.Kind == KindOVS, n.Dialect() != "":
+		case n.Kind == "":
 			errs = append(errs, fmt.Sprintf("node %s: kind is missing", name))
 		default:
-			errs = append(errs, fmt.Sprintf("node %s: kind %q is not supported by the local lab (supported: %s, %s)", name, n.Kind, KindLinux, KindOVS))
+			errs = append(errs, fmt.Sprintf("node %s: kind %q is not supported by the local lab (supported: %s, %s, %s)", name, n.Kind, KindLinux, KindOVS, strings.Join(slices.Sorted(maps.Keys(dialects)), ", ")))
 		}
 		if v, ok := n.Labels[LabelVLAN]; ok {
 			if _, err := parseVLAN(v); err != nil {

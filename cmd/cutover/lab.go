@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -24,7 +25,9 @@ func (f *labFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.runBase, "run-dir", labs.DefaultRunBase, "where labs keep their state")
 }
 
-func (f *labFlags) open(progress io.Writer) (*labs.Lab, error) {
+// open builds the lab. Emulated switches of a lab brought up by `lab up`
+// run as daemons (`lab emulate`) so they outlive the command.
+func (f *labFlags) open(progress io.Writer, daemons ...bool) (*labs.Lab, error) {
 	t, err := labs.LoadTopology(f.topology)
 	if err != nil {
 		return nil, err
@@ -36,6 +39,13 @@ func (f *labFlags) open(progress io.Writer) (*labs.Lab, error) {
 	if progress != nil {
 		l.Progress = func(s string) { fmt.Fprintln(progress, s) }
 	}
+	if len(daemons) > 0 && daemons[0] {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, err
+		}
+		l.EmulatorCommand = []string{exe, "lab", "emulate"}
+	}
 	return l, nil
 }
 
@@ -45,7 +55,7 @@ func newLab() *cobra.Command {
 	upCmd := &cobra.Command{
 		Use: "up", Short: "Create the lab (idempotent; a failed start cleans up)", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			l, err := up.open(cmd.ErrOrStderr())
+			l, err := up.open(cmd.ErrOrStderr(), true)
 			if err != nil {
 				return err
 			}
@@ -92,10 +102,45 @@ func newLab() *cobra.Command {
 		},
 	}
 	statusCmd.Flags().StringVarP(&format, "output", "o", "text", "output format: text or json")
+	var env labFlags
+	envCmd := &cobra.Command{
+		Use: "env", Short: "Print the variables an inventory of the lab uses (eval $(cutover lab env))", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			l, err := env.open(nil)
+			if err != nil {
+				return err
+			}
+			vars := l.Env()
+			keys := make([]string, 0, len(vars))
+			for k := range vars {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				fmt.Fprintf(cmd.OutOrStdout(), "export %s=%q\n", k, vars[k])
+			}
+			return nil
+		},
+	}
+	var emu labFlags
+	var node string
+	emulateCmd := &cobra.Command{
+		Use: "emulate --node NAME", Short: "Run one emulated switch of a lab (started by lab up)", Args: cobra.NoArgs, Hidden: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			l, err := emu.open(nil)
+			if err != nil {
+				return err
+			}
+			return l.RunEmulator(cmd.Context(), node)
+		},
+	}
+	emulateCmd.Flags().StringVar(&node, "node", "", "the switch node")
 	up.add(upCmd)
 	down.add(downCmd)
 	status.add(statusCmd)
-	cmd.AddCommand(upCmd, downCmd, statusCmd)
+	env.add(envCmd)
+	emu.add(emulateCmd)
+	cmd.AddCommand(upCmd, downCmd, statusCmd, envCmd, emulateCmd)
 	return cmd
 }
 
@@ -109,7 +154,7 @@ func printLabStatus(w io.Writer, st *labs.Status) {
 		fmt.Fprintf(w, "  %-13s running=%v pid=%d\n", p.Name, p.Running, p.PID)
 	}
 	for _, n := range st.Nodes {
-		fmt.Fprintf(w, "  %-8s %-10s present=%v %s %s\n", n.Name, n.Kind, n.Present, n.Role, n.Namespace)
+		fmt.Fprintf(w, "  %-8s %-11s present=%v %s %s%s\n", n.Name, n.Kind, n.Present, n.Role, n.Namespace, map[bool]string{true: "ssh " + n.SSH, false: ""}[n.SSH != ""])
 		for _, p := range n.Ports {
 			fmt.Fprintf(w, "      %-10s %-6s %-5s oper=%s\n", p.Name, p.Mode, p.Segment, p.Oper)
 		}

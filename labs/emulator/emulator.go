@@ -40,6 +40,15 @@ type Backend interface {
 	AccessVLAN(ctx context.Context, port string) (vlan int, trunk bool, err error)
 	// SetAccessVLAN moves a port to an access VLAN.
 	SetAccessVLAN(ctx context.Context, port string, vlan int) error
+	// MACTable lists learned MACs (aa:bb:cc:dd:ee:ff) with VLAN and port.
+	MACTable(ctx context.Context) ([]MACEntry, error)
+}
+
+// MACEntry is one learned MAC address.
+type MACEntry struct {
+	MAC  string
+	VLAN int
+	Port string
 }
 
 // Faults configures injected faults. Zero values inject nothing.

@@ -78,6 +78,8 @@ func (d iosxe) execMode(s *session, line string, f []string) (string, bool) {
 		return d.switchport(s)
 	case prefix(f, "show", "vlan"):
 		return d.vlanBrief(s)
+	case prefix(f, "show", "mac", "address-table"), prefix(f, "show", "mac-address-table"):
+		return d.macTable(s)
 	}
 	return invalid(line), false
 }
@@ -265,5 +267,34 @@ func (d iosxe) vlanBrief(s *session) (string, bool) {
 		}
 		fmt.Fprintf(&b, "%-4d %-32s %-9s %s\n", v, name, "active", strings.Join(members[v], ", "))
 	}
+	return b.String(), false
+}
+
+// macTable prints `show mac address-table` (Catalyst layout).
+func (d iosxe) macTable(s *session) (string, bool) {
+	entries, err := s.srv.cfg.Backend.MACTable(s.ctx)
+	if err != nil {
+		return "% Error: " + err.Error(), false
+	}
+	short := map[string]string{}
+	for _, it := range s.srv.cfg.Interfaces {
+		short[it.Port] = it.Short
+	}
+	var b strings.Builder
+	b.WriteString("          Mac Address Table\n-------------------------------------------\n\nVlan    Mac Address       Type        Ports\n----    -----------       --------    -----\n")
+	n := 0
+	for _, e := range entries {
+		port, ok := short[e.Port]
+		if !ok {
+			continue
+		}
+		h := strings.ReplaceAll(e.MAC, ":", "")
+		if len(h) != 12 {
+			continue
+		}
+		fmt.Fprintf(&b, "%4d    %s.%s.%s    DYNAMIC     %s\n", e.VLAN, h[0:4], h[4:8], h[8:12], port)
+		n++
+	}
+	fmt.Fprintf(&b, "Total Mac Addresses for this criterion: %d\n", n)
 	return b.String(), false
 }

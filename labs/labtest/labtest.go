@@ -156,7 +156,7 @@ func Leftovers(l *labs.Lab) []string {
 	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
 	for _, p := range procs {
 		b, err := os.ReadFile(p)
-		if err == nil && strings.Contains(string(b), l.RunDir+"/") {
+		if err == nil && (strings.Contains(string(b), l.RunDir+"/") || strings.Contains(string(b), "\x00--name\x00"+l.Name+"\x00")) {
 			left = append(left, "process "+filepath.Base(filepath.Dir(p))+": "+strings.ReplaceAll(string(b), "\x00", " "))
 		}
 	}

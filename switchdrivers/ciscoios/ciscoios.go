@@ -315,6 +315,36 @@ func (d *Driver) Apply(ctx context.Context, changes []switchdrivers.Change) erro
 	return switchdrivers.CheckReadBack(d.name, after, changes)
 }
 
+// MACTable reads `show mac address-table`.
+func (d *Driver) MACTable(ctx context.Context) ([]switchdrivers.MACEntry, error) {
+	nd, closeFn, err := d.session(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer closeFn()
+	text, err := d.show(nd, "show mac address-table")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := showparse.IOSMACTable(text)
+	if err != nil {
+		return nil, d.errf("", "show mac address-table", err)
+	}
+	var out []switchdrivers.MACEntry
+	for _, r := range rows {
+		vlan, err := strconv.Atoi(r.VLANID)
+		if err != nil || len(r.Ports) == 0 {
+			continue // "All" (CPU) entries
+		}
+		port := r.Ports[0]
+		if a, ok := d.alias[Short(port)]; ok {
+			port = a
+		}
+		out = append(out, switchdrivers.MACEntry{MAC: showparse.NormaliseMAC(r.Address), VLAN: vlan, Port: port})
+	}
+	return out, nil
+}
+
 // Save writes the running configuration to startup (write memory).
 func (d *Driver) Save(ctx context.Context) error {
 	nd, closeFn, err := d.session(ctx)

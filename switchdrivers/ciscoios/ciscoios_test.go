@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cutover-net/cutover/internal/secret"
 	"github.com/cutover-net/cutover/labs"
@@ -126,6 +127,27 @@ func TestLongNamesAndSave(t *testing.T) {
 	if log := strings.Join(f.srv.ConfigLog(), "|"); !strings.Contains(log, "interface GigabitEthernet1/0/2|switchport access vlan 266") {
 		t.Fatalf("config log %q", log)
 	}
+}
+
+func TestMACTable(t *testing.T) {
+	f := start(t)
+	labtest.Exec(t, f.lab, "h1", "ip", "address", "add", "10.0.0.1/24", "dev", "eth1")
+	labtest.Exec(t, f.lab, "h2", "ip", "address", "add", "10.0.0.2/24", "dev", "eth1")
+	labtest.Ping(t, f.lab, "h1", 300*time.Millisecond, "10.0.0.2")
+	mac := strings.TrimSpace(labtest.Exec(t, f.lab, "h1", "cat", "/sys/class/net/eth1/address"))
+	entries, err := f.open(t).(switchdrivers.MACTabler).MACTable(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.MAC == mac {
+			if e.Port != "Gi1/0/1" || e.VLAN != 10 {
+				t.Fatalf("h1 on %s VLAN %d", e.Port, e.VLAN)
+			}
+			return
+		}
+	}
+	t.Fatalf("%s not in %+v", mac, entries)
 }
 
 func TestHostKeyIsVerified(t *testing.T) {

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/cutover-net/cutover/labs"
+	"github.com/cutover-net/cutover/labs/labtest"
+)
+
+// TestMain lets the test binary stand in for cutover when a test makes it
+// re-execute itself (as `cutover lab up` does for `lab emulate`).
+func TestMain(m *testing.M) {
+	if os.Getenv("CUTOVER_TEST_AS_MAIN") == "1" {
+		os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// TestLabUpWithEmulatedSwitchDaemon: `lab up` leaves the emulated Catalyst
+// running after the command ends; `ports` reaches it over SSH with the
+// lab's known_hosts; `lab down` stops it and removes everything.
+func TestLabUpWithEmulatedSwitchDaemon(t *testing.T) {
+	labtest.Require(t)
+	t.Setenv("CUTOVER_TEST_AS_MAIN", "1")
+	name, runDir := labtest.Name("up"), t.TempDir()
+	lab := []string{"-t", "../../containerlab.yml", "--name", name, "--run-dir", runDir}
+	topo, _ := labs.LoadTopology("../../containerlab.yml")
+	l, _ := labs.New(topo, name, runDir)
+	t.Cleanup(func() {
+		cli(t, append([]string{"lab", "down"}, lab...)...)
+		if left := labtest.Leftovers(l); len(left) > 0 {
+			t.Errorf("left behind: %v", left)
+		}
+	})
+	if code, _, stderr := cli(t, append([]string{"lab", "up"}, lab...)...); code != 0 {
+		t.Fatalf("lab up: %d %s", code, stderr)
+	}
+	code, out, _ := cli(t, append([]string{"lab", "status", "-o", "json"}, lab...)...)
+	var st struct {
+		Healthy bool
+		Nodes   []struct{ Name, SSH string }
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &st) != nil || !st.Healthy {
+		t.Fatalf("status: %s", out)
+	}
+	code, out, _ = cli(t, append([]string{"lab", "env"}, lab...)...)
+	if code != 0 || !strings.Contains(out, "CUTOVER_LAB_SW1_ADDR=\"127.0.0.1:") {
+		t.Fatalf("env: %s", out)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		k, v, _ := strings.Cut(strings.TrimPrefix(line, "export "), "=")
+		t.Setenv(k, strings.Trim(v, `"`))
+	}
+	code, out, stderr := cli(t, "ports", "../../labs/rehearsal.yml", "--switch", "sw1", "-o", "json")
+	var ports []struct{ Switch, Name, Mode, Segment string }
+	if code != 0 || json.Unmarshal([]byte(out), &ports) != nil || len(ports) < 5 {
+		t.Fatalf("ports: %d %s %s", code, out, stderr)
+	}
+	modes := map[string]string{}
+	for _, p := range ports {
+		modes[p.Name] = p.Mode + "/" + p.Segment
+	}
+	if modes["Gi1/0/1"] != "access/66" || modes["GigabitEthernet1/0/2"] != "access/1" || modes["Gi1/0/9"] != "trunk/" {
+		t.Fatalf("sw1 ports over SSH: %v", modes)
+	}
+}
