@@ -22,9 +22,16 @@ type IOSInterfaceStatus struct {
 // as "connected"); status may carry text after a colon ("notconnect: TD");
 // duplex and speed are right-aligned.
 func IOSInterfacesStatus(text string) ([]IOSInterfaceStatus, error) {
+	return statusTable(text)
+}
+
+// statusTable reads the `show interfaces status` layout shared by IOS and
+// EOS. A header whose words are not spread over columns (EOS sometimes
+// prints "Port Name Status Vlan Duplex Speed Type") is read right to left.
+func statusTable(text string) ([]IOSInterfaceStatus, error) {
 	var out []IOSInterfaceStatus
 	var nameAt, statusAt, vlanAt, duplexAt int
-	header := false
+	header, aligned := false, true
 	for i, l := range lines(text) {
 		if strings.HasPrefix(l, "Port") && strings.Contains(l, "Status") && strings.Contains(l, "Vlan") {
 			nameAt, statusAt = strings.Index(l, "Name"), strings.Index(l, "Status")
@@ -33,6 +40,7 @@ func IOSInterfacesStatus(text string) ([]IOSInterfaceStatus, error) {
 				return nil, &Error{i + 1, l, "unexpected header"}
 			}
 			header = true
+			aligned = statusAt-nameAt > len("Name ")
 			continue
 		}
 		if !header || strings.TrimSpace(l) == "" || strings.HasPrefix(l, "---") {
@@ -41,6 +49,14 @@ func IOSInterfacesStatus(text string) ([]IOSInterfaceStatus, error) {
 		ts := tokens(l)
 		if len(ts) < 4 || ts[0].start != 0 {
 			return nil, &Error{i + 1, l, "not an interface row"}
+		}
+		if !aligned {
+			r, ok := rowByStatusWord(ts)
+			if !ok {
+				return nil, &Error{i + 1, l, "not an interface row"}
+			}
+			out = append(out, r)
+			continue
 		}
 		r := IOSInterfaceStatus{Port: ts[0].text}
 		// Some rows sit left of the header's columns (a short port column):
@@ -65,8 +81,15 @@ func IOSInterfacesStatus(text string) ([]IOSInterfaceStatus, error) {
 				rest = append(rest, t)
 			}
 		}
-		if len(status) == 0 || len(rest) < 2 {
-			return nil, &Error{i + 1, l, "missing status, duplex or speed"}
+		if len(status) == 0 || len(rest) < 2 || status[0].start != sAt {
+			// A row that ignores the header's columns (EOS mixes them):
+			// in an aligned row the status starts at the Status column.
+			r, ok := rowByStatusWord(ts)
+			if !ok {
+				return nil, &Error{i + 1, l, "missing status, duplex or speed"}
+			}
+			out = append(out, r)
+			continue
 		}
 		r.Status, _, _ = strings.Cut(status[0].text, ":")
 		r.VLANID = joinTokens(vlan)
@@ -75,6 +98,33 @@ func IOSInterfacesStatus(text string) ([]IOSInterfaceStatus, error) {
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// rowByStatusWord reads "port name... status [in Po1] vlan duplex speed
+// type..." by finding the status word.
+func rowByStatusWord(ts []token) (IOSInterfaceStatus, bool) {
+	st := 1
+	for st < len(ts) && !statusWords[strings.TrimSuffix(ts[st].text, ":")] {
+		st++
+	}
+	if st >= len(ts) {
+		return IOSInterfaceStatus{}, false
+	}
+	rest := ts[st+1:]
+	if len(rest) > 0 && rest[0].text == "in" { // a port-channel member: "in Po49"
+		rest = rest[1:]
+	}
+	if len(rest) < 3 {
+		return IOSInterfaceStatus{}, false
+	}
+	return IOSInterfaceStatus{Port: ts[0].text, Name: joinTokens(ts[1:st]), Status: strings.TrimSuffix(ts[st].text, ":"),
+		VLANID: rest[0].text, Duplex: rest[1].text, Speed: rest[2].text, Type: joinTokens(rest[3:])}, true
+}
+
+// statusWords are the link states `show interfaces status` prints.
+var statusWords = map[string]bool{
+	"connected": true, "notconnect": true, "disabled": true, "err-disabled": true, "errdisabled": true,
+	"inactive": true, "monitoring": true, "suspended": true, "sfpAbsent": true, "xcvrAbsent": true, "noXcvr": true, "notpresent": true,
 }
 
 // IOSSwitchport is one interface of `show interfaces switchport`.
@@ -144,6 +194,8 @@ type IOSVLAN struct {
 	Interfaces []string `yaml:"interfaces"`
 }
 
+var vlanHeader = regexp.MustCompile(`^VLAN\s+Name\s`)
+
 var iosVLANRow = regexp.MustCompile(`^(\d{1,4})\s+(\S+)\s+(active|act/unsup|act/lshut|sus/lshut|suspended|act/ishut|sus/ishut)\s*(.*)$`)
 
 // IOSShowVLAN parses the VLAN table of `show vlan` (brief or not); the
@@ -152,7 +204,7 @@ func IOSShowVLAN(text string) ([]IOSVLAN, error) {
 	var out []IOSVLAN
 	inTable := false
 	for _, l := range lines(text) {
-		if strings.HasPrefix(l, "VLAN Name") {
+		if vlanHeader.MatchString(l) {
 			inTable = len(out) == 0
 			continue
 		}

@@ -21,6 +21,10 @@ var parsers = map[string]func(string) (any, error){
 	"cisco_ios/show_mac-address-table":     wrap(IOSMACTable),
 	"cisco_ios/show_ip_arp":                wrap(IOSARPTable),
 	"cisco_ios/show_arp":                   wrap(IOSShowARPTable),
+	"arista_eos/show_interfaces_status":    wrap(EOSInterfacesStatus),
+	"arista_eos/show_vlan":                 wrap(EOSShowVLAN),
+	"arista_eos/show_mac_address-table":    wrap(EOSMACTable),
+	"arista_eos/show_ip_arp":               wrap(EOSARPTable),
 }
 
 func wrap[T any](f func(string) ([]T, error)) func(string) (any, error) {
