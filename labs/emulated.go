@@ -57,9 +57,14 @@ func (b OVSBackend) MACTable(ctx context.Context) ([]emulator.MACEntry, error) {
 
 var ifaceNumber = regexp.MustCompile(`^(?:e|eth|Ethernet|ge-0/0/)(\d+)$`)
 
-// EmulatedInterfaces names a switch node's ports the way a Catalyst does:
-// the link endpoint eN (or ethN) is GigabitEthernet1/0/N.
+// EmulatedInterfaces names a switch node's ports the way its vendor does:
+// the link endpoint eN (or ethN) is GigabitEthernet1/0/N on a Catalyst,
+// EthernetN on an Arista.
 func (l *Lab) EmulatedInterfaces(node string) ([]emulator.Interface, error) {
+	long, short := "GigabitEthernet1/0/", "Gi1/0/"
+	if n := l.Topo.Topology.Nodes[node]; n != nil && n.Dialect() == "arista_eos" {
+		long, short = "Ethernet", "Et"
+	}
 	var out []emulator.Interface
 	for _, link := range l.Topo.Topology.Links {
 		for _, s := range link.Endpoints {
@@ -71,12 +76,12 @@ func (l *Lab) EmulatedInterfaces(node string) ([]emulator.Interface, error) {
 			if m == nil {
 				return nil, fmt.Errorf("lab %s: node %s: interface %q is not eN or ethN", l.Name, node, e.Iface)
 			}
-			out = append(out, emulator.Interface{Name: "GigabitEthernet1/0/" + m[1], Short: "Gi1/0/" + m[1], Port: SwitchPort(e)})
+			out = append(out, emulator.Interface{Name: long + m[1], Short: short + m[1], Port: SwitchPort(e)})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
-		a, _ := strconv.Atoi(out[i].Short[len("Gi1/0/"):])
-		b, _ := strconv.Atoi(out[j].Short[len("Gi1/0/"):])
+		a, _ := strconv.Atoi(out[i].Short[len(short):])
+		b, _ := strconv.Atoi(out[j].Short[len(short):])
 		return a < b
 	})
 	return out, nil

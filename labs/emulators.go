@@ -85,7 +85,21 @@ func (l *Lab) RunEmulator(ctx context.Context, node string) error {
 		ln.Close()
 		return err
 	}
+	l.emuMu.Lock()
+	if l.servers == nil {
+		l.servers = map[string]*emulator.Server{}
+	}
+	l.servers[node] = srv
+	l.emuMu.Unlock()
 	return srv.Serve(ctx, ln)
+}
+
+// Emulator returns the in-process emulator of a node (nil for daemons or
+// plain OVS), for tests that inject faults.
+func (l *Lab) Emulator(node string) *emulator.Server {
+	l.emuMu.Lock()
+	defer l.emuMu.Unlock()
+	return l.servers[node]
 }
 
 func (l *Lab) hostKey(node string) (ssh.Signer, error) {

@@ -11,10 +11,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/cutover-net/cutover/internal/netns"
+	"github.com/cutover-net/cutover/labs/emulator"
 )
 
 // DefaultRunBase is where labs keep their run directories.
@@ -32,7 +34,9 @@ type Lab struct {
 	// (`cutover lab emulate`). Unset, emulators run in this process.
 	EmulatorCommand []string
 
-	inproc []func() // stops in-process emulators
+	inproc  []func() // stops in-process emulators
+	emuMu   sync.Mutex
+	servers map[string]*emulator.Server // in-process emulators by node
 }
 
 // New returns the lab for t. name overrides the topology's name when not

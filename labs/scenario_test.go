@@ -12,7 +12,7 @@ import (
 
 var (
 	oldPorts = []string{"sw1:GigabitEthernet1/0/2", "sw1:GigabitEthernet1/0/3", "sw1:GigabitEthernet1/0/4"}
-	newPorts = []string{"sw2:sw2-e1", "sw2:sw2-e2", "sw2:sw2-e3"}
+	newPorts = []string{"sw2:Ethernet1", "sw2:Ethernet2", "sw2:Ethernet3"}
 )
 
 // rehearse runs a rehearsal of the shipped topology and inventory in a

@@ -37,6 +37,7 @@ const (
 // for the real network OS in the local lab.
 var dialects = map[string]string{
 	"cisco_iosxe": "cisco_iosxe", "cisco_iol": "cisco_iosxe", "cisco_c8000v": "cisco_iosxe",
+	"ceos": "arista_eos", "arista_ceos": "arista_eos",
 }
 
 // LabelPassword sets an emulated switch's SSH password (user admin).

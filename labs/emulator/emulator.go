@@ -94,8 +94,10 @@ func New(dialectName string, cfg Config) (*Server, error) {
 	switch dialectName {
 	case "cisco_iosxe":
 		s.dialect = iosxe{}
+	case "arista_eos":
+		s.dialect = eos{}
 	default:
-		return nil, fmt.Errorf("emulator: dialect %q is not emulated (known: cisco_iosxe)", dialectName)
+		return nil, fmt.Errorf("emulator: dialect %q is not emulated (known: arista_eos, cisco_iosxe)", dialectName)
 	}
 	if cfg.Backend == nil || len(cfg.Interfaces) == 0 {
 		return nil, errors.New("emulator: a backend and interfaces are required")
@@ -224,11 +226,18 @@ func (s *Server) handle(ctx context.Context, conn net.Conn, cfg *ssh.ServerConfi
 
 // session is one CLI session's state.
 type session struct {
-	srv       *Server
-	ctx       context.Context
-	mode      string // exec, config, config-if
-	iface     *Interface
-	configCmd int
+	srv        *Server
+	ctx        context.Context
+	mode       string // exec, config, config-if
+	iface      *Interface
+	configCmd  int
+	cfgSession string   // EOS: the configuration session's name
+	staged     []staged // EOS: changes awaiting commit
+}
+
+type staged struct {
+	port string
+	vlan int
 }
 
 // repl echoes input like a terminal, runs each line, and prints the prompt.

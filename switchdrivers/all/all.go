@@ -3,6 +3,7 @@ package all
 
 import (
 	"github.com/cutover-net/cutover/switchdrivers"
+	"github.com/cutover-net/cutover/switchdrivers/aristaeos"
 	"github.com/cutover-net/cutover/switchdrivers/ciscoios"
 	"github.com/cutover-net/cutover/switchdrivers/ovs"
 	"github.com/cutover-net/cutover/switchdrivers/vsphere"
@@ -13,6 +14,7 @@ func Registry() *switchdrivers.Registry {
 	r := switchdrivers.NewRegistry()
 	r.Register(ovs.Registration())
 	r.Register(ciscoios.Registration())
+	r.Register(aristaeos.Registration())
 	r.Register(vsphere.Registration())
 	return r
 }

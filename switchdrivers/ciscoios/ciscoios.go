@@ -57,7 +57,7 @@ var Dialect = cli.Dialect{
 	ValidatePort: ValidatePort,
 	Short:        Short,
 	Read:         read,
-	Begin:        []string{"configure terminal"},
+	Begin:        func([]switchdrivers.Change) []string { return []string{"configure terminal"} },
 	Lines: func(changes []switchdrivers.Change) []string {
 		var out []string
 		for _, c := range changes {

@@ -44,7 +44,7 @@ type Dialect struct {
 	Read func(s Session) ([]switchdrivers.PortState, error)
 	// Begin, Lines and Commit form the configuration of a batch. With
 	// Transactional, nothing is applied before Commit and Abort discards.
-	Begin         []string
+	Begin         func(changes []switchdrivers.Change) []string
 	Lines         func(changes []switchdrivers.Change) []string
 	Commit        []string
 	Abort         []string
@@ -195,16 +195,27 @@ func (drv *Driver) open(ctx context.Context) (session, func(), error) {
 	return session{drv, nd}, func() { stop(); nd.Close() }, nil
 }
 
-// read returns the ports as the inventory names them.
-func (drv *Driver) read(s session) ([]switchdrivers.PortState, error) {
+// read returns the ports as the inventory — or the batch in hand — spells
+// them (long or short interface names).
+func (drv *Driver) read(s session, batch []switchdrivers.Change) ([]switchdrivers.PortState, error) {
 	ports, err := drv.d.Read(s)
 	if err != nil {
 		return nil, err
 	}
-	for i := range ports {
-		if a, ok := drv.alias[drv.d.Short(ports[i].Name)]; ok {
-			ports[i].Name = a
+	spelling := func(shown string) string {
+		short := drv.d.Short(shown)
+		for _, c := range batch {
+			if drv.d.Short(c.Port) == short {
+				return c.Port
+			}
 		}
+		if a, ok := drv.alias[short]; ok {
+			return a
+		}
+		return shown
+	}
+	for i := range ports {
+		ports[i].Name = spelling(ports[i].Name)
 	}
 	return ports, nil
 }
@@ -216,7 +227,7 @@ func (drv *Driver) Ports(ctx context.Context) ([]switchdrivers.PortState, error)
 		return nil, err
 	}
 	defer closeFn()
-	return drv.read(s)
+	return drv.read(s, nil)
 }
 
 func (drv *Driver) validate(changes []switchdrivers.Change) error {
@@ -245,7 +256,7 @@ func (drv *Driver) Render(changes []switchdrivers.Change) ([]string, error) {
 }
 
 func (drv *Driver) script(changes []switchdrivers.Change) []string {
-	out := append([]string{}, drv.d.Begin...)
+	out := drv.d.Begin(changes)
 	out = append(out, drv.d.Lines(changes)...)
 	return append(out, drv.d.Commit...)
 }
@@ -263,7 +274,7 @@ func (drv *Driver) Apply(ctx context.Context, changes []switchdrivers.Change) er
 		return switchdrivers.Untouched(err)
 	}
 	defer closeFn()
-	live, err := drv.read(s)
+	live, err := drv.read(s, changes)
 	if err != nil {
 		return switchdrivers.Untouched(err)
 	}
@@ -271,11 +282,12 @@ func (drv *Driver) Apply(ctx context.Context, changes []switchdrivers.Change) er
 		return switchdrivers.Untouched(err)
 	}
 	script := drv.script(changes)
-	body := len(drv.d.Begin) + len(drv.d.Lines(changes))
+	begin := len(drv.d.Begin(changes))
+	body := begin + len(drv.d.Lines(changes))
 	perPort := max(1, len(drv.d.Lines(changes))/len(changes))
 	for i, line := range script {
 		if err := s.line(line); err != nil {
-			port := changes[min(max(0, i-len(drv.d.Begin))/perPort, len(changes)-1)].Port
+			port := changes[min(max(0, i-begin)/perPort, len(changes)-1)].Port
 			e := drv.errf(port, line, err)
 			if drv.d.Transactional && i < body {
 				// Nothing is applied before the commit: discard and say so.
@@ -287,7 +299,7 @@ func (drv *Driver) Apply(ctx context.Context, changes []switchdrivers.Change) er
 			return e
 		}
 	}
-	after, err := drv.read(s)
+	after, err := drv.read(s, changes)
 	if err != nil {
 		return fmt.Errorf("read-back: %w", err)
 	}

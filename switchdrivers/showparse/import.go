@@ -16,7 +16,7 @@ const (
 )
 
 // Platforms lists the platforms Import parses.
-var Platforms = []string{"cisco_ios"}
+var Platforms = []string{"arista_eos", "cisco_ios"}
 
 // Section is one command's output within a file.
 type Section struct {
@@ -84,9 +84,9 @@ func Detect(text string) string {
 			return CmdInterfacesStatus
 		case strings.HasPrefix(l, "Name: ") && strings.Contains(text, "Switchport:"):
 			return CmdInterfacesSwitchport
-		case strings.HasPrefix(l, "VLAN Name") && strings.Contains(l, "Status"):
+		case vlanHeader.MatchString(l) && strings.Contains(l, "Status"):
 			return CmdVLAN
-		case strings.HasPrefix(l, "Protocol") && strings.Contains(l, "Address") && strings.Contains(l, "Hardware"):
+		case (strings.HasPrefix(l, "Protocol") || strings.HasPrefix(l, "Address")) && strings.Contains(l, "Hardware"):
 			return CmdARP
 		case strings.Contains(strings.ToLower(l), "mac address") || strings.Contains(l, "Destination Address"):
 			return CmdMACTable
@@ -97,11 +97,33 @@ func Detect(text string) string {
 
 // Import parses one section of platform output into r.
 func Import(platform, command, text string, r *Result) error {
-	if platform != "cisco_ios" && platform != "cisco_iosxe" {
+	eos := platform == "arista_eos"
+	if platform != "cisco_ios" && platform != "cisco_iosxe" && !eos {
 		return fmt.Errorf("platform %s: import is not implemented yet (supported: %s)", platform, strings.Join(Platforms, ", "))
 	}
 	if command == "" {
 		command = Detect(text)
+	}
+	if eos {
+		switch canonical(command) {
+		case CmdMACTable:
+			rows, err := EOSMACTable(text)
+			for _, row := range rows {
+				port := ""
+				if len(row.Ports) > 0 {
+					port = row.Ports[0]
+				}
+				r.MACs = append(r.MACs, MAC{MAC: NormaliseMAC(row.Address), VLAN: row.VLANID, Port: port})
+			}
+			return err
+		case CmdARP:
+			rows, err := EOSARPTable(text)
+			for _, row := range rows {
+				r.ARP = append(r.ARP, ARP{IP: row.IP, MAC: NormaliseMAC(row.MAC), Interface: row.Interface})
+			}
+			return err
+		}
+		// Interfaces, switchport and VLAN tables share IOS's layouts.
 	}
 	switch canonical(command) {
 	case CmdInterfacesStatus:

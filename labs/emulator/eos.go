@@ -1,0 +1,178 @@
+package emulator
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// eos emulates Arista EOS: besides `configure terminal` (line mode) it
+// has configuration sessions, whose changes are staged and applied
+// together by `commit`; `abort`, or a session that drops, discards them.
+type eos struct{}
+
+func (eos) prompt(s *session) string {
+	h := s.srv.cfg.Hostname
+	mode := ""
+	switch {
+	case s.mode == "exec":
+		return h + "#"
+	case s.cfgSession != "":
+		mode = "config-s-" + s.cfgSession[:min(6, len(s.cfgSession))]
+	default:
+		mode = "config"
+	}
+	if s.mode == "config-if" {
+		mode += "-if-" + s.iface.Short
+	}
+	return h + "(" + mode + ")#"
+}
+
+// eosInvalid is EOS's answer to a command it does not know.
+func eosInvalid() string { return "% Invalid input" }
+
+func (d eos) exec(s *session, line string) (string, bool) {
+	srv := s.srv
+	f := strings.Fields(line)
+	if len(f) == 0 {
+		return "", false
+	}
+	if s.mode != "exec" {
+		s.configCmd++
+		if fl := srv.currentFaults(); fl.DropAfter > 0 && s.configCmd > fl.DropAfter {
+			return "", true // the session drops; a configuration session's changes are lost
+		}
+		srv.mu.Lock()
+		srv.log = append(srv.log, line)
+		srv.mu.Unlock()
+	}
+	if fl := srv.currentFaults(); fl.RejectCommand != "" && strings.Contains(line, fl.RejectCommand) {
+		return eosInvalid(), false
+	}
+	if s.mode == "exec" {
+		return d.execMode(s, line, f)
+	}
+	switch {
+	case f[0] == "commit" && s.cfgSession != "":
+		for _, ch := range s.staged {
+			if err := srv.cfg.Backend.SetAccessVLAN(s.ctx, ch.port, ch.vlan); err != nil {
+				return "% Error: " + err.Error(), false
+			}
+		}
+		s.staged, s.cfgSession, s.mode, s.iface = nil, "", "exec", nil
+	case f[0] == "abort" && s.cfgSession != "":
+		s.staged, s.cfgSession, s.mode, s.iface = nil, "", "exec", nil
+	case f[0] == "end":
+		// Leaving a session without commit applies nothing (EOS keeps it
+		// pending; the emulator discards it).
+		s.mode, s.iface, s.staged, s.cfgSession = "exec", nil, nil, ""
+	case f[0] == "exit":
+		if s.mode == "config-if" {
+			s.mode, s.iface = "config", nil
+		} else {
+			s.mode, s.staged, s.cfgSession = "exec", nil, ""
+		}
+	case f[0] == "interface" && len(f) == 2:
+		it := srv.lookup(f[1])
+		if it == nil {
+			return eosInvalid(), false
+		}
+		s.mode, s.iface = "config-if", it
+	case s.mode == "config-if" && prefix(f, "switchport", "access", "vlan") && len(f) == 4:
+		n, err := strconv.Atoi(f[3])
+		if err != nil || n < 1 || n > 4094 {
+			return eosInvalid(), false
+		}
+		srv.mu.Lock()
+		srv.vlans[n] = true
+		srv.mu.Unlock()
+		if s.cfgSession != "" {
+			s.staged = append(s.staged, staged{s.iface.Port, n})
+		} else if err := srv.cfg.Backend.SetAccessVLAN(s.ctx, s.iface.Port, n); err != nil {
+			return "% Error: " + err.Error(), false
+		}
+	case s.mode == "config-if" && (prefix(f, "switchport", "mode", "access") || f[0] == "description" || f[0] == "shutdown" || prefix(f, "no", "shutdown")):
+		if f[0] == "description" {
+			srv.mu.Lock()
+			srv.desc[s.iface.Name] = strings.TrimSpace(strings.TrimPrefix(line, "description"))
+			srv.mu.Unlock()
+		}
+	default:
+		return eosInvalid(), false
+	}
+	return "", false
+}
+
+func (d eos) execMode(s *session, line string, f []string) (string, bool) {
+	switch {
+	case f[0] == "terminal" || f[0] == "enable":
+		return "", false
+	case f[0] == "exit" || f[0] == "logout":
+		return "", true
+	case prefix(f, "configure", "terminal"):
+		s.mode = "config"
+	case prefix(f, "configure", "session") && len(f) == 3:
+		s.mode, s.cfgSession, s.staged = "config", f[2], nil
+	case prefix(f, "write", "memory"), prefix(f, "copy", "running-config", "startup-config"):
+		return "Copy completed successfully.", false
+	case prefix(f, "show", "version"):
+		return "Arista vEOS-lab\nSoftware image version: 4.31.2F\n", false
+	case prefix(f, "show", "interfaces", "status"):
+		return d.status(s)
+	case prefix(f, "show", "interfaces", "switchport"):
+		return iosxe{}.switchport(s)
+	case prefix(f, "show", "vlan"):
+		return iosxe{}.vlanBrief(s)
+	case prefix(f, "show", "mac", "address-table"):
+		return d.macTable(s)
+	default:
+		return eosInvalid(), false
+	}
+	return "", false
+}
+
+// status prints EOS's `show interfaces status`.
+func (d eos) status(s *session) (string, bool) {
+	ports, err := s.ports()
+	if err != nil {
+		return "% Error: " + err.Error(), false
+	}
+	var b strings.Builder
+	b.WriteString("Port       Name                   Status       Vlan        Duplex  Speed Type\n")
+	for _, p := range ports {
+		vlan := strconv.Itoa(p.vlan)
+		if p.trunk {
+			vlan = "trunk"
+		}
+		fmt.Fprintf(&b, "%-10s %-22.22s %-12s %-11s %6s %6s %s\n", p.it.Short, p.desc, "connected", vlan, "a-full", "a-1G", "1000BASE-T")
+	}
+	return b.String(), false
+}
+
+// macTable prints EOS's `show mac address-table`.
+func (d eos) macTable(s *session) (string, bool) {
+	entries, err := s.srv.cfg.Backend.MACTable(s.ctx)
+	if err != nil {
+		return "% Error: " + err.Error(), false
+	}
+	short := map[string]string{}
+	for _, it := range s.srv.cfg.Interfaces {
+		short[it.Port] = it.Short
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].VLAN < entries[j].VLAN })
+	var b strings.Builder
+	b.WriteString("          Mac Address Table\n------------------------------------------------------------------\n\nVlan    Mac Address       Type        Ports      Moves   Last Move\n----    -----------       ----        -----      -----   ---------\n")
+	n := 0
+	for _, e := range entries {
+		port, ok := short[e.Port]
+		h := strings.ReplaceAll(e.MAC, ":", "")
+		if !ok || len(h) != 12 {
+			continue
+		}
+		fmt.Fprintf(&b, "%4d    %s.%s.%s    DYNAMIC     %-10s 1       0:00:05 ago\n", e.VLAN, h[0:4], h[4:8], h[8:12], port)
+		n++
+	}
+	fmt.Fprintf(&b, "Total Mac Addresses for this criterion: %d\n", n)
+	return b.String(), false
+}
