@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -134,45 +133,21 @@ func (d eos) execMode(s *session, line string, f []string) (string, bool) {
 
 // status prints EOS's `show interfaces status`.
 func (d eos) status(s *session) (string, bool) {
-	ports, err := s.ports()
-	if err != nil {
-		return "% Error: " + err.Error(), false
-	}
-	var b strings.Builder
-	b.WriteString("Port       Name                   Status       Vlan        Duplex  Speed Type\n")
-	for _, p := range ports {
-		vlan := strconv.Itoa(p.vlan)
-		if p.trunk {
-			vlan = "trunk"
-		}
-		fmt.Fprintf(&b, "%-10s %-22.22s %-12s %-11s %6s %6s %s\n", p.it.Short, p.desc, "connected", vlan, "a-full", "a-1G", "1000BASE-T")
-	}
-	return b.String(), false
+	return statusTable(s, "Port       Name                   Status       Vlan        Duplex  Speed Type\n",
+		"%-10s %-22.22s %-12s %-11s %6s %6s %s\n", "a-1G", "1000BASE-T")
 }
 
 // macTable prints EOS's `show mac address-table`.
 func (d eos) macTable(s *session) (string, bool) {
-	entries, err := s.srv.cfg.Backend.MACTable(s.ctx)
+	rows, err := macRows(s)
 	if err != nil {
 		return "% Error: " + err.Error(), false
 	}
-	short := map[string]string{}
-	for _, it := range s.srv.cfg.Interfaces {
-		short[it.Port] = it.Short
-	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].VLAN < entries[j].VLAN })
 	var b strings.Builder
 	b.WriteString("          Mac Address Table\n------------------------------------------------------------------\n\nVlan    Mac Address       Type        Ports      Moves   Last Move\n----    -----------       ----        -----      -----   ---------\n")
-	n := 0
-	for _, e := range entries {
-		port, ok := short[e.Port]
-		h := strings.ReplaceAll(e.MAC, ":", "")
-		if !ok || len(h) != 12 {
-			continue
-		}
-		fmt.Fprintf(&b, "%4d    %s.%s.%s    DYNAMIC     %-10s 1       0:00:05 ago\n", e.VLAN, h[0:4], h[4:8], h[8:12], port)
-		n++
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%4d    %s    DYNAMIC     %-10s 1       0:00:05 ago\n", r.vlan, r.mac, r.port)
 	}
-	fmt.Fprintf(&b, "Total Mac Addresses for this criterion: %d\n", n)
+	fmt.Fprintf(&b, "Total Mac Addresses for this criterion: %d\n", len(rows))
 	return b.String(), false
 }

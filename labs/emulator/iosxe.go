@@ -193,18 +193,25 @@ func (s *session) ports() ([]portView, error) {
 
 // status prints `show interfaces status` in IOS's column layout.
 func (d iosxe) status(s *session) (string, bool) {
+	return statusTable(s, "\nPort      Name               Status       Vlan       Duplex  Speed Type\n",
+		"%-9s %-18.18s %-12s %-10s %6s %6s %s\n", "a-1000", "10/100/1000BaseTX")
+}
+
+// statusTable prints `show interfaces status` with a dialect's header and
+// row layout (port, name, status, VLAN, duplex, speed, type).
+func statusTable(s *session, header, row, speed, typ string) (string, bool) {
 	ports, err := s.ports()
 	if err != nil {
 		return "% Error: " + err.Error(), false
 	}
 	var b strings.Builder
-	b.WriteString("\nPort      Name               Status       Vlan       Duplex  Speed Type\n")
+	b.WriteString(header)
 	for _, p := range ports {
 		vlan := strconv.Itoa(p.vlan)
 		if p.trunk {
 			vlan = "trunk"
 		}
-		fmt.Fprintf(&b, "%-9s %-18.18s %-12s %-10s %6s %6s %s\n", p.it.Short, p.desc, "connected", vlan, "a-full", "a-1000", "10/100/1000BaseTX")
+		fmt.Fprintf(&b, row, p.it.Short, p.desc, "connected", vlan, "a-full", speed, typ)
 	}
 	return b.String(), false
 }
@@ -272,29 +279,43 @@ func (d iosxe) vlanBrief(s *session) (string, bool) {
 
 // macTable prints `show mac address-table` (Catalyst layout).
 func (d iosxe) macTable(s *session) (string, bool) {
-	entries, err := s.srv.cfg.Backend.MACTable(s.ctx)
+	rows, err := macRows(s)
 	if err != nil {
 		return "% Error: " + err.Error(), false
+	}
+	var b strings.Builder
+	b.WriteString("          Mac Address Table\n-------------------------------------------\n\nVlan    Mac Address       Type        Ports\n----    -----------       --------    -----\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%4d    %s    DYNAMIC     %s\n", r.vlan, r.mac, r.port)
+	}
+	fmt.Fprintf(&b, "Total Mac Addresses for this criterion: %d\n", len(rows))
+	return b.String(), false
+}
+
+type macRow struct {
+	vlan      int
+	mac, port string // Cisco-dotted MAC, the interface's short name
+}
+
+// macRows reads the backend's MAC table for this switch's interfaces.
+func macRows(s *session) ([]macRow, error) {
+	entries, err := s.srv.cfg.Backend.MACTable(s.ctx)
+	if err != nil {
+		return nil, err
 	}
 	short := map[string]string{}
 	for _, it := range s.srv.cfg.Interfaces {
 		short[it.Port] = it.Short
 	}
-	var b strings.Builder
-	b.WriteString("          Mac Address Table\n-------------------------------------------\n\nVlan    Mac Address       Type        Ports\n----    -----------       --------    -----\n")
-	n := 0
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].VLAN < entries[j].VLAN })
+	var out []macRow
 	for _, e := range entries {
 		port, ok := short[e.Port]
-		if !ok {
-			continue
-		}
 		h := strings.ReplaceAll(e.MAC, ":", "")
-		if len(h) != 12 {
+		if !ok || len(h) != 12 {
 			continue
 		}
-		fmt.Fprintf(&b, "%4d    %s.%s.%s    DYNAMIC     %s\n", e.VLAN, h[0:4], h[4:8], h[8:12], port)
-		n++
+		out = append(out, macRow{e.VLAN, h[0:4] + "." + h[4:8] + "." + h[8:12], port})
 	}
-	fmt.Fprintf(&b, "Total Mac Addresses for this criterion: %d\n", n)
-	return b.String(), false
+	return out, nil
 }

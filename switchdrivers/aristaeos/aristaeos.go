@@ -59,17 +59,11 @@ var Dialect = cli.Dialect{
 	Platform:     "arista_eos",
 	ValidatePort: ValidatePort,
 	Short:        Short,
-	Read:         read,
+	Read:         ciscoios.ReadPorts(Name),
 	Begin: func(changes []switchdrivers.Change) []string {
 		return []string{"configure session " + SessionName(changes)}
 	},
-	Lines: func(changes []switchdrivers.Change) []string {
-		var out []string
-		for _, c := range changes {
-			out = append(out, "interface "+c.Port, "switchport access vlan "+c.To)
-		}
-		return out
-	},
+	Lines:         ciscoios.AccessLines,
 	Commit:        []string{"commit"},
 	Abort:         []string{"abort"},
 	Transactional: true,
@@ -83,20 +77,6 @@ func Registration() switchdrivers.Registration { return Dialect.Registration() }
 
 // Open validates cfg. It performs no I/O.
 func Open(cfg switchdrivers.Config) (switchdrivers.Driver, error) { return cli.Open(Dialect, cfg) }
-
-func read(s cli.Session) ([]switchdrivers.PortState, error) {
-	var r showparse.Result
-	for _, c := range []string{showparse.CmdInterfacesStatus, showparse.CmdInterfacesSwitchport} {
-		text, err := s.Show(c)
-		if err != nil {
-			return nil, err
-		}
-		if err := showparse.Import(Name, c, text, &r); err != nil {
-			return nil, fmt.Errorf("%s: %w", c, err)
-		}
-	}
-	return ciscoios.Ports(r.Ports), nil
-}
 
 func macTable(s cli.Session) ([]switchdrivers.MACEntry, error) {
 	text, err := s.Show("show mac address-table")

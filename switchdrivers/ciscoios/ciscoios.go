@@ -56,19 +56,13 @@ var Dialect = cli.Dialect{
 	Platform:     "cisco_iosxe",
 	ValidatePort: ValidatePort,
 	Short:        Short,
-	Read:         read,
+	Read:         ReadPorts(Name),
 	Begin:        func([]switchdrivers.Change) []string { return []string{"configure terminal"} },
-	Lines: func(changes []switchdrivers.Change) []string {
-		var out []string
-		for _, c := range changes {
-			out = append(out, "interface "+c.Port, "switchport access vlan "+c.To)
-		}
-		return out
-	},
-	Commit:      []string{"end"},
-	SaveCommand: "write memory",
-	SaveOK:      "[OK]",
-	MACTable:    macTable,
+	Lines:        AccessLines,
+	Commit:       []string{"end"},
+	SaveCommand:  "write memory",
+	SaveOK:       "[OK]",
+	MACTable:     macTable,
 }
 
 // Registration returns this driver's registry entry.
@@ -77,18 +71,33 @@ func Registration() switchdrivers.Registration { return Dialect.Registration() }
 // Open validates cfg. It performs no I/O.
 func Open(cfg switchdrivers.Config) (switchdrivers.Driver, error) { return cli.Open(Dialect, cfg) }
 
-func read(s cli.Session) ([]switchdrivers.PortState, error) {
-	var r showparse.Result
-	for _, c := range []string{showparse.CmdInterfacesStatus, showparse.CmdInterfacesSwitchport} {
-		text, err := s.Show(c)
-		if err != nil {
-			return nil, err
-		}
-		if err := showparse.Import("cisco_iosxe", c, text, &r); err != nil {
-			return nil, fmt.Errorf("%s: %w", c, err)
-		}
+// AccessLines configures access VLANs the IOS way (EOS shares it):
+// `interface X`, `switchport access vlan N` per port.
+func AccessLines(changes []switchdrivers.Change) []string {
+	var out []string
+	for _, c := range changes {
+		out = append(out, "interface "+c.Port, "switchport access vlan "+c.To)
 	}
-	return Ports(r.Ports), nil
+	return out
+}
+
+// ReadPorts reads `show interfaces status` and `show interfaces
+// switchport` and parses them as platform prints them (IOS and EOS share
+// these layouts).
+func ReadPorts(platform string) func(cli.Session) ([]switchdrivers.PortState, error) {
+	return func(s cli.Session) ([]switchdrivers.PortState, error) {
+		var r showparse.Result
+		for _, c := range []string{showparse.CmdInterfacesStatus, showparse.CmdInterfacesSwitchport} {
+			text, err := s.Show(c)
+			if err != nil {
+				return nil, err
+			}
+			if err := showparse.Import(platform, c, text, &r); err != nil {
+				return nil, fmt.Errorf("%s: %w", c, err)
+			}
+		}
+		return Ports(r.Ports), nil
+	}
 }
 
 // Ports turns parsed ports into port states.

@@ -109,17 +109,13 @@ func Import(platform, command, text string, r *Result) error {
 		case CmdMACTable:
 			rows, err := EOSMACTable(text)
 			for _, row := range rows {
-				port := ""
-				if len(row.Ports) > 0 {
-					port = row.Ports[0]
-				}
-				r.MACs = append(r.MACs, MAC{MAC: NormaliseMAC(row.Address), VLAN: row.VLANID, Port: port})
+				r.addMAC(row.Address, row.VLANID, row.Ports)
 			}
 			return err
 		case CmdARP:
 			rows, err := EOSARPTable(text)
 			for _, row := range rows {
-				r.ARP = append(r.ARP, ARP{IP: row.IP, MAC: NormaliseMAC(row.MAC), Interface: row.Interface})
+				r.addARP(row.IP, row.MAC, row.Interface)
 			}
 			return err
 		}
@@ -154,17 +150,13 @@ func Import(platform, command, text string, r *Result) error {
 	case CmdMACTable:
 		rows, err := IOSMACTable(text)
 		for _, row := range rows {
-			port := ""
-			if len(row.Ports) > 0 {
-				port = row.Ports[0]
-			}
-			r.MACs = append(r.MACs, MAC{MAC: NormaliseMAC(row.Address), VLAN: row.VLANID, Port: port})
+			r.addMAC(row.Address, row.VLANID, row.Ports)
 		}
 		return err
 	case CmdARP:
 		rows, err := IOSARPTable(text)
 		for _, row := range rows {
-			r.ARP = append(r.ARP, ARP{IP: row.IP, MAC: NormaliseMAC(row.MAC), Interface: row.Interface})
+			r.addARP(row.IP, row.MAC, row.Interface)
 		}
 		return err
 	case "":
@@ -172,6 +164,18 @@ func Import(platform, command, text string, r *Result) error {
 	}
 	return fmt.Errorf("command %q is not understood for %s (known: %s)", command, platform,
 		strings.Join([]string{CmdInterfacesStatus, CmdInterfacesSwitchport, CmdVLAN, CmdMACTable, CmdARP}, ", "))
+}
+
+func (r *Result) addMAC(addr, vlan string, ports []string) {
+	port := ""
+	if len(ports) > 0 {
+		port = ports[0]
+	}
+	r.MACs = append(r.MACs, MAC{MAC: NormaliseMAC(addr), VLAN: vlan, Port: port})
+}
+
+func (r *Result) addARP(ip, mac, iface string) {
+	r.ARP = append(r.ARP, ARP{IP: ip, MAC: NormaliseMAC(mac), Interface: iface})
 }
 
 func modeFromVLAN(v string) string {
