@@ -238,3 +238,26 @@ func BenchmarkAbsence1000(b *testing.B) {
 		}
 	}
 }
+
+// TestPerVLANInterfaces probes through an access interface (no trunk, no
+// IPv4 address): frames go untagged and the VLAN is the interface's.
+func TestPerVLANInterfaces(t *testing.T) {
+	l := labtest.Start(t, strings.Replace(topology, "    probe: {kind: linux, labels: {cutover.role: probe}}",
+		"    probe: {kind: linux, labels: {cutover.role: probe}}\n    scanner: {kind: linux, labels: {cutover.vlan: \"30\"}}", 1)+
+		"    - endpoints: [\"sw1:e8\", \"scanner:eth1\"]\n")
+	var conn *l2.Conn
+	labtest.InNode(t, l, "scanner", func() (err error) { conn, err = l2.Listen("eth1", l2.ARPFilter()); return err })
+	p, err := prober.NewPerVLAN(map[int]*l2.Conn{30: conn}, prober.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	ip := netip.MustParseAddr("10.30.0.7")
+	owners, err := p.Presence(context.Background(), 30, []netip.Addr{ip})
+	if err != nil || len(owners[ip]) != 1 || owners[ip][0] != macOf(t, l, "c") {
+		t.Fatalf("%v %v", owners, err)
+	}
+	if _, err := p.Presence(context.Background(), 20, []netip.Addr{ip}); err == nil || !strings.Contains(err.Error(), "no interface for VLAN 20") {
+		t.Fatalf("VLAN without an interface: %v", err)
+	}
+}
