@@ -85,7 +85,10 @@ type Server struct {
 
 type dialect interface {
 	prompt(s *session) string
-	exec(s *session, line string) (out string, closeSession bool)
+	// exec runs one non-empty line (f are its words).
+	exec(s *session, line string, f []string) (out string, closeSession bool)
+	// invalid is the answer to a command the dialect refuses.
+	invalid(line string) string
 }
 
 // New returns a server for a dialect ("cisco_iosxe").
@@ -278,7 +281,7 @@ func (s *Server) repl(ctx context.Context, rw io.ReadWriter) {
 				flush()
 				time.Sleep(d)
 			}
-			out, closeSession := s.dialect.exec(ss, strings.TrimSpace(string(line)))
+			out, closeSession := s.run(ss, strings.TrimSpace(string(line)))
 			line = line[:0]
 			if out != "" {
 				w.WriteString(strings.ReplaceAll(strings.TrimRight(out, "\n"), "\n", "\r\n") + "\r\n")
@@ -292,6 +295,28 @@ func (s *Server) repl(ctx context.Context, rw io.ReadWriter) {
 		}
 		flush()
 	}
+}
+
+// run applies the injected faults and the configuration log common to
+// every dialect, then lets the dialect run the line.
+func (s *Server) run(ss *session, line string) (string, bool) {
+	f := strings.Fields(line)
+	if len(f) == 0 {
+		return "", false
+	}
+	if ss.mode != "exec" {
+		ss.configCmd++
+		if fl := s.currentFaults(); fl.DropAfter > 0 && ss.configCmd > fl.DropAfter {
+			return "", true // the session drops mid-batch
+		}
+		s.mu.Lock()
+		s.log = append(s.log, line)
+		s.mu.Unlock()
+	}
+	if fl := s.currentFaults(); fl.RejectCommand != "" && strings.Contains(line, fl.RejectCommand) {
+		return s.dialect.invalid(line), false
+	}
+	return s.dialect.exec(ss, line, f)
 }
 
 // lookup finds an interface by full name or abbreviation, case-insensitively.

@@ -31,24 +31,12 @@ func (eos) prompt(s *session) string {
 // eosInvalid is EOS's answer to a command it does not know.
 func eosInvalid() string { return "% Invalid input" }
 
-func (d eos) exec(s *session, line string) (string, bool) {
+func (eos) invalid(string) string { return eosInvalid() }
+
+// exec runs a line; a configuration session dropped before commit loses
+// its staged changes, as on EOS.
+func (d eos) exec(s *session, line string, f []string) (string, bool) {
 	srv := s.srv
-	f := strings.Fields(line)
-	if len(f) == 0 {
-		return "", false
-	}
-	if s.mode != "exec" {
-		s.configCmd++
-		if fl := srv.currentFaults(); fl.DropAfter > 0 && s.configCmd > fl.DropAfter {
-			return "", true // the session drops; a configuration session's changes are lost
-		}
-		srv.mu.Lock()
-		srv.log = append(srv.log, line)
-		srv.mu.Unlock()
-	}
-	if fl := srv.currentFaults(); fl.RejectCommand != "" && strings.Contains(line, fl.RejectCommand) {
-		return eosInvalid(), false
-	}
 	if s.mode == "exec" {
 		return d.execMode(s, line, f)
 	}

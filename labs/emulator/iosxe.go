@@ -29,24 +29,9 @@ func invalid(line string) string {
 	return strings.Repeat(" ", len(line)) + "^\n% Invalid input detected at '^' marker.\n"
 }
 
-func (d iosxe) exec(s *session, line string) (string, bool) {
-	srv := s.srv
-	f := strings.Fields(line)
-	if len(f) == 0 {
-		return "", false
-	}
-	if s.mode != "exec" {
-		s.configCmd++
-		if fl := srv.currentFaults(); fl.DropAfter > 0 && s.configCmd > fl.DropAfter {
-			return "", true // the session drops mid-batch
-		}
-		srv.mu.Lock()
-		srv.log = append(srv.log, line)
-		srv.mu.Unlock()
-	}
-	if fl := srv.currentFaults(); fl.RejectCommand != "" && strings.Contains(line, fl.RejectCommand) {
-		return invalid(line), false
-	}
+func (iosxe) invalid(line string) string { return invalid(line) }
+
+func (d iosxe) exec(s *session, line string, f []string) (string, bool) {
 	switch s.mode {
 	case "exec":
 		return d.execMode(s, line, f)

@@ -176,6 +176,7 @@ func (drv *Driver) open(ctx context.Context) (session, func(), error) {
 		options.WithTransportType(transport.StandardTransport), options.WithTimeoutOps(drv.timeout), options.WithTimeoutSocket(drv.timeout),
 	}
 	if drv.insecure {
+		// Only with the inventory's explicit, documented insecure_host_key: "true".
 		opts = append(opts, options.WithAuthNoStrictKey())
 	} else {
 		opts = append(opts, options.WithSSHKnownHostsFile(drv.knownHosts))
