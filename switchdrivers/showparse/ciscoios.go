@@ -31,8 +31,23 @@ func IOSInterfacesStatus(text string) ([]IOSInterfaceStatus, error) {
 func statusTable(text string) ([]IOSInterfaceStatus, error) {
 	var out []IOSInterfaceStatus
 	var nameAt, statusAt, vlanAt, duplexAt int
-	header, aligned := false, true
+	header, aligned, reasons := false, true, false
 	for i, l := range lines(text) {
+		// NX-OS adds a table of tunnels: port, name, status, reason.
+		if strings.HasPrefix(l, "Interface") && strings.Contains(l, "Status") && strings.Contains(l, "Reason") {
+			nameAt, statusAt = strings.Index(l, "Name"), strings.Index(l, "Status")
+			header, reasons = true, true
+			continue
+		}
+		if reasons {
+			ts := tokens(l)
+			if strings.TrimSpace(l) == "" || strings.HasPrefix(l, "---") || len(ts) < 2 || ts[0].start != 0 || len(l) <= statusAt {
+				continue
+			}
+			st, _, _ := strings.Cut(strings.TrimSpace(l[statusAt:]), " ")
+			out = append(out, IOSInterfaceStatus{Port: ts[0].text, Name: strings.TrimSpace(l[nameAt:statusAt]), Status: st})
+			continue
+		}
 		if strings.HasPrefix(l, "Port") && strings.Contains(l, "Status") && strings.Contains(l, "Vlan") {
 			nameAt, statusAt = strings.Index(l, "Name"), strings.Index(l, "Status")
 			vlanAt, duplexAt = strings.Index(l, "Vlan"), strings.Index(l, "Duplex")

@@ -25,6 +25,11 @@ var parsers = map[string]func(string) (any, error){
 	"arista_eos/show_vlan":                 wrap(EOSShowVLAN),
 	"arista_eos/show_mac_address-table":    wrap(EOSMACTable),
 	"arista_eos/show_ip_arp":               wrap(EOSARPTable),
+	"cisco_nxos/show_interface_status":     wrap(IOSInterfacesStatus),
+	"cisco_nxos/show_interface_switchport": wrap(NXOSInterfaceSwitchport),
+	"cisco_nxos/show_vlan":                 wrap(IOSShowVLAN),
+	"cisco_nxos/show_mac_address-table":    wrap(NXOSMACTable),
+	"cisco_nxos/show_ip_arp":               wrap(NXOSARPTable),
 }
 
 func wrap[T any](f func(string) ([]T, error)) func(string) (any, error) {
