@@ -59,11 +59,16 @@ var ifaceNumber = regexp.MustCompile(`^(?:e|eth|Ethernet|ge-0/0/)(\d+)$`)
 
 // EmulatedInterfaces names a switch node's ports the way its vendor does:
 // the link endpoint eN (or ethN) is GigabitEthernet1/0/N on a Catalyst,
-// EthernetN on an Arista.
+// EthernetN on an Arista, Ethernet1/N on a Nexus.
 func (l *Lab) EmulatedInterfaces(node string) ([]emulator.Interface, error) {
 	long, short := "GigabitEthernet1/0/", "Gi1/0/"
-	if n := l.Topo.Topology.Nodes[node]; n != nil && n.Dialect() == "arista_eos" {
-		long, short = "Ethernet", "Et"
+	if n := l.Topo.Topology.Nodes[node]; n != nil {
+		switch n.Dialect() {
+		case "arista_eos":
+			long, short = "Ethernet", "Et"
+		case "cisco_nxos":
+			long, short = "Ethernet1/", "Eth1/"
+		}
 	}
 	var out []emulator.Interface
 	for _, link := range l.Topo.Topology.Links {

@@ -38,6 +38,7 @@ const (
 var dialects = map[string]string{
 	"cisco_iosxe": "cisco_iosxe", "cisco_iol": "cisco_iosxe", "cisco_c8000v": "cisco_iosxe",
 	"ceos": "arista_eos", "arista_ceos": "arista_eos",
+	"cisco_n9kv": "cisco_nxos", "cisco_nxos": "cisco_nxos",
 }
 
 // LabelPassword sets an emulated switch's SSH password (user admin).

@@ -99,8 +99,10 @@ func New(dialectName string, cfg Config) (*Server, error) {
 		s.dialect = iosxe{}
 	case "arista_eos":
 		s.dialect = eos{}
+	case "cisco_nxos":
+		s.dialect = nxos{}
 	default:
-		return nil, fmt.Errorf("emulator: dialect %q is not emulated (known: arista_eos, cisco_iosxe)", dialectName)
+		return nil, fmt.Errorf("emulator: dialect %q is not emulated (known: arista_eos, cisco_iosxe, cisco_nxos)", dialectName)
 	}
 	if cfg.Backend == nil || len(cfg.Interfaces) == 0 {
 		return nil, errors.New("emulator: a backend and interfaces are required")

@@ -82,13 +82,13 @@ func (d iosxe) configMode(s *session, line string, f []string) (string, bool) {
 	case f[0] == "interface" && len(f) == 2:
 		it := s.srv.lookup(f[1])
 		if it == nil {
-			return invalid(line), false
+			return s.srv.dialect.invalid(line), false
 		}
 		s.mode, s.iface = "config-if", it
 	case f[0] == "vlan" && len(f) == 2:
 		n, err := strconv.Atoi(f[1])
 		if err != nil || n < 1 || n > 4094 {
-			return invalid(line), false
+			return s.srv.dialect.invalid(line), false
 		}
 		s.srv.mu.Lock()
 		s.srv.vlans[n] = true
@@ -96,7 +96,7 @@ func (d iosxe) configMode(s *session, line string, f []string) (string, bool) {
 		s.mode = "config-vlan"
 	case f[0] == "name" && s.mode == "config-vlan":
 	default:
-		return invalid(line), false
+		return s.srv.dialect.invalid(line), false
 	}
 	return "", false
 }
@@ -114,7 +114,7 @@ func (d iosxe) interfaceMode(s *session, line string, f []string) (string, bool)
 	case prefix(f, "switchport", "access", "vlan") && len(f) == 4:
 		n, err := strconv.Atoi(f[3])
 		if err != nil || n < 1 || n > 4094 {
-			return invalid(line), false
+			return s.srv.dialect.invalid(line), false
 		}
 		out := ""
 		srv.mu.Lock()
@@ -137,7 +137,7 @@ func (d iosxe) interfaceMode(s *session, line string, f []string) (string, bool)
 		srv.mu.Unlock()
 	case f[0] == "shutdown" || prefix(f, "no", "shutdown"):
 	default:
-		return invalid(line), false
+		return s.srv.dialect.invalid(line), false
 	}
 	return "", false
 }

@@ -5,6 +5,7 @@ import (
 	"github.com/cutover-net/cutover/switchdrivers"
 	"github.com/cutover-net/cutover/switchdrivers/aristaeos"
 	"github.com/cutover-net/cutover/switchdrivers/ciscoios"
+	"github.com/cutover-net/cutover/switchdrivers/cisconxos"
 	"github.com/cutover-net/cutover/switchdrivers/ovs"
 	"github.com/cutover-net/cutover/switchdrivers/vsphere"
 )
@@ -15,6 +16,7 @@ func Registry() *switchdrivers.Registry {
 	r.Register(ovs.Registration())
 	r.Register(ciscoios.Registration())
 	r.Register(aristaeos.Registration())
+	r.Register(cisconxos.Registration())
 	r.Register(vsphere.Registration())
 	return r
 }

@@ -51,6 +51,8 @@ type Dialect struct {
 	Transactional bool
 	// SaveCommand and SaveOK: writing the configuration to startup.
 	SaveCommand, SaveOK string
+	// FailedWhen are error markers beyond scrapligo's for the platform.
+	FailedWhen []string
 	// MACTable reads the MAC address table (optional).
 	MACTable func(s Session) ([]switchdrivers.MACEntry, error)
 }
@@ -150,10 +152,20 @@ func (s session) Show(command string) (string, error) {
 	if err != nil {
 		return "", s.drv.errf("", command, errors.New(s.drv.scrub(err)))
 	}
-	if r.Failed != nil {
-		return "", s.drv.errf("", command, fmt.Errorf("%v: %s", r.Failed, strings.TrimSpace(r.Result)))
+	if r.Failed != nil || s.failed(r.Result) {
+		return "", s.drv.errf("", command, fmt.Errorf("%s", strings.TrimSpace(r.Result)))
 	}
 	return r.Result, nil
+}
+
+// failed reports output carrying one of the dialect's own error markers.
+func (s session) failed(out string) bool {
+	for _, m := range s.drv.d.FailedWhen {
+		if strings.Contains(out, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // line sends one configuration line at whatever prompt the session is at.
@@ -162,7 +174,7 @@ func (s session) line(command string) error {
 	if err != nil {
 		return errors.New(s.drv.scrub(err))
 	}
-	if r.Failed != nil {
+	if r.Failed != nil || s.failed(r.Result) {
 		return fmt.Errorf("%s", strings.TrimSpace(r.Result))
 	}
 	return nil

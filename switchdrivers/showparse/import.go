@@ -16,7 +16,7 @@ const (
 )
 
 // Platforms lists the platforms Import parses.
-var Platforms = []string{"arista_eos", "cisco_ios"}
+var Platforms = []string{"arista_eos", "cisco_ios", "cisco_nxos"}
 
 // Section is one command's output within a file.
 type Section struct {
@@ -54,7 +54,7 @@ func Split(text string) []Section {
 // canonical expands the usual abbreviations of a show command.
 func canonical(cmd string) string {
 	f := strings.Fields(strings.ToLower(cmd))
-	long := map[string]string{"sh": "show", "int": "interfaces", "interface": "interfaces", "stat": "status", "switchp": "switchport", "mac-address-table": "mac address-table", "add": "address-table"}
+	long := map[string]string{"sh": "show", "int": "interfaces", "stat": "status", "switchp": "switchport", "mac-address-table": "mac address-table", "add": "address-table"}
 	for i, w := range f {
 		if l, ok := long[w]; ok {
 			f[i] = l
@@ -62,9 +62,9 @@ func canonical(cmd string) string {
 	}
 	s := strings.Join(f, " ")
 	switch {
-	case strings.HasPrefix(s, "show interfaces status"):
+	case strings.HasPrefix(s, "show interfaces status"), strings.HasPrefix(s, "show interface status"):
 		return CmdInterfacesStatus
-	case strings.HasPrefix(s, "show interfaces switchport"):
+	case strings.HasPrefix(s, "show interfaces switchport"), strings.HasPrefix(s, "show interface switchport"):
 		return CmdInterfacesSwitchport
 	case strings.HasPrefix(s, "show vlan"):
 		return CmdVLAN
@@ -97,8 +97,8 @@ func Detect(text string) string {
 
 // Import parses one section of platform output into r.
 func Import(platform, command, text string, r *Result) error {
-	eos := platform == "arista_eos"
-	if platform != "cisco_ios" && platform != "cisco_iosxe" && !eos {
+	eos, nxos := platform == "arista_eos", platform == "cisco_nxos"
+	if platform != "cisco_ios" && platform != "cisco_iosxe" && !eos && !nxos {
 		return fmt.Errorf("platform %s: import is not implemented yet (supported: %s)", platform, strings.Join(Platforms, ", "))
 	}
 	if command == "" {
@@ -120,6 +120,36 @@ func Import(platform, command, text string, r *Result) error {
 			return err
 		}
 		// Interfaces, switchport and VLAN tables share IOS's layouts.
+	}
+	if nxos {
+		switch canonical(command) {
+		case CmdInterfacesSwitchport:
+			rows, err := NXOSInterfaceSwitchport(text)
+			for _, row := range rows {
+				p := Port{Name: row.Interface, Mode: row.Mode}
+				switch row.Mode {
+				case "access":
+					p.VLAN = row.AccessVLAN
+				case "trunk":
+					p.VLAN = row.NativeVLAN
+				}
+				mergePort(r, p)
+			}
+			return err
+		case CmdMACTable:
+			rows, err := NXOSMACTable(text)
+			for _, row := range rows {
+				r.addMAC(row.Address, row.VLANID, splitPorts(row.Ports))
+			}
+			return err
+		case CmdARP:
+			rows, err := NXOSARPTable(text)
+			for _, row := range rows {
+				r.addARP(row.IP, row.MAC, row.Interface)
+			}
+			return err
+		}
+		// The status and VLAN tables share IOS's layouts.
 	}
 	switch canonical(command) {
 	case CmdInterfacesStatus:
