@@ -50,10 +50,12 @@ func TestConformance(t *testing.T) {
 	}
 	t.Cleanup(mon.Close)
 	drivertest.Run(t, drivertest.Harness{
-		Open:        func(t *testing.T) switchdrivers.Driver { return open(t, l) },
-		Ports:       ports,
-		Segments:    []string{"10", "20", "30"},
-		Peer:        func(ctx context.Context, port string) (string, error) { return l.PortTag(ctx, labtest.OVSPort("sw3", port)) },
+		Open:     func(t *testing.T) switchdrivers.Driver { return open(t, l) },
+		Ports:    ports,
+		Segments: []string{"10", "20", "30"},
+		Peer: func(ctx context.Context, port string) (string, error) {
+			return l.PortTag(ctx, labtest.OVSPort("sw3", port))
+		},
 		Memberships: func(port string) [][]string { return mon.History(labtest.OVSPort("sw3", port)) },
 		Sessions:    l.Emulator("sw3").Sessions,
 	})
