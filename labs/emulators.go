@@ -69,7 +69,7 @@ func (l *Lab) RunEmulator(ctx context.Context, node string) error {
 	if password == "" {
 		password = DefaultPassword
 	}
-	srv, err := emulator.New(n.Dialect(), emulator.Config{Hostname: node, Username: "admin", Password: password, Interfaces: ifaces, Backend: OVSBackend{Lab: l}, HostKey: key})
+	srv, err := emulator.New(n.Dialect(), emulator.Config{Hostname: node, Username: "admin", Password: password, Interfaces: ifaces, Backend: OVSBackend{Lab: l}, HostKey: key, TimeScale: l.EmulatorTimeScale})
 	if err != nil {
 		return err
 	}

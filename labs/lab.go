@@ -33,6 +33,9 @@ type Lab struct {
 	// vendor switch emulator as a daemon, so it outlives this process
 	// (`cutover lab emulate`). Unset, emulators run in this process.
 	EmulatorCommand []string
+	// EmulatorTimeScale shortens in-process emulators' revert timers
+	// (tests); 0 is real time.
+	EmulatorTimeScale float64
 
 	inproc  []func() // stops in-process emulators
 	emuMu   sync.Mutex

@@ -45,6 +45,9 @@ type Rehearsal struct {
 	WarmUp, Recover time.Duration
 	// Keep leaves the lab up afterwards.
 	Keep bool
+	// ConfirmTimeout applies steps on trial where the switches can
+	// (engine.Engine.ConfirmTimeout); 0 is off.
+	ConfirmTimeout time.Duration
 	// Progress receives human-readable lines; EngineProgress the engine's events.
 	Progress       func(string)
 	EngineProgress func(engine.Event)
@@ -263,7 +266,7 @@ func (r *Rehearsal) Run(ctx context.Context) (rep *RehearsalReport, err error) {
 	}
 
 	r.progress("cutting over: %d moves in %d steps (guard %s)", p.Moves(), len(p.Steps), onOff(!r.NoGuard))
-	eng := &engine.Engine{Drivers: drivers, Hooks: hooks, Progress: r.EngineProgress}
+	eng := &engine.Engine{Drivers: drivers, Hooks: hooks, Progress: r.EngineProgress, ConfirmTimeout: r.ConfirmTimeout}
 	start := time.Now()
 	er := eng.Run(runCtx, p)
 	ended := time.Now()

@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/cutover-net/cutover/internal/secret"
 )
@@ -65,6 +66,16 @@ type Driver interface {
 	Apply(ctx context.Context, changes []Change) error
 	// Close releases the session, if any.
 	Close() error
+}
+
+// ConfirmedApplier is implemented by drivers whose devices can apply a
+// batch on trial: the device reverts it by itself unless confirm is called
+// within timeout (Junos commit confirmed, EOS commit timer, IOS-XE revert
+// timer). If cutover dies between the two, the switch goes back alone.
+type ConfirmedApplier interface {
+	ApplyConfirmed(ctx context.Context, changes []Change, timeout time.Duration) (confirm func(context.Context) error, err error)
+	// RenderConfirmed is Render for a trial: the batch, then the confirmation.
+	RenderConfirmed(changes []Change, timeout time.Duration) ([]string, error)
 }
 
 // Saver is implemented by drivers whose devices keep a running and a

@@ -18,6 +18,7 @@ import (
 func newApply(fallback bool) *cobra.Command {
 	var yes, noGuard bool
 	var format string
+	var confirmTimeout time.Duration
 	use, short := "apply INVENTORY", "Run the cut-over: isolate old, promote new, park old"
 	if fallback {
 		use, short = "fallback INVENTORY", "Swap back after a cut-over: isolate new, promote old, park new"
@@ -30,7 +31,7 @@ func newApply(fallback bool) *cobra.Command {
 			if err := checkFormat(format, "text", "json"); err != nil {
 				return err
 			}
-			inv, _, drivers, p, err := compiled(args[0], fallback)
+			inv, _, drivers, p, err := compiled(args[0], fallback, confirmTimeout)
 			if err != nil {
 				return err
 			}
@@ -55,7 +56,7 @@ func newApply(fallback bool) *cobra.Command {
 			}
 			ctx, halt := context.WithCancelCause(cmd.Context())
 			defer halt(nil)
-			eng := &engine.Engine{Drivers: drivers, Progress: progressPrinter(stderr)}
+			eng := &engine.Engine{Drivers: drivers, Progress: progressPrinter(stderr), ConfirmTimeout: confirmTimeout}
 			var session *guard.Session
 			if setup != nil {
 				cfg := guard.ConfigFrom(inv)
@@ -89,6 +90,7 @@ func newApply(fallback bool) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
 	cmd.Flags().BoolVar(&noGuard, "no-guard", false, "run without the duplicate-address guard (not recommended)")
+	addConfirmFlag(cmd, &confirmTimeout)
 	cmd.Flags().StringVarP(&format, "output", "o", "text", "report format: text or json")
 	return cmd
 }
@@ -129,6 +131,12 @@ func progressPrinter(w io.Writer) func(engine.Event) {
 				status = "FAILED"
 			}
 			fmt.Fprintf(w, "%s step %s %s in %s\n", ts, ev.Step, status, ev.Duration.Round(time.Millisecond))
+		case "confirmed":
+			if ev.Err != nil {
+				fmt.Fprintf(w, "%s step %s: confirming the trial FAILED: %v\n", ts, ev.Step, ev.Err)
+			} else {
+				fmt.Fprintf(w, "%s step %s confirmed on %d switches (no automatic revert)\n", ts, ev.Step, ev.Moves)
+			}
 		case "rollback-start":
 			fmt.Fprintf(w, "%s rollback %s\n", ts, ev.Step)
 		case "rollback-done":

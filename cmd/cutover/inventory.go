@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/cutover-net/cutover/internal/engine"
 	"github.com/cutover-net/cutover/plan"
@@ -82,7 +83,7 @@ func newValidate() *cobra.Command {
 
 // compiled loads an inventory and compiles its cut-over (or fallback)
 // plan with every batch's commands rendered by the drivers.
-func compiled(path string, fallback bool) (*plan.Inventory, *switchdrivers.Registry, map[string]switchdrivers.Driver, *plan.Plan, error) {
+func compiled(path string, fallback bool, confirmTimeout time.Duration) (*plan.Inventory, *switchdrivers.Registry, map[string]switchdrivers.Driver, *plan.Plan, error) {
 	inv, reg, err := loadInventory(path)
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -99,7 +100,7 @@ func compiled(path string, fallback bool) (*plan.Inventory, *switchdrivers.Regis
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	if err := p.RenderCommands(engine.Commands(drivers)); err != nil {
+	if err := p.RenderCommands(engine.Commands{Drivers: drivers, ConfirmTimeout: confirmTimeout}); err != nil {
 		engine.CloseDrivers(drivers)
 		return nil, nil, nil, nil, err
 	}
@@ -109,6 +110,7 @@ func compiled(path string, fallback bool) (*plan.Inventory, *switchdrivers.Regis
 func newPlan() *cobra.Command {
 	var format string
 	var fallback bool
+	var confirmTimeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "plan INVENTORY",
 		Short: "Show the ordered steps, moves and exact commands (no switch is contacted)",
@@ -117,7 +119,7 @@ func newPlan() *cobra.Command {
 			if err := checkFormat(format, plan.Formats...); err != nil {
 				return err
 			}
-			_, _, drivers, p, err := compiled(args[0], fallback)
+			_, _, drivers, p, err := compiled(args[0], fallback, confirmTimeout)
 			if err != nil {
 				return err
 			}
@@ -127,6 +129,7 @@ func newPlan() *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&format, "output", "o", "text", "output format: text, json or markdown (a method of procedure)")
 	cmd.Flags().BoolVar(&fallback, "fallback", false, "show the fallback plan (new out, old back in) instead of the cut-over")
+	addConfirmFlag(cmd, &confirmTimeout)
 	return cmd
 }
 
@@ -193,6 +196,15 @@ func newPorts() *cobra.Command {
 	cmd.Flags().StringVarP(&format, "output", "o", "text", "output format: text or json")
 	cmd.Flags().StringVar(&only, "switch", "", "only this switch")
 	return cmd
+}
+
+// DefaultConfirmTimeout is how long a switch that can apply on trial
+// waits for cutover's confirmation before it reverts a step by itself.
+const DefaultConfirmTimeout = 2 * time.Minute
+
+func addConfirmFlag(cmd *cobra.Command, d *time.Duration) {
+	cmd.Flags().DurationVar(d, "confirm-timeout", DefaultConfirmTimeout,
+		"on switches that can (EOS commit timer, IOS-XE revert timer), apply each step on trial and confirm it once its guard passes; the switch reverts by itself if cutover dies first (0: off)")
 }
 
 func isTerminal(f *os.File) bool {

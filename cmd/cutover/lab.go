@@ -165,6 +165,7 @@ func newRehearse() *cobra.Command {
 	var lf labFlags
 	var inventory, format, scenario string
 	var keep, noGuard, noAnnounce bool
+	var confirmTimeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "rehearse",
 		Short: "Run a full cut-over in the local lab and measure the outage per address",
@@ -182,7 +183,7 @@ func newRehearse() *cobra.Command {
 				inventory = filepath.Join(filepath.Dir(lf.topology), "labs", "rehearsal.yml")
 			}
 			r := &labs.Rehearsal{Lab: l, Inventory: inventory, Registry: all.Registry(), Keep: keep,
-				Scenario: scenario, NoGuard: noGuard, NoAnnounce: noAnnounce,
+				Scenario: scenario, NoGuard: noGuard, NoAnnounce: noAnnounce, ConfirmTimeout: confirmTimeout,
 				Progress:       func(s string) { fmt.Fprintln(stderr, s) },
 				EngineProgress: progressPrinter(stderr)}
 			rep, err := r.Run(cmd.Context())
@@ -212,6 +213,7 @@ func newRehearse() *cobra.Command {
 	cmd.Flags().StringVar(&scenario, "scenario", "", "stage a fault: "+strings.Join(labs.ScenarioNames(), ", "))
 	cmd.Flags().BoolVar(&noGuard, "no-guard", false, "run without the duplicate-address guard (to measure what it gains)")
 	cmd.Flags().BoolVar(&noAnnounce, "no-announce", false, "guard without gratuitous-ARP announcements (to measure what they gain)")
+	addConfirmFlag(cmd, &confirmTimeout)
 	return cmd
 }
 

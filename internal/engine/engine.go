@@ -52,7 +52,7 @@ type Event struct {
 	Time     time.Time
 	Step     string
 	Switch   string // empty for step-level events
-	Kind     string // step-start, batch-done, batch-failed, step-done, rollback-start, rollback-done
+	Kind     string // step-start, batch-done, batch-failed, step-done, confirmed, rollback-start, rollback-done
 	Moves    int
 	Duration time.Duration
 	Err      error
@@ -66,6 +66,12 @@ type Engine struct {
 	// RollbackTimeout bounds the undo work after a failure (default 2 min).
 	// Undo runs even if the run's context was cancelled.
 	RollbackTimeout time.Duration
+	// ConfirmTimeout, if positive, applies batches on trial on drivers
+	// that can (switchdrivers.ConfirmedApplier): the switch reverts the
+	// step by itself unless it is confirmed, which happens only once the
+	// step's AfterStep hook (the guard) has passed. If cutover dies in
+	// between, the switches go back on their own.
+	ConfirmTimeout time.Duration
 
 	mu sync.Mutex
 }
@@ -111,6 +117,7 @@ func (e *Engine) Run(ctx context.Context, p *plan.Plan) *Report {
 	taken := -1                   // the last step whose moves may have been (partly) applied
 	inProgress := -1              // a step whose Apply did not complete
 	var untouched map[string]bool // switches of step `taken` that changed nothing
+	var pending []confirmation    // trials of the current step awaiting confirmation
 	var failure error
 	for i, step := range p.Steps {
 		sr := StepReport{Name: step.Name, Started: time.Now(), Moves: step.Moves()}
@@ -122,7 +129,7 @@ func (e *Engine) Run(ctx context.Context, p *plan.Plan) *Report {
 		}
 		if failure == nil {
 			taken = i
-			untouched, failure = e.runStep(ctx, step)
+			untouched, pending, failure = e.runStep(ctx, step)
 			if failure != nil {
 				inProgress = i
 			}
@@ -132,6 +139,13 @@ func (e *Engine) Run(ctx context.Context, p *plan.Plan) *Report {
 				failure = fmt.Errorf("after step %s: %w", step.Name, err)
 			}
 		}
+		// Confirm the step's trials: after the guard passed, or, on a
+		// failure, before the undo (the undo then sets the same state the
+		// switch's own revert would).
+		if err := e.confirm(context.WithoutCancel(ctx), step.Name, pending); err != nil && failure == nil {
+			failure = err
+		}
+		pending = nil
 		if failure != nil && ctx.Err() != nil {
 			// Halted (e.g. by the watcher): whatever failed, the halt's
 			// cause decides what happens next.
@@ -202,17 +216,46 @@ func (e *Engine) checkDrivers(p *plan.Plan) error {
 	return nil
 }
 
+type confirmation struct {
+	sw      string
+	confirm func(context.Context) error
+}
+
+// confirm makes the trials of a step permanent, in parallel.
+func (e *Engine) confirm(ctx context.Context, step string, pending []confirmation) error {
+	if len(pending) == 0 {
+		return nil
+	}
+	errs := make([]error, len(pending))
+	var wg sync.WaitGroup
+	for i, c := range pending {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := c.confirm(ctx); err != nil {
+				errs[i] = wrap(c.sw, fmt.Errorf("step %s: confirming: %w", step, err))
+			}
+		}()
+	}
+	wg.Wait()
+	err := errors.Join(errs...)
+	e.emit(Event{Step: step, Kind: "confirmed", Moves: len(pending), Err: err})
+	return err
+}
+
 // runStep applies every batch of the step in parallel and reads each back.
-// It returns the switches whose batch failed without changing anything.
-func (e *Engine) runStep(ctx context.Context, step plan.Step) (map[string]bool, error) {
+// It returns the switches whose batch failed without changing anything,
+// and the trials awaiting confirmation.
+func (e *Engine) runStep(ctx context.Context, step plan.Step) (map[string]bool, []confirmation, error) {
 	errs := make([]error, len(step.Batches))
+	confirms := make([]func(context.Context) error, len(step.Batches))
 	var wg sync.WaitGroup
 	for i, b := range step.Batches {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			start := time.Now()
-			errs[i] = e.applyBatch(ctx, b.Switch, changes(b.Moves))
+			confirms[i], errs[i] = e.applyBatch(ctx, b.Switch, changes(b.Moves), e.ConfirmTimeout > 0)
 			kind := "batch-done"
 			if errs[i] != nil {
 				kind = "batch-failed"
@@ -222,29 +265,41 @@ func (e *Engine) runStep(ctx context.Context, step plan.Step) (map[string]bool, 
 	}
 	wg.Wait()
 	untouched := map[string]bool{}
+	var pending []confirmation
 	for i, err := range errs {
 		if err != nil && switchdrivers.IsUntouched(err) {
 			untouched[step.Batches[i].Switch] = true
 		}
+		if confirms[i] != nil {
+			pending = append(pending, confirmation{step.Batches[i].Switch, confirms[i]})
+		}
 	}
-	return untouched, errors.Join(errs...)
+	return untouched, pending, errors.Join(errs...)
 }
 
-// applyBatch applies changes on one switch and verifies them by reading
-// the switch back independently of the driver's own check.
-func (e *Engine) applyBatch(ctx context.Context, sw string, cs []switchdrivers.Change) error {
+// applyBatch applies changes on one switch — on trial where the engine and
+// the driver can — and verifies them by reading the switch back
+// independently of the driver's own check. It returns the confirmation of
+// a trial, even when the read-back fails (so the engine can settle it).
+func (e *Engine) applyBatch(ctx context.Context, sw string, cs []switchdrivers.Change, trial bool) (func(context.Context) error, error) {
 	if len(cs) == 0 {
-		return nil
+		return nil, nil
 	}
 	d := e.Drivers[sw]
-	if err := d.Apply(ctx, cs); err != nil {
-		return wrap(sw, err)
+	var confirm func(context.Context) error
+	if ca, ok := d.(switchdrivers.ConfirmedApplier); ok && trial {
+		var err error
+		if confirm, err = ca.ApplyConfirmed(ctx, cs, e.ConfirmTimeout); err != nil {
+			return nil, wrap(sw, err)
+		}
+	} else if err := d.Apply(ctx, cs); err != nil {
+		return nil, wrap(sw, err)
 	}
 	live, err := d.Ports(ctx)
 	if err != nil {
-		return wrap(sw, fmt.Errorf("read-back: %w", err))
+		return confirm, wrap(sw, fmt.Errorf("read-back: %w", err))
 	}
-	return switchdrivers.CheckReadBack(sw, live, cs)
+	return confirm, switchdrivers.CheckReadBack(sw, live, cs)
 }
 
 // wrap makes sure an error names its switch.
@@ -326,21 +381,30 @@ func (e *Engine) undoBatch(ctx context.Context, b plan.Batch) (int, error) {
 				Err: fmt.Errorf("found in segment %q, neither %s nor %s; left alone", seg[m.Port], m.From, m.To)})
 		}
 	}
-	if err := e.applyBatch(ctx, b.Switch, back); err != nil {
+	// Undo is applied outright: it restores the state a trial would revert to.
+	if _, err := e.applyBatch(ctx, b.Switch, back, false); err != nil {
 		errs = append(errs, err)
 		return 0, errors.Join(errs...)
 	}
 	return len(back), errors.Join(errs...)
 }
 
-// Commands adapts open drivers to plan.CommandRenderer.
-type Commands map[string]switchdrivers.Driver
+// Commands adapts open drivers to plan.CommandRenderer. With a
+// ConfirmTimeout, drivers that apply on trial render the trial form, as
+// an Engine with the same ConfirmTimeout sends it.
+type Commands struct {
+	Drivers        map[string]switchdrivers.Driver
+	ConfirmTimeout time.Duration
+}
 
 // RenderMoves implements plan.CommandRenderer.
 func (c Commands) RenderMoves(sw string, moves []plan.Move) ([]string, error) {
-	d, ok := c[sw]
+	d, ok := c.Drivers[sw]
 	if !ok {
 		return nil, fmt.Errorf("switch %s: no driver", sw)
+	}
+	if ca, ok := d.(switchdrivers.ConfirmedApplier); ok && c.ConfirmTimeout > 0 {
+		return ca.RenderConfirmed(changes(moves), c.ConfirmTimeout)
 	}
 	return d.Render(changes(moves))
 }

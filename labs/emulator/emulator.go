@@ -69,6 +69,9 @@ type Config struct {
 	// HostKey signs the server's identity; nil generates one.
 	HostKey ssh.Signer
 	Faults  Faults
+	// TimeScale shortens revert timers for tests (0.01: a minute lasts
+	// 0.6 s); 0 means real time.
+	TimeScale float64
 }
 
 // Server is one emulated switch.
@@ -81,6 +84,66 @@ type Server struct {
 	vlans    map[int]bool
 	desc     map[string]string
 	log      []string // configuration commands received, in order
+	trial    *trial   // a configuration applied on trial, awaiting confirmation
+}
+
+// trial is a configuration the device reverts unless it is confirmed:
+// IOS-XE `configure terminal revert timer`, EOS `commit timer`.
+type trial struct {
+	name   string         // EOS session name
+	before map[string]int // port -> VLAN before the trial
+	timer  *time.Timer
+}
+
+// startTrial arms the revert of before after d (scaled).
+func (s *Server) startTrial(name string, before map[string]int, d time.Duration) {
+	if s.cfg.TimeScale > 0 {
+		d = time.Duration(float64(d) * s.cfg.TimeScale)
+	}
+	t := &trial{name: name, before: before}
+	t.timer = time.AfterFunc(d, func() {
+		s.mu.Lock()
+		current := s.trial == t
+		if current {
+			s.trial = nil
+		}
+		s.mu.Unlock()
+		if !current {
+			return
+		}
+		for port, vlan := range before {
+			s.cfg.Backend.SetAccessVLAN(context.Background(), port, vlan)
+		}
+	})
+	s.mu.Lock()
+	s.trial = t
+	s.mu.Unlock()
+}
+
+// confirmTrial makes the trial configuration permanent; it reports
+// whether there was one (with that name, if given).
+func (s *Server) confirmTrial(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.trial == nil || name != "" && s.trial.name != name {
+		return false
+	}
+	s.trial.timer.Stop()
+	s.trial = nil
+	return true
+}
+
+// remember records a port's VLAN before its first change in a trial.
+func (ss *session) remember(port string) {
+	if ss.before == nil {
+		return
+	}
+	if _, ok := ss.before[port]; ok {
+		return
+	}
+	if v, trunk, err := ss.srv.cfg.Backend.AccessVLAN(ss.ctx, port); err == nil && !trunk {
+		ss.before[port] = v
+	}
 }
 
 type dialect interface {
@@ -238,6 +301,9 @@ type session struct {
 	configCmd  int
 	cfgSession string   // EOS: the configuration session's name
 	staged     []staged // EOS: changes awaiting commit
+	// A configuration entered on trial: the VLANs before, and the timer.
+	before map[string]int
+	revert time.Duration
 }
 
 type staged struct {

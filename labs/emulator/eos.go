@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // eos emulates Arista EOS: besides `configure terminal` (line mode) it
@@ -42,12 +43,27 @@ func (d eos) exec(s *session, line string, f []string) (string, bool) {
 	}
 	switch {
 	case f[0] == "commit" && s.cfgSession != "":
+		var timer time.Duration
+		if len(f) == 3 && f[1] == "timer" {
+			t, err := time.Parse("15:04:05", f[2])
+			if err != nil {
+				return eosInvalid(), false
+			}
+			timer = time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute + time.Duration(t.Second())*time.Second
+			s.before = map[string]int{}
+		} else if len(f) != 1 {
+			return eosInvalid(), false
+		}
 		for _, ch := range s.staged {
+			s.remember(ch.port)
 			if err := srv.cfg.Backend.SetAccessVLAN(s.ctx, ch.port, ch.vlan); err != nil {
 				return "% Error: " + err.Error(), false
 			}
 		}
-		s.staged, s.cfgSession, s.mode, s.iface = nil, "", "exec", nil
+		if timer > 0 {
+			srv.startTrial(s.cfgSession, s.before, timer)
+		}
+		s.staged, s.cfgSession, s.mode, s.iface, s.before = nil, "", "exec", nil, nil
 	case f[0] == "abort" && s.cfgSession != "":
 		s.staged, s.cfgSession, s.mode, s.iface = nil, "", "exec", nil
 	case f[0] == "end":
@@ -99,6 +115,10 @@ func (d eos) execMode(s *session, line string, f []string) (string, bool) {
 		return "", true
 	case prefix(f, "configure", "terminal"):
 		s.mode = "config"
+	case prefix(f, "configure", "session") && len(f) == 4 && f[3] == "commit":
+		if !s.srv.confirmTrial(f[2]) {
+			return "% Error: session " + f[2] + " has no pending commit timer", false
+		}
 	case prefix(f, "configure", "session") && len(f) == 3:
 		s.mode, s.cfgSession, s.staged = "config", f[2], nil
 	case prefix(f, "write", "memory"), prefix(f, "copy", "running-config", "startup-config"):

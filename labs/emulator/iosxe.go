@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // iosxe emulates Cisco IOS-XE (Catalyst): line-mode configuration, each
@@ -49,9 +50,21 @@ func (d iosxe) execMode(s *session, line string, f []string) (string, bool) {
 		return "", false
 	case f[0] == "exit" || f[0] == "logout":
 		return "", true
+	case prefix(f, "configure", "terminal", "revert", "timer") && len(f) == 5:
+		n, err := strconv.Atoi(f[4])
+		if err != nil || n < 1 || n > 120 {
+			return invalid(line), false
+		}
+		s.mode, s.before, s.revert = "config", map[string]int{}, time.Duration(n)*time.Minute
+		return "Enter configuration commands, one per line.  End with CNTL/Z.", false
 	case prefix(f, "configure", "terminal"):
 		s.mode = "config"
 		return "Enter configuration commands, one per line.  End with CNTL/Z.", false
+	case prefix(f, "configure", "confirm"):
+		if !s.srv.confirmTrial("") {
+			return "% No Rollback Confirmation Required", false
+		}
+		return "", false
 	case prefix(f, "write", "memory"), prefix(f, "copy", "running-config", "startup-config"):
 		return "Building configuration...\n[OK]", false
 	case prefix(f, "show", "version"):
@@ -69,15 +82,25 @@ func (d iosxe) execMode(s *session, line string, f []string) (string, bool) {
 	return invalid(line), false
 }
 
+// leaveConfig returns to exec; a configuration entered with a revert
+// timer is now on trial.
+func leaveConfig(s *session) {
+	s.mode, s.iface = "exec", nil
+	if s.before != nil {
+		s.srv.startTrial("", s.before, s.revert)
+		s.before = nil
+	}
+}
+
 func (d iosxe) configMode(s *session, line string, f []string) (string, bool) {
 	switch {
 	case f[0] == "end":
-		s.mode, s.iface = "exec", nil
+		leaveConfig(s)
 	case f[0] == "exit":
 		if s.mode == "config-vlan" {
 			s.mode = "config"
 		} else {
-			s.mode = "exec"
+			leaveConfig(s)
 		}
 	case f[0] == "interface" && len(f) == 2:
 		it := s.srv.lookup(f[1])
@@ -105,7 +128,7 @@ func (d iosxe) interfaceMode(s *session, line string, f []string) (string, bool)
 	srv := s.srv
 	switch {
 	case f[0] == "end":
-		s.mode, s.iface = "exec", nil
+		leaveConfig(s)
 	case f[0] == "exit":
 		s.mode, s.iface = "config", nil
 	case f[0] == "interface":
@@ -123,6 +146,7 @@ func (d iosxe) interfaceMode(s *session, line string, f []string) (string, bool)
 			out = fmt.Sprintf("%% Access VLAN does not exist. Creating vlan %d", n)
 		}
 		srv.mu.Unlock()
+		s.remember(s.iface.Port)
 		if err := srv.cfg.Backend.SetAccessVLAN(s.ctx, s.iface.Port, n); err != nil {
 			return "% Error: " + err.Error(), false
 		}

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cutover-net/cutover/switchdrivers"
 	"github.com/cutover-net/cutover/switchdrivers/ciscoios"
@@ -70,13 +71,25 @@ var Dialect = cli.Dialect{
 	SaveCommand:   "write memory",
 	SaveOK:        "Copy completed successfully",
 	MACTable:      macTable,
+	Trial: &cli.Trial{
+		Begin: func(changes []switchdrivers.Change, _ time.Duration) []string {
+			return []string{"configure session " + SessionName(changes)}
+		},
+		Commit: func(_ []switchdrivers.Change, timeout time.Duration) []string {
+			s := max(1, int(timeout.Seconds()))
+			return []string{fmt.Sprintf("commit timer %02d:%02d:%02d", s/3600, s/60%60, s%60)}
+		},
+		Confirm: func(changes []switchdrivers.Change) []string {
+			return []string{"configure session " + SessionName(changes) + " commit"}
+		},
+	},
 }
 
 // Registration returns this driver's registry entry.
 func Registration() switchdrivers.Registration { return Dialect.Registration() }
 
 // Open validates cfg. It performs no I/O.
-func Open(cfg switchdrivers.Config) (switchdrivers.Driver, error) { return cli.Open(Dialect, cfg) }
+func Open(cfg switchdrivers.Config) (switchdrivers.Driver, error) { return Dialect.Open(cfg) }
 
 func macTable(s cli.Session) ([]switchdrivers.MACEntry, error) {
 	text, err := s.Show("show mac address-table")

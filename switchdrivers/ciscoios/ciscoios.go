@@ -10,9 +10,11 @@ package ciscoios
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cutover-net/cutover/switchdrivers"
 	"github.com/cutover-net/cutover/switchdrivers/cli"
@@ -63,13 +65,24 @@ var Dialect = cli.Dialect{
 	SaveCommand:  "write memory",
 	SaveOK:       "[OK]",
 	MACTable:     macTable,
+	// A confirmation that comes after the revert is an error: the batch
+	// is gone.
+	FailedWhen: []string{"% No Rollback Confirmation Required"},
+	Trial: &cli.Trial{
+		// The revert timer counts whole minutes (1-120).
+		Begin: func(_ []switchdrivers.Change, timeout time.Duration) []string {
+			return []string{fmt.Sprintf("configure terminal revert timer %d", min(120, max(1, int(math.Ceil(timeout.Minutes())))))}
+		},
+		Commit:  func([]switchdrivers.Change, time.Duration) []string { return []string{"end"} },
+		Confirm: func([]switchdrivers.Change) []string { return []string{"configure confirm"} },
+	},
 }
 
 // Registration returns this driver's registry entry.
 func Registration() switchdrivers.Registration { return Dialect.Registration() }
 
 // Open validates cfg. It performs no I/O.
-func Open(cfg switchdrivers.Config) (switchdrivers.Driver, error) { return cli.Open(Dialect, cfg) }
+func Open(cfg switchdrivers.Config) (switchdrivers.Driver, error) { return Dialect.Open(cfg) }
 
 // AccessLines configures access VLANs the IOS way (EOS shares it):
 // `interface X`, `switchport access vlan N` per port.

@@ -60,7 +60,7 @@ var Dialect = cli.Dialect{
 func Registration() switchdrivers.Registration { return Dialect.Registration() }
 
 // Open validates cfg. It performs no I/O.
-func Open(cfg switchdrivers.Config) (switchdrivers.Driver, error) { return cli.Open(Dialect, cfg) }
+func Open(cfg switchdrivers.Config) (switchdrivers.Driver, error) { return Dialect.Open(cfg) }
 
 func read(s cli.Session) ([]switchdrivers.PortState, error) {
 	var r showparse.Result

@@ -53,14 +53,79 @@ type Dialect struct {
 	SaveCommand, SaveOK string
 	// FailedWhen are error markers beyond scrapligo's for the platform.
 	FailedWhen []string
+	// Trial, if set, is the platform's commit-confirmed syntax.
+	Trial *Trial
 	// MACTable reads the MAC address table (optional).
 	MACTable func(s Session) ([]switchdrivers.MACEntry, error)
 }
 
+// Trial is how a platform applies a batch on trial and confirms it.
+type Trial struct {
+	// Begin and Commit replace the dialect's for a trial of timeout.
+	Begin, Commit func(changes []switchdrivers.Change, timeout time.Duration) []string
+	// Confirm are the lines that make the trial permanent (a new session).
+	Confirm func(changes []switchdrivers.Change) []string
+}
+
 // Registration returns the registry entry of a dialect.
 func (d Dialect) Registration() switchdrivers.Registration {
-	return switchdrivers.Registration{Name: d.Name, ValidatePort: d.ValidatePort,
-		Open: func(cfg switchdrivers.Config) (switchdrivers.Driver, error) { return Open(d, cfg) }}
+	return switchdrivers.Registration{Name: d.Name, ValidatePort: d.ValidatePort, Open: d.Open}
+}
+
+// Open opens a driver for the dialect; it is a switchdrivers.ConfirmedApplier
+// when the dialect has trial syntax.
+func (d Dialect) Open(cfg switchdrivers.Config) (switchdrivers.Driver, error) {
+	drv, err := Open(d, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if d.Trial != nil {
+		return &TrialDriver{drv}, nil
+	}
+	return drv, nil
+}
+
+// TrialDriver is a Driver whose platform applies batches on trial.
+type TrialDriver struct{ *Driver }
+
+// RenderConfirmed returns the trial session and, after it, the
+// confirmation sent once the step's guard has passed.
+func (t *TrialDriver) RenderConfirmed(changes []switchdrivers.Change, timeout time.Duration) ([]string, error) {
+	if err := t.validate(changes); err != nil {
+		return nil, err
+	}
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	tr := t.d.Trial
+	out := t.scriptWith(changes, tr.Begin(changes, timeout), tr.Commit(changes, timeout))
+	for _, l := range tr.Confirm(changes) {
+		out = append(out, "! once the step's guard has passed, in a new session: "+l)
+	}
+	return out, nil
+}
+
+// ApplyConfirmed applies the batch on trial (the switch reverts it after
+// timeout) and returns the function that confirms it.
+func (t *TrialDriver) ApplyConfirmed(ctx context.Context, changes []switchdrivers.Change, timeout time.Duration) (func(context.Context) error, error) {
+	tr := t.d.Trial
+	err := t.apply(ctx, changes, tr.Begin(changes, timeout), tr.Commit(changes, timeout))
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) error {
+		s, closeFn, err := t.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer closeFn()
+		for _, line := range tr.Confirm(changes) {
+			if err := s.line(line); err != nil {
+				return t.errf("", line, fmt.Errorf("confirming the trial configuration: %w", err))
+			}
+		}
+		return nil
+	}, nil
 }
 
 // Driver is an open CLI driver.
@@ -269,13 +334,21 @@ func (drv *Driver) Render(changes []switchdrivers.Change) ([]string, error) {
 }
 
 func (drv *Driver) script(changes []switchdrivers.Change) []string {
-	out := drv.d.Begin(changes)
+	return drv.scriptWith(changes, drv.d.Begin(changes), drv.d.Commit)
+}
+
+func (drv *Driver) scriptWith(changes []switchdrivers.Change, begin, commit []string) []string {
+	out := append([]string{}, begin...)
 	out = append(out, drv.d.Lines(changes)...)
-	return append(out, drv.d.Commit...)
+	return append(out, commit...)
 }
 
 // Apply configures the batch in one SSH session and reads it back.
 func (drv *Driver) Apply(ctx context.Context, changes []switchdrivers.Change) error {
+	return drv.apply(ctx, changes, drv.d.Begin(changes), drv.d.Commit)
+}
+
+func (drv *Driver) apply(ctx context.Context, changes []switchdrivers.Change, begin, commit []string) error {
 	if err := drv.validate(changes); err != nil {
 		return switchdrivers.Untouched(err)
 	}
@@ -294,13 +367,12 @@ func (drv *Driver) Apply(ctx context.Context, changes []switchdrivers.Change) er
 	if err := switchdrivers.CheckFrom(drv.name, live, changes); err != nil {
 		return switchdrivers.Untouched(err)
 	}
-	script := drv.script(changes)
-	begin := len(drv.d.Begin(changes))
-	body := begin + len(drv.d.Lines(changes))
+	script := drv.scriptWith(changes, begin, commit)
+	body := len(begin) + len(drv.d.Lines(changes))
 	perPort := max(1, len(drv.d.Lines(changes))/len(changes))
 	for i, line := range script {
 		if err := s.line(line); err != nil {
-			port := changes[min(max(0, i-begin)/perPort, len(changes)-1)].Port
+			port := changes[min(max(0, i-len(begin))/perPort, len(changes)-1)].Port
 			e := drv.errf(port, line, err)
 			if drv.d.Transactional && i < body {
 				// Nothing is applied before the commit: discard and say so.

@@ -66,7 +66,7 @@ systems:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.RenderCommands(engine.Commands(drivers)); err != nil {
+	if err := p.RenderCommands(engine.Commands{Drivers: drivers}); err != nil {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
