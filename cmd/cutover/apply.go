@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,13 +12,14 @@ import (
 
 	"github.com/cutover-net/cutover/internal/engine"
 	"github.com/cutover-net/cutover/internal/guard"
+	"github.com/cutover-net/cutover/internal/journal"
 	"github.com/cutover-net/cutover/plan"
 	"github.com/spf13/cobra"
 )
 
 func newApply(fallback bool) *cobra.Command {
 	var yes, noGuard bool
-	var format string
+	var format, journalDir string
 	var confirmTimeout time.Duration
 	use, short := "apply INVENTORY", "Run the cut-over: isolate old, promote new, park old"
 	if fallback {
@@ -43,25 +45,54 @@ func newApply(fallback bool) *cobra.Command {
 					return err
 				}
 			}
-			if err := plan.Render(stderr, p, "text"); err != nil {
-				return err
-			}
-			if !yes {
+			ask := func(question string) error {
+				if yes {
+					return nil
+				}
 				if f, ok := cmd.InOrStdin().(*os.File); !ok || !isTerminal(f) {
 					return fmt.Errorf("refusing to change switches without confirmation: pass --yes")
 				}
-				if !confirm(cmd.InOrStdin(), stderr, fmt.Sprintf("\nApply %d moves to the switches above? Type yes: ", p.Moves())) {
+				if !confirm(cmd.InOrStdin(), stderr, question) {
 					return fmt.Errorf("not confirmed; nothing was changed")
 				}
+				return nil
 			}
+			// One run at a time; a run a dead process left unfinished is
+			// recovered first.
+			lock, err := journal.Acquire(journalDir, false)
+			var stale *journal.StaleLockError
+			if errors.As(err, &stale) {
+				fmt.Fprintf(stderr, "%v\n", err)
+				if err := ask("\nRoll the interrupted run back (its journal says where every port was)? Type yes: "); err != nil {
+					return err
+				}
+				return recoverRun(cmd.Context(), journalDir, p, drivers, stderr)
+			}
+			if err != nil {
+				return err
+			}
+			defer lock.Release()
+			if err := plan.Render(stderr, p, "text"); err != nil {
+				return err
+			}
+			if err := ask(fmt.Sprintf("\nApply %d moves to the switches above? Type yes: ", p.Moves())); err != nil {
+				return err
+			}
+			w, err := journal.Create(journalDir, p)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			fmt.Fprintf(stderr, "journal: %s\n", w.Path())
 			ctx, halt := context.WithCancelCause(cmd.Context())
 			defer halt(nil)
-			eng := &engine.Engine{Drivers: drivers, Progress: progressPrinter(stderr), ConfirmTimeout: confirmTimeout}
+			eng := &engine.Engine{Drivers: drivers, Progress: progressPrinter(stderr), ConfirmTimeout: confirmTimeout, Recorder: w}
 			var session *guard.Session
 			if setup != nil {
 				cfg := guard.ConfigFrom(inv)
 				cfg.Locate, cfg.Halt = guard.LocateWith(drivers), halt
 				cfg.Progress = func(s string) { fmt.Fprintln(stderr, s) }
+				cfg.Record = guardRecorder(w)
 				if session, err = guard.Start(ctx, *setup, cfg); err != nil {
 					return err
 				}
@@ -71,6 +102,9 @@ func newApply(fallback bool) *cobra.Command {
 				fmt.Fprintln(stderr, "WARNING: --no-guard: nothing checks that only one host answers for each address")
 			}
 			rep := eng.Run(ctx, p)
+			if err := w.Write(journal.Record{Kind: journal.KindEnd, Result: rep.Result, Error: rep.Error}); err != nil {
+				fmt.Fprintf(stderr, "WARNING: the journal could not record the end of the run: %v\n", err)
+			}
 			out := struct {
 				*engine.Report
 				Guard []guard.Check `json:"guard,omitempty"`
@@ -91,6 +125,7 @@ func newApply(fallback bool) *cobra.Command {
 	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
 	cmd.Flags().BoolVar(&noGuard, "no-guard", false, "run without the duplicate-address guard (not recommended)")
 	addConfirmFlag(cmd, &confirmTimeout)
+	addJournalFlag(cmd, &journalDir)
 	cmd.Flags().StringVarP(&format, "output", "o", "text", "report format: text or json")
 	return cmd
 }

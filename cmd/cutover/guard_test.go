@@ -73,9 +73,10 @@ guard: {trunk: eth1, sources: {production: 192.168.66.250}}
 			Passed bool   `json:"passed"`
 		} `json:"guard"`
 	}
+	journalDir := t.TempDir()
 	for _, command := range []string{"apply", "fallback"} {
 		if err := netns.Do(l.NodeNS("probe"), func() error {
-			code, out, stderr = cli(t, command, inv, "--yes", "-o", "json")
+			code, out, stderr = cli(t, command, inv, "--yes", "--journal", journalDir, "-o", "json")
 			return nil
 		}); err != nil {
 			t.Fatal(err)

@@ -96,11 +96,11 @@ func TestPlanFormats(t *testing.T) {
 
 func TestApplyNeedsConfirmationAndGuard(t *testing.T) {
 	inv := writeFile(t, "inv.yml", inventory)
-	code, _, stderr := cli(t, "apply", inv, "--no-guard")
+	code, _, stderr := cli(t, "apply", inv, "--no-guard", "--journal", t.TempDir())
 	if code != exitError || !strings.Contains(stderr, "pass --yes") {
 		t.Fatalf("%d %s", code, stderr)
 	}
-	code, _, stderr = cli(t, "apply", inv, "--yes")
+	code, _, stderr = cli(t, "apply", inv, "--yes", "--journal", t.TempDir())
 	if code != exitError || !strings.Contains(stderr, "no guard section") {
 		t.Fatalf("%d %s", code, stderr)
 	}
@@ -108,7 +108,7 @@ func TestApplyNeedsConfirmationAndGuard(t *testing.T) {
 
 func TestApplyUnreachableSwitchRollsBackNothing(t *testing.T) {
 	inv := writeFile(t, "inv.yml", strings.Replace(inventory, "address: unix:/nonexistent/db.sock", "address: unix:/nonexistent/db.sock, options: {timeout: 1s}", 1))
-	code, out, stderr := cli(t, "apply", inv, "--yes", "--no-guard", "-o", "json")
+	code, out, stderr := cli(t, "apply", inv, "--yes", "--no-guard", "--journal", t.TempDir(), "-o", "json")
 	var rep struct{ Result, Error string }
 	if json.Unmarshal([]byte(out), &rep) != nil || code != exitRolledBack || rep.Result != "rolled_back" ||
 		!strings.Contains(rep.Error, "switch sw1") || !strings.Contains(rep.Error, "nothing was changed") {

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"sync"
 	"time"
@@ -58,8 +59,18 @@ type Event struct {
 	Err      error
 }
 
+// Recorder journals a run: each call has made its record durable before
+// it returns (package journal). A batch is not sent if its intent cannot
+// be recorded.
+type Recorder interface {
+	Intent(step, sw string, changes []switchdrivers.Change) error
+	Result(step, sw string, changes []switchdrivers.Change, err error) error
+}
+
 // Engine runs plans. Drivers maps switch names to open drivers.
 type Engine struct {
+	// Recorder, if set, journals every batch before and after it is sent.
+	Recorder Recorder
 	Drivers  map[string]switchdrivers.Driver
 	Hooks    Hooks       // optional
 	Progress func(Event) // optional; called from several goroutines, never concurrently
@@ -255,7 +266,7 @@ func (e *Engine) runStep(ctx context.Context, step plan.Step) (map[string]bool, 
 		go func() {
 			defer wg.Done()
 			start := time.Now()
-			confirms[i], errs[i] = e.applyBatch(ctx, b.Switch, changes(b.Moves), e.ConfirmTimeout > 0)
+			confirms[i], errs[i] = e.applyBatch(ctx, step.Name, b.Switch, changes(b.Moves), e.ConfirmTimeout > 0)
 			kind := "batch-done"
 			if errs[i] != nil {
 				kind = "batch-failed"
@@ -281,10 +292,25 @@ func (e *Engine) runStep(ctx context.Context, step plan.Step) (map[string]bool, 
 // the driver can — and verifies them by reading the switch back
 // independently of the driver's own check. It returns the confirmation of
 // a trial, even when the read-back fails (so the engine can settle it).
-func (e *Engine) applyBatch(ctx context.Context, sw string, cs []switchdrivers.Change, trial bool) (func(context.Context) error, error) {
+func (e *Engine) applyBatch(ctx context.Context, step, sw string, cs []switchdrivers.Change, trial bool) (confirm func(context.Context) error, err error) {
 	if len(cs) == 0 {
 		return nil, nil
 	}
+	if e.Recorder != nil {
+		if err := e.Recorder.Intent(step, sw, cs); err != nil {
+			return nil, switchdrivers.Untouched(wrap(sw, fmt.Errorf("not sent: %w", err)))
+		}
+		defer func() {
+			if jerr := e.Recorder.Result(step, sw, cs, err); jerr != nil {
+				err = errors.Join(err, wrap(sw, jerr))
+			}
+		}()
+	}
+	confirm, err = e.sendBatch(ctx, sw, cs, trial)
+	return confirm, err
+}
+
+func (e *Engine) sendBatch(ctx context.Context, sw string, cs []switchdrivers.Change, trial bool) (func(context.Context) error, error) {
 	d := e.Drivers[sw]
 	var confirm func(context.Context) error
 	if ca, ok := d.(switchdrivers.ConfirmedApplier); ok && trial {
@@ -326,6 +352,28 @@ func changes(moves []plan.Move) []switchdrivers.Change {
 func (e *Engine) undo(ctx context.Context, p *plan.Plan, first, last int, untouched map[string]bool) ([]StepReport, error) {
 	var reports []StepReport
 	var failures []error
+	// before[i][switch:port] holds the segments a port may be in when step
+	// i has not touched it: where it was before each earlier step moved it.
+	before := make([]map[string]map[string]bool, len(p.Steps))
+	held := map[string]map[string]bool{}
+	for i, step := range p.Steps {
+		before[i] = map[string]map[string]bool{}
+		for _, b := range step.Batches {
+			for _, m := range b.Moves {
+				k := b.Switch + ":" + m.Port
+				if held[k] == nil {
+					held[k] = map[string]bool{}
+				}
+				held[k][m.From] = true
+				before[i][k] = maps.Clone(held[k])
+			}
+		}
+		for _, b := range step.Batches {
+			for _, m := range b.Moves {
+				held[b.Switch+":"+m.Port][m.To] = true
+			}
+		}
+	}
 	for i := last; i >= first; i-- {
 		step := p.Steps[i]
 		sr := StepReport{Name: "undo-" + step.Name, Started: time.Now()}
@@ -340,7 +388,7 @@ func (e *Engine) undo(ctx context.Context, p *plan.Plan, first, last int, untouc
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				counts[bi], errs[bi] = e.undoBatch(ctx, b)
+				counts[bi], errs[bi] = e.undoBatch(ctx, "undo-"+step.Name, b, before[i])
 			}()
 		}
 		wg.Wait()
@@ -359,7 +407,7 @@ func (e *Engine) undo(ctx context.Context, p *plan.Plan, first, last int, untouc
 	return reports, errors.Join(failures...)
 }
 
-func (e *Engine) undoBatch(ctx context.Context, b plan.Batch) (int, error) {
+func (e *Engine) undoBatch(ctx context.Context, stepName string, b plan.Batch, before map[string]map[string]bool) (int, error) {
 	d := e.Drivers[b.Switch]
 	live, err := d.Ports(ctx)
 	if err != nil {
@@ -372,21 +420,34 @@ func (e *Engine) undoBatch(ctx context.Context, b plan.Batch) (int, error) {
 	var back []switchdrivers.Change
 	var errs []error
 	for _, m := range b.Moves {
-		switch seg[m.Port] {
-		case m.From:
-		case m.To:
+		switch {
+		case seg[m.Port] == m.To:
 			back = append(back, switchdrivers.Change{Port: m.Port, From: m.To, To: m.From})
+		case before[b.Switch+":"+m.Port][seg[m.Port]]:
+			// Not moved by this step (an earlier one's state, or the origin).
 		default:
 			errs = append(errs, &switchdrivers.Error{Switch: b.Switch, Port: m.Port,
-				Err: fmt.Errorf("found in segment %q, neither %s nor %s; left alone", seg[m.Port], m.From, m.To)})
+				Err: fmt.Errorf("found in segment %q, which the plan never gives it before %s; left alone", seg[m.Port], stepName)})
 		}
 	}
 	// Undo is applied outright: it restores the state a trial would revert to.
-	if _, err := e.applyBatch(ctx, b.Switch, back, false); err != nil {
+	if _, err := e.applyBatch(ctx, stepName, b.Switch, back, false); err != nil {
 		errs = append(errs, err)
 		return 0, errors.Join(errs...)
 	}
 	return len(back), errors.Join(errs...)
+}
+
+// Restore undoes every step of p that left its mark, in reverse order, from
+// the switches' live state: a port at a move's target goes back, a port
+// where it was before the move (or before an earlier step) stays, a port
+// anywhere else is reported and left alone. It is
+// how an interrupted run is rolled back.
+func (e *Engine) Restore(ctx context.Context, p *plan.Plan) ([]StepReport, error) {
+	if err := e.checkDrivers(p); err != nil {
+		return nil, err
+	}
+	return e.undo(ctx, p, 0, len(p.Steps)-1, nil)
 }
 
 // Commands adapts open drivers to plan.CommandRenderer. With a

@@ -61,8 +61,9 @@ type Config struct {
 	Locate func(ctx context.Context, mac arpframe.MAC, vlan int) []string
 	// Halt stops the run at once (cancels the engine's context).
 	Halt func(error)
-	// Progress receives one line per check.
+	// Progress receives one line per check; Record each check (the journal).
 	Progress func(string)
+	Record   func(Check)
 }
 
 // Check is one guard check, for reports and the journal.
@@ -139,6 +140,9 @@ func (g *Guard) record(c Check) {
 	g.mu.Lock()
 	g.checks = append(g.checks, c)
 	g.mu.Unlock()
+	if g.cfg.Record != nil {
+		g.cfg.Record(c)
+	}
 	status := "ok"
 	if !c.Passed {
 		status = "BLOCKED"

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/cutover-net/cutover/internal/engine"
+	"github.com/cutover-net/cutover/internal/guard"
+	"github.com/cutover-net/cutover/internal/journal"
+	"github.com/cutover-net/cutover/plan"
+	"github.com/cutover-net/cutover/switchdrivers"
+	"github.com/spf13/cobra"
+)
+
+// defaultJournalDir is /var/lib/cutover for root, else the user's state
+// directory.
+func defaultJournalDir() string {
+	if os.Geteuid() == 0 {
+		return "/var/lib/cutover"
+	}
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "cutover")
+	}
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, ".local", "state", "cutover")
+}
+
+func addJournalFlag(cmd *cobra.Command, dir *string) {
+	cmd.Flags().StringVar(dir, "journal", defaultJournalDir(), "journal directory (runs and the lock)")
+}
+
+// guardRecorder journals the guard's checks.
+func guardRecorder(w *journal.Writer) func(guard.Check) {
+	return func(c guard.Check) {
+		status := "passed"
+		if !c.Passed {
+			status = "BLOCKED"
+		}
+		w.Write(journal.Record{Kind: journal.KindGuard, Step: c.Step, Detail: fmt.Sprintf("%s in VLAN %d: %s: %s", c.Name, c.VLAN, status, c.Detail)})
+	}
+}
+
+// recover rolls back the unfinished run of a dead process. It never
+// guesses: the run must be this plan, and every port must be in a segment
+// the plan gives it; otherwise it stops and explains.
+func recoverRun(ctx context.Context, dir string, p *plan.Plan, drivers map[string]switchdrivers.Driver, stderr io.Writer) error {
+	last, err := journal.Last(dir)
+	if err != nil {
+		return fmt.Errorf("reading the journal: %w", err)
+	}
+	lock, err := journal.Acquire(dir, true)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	if last == nil || last.Ended {
+		// Died after its end record: nothing to recover, the lock was stale.
+		fmt.Fprintf(stderr, "the previous run ended (%v); its stale lock is cleared, run again\n", last != nil)
+		return nil
+	}
+	if last.Plan.Hash != p.Hash {
+		return fmt.Errorf("the unfinished run %s used plan %s (%s), this command compiles plan %s: recover it with the inventory and command that started it", last.Path, last.Plan.Hash, last.Plan.Kind, p.Hash)
+	}
+	w, err := journal.Append(last.Path)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	if err := w.Write(journal.Record{Kind: journal.KindNote, PID: os.Getpid(), Detail: fmt.Sprintf("lock of process %d taken over; recovery: rollback", last.PID)}); err != nil {
+		return err
+	}
+	// The live state must be one the plan explains.
+	allowed := map[string]map[string]bool{}
+	for _, s := range last.Plan.Steps {
+		for _, b := range s.Batches {
+			for _, m := range b.Moves {
+				k := b.Switch + ":" + m.Port
+				if allowed[k] == nil {
+					allowed[k] = map[string]bool{}
+				}
+				allowed[k][m.From], allowed[k][m.To] = true, true
+			}
+		}
+	}
+	var unknown []string
+	for sw, d := range drivers {
+		live, err := d.Ports(ctx)
+		if err != nil {
+			return fmt.Errorf("reading switch %s for recovery: %w", sw, err)
+		}
+		for _, port := range live {
+			if a := allowed[sw+":"+port.Name]; a != nil && !a[port.Segment] {
+				unknown = append(unknown, fmt.Sprintf("switch %s port %s is in segment %q, which the plan never gives it", sw, port.Name, port.Segment))
+			}
+		}
+	}
+	if len(unknown) > 0 {
+		w.Write(journal.Record{Kind: journal.KindNote, Detail: "recovery stopped: " + strings.Join(unknown, "; ")})
+		return fmt.Errorf("the unfinished run %s cannot be recovered safely: %s; put these ports right by hand (the journal says where each was)", last.Path, strings.Join(unknown, "; "))
+	}
+	fmt.Fprintf(stderr, "recovering the unfinished run %s (process %d is gone): rolling back\n", last.Path, last.PID)
+	start := time.Now()
+	eng := &engine.Engine{Drivers: drivers, Recorder: w, Progress: progressPrinter(stderr)}
+	_, rerr := eng.Restore(ctx, last.Plan)
+	result := engine.ResultRolledBack
+	if rerr != nil {
+		result = engine.ResultFailed
+	}
+	w.Write(journal.Record{Kind: journal.KindEnd, Result: result, Detail: fmt.Sprintf("recovered by rollback in %s", time.Since(start).Round(time.Millisecond))})
+	if rerr != nil {
+		return &exitErr{code: exitError, err: fmt.Errorf("recovery incomplete: %w", rerr)}
+	}
+	return &exitErr{code: exitRolledBack, err: errors.New("an interrupted run was found and rolled back; nothing of it remains; run the command again to cut over")}
+}
+
+func newStatus() *cobra.Command {
+	var dir, format string
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show the current or last run from the journal: steps, ports, guard checks",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(format, "text", "json"); err != nil {
+				return err
+			}
+			run, err := journal.Last(dir)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if run == nil {
+				if format == "json" {
+					return writeJSON(out, map[string]any{"run": nil})
+				}
+				fmt.Fprintf(out, "no runs in %s\n", dir)
+				return nil
+			}
+			state := run.Result
+			if !run.Ended {
+				state = fmt.Sprintf("unfinished: process %d is gone; `cutover apply` with the same inventory recovers it", run.PID)
+				if pid, alive := journal.LockHolder(dir); alive {
+					state = fmt.Sprintf("running (process %d)", pid)
+				}
+			}
+			type step struct {
+				Name   string    `json:"step"`
+				Switch string    `json:"switch"`
+				Error  string    `json:"error,omitempty"`
+				Ports  int       `json:"ports"`
+				Time   time.Time `json:"time"`
+			}
+			var steps []step
+			var checks []string
+			for _, r := range run.Records {
+				switch r.Kind {
+				case journal.KindResult:
+					steps = append(steps, step{r.Step, r.Switch, r.Error, len(r.Changes), r.Time})
+				case journal.KindGuard, journal.KindNote:
+					checks = append(checks, r.Detail)
+				}
+			}
+			if format == "json" {
+				return writeJSON(out, map[string]any{"journal": run.Path, "plan": run.Plan.Hash, "kind": run.Plan.Kind, "name": run.Plan.Name,
+					"pid": run.PID, "state": state, "torn_last_line": run.Torn, "batches": steps, "ports": run.Ports(), "guard_and_notes": checks})
+			}
+			fmt.Fprintf(out, "%s run %q (plan %s, process %d): %s\n  journal %s\n", run.Plan.Kind, run.Plan.Name, run.Plan.Hash, run.PID, state, run.Path)
+			for _, s := range steps {
+				res := "ok"
+				if s.Error != "" {
+					res = "FAILED: " + s.Error
+				}
+				fmt.Fprintf(out, "  %s %-14s %-8s %d ports %s\n", s.Time.Format("15:04:05.000"), s.Name, s.Switch, s.Ports, res)
+			}
+			fmt.Fprintf(out, "  ports:\n")
+			for _, p := range run.Ports() {
+				pending := ""
+				if p.Pending {
+					pending = " (a change was sent without a recorded result)"
+				}
+				fmt.Fprintf(out, "    %s:%s original %s, planned %s, last known %s%s\n", p.Switch, p.Port, p.Original, p.Final, p.Last, pending)
+			}
+			for _, c := range checks {
+				fmt.Fprintf(out, "  %s\n", c)
+			}
+			return nil
+		},
+	}
+	addJournalFlag(cmd, &dir)
+	cmd.Flags().StringVarP(&format, "output", "o", "text", "output format: text or json")
+	return cmd
+}

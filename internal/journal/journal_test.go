@@ -1,0 +1,178 @@
+package journal_test
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/cutover-net/cutover/internal/journal"
+	"github.com/cutover-net/cutover/plan"
+	"github.com/cutover-net/cutover/switchdrivers"
+)
+
+func testPlan() *plan.Plan {
+	return &plan.Plan{Kind: "cutover", Name: "t", Hash: "abc123", Steps: []plan.Step{
+		{Name: "isolate", Batches: []plan.Batch{{Switch: "sw1", Moves: []plan.Move{{Port: "Gi1/0/1", From: "66", To: "266"}, {Port: "Gi1/0/2", From: "66", To: "266"}}}}},
+		{Name: "promote", Batches: []plan.Batch{{Switch: "sw1", Moves: []plan.Move{{Port: "Gi1/0/3", From: "166", To: "66"}}}}},
+		{Name: "park", Batches: []plan.Batch{{Switch: "sw1", Moves: []plan.Move{{Port: "Gi1/0/1", From: "266", To: "166"}, {Port: "Gi1/0/2", From: "266", To: "166"}}}}},
+	}}
+}
+
+func changes(p *plan.Plan, step int) []switchdrivers.Change {
+	var out []switchdrivers.Change
+	for _, m := range p.Steps[step].Batches[0].Moves {
+		out = append(out, switchdrivers.Change{Port: m.Port, From: m.From, To: m.To})
+	}
+	return out
+}
+
+// TestWriteReadPorts journals a run that dies with the promote batch in
+// flight and reads back what each port's state is.
+func TestWriteReadPorts(t *testing.T) {
+	dir := t.TempDir()
+	p := testPlan()
+	w, err := journal.Create(dir, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(w.Intent("isolate", "sw1", changes(p, 0)))
+	must(w.Result("isolate", "sw1", changes(p, 0), nil))
+	must(w.Intent("promote", "sw1", changes(p, 1)))
+	must(w.Close())
+
+	run, err := journal.Last(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Ended || run.Plan.Hash != "abc123" || run.PID != os.Getpid() || len(run.Records) != 4 {
+		t.Fatalf("run: %+v", run)
+	}
+	want := []journal.PortState{
+		{Switch: "sw1", Port: "Gi1/0/1", Original: "66", Final: "166", Last: "266"},
+		{Switch: "sw1", Port: "Gi1/0/2", Original: "66", Final: "166", Last: "266"},
+		{Switch: "sw1", Port: "Gi1/0/3", Original: "166", Final: "66", Last: "166", Pending: true},
+	}
+	got := run.Ports()
+	if len(got) != len(want) {
+		t.Fatalf("ports %+v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("port %d: got %+v, want %+v", i, got[i], want[i])
+		}
+	}
+
+	// A failed result keeps the port pending: it may be on either side.
+	w, err = journal.Append(run.Path)
+	must(err)
+	must(w.Result("promote", "sw1", changes(p, 1), errors.New("read-back failed")))
+	must(w.Write(journal.Record{Kind: journal.KindEnd, Result: "failed"}))
+	w.Close()
+	run, err = journal.Read(run.Path)
+	must(err)
+	if !run.Ended || run.Result != "failed" || !run.Ports()[2].Pending {
+		t.Fatalf("after failure: ended %v result %q ports %+v", run.Ended, run.Result, run.Ports())
+	}
+}
+
+func TestParseRejectsWhatItCannotTrust(t *testing.T) {
+	dir := t.TempDir()
+	w, err := journal.Create(dir, testPlan())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Intent("isolate", "sw1", changes(testPlan(), 0))
+	w.Close()
+	good, _ := os.ReadFile(w.Path())
+	lines := strings.SplitAfter(string(good), "\n")
+
+	// A crash mid-write leaves a torn last line: tolerated, flagged.
+	torn := lines[0] + lines[1][:len(lines[1])/2]
+	run, err := journal.Parse("j", []byte(torn))
+	if err != nil || !run.Torn || len(run.Records) != 1 {
+		t.Fatalf("torn: %v %+v", err, run)
+	}
+	for name, tc := range map[string]struct{ data, want string }{
+		"garbage in the middle": {lines[0] + "{not json\n" + lines[1], "j:2: not a journal record"},
+		"other version":         {strings.Replace(lines[0], `"v":1`, `"v":7`, 1), "j:1: record version 7"},
+		"no plan first":         {lines[1], "does not start with the run's plan"},
+		"second start":          {lines[0] + lines[0], "j:2: a second start record"},
+		"empty":                 {"", "empty"},
+	} {
+		if _, err := journal.Parse("j", []byte(tc.data)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want %q", name, err, tc.want)
+		}
+	}
+}
+
+func TestLock(t *testing.T) {
+	dir := t.TempDir()
+	l, err := journal.Acquire(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := journal.Acquire(dir, false); !errors.Is(err, journal.ErrLocked) {
+		t.Fatalf("second acquire: %v", err)
+	}
+	if pid, alive := journal.LockHolder(dir); pid != os.Getpid() || !alive {
+		t.Fatalf("holder %d %v", pid, alive)
+	}
+	l.Release()
+	if pid, _ := journal.LockHolder(dir); pid != 0 {
+		t.Fatalf("holder after release: %d", pid)
+	}
+
+	// A lock left by a process that is gone is reported, not broken...
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "lock"), []byte(strconv.Itoa(dead.Process.Pid)+"\n"), 0o640)
+	var stale *journal.StaleLockError
+	if _, err := journal.Acquire(dir, false); !errors.As(err, &stale) || stale.PID != dead.Process.Pid {
+		t.Fatalf("stale: %v", err)
+	}
+	// ...until the caller says it takes over.
+	l, err = journal.Acquire(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pid, alive := journal.LockHolder(dir); pid != os.Getpid() || !alive {
+		t.Fatalf("holder after takeover %d %v", pid, alive)
+	}
+	l.Release()
+}
+
+func FuzzParse(f *testing.F) {
+	dir := f.TempDir()
+	w, err := journal.Create(dir, testPlan())
+	if err != nil {
+		f.Fatal(err)
+	}
+	w.Intent("isolate", "sw1", changes(testPlan(), 0))
+	w.Result("isolate", "sw1", changes(testPlan(), 0), nil)
+	w.Close()
+	b, _ := os.ReadFile(w.Path())
+	f.Add(b)
+	f.Add([]byte("{}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		run, err := journal.Parse("f", data)
+		if err != nil {
+			return
+		}
+		if run.Plan == nil {
+			t.Fatal("parsed a run without a plan")
+		}
+		run.Ports() // must not panic on any plan the parser accepts
+	})
+}
