@@ -52,6 +52,9 @@ bench: deps
 # A short fuzzing pass over every parser of untrusted input.
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s -fuzzminimizetime 5s ./plan
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s -fuzzminimizetime 5s ./internal/journal
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 30s -fuzzminimizetime 5s ./probe/arpframe
+	$(GO) test -run '^$$' -fuzz FuzzCiscoIOS -fuzztime 30s -fuzzminimizetime 5s ./switchdrivers/showparse
 
 demo: deps build
 	./$(BIN) rehearse -t containerlab.yml

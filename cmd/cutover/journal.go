@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,18 +63,26 @@ func recoverRun(ctx context.Context, dir string, p *plan.Plan, drivers map[strin
 	defer lock.Release()
 	if last == nil || last.Ended {
 		// Died after its end record: nothing to recover, the lock was stale.
-		fmt.Fprintf(stderr, "the previous run ended (%v); its stale lock is cleared, run again\n", last != nil)
+		fmt.Fprintf(stderr, "the previous run ended; its stale lock is cleared, run again\n")
 		return nil
 	}
 	if last.Plan.Hash != p.Hash {
 		return fmt.Errorf("the unfinished run %s used plan %s (%s), this command compiles plan %s: recover it with the inventory and command that started it", last.Path, last.Plan.Hash, last.Plan.Kind, p.Hash)
 	}
+	fmt.Fprintf(stderr, "recovering the unfinished run %s (process %d is gone): rolling back\n", last.Path, last.PID)
+	return rollbackRun(ctx, last, drivers, stderr, fmt.Sprintf("lock of process %d taken over; recovery: rollback", last.PID))
+}
+
+// rollbackRun puts every port of a journaled run back where the run found
+// it, from the switches' live state, and journals it in the same run. A
+// port in a segment the plan never gives it stops everything untouched.
+func rollbackRun(ctx context.Context, last *journal.Run, drivers map[string]switchdrivers.Driver, stderr io.Writer, why string) error {
 	w, err := journal.Append(last.Path)
 	if err != nil {
 		return err
 	}
 	defer w.Close()
-	if err := w.Write(journal.Record{Kind: journal.KindNote, PID: os.Getpid(), Detail: fmt.Sprintf("lock of process %d taken over; recovery: rollback", last.PID)}); err != nil {
+	if err := w.Write(journal.Record{Kind: journal.KindNote, PID: os.Getpid(), Detail: why}); err != nil {
 		return err
 	}
 	// The live state must be one the plan explains.
@@ -89,10 +99,10 @@ func recoverRun(ctx context.Context, dir string, p *plan.Plan, drivers map[strin
 		}
 	}
 	var unknown []string
-	for sw, d := range drivers {
-		live, err := d.Ports(ctx)
+	for _, sw := range slices.Sorted(maps.Keys(drivers)) {
+		live, err := drivers[sw].Ports(ctx)
 		if err != nil {
-			return fmt.Errorf("reading switch %s for recovery: %w", sw, err)
+			return fmt.Errorf("reading switch %s for rollback: %w", sw, err)
 		}
 		for _, port := range live {
 			if a := allowed[sw+":"+port.Name]; a != nil && !a[port.Segment] {
@@ -101,10 +111,9 @@ func recoverRun(ctx context.Context, dir string, p *plan.Plan, drivers map[strin
 		}
 	}
 	if len(unknown) > 0 {
-		w.Write(journal.Record{Kind: journal.KindNote, Detail: "recovery stopped: " + strings.Join(unknown, "; ")})
-		return fmt.Errorf("the unfinished run %s cannot be recovered safely: %s; put these ports right by hand (the journal says where each was)", last.Path, strings.Join(unknown, "; "))
+		w.Write(journal.Record{Kind: journal.KindNote, Detail: "rollback stopped, nothing changed: " + strings.Join(unknown, "; ")})
+		return fmt.Errorf("the run %s cannot be rolled back safely: %s; nothing was changed; put these ports right by hand (`cutover status` shows where each was)", last.Path, strings.Join(unknown, "; "))
 	}
-	fmt.Fprintf(stderr, "recovering the unfinished run %s (process %d is gone): rolling back\n", last.Path, last.PID)
 	start := time.Now()
 	eng := &engine.Engine{Drivers: drivers, Recorder: w, Progress: progressPrinter(stderr)}
 	_, rerr := eng.Restore(ctx, last.Plan)
@@ -112,11 +121,79 @@ func recoverRun(ctx context.Context, dir string, p *plan.Plan, drivers map[strin
 	if rerr != nil {
 		result = engine.ResultFailed
 	}
-	w.Write(journal.Record{Kind: journal.KindEnd, Result: result, Detail: fmt.Sprintf("recovered by rollback in %s", time.Since(start).Round(time.Millisecond))})
+	w.Write(journal.Record{Kind: journal.KindEnd, Result: result, Detail: fmt.Sprintf("rolled back in %s", time.Since(start).Round(time.Millisecond))})
 	if rerr != nil {
-		return &exitErr{code: exitError, err: fmt.Errorf("recovery incomplete: %w", rerr)}
+		return &exitErr{code: exitError, err: fmt.Errorf("rollback incomplete: %w", rerr)}
 	}
-	return &exitErr{code: exitRolledBack, err: errors.New("an interrupted run was found and rolled back; nothing of it remains; run the command again to cut over")}
+	return &exitErr{code: exitRolledBack, err: errors.New("the run was rolled back: every port of its plan is where the run found it")}
+}
+
+func newRollback() *cobra.Command {
+	var yes bool
+	var dir string
+	cmd := &cobra.Command{
+		Use:   "rollback INVENTORY",
+		Short: "Undo the last run in the journal (interrupted or finished): every port back where that run found it",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			inv, reg, err := loadInventory(args[0])
+			if err != nil {
+				return err
+			}
+			cut, err := plan.Compile(inv)
+			if err != nil {
+				return err
+			}
+			fb, err := plan.Fallback(inv)
+			if err != nil {
+				return err
+			}
+			drivers, err := engine.OpenDrivers(reg, inv)
+			if err != nil {
+				return err
+			}
+			defer engine.CloseDrivers(drivers)
+			stderr := cmd.ErrOrStderr()
+			lock, err := journal.Acquire(dir, false)
+			var stale *journal.StaleLockError
+			if errors.As(err, &stale) {
+				fmt.Fprintf(stderr, "%v; rolling it back\n", err)
+				lock, err = journal.Acquire(dir, true)
+			}
+			if err != nil {
+				return err
+			}
+			defer lock.Release()
+			last, err := journal.Last(dir)
+			if err != nil {
+				return fmt.Errorf("reading the journal: %w", err)
+			}
+			if last == nil {
+				return fmt.Errorf("no runs in the journal %s: nothing to roll back", dir)
+			}
+			if last.Plan.Hash != cut.Hash && last.Plan.Hash != fb.Hash {
+				return fmt.Errorf("the last run %s used plan %s (%s); this inventory compiles %s (cutover) and %s (fallback): roll it back with the inventory that started it", last.Path, last.Plan.Hash, last.Plan.Kind, cut.Hash, fb.Hash)
+			}
+			state := "unfinished"
+			if last.Ended {
+				state = "ended " + last.Result
+			}
+			fmt.Fprintf(stderr, "last run: %s %q, %s (%s)\n", last.Plan.Kind, last.Plan.Name, state, last.Path)
+			if !yes {
+				f, ok := cmd.InOrStdin().(*os.File)
+				if !ok || !isTerminal(f) {
+					return fmt.Errorf("refusing to change switches without confirmation: pass --yes")
+				}
+				if !confirm(cmd.InOrStdin(), stderr, "\nPut every port of this run back where it found it? Type yes: ") {
+					return fmt.Errorf("not confirmed; nothing was changed")
+				}
+			}
+			return rollbackRun(cmd.Context(), last, drivers, stderr, fmt.Sprintf("cutover rollback by process %d", os.Getpid()))
+		},
+	}
+	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
+	addJournalFlag(cmd, &dir)
+	return cmd
 }
 
 func newStatus() *cobra.Command {

@@ -18,10 +18,11 @@ import (
 	"github.com/cutover-net/cutover/labs/labtest"
 )
 
-// TestKillNineMidBatchThenRecover kills `cutover apply` (SIGKILL) in the
-// middle of a batch on a slow Catalyst; the next `cutover apply` finds the
-// unfinished run in the journal and puts every port back.
-func TestKillNineMidBatchThenRecover(t *testing.T) {
+// TestKillNineThenRecover kills `cutover apply` (SIGKILL) in the middle
+// of each batch and at each step boundary on a slow Catalyst; the next
+// `cutover apply` finds the unfinished run in the journal and puts every
+// port back. Then `cutover rollback` undoes a finished run.
+func TestKillNineThenRecover(t *testing.T) {
 	l := labtest.Start(t, `
 name: crash
 topology:
@@ -47,65 +48,146 @@ systems:
   old: {ports: ["sw1:Gi1/0/1", "sw1:Gi1/0/2"], addresses: [192.168.66.30]}
   new: {ports: ["sw1:Gi1/0/3", "sw1:Gi1/0/4"]}
 `, addr, labs.DefaultPassword, l.KnownHosts()))
-	dir := t.TempDir()
-	args := []string{"apply", inv, "--yes", "--no-guard", "--confirm-timeout", "0", "--journal", dir}
 	tag := func(port string) string { v, _ := l.PortTag(context.Background(), port); return v }
-
-	// Each CLI line takes 300 ms: the isolate batch is slow enough to die in.
-	l.Emulator("sw1").SetFaults(emulator.Faults{Delay: 300 * time.Millisecond})
-	child := exec.Command(os.Args[0], args...)
-	child.Env = append(os.Environ(), "CUTOVER_TEST_AS_MAIN=1")
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for tag("sw1-e1") != "266" { // the first port of the batch has moved...
-		if time.Now().After(deadline) {
-			child.Process.Kill()
-			t.Fatal("the first move never happened")
+	journaled := func(dir, step string) bool {
+		files, _ := filepath.Glob(filepath.Join(dir, "runs", "*.jsonl"))
+		for _, f := range files {
+			b, _ := os.ReadFile(f)
+			if strings.Contains(string(b), `"kind":"result","step":"`+step+`"`) {
+				return true
+			}
 		}
-		time.Sleep(20 * time.Millisecond)
+		return false
 	}
-	child.Process.Signal(syscall.SIGKILL) // ...and the second not yet
-	child.Wait()
-	if tag("sw1-e2") != "66" {
-		t.Fatalf("killed too late: sw1-e2 already in %s", tag("sw1-e2"))
-	}
-	l.Emulator("sw1").SetFaults(emulator.Faults{})
+	original := map[string]string{"sw1-e1": "66", "sw1-e2": "66", "sw1-e3": "166", "sw1-e4": "166"}
+	var dir string
+	var args []string
+	// Each case kills `cutover apply` (SIGKILL) at one point of the run,
+	// while the emulator takes 150 ms per CLI line, then recovers.
+	for _, tc := range []struct {
+		name   string
+		killAt func() bool
+		check  map[string]string // where the ports must be when it died
+	}{
+		{"in the middle of the isolate batch", func() bool { return tag("sw1-e1") == "266" },
+			map[string]string{"sw1-e2": "66"}},
+		{"between isolate and promote", func() bool { return journaled(dir, "isolate") },
+			map[string]string{"sw1-e1": "266", "sw1-e2": "266", "sw1-e3": "166"}},
+		{"in the middle of the promote batch", func() bool { return tag("sw1-e3") == "66" },
+			map[string]string{"sw1-e4": "166"}},
+		{"between promote and park", func() bool { return journaled(dir, "promote") },
+			map[string]string{"sw1-e1": "266", "sw1-e3": "66", "sw1-e4": "66"}},
+		{"in the middle of the park batch", func() bool { return tag("sw1-e1") == "166" },
+			map[string]string{"sw1-e2": "266"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir = t.TempDir()
+			args = []string{"apply", inv, "--yes", "--no-guard", "--confirm-timeout", "0", "--journal", dir}
+			l.Emulator("sw1").SetFaults(emulator.Faults{Delay: 150 * time.Millisecond})
+			child := exec.Command(os.Args[0], args...)
+			child.Env = append(os.Environ(), "CUTOVER_TEST_AS_MAIN=1")
+			if err := child.Start(); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(30 * time.Second)
+			for !tc.killAt() {
+				if time.Now().After(deadline) {
+					child.Process.Kill()
+					t.Fatal("the run never got there")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			child.Process.Signal(syscall.SIGKILL)
+			child.Wait()
+			l.Emulator("sw1").SetFaults(emulator.Faults{})
+			for port, want := range tc.check {
+				if got := tag(port); got != want {
+					t.Fatalf("killed at the wrong moment: %s in %s, want %s", port, got, want)
+				}
+			}
 
-	// The journal knows the run is unfinished and a change is in flight.
-	code, out, _ := cli(t, "status", "--journal", dir, "-o", "json")
-	var st struct {
-		State string
-		Ports []journal.PortState
-	}
-	if code != 0 || json.Unmarshal([]byte(out), &st) != nil || !strings.HasPrefix(st.State, "unfinished") || len(st.Ports) != 4 || !st.Ports[0].Pending {
-		t.Fatalf("status: %s", out)
-	}
-	if pid, alive := journal.LockHolder(dir); pid != child.Process.Pid || alive {
-		t.Fatalf("lock held by %d (alive %v), want the dead child %d", pid, alive, child.Process.Pid)
-	}
+			// The journal knows the run is unfinished and which ports
+			// may have moved.
+			code, out, _ := cli(t, "status", "--journal", dir, "-o", "json")
+			var st struct {
+				State string
+				Ports []journal.PortState
+			}
+			if code != 0 || json.Unmarshal([]byte(out), &st) != nil || !strings.HasPrefix(st.State, "unfinished") || len(st.Ports) != 4 {
+				t.Fatalf("status: %s", out)
+			}
+			for _, p := range st.Ports {
+				port := "sw1-e" + strings.TrimPrefix(p.Port, "Gi1/0/")
+				if got := tag(port); !p.Pending && got != p.Last {
+					t.Errorf("journal says %s is in %s (no change pending), the switch says %s", p.Port, p.Last, got)
+				}
+			}
+			if pid, alive := journal.LockHolder(dir); pid != child.Process.Pid || alive {
+				t.Fatalf("lock held by %d (alive %v), want the dead child %d", pid, alive, child.Process.Pid)
+			}
 
-	// Recovery: roll back, exit 4, every port where it was.
-	code, _, stderr := cli(t, args...)
-	if code != exitRolledBack || !strings.Contains(stderr, "recovering the unfinished run") {
-		t.Fatalf("recovery: exit %d\n%s", code, stderr)
+			// Recovery: roll back, exit 4, every port where it was.
+			code, _, stderr := cli(t, args...)
+			if code != exitRolledBack || !strings.Contains(stderr, "recovering the unfinished run") {
+				t.Fatalf("recovery: exit %d\n%s", code, stderr)
+			}
+			for port, want := range original {
+				if got := tag(port); got != want {
+					t.Errorf("%s in %s after recovery, want %s", port, got, want)
+				}
+			}
+			run, err := journal.Last(dir)
+			if err != nil || !run.Ended || run.Result != "rolled_back" {
+				t.Fatalf("journal after recovery: %+v %v", run, err)
+			}
+		})
 	}
-	for port, want := range map[string]string{"sw1-e1": "66", "sw1-e2": "66", "sw1-e3": "166", "sw1-e4": "166"} {
-		if got := tag(port); got != want {
-			t.Errorf("%s in %s after recovery, want %s", port, got, want)
-		}
+	if t.Failed() {
+		return
 	}
-	run, err := journal.Last(dir)
-	if err != nil || !run.Ended || run.Result != "rolled_back" {
-		t.Fatalf("journal after recovery: %+v %v", run, err)
-	}
-	// The lock is free again and the cut-over can now run to the end.
+	dir = t.TempDir()
+	args = []string{"apply", inv, "--yes", "--no-guard", "--confirm-timeout", "0", "--journal", dir}
+	// A clean run in a fresh journal goes to the end.
 	if code, _, stderr := cli(t, args...); code != 0 {
 		t.Fatalf("apply after recovery: %d %s", code, stderr)
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "runs", "*.jsonl"))
-	if len(files) != 2 {
-		t.Fatalf("want 2 runs in the journal, got %d", len(files))
+	if len(files) != 1 {
+		t.Fatalf("want 1 run in the journal, got %d", len(files))
+	}
+	for port, want := range map[string]string{"sw1-e1": "166", "sw1-e2": "166", "sw1-e3": "66", "sw1-e4": "66"} {
+		if got := tag(port); got != want {
+			t.Errorf("%s in %s after the cut-over, want %s", port, got, want)
+		}
+	}
+
+	// `cutover rollback` undoes the finished run from its journal.
+	code, _, stderr := cli(t, "rollback", inv, "--yes", "--journal", dir)
+	if code != exitRolledBack || !strings.Contains(stderr, "ended done") {
+		t.Fatalf("rollback: exit %d\n%s", code, stderr)
+	}
+	for port, want := range map[string]string{"sw1-e1": "66", "sw1-e2": "66", "sw1-e3": "166", "sw1-e4": "166"} {
+		if got := tag(port); got != want {
+			t.Errorf("%s in %s after rollback, want %s", port, got, want)
+		}
+	}
+	if run, err := journal.Last(dir); err != nil || run.Result != "rolled_back" {
+		t.Fatalf("journal after rollback: %v %v", run, err)
+	}
+
+	// A port moved by hand to a VLAN the plan never uses stops a rollback
+	// before anything changes, naming the port.
+	if code, _, stderr := cli(t, args...); code != 0 {
+		t.Fatalf("second apply: %d %s", code, stderr)
+	}
+	if err := l.SetPortTag(context.Background(), "sw1-e3", "999"); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = cli(t, "rollback", inv, "--yes", "--journal", dir)
+	if code != exitError || !strings.Contains(stderr, `switch sw1 port Gi1/0/3 is in segment "999"`) || !strings.Contains(stderr, "nothing was changed") {
+		t.Fatalf("rollback with a foreign port: exit %d\n%s", code, stderr)
+	}
+	if tag("sw1-e1") != "166" || tag("sw1-e4") != "66" {
+		t.Fatalf("a refused rollback moved ports: e1 %s e4 %s", tag("sw1-e1"), tag("sw1-e4"))
 	}
 }

@@ -176,3 +176,23 @@ func FuzzParse(f *testing.F) {
 		run.Ports() // must not panic on any plan the parser accepts
 	})
 }
+
+// BenchmarkStep measures what the journal adds to one step of one switch:
+// an intent and a result, each written and fsync'd.
+func BenchmarkStep(b *testing.B) {
+	p := testPlan()
+	w, err := journal.Create(b.TempDir(), p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	ch := changes(p, 0)
+	for b.Loop() {
+		if err := w.Intent("isolate", "sw1", ch); err != nil {
+			b.Fatal(err)
+		}
+		if err := w.Result("isolate", "sw1", ch, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
