@@ -174,6 +174,8 @@ func progressPrinter(w io.Writer) func(engine.Event) {
 			}
 		case "rollback-start":
 			fmt.Fprintf(w, "%s rollback %s\n", ts, ev.Step)
+		case "journal-failed":
+			fmt.Fprintf(w, "%s   WARNING: %s: the journal could not record this: %v\n", ts, ev.Step, ev.Err)
 		case "rollback-done":
 			if ev.Err != nil {
 				fmt.Fprintf(w, "%s rollback %s INCOMPLETE: %v\n", ts, ev.Step, ev.Err)

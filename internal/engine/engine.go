@@ -53,7 +53,7 @@ type Event struct {
 	Time     time.Time
 	Step     string
 	Switch   string // empty for step-level events
-	Kind     string // step-start, batch-done, batch-failed, step-done, confirmed, rollback-start, rollback-done
+	Kind     string // step-start, batch-done, batch-failed, step-done, confirmed, rollback-start, rollback-done, journal-failed
 	Moves    int
 	Duration time.Duration
 	Err      error
@@ -266,7 +266,7 @@ func (e *Engine) runStep(ctx context.Context, step plan.Step) (map[string]bool, 
 		go func() {
 			defer wg.Done()
 			start := time.Now()
-			confirms[i], errs[i] = e.applyBatch(ctx, step.Name, b.Switch, changes(b.Moves), e.ConfirmTimeout > 0)
+			confirms[i], errs[i] = e.applyBatch(ctx, step.Name, b.Switch, changes(b.Moves), e.ConfirmTimeout > 0, false)
 			kind := "batch-done"
 			if errs[i] != nil {
 				kind = "batch-failed"
@@ -292,16 +292,27 @@ func (e *Engine) runStep(ctx context.Context, step plan.Step) (map[string]bool, 
 // the driver can — and verifies them by reading the switch back
 // independently of the driver's own check. It returns the confirmation of
 // a trial, even when the read-back fails (so the engine can settle it).
-func (e *Engine) applyBatch(ctx context.Context, step, sw string, cs []switchdrivers.Change, trial bool) (confirm func(context.Context) error, err error) {
+// A forward batch whose intent cannot be journaled is not sent; an undo
+// batch is sent anyway (restoring service comes first) and the journal
+// failure is reported with its result.
+func (e *Engine) applyBatch(ctx context.Context, step, sw string, cs []switchdrivers.Change, trial, undo bool) (confirm func(context.Context) error, err error) {
 	if len(cs) == 0 {
 		return nil, nil
 	}
 	if e.Recorder != nil {
-		if err := e.Recorder.Intent(step, sw, cs); err != nil {
-			return nil, switchdrivers.Untouched(wrap(sw, fmt.Errorf("not sent: %w", err)))
+		if jerr := e.Recorder.Intent(step, sw, cs); jerr != nil {
+			if !undo {
+				return nil, switchdrivers.Untouched(wrap(sw, fmt.Errorf("not sent: %w", jerr)))
+			}
+			e.emit(Event{Step: step, Switch: sw, Kind: "journal-failed", Err: wrap(sw, fmt.Errorf("sending the undo without a journal record: %w", jerr))})
 		}
 		defer func() {
-			if jerr := e.Recorder.Result(step, sw, cs, err); jerr != nil {
+			jerr := e.Recorder.Result(step, sw, cs, err)
+			switch {
+			case jerr == nil:
+			case undo:
+				e.emit(Event{Step: step, Switch: sw, Kind: "journal-failed", Err: wrap(sw, jerr)})
+			default:
 				err = errors.Join(err, wrap(sw, jerr))
 			}
 		}()
@@ -431,7 +442,7 @@ func (e *Engine) undoBatch(ctx context.Context, stepName string, b plan.Batch, b
 		}
 	}
 	// Undo is applied outright: it restores the state a trial would revert to.
-	if _, err := e.applyBatch(ctx, stepName, b.Switch, back, false); err != nil {
+	if _, err := e.applyBatch(ctx, stepName, b.Switch, back, false, true); err != nil {
 		errs = append(errs, err)
 		return 0, errors.Join(errs...)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cutover-net/cutover/internal/engine"
+	"github.com/cutover-net/cutover/internal/journal"
 	"github.com/cutover-net/cutover/labs"
 	"github.com/cutover-net/cutover/labs/labtest"
 	"github.com/cutover-net/cutover/plan"
@@ -391,4 +392,75 @@ func (j *journalRecorder) Result(string, string, []switchdrivers.Change, error) 
 	defer j.mu.Unlock()
 	j.results++
 	return nil
+}
+
+// TestJournalDiskFullMidRun journals to a 1 MiB tmpfs that fills up after
+// the isolate step: promote is not sent (its intent cannot be recorded),
+// and the undo of isolate is sent anyway — restoring service comes before
+// the journal — with the journal failure reported.
+func TestJournalDiskFullMidRun(t *testing.T) {
+	f := setup(t, nil)
+	ctx := context.Background()
+	mnt := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Fatalf("mount tmpfs: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", mnt).Run() })
+	w, err := journal.Create(mnt, f.plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	fill := func() error {
+		filler, err := os.Create(filepath.Join(mnt, "filler"))
+		if err != nil {
+			return err
+		}
+		defer filler.Close()
+		buf := make([]byte, 64<<10)
+		for {
+			if _, err := filler.Write(buf); err != nil {
+				break // ENOSPC: full
+			}
+		}
+		// tmpfs allocates pages: fill the slack of the journal's last
+		// page with notes until not even a short one fits.
+		for _, n := range []int{2048, 512, 128, 32, 1} {
+			for w.Write(journal.Record{Kind: journal.KindNote, Detail: strings.Repeat("x", n)}) == nil {
+			}
+		}
+		return nil
+	}
+	hooks := hookFunc(func(kind string, p *plan.Plan, i int) error {
+		if kind == "after" && p.Steps[i].Name == plan.StepIsolate {
+			return fill()
+		}
+		return nil
+	})
+	var warnings []string
+	progress := func(ev engine.Event) {
+		if ev.Kind == "journal-failed" {
+			warnings = append(warnings, ev.Err.Error())
+		}
+	}
+	rep := (&engine.Engine{Drivers: f.drivers, Hooks: hooks, Recorder: w, Progress: progress}).Run(ctx, f.plan)
+	if rep.Result != engine.ResultRolledBack || !strings.Contains(rep.Error, "not sent") || !strings.Contains(rep.Error, "no space left on device") {
+		t.Fatalf("result %s: %v", rep.Result, rep.Err)
+	}
+	f.expect(t, oldPorts, "66")
+	f.expect(t, newPorts, "166")
+	if all := strings.Join(warnings, "\n"); !strings.Contains(all, "sending the undo without a journal record") || !strings.Contains(all, "no space left on device") {
+		t.Fatalf("journal failures during the undo were not reported: %q", warnings)
+	}
+	// What reached the disk is still a readable journal: the isolate
+	// step's intent and result.
+	run, err := journal.Read(w.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range run.Ports() {
+		if p.Original == "66" && p.Last != "266" {
+			t.Errorf("journal: %s:%s last %s, want 266 (isolate recorded)", p.Switch, p.Port, p.Last)
+		}
+	}
 }

@@ -55,6 +55,7 @@ type Record struct {
 type Writer struct {
 	f    *os.File
 	path string
+	size int64 // bytes of complete records
 }
 
 // Create starts a run's journal in dir.
@@ -77,12 +78,25 @@ func Create(dir string, p *plan.Plan) (*Writer, error) {
 }
 
 // Append reopens an existing run's journal (recovery continues it).
+// A torn last line (the crash that made recovery necessary) is cut off
+// first, so the records that follow stay whole lines.
 func Append(path string) (*Writer, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	size := int64(bytes.LastIndexByte(data, '\n') + 1)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o640)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	return &Writer{f: f, path: path}, nil
+	if size < int64(len(data)) {
+		if err := f.Truncate(size); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("journal %s: cutting off the torn last line: %w", path, err)
+		}
+	}
+	return &Writer{f: f, path: path, size: size}, nil
 }
 
 // Path is the run's file.
@@ -99,9 +113,16 @@ func (w *Writer) Write(r Record) error {
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
-	if _, err := w.f.Write(append(b, '\n')); err != nil {
+	n, err := w.f.Write(append(b, '\n'))
+	if err != nil {
+		// A short write (a full disk) must not leave half a line for the
+		// next record to follow: cut the file back to its last full line.
+		if n > 0 {
+			w.f.Truncate(w.size)
+		}
 		return fmt.Errorf("journal %s: %w", w.path, err)
 	}
+	w.size += int64(n)
 	if err := w.f.Sync(); err != nil {
 		return fmt.Errorf("journal %s: %w", w.path, err)
 	}

@@ -115,6 +115,31 @@ func TestParseRejectsWhatItCannotTrust(t *testing.T) {
 	}
 }
 
+// TestAppendAfterTornLine: recovery continues a journal whose last line
+// was cut short; the fragment goes, the new records are whole lines.
+func TestAppendAfterTornLine(t *testing.T) {
+	w, err := journal.Create(t.TempDir(), testPlan())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	f, _ := os.OpenFile(w.Path(), os.O_WRONLY|os.O_APPEND, 0)
+	f.WriteString(`{"v":1,"kind":"inte`)
+	f.Close()
+	w, err = journal.Append(w.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(journal.Record{Kind: journal.KindEnd, Result: "rolled_back"}); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	run, err := journal.Read(w.Path())
+	if err != nil || run.Torn || !run.Ended || len(run.Records) != 2 {
+		t.Fatalf("%v %+v", err, run)
+	}
+}
+
 func TestLock(t *testing.T) {
 	dir := t.TempDir()
 	l, err := journal.Acquire(dir, false)
