@@ -119,3 +119,36 @@ func TestScenarios(t *testing.T) {
 		})
 	}
 }
+
+// TestFaultScenarios: a switch session or the probe link fails mid-run.
+// Each ends with the old system back in Production and the new one back
+// in staging, a message naming what failed, and no address answered by
+// two MACs as seen by the rehearsal's own observer.
+func TestFaultScenarios(t *testing.T) {
+	cases := []struct {
+		scenario, result string
+		reason           []string
+	}{
+		{"session-dropped", "rolled_back", []string{"switch sw2", "the SSH session was lost"}},
+		{"command-rejected", "rolled_back", []string{"switch sw2", "interface Ethernet2"}},
+		{"probe-down", "rolled_back", []string{"guard promote", "sending on eth1", "network is down"}},
+	}
+	for _, c := range cases {
+		t.Run(c.scenario, func(t *testing.T) {
+			rep := rehearse(t, c.scenario)
+			if rep.Result != c.result || rep.Expected != c.result {
+				t.Fatalf("result %s (expected %s): %s", rep.Result, rep.Expected, rep.Error)
+			}
+			for _, frag := range c.reason {
+				if !strings.Contains(rep.Error, frag) {
+					t.Errorf("error lacks %q: %s", frag, rep.Error)
+				}
+			}
+			expectPorts(t, rep, oldPorts, "66")
+			expectPorts(t, rep, newPorts, "166")
+			if rep.ConflictsObserved != 0 {
+				t.Errorf("the independent observer saw %d conflicts", rep.ConflictsObserved)
+			}
+		})
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cutover-net/cutover/internal/netns"
+	"github.com/cutover-net/cutover/labs/emulator"
 	"github.com/cutover-net/cutover/plan"
 	"github.com/cutover-net/cutover/probe/arpframe"
 	"github.com/cutover-net/cutover/probe/l2"
@@ -94,6 +95,46 @@ func Scenarios() map[string]Scenario {
 				return true, l.SetPortTag(ctx, "sw2-e4", strconv.Itoa(inv.VLANs.Migration))
 			},
 		},
+		"session-dropped": {
+			Name:        "session-dropped",
+			Description: "sw2's SSH session drops in the middle of the promote batch: its config session is never committed, isolate is undone, the old system returns",
+			Expect:      "rolled_back",
+			afterStep:   faultAfterIsolate("sw2", emulator.Faults{DropAfter: 3}),
+		},
+		"command-rejected": {
+			Name:        "command-rejected",
+			Description: "sw2 rejects a command of the promote batch: nothing of the batch is committed, isolate is undone, the old system returns",
+			Expect:      "rolled_back",
+			afterStep:   faultAfterIsolate("sw2", emulator.Faults{RejectCommand: "interface Ethernet2"}),
+		},
+		"probe-down": {
+			Name:        "probe-down",
+			Description: "the guard's probe link goes down after isolate: absence cannot be proven, so promote never happens; isolate is undone, the old system returns",
+			Expect:      "rolled_back",
+			afterStep: func(ctx context.Context, l *Lab, inv *plan.Inventory, step string) (bool, error) {
+				if step != plan.StepIsolate {
+					return false, nil
+				}
+				_, err := l.Exec(ctx, "probe", nil, "ip", "link", "set", "eth1", "down")
+				return false, err
+			},
+		},
+	}
+}
+
+// faultAfterIsolate sets faults on a node's in-process emulator once the
+// isolate step has passed its guard.
+func faultAfterIsolate(node string, f emulator.Faults) func(context.Context, *Lab, *plan.Inventory, string) (bool, error) {
+	return func(ctx context.Context, l *Lab, inv *plan.Inventory, step string) (bool, error) {
+		if step != plan.StepIsolate {
+			return false, nil
+		}
+		srv := l.Emulator(node)
+		if srv == nil {
+			return false, fmt.Errorf("%s has no in-process emulator to inject faults into (is the lab running with emulator daemons? take it down first)", node)
+		}
+		srv.SetFaults(f)
+		return false, nil
 	}
 }
 

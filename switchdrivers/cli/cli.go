@@ -215,7 +215,7 @@ type session struct {
 func (s session) Show(command string) (string, error) {
 	r, err := s.nd.SendCommand(command)
 	if err != nil {
-		return "", s.drv.errf("", command, errors.New(s.drv.scrub(err)))
+		return "", s.drv.errf("", command, s.sendError(err))
 	}
 	if r.Failed != nil || s.failed(r.Result) {
 		return "", s.drv.errf("", command, fmt.Errorf("%s", strings.TrimSpace(r.Result)))
@@ -234,10 +234,19 @@ func (s session) failed(out string) bool {
 }
 
 // line sends one configuration line at whatever prompt the session is at.
+// sendError is what a failed send reports, the password scrubbed.
+func (s session) sendError(err error) error {
+	msg := s.drv.scrub(err)
+	if errors.Is(err, util.ErrConnectionError) { // scrapligo's text is just "errConnectionError"
+		msg = "the SSH session was lost (" + msg + ")"
+	}
+	return errors.New(msg)
+}
+
 func (s session) line(command string) error {
 	r, err := s.nd.Driver.SendCommand(command)
 	if err != nil {
-		return errors.New(s.drv.scrub(err))
+		return s.sendError(err)
 	}
 	if r.Failed != nil || s.failed(r.Result) {
 		return fmt.Errorf("%s", strings.TrimSpace(r.Result))
