@@ -127,7 +127,9 @@ systems:
 			}
 
 			// Recovery: roll back, exit 4, every port where it was.
+			began := time.Now()
 			code, _, stderr := cli(t, args...)
+			t.Logf("recovery took %s", time.Since(began).Round(time.Millisecond))
 			if code != exitRolledBack || !strings.Contains(stderr, "recovering the unfinished run") {
 				t.Fatalf("recovery: exit %d\n%s", code, stderr)
 			}
