@@ -45,18 +45,7 @@ func newApply(fallback bool) *cobra.Command {
 					return err
 				}
 			}
-			ask := func(question string) error {
-				if yes {
-					return nil
-				}
-				if f, ok := cmd.InOrStdin().(*os.File); !ok || !isTerminal(f) {
-					return fmt.Errorf("refusing to change switches without confirmation: pass --yes")
-				}
-				if !confirm(cmd.InOrStdin(), stderr, question) {
-					return fmt.Errorf("not confirmed; nothing was changed")
-				}
-				return nil
-			}
+			ask := func(question string) error { return askToProceed(cmd, yes, question) }
 			// One run at a time; a run a dead process left unfinished is
 			// recovered first.
 			lock, err := journal.Acquire(journalDir, false)
@@ -94,6 +83,7 @@ func newApply(fallback bool) *cobra.Command {
 				cfg.Progress = func(s string) { fmt.Fprintln(stderr, s) }
 				cfg.Record = guardRecorder(w)
 				if session, err = guard.Start(ctx, *setup, cfg); err != nil {
+					w.Write(journal.Record{Kind: journal.KindEnd, Result: engine.ResultFailed, Error: "the guard did not start: " + err.Error()})
 					return err
 				}
 				defer session.Close()
@@ -141,6 +131,21 @@ func resultError(result string, err error) error {
 		return &exitErr{code: exitRolledBack, err: err}
 	}
 	return &exitErr{code: exitError, err: err}
+}
+
+// askToProceed asks on a terminal before switches are changed; without
+// one, only --yes proceeds.
+func askToProceed(cmd *cobra.Command, yes bool, question string) error {
+	if yes {
+		return nil
+	}
+	if f, ok := cmd.InOrStdin().(*os.File); !ok || !isTerminal(f) {
+		return fmt.Errorf("refusing to change switches without confirmation: pass --yes")
+	}
+	if !confirm(cmd.InOrStdin(), cmd.ErrOrStderr(), question) {
+		return fmt.Errorf("not confirmed; nothing was changed")
+	}
+	return nil
 }
 
 func confirm(in io.Reader, out io.Writer, prompt string) bool {

@@ -179,14 +179,8 @@ func newRollback() *cobra.Command {
 				state = "ended " + last.Result
 			}
 			fmt.Fprintf(stderr, "last run: %s %q, %s (%s)\n", last.Plan.Kind, last.Plan.Name, state, last.Path)
-			if !yes {
-				f, ok := cmd.InOrStdin().(*os.File)
-				if !ok || !isTerminal(f) {
-					return fmt.Errorf("refusing to change switches without confirmation: pass --yes")
-				}
-				if !confirm(cmd.InOrStdin(), stderr, "\nPut every port of this run back where it found it? Type yes: ") {
-					return fmt.Errorf("not confirmed; nothing was changed")
-				}
+			if err := askToProceed(cmd, yes, "\nPut every port of this run back where it found it? Type yes: "); err != nil {
+				return err
 			}
 			return rollbackRun(cmd.Context(), last, drivers, stderr, fmt.Sprintf("cutover rollback by process %d", os.Getpid()))
 		},
