@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"maps"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -414,6 +415,17 @@ func (e *Engine) undo(ctx context.Context, p *plan.Plan, first, last int, untouc
 		}
 		reports = append(reports, sr)
 		e.emit(Event{Step: sr.Name, Kind: "rollback-done", Moves: sr.Moves, Duration: sr.Finished.Sub(sr.Started), Err: err})
+		if err != nil && i > first {
+			// Undoing an earlier step on top of an incomplete undo could
+			// put two systems in one VLAN (old back into Production while
+			// new is still there): stop here.
+			var left []string
+			for j := i - 1; j >= first; j-- {
+				left = append(left, p.Steps[j].Name)
+			}
+			failures = append(failures, fmt.Errorf("not undone, to keep one owner per address: %s", strings.Join(left, ", ")))
+			break
+		}
 	}
 	return reports, errors.Join(failures...)
 }

@@ -375,6 +375,30 @@ func TestRestoreFromAnyPartialState(t *testing.T) {
 	}
 }
 
+// TestRestoreStopsAtAnIncompleteUndo: a new port someone moved elsewhere
+// makes undo-promote incomplete; undoing isolate on top of it is refused
+// (it could put the old system back next to the new), and the error says
+// which steps were left.
+func TestRestoreStopsAtAnIncompleteUndo(t *testing.T) {
+	f := setup(t, nil)
+	ctx := context.Background()
+	for _, p := range oldPorts {
+		f.lab.SetPortTag(ctx, p, "166")
+	}
+	f.lab.SetPortTag(ctx, "sw2-e1", "999")
+	f.lab.SetPortTag(ctx, "sw2-e2", "66")
+	reps, err := (&engine.Engine{Drivers: f.drivers}).Restore(ctx, f.plan)
+	if err == nil || !strings.Contains(err.Error(), "switch sw2 port sw2-e1") || !strings.Contains(err.Error(), "not undone, to keep one owner per address: isolate") {
+		t.Fatalf("restore: %v", err)
+	}
+	if len(reps) != 2 || reps[1].Name != "undo-promote" {
+		t.Fatalf("undo steps run: %+v", reps)
+	}
+	f.expect(t, oldPorts, "266") // undo-park done, undo-isolate not attempted
+	f.expect(t, []string{"sw2-e2"}, "166")
+	f.expect(t, []string{"sw2-e1"}, "999")
+}
+
 type journalRecorder struct {
 	mu               sync.Mutex
 	intents, results int
