@@ -361,6 +361,14 @@ func (h *scenarioHooks) BeforeStep(ctx context.Context, p *plan.Plan, i int) err
 	return h.inner.BeforeStep(ctx, p, i)
 }
 
+// BeforeUndo passes the guard's check before an undo through.
+func (h *scenarioHooks) BeforeUndo(ctx context.Context, p *plan.Plan, i int) error {
+	if uh, ok := h.inner.(engine.UndoHooks); ok {
+		return uh.BeforeUndo(ctx, p, i)
+	}
+	return nil
+}
+
 func (h *scenarioHooks) AfterStep(ctx context.Context, p *plan.Plan, i int) error {
 	if h.inner != nil {
 		if err := h.inner.AfterStep(ctx, p, i); err != nil {

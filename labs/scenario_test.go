@@ -2,6 +2,7 @@ package labs_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -128,10 +129,12 @@ func TestFaultScenarios(t *testing.T) {
 	cases := []struct {
 		scenario, result string
 		reason           []string
+		undoChecked      bool // the guard proved Production free before undoing isolate
 	}{
-		{"session-dropped", "rolled_back", []string{"switch sw2", "the SSH session was lost"}},
-		{"command-rejected", "rolled_back", []string{"switch sw2", "interface Ethernet2"}},
-		{"probe-down", "rolled_back", []string{"guard promote", "sending on eth1", "network is down"}},
+		{"session-dropped", "rolled_back", []string{"switch sw2", "the SSH session was lost"}, true},
+		{"command-rejected", "rolled_back", []string{"switch sw2", "interface Ethernet2"}, true},
+		// The probe cannot run: recorded as not verified, and the undo goes on.
+		{"probe-down", "rolled_back", []string{"guard promote", "sending on eth1", "network is down"}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.scenario, func(t *testing.T) {
@@ -148,6 +151,15 @@ func TestFaultScenarios(t *testing.T) {
 			expectPorts(t, rep, newPorts, "166")
 			if rep.ConflictsObserved != 0 {
 				t.Errorf("the independent observer saw %d conflicts", rep.ConflictsObserved)
+			}
+			var undo []string
+			for _, c := range rep.Guard {
+				if c.Step == "undo-isolate" {
+					undo = append(undo, fmt.Sprintf("%v: %s", c.Passed, c.Detail))
+				}
+			}
+			if len(undo) != 1 || strings.HasPrefix(undo[0], "true") != c.undoChecked {
+				t.Errorf("guard checks before undoing isolate: %q", undo)
 			}
 		})
 	}

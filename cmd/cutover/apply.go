@@ -14,6 +14,7 @@ import (
 	"github.com/cutover-net/cutover/internal/guard"
 	"github.com/cutover-net/cutover/internal/journal"
 	"github.com/cutover-net/cutover/plan"
+	"github.com/cutover-net/cutover/switchdrivers"
 	"github.com/spf13/cobra"
 )
 
@@ -55,7 +56,7 @@ func newApply(fallback bool) *cobra.Command {
 				if err := ask("\nRoll the interrupted run back (its journal says where every port was)? Type yes: "); err != nil {
 					return err
 				}
-				return recoverRun(cmd.Context(), journalDir, p, drivers, stderr)
+				return recoverRun(cmd.Context(), journalDir, inv, setup, p, drivers, stderr)
 			}
 			if err != nil {
 				return err
@@ -76,20 +77,14 @@ func newApply(fallback bool) *cobra.Command {
 			ctx, halt := context.WithCancelCause(cmd.Context())
 			defer halt(nil)
 			eng := &engine.Engine{Drivers: drivers, Progress: progressPrinter(stderr), ConfirmTimeout: confirmTimeout, Recorder: w}
-			var session *guard.Session
-			if setup != nil {
-				cfg := guard.ConfigFrom(inv)
-				cfg.Locate, cfg.Halt = guard.LocateWith(drivers), halt
-				cfg.Progress = func(s string) { fmt.Fprintln(stderr, s) }
-				cfg.Record = guardRecorder(w)
-				if session, err = guard.Start(ctx, *setup, cfg); err != nil {
-					w.Write(journal.Record{Kind: journal.KindEnd, Result: engine.ResultFailed, Error: "the guard did not start: " + err.Error()})
-					return err
-				}
+			session, err := startGuard(ctx, inv, setup, drivers, stderr, w, halt)
+			if err != nil {
+				w.Write(journal.Record{Kind: journal.KindEnd, Result: engine.ResultFailed, Error: "the guard did not start: " + err.Error()})
+				return err
+			}
+			if session != nil {
 				defer session.Close()
 				eng.Hooks = session.Guard
-			} else {
-				fmt.Fprintln(stderr, "WARNING: --no-guard: nothing checks that only one host answers for each address")
 			}
 			rep := eng.Run(ctx, p)
 			if err := w.Write(journal.Record{Kind: journal.KindEnd, Result: rep.Result, Error: rep.Error}); err != nil {
@@ -131,6 +126,20 @@ func resultError(result string, err error) error {
 		return &exitErr{code: exitRolledBack, err: err}
 	}
 	return &exitErr{code: exitError, err: err}
+}
+
+// startGuard starts the guard for a run journaled by w (nil setup: none,
+// said loudly). halt is how its watcher stops the run.
+func startGuard(ctx context.Context, inv *plan.Inventory, setup *guard.Setup, drivers map[string]switchdrivers.Driver, stderr io.Writer, w *journal.Writer, halt context.CancelCauseFunc) (*guard.Session, error) {
+	if setup == nil {
+		fmt.Fprintln(stderr, "WARNING: --no-guard: nothing checks that only one host answers for each address")
+		return nil, nil
+	}
+	cfg := guard.ConfigFrom(inv)
+	cfg.Locate, cfg.Halt = guard.LocateWith(drivers), halt
+	cfg.Progress = func(s string) { fmt.Fprintln(stderr, s) }
+	cfg.Record = guardRecorder(w)
+	return guard.Start(ctx, *setup, cfg)
 }
 
 // askToProceed asks on a terminal before switches are changed; without

@@ -51,7 +51,7 @@ func guardRecorder(w *journal.Writer) func(guard.Check) {
 // recover rolls back the unfinished run of a dead process. It never
 // guesses: the run must be this plan, and every port must be in a segment
 // the plan gives it; otherwise it stops and explains.
-func recoverRun(ctx context.Context, dir string, p *plan.Plan, drivers map[string]switchdrivers.Driver, stderr io.Writer) error {
+func recoverRun(ctx context.Context, dir string, inv *plan.Inventory, setup *guard.Setup, p *plan.Plan, drivers map[string]switchdrivers.Driver, stderr io.Writer) error {
 	last, err := journal.Last(dir)
 	if err != nil {
 		return fmt.Errorf("reading the journal: %w", err)
@@ -70,13 +70,15 @@ func recoverRun(ctx context.Context, dir string, p *plan.Plan, drivers map[strin
 		return fmt.Errorf("the unfinished run %s used plan %s (%s), this command compiles plan %s: recover it with the inventory and command that started it", last.Path, last.Plan.Hash, last.Plan.Kind, p.Hash)
 	}
 	fmt.Fprintf(stderr, "recovering the unfinished run %s (process %d is gone): rolling back\n", last.Path, last.PID)
-	return rollbackRun(ctx, last, drivers, stderr, fmt.Sprintf("lock of process %d taken over; recovery: rollback", last.PID))
+	return rollbackRun(ctx, last, inv, setup, drivers, stderr, fmt.Sprintf("lock of process %d taken over; recovery: rollback", last.PID))
 }
 
 // rollbackRun puts every port of a journaled run back where the run found
 // it, from the switches' live state, and journals it in the same run. A
 // port in a segment the plan never gives it stops everything untouched.
-func rollbackRun(ctx context.Context, last *journal.Run, drivers map[string]switchdrivers.Driver, stderr io.Writer, why string) error {
+// With a guard setup, nobody else may answer in Production before the
+// outgoing system returns there (guard.Guard.BeforeUndo).
+func rollbackRun(ctx context.Context, last *journal.Run, inv *plan.Inventory, setup *guard.Setup, drivers map[string]switchdrivers.Driver, stderr io.Writer, why string) error {
 	w, err := journal.Append(last.Path)
 	if err != nil {
 		return err
@@ -116,6 +118,17 @@ func rollbackRun(ctx context.Context, last *journal.Run, drivers map[string]swit
 	}
 	start := time.Now()
 	eng := &engine.Engine{Drivers: drivers, Recorder: w, Progress: progressPrinter(stderr)}
+	ctx, halt := context.WithCancelCause(ctx)
+	defer halt(nil)
+	session, err := startGuard(ctx, inv, setup, drivers, stderr, w, halt)
+	if err != nil {
+		w.Write(journal.Record{Kind: journal.KindNote, Detail: "rollback not started, the guard did not start: " + err.Error()})
+		return err
+	}
+	if session != nil {
+		defer session.Close()
+		eng.Hooks = session.Guard
+	}
 	_, rerr := eng.Restore(ctx, last.Plan)
 	result := engine.ResultRolledBack
 	if rerr != nil {
@@ -129,7 +142,7 @@ func rollbackRun(ctx context.Context, last *journal.Run, drivers map[string]swit
 }
 
 func newRollback() *cobra.Command {
-	var yes bool
+	var yes, noGuard bool
 	var dir string
 	cmd := &cobra.Command{
 		Use:   "rollback INVENTORY",
@@ -147,6 +160,12 @@ func newRollback() *cobra.Command {
 			fb, err := plan.Fallback(inv)
 			if err != nil {
 				return err
+			}
+			var setup *guard.Setup
+			if !noGuard {
+				if setup, err = guard.SetupFrom(inv); err != nil {
+					return err
+				}
 			}
 			drivers, err := engine.OpenDrivers(reg, inv)
 			if err != nil {
@@ -182,10 +201,11 @@ func newRollback() *cobra.Command {
 			if err := askToProceed(cmd, yes, "\nPut every port of this run back where it found it? Type yes: "); err != nil {
 				return err
 			}
-			return rollbackRun(cmd.Context(), last, drivers, stderr, fmt.Sprintf("cutover rollback by process %d", os.Getpid()))
+			return rollbackRun(cmd.Context(), last, inv, setup, drivers, stderr, fmt.Sprintf("cutover rollback by process %d", os.Getpid()))
 		},
 	}
 	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
+	cmd.Flags().BoolVar(&noGuard, "no-guard", false, "roll back without checking that nobody else answers in Production (not recommended)")
 	addJournalFlag(cmd, &dir)
 	return cmd
 }

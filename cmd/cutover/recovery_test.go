@@ -164,7 +164,7 @@ systems:
 	}
 
 	// `cutover rollback` undoes the finished run from its journal.
-	code, _, stderr := cli(t, "rollback", inv, "--yes", "--journal", dir)
+	code, _, stderr := cli(t, "rollback", inv, "--yes", "--no-guard", "--journal", dir)
 	if code != exitRolledBack || !strings.Contains(stderr, "ended done") {
 		t.Fatalf("rollback: exit %d\n%s", code, stderr)
 	}
@@ -185,7 +185,7 @@ systems:
 	if err := l.SetPortTag(context.Background(), "sw1-e3", "999"); err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr = cli(t, "rollback", inv, "--yes", "--journal", dir)
+	code, _, stderr = cli(t, "rollback", inv, "--yes", "--no-guard", "--journal", dir)
 	if code != exitError || !strings.Contains(stderr, `switch sw1 port Gi1/0/3 is in segment "999"`) || !strings.Contains(stderr, "nothing was changed") {
 		t.Fatalf("rollback with a foreign port: exit %d\n%s", code, stderr)
 	}

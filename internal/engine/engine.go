@@ -35,6 +35,13 @@ type Hooks interface {
 	AfterStep(ctx context.Context, p *plan.Plan, step int) error
 }
 
+// UndoHooks is an optional capability of Hooks: BeforeUndo runs before a
+// rollback undoes step i. An error stops the rollback there, leaving that
+// step and the earlier ones as they are.
+type UndoHooks interface {
+	BeforeUndo(ctx context.Context, p *plan.Plan, step int) error
+}
+
 // BlockedError is a guard's refusal to let a step happen, or its order to
 // halt a run. Restore says whether the steps already completed should be
 // undone: true when going back is safe (the evidence involves only the
@@ -389,6 +396,15 @@ func (e *Engine) undo(ctx context.Context, p *plan.Plan, first, last int, untouc
 	for i := last; i >= first; i-- {
 		step := p.Steps[i]
 		sr := StepReport{Name: "undo-" + step.Name, Started: time.Now()}
+		if uh, ok := e.Hooks.(UndoHooks); ok {
+			if err := uh.BeforeUndo(ctx, p, i); err != nil {
+				sr.Finished, sr.Error = time.Now(), err.Error()
+				reports = append(reports, sr)
+				e.emit(Event{Step: sr.Name, Kind: "rollback-done", Err: err})
+				failures = append(failures, err, notUndone(p, i, first))
+				break
+			}
+		}
 		e.emit(Event{Step: sr.Name, Kind: "rollback-start"})
 		errs := make([]error, len(step.Batches))
 		counts := make([]int, len(step.Batches))
@@ -419,15 +435,20 @@ func (e *Engine) undo(ctx context.Context, p *plan.Plan, first, last int, untouc
 			// Undoing an earlier step on top of an incomplete undo could
 			// put two systems in one VLAN (old back into Production while
 			// new is still there): stop here.
-			var left []string
-			for j := i - 1; j >= first; j-- {
-				left = append(left, p.Steps[j].Name)
-			}
-			failures = append(failures, fmt.Errorf("not undone, to keep one owner per address: %s", strings.Join(left, ", ")))
+			failures = append(failures, notUndone(p, i-1, first))
 			break
 		}
 	}
 	return reports, errors.Join(failures...)
+}
+
+// notUndone names the steps from..first (in undo order) a rollback leaves.
+func notUndone(p *plan.Plan, from, first int) error {
+	var left []string
+	for j := from; j >= first; j-- {
+		left = append(left, p.Steps[j].Name)
+	}
+	return fmt.Errorf("not undone, to keep one owner per address: %s", strings.Join(left, ", "))
 }
 
 func (e *Engine) undoBatch(ctx context.Context, stepName string, b plan.Batch, before map[string]map[string]bool) (int, error) {

@@ -317,6 +317,37 @@ func (g *Guard) BeforeStep(ctx context.Context, p *plan.Plan, i int) error {
 	return g.haltErr(ctx)
 }
 
+// BeforeUndo implements engine.UndoHooks. Before undoing isolate — the
+// outgoing system returning to Production — nobody but the outgoing
+// system may answer there. A finding stops the rollback (the old system
+// stays isolated rather than join another owner); a probe that cannot
+// run is recorded and the undo goes on: the rollback reaches isolate only
+// after the later steps were undone completely, so the switches already
+// show the incoming system out of Production.
+func (g *Guard) BeforeUndo(ctx context.Context, p *plan.Plan, i int) error {
+	if p.Steps[i].Name != plan.StepIsolate {
+		return nil
+	}
+	if g.outPorts == nil { // a recovery: no step of this run went through the guard
+		if err := g.roles(p); err != nil {
+			return err
+		}
+	}
+	const step, what = "undo-isolate", "nobody else answers in Production"
+	err := g.absent(ctx, step, g.prod, what)
+	var blocked *engine.BlockedError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &blocked) && blocked.Restore:
+		return nil // only the outgoing system's own MACs: going back is safe
+	case errors.As(err, &blocked):
+		return err
+	}
+	g.record(Check{Step: step, Name: what, VLAN: g.prod, Passed: false, Detail: "not verified, undoing anyway (the later steps are undone): " + err.Error()})
+	return nil
+}
+
 // AfterStep implements engine.Hooks.
 func (g *Guard) AfterStep(ctx context.Context, p *plan.Plan, i int) error {
 	if err := g.haltErr(ctx); err != nil {

@@ -10,8 +10,10 @@ import (
 	"github.com/cutover-net/cutover/internal/engine"
 	"github.com/cutover-net/cutover/internal/guard"
 	"github.com/cutover-net/cutover/internal/netns"
+	"github.com/cutover-net/cutover/labs"
 	"github.com/cutover-net/cutover/labs/labtest"
 	"github.com/cutover-net/cutover/plan"
+	"github.com/cutover-net/cutover/switchdrivers"
 	"github.com/cutover-net/cutover/switchdrivers/all"
 )
 
@@ -33,7 +35,16 @@ topology:
     - endpoints: ["sw1:e9", "probe:eth1"]
 `
 
-func run(t *testing.T, locate bool) (*engine.Report, func(port string) string) {
+type fixture struct {
+	lab     *labs.Lab
+	drivers map[string]switchdrivers.Driver
+	plan    *plan.Plan
+	session *guard.Session
+	ctx     context.Context
+}
+
+// start brings the lab up and starts a guard session on the probe host.
+func start(t *testing.T, locate bool) *fixture {
 	l := labtest.Start(t, topology)
 	inv, err := plan.Parse("guard.yml", []byte(fmt.Sprintf(`version: 1
 vlans: {production: 66, migration: 166, shadow: 266}
@@ -52,7 +63,7 @@ guard: {trunk: eth1}
 	}
 	p, _ := plan.Compile(inv)
 	ctx, halt := context.WithCancelCause(context.Background())
-	defer halt(nil)
+	t.Cleanup(func() { halt(nil) })
 	cfg := guard.Config{
 		VLANs: map[string]int{plan.Production: 66, plan.Migration: 166, plan.Shadow: 266},
 		Addrs: []netip.Addr{netip.MustParseAddr("192.168.66.30"), netip.MustParseAddr("192.168.66.31")},
@@ -65,16 +76,65 @@ guard: {trunk: eth1}
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	rep := (&engine.Engine{Drivers: drivers, Hooks: s.Guard}).Run(ctx, p)
-	tag := func(port string) string {
-		v, err := l.PortTag(context.Background(), port)
+	t.Cleanup(func() { s.Close() })
+	return &fixture{lab: l, drivers: drivers, plan: p, session: s, ctx: ctx}
+}
+
+func (f *fixture) tag(t *testing.T) func(port string) string {
+	return func(port string) string {
+		v, err := f.lab.PortTag(context.Background(), port)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return v
 	}
-	return rep, tag
+}
+
+func run(t *testing.T, locate bool) (*engine.Report, func(port string) string) {
+	f := start(t, locate)
+	rep := (&engine.Engine{Drivers: f.drivers, Hooks: f.session.Guard}).Run(f.ctx, f.plan)
+	return rep, f.tag(t)
+}
+
+// TestRecoveryRollbackIsGuarded restores a run this guard never saw (a
+// crash recovery): the new system back out of Production first; then,
+// before the old one returns, nobody else may answer there. The forgotten
+// old NIC (o2, still in Production) is somebody else to a guard without
+// the run's preflight, so isolate is not undone; once o2 is gone, it is.
+func TestRecoveryRollbackIsGuarded(t *testing.T) {
+	f := start(t, false)
+	tag := f.tag(t)
+	ctx := context.Background()
+	f.lab.SetPortTag(ctx, "sw1-e1", "266") // isolate done
+	f.lab.SetPortTag(ctx, "sw1-e3", "66")  // promote done
+	eng := &engine.Engine{Drivers: f.drivers, Hooks: f.session.Guard}
+	_, err := eng.Restore(ctx, f.plan)
+	if err == nil || !strings.Contains(err.Error(), "192.168.66.31") || !strings.Contains(err.Error(), "not undone, to keep one owner per address: isolate") {
+		t.Fatalf("restore with somebody in Production: %v", err)
+	}
+	if tag("sw1-e1") != "266" || tag("sw1-e3") != "166" {
+		t.Fatalf("e1=%s (want 266: old kept isolated) e3=%s (want 166: new out of Production)", tag("sw1-e1"), tag("sw1-e3"))
+	}
+
+	// The operator takes o2 off Production and runs the recovery again
+	// (a new process: no rate-limit memory of o2 answering a moment ago).
+	f.lab.SetPortTag(ctx, "sw1-e2", "999")
+	f.session.Prober.Forget(66, []netip.Addr{netip.MustParseAddr("192.168.66.30"), netip.MustParseAddr("192.168.66.31")})
+	if _, err := eng.Restore(ctx, f.plan); err != nil {
+		t.Fatalf("restore with Production free: %v", err)
+	}
+	if tag("sw1-e1") != "66" {
+		t.Fatalf("e1=%s, want 66 (old restored)", tag("sw1-e1"))
+	}
+	var undoChecks []string
+	for _, c := range f.session.Guard.Checks() {
+		if c.Step == "undo-isolate" {
+			undoChecks = append(undoChecks, fmt.Sprintf("%v %s", c.Passed, c.Name))
+		}
+	}
+	if strings.Join(undoChecks, "; ") != "false nobody else answers in Production; true nobody else answers in Production" {
+		t.Fatalf("undo checks: %q", undoChecks)
+	}
 }
 
 func TestForgottenPortCaughtAtPreflight(t *testing.T) {
