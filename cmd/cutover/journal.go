@@ -246,8 +246,8 @@ func newStatus() *cobra.Command {
 				Ports  int       `json:"ports"`
 				Time   time.Time `json:"time"`
 			}
-			var steps []step
-			var checks []string
+			steps := []step{}
+			checks := []string{}
 			for _, r := range run.Records {
 				switch r.Kind {
 				case journal.KindResult:
@@ -272,7 +272,7 @@ func newStatus() *cobra.Command {
 			for _, p := range run.Ports() {
 				pending := ""
 				if p.Pending {
-					pending = " (a change was sent without a recorded result)"
+					pending = " (a change was sent and not confirmed: it may be on either side)"
 				}
 				fmt.Fprintf(out, "    %s:%s original %s, planned %s, last known %s%s\n", p.Switch, p.Port, p.Original, p.Final, p.Last, pending)
 			}

@@ -46,9 +46,11 @@ type Record struct {
 	Switch  string                 `json:"switch,omitempty"`
 	Changes []switchdrivers.Change `json:"changes,omitempty"`
 	Error   string                 `json:"error,omitempty"`
-	Result  string                 `json:"result,omitempty"`
-	Detail  string                 `json:"detail,omitempty"`
-	PID     int                    `json:"pid,omitempty"`
+	// Untouched: the batch failed and the switch says nothing of it was applied.
+	Untouched bool   `json:"untouched,omitempty"`
+	Result    string `json:"result,omitempty"`
+	Detail    string `json:"detail,omitempty"`
+	PID       int    `json:"pid,omitempty"`
 }
 
 // Writer appends records to one run's file.
@@ -261,7 +263,7 @@ type PortState struct {
 	Original string `json:"original"` // before the run
 	Final    string `json:"final"`    // where the plan puts it
 	Last     string `json:"last"`     // where the last successful result left it
-	Pending  bool   `json:"pending"`  // sent without a successful result: the port may be either side
+	Pending  bool   `json:"pending"`  // sent without a successful or untouched result: it may be on either side
 }
 
 // Ports summarises the journal per port.
@@ -292,6 +294,8 @@ func (r *Run) Ports() []PortState {
 				out[i].Pending = true
 			case rec.Kind == KindResult && rec.Error == "":
 				out[i].Last, out[i].Pending = c.To, false
+			case rec.Kind == KindResult && rec.Untouched:
+				out[i].Pending = false
 			}
 		}
 	}
@@ -307,7 +311,7 @@ func (w *Writer) Intent(step, sw string, changes []switchdrivers.Change) error {
 func (w *Writer) Result(step, sw string, changes []switchdrivers.Change, err error) error {
 	r := Record{Kind: KindResult, Step: step, Switch: sw, Changes: changes}
 	if err != nil {
-		r.Error = err.Error()
+		r.Error, r.Untouched = err.Error(), switchdrivers.IsUntouched(err)
 	}
 	return w.Write(r)
 }

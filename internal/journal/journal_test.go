@@ -72,9 +72,22 @@ func TestWriteReadPorts(t *testing.T) {
 		}
 	}
 
+	// A batch refused untouched leaves its ports where they were.
+	w, err = journal.Append(run.Path)
+	must(err)
+	must(w.Intent("promote", "sw1", changes(p, 1)))
+	must(w.Result("promote", "sw1", changes(p, 1), switchdrivers.Untouched(errors.New("% Invalid input"))))
+	w.Close()
+	run, err = journal.Read(run.Path)
+	must(err)
+	if got := run.Ports()[2]; got.Pending || got.Last != "166" {
+		t.Fatalf("after an untouched failure: %+v", got)
+	}
+
 	// A failed result keeps the port pending: it may be on either side.
 	w, err = journal.Append(run.Path)
 	must(err)
+	must(w.Intent("promote", "sw1", changes(p, 1)))
 	must(w.Result("promote", "sw1", changes(p, 1), errors.New("read-back failed")))
 	must(w.Write(journal.Record{Kind: journal.KindEnd, Result: "failed"}))
 	w.Close()
