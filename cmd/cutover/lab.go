@@ -175,7 +175,8 @@ func newRehearse() *cobra.Command {
 				return err
 			}
 			stderr := cmd.ErrOrStderr()
-			l, err := lf.open(stderr)
+			// A kept lab's emulated switches must outlive this command.
+			l, err := lf.open(stderr, keep)
 			if err != nil {
 				return err
 			}
