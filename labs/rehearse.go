@@ -14,11 +14,7 @@ import (
 	"github.com/cutover-net/cutover/internal/guard"
 	"github.com/cutover-net/cutover/internal/netns"
 	"github.com/cutover-net/cutover/plan"
-	"github.com/cutover-net/cutover/probe/pinger"
-	"github.com/cutover-net/cutover/probe/watch"
 	"github.com/cutover-net/cutover/switchdrivers"
-	"github.com/gopacket/gopacket/afpacket"
-	"golang.org/x/net/icmp"
 )
 
 // LabDirEnv is the variable a rehearsal inventory can use to reach the
@@ -207,39 +203,12 @@ func (r *Rehearsal) Run(ctx context.Context) (rep *RehearsalReport, err error) {
 	}
 
 	// The client's view: pings, and an independent watcher, on the gateway.
-	var conn *icmp.PacketConn
-	var tp *afpacket.TPacket
-	if err := netns.Do(l.NodeNS(gw), func() (err error) {
-		if conn, err = pinger.Listen(); err != nil {
-			return err
-		}
-		tp, err = watch.OpenCapture("eth1")
-		return err
-	}); err != nil {
-		if conn != nil {
-			conn.Close()
-		}
-		return nil, fmt.Errorf("opening the pinger and observer on %s: %w", gw, err)
-	}
-	defer conn.Close()
-	observer := watch.New(watch.Config{})
-	octx, stopObserver := context.WithCancel(ctx)
-	observerDone := make(chan struct{})
-	go func() {
-		defer close(observerDone)
-		defer tp.Close()
-		watch.RunCapture(octx, tp, observer, inv.VLANs.Production)
-	}()
-	defer func() { stopObserver(); <-observerDone }()
-
-	pg, err := pinger.New(conn, targets, r.Interval)
+	obs, err := l.Observe(ctx, gw, "eth1", inv.VLANs.Production, targets, r.Interval)
 	if err != nil {
 		return nil, err
 	}
-	pctx, stopPing := context.WithCancel(ctx)
-	pingDone := make(chan error, 1)
-	go func() { pingDone <- pg.Run(pctx) }()
-	defer func() { stopPing(); <-pingDone }()
+	defer obs.Close()
+	pg := obs.Pinger
 
 	r.progress("pinging %d addresses from %s every %s", len(targets), gw, r.Interval)
 	warm := time.Now()
@@ -296,7 +265,7 @@ func (r *Rehearsal) Run(ctx context.Context) (rep *RehearsalReport, err error) {
 		rep.PingsSent += s.Sent
 		rep.PingsAnswered += s.Received
 	}
-	rep.ConflictsObserved = int(observer.Conflicts())
+	rep.ConflictsObserved = obs.Conflicts()
 	for name, d := range drivers {
 		if ports, err := d.Ports(ctx); err == nil {
 			for _, pt := range ports {

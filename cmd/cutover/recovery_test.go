@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,16 +29,38 @@ name: crash
 topology:
   nodes:
     sw1: {kind: cisco_iosxe}
-    o1: {kind: linux, labels: {cutover.vlan: "66"}}
+    o1: {kind: linux, labels: {cutover.vlan: "66"}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
     o2: {kind: linux, labels: {cutover.vlan: "66"}}
-    n1: {kind: linux, labels: {cutover.vlan: "166"}}
+    n1: {kind: linux, labels: {cutover.vlan: "166"}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
     n2: {kind: linux, labels: {cutover.vlan: "166"}}
+    gw: {kind: linux, labels: {cutover.vlan: "66"}, exec: ["ip address add 192.168.66.1/24 dev eth1"]}
   links:
     - endpoints: ["sw1:e1", "o1:eth1"]
     - endpoints: ["sw1:e2", "o2:eth1"]
     - endpoints: ["sw1:e3", "n1:eth1"]
     - endpoints: ["sw1:e4", "n2:eth1"]
+    - endpoints: ["sw1:e8", "gw:eth1"]
 `)
+	// An observer independent of cutover: the gateway pings the service
+	// address throughout and watches for it answering from two MACs.
+	obs, err := l.Observe(context.Background(), "gw", "eth1", 66, []netip.Addr{netip.MustParseAddr("192.168.66.30")}, 10*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	watchStart := time.Now()
+	defer func() {
+		obs.Close()
+		// It saw the address answered, so it could have seen two owners.
+		owners := obs.Watch.Owners(66, netip.MustParseAddr("192.168.66.30"), watchStart)
+		if st := obs.Pinger.Stats(watchStart, time.Now()); len(owners) == 0 || st[0].Received == 0 {
+			t.Errorf("the observer saw nothing: owners %v, pings %+v", owners, st)
+		}
+		if n := obs.Conflicts(); n != 0 {
+			t.Errorf("the observer saw 192.168.66.30 answered by two MACs %d times", n)
+		} else {
+			t.Logf("observer: 0 conflicts over every kill, recovery and rollback")
+		}
+	}()
 	addr := l.EmulatorAddr("sw1")
 	inv := writeFile(t, "crash.yml", fmt.Sprintf(`version: 1
 name: crash
