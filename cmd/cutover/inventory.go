@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/cutover-net/cutover/internal/engine"
@@ -182,10 +183,12 @@ func newPorts() *cobra.Command {
 					return err
 				}
 			} else {
-				fmt.Fprintf(out, "%-10s %-16s %-7s %-8s %-6s %-6s %s\n", "SWITCH", "PORT", "MODE", "SEGMENT", "ADMIN", "OPER", "DESCRIPTION")
+				tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+				fmt.Fprintln(tw, "SWITCH\tPORT\tMODE\tSEGMENT\tADMIN\tOPER\tDESCRIPTION")
 				for _, r := range rows {
-					fmt.Fprintf(out, "%-10s %-16s %-7s %-8s %-6s %-6s %s\n", r.Switch, r.Name, r.Mode, r.Segment, r.Admin, r.Oper, r.Description)
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Switch, r.Name, r.Mode, r.Segment, r.Admin, r.Oper, r.Description)
 				}
+				tw.Flush()
 			}
 			if len(errs) > 0 {
 				return errors.Join(errs...)

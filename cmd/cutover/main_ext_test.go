@@ -67,4 +67,13 @@ func TestLabUpWithEmulatedSwitchDaemon(t *testing.T) {
 	if modes["Gi1/0/1"] != "access/66" || modes["GigabitEthernet1/0/2"] != "access/1" || modes["Gi1/0/9"] != "trunk/" {
 		t.Fatalf("sw1 ports over SSH: %v", modes)
 	}
+	// The text table keeps its columns with long interface names.
+	code, out, _ = cli(t, "ports", "../../labs/rehearsal.yml", "--switch", "sw1")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	col := strings.Index(lines[0], "MODE")
+	for _, l := range lines[1:] {
+		if len(l) <= col || l[col-1] != ' ' || l[col] == ' ' {
+			t.Fatalf("column MODE (at %d) not aligned:\n%s", col, out)
+		}
+	}
 }
