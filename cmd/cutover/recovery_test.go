@@ -120,6 +120,14 @@ systems:
 				}
 				time.Sleep(10 * time.Millisecond)
 			}
+			if tc.name == "between isolate and promote" {
+				// While it runs, status says so (the lock's holder is alive).
+				_, out, _ := cli(t, "status", "--journal", dir)
+				if !strings.Contains(out, fmt.Sprintf("running (process %d)", child.Process.Pid)) {
+					child.Process.Kill()
+					t.Fatalf("status of a live run: %s", out)
+				}
+			}
 			child.Process.Signal(syscall.SIGKILL)
 			child.Wait()
 			l.Emulator("sw1").SetFaults(emulator.Faults{})
