@@ -201,7 +201,11 @@ func newRollback() *cobra.Command {
 			if err := askToProceed(cmd, yes, "\nPut every port of this run back where it found it? Type yes: "); err != nil {
 				return err
 			}
-			return rollbackRun(cmd.Context(), last, inv, setup, drivers, stderr, fmt.Sprintf("cutover rollback by process %d", os.Getpid()))
+			why := fmt.Sprintf("cutover rollback by process %d", os.Getpid())
+			if stale != nil {
+				why += fmt.Sprintf(", taking over the lock of process %d, which is gone", stale.PID)
+			}
+			return rollbackRun(cmd.Context(), last, inv, setup, drivers, stderr, why)
 		},
 	}
 	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
