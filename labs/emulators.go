@@ -38,10 +38,15 @@ func (l *Lab) EmulatorAddr(node string) string {
 }
 
 // Env returns the variables an inventory of this lab uses:
-// CUTOVER_LAB_DIR and, per emulated switch, CUTOVER_LAB_<NODE>_ADDR.
+// CUTOVER_LAB_DIR, CUTOVER_LAB_PROBE_NETNS (the namespace of the first
+// node labelled as the probe host, for guard.netns) and, per emulated
+// switch, CUTOVER_LAB_<NODE>_ADDR.
 func (l *Lab) Env() map[string]string {
 	env := map[string]string{LabDirEnv: l.RunDir}
 	for _, name := range l.Topo.NodeNames() {
+		if _, set := env[ProbeNetnsEnv]; !set && l.Topo.Topology.Nodes[name].Trunked() {
+			env[ProbeNetnsEnv] = l.NodeNS(name)
+		}
 		if l.Topo.Topology.Nodes[name].Dialect() != "" {
 			env["CUTOVER_LAB_"+strings.ToUpper(strings.NewReplacer("-", "_").Replace(name))+"_ADDR"] = l.EmulatorAddr(name)
 		}

@@ -23,6 +23,9 @@ import (
 // inventory only (the process environment is not changed).
 const LabDirEnv = "CUTOVER_LAB_DIR"
 
+// ProbeNetnsEnv names the lab probe host's network namespace (Lab.Env).
+const ProbeNetnsEnv = "CUTOVER_LAB_PROBE_NETNS"
+
 // Rehearsal configures one rehearsal run.
 type Rehearsal struct {
 	Lab       *Lab

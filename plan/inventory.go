@@ -109,6 +109,9 @@ type Guard struct {
 	Sources map[string]netip.Addr `json:"sources,omitempty"`
 	// Window is the quiet window of an absence proof (default 300 ms).
 	Window time.Duration `json:"window,omitempty"`
+	// Netns is the named network namespace (`ip netns`) the interfaces
+	// are in; empty: the one cutover runs in.
+	Netns string `json:"netns,omitempty"`
 }
 
 // Segment returns the segment of role on switch sw ("" if the role has none).

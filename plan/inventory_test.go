@@ -121,6 +121,7 @@ func TestParseBad(t *testing.T) {
 		{"no shadow and no admin-down", ", shadow: 266}", "}", 15, []string{"driver ovs cannot do", "define vlans.shadow"}},
 		{"guard trunk and interfaces", "  trunk: eth1", "  trunk: eth1\n  interfaces: {production: eth2}", 20, []string{"not both"}},
 		{"bad guard interface", "  trunk: eth1", "  trunk: \"eth1 x\"", 19, []string{"not an interface name"}},
+		{"bad guard netns", "  trunk: eth1", "  trunk: eth1\n  netns: ../etc", 20, []string{"guard.netns: \"../etc\" is not a network namespace name"}},
 		{"yaml syntax", "vlans: {production", "vlans: [production", 3, []string{"did not find expected"}},
 		{"switch is a list", "  - name: sw2\n    driver: ovs\n    address: 10.0.0.12:22\n    password_file: sw2.pw\n", "  - [sw2]\n", 10, []string{"want a mapping"}},
 		{"yaml tab", "    username: admin", "\tusername: admin", 8, []string{"YAML syntax"}},

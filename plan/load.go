@@ -524,8 +524,11 @@ func (l *loader) addresses(n *yaml.Node, what string) []netip.Addr {
 	return out
 }
 
+// netnsRE: a name under /run/netns.
+var netnsRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+
 func (l *loader) guard(n *yaml.Node, inv *Inventory) {
-	fields := l.mapping(n, "guard", "trunk", "interfaces", "sources", "window")
+	fields := l.mapping(n, "guard", "trunk", "interfaces", "sources", "window", "netns")
 	if fields == nil {
 		return
 	}
@@ -561,6 +564,12 @@ func (l *loader) guard(n *yaml.Node, inv *Inventory) {
 			}
 			inv.Guard.Sources[role] = a
 		}
+	}
+	if ns, nn := l.str(fields, "netns", "guard"); nn != nil {
+		if !netnsRE.MatchString(ns) || ns == "." || ns == ".." {
+			l.addf(nn, "guard.netns: %q is not a network namespace name (as `ip netns list` shows them)", ns)
+		}
+		inv.Guard.Netns = ns
 	}
 	if w, wn := l.str(fields, "window", "guard"); wn != nil {
 		d, err := time.ParseDuration(w)

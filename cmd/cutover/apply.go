@@ -20,7 +20,7 @@ import (
 
 func newApply(fallback bool) *cobra.Command {
 	var yes, noGuard bool
-	var format, journalDir string
+	var format, journalDir, recoverMode string
 	var confirmTimeout time.Duration
 	use, short := "apply INVENTORY", "Run the cut-over: isolate old, promote new, park old"
 	if fallback {
@@ -33,6 +33,9 @@ func newApply(fallback bool) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(format, "text", "json"); err != nil {
 				return err
+			}
+			if recoverMode != recoverRollback && recoverMode != recoverResume {
+				return fmt.Errorf("--recover %q: want %s or %s", recoverMode, recoverRollback, recoverResume)
 			}
 			inv, _, drivers, p, err := compiled(args[0], fallback, confirmTimeout)
 			if err != nil {
@@ -53,10 +56,15 @@ func newApply(fallback bool) *cobra.Command {
 			var stale *journal.StaleLockError
 			if errors.As(err, &stale) {
 				fmt.Fprintf(stderr, "%v\n", err)
-				if err := ask("\nRoll the interrupted run back (its journal says where every port was)? Type yes: "); err != nil {
+				question := "\nRoll the interrupted run back (its journal says where every port was)? Type yes: "
+				if recoverMode == recoverResume {
+					question = "\nResume the interrupted run where the switches show it stopped? Type yes: "
+				}
+				if err := ask(question); err != nil {
 					return err
 				}
-				return recoverRun(cmd.Context(), journalDir, inv, setup, p, drivers, stderr)
+				rec := recovery{mode: recoverMode, confirmTimeout: confirmTimeout, format: format}
+				return rec.run(cmd.Context(), cmd.OutOrStdout(), stderr, journalDir, inv, setup, p, drivers)
 			}
 			if err != nil {
 				return err
@@ -90,29 +98,35 @@ func newApply(fallback bool) *cobra.Command {
 			if err := w.Write(journal.Record{Kind: journal.KindEnd, Result: rep.Result, Error: rep.Error}); err != nil {
 				fmt.Fprintf(stderr, "WARNING: the journal could not record the end of the run: %v\n", err)
 			}
-			out := struct {
-				*engine.Report
-				Guard []guard.Check `json:"guard,omitempty"`
-			}{Report: rep}
-			if session != nil {
-				out.Guard = session.Guard.Checks()
-			}
-			if format == "json" {
-				if err := writeJSON(cmd.OutOrStdout(), out); err != nil {
-					return err
-				}
-			} else {
-				fmt.Fprintf(cmd.OutOrStdout(), "result: %s\n", rep.Result)
-			}
-			return resultError(rep.Result, rep.Err)
+			return reportResult(cmd.OutOrStdout(), format, rep, session)
 		},
 	}
 	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
 	cmd.Flags().BoolVar(&noGuard, "no-guard", false, "run without the duplicate-address guard (not recommended)")
 	addConfirmFlag(cmd, &confirmTimeout)
 	addJournalFlag(cmd, &journalDir)
+	cmd.Flags().StringVar(&recoverMode, "recover", recoverRollback, "what to do with a run a dead process left unfinished: rollback (every port back where that run found it) or resume (finish it from the step the switches show, under the guard)")
 	cmd.Flags().StringVarP(&format, "output", "o", "text", "report format: text or json")
 	return cmd
+}
+
+// reportResult prints a run's report and maps its result to an exit code.
+func reportResult(w io.Writer, format string, rep *engine.Report, session *guard.Session) error {
+	out := struct {
+		*engine.Report
+		Guard []guard.Check `json:"guard,omitempty"`
+	}{Report: rep}
+	if session != nil {
+		out.Guard = session.Guard.Checks()
+	}
+	if format == "json" {
+		if err := writeJSON(w, out); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(w, "result: %s\n", rep.Result)
+	}
+	return resultError(rep.Result, rep.Err)
 }
 
 // resultError maps an engine result to the contract's exit codes.

@@ -48,10 +48,28 @@ func guardRecorder(w *journal.Writer) func(guard.Check) {
 	}
 }
 
-// recover rolls back the unfinished run of a dead process. It never
-// guesses: the run must be this plan, and every port must be in a segment
-// the plan gives it; otherwise it stops and explains.
-func recoverRun(ctx context.Context, dir string, inv *plan.Inventory, setup *guard.Setup, p *plan.Plan, drivers map[string]switchdrivers.Driver, stderr io.Writer) error {
+// What `apply` does with a run a dead process left unfinished.
+const (
+	recoverRollback = "rollback"
+	recoverResume   = "resume"
+)
+
+// trialGrace is how long after a trial's revert time a recovery still
+// waits: a switch takes a moment to roll its configuration back.
+const trialGrace = 15 * time.Second
+
+// recovery recovers the unfinished run of a dead process.
+type recovery struct {
+	mode           string
+	confirmTimeout time.Duration // for the steps a resume sends
+	format         string
+}
+
+// run recovers the unfinished run in dir. It never guesses: the run must
+// be this plan, and every port must be where one of the plan's steps puts
+// it; otherwise it stops and explains. Trials the dead process never
+// confirmed are left to revert first.
+func (rc recovery) run(ctx context.Context, stdout, stderr io.Writer, dir string, inv *plan.Inventory, setup *guard.Setup, p *plan.Plan, drivers map[string]switchdrivers.Driver) error {
 	last, err := journal.Last(dir)
 	if err != nil {
 		return fmt.Errorf("reading the journal: %w", err)
@@ -69,8 +87,100 @@ func recoverRun(ctx context.Context, dir string, inv *plan.Inventory, setup *gua
 	if last.Plan.Hash != p.Hash {
 		return fmt.Errorf("the unfinished run %s used plan %s (%s), this command compiles plan %s: recover it with the inventory and command that started it", last.Path, last.Plan.Hash, last.Plan.Kind, p.Hash)
 	}
+	if err := waitForTrials(ctx, last, stderr); err != nil {
+		return err
+	}
+	if rc.mode == recoverResume {
+		fmt.Fprintf(stderr, "recovering the unfinished run %s (process %d is gone): resuming\n", last.Path, last.PID)
+		return rc.resume(ctx, stdout, stderr, last, inv, setup, drivers)
+	}
 	fmt.Fprintf(stderr, "recovering the unfinished run %s (process %d is gone): rolling back\n", last.Path, last.PID)
 	return rollbackRun(ctx, last, inv, setup, drivers, stderr, fmt.Sprintf("lock of process %d taken over; recovery: rollback", last.PID))
+}
+
+// waitForTrials waits until every trial the journal shows unconfirmed is
+// past its revert time: reading the switches earlier, the recovery could
+// act on a state the switch is about to roll back by itself.
+func waitForTrials(ctx context.Context, run *journal.Run, stderr io.Writer) error {
+	var until time.Time
+	for _, t := range run.PendingTrials() {
+		fmt.Fprintf(stderr, "switch %s: the trial of step %s was never confirmed; the switch reverts it by itself at %s\n", t.Switch, t.Step, t.RevertsAt.Format("15:04:05"))
+		if t.RevertsAt.After(until) {
+			until = t.RevertsAt
+		}
+	}
+	wait := time.Until(until.Add(trialGrace))
+	if until.IsZero() || wait <= 0 {
+		return nil
+	}
+	fmt.Fprintf(stderr, "waiting %s for the reverts before reading the switches (interrupt to stop: nothing has been changed)\n", wait.Round(time.Second))
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("recovery interrupted while waiting for switch trials to revert; nothing was changed: %w", context.Cause(ctx))
+	case <-time.After(wait):
+		return nil
+	}
+}
+
+// liveSegments reads every switch: live[switch][port] = segment.
+func liveSegments(ctx context.Context, drivers map[string]switchdrivers.Driver) (map[string]map[string]string, error) {
+	live := map[string]map[string]string{}
+	for _, sw := range slices.Sorted(maps.Keys(drivers)) {
+		ports, err := drivers[sw].Ports(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("reading switch %s for the recovery: %w", sw, err)
+		}
+		live[sw] = map[string]string{}
+		for _, port := range ports {
+			live[sw][port.Name] = port.Segment
+		}
+	}
+	return live, nil
+}
+
+// resume finishes the run from the first step the switches do not show
+// complete, under the guard, journaling in the same run.
+func (rc recovery) resume(ctx context.Context, stdout, stderr io.Writer, last *journal.Run, inv *plan.Inventory, setup *guard.Setup, drivers map[string]switchdrivers.Driver) error {
+	live, err := liveSegments(ctx, drivers)
+	if err != nil {
+		return err
+	}
+	from, err := engine.Reached(last.Plan, live)
+	if err != nil {
+		return fmt.Errorf("the run %s cannot be resumed: %w; nothing was changed; `cutover rollback` or put the port right by hand (`cutover status` shows where each was)", last.Path, err)
+	}
+	w, err := journal.Append(last.Path)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	at := "the end: every step is on the switches"
+	if from < len(last.Plan.Steps) {
+		at = "step " + last.Plan.Steps[from].Name
+	}
+	fmt.Fprintf(stderr, "the switches show the run stopped before %s\n", at)
+	if err := w.Write(journal.Record{Kind: journal.KindNote, PID: os.Getpid(), Detail: fmt.Sprintf("lock of process %d taken over; recovery: resume before %s", last.PID, at)}); err != nil {
+		return err
+	}
+	ctx, halt := context.WithCancelCause(ctx)
+	defer halt(nil)
+	eng := &engine.Engine{Drivers: drivers, Recorder: w, Progress: progressPrinter(stderr), ConfirmTimeout: rc.confirmTimeout}
+	var session *guard.Session
+	if from < len(last.Plan.Steps) {
+		if session, err = startGuard(ctx, inv, setup, drivers, stderr, w, halt); err != nil {
+			w.Write(journal.Record{Kind: journal.KindNote, Detail: "resume not started, the guard did not start: " + err.Error()})
+			return err
+		}
+		if session != nil {
+			defer session.Close()
+			eng.Hooks = session.Guard
+		}
+	}
+	rep := eng.Resume(ctx, last.Plan, from)
+	if err := w.Write(journal.Record{Kind: journal.KindEnd, Result: rep.Result, Error: rep.Error}); err != nil {
+		fmt.Fprintf(stderr, "WARNING: the journal could not record the end of the run: %v\n", err)
+	}
+	return reportResult(stdout, rc.format, rep, session)
 }
 
 // rollbackRun puts every port of a journaled run back where the run found
@@ -100,15 +210,15 @@ func rollbackRun(ctx context.Context, last *journal.Run, inv *plan.Inventory, se
 			}
 		}
 	}
+	live, err := liveSegments(ctx, drivers)
+	if err != nil {
+		return err
+	}
 	var unknown []string
-	for _, sw := range slices.Sorted(maps.Keys(drivers)) {
-		live, err := drivers[sw].Ports(ctx)
-		if err != nil {
-			return fmt.Errorf("reading switch %s for rollback: %w", sw, err)
-		}
-		for _, port := range live {
-			if a := allowed[sw+":"+port.Name]; a != nil && !a[port.Segment] {
-				unknown = append(unknown, fmt.Sprintf("switch %s port %s is in segment %q, which the plan never gives it", sw, port.Name, port.Segment))
+	for _, sw := range slices.Sorted(maps.Keys(live)) {
+		for _, port := range slices.Sorted(maps.Keys(live[sw])) {
+			if a := allowed[sw+":"+port]; a != nil && !a[live[sw][port]] {
+				unknown = append(unknown, fmt.Sprintf("switch %s port %s is in segment %q, which the plan never gives it", sw, port, live[sw][port]))
 			}
 		}
 	}
@@ -199,6 +309,9 @@ func newRollback() *cobra.Command {
 			}
 			fmt.Fprintf(stderr, "last run: %s %q, %s (%s)\n", last.Plan.Kind, last.Plan.Name, state, last.Path)
 			if err := askToProceed(cmd, yes, "\nPut every port of this run back where it found it? Type yes: "); err != nil {
+				return err
+			}
+			if err := waitForTrials(cmd.Context(), last, stderr); err != nil {
 				return err
 			}
 			why := fmt.Sprintf("cutover rollback by process %d", os.Getpid())

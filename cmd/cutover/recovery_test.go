@@ -72,16 +72,7 @@ systems:
   new: {ports: ["sw1:Gi1/0/3", "sw1:Gi1/0/4"]}
 `, addr, labs.DefaultPassword, l.KnownHosts()))
 	tag := func(port string) string { v, _ := l.PortTag(context.Background(), port); return v }
-	journaled := func(dir, step string) bool {
-		files, _ := filepath.Glob(filepath.Join(dir, "runs", "*.jsonl"))
-		for _, f := range files {
-			b, _ := os.ReadFile(f)
-			if strings.Contains(string(b), `"kind":"result","step":"`+step+`"`) {
-				return true
-			}
-		}
-		return false
-	}
+	journaled := journaledResult
 	original := map[string]string{"sw1-e1": "66", "sw1-e2": "66", "sw1-e3": "166", "sw1-e4": "166"}
 	var dir string
 	var args []string
@@ -106,31 +97,16 @@ systems:
 		t.Run(tc.name, func(t *testing.T) {
 			dir = t.TempDir()
 			args = []string{"apply", inv, "--yes", "--no-guard", "--confirm-timeout", "0", "--journal", dir}
-			l.Emulator("sw1").SetFaults(emulator.Faults{Delay: 150 * time.Millisecond})
-			child := exec.Command(os.Args[0], args...)
-			child.Env = append(os.Environ(), "CUTOVER_TEST_AS_MAIN=1")
-			if err := child.Start(); err != nil {
-				t.Fatal(err)
-			}
-			deadline := time.Now().Add(30 * time.Second)
-			for !tc.killAt() {
-				if time.Now().After(deadline) {
-					child.Process.Kill()
-					t.Fatal("the run never got there")
+			child := killApply(t, l, args, tc.killAt, func(child *exec.Cmd) {
+				if tc.name == "between isolate and promote" {
+					// While it runs, status says so (the lock's holder is alive).
+					_, out, _ := cli(t, "status", "--journal", dir)
+					if !strings.Contains(out, fmt.Sprintf("running (process %d)", child.Process.Pid)) {
+						child.Process.Kill()
+						t.Fatalf("status of a live run: %s", out)
+					}
 				}
-				time.Sleep(10 * time.Millisecond)
-			}
-			if tc.name == "between isolate and promote" {
-				// While it runs, status says so (the lock's holder is alive).
-				_, out, _ := cli(t, "status", "--journal", dir)
-				if !strings.Contains(out, fmt.Sprintf("running (process %d)", child.Process.Pid)) {
-					child.Process.Kill()
-					t.Fatalf("status of a live run: %s", out)
-				}
-			}
-			child.Process.Signal(syscall.SIGKILL)
-			child.Wait()
-			l.Emulator("sw1").SetFaults(emulator.Faults{})
+			})
 			for port, want := range tc.check {
 				if got := tag(port); got != want {
 					t.Fatalf("killed at the wrong moment: %s in %s, want %s", port, got, want)
@@ -223,4 +199,164 @@ systems:
 	if tag("sw1-e1") != "166" || tag("sw1-e4") != "66" {
 		t.Fatalf("a refused rollback moved ports: e1 %s e4 %s", tag("sw1-e1"), tag("sw1-e4"))
 	}
+}
+
+// killApply starts `cutover apply args` as a child process while the
+// emulated sw1 takes 150 ms per CLI line, waits until killAt, runs before
+// (if any) and kills the child with SIGKILL.
+func killApply(t *testing.T, l *labs.Lab, args []string, killAt func() bool, before func(*exec.Cmd)) *exec.Cmd {
+	t.Helper()
+	l.Emulator("sw1").SetFaults(emulator.Faults{Delay: 150 * time.Millisecond})
+	defer l.Emulator("sw1").SetFaults(emulator.Faults{})
+	child := exec.Command(os.Args[0], args...)
+	child.Env = append(os.Environ(), "CUTOVER_TEST_AS_MAIN=1")
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for !killAt() {
+		if time.Now().After(deadline) {
+			child.Process.Kill()
+			child.Wait()
+			t.Fatal("the run never got there")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if before != nil {
+		before(child)
+	}
+	child.Process.Signal(syscall.SIGKILL)
+	child.Wait()
+	return child
+}
+
+// TestKillNineThenResume kills a guarded `cutover apply` at each step
+// boundary and in the middle of each batch; `cutover apply --recover
+// resume` then finishes the run under the guard, which first rebuilds its
+// evidence from where the switches show both systems. The gateway's
+// independent observer watches Production throughout.
+func TestKillNineThenResume(t *testing.T) {
+	l := labtest.Start(t, `
+name: resume
+topology:
+  nodes:
+    sw1: {kind: cisco_iosxe}
+    o1: {kind: linux, labels: {cutover.vlan: "66"}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
+    o2: {kind: linux, labels: {cutover.vlan: "66"}}
+    n1: {kind: linux, labels: {cutover.vlan: "166"}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
+    n2: {kind: linux, labels: {cutover.vlan: "166"}}
+    gw: {kind: linux, labels: {cutover.vlan: "66"}, exec: ["ip address add 192.168.66.1/24 dev eth1"]}
+    probe: {kind: linux, labels: {cutover.role: probe}}
+  links:
+    - endpoints: ["sw1:e1", "o1:eth1"]
+    - endpoints: ["sw1:e2", "o2:eth1"]
+    - endpoints: ["sw1:e3", "n1:eth1"]
+    - endpoints: ["sw1:e4", "n2:eth1"]
+    - endpoints: ["sw1:e8", "gw:eth1"]
+    - endpoints: ["sw1:e9", "probe:eth1"]
+`)
+	service := netip.MustParseAddr("192.168.66.30")
+	obs, err := l.Observe(context.Background(), "gw", "eth1", 66, []netip.Addr{service}, 10*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	watchStart := time.Now()
+	defer func() {
+		obs.Close()
+		if owners := obs.Watch.Owners(66, service, watchStart); len(owners) < 2 {
+			t.Errorf("the observer saw %d owners of the address over the runs, want both systems", len(owners))
+		}
+		if n := obs.Conflicts(); n != 0 {
+			t.Errorf("the observer saw %s answered by two MACs %d times", service, n)
+		} else {
+			t.Logf("observer: 0 conflicts over every kill and resume")
+		}
+	}()
+	inv := writeFile(t, "resume.yml", fmt.Sprintf(`version: 1
+name: resume
+vlans: {production: 66, migration: 166, shadow: 266}
+switches:
+  - {name: sw1, driver: cisco_iosxe, address: %q, username: admin, password: %q, options: {known_hosts: %q}}
+systems:
+  old: {ports: ["sw1:Gi1/0/1", "sw1:Gi1/0/2"], addresses: [192.168.66.30]}
+  new: {ports: ["sw1:Gi1/0/3", "sw1:Gi1/0/4"]}
+guard: {trunk: eth1, netns: %q, sources: {production: 192.168.66.250}}
+`, l.EmulatorAddr("sw1"), labs.DefaultPassword, l.KnownHosts(), l.NodeNS("probe")))
+	tag := func(port string) string { v, _ := l.PortTag(context.Background(), port); return v }
+	set := func(m map[string]string) {
+		for port, vlan := range m {
+			if err := l.SetPortTag(context.Background(), port, vlan); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	original := map[string]string{"sw1-e1": "66", "sw1-e2": "66", "sw1-e3": "166", "sw1-e4": "166"}
+	final := map[string]string{"sw1-e1": "166", "sw1-e2": "166", "sw1-e3": "66", "sw1-e4": "66"}
+	for _, tc := range []struct {
+		name     string
+		killAt   func(dir string) bool
+		resumeAt string // what the resume reports
+	}{
+		{"in the middle of the isolate batch", func(string) bool { return tag("sw1-e1") == "266" && tag("sw1-e2") == "66" }, "before step isolate"},
+		{"between isolate and promote", func(dir string) bool { return journaledResult(dir, "isolate") }, "before step promote"},
+		{"in the middle of the promote batch", func(string) bool { return tag("sw1-e3") == "66" && tag("sw1-e4") == "166" }, "before step promote"},
+		{"between promote and park", func(dir string) bool { return journaledResult(dir, "promote") }, "before step park"},
+		{"in the middle of the park batch", func(string) bool { return tag("sw1-e1") == "166" && tag("sw1-e2") == "266" }, "before step park"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			set(original)
+			dir := t.TempDir()
+			args := []string{"apply", inv, "--yes", "--confirm-timeout", "0", "--journal", dir}
+			killApply(t, l, args, func() bool { return tc.killAt(dir) }, nil)
+
+			began := time.Now()
+			code, out, stderr := cli(t, append(args, "--recover", "resume", "-o", "json")...)
+			t.Logf("resume took %s", time.Since(began).Round(time.Millisecond))
+			var rep struct {
+				Result string
+				Guard  []struct {
+					Step   string
+					Passed bool
+				}
+			}
+			if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || rep.Result != "done" {
+				t.Fatalf("resume: exit %d\n%s\n%s", code, out, stderr)
+			}
+			if !strings.Contains(stderr, "resuming") || !strings.Contains(stderr, "the switches show the run stopped "+tc.resumeAt) {
+				t.Fatalf("resume did not say where it resumed (%s):\n%s", tc.resumeAt, stderr)
+			}
+			resumed := tc.resumeAt != "before step isolate"
+			sawResume := false
+			for _, c := range rep.Guard {
+				if !c.Passed {
+					t.Fatalf("failed guard check %+v", c)
+				}
+				sawResume = sawResume || c.Step == "resume"
+			}
+			if sawResume != resumed {
+				t.Fatalf("guard checks at resume: %v, want %v (%+v)", sawResume, resumed, rep.Guard)
+			}
+			for port, want := range final {
+				if got := tag(port); got != want {
+					t.Errorf("%s in %s after the resume, want %s", port, got, want)
+				}
+			}
+			run, err := journal.Last(dir)
+			if err != nil || !run.Ended || run.Result != "done" {
+				t.Fatalf("journal after the resume: %+v %v", run, err)
+			}
+		})
+	}
+}
+
+// journaledResult reports whether a run in dir journaled a result of step.
+func journaledResult(dir, step string) bool {
+	files, _ := filepath.Glob(filepath.Join(dir, "runs", "*.jsonl"))
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		if strings.Contains(string(b), `"kind":"result","step":"`+step+`"`) {
+			return true
+		}
+	}
+	return false
 }

@@ -42,6 +42,14 @@ type UndoHooks interface {
 	BeforeUndo(ctx context.Context, p *plan.Plan, step int) error
 }
 
+// ResumeHooks is an optional capability of Hooks: BeforeResume runs when
+// a run another process began is resumed at step from, before that step's
+// BeforeStep; it rebuilds what the hooks learnt in the earlier steps (the
+// guard's evidence of who owns the addresses).
+type ResumeHooks interface {
+	BeforeResume(ctx context.Context, p *plan.Plan, from int) error
+}
+
 // BlockedError is a guard's refusal to let a step happen, or its order to
 // halt a run. Restore says whether the steps already completed should be
 // undone: true when going back is safe (the evidence involves only the
@@ -73,6 +81,14 @@ type Event struct {
 type Recorder interface {
 	Intent(step, sw string, changes []switchdrivers.Change) error
 	Result(step, sw string, changes []switchdrivers.Change, err error) error
+}
+
+// TrialRecorder is an optional capability of a Recorder: it journals each
+// batch sent on trial (before it is sent) and each confirmation, so a
+// recovery knows which switches may still revert something by themselves.
+type TrialRecorder interface {
+	Trial(step, sw string, revertIn time.Duration) error
+	Confirmed(step, sw string, err error) error
 }
 
 // Engine runs plans. Drivers maps switch names to open drivers.
@@ -128,17 +144,42 @@ func (e *Engine) emit(ev Event) {
 // Run executes p. It returns a report in every case; Report.Err is set
 // unless the result is done.
 func (e *Engine) Run(ctx context.Context, p *plan.Plan) *Report {
+	return e.run(ctx, p, 0, false)
+}
+
+// Resume finishes a run of p that another process began and left with
+// steps 0..from-1 complete on the switches (see Reached). Step from is
+// first undone where it is partly applied, so that it starts again from
+// a clean boundary and its guard sees the state it expects; then
+// ResumeHooks.BeforeResume rebuilds the hooks' evidence and the steps
+// from..end run as in Run. A failure undoes every step, the ones the
+// other process took included, as Run does.
+func (e *Engine) Resume(ctx context.Context, p *plan.Plan, from int) *Report {
+	return e.run(ctx, p, from, true)
+}
+
+func (e *Engine) run(ctx context.Context, p *plan.Plan, from int, resume bool) *Report {
 	rep := &Report{Plan: p.Hash, Result: ResultDone}
 	if err := e.checkDrivers(p); err != nil {
 		rep.Result, rep.Err, rep.Error = ResultFailed, err, err.Error()
 		return rep
 	}
-	taken := -1                   // the last step whose moves may have been (partly) applied
+	taken := from - 1             // the last step whose moves may have been (partly) applied
 	inProgress := -1              // a step whose Apply did not complete
 	var untouched map[string]bool // switches of step `taken` that changed nothing
 	var pending []confirmation    // trials of the current step awaiting confirmation
 	var failure error
+	if resume && from < len(p.Steps) {
+		failure = e.prepareResume(ctx, p, from, rep)
+		if failure != nil {
+			inProgress = from
+			taken = from
+		}
+	}
 	for i, step := range p.Steps {
+		if i < from || failure != nil {
+			continue
+		}
 		sr := StepReport{Name: step.Name, Started: time.Now(), Moves: step.Moves()}
 		e.emit(Event{Step: step.Name, Kind: "step-start", Moves: sr.Moves})
 		if e.Hooks != nil {
@@ -186,6 +227,12 @@ func (e *Engine) Run(ctx context.Context, p *plan.Plan) *Report {
 		return rep
 	}
 	rep.Err = failure
+	if ctx.Err() != nil {
+		if cause := context.Cause(ctx); !errors.Is(failure, cause) {
+			failure = errors.Join(cause, failure)
+			rep.Err = failure
+		}
+	}
 	// What to undo: everything taken, unless a guard said going back is
 	// unsafe; then only a step left half-done.
 	first := 0
@@ -217,6 +264,104 @@ func (e *Engine) Run(ctx context.Context, p *plan.Plan) *Report {
 	}
 	rep.Error = rep.Err.Error()
 	return rep
+}
+
+// prepareResume undoes what is on the switches of step from (a step the
+// other process left half done) and lets the hooks rebuild their evidence.
+func (e *Engine) prepareResume(ctx context.Context, p *plan.Plan, from int, rep *Report) error {
+	partial, err := e.applied(ctx, p.Steps[from])
+	if err != nil {
+		return err
+	}
+	if partial {
+		undone, err := e.undo(context.WithoutCancel(ctx), p, from, from, nil)
+		rep.Steps = append(rep.Steps, undone...)
+		if err != nil {
+			return fmt.Errorf("undoing the half-done step %s before resuming it: %w", p.Steps[from].Name, err)
+		}
+	}
+	if rh, ok := e.Hooks.(ResumeHooks); ok {
+		if err := rh.BeforeResume(ctx, p, from); err != nil {
+			return fmt.Errorf("before resuming at step %s: %w", p.Steps[from].Name, err)
+		}
+	}
+	return nil
+}
+
+// applied reports whether any port of step is at its move's target.
+func (e *Engine) applied(ctx context.Context, step plan.Step) (bool, error) {
+	for _, b := range step.Batches {
+		live, err := e.Drivers[b.Switch].Ports(ctx)
+		if err != nil {
+			return false, wrap(b.Switch, fmt.Errorf("reading ports to resume: %w", err))
+		}
+		seg := map[string]string{}
+		for _, p := range live {
+			seg[p.Name] = p.Segment
+		}
+		for _, m := range b.Moves {
+			if seg[m.Port] == m.To {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// Reached says where a run of p stands, from the switches' live segments
+// (live[switch][port]): the first step not complete on the switches. It
+// is an error — never a guess — when a port is in a segment the plan does
+// not explain, or when a later step has moved a port although an earlier
+// one is not complete.
+func Reached(p *plan.Plan, live map[string]map[string]string) (int, error) {
+	// pos[switch:port]: the index of the last step whose move put the
+	// port where it is, -1 where it was before the run.
+	pos := map[string]int{}
+	for i, step := range p.Steps {
+		for _, b := range step.Batches {
+			for _, m := range b.Moves {
+				k := b.Switch + ":" + m.Port
+				seg, ok := live[b.Switch][m.Port]
+				if !ok {
+					return 0, &switchdrivers.Error{Switch: b.Switch, Port: m.Port, Err: errors.New("not found on the switch")}
+				}
+				if _, seen := pos[k]; !seen {
+					pos[k] = -2 // not explained (yet)
+				}
+				if seg == m.From && pos[k] == -2 {
+					pos[k] = i - 1
+				}
+				if seg == m.To {
+					pos[k] = i
+				}
+			}
+		}
+	}
+	from := len(p.Steps)
+	for i, step := range p.Steps {
+		for _, b := range step.Batches {
+			for _, m := range b.Moves {
+				k := b.Switch + ":" + m.Port
+				if pos[k] == -2 {
+					return 0, &switchdrivers.Error{Switch: b.Switch, Port: m.Port, Err: fmt.Errorf("in segment %q, which the plan never gives it", live[b.Switch][m.Port])}
+				}
+				if pos[k] < i {
+					from = min(from, i)
+				}
+			}
+		}
+	}
+	// Nothing after step from may have moved yet.
+	for i := from + 1; i < len(p.Steps); i++ {
+		for _, b := range p.Steps[i].Batches {
+			for _, m := range b.Moves {
+				if pos[b.Switch+":"+m.Port] >= i {
+					return 0, &switchdrivers.Error{Switch: b.Switch, Port: m.Port, Err: fmt.Errorf("moved by step %s although step %s is not complete: not a state this plan passes through", p.Steps[i].Name, p.Steps[from].Name)}
+				}
+			}
+		}
+	}
+	return from, nil
 }
 
 func (e *Engine) checkDrivers(p *plan.Plan) error {
@@ -253,6 +398,11 @@ func (e *Engine) confirm(ctx context.Context, step string, pending []confirmatio
 			defer wg.Done()
 			if err := c.confirm(ctx); err != nil {
 				errs[i] = wrap(c.sw, fmt.Errorf("step %s: confirming: %w", step, err))
+			}
+			if tr, ok := e.Recorder.(TrialRecorder); ok {
+				if jerr := tr.Confirmed(step, c.sw, errs[i]); jerr != nil {
+					e.emit(Event{Step: step, Switch: c.sw, Kind: "journal-failed", Err: wrap(c.sw, jerr)})
+				}
 			}
 		}()
 	}
@@ -325,14 +475,19 @@ func (e *Engine) applyBatch(ctx context.Context, step, sw string, cs []switchdri
 			}
 		}()
 	}
-	confirm, err = e.sendBatch(ctx, sw, cs, trial)
+	confirm, err = e.sendBatch(ctx, step, sw, cs, trial)
 	return confirm, err
 }
 
-func (e *Engine) sendBatch(ctx context.Context, sw string, cs []switchdrivers.Change, trial bool) (func(context.Context) error, error) {
+func (e *Engine) sendBatch(ctx context.Context, step, sw string, cs []switchdrivers.Change, trial bool) (func(context.Context) error, error) {
 	d := e.Drivers[sw]
 	var confirm func(context.Context) error
 	if ca, ok := d.(switchdrivers.ConfirmedApplier); ok && trial {
+		if tr, ok := e.Recorder.(TrialRecorder); ok {
+			if err := tr.Trial(step, sw, e.ConfirmTimeout); err != nil {
+				return nil, switchdrivers.Untouched(wrap(sw, fmt.Errorf("not sent: %w", err)))
+			}
+		}
 		var err error
 		if confirm, err = ca.ApplyConfirmed(ctx, cs, e.ConfirmTimeout); err != nil {
 			return nil, wrap(sw, err)

@@ -260,6 +260,28 @@ func (g *Guard) ownedByOutgoing(macs []arpframe.MAC) bool {
 	return true
 }
 
+// onOutgoingPorts reports whether the switches place every MAC on a port
+// of the outgoing system: how a recovery, which has no preflight evidence,
+// still recognises the outgoing system (say, the half of it a killed run
+// had not yet isolated).
+func (g *Guard) onOutgoingPorts(ctx context.Context, vlan int, macs []arpframe.MAC) bool {
+	if g.cfg.Locate == nil || len(macs) == 0 {
+		return false
+	}
+	for _, m := range macs {
+		where := g.cfg.Locate(ctx, m, vlan)
+		if len(where) == 0 {
+			return false
+		}
+		for _, port := range where {
+			if !g.outPorts[port] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 func (g *Guard) haltErr(ctx context.Context) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -348,6 +370,61 @@ func (g *Guard) BeforeUndo(ctx context.Context, p *plan.Plan, i int) error {
 	return nil
 }
 
+// BeforeResume implements engine.ResumeHooks. A run another process left
+// at a step boundary is resumed only on fresh evidence of who owns the
+// addresses where the completed steps put both systems: before promote,
+// the outgoing system answers in the holding VLAN and the incoming one in
+// its staging VLAN; before park, the incoming system answers in
+// Production and the outgoing one in the holding VLAN. The same
+// consistency checks as the preflight apply; then the watcher expects
+// exactly those owners, and the next step's own checks (absence in
+// Production before promote, in the park VLAN before park) follow.
+func (g *Guard) BeforeResume(ctx context.Context, p *plan.Plan, from int) error {
+	if from <= 0 || from >= len(p.Steps) {
+		return nil // a fresh start runs the preflight; nothing left is nothing to guard
+	}
+	if err := g.roles(p); err != nil {
+		return err
+	}
+	const step = "resume"
+	g.mu.Lock()
+	g.step = step
+	g.mu.Unlock()
+	var inVLAN, emptied int
+	switch p.Steps[from].Name {
+	case plan.StepPromote:
+		inVLAN, emptied = g.staging, g.prod
+	case plan.StepPark:
+		inVLAN, emptied = g.prod, g.staging
+	default:
+		return fmt.Errorf("guard: cannot resume at step %s", p.Steps[from].Name)
+	}
+	out, err := g.present(ctx, step, g.holding, "the outgoing system answers, isolated")
+	if err != nil {
+		return err
+	}
+	in, err := g.present(ctx, step, inVLAN, "the incoming system answers in "+g.vlanName(inVLAN))
+	if err != nil {
+		return err
+	}
+	if err := g.consistent(ctx, step, g.holding, out, inVLAN, in); err != nil {
+		return err
+	}
+	g.mu.Lock()
+	g.outMACs, g.inMACs = out, in
+	g.armed = true
+	early := g.early
+	g.mu.Unlock()
+	if early != nil {
+		g.record(Check{Step: step, Name: "watcher", Passed: false, Detail: early.Reason})
+		return early
+	}
+	g.expect(g.holding, out, nil)
+	g.expect(inVLAN, in, nil)
+	g.expect(emptied, nil, nil)
+	return g.haltErr(ctx)
+}
+
 // AfterStep implements engine.Hooks.
 func (g *Guard) AfterStep(ctx context.Context, p *plan.Plan, i int) error {
 	if err := g.haltErr(ctx); err != nil {
@@ -390,35 +467,7 @@ func (g *Guard) preflight(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for a, macs := range in {
-		for _, m := range macs {
-			for b, outs := range out {
-				if slices.Contains(outs, m) {
-					return g.block(step, fmt.Sprintf("MAC %s answers for %s in VLAN %d and for %s in VLAN %d: one host in both systems", m, b, g.prod, a, g.staging), true)
-				}
-			}
-		}
-	}
-	for _, side := range []struct {
-		vlan   int
-		owners map[netip.Addr][]arpframe.MAC
-		what   string
-	}{{g.prod, out, "Production"}, {g.staging, in, "the staging VLAN"}} {
-		multi := map[netip.Addr][]arpframe.MAC{}
-		for a, macs := range side.owners {
-			if len(macs) > 1 {
-				multi[a] = macs
-			}
-		}
-		if len(multi) > 0 {
-			detail, _ := g.describe(ctx, side.vlan, multi)
-			return g.block(step, fmt.Sprintf("more than one MAC answers in %s: %s. A NIC the plan does not move would keep answering for the address after the cut-over; disconnect it or add its port to the inventory", side.what, detail), true)
-		}
-	}
-	if err := g.unplannedPorts(ctx, step, g.prod, out, g.outPorts, "outgoing"); err != nil {
-		return err
-	}
-	if err := g.unplannedPorts(ctx, step, g.staging, in, g.inPorts, "incoming"); err != nil {
+	if err := g.consistent(ctx, step, g.prod, out, g.staging, in); err != nil {
 		return err
 	}
 	g.mu.Lock()
@@ -435,6 +484,55 @@ func (g *Guard) preflight(ctx context.Context) error {
 	g.expect(g.staging, in, nil)
 	g.expect(g.holding, nil, nil)
 	return nil
+}
+
+// consistent checks the evidence of who owns the addresses: no MAC
+// answers for both systems, no address answers from two MACs on one side,
+// and no owner sits on a port the plan does not move.
+func (g *Guard) consistent(ctx context.Context, step string, outVLAN int, out map[netip.Addr][]arpframe.MAC, inVLAN int, in map[netip.Addr][]arpframe.MAC) error {
+	outWhere, inWhere := g.vlanName(outVLAN), g.vlanName(inVLAN)
+	for a, macs := range in {
+		for _, m := range macs {
+			for b, outs := range out {
+				if slices.Contains(outs, m) {
+					return g.block(step, fmt.Sprintf("MAC %s answers for %s in VLAN %d and for %s in VLAN %d: one host in both systems", m, b, outVLAN, a, inVLAN), true)
+				}
+			}
+		}
+	}
+	for _, side := range []struct {
+		vlan   int
+		owners map[netip.Addr][]arpframe.MAC
+		what   string
+	}{{outVLAN, out, outWhere}, {inVLAN, in, inWhere}} {
+		multi := map[netip.Addr][]arpframe.MAC{}
+		for a, macs := range side.owners {
+			if len(macs) > 1 {
+				multi[a] = macs
+			}
+		}
+		if len(multi) > 0 {
+			detail, _ := g.describe(ctx, side.vlan, multi)
+			return g.block(step, fmt.Sprintf("more than one MAC answers in %s: %s. A NIC the plan does not move would keep answering for the address after the cut-over; disconnect it or add its port to the inventory", side.what, detail), true)
+		}
+	}
+	if err := g.unplannedPorts(ctx, step, outVLAN, out, g.outPorts, "outgoing"); err != nil {
+		return err
+	}
+	return g.unplannedPorts(ctx, step, inVLAN, in, g.inPorts, "incoming")
+}
+
+// vlanName names a VLAN by its role in the plan.
+func (g *Guard) vlanName(vlan int) string {
+	switch vlan {
+	case g.prod:
+		return "Production"
+	case g.staging:
+		return "the staging VLAN"
+	case g.holding:
+		return "the holding VLAN"
+	}
+	return fmt.Sprintf("VLAN %d", vlan)
 }
 
 // unplannedPorts blocks when, as far as the switches can tell, a MAC
@@ -509,6 +607,9 @@ func (g *Guard) absent(ctx context.Context, step string, vlan int, what string) 
 	g.mu.Lock()
 	restore := g.ownedByOutgoing(macs)
 	g.mu.Unlock()
+	if !restore {
+		restore = g.onOutgoingPorts(ctx, vlan, macs)
+	}
 	return &engine.BlockedError{Step: step, Reason: fmt.Sprintf("%s: %s", what, detail), Restore: restore}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/netip"
 
+	"github.com/cutover-net/cutover/internal/netns"
 	"github.com/cutover-net/cutover/plan"
 )
 
@@ -24,6 +25,9 @@ func SetupFrom(inv *plan.Inventory) (*Setup, error) {
 	}
 	for role, a := range inv.Guard.Sources {
 		s.Sources[roles[role]] = a
+	}
+	if ns := inv.Guard.Netns; ns != "" {
+		s.InNamespace = func(fn func() error) error { return netns.Do(ns, fn) }
 	}
 	if s.Trunk == "" && len(s.Interfaces) == 0 {
 		return nil, errors.New("the inventory has no guard section (guard.trunk or guard.interfaces); pass --no-guard to run without the duplicate-address guard")

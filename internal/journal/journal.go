@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,6 +35,10 @@ const (
 	KindGuard  = "guard"  // a guard check
 	KindNote   = "note"   // anything else worth keeping (recovery decisions, a lock taken over)
 	KindEnd    = "end"    // the run's result
+	// A batch sent on trial (the switch reverts it by itself unless it is
+	// confirmed) and the confirmation of a step's trial on one switch.
+	KindTrial   = "trial"
+	KindConfirm = "confirm"
 )
 
 // Record is one journal line.
@@ -51,6 +56,8 @@ type Record struct {
 	Result    string `json:"result,omitempty"`
 	Detail    string `json:"detail,omitempty"`
 	PID       int    `json:"pid,omitempty"`
+	// RevertMS: a trial's revert timer, in milliseconds.
+	RevertMS int64 `json:"revert_ms,omitempty"`
 }
 
 // Writer appends records to one run's file.
@@ -314,6 +321,52 @@ func (w *Writer) Result(step, sw string, changes []switchdrivers.Change, err err
 		r.Error, r.Untouched = err.Error(), switchdrivers.IsUntouched(err)
 	}
 	return w.Write(r)
+}
+
+// Trial journals a batch about to be sent on trial (engine.TrialRecorder).
+func (w *Writer) Trial(step, sw string, revertIn time.Duration) error {
+	return w.Write(Record{Kind: KindTrial, Step: step, Switch: sw, RevertMS: revertIn.Milliseconds()})
+}
+
+// Confirmed journals the confirmation of a step's trial on one switch
+// (engine.TrialRecorder).
+func (w *Writer) Confirmed(step, sw string, err error) error {
+	r := Record{Kind: KindConfirm, Step: step, Switch: sw}
+	if err != nil {
+		r.Error = err.Error()
+	}
+	return w.Write(r)
+}
+
+// PendingTrial is a trial the journal does not show confirmed: until
+// RevertsAt the switch may still revert it by itself.
+type PendingTrial struct {
+	Switch    string    `json:"switch"`
+	Step      string    `json:"step"`
+	RevertsAt time.Time `json:"reverts_at"`
+}
+
+// PendingTrials lists the trials sent and never confirmed. A recovery
+// must not read the switches before they are past RevertsAt: a revert
+// arriving after the recovery's own changes would undo them.
+func (r *Run) PendingTrials() []PendingTrial {
+	var out []PendingTrial
+	for _, rec := range r.Records {
+		switch rec.Kind {
+		case KindTrial:
+			out = append(out, PendingTrial{rec.Switch, rec.Step, rec.Time.Add(time.Duration(rec.RevertMS) * time.Millisecond)})
+		case KindConfirm:
+			if rec.Error != "" {
+				continue // not confirmed: it still reverts
+			}
+			out = slices.DeleteFunc(out, func(t PendingTrial) bool { return t.Switch == rec.Switch && t.Step == rec.Step })
+		case KindResult:
+			if rec.Untouched {
+				out = slices.DeleteFunc(out, func(t PendingTrial) bool { return t.Switch == rec.Switch && t.Step == rec.Step })
+			}
+		}
+	}
+	return out
 }
 
 // LockHolder reports who holds the lock in dir, without touching it:

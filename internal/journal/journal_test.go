@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cutover-net/cutover/internal/journal"
 	"github.com/cutover-net/cutover/plan"
@@ -232,5 +233,42 @@ func BenchmarkStep(b *testing.B) {
 		if err := w.Result("isolate", "sw1", ch, nil); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestPendingTrials: a trial stays pending until its confirmation is
+// journaled; a failed confirmation or a batch that was never applied
+// decide it either way.
+func TestPendingTrials(t *testing.T) {
+	dir := t.TempDir()
+	p := testPlan()
+	w, err := journal.Create(dir, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range []error{
+		w.Trial("isolate", "sw1", 2*time.Minute),
+		w.Trial("isolate", "sw2", 2*time.Minute),
+		w.Trial("isolate", "sw3", 2*time.Minute),
+		w.Result("isolate", "sw3", nil, switchdrivers.Untouched(errors.New("refused"))),
+		w.Confirmed("isolate", "sw1", nil),
+		w.Confirmed("isolate", "sw2", errors.New("session lost")),
+		w.Trial("promote", "sw1", time.Minute),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close()
+	run, err := journal.Last(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := run.PendingTrials()
+	if len(got) != 2 || got[0].Switch != "sw2" || got[0].Step != "isolate" || got[1].Switch != "sw1" || got[1].Step != "promote" {
+		t.Fatalf("pending: %+v", got)
+	}
+	if d := time.Until(got[1].RevertsAt); d < 50*time.Second || d > time.Minute {
+		t.Fatalf("the promote trial reverts in %s, want about a minute", d)
 	}
 }
