@@ -17,6 +17,7 @@ import (
 	"github.com/cutover-net/cutover/labs"
 	"github.com/cutover-net/cutover/labs/emulator"
 	"github.com/cutover-net/cutover/labs/labtest"
+	"github.com/cutover-net/cutover/plan"
 )
 
 // TestKillNineThenRecover kills `cutover apply` (SIGKILL) in the middle
@@ -359,4 +360,36 @@ func journaledResult(dir, step string) bool {
 		}
 	}
 	return false
+}
+
+// TestRecoveryWaitsForUnconfirmedTrials: a trial the dead process never
+// confirmed may still revert on the switch, so the recovery waits for it,
+// says so, and can be interrupted with nothing changed.
+func TestRecoveryWaitsForUnconfirmedTrials(t *testing.T) {
+	dir := t.TempDir()
+	p := &plan.Plan{Kind: "cutover", Hash: "abc", Steps: []plan.Step{{Name: "isolate"}}}
+	w, err := journal.Create(dir, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Trial("isolate", "sw1", time.Hour)
+	w.Trial("isolate", "sw2", time.Hour)
+	w.Confirmed("isolate", "sw2", nil)
+	w.Close()
+	run, err := journal.Last(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var stderr strings.Builder
+	done := make(chan error, 1)
+	go func() { done <- waitForTrials(ctx, run, &stderr) }()
+	cancel()
+	err = <-done
+	if err == nil || !strings.Contains(err.Error(), "nothing was changed") {
+		t.Fatalf("interrupted wait: %v", err)
+	}
+	if s := stderr.String(); !strings.Contains(s, "switch sw1: the trial of step isolate was never confirmed") || strings.Contains(s, "sw2") || !strings.Contains(s, "waiting 1h0m") {
+		t.Fatalf("stderr: %s", s)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cutover-net/cutover/internal/engine"
+	"github.com/cutover-net/cutover/internal/journal"
 	"github.com/cutover-net/cutover/labs"
 	"github.com/cutover-net/cutover/labs/labtest"
 	"github.com/cutover-net/cutover/plan"
@@ -116,13 +117,27 @@ func TestEngineConfirmsAfterTheGuard(t *testing.T) {
 	l, drivers, p := trialLab(t)
 	var mu sync.Mutex
 	var events []string
+	w, err := journal.Create(t.TempDir(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	// pendingAt: what the journal says is on trial after each step's guard.
+	pendingAt := map[string][]journal.PendingTrial{}
 	hooks := hookFunc(func(kind string, p *plan.Plan, i int) error {
 		mu.Lock()
 		events = append(events, kind+":"+p.Steps[i].Name)
 		mu.Unlock()
+		if kind == "after" {
+			run, err := journal.Read(w.Path())
+			if err != nil {
+				return err
+			}
+			pendingAt[p.Steps[i].Name] = run.PendingTrials()
+		}
 		return nil
 	})
-	e := &engine.Engine{Drivers: drivers, Hooks: hooks, ConfirmTimeout: 2 * time.Minute, Progress: func(ev engine.Event) {
+	e := &engine.Engine{Drivers: drivers, Hooks: hooks, Recorder: w, ConfirmTimeout: 2 * time.Minute, Progress: func(ev engine.Event) {
 		if ev.Kind == "confirmed" {
 			mu.Lock()
 			events = append(events, fmt.Sprintf("confirmed:%s:%d:%v", ev.Step, ev.Moves, ev.Err))
@@ -136,6 +151,20 @@ func TestEngineConfirmsAfterTheGuard(t *testing.T) {
 	want := "before:isolate after:isolate confirmed:isolate:2:<nil> before:promote after:promote confirmed:promote:2:<nil> before:park after:park confirmed:park:2:<nil>"
 	if got := strings.Join(events, " "); got != want {
 		t.Fatalf("events:\n%s\nwant:\n%s", got, want)
+	}
+	// The journal shows each step's trials pending until they were
+	// confirmed, and none at the end.
+	for step, trials := range pendingAt {
+		if len(trials) != 2 || trials[0].Step != step || trials[1].Step != step {
+			t.Errorf("pending after %s's guard: %+v", step, trials)
+		}
+	}
+	run, err := journal.Read(w.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left := run.PendingTrials(); len(left) != 0 || len(pendingAt) != 3 {
+		t.Fatalf("pending trials at the end: %+v (checked after %d steps)", left, len(pendingAt))
 	}
 	time.Sleep(time.Duration(float64(2*time.Minute)*scale) + 800*time.Millisecond) // past every timer
 	for port, vlan := range map[string]string{"ios-e1": "166", "ios-e2": "66", "eos-e1": "166", "eos-e2": "66"} {

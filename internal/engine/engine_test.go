@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"net/netip"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -22,17 +23,19 @@ import (
 )
 
 // Old system on sw1 (ports sw1-e1, sw1-e2) and on sw2 (sw2-e5), new system
-// on sw2 (sw2-e1, sw2-e2): isolate and park touch both switches.
+// on sw2 (sw2-e1, sw2-e2): isolate and park touch both switches. o1 and n1
+// both have the service address; gw (Production) can observe it.
 const topology = `
 name: engine
 topology:
   nodes:
     sw1: {kind: ovs-bridge}
     sw2: {kind: ovs-bridge}
-    o1: {kind: linux, labels: {cutover.vlan: "66"}}
+    o1: {kind: linux, labels: {cutover.vlan: "66"}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
     o2: {kind: linux, labels: {cutover.vlan: "66"}}
     o3: {kind: linux, labels: {cutover.vlan: "66"}}
-    n1: {kind: linux, labels: {cutover.vlan: "166"}}
+    n1: {kind: linux, labels: {cutover.vlan: "166"}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
+    gw: {kind: linux, labels: {cutover.vlan: "66"}, exec: ["ip address add 192.168.66.1/24 dev eth1"]}
     n2: {kind: linux, labels: {cutover.vlan: "166"}}
   links:
     - endpoints: ["sw1:e1", "o1:eth1"]
@@ -41,6 +44,7 @@ topology:
     - endpoints: ["sw2:e1", "n1:eth1"]
     - endpoints: ["sw2:e2", "n2:eth1"]
     - endpoints: ["sw1:e9", "sw2:e9"]
+    - endpoints: ["sw1:e8", "gw:eth1"]
 `
 
 var (
@@ -425,6 +429,23 @@ func (j *journalRecorder) Result(string, string, []switchdrivers.Change, error) 
 func TestJournalDiskFullMidRun(t *testing.T) {
 	f := setup(t, nil)
 	ctx := context.Background()
+	// An observer independent of the engine: the gateway pings the service
+	// address throughout and watches for two MACs answering for it.
+	service := netip.MustParseAddr("192.168.66.30")
+	obs, err := f.lab.Observe(ctx, "gw", "eth1", 66, []netip.Addr{service}, 10*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	watchStart := time.Now()
+	defer func() {
+		obs.Close()
+		if owners := obs.Watch.Owners(66, service, watchStart); len(owners) == 0 {
+			t.Errorf("the observer never saw %s answered", service)
+		}
+		if n := obs.Conflicts(); n != 0 {
+			t.Errorf("the observer saw %s answered by two MACs %d times", service, n)
+		}
+	}()
 	mnt := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt).CombinedOutput(); err != nil {
 		t.Fatalf("mount tmpfs: %v %s", err, out)
@@ -467,7 +488,9 @@ func TestJournalDiskFullMidRun(t *testing.T) {
 			warnings = append(warnings, ev.Err.Error())
 		}
 	}
+	time.Sleep(200 * time.Millisecond) // the observer sees the old system answer first
 	rep := (&engine.Engine{Drivers: f.drivers, Hooks: hooks, Recorder: w, Progress: progress}).Run(ctx, f.plan)
+	time.Sleep(200 * time.Millisecond) // and after the rollback
 	if rep.Result != engine.ResultRolledBack || !strings.Contains(rep.Error, "not sent") || !strings.Contains(rep.Error, "no space left on device") {
 		t.Fatalf("result %s: %v", rep.Result, rep.Err)
 	}
