@@ -9,11 +9,11 @@
 
 GO      ?= go
 BIN     := bin/cutover
-DEB_PKGS := openvswitch-switch iproute2
+DEB_PKGS := openvswitch-switch iproute2 snmpsim
 # Only for `make bench`, which compares with them.
 BENCH_PKGS := arp-scan tshark
 # Programs that tell whether each package is present.
-NEED_PROGS := ovs-vsctl ovsdb-server ovs-vswitchd ovsdb-client ip
+NEED_PROGS := ovs-vsctl ovsdb-server ovs-vswitchd ovsdb-client ip snmpsimd
 
 .PHONY: all build deps test vet bench demo fuzz lab-down clean
 

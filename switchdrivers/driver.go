@@ -38,6 +38,7 @@ const (
 // PortState is one port as read live from a switch.
 type PortState struct {
 	Name        string `json:"name"`
+	IfIndex     int    `json:"ifindex,omitempty"` // SNMP drivers
 	Mode        string `json:"mode"`              // access, trunk or routed
 	Segment     string `json:"segment,omitempty"` // access VLAN / portgroup; empty for trunks
 	Admin       string `json:"admin"`             // up or down
@@ -94,6 +95,19 @@ type Config struct {
 	// Ports are the ports the inventory names on this switch. Drivers for
 	// large backends (vSphere) may limit reads to them.
 	Ports []string
+	// SNMP are the switch's SNMP credentials, if the inventory gives them.
+	SNMP *SNMP
+}
+
+// SNMP are SNMP credentials (the inventory's `snmp:` section).
+type SNMP struct {
+	Version      string // 1, 2c or 3
+	Community    secret.Secret
+	Username     string
+	AuthProtocol string // MD5, SHA, SHA-224, SHA-256, SHA-384, SHA-512
+	AuthPassword secret.Secret
+	PrivProtocol string // DES, AES, AES-192, AES-256
+	PrivPassword secret.Secret
 }
 
 // Registration describes one backend.

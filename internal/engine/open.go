@@ -18,10 +18,15 @@ func OpenDrivers(reg *switchdrivers.Registry, inv *plan.Inventory) (map[string]s
 	}
 	out := map[string]switchdrivers.Driver{}
 	for _, s := range inv.Switches {
-		d, err := reg.Open(s.Driver, switchdrivers.Config{
+		cfg := switchdrivers.Config{
 			Name: s.Name, Address: s.Address, Username: s.Username, Password: s.Password, Options: s.Options,
 			Ports: ports[s.Name],
-		})
+		}
+		if c := s.SNMP; c != nil {
+			cfg.SNMP = &switchdrivers.SNMP{Version: c.Version, Community: c.Community, Username: c.Username,
+				AuthProtocol: c.AuthProtocol, AuthPassword: c.AuthPassword, PrivProtocol: c.PrivProtocol, PrivPassword: c.PrivPassword}
+		}
+		d, err := reg.Open(s.Driver, cfg)
 		if err != nil {
 			CloseDrivers(out)
 			return nil, err

@@ -1,0 +1,439 @@
+package snmp_test
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/cutover-net/cutover/internal/corpus"
+	"github.com/cutover-net/cutover/internal/secret"
+	"github.com/cutover-net/cutover/labs/labtest"
+	"github.com/cutover-net/cutover/switchdrivers"
+	"github.com/cutover-net/cutover/switchdrivers/snmp"
+)
+
+// recording is an .snmprec file read by the test itself: OID -> (type, value).
+type recording map[string]struct{ typ, val string }
+
+func readRecording(t *testing.T, path string) recording {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := recording{}
+	for _, line := range strings.Split(string(b), "\n") {
+		parts := strings.SplitN(strings.TrimRight(line, "\r"), "|", 3)
+		if len(parts) == 3 {
+			r[parts[0]] = struct{ typ, val string }{parts[1], parts[2]}
+		}
+	}
+	return r
+}
+
+// column returns index suffix -> value for the rows under root.
+func (r recording) column(root string) map[string]string {
+	out := map[string]string{}
+	for oid, v := range r {
+		if rest, ok := strings.CutPrefix(oid, root+"."); ok {
+			out[rest] = v.val
+		}
+	}
+	return out
+}
+
+// text decodes a DisplayString row (hex-encoded when its type ends in x).
+func (r recording) text(oid string) string {
+	v, ok := r[oid]
+	if !ok {
+		return ""
+	}
+	if strings.HasSuffix(v.typ, "x") {
+		b, _ := hex.DecodeString(v.val)
+		return string(b)
+	}
+	return v.val
+}
+
+// members decodes a PortList row as the recording stores it.
+func (r recording) members(oid string) map[int]bool {
+	v, ok := r[oid]
+	if !ok {
+		return nil
+	}
+	out := map[int]bool{}
+	if strings.HasSuffix(v.typ, "x") {
+		b, _ := hex.DecodeString(v.val)
+		for i := range len(b) * 8 {
+			if b[i/8]&(0x80>>(i%8)) != 0 {
+				out[i+1] = true
+			}
+		}
+		return out
+	}
+	for _, f := range strings.Split(v.val, ",") {
+		if n, err := strconv.Atoi(f); err == nil {
+			out[n] = true
+		}
+	}
+	return out
+}
+
+const (
+	oidBasePortIfIndex = "1.3.6.1.2.1.17.1.4.1.2"
+	oidPvid            = "1.3.6.1.2.1.17.7.1.4.5.1.1"
+	oidVmVlan          = "1.3.6.1.4.1.9.9.68.1.2.2.1.2"
+	oidIfName          = "1.3.6.1.2.1.31.1.1.1.1"
+	oidStaticEgress    = "1.3.6.1.2.1.17.7.1.4.3.1.2"
+	oidStaticUntagged  = "1.3.6.1.2.1.17.7.1.4.3.1.4"
+	oidCurrentEgress   = "1.3.6.1.2.1.17.7.1.4.2.1.4"
+	oidCurrentUntagged = "1.3.6.1.2.1.17.7.1.4.2.1.5"
+	oidStaticName      = "1.3.6.1.2.1.17.7.1.4.3.1.1"
+	oidVtpVlanState    = "1.3.6.1.4.1.9.9.46.1.3.1.1.2"
+)
+
+// expectedVLANs derives, from the recording alone, ifIndex -> access VLAN
+// as the switch reports it: Q-BRIDGE through dot1dBasePortIfIndex (the
+// base port is never assumed to be the ifIndex), Cisco from vmVlan.
+func expectedVLANs(r recording, cisco bool) map[int]int {
+	out := map[int]int{}
+	if cisco {
+		for idx, v := range r.column(oidVmVlan) {
+			i, _ := strconv.Atoi(idx)
+			out[i], _ = strconv.Atoi(v)
+		}
+		return out
+	}
+	pvid := r.column(oidPvid)
+	for base, idx := range r.column(oidBasePortIfIndex) {
+		if v, ok := pvid[base]; ok {
+			i, _ := strconv.Atoi(idx)
+			out[i], _ = strconv.Atoi(v)
+		}
+	}
+	return out
+}
+
+// taggedSomewhere reports, from the recording, whether base port b is a
+// tagged member of a VLAN or an untagged member of two (a trunk).
+func taggedSomewhere(r recording, b int) bool {
+	egressRoot, untaggedRoot := oidStaticEgress, oidStaticUntagged
+	if len(r.column(egressRoot)) == 0 {
+		egressRoot, untaggedRoot = oidCurrentEgress, oidCurrentUntagged
+	}
+	untaggedIn := 0
+	for idx := range r.column(egressRoot) {
+		if r.members(egressRoot+"."+idx)[b] && !r.members(untaggedRoot+"."+idx)[b] {
+			return true
+		}
+	}
+	for idx := range r.column(untaggedRoot) {
+		if r.members(untaggedRoot + "." + idx)[b] {
+			untaggedIn++
+		}
+	}
+	return untaggedIn > 1
+}
+
+func corpusFiles(t *testing.T) (string, []string) {
+	dir := filepath.Join(corpus.Dir(t), "snmprec")
+	files, err := filepath.Glob(filepath.Join(dir, "*.snmprec"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no .snmprec files in %s: %v", dir, err)
+	}
+	var names []string
+	for _, f := range files {
+		names = append(names, filepath.Base(f))
+	}
+	return dir, names
+}
+
+// hasBitmap: the recording has a hex port bitmap for vlan.
+func hasBitmap(r recording, vlan string) bool {
+	for oid, v := range r {
+		if v.typ == "4x" && (strings.HasPrefix(oid, oidStaticEgress+".") || strings.HasPrefix(oid, oidCurrentEgress+".")) && strings.HasSuffix(oid, "."+vlan) {
+			return true
+		}
+	}
+	return false
+}
+
+// hexBitmaps: the recording has port bitmaps (static or current) as hex.
+func hexBitmaps(r recording) bool {
+	for oid, v := range r {
+		if v.typ == "4x" && (strings.HasPrefix(oid, oidStaticEgress+".") || strings.HasPrefix(oid, oidCurrentEgress+".")) {
+			return true
+		}
+	}
+	return false
+}
+
+func isCisco(r recording) bool { return len(r.column(oidVmVlan)) > 0 }
+
+func open(t *testing.T, driver, addr, community string, options map[string]string) switchdrivers.Driver {
+	t.Helper()
+	cfg := switchdrivers.Config{Name: "sw-" + community, Address: addr, Options: options,
+		SNMP: &switchdrivers.SNMP{Version: "2c", Community: secret.New(community)}}
+	var d switchdrivers.Driver
+	var err error
+	if driver == snmp.CiscoName {
+		d, err = snmp.OpenCisco(cfg)
+	} else {
+		d, err = snmp.OpenQBridge(cfg)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// TestCorpusPortVLANs serves every recording in ../shared/corpus/snmprec
+// with snmpsimd, read in place, and checks the driver's port -> VLAN
+// table against what the recording itself says.
+func TestCorpusPortVLANs(t *testing.T) {
+	dir, names := corpusFiles(t)
+	sim := labtest.StartSnmpsim(t, dir, strings.TrimSuffix(names[0], ".snmprec"))
+	for _, name := range names {
+		community := strings.TrimSuffix(name, ".snmprec")
+		t.Run(community, func(t *testing.T) {
+			r := readRecording(t, filepath.Join(dir, name))
+			cisco := isCisco(r)
+			driver := snmp.QBridgeName
+			if cisco {
+				driver = snmp.CiscoName
+			}
+			want := expectedVLANs(r, cisco)
+			if len(want) == 0 {
+				t.Fatalf("the recording has no port VLANs")
+			}
+			d := open(t, driver, sim.Addr, community, nil)
+			ports, err := d.Ports(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			byIndex := map[int]switchdrivers.PortState{}
+			for _, p := range ports {
+				byIndex[p.IfIndex] = p
+			}
+			ifBase := map[int]int{}
+			for base, idx := range r.column(oidBasePortIfIndex) {
+				b, _ := strconv.Atoi(base)
+				i, _ := strconv.Atoi(idx)
+				ifBase[i] = b
+			}
+			access, trunks, routed, named := 0, 0, 0, 0
+			for idx, vlan := range want {
+				p, ok := byIndex[idx]
+				if !ok {
+					t.Errorf("ifIndex %d (VLAN %d in the recording) missing from the driver's ports", idx, vlan)
+					continue
+				}
+				if name := r.text(fmt.Sprintf("%s.%d", oidIfName, idx)); name != "" && snmp.ValidatePort(name) == nil && p.Name == name {
+					named++
+				}
+				switch p.Mode {
+				case switchdrivers.ModeRouted:
+					routed++
+					if vlan != 0 {
+						t.Errorf("%s (ifIndex %d): reported as routed, the recording says PVID %d", p.Name, idx, vlan)
+					}
+				case switchdrivers.ModeAccess:
+					access++
+					if p.Segment != strconv.Itoa(vlan) {
+						t.Errorf("%s (ifIndex %d): segment %q, the recording says VLAN %d", p.Name, idx, p.Segment, vlan)
+					}
+				case switchdrivers.ModeTrunk:
+					trunks++
+					if cisco || !taggedSomewhere(r, ifBase[idx]) {
+						t.Errorf("%s (ifIndex %d): reported as a trunk, the recording shows no tagged membership", p.Name, idx)
+					}
+				default:
+					t.Errorf("%s: mode %q", p.Name, p.Mode)
+				}
+			}
+			t.Logf("%s via %s: %d ports with a VLAN in the recording: %d access (VLAN matches), %d trunks (tagged in the recording), %d routed (PVID 0), %d named by their ifName; driver lists %d ports",
+				community, driver, len(want), access, trunks, routed, named, len(ports))
+		})
+	}
+}
+
+// writable edits a recording so that a move can be applied and read
+// back under snmpsimd: the VLAN columns (dot1qPvid, vmVlan, the static
+// port bitmaps) use the writecache variation. Recordings that lack the
+// static bitmaps get them from the current table's (same VLANs, same
+// members), so the bitmap path runs against snmpsimd too; recordings that
+// lack VLAN names get a dot1qVlanStaticName row for each PVID in use and
+// one spare VLAN, so the target VLAN's existence can be checked. Port
+// lists recorded as text (not bitmaps) stay read-only.
+func writable(r recording) func(file string, records []string) []string {
+	return func(_ string, records []string) []string {
+		var out []string
+		haveStatic := len(r.column(oidStaticEgress)) > 0
+		for _, rec := range records {
+			parts := strings.SplitN(rec, "|", 3)
+			if len(parts) != 3 {
+				continue
+			}
+			oid, typ, val := parts[0], parts[1], parts[2]
+			switch {
+			case false:
+			case typ == "4" && val == "" && (strings.HasPrefix(oid, oidStaticEgress+".") || strings.HasPrefix(oid, oidStaticUntagged+".") ||
+				strings.HasPrefix(oid, oidCurrentEgress+".") || strings.HasPrefix(oid, oidCurrentUntagged+".")):
+				typ, val = "4x", "00" // an empty port list
+				rec = oid + "|4x|00"
+			}
+			switch {
+			case (strings.HasPrefix(oid, oidStaticEgress+".") || strings.HasPrefix(oid, oidStaticUntagged+".")) && typ != "4x":
+				continue // a port list recorded as text cannot be made writable: moves go by PVID
+			case strings.HasPrefix(oid, oidPvid+"."), strings.HasPrefix(oid, oidVmVlan+"."):
+				rec = fmt.Sprintf("%s|%s:writecache|value=%s", oid, typ, val)
+			case (strings.HasPrefix(oid, oidStaticEgress+".") || strings.HasPrefix(oid, oidStaticUntagged+".")) && typ == "4x":
+				rec = fmt.Sprintf("%s|4:writecache|hexvalue=%s", oid, val)
+			case !haveStatic && typ == "4x" && (strings.HasPrefix(oid, oidCurrentEgress+".") || strings.HasPrefix(oid, oidCurrentUntagged+".")):
+				root := oidStaticEgress
+				if strings.HasPrefix(oid, oidCurrentUntagged+".") {
+					root = oidStaticUntagged
+				}
+				vlan := oid[strings.LastIndex(oid, ".")+1:]
+				out = append(out, fmt.Sprintf("%s.%s|4:writecache|hexvalue=%s", root, vlan, val))
+			}
+			out = append(out, rec)
+		}
+		if isCisco(r) {
+			spare := 0
+			for idx, state := range r.column(oidVtpVlanState) {
+				if state == "1" {
+					spare++
+				}
+				_ = idx
+			}
+			if spare < 2 { // one operational VLAN only: add a spare one to move to
+				out = append(out, oidVtpVlanState+".1.3999|2|1")
+			}
+			return out
+		}
+		named := r.column(oidStaticName)
+		used := map[string]bool{}
+		for _, v := range r.column(oidPvid) {
+			if v != "0" {
+				used[v] = true
+			}
+		}
+		for _, root := range []string{oidCurrentEgress, oidStaticEgress} {
+			for idx := range r.column(root) {
+				used[idx[strings.LastIndex(idx, ".")+1:]] = true
+			}
+		}
+		if len(used) < 2 {
+			used["3999"] = true
+		}
+		for v := range used {
+			if _, ok := named[v]; !ok {
+				out = append(out, fmt.Sprintf("%s.%s|4|cutover-test-%s", oidStaticName, v, v))
+			}
+		}
+		return out
+	}
+}
+
+// TestCorpusMoveAndReadBack makes each recording's VLAN columns writable
+// in a temporary copy and moves one access port to another VLAN the
+// switch has, through the driver, then back.
+func TestCorpusMoveAndReadBack(t *testing.T) {
+	dir, names := corpusFiles(t)
+	recs := map[string]recording{}
+	for _, name := range names {
+		recs[name] = readRecording(t, filepath.Join(dir, name))
+	}
+	ctx := context.Background()
+	for _, name := range names {
+		community := strings.TrimSuffix(name, ".snmprec")
+		t.Run(community, func(t *testing.T) {
+			r := recs[name]
+			// One snmpsimd per recording: writecache keeps written values
+			// per OID, shared by every recording one process serves.
+			copyDir := labtest.WritableCopy(t, dir, []string{name}, func(file string, records []string) []string { return writable(r)(file, records) })
+			sim := labtest.StartSnmpsim(t, copyDir, community)
+			driver, opts := snmp.QBridgeName, map[string]string{}
+			if isCisco(r) {
+				driver = snmp.CiscoName
+			} else if !hexBitmaps(r) {
+				opts["membership"] = "pvid" // no port bitmaps to rewrite
+			}
+			d := open(t, driver, sim.Addr, community, opts)
+			ports, err := d.Ports(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The VLANs the switch has, and an access port to move.
+			vlans := map[string]bool{}
+			if isCisco(r) {
+				for _, rec := range writable(r)("", nil) {
+					if idx, state, _ := strings.Cut(rec, "|2|"); state == "1" {
+						vlans[idx[strings.LastIndex(idx, ".")+1:]] = true
+					}
+				}
+				for idx, state := range r.column(oidVtpVlanState) {
+					if state == "1" { // operational
+						vlans[idx[strings.LastIndex(idx, ".")+1:]] = true
+					}
+				}
+			} else {
+				for _, rec := range writable(r)("", nil) {
+					idx := strings.SplitN(rec, "|", 2)[0]
+					vlans[idx[strings.LastIndex(idx, ".")+1:]] = true
+				}
+				for _, root := range []string{oidStaticName, oidStaticEgress, oidCurrentEgress} {
+					for idx := range r.column(root) {
+						vlans[idx[strings.LastIndex(idx, ".")+1:]] = true
+					}
+				}
+			}
+			if opts["membership"] == "" && !isCisco(r) {
+				// Bitmap moves need both VLANs' bitmaps.
+				for v := range vlans {
+					if !hasBitmap(r, v) {
+						delete(vlans, v)
+					}
+				}
+			}
+			var port switchdrivers.PortState
+			var target string
+			for _, p := range ports {
+				if p.Mode != switchdrivers.ModeAccess || !vlans[p.Segment] {
+					continue
+				}
+				for _, v := range slices.Sorted(maps.Keys(vlans)) {
+					if v != p.Segment {
+						port, target = p, v
+						break
+					}
+				}
+				if target != "" {
+					break
+				}
+			}
+			if port.Name == "" {
+				t.Fatalf("%s: no access port in a known VLAN and no second VLAN (ports %d, VLANs %v)", community, len(ports), vlans)
+			}
+			from := port.Segment
+			move := []switchdrivers.Change{{Port: port.Name, From: from, To: target}}
+			if err := d.Apply(ctx, move); err != nil {
+				t.Fatalf("move %s %s -> %s: %v", port.Name, from, target, err)
+			}
+			back := []switchdrivers.Change{{Port: port.Name, From: target, To: from}}
+			if err := d.Apply(ctx, back); err != nil {
+				t.Fatalf("move back: %v", err)
+			}
+			t.Logf("%s via %s (%v): moved %s (ifIndex %d) %s -> %s -> %s, read back each time", community, driver, opts, port.Name, port.IfIndex, from, target, from)
+		})
+	}
+}
