@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -130,7 +130,7 @@ func taggedSomewhere(r recording, b int) bool {
 	}
 	untaggedIn := 0
 	for idx := range r.column(egressRoot) {
-		if r.members(egressRoot+"."+idx)[b] && !r.members(untaggedRoot+"."+idx)[b] {
+		if r.members(egressRoot + "." + idx)[b] && !r.members(untaggedRoot + "." + idx)[b] {
 			return true
 		}
 	}
