@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -37,10 +38,20 @@ func (l *Lab) EmulatorAddr(node string) string {
 	return strings.TrimSpace(string(b))
 }
 
+// EmulatorSNMPAddr is the UDP address (host:port) of a node's emulated
+// SNMP agent, whose community is the node's password.
+func (l *Lab) EmulatorSNMPAddr(node string) string {
+	b, err := os.ReadFile(l.emuPath(node, "snmp"))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
 // Env returns the variables an inventory of this lab uses:
 // CUTOVER_LAB_DIR, CUTOVER_LAB_PROBE_NETNS (the namespace of the first
 // node labelled as the probe host, for guard.netns) and, per emulated
-// switch, CUTOVER_LAB_<NODE>_ADDR.
+// switch, CUTOVER_LAB_<NODE>_ADDR (SSH) and CUTOVER_LAB_<NODE>_SNMP (UDP).
 func (l *Lab) Env() map[string]string {
 	env := map[string]string{LabDirEnv: l.RunDir}
 	for _, name := range l.Topo.NodeNames() {
@@ -48,7 +59,9 @@ func (l *Lab) Env() map[string]string {
 			env[ProbeNetnsEnv] = l.NodeNS(name)
 		}
 		if l.Topo.Topology.Nodes[name].Dialect() != "" {
-			env["CUTOVER_LAB_"+strings.ToUpper(strings.NewReplacer("-", "_").Replace(name))+"_ADDR"] = l.EmulatorAddr(name)
+			prefix := "CUTOVER_LAB_" + strings.ToUpper(strings.NewReplacer("-", "_").Replace(name))
+			env[prefix+"_ADDR"] = l.EmulatorAddr(name)
+			env[prefix+"_SNMP"] = l.EmulatorSNMPAddr(name)
 		}
 	}
 	return env
@@ -74,15 +87,37 @@ func (l *Lab) RunEmulator(ctx context.Context, node string) error {
 	if password == "" {
 		password = DefaultPassword
 	}
-	srv, err := emulator.New(n.Dialect(), emulator.Config{Hostname: node, Username: "admin", Password: password, Interfaces: ifaces, Backend: OVSBackend{Lab: l}, HostKey: key, TimeScale: l.EmulatorTimeScale})
+	srv, err := emulator.New(n.Dialect(), emulator.Config{Hostname: node, Username: "admin", Password: password, Community: password,
+		Interfaces: ifaces, Backend: OVSBackend{Lab: l}, HostKey: key, TimeScale: l.EmulatorTimeScale})
 	if err != nil {
 		return err
+	}
+	if vl := n.Labels[LabelVLANs]; vl != "" {
+		var ids []int
+		for _, f := range strings.Split(vl, ",") {
+			v, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || v < 1 || v > 4093 {
+				return fmt.Errorf("lab %s: node %s: label %s: %q is not a VLAN ID", l.Name, node, LabelVLANs, f)
+			}
+			ids = append(ids, v)
+		}
+		srv.CreateVLANs(ids...)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
+	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	go srv.ServeSNMP(ctx, pc)
 	if err := os.WriteFile(l.emuPath(node, "addr"), []byte(ln.Addr().String()+"\n"), 0o640); err != nil {
+		ln.Close()
+		return err
+	}
+	if err := os.WriteFile(l.emuPath(node, "snmp"), []byte(pc.LocalAddr().String()+"\n"), 0o640); err != nil {
 		ln.Close()
 		return err
 	}

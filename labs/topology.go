@@ -25,6 +25,9 @@ import (
 const (
 	LabelRole = "cutover.role" // probe, gateway, old, new, ... (informational except probe)
 	LabelVLAN = "cutover.vlan" // access VLAN of a host's switch ports when the lab comes up
+	// LabelVLANs on an emulated switch: VLANs that exist on it from the
+	// start ("66,166,266"), as an operator would have configured them.
+	LabelVLANs = "cutover.vlans"
 )
 
 // Node kinds the local lab knows.

@@ -72,6 +72,8 @@ type Config struct {
 	// TimeScale shortens revert timers for tests (0.01: a minute lasts
 	// 0.6 s); 0 means real time.
 	TimeScale float64
+	// Community is the SNMPv2c community ServeSNMP answers; empty: none.
+	Community string
 }
 
 // Server is one emulated switch.
@@ -85,6 +87,11 @@ type Server struct {
 	desc     map[string]string
 	log      []string // configuration commands received, in order
 	trial    *trial   // a configuration applied on trial, awaiting confirmation
+
+	snmpFaults SNMPFaults
+	setPDUs    atomic.Int64
+	saves      atomic.Int64
+	copies     map[int]int // ccCopyTable rows: row -> ccCopyState
 }
 
 // trial is a configuration the device reverts unless it is confirmed:
@@ -156,7 +163,7 @@ type dialect interface {
 
 // New returns a server for a dialect ("cisco_iosxe").
 func New(dialectName string, cfg Config) (*Server, error) {
-	s := &Server{cfg: cfg, faults: cfg.Faults, vlans: map[int]bool{1: true}, desc: map[string]string{}}
+	s := &Server{cfg: cfg, faults: cfg.Faults, vlans: map[int]bool{1: true}, desc: map[string]string{}, copies: map[int]int{}}
 	switch dialectName {
 	case "cisco_iosxe":
 		s.dialect = iosxe{}

@@ -283,10 +283,9 @@ func writable(r recording) func(file string, records []string) []string {
 				continue
 			}
 			oid, typ, val := parts[0], parts[1], parts[2]
-			switch {
-			case false:
-			case typ == "4" && val == "" && (strings.HasPrefix(oid, oidStaticEgress+".") || strings.HasPrefix(oid, oidStaticUntagged+".") ||
-				strings.HasPrefix(oid, oidCurrentEgress+".") || strings.HasPrefix(oid, oidCurrentUntagged+".")):
+			portList := strings.HasPrefix(oid, oidStaticEgress+".") || strings.HasPrefix(oid, oidStaticUntagged+".") ||
+				strings.HasPrefix(oid, oidCurrentEgress+".") || strings.HasPrefix(oid, oidCurrentUntagged+".")
+			if portList && typ == "4" && val == "" {
 				typ, val = "4x", "00" // an empty port list
 				rec = oid + "|4x|00"
 			}

@@ -141,8 +141,10 @@ func (c *conn) applyPDUs(ctx context.Context, all [][]varbind) error {
 		if verr != nil {
 			failure = errors.Join(failure, fmt.Errorf("reading the objects back: %w", verr))
 		}
+		// A refused PDU was applied not at all (RFC 3416: as a whole or
+		// not); after a lost answer the read-back says what is there.
 		undo := all[:k]
-		if state != appliedNone {
+		if !errors.As(err, &refused) && state != appliedNone {
 			undo = all[:k+1]
 		}
 		if uerr := c.undo(ctx, undo); uerr != nil {

@@ -228,7 +228,9 @@ func (c *conn) session() (*gosnmp.GoSNMP, error) {
 	if c.g != nil {
 		return c.g, nil
 	}
-	g := &gosnmp.GoSNMP{Target: c.host, Port: c.port, Timeout: c.timeout, Retries: c.retries, MaxOids: c.maxVarbinds,
+	// MaxOids only bounds the library's own checks; the driver sizes its
+	// requests itself (max_varbinds for SETs, columns for walks).
+	g := &gosnmp.GoSNMP{Target: c.host, Port: c.port, Timeout: c.timeout, Retries: c.retries, MaxOids: 1000,
 		OnSent: func(*gosnmp.GoSNMP) { c.trips.Add(1) }}
 	switch c.creds.Version {
 	case "1":

@@ -142,16 +142,20 @@ func decodePortSet(v gosnmp.SnmpPDU) (PortSet, error) {
 }
 
 func parsePortSet(b []byte) (PortSet, error) {
-	if len(b) > 0 && isPortListText(b) {
+	if isPortListText(b) {
 		var set PortSet
+		ok := true
 		for _, f := range strings.Split(string(b), ",") {
 			n, err := strconv.Atoi(f)
 			if err != nil || n < 1 || n > 65535 {
-				return nil, fmt.Errorf("port list %q: bad port %q", b, f)
+				ok = false
+				break
 			}
 			set = set.With(n)
 		}
-		return set, nil
+		if ok {
+			return set, nil
+		}
 	}
 	if len(b) > 8192 {
 		return nil, fmt.Errorf("port bitmap of %d octets is too long", len(b))
@@ -159,11 +163,13 @@ func parsePortSet(b []byte) (PortSet, error) {
 	return PortSet(append([]byte(nil), b...)), nil
 }
 
-// isPortListText: digits and commas, starting and ending with a digit, and
-// at least one comma or only digits of a plausible port number — a text
-// list, not a bitmap (whose octets would rarely all be ASCII digits).
+// isPortListText: only digits and commas, starting and ending with a
+// digit, and either a comma or at least two digits — a text list rather
+// than a bitmap, whose octets would rarely all be ASCII digits. A single
+// octet is always read as a bitmap (the two readings cannot be told apart;
+// the bitmap is the standard).
 func isPortListText(b []byte) bool {
-	if b[0] < '0' || b[0] > '9' || b[len(b)-1] < '0' || b[len(b)-1] > '9' {
+	if len(b) < 2 || b[0] < '0' || b[0] > '9' || b[len(b)-1] < '0' || b[len(b)-1] > '9' {
 		return false
 	}
 	for _, c := range b {
