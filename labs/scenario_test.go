@@ -20,6 +20,12 @@ var (
 // lab of its own.
 func rehearse(t *testing.T, scenario string) *labs.RehearsalReport {
 	t.Helper()
+	return rehearseWith(t, "rehearsal.yml", scenario)
+}
+
+// rehearseWith runs a rehearsal of the shipped topology with an inventory.
+func rehearseWith(t *testing.T, inventory, scenario string) *labs.RehearsalReport {
+	t.Helper()
 	labtest.Require(t)
 	topo, err := labs.LoadTopology("../containerlab.yml")
 	if err != nil {
@@ -29,7 +35,7 @@ func rehearse(t *testing.T, scenario string) *labs.RehearsalReport {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &labs.Rehearsal{Lab: l, Inventory: "rehearsal.yml", Registry: all.Registry(), Scenario: scenario, Progress: func(s string) { t.Log(s) }}
+	r := &labs.Rehearsal{Lab: l, Inventory: inventory, Registry: all.Registry(), Scenario: scenario, Progress: func(s string) { t.Log(s) }}
 	rep, err := r.Run(context.Background())
 	if err != nil {
 		t.Fatalf("rehearsal: %v (report %+v)", err, rep)
@@ -163,4 +169,22 @@ func TestFaultScenarios(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRehearsalOverSNMP cuts over the shipped lab with labs/rehearsal-snmp.yml:
+// the Catalyst through vmVlan, the Arista through Q-BRIDGE, both over the
+// emulators' SNMP agents, moving real traffic under the guard.
+func TestRehearsalOverSNMP(t *testing.T) {
+	rep := rehearseWith(t, "rehearsal-snmp.yml", "")
+	if rep.Result != "done" || !rep.Guarded || stepNames(rep) != "isolate,promote,park" || rep.ConflictsObserved != 0 {
+		t.Fatalf("%+v", rep)
+	}
+	expectPorts(t, rep, []string{"sw1:Gi1/0/2", "sw1:Gi1/0/3", "sw1:Gi1/0/4"}, "166")
+	expectPorts(t, rep, newPorts, "66")
+	for addr, ms := range rep.DowntimeMS {
+		if ms <= 0 {
+			t.Errorf("%s: no downtime measured (%d ms): the pinger saw no cut-over", addr, ms)
+		}
+	}
+	t.Logf("SNMP cut-over: max downtime %d ms, %d pings answered of %d", rep.MaxDowntimeMS, rep.PingsAnswered, rep.PingsSent)
 }

@@ -22,7 +22,8 @@
 //
 // Options: timeout (per request, default 2s), retries (default 1),
 // max_repetitions (GETBULK rows per column and request, default 25),
-// max_varbinds (per SET PDU, default 60), one_varbind_per_pdu (true for
+// max_varbinds (per SET PDU, default 60), context (the SNMPv3 context
+// name, for agents that serve one view per context), one_varbind_per_pdu (true for
 // agents that refuse several varbinds in one SET), trust_readback (true for
 // agents that answer a SET with an error although it worked: accepted only
 // when reading the values back proves it), membership (snmp_qbridge:
@@ -103,6 +104,18 @@ const (
 var oidNames = []struct{ oid, name string }{
 	{oidPvid, "dot1qPvid"}, {oidStaticEgress, "dot1qVlanStaticEgressPorts"}, {oidStaticUntagged, "dot1qVlanStaticUntaggedPorts"},
 	{oidVmVlan, "vmVlan"}, {oidCcCopyEntry, "ccCopyEntry"}, {oidWriteMem, "writeMem"},
+	{oidIfDescr, "ifDescr"}, {oidIfAdminStatus, "ifAdminStatus"}, {oidIfOperStatus, "ifOperStatus"}, {oidIfName, "ifName"},
+	{oidIfAlias, "ifAlias"}, {oidBasePortIfIndex, "dot1dBasePortIfIndex"}, {oidStaticName, "dot1qVlanStaticName"},
+	{oidCurrentEgress, "dot1qVlanCurrentEgressPorts"}, {oidCurrentUntagged, "dot1qVlanCurrentUntaggedPorts"},
+	{oidVtpVlanState, "vtpVlanState"}, {oidTrunkDynStatus, "vlanTrunkPortDynamicStatus"},
+}
+
+func oidNameList(oids []string) string {
+	names := make([]string, len(oids))
+	for i, o := range oids {
+		names[i] = oidName(o)
+	}
+	return strings.Join(names, ", ")
 }
 
 func oidName(oid string) string {
@@ -127,11 +140,13 @@ type conn struct {
 	maxVarbinds   int
 	oneVarbind    bool
 	trustReadback bool
+	contextName   string            // SNMPv3 context
 	options       map[string]string // driver-specific options, not yet consumed
 
 	mu    sync.Mutex
 	g     *gosnmp.GoSNMP
 	trips atomic.Int64
+	sets  atomic.Int64
 }
 
 func openConn(driver string, cfg switchdrivers.Config, own ...string) (*conn, error) {
@@ -187,6 +202,11 @@ func openConn(driver string, cfg switchdrivers.Config, own ...string) (*conn, er
 			c.oneVarbind, err = strconv.ParseBool(v)
 		case "trust_readback":
 			c.trustReadback, err = strconv.ParseBool(v)
+		case "context":
+			c.contextName = v
+			if c.creds.Version != "3" || !printableASCII(v) {
+				err = errors.New("an SNMPv3 context name (printable ASCII) needs snmp version 3")
+			}
 		default:
 			known := false
 			for _, o := range own {
@@ -205,6 +225,15 @@ func openConn(driver string, cfg switchdrivers.Config, own ...string) (*conn, er
 		c.maxVarbinds = 1
 	}
 	return c, nil
+}
+
+func printableASCII(s string) bool {
+	for _, r := range s {
+		if r < 0x21 || r > 0x7e {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func boundedInt(s string, lo, hi int) (int, error) {
@@ -249,6 +278,7 @@ func (c *conn) session() (*gosnmp.GoSNMP, error) {
 			g.MsgFlags = gosnmp.AuthPriv
 		}
 		g.SecurityParameters = usm
+		g.ContextName = c.contextName
 	}
 	if err := g.Connect(); err != nil {
 		return nil, c.scrub(err)
@@ -277,6 +307,9 @@ func (c *conn) scrub(err error) error {
 // RoundTrips reports how many requests the driver has sent (retries
 // included).
 func (c *conn) RoundTrips() int64 { return c.trips.Load() }
+
+// SetPDUs reports how many SET PDUs the driver has sent.
+func (c *conn) SetPDUs() int64 { return c.sets.Load() }
 
 // Close releases the socket.
 func (c *conn) Close() error {
@@ -334,7 +367,7 @@ func (c *conn) columns(ctx context.Context, roots ...string) (map[string][]gosnm
 		for i, r := range active {
 			oids[i] = cursor[r]
 		}
-		pkt, err := c.request(ctx, "walking "+strings.Join(active, ", "), func(g *gosnmp.GoSNMP) (*gosnmp.SnmpPacket, error) {
+		pkt, err := c.request(ctx, "walking "+oidNameList(active), func(g *gosnmp.GoSNMP) (*gosnmp.SnmpPacket, error) {
 			if g.Version == gosnmp.Version1 {
 				return g.GetNext(oids)
 			}
@@ -351,7 +384,7 @@ func (c *conn) columns(ctx context.Context, roots ...string) (map[string][]gosnm
 			break // v1's end of the MIB
 		}
 		if pkt.Error != gosnmp.NoError {
-			return nil, c.errorf("", "", "walking %s: the agent answered %s", strings.Join(active, ", "), pkt.Error)
+			return nil, c.errorf("", "", "walking %s: the agent answered %s", oidNameList(active), pkt.Error)
 		}
 		done := map[string]bool{}
 		progressed := false
@@ -366,7 +399,7 @@ func (c *conn) columns(ctx context.Context, roots ...string) (map[string][]gosnm
 				continue
 			}
 			if !oidAfter(name, cursor[r]) {
-				return nil, c.errorf("", "", "walking %s: the agent returned %s after %s (OIDs not increasing)", r, name, cursor[r])
+				return nil, c.errorf("", "", "walking %s: the agent returned %s after %s (OIDs not increasing)", oidName(r), name, cursor[r])
 			}
 			v.Name = name
 			out[r] = append(out[r], v)
@@ -383,7 +416,7 @@ func (c *conn) columns(ctx context.Context, roots ...string) (map[string][]gosnm
 			}
 		}
 		if !progressed && len(next) == len(active) {
-			return nil, c.errorf("", "", "walking %s: the agent returned nothing new", strings.Join(active, ", "))
+			return nil, c.errorf("", "", "walking %s: the agent returned nothing new", oidNameList(active))
 		}
 		active = next
 	}
@@ -436,6 +469,7 @@ func (e *setError) Error() string { return "the agent answered " + e.status.Stri
 // set sends one SET PDU. A timeout comes back as a plain error: whether
 // it was applied is unknown.
 func (c *conn) set(ctx context.Context, pdus []gosnmp.SnmpPDU) error {
+	c.sets.Add(1)
 	pkt, err := c.request(ctx, "setting "+oidName(pdus[0].Name), func(g *gosnmp.GoSNMP) (*gosnmp.SnmpPacket, error) { return g.Set(pdus) })
 	if err != nil {
 		return err
