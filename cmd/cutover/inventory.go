@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -183,10 +184,23 @@ func newPorts() *cobra.Command {
 					return err
 				}
 			} else {
+				// SNMP switches add their ifIndex column.
+				withIndex := slices.ContainsFunc(rows, func(r row) bool { return r.IfIndex != 0 })
 				tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "SWITCH\tPORT\tMODE\tSEGMENT\tADMIN\tOPER\tDESCRIPTION")
+				header := "SWITCH\tPORT\tMODE\tSEGMENT\tADMIN\tOPER\tDESCRIPTION"
+				if withIndex {
+					header = "SWITCH\tPORT\tIFINDEX\tMODE\tSEGMENT\tADMIN\tOPER\tDESCRIPTION"
+				}
+				fmt.Fprintln(tw, header)
 				for _, r := range rows {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Switch, r.Name, r.Mode, r.Segment, r.Admin, r.Oper, r.Description)
+					name := r.Name
+					if withIndex {
+						name = fmt.Sprintf("%s\t%d", r.Name, r.IfIndex)
+						if r.IfIndex == 0 {
+							name = r.Name + "\t-"
+						}
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Switch, name, r.Mode, r.Segment, r.Admin, r.Oper, r.Description)
 				}
 				tw.Flush()
 			}

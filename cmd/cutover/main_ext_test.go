@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/cutover-net/cutover/internal/corpus"
 	"github.com/cutover-net/cutover/labs"
 	"github.com/cutover-net/cutover/labs/labtest"
 )
@@ -75,5 +78,44 @@ func TestLabUpWithEmulatedSwitchDaemon(t *testing.T) {
 		if len(l) <= col || l[col-1] != ' ' || l[col] == ' ' {
 			t.Fatalf("column MODE (at %d) not aligned:\n%s", col, out)
 		}
+	}
+}
+
+// TestPortsOverSNMP: `cutover ports -o json` on a switch read over SNMP
+// (snmpsimd serving a real Catalyst 3560's walk) lists name, ifIndex,
+// mode, VLAN, status and description.
+func TestPortsOverSNMP(t *testing.T) {
+	dir := filepath.Join(corpus.Dir(t), "snmprec")
+	sim := labtest.StartSnmpsim(t, dir, "ios_c3560")
+	t.Setenv("C3560_COMMUNITY", "ios_c3560")
+	inv := writeFile(t, "snmp.yml", fmt.Sprintf(`version: 1
+vlans: {production: 1, migration: 2, shadow: 3}
+switches:
+  - {name: c3560, driver: snmp_cisco, address: %q, snmp: {version: 2c, community: "${C3560_COMMUNITY}"}}
+systems:
+  old: {ports: ["c3560:Gi0/1"], addresses: [192.0.2.10]}
+  new: {ports: ["c3560:Gi0/2"]}
+`, sim.Addr))
+	code, out, stderr := cli(t, "ports", inv, "-o", "json")
+	var rows []struct {
+		Switch, Name, Mode, Segment, Admin, Oper string
+		IfIndex                                  int
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &rows) != nil || len(rows) != 45 {
+		t.Fatalf("exit %d, %d rows\n%s\n%s", code, len(rows), out, stderr)
+	}
+	found := false
+	for _, r := range rows {
+		if r.IfIndex == 0 || r.Name == "" || r.Mode == "" || r.Switch != "c3560" {
+			t.Errorf("incomplete row %+v", r)
+		}
+		found = found || (r.Name == "Gi0/1" && r.Segment != "")
+	}
+	if !found {
+		t.Fatalf("no Gi0/1 with a VLAN:\n%s", out)
+	}
+	code, out, _ = cli(t, "ports", inv)
+	if code != 0 || !strings.Contains(out, "IFINDEX") {
+		t.Fatalf("text: %d\n%s", code, out)
 	}
 }

@@ -92,6 +92,7 @@ type Server struct {
 	setPDUs    atomic.Int64
 	saves      atomic.Int64
 	copies     map[int]int // ccCopyTable rows: row -> ccCopyState
+	pvids      map[int]pvidRecord
 }
 
 // trial is a configuration the device reverts unless it is confirmed:
@@ -163,7 +164,7 @@ type dialect interface {
 
 // New returns a server for a dialect ("cisco_iosxe").
 func New(dialectName string, cfg Config) (*Server, error) {
-	s := &Server{cfg: cfg, faults: cfg.Faults, vlans: map[int]bool{1: true}, desc: map[string]string{}, copies: map[int]int{}}
+	s := &Server{cfg: cfg, faults: cfg.Faults, vlans: map[int]bool{1: true}, desc: map[string]string{}, copies: map[int]int{}, pvids: map[int]pvidRecord{}}
 	switch dialectName {
 	case "cisco_iosxe":
 		s.dialect = iosxe{}

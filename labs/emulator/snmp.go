@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net"
 	"slices"
 	"strconv"
@@ -64,9 +65,14 @@ const (
 // snmpState is the agent's view of the switch during one request.
 type snmpState struct {
 	vlan  map[int]int  // interface index -> access VLAN (Blackhole: none)
+	pvid  map[int]int  // interface index -> PVID
 	trunk map[int]bool // interface index -> trunk
 	vlans []int        // existing VLANs, sorted
 }
+
+// pvidRecord is a PVID set over SNMP, valid while the port stays in the
+// VLAN it was in then (a CLI change of the access VLAN moves the PVID).
+type pvidRecord struct{ pvid, tag int }
 
 type mibEntry struct {
 	oid []uint32
@@ -175,19 +181,26 @@ func marshal(p *gosnmp.SnmpPacket) ([]byte, bool) {
 
 // snmpRead reads the backend once for a request.
 func (s *Server) snmpRead(ctx context.Context) (*snmpState, error) {
-	st := &snmpState{vlan: map[int]int{}, trunk: map[int]bool{}}
+	st := &snmpState{vlan: map[int]int{}, pvid: map[int]int{}, trunk: map[int]bool{}}
 	s.mu.Lock()
 	exist := map[int]bool{}
 	for v := range s.vlans {
 		exist[v] = true
 	}
+	pvids := maps.Clone(s.pvids)
 	s.mu.Unlock()
 	for i, it := range s.cfg.Interfaces {
 		v, trunk, err := s.cfg.Backend.AccessVLAN(ctx, it.Port)
 		if err != nil {
 			return nil, err
 		}
-		st.vlan[i], st.trunk[i] = v, trunk
+		st.vlan[i], st.trunk[i], st.pvid[i] = v, trunk, v
+		if r, ok := pvids[i]; ok && r.tag == v {
+			st.pvid[i] = r.pvid
+		}
+		if trunk {
+			st.pvid[i] = 1
+		}
 		if !trunk && v != Blackhole && v > 0 {
 			exist[v] = true
 		}
@@ -264,11 +277,7 @@ func (s *Server) mib(st *snmpState, f SNMPFaults) []mibEntry {
 		add(fmt.Sprintf("%s.%d", oidIfName, idx), gosnmp.OctetString, []byte(s.ifName(it)))
 		add(fmt.Sprintf("%s.%d", oidIfAlias, idx), gosnmp.OctetString, []byte(desc[it.Name]))
 		add(fmt.Sprintf("%s.%d", oidBasePortIfIndex, i+1), gosnmp.Integer, idx)
-		pvid := st.vlan[i]
-		if st.trunk[i] {
-			pvid = 1
-		}
-		add(fmt.Sprintf("%s.%d", oidPvid, i+1), gosnmp.Gauge32, uint32(pvid))
+		add(fmt.Sprintf("%s.%d", oidPvid, i+1), gosnmp.Gauge32, uint32(st.pvid[i]))
 		if !st.trunk[i] {
 			add(fmt.Sprintf("%s.%d", oidVmVlan, idx), gosnmp.Integer, st.vlan[i])
 		}
@@ -335,13 +344,11 @@ func (s *Server) snmpSet(ctx context.Context, st *snmpState, vars []gosnmp.SnmpP
 		exists[v] = true
 	}
 	egress, untagged := s.bitmaps(st)
-	pvid := map[int]int{}
-	for i := range s.cfg.Interfaces {
-		pvid[i] = st.vlan[i]
-	}
+	pvid := maps.Clone(st.pvid)
 	base := func(n int) (int, bool) { return n - 1, n >= 1 && n <= len(s.cfg.Interfaces) }
 	byIfIndex := func(n int) (int, bool) { return n - 10001, n > 10000 && n-10001 < len(s.cfg.Interfaces) }
 	pvidSet := map[int]bool{}
+	untaggedSet := false // the PDU rewrites an untagged bitmap
 	var copyRow, copyCreate int
 	writeMem := false
 	for k, v := range vars {
@@ -366,7 +373,7 @@ func (s *Server) snmpSet(ctx context.Context, st *snmpState, vars []gosnmp.SnmpP
 			if strings.HasPrefix(name, oidStaticEgress+".") {
 				egress[last] = b
 			} else {
-				untagged[last] = b
+				untagged[last], untaggedSet = b, true
 			}
 		case strings.HasPrefix(name, oidPvid+"."), strings.HasPrefix(name, oidVmVlan+"."):
 			var i int
@@ -422,7 +429,7 @@ func (s *Server) snmpSet(ctx context.Context, st *snmpState, vars []gosnmp.SnmpP
 			target[i] = in[0]
 		case len(in) == 0 && st.vlan[i] != Blackhole:
 			target[i] = Blackhole
-		case pvidSet[i] && pvid[i] != st.vlan[i]:
+		case pvidSet[i] && pvid[i] != st.vlan[i] && len(in) == 1 && in[0] == st.vlan[i] && !untaggedSet:
 			target[i] = pvid[i] // the PVID carries the membership
 		}
 	}
@@ -431,6 +438,17 @@ func (s *Server) snmpSet(ctx context.Context, st *snmpState, vars []gosnmp.SnmpP
 			return gosnmp.CommitFailed, 0
 		}
 	}
+	s.mu.Lock()
+	for i := range s.cfg.Interfaces {
+		tag := st.vlan[i]
+		if v, ok := target[i]; ok {
+			tag = v
+		}
+		if pvidSet[i] || target[i] != 0 {
+			s.pvids[i] = pvidRecord{pvid[i], tag}
+		}
+	}
+	s.mu.Unlock()
 	if copyRow != 0 {
 		s.mu.Lock()
 		switch copyCreate {

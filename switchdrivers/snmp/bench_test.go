@@ -138,4 +138,3 @@ func BenchmarkApply(b *testing.B) {
 		})
 	}
 }
-

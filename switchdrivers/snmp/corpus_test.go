@@ -470,3 +470,54 @@ func TestV3AuthPriv(t *testing.T) {
 	}
 	t.Logf("v3 authPriv (SHA-256, AES): %d ports, same as v2c; wrong keys: %v", len(got), err)
 }
+
+// TestSnmpsimRefusesASet: snmpsimd's error variation refuses the SET of
+// one port's PVID (commitFailed, then wrongValue). snmpsimd is not atomic:
+// it keeps the varbinds before the refused one. The batch of two moves
+// fails naming that port and the object, the driver undoes what the agent
+// kept, and neither port has moved.
+func TestSnmpsimRefusesASet(t *testing.T) {
+	dir, _ := corpusFiles(t)
+	name := "edgeswitch_us-8-v2.snmprec"
+	r := readRecording(t, filepath.Join(dir, name))
+	ctx := context.Background()
+	for _, status := range []string{"commitFailed", "wrongValue"} {
+		t.Run(status, func(t *testing.T) {
+			copyDir := labtest.WritableCopy(t, dir, []string{name}, func(file string, records []string) []string {
+				out := writable(r)(file, records)
+				for i, rec := range out {
+					if strings.HasPrefix(rec, oidPvid+".3|") { // base port 3
+						v := rec[strings.LastIndex(rec, "=")+1:]
+						out[i] = fmt.Sprintf("%s.3|66:error|op=set,status=%s,value=%s", oidPvid, strings.ToLower(status), v)
+					}
+				}
+				return out
+			})
+			sim := labtest.StartSnmpsim(t, copyDir, "edgeswitch_us-8-v2")
+			d := open(t, snmp.QBridgeName, sim.Addr, "edgeswitch_us-8-v2", nil)
+			before, err := d.Ports(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seg := map[string]string{}
+			for _, p := range before {
+				seg[p.Name] = p.Segment
+			}
+			aerr := d.Apply(ctx, []switchdrivers.Change{{Port: "0/2", From: seg["0/2"], To: "1"}, {Port: "0/3", From: seg["0/3"], To: "1"}})
+			if aerr == nil || !strings.Contains(aerr.Error(), "switch sw-edgeswitch_us-8-v2 port 0/3") || !strings.Contains(aerr.Error(), "dot1qPvid.3") ||
+				!strings.Contains(strings.ToLower(aerr.Error()), strings.ToLower(status)) || !strings.Contains(aerr.Error(), "what had been set was undone") {
+				t.Fatalf("refused SET: %v", aerr)
+			}
+			after, err := d.Ports(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range after {
+				if p.Segment != seg[p.Name] {
+					t.Errorf("%s moved from %s to %s", p.Name, seg[p.Name], p.Segment)
+				}
+			}
+			t.Logf("%s: %v (SET PDUs %d)", status, aerr, d.(*snmp.QBridge).SetPDUs())
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/cutover-net/cutover/switchdrivers"
@@ -45,41 +46,28 @@ func pdus(vbs []varbind, max int) [][]varbind {
 	return out
 }
 
-// applied says how much of a PDU the agent holds, read back.
-type applied int
-
-const (
-	appliedNone applied = iota
-	appliedSome
-	appliedAll
-)
-
-// verify reads a PDU's objects back and compares them with its values.
-func (c *conn) verify(ctx context.Context, pdu []varbind) (applied, error) {
+// readBack reads a PDU's objects and says, per varbind, whether the
+// agent holds the value set, and whether that differs from the value
+// before (a varbind whose value did not change counts as not applied).
+func (c *conn) readBack(ctx context.Context, pdu []varbind) (applied []bool, all bool, err error) {
 	oids := make([]string, len(pdu))
 	for i, v := range pdu {
 		oids[i] = v.set.Name
 	}
 	got, err := c.get(ctx, oids)
 	if err != nil {
-		return appliedSome, err
+		return nil, false, err
 	}
 	if len(got) != len(pdu) {
-		return appliedSome, fmt.Errorf("read-back returned %d values for %d objects", len(got), len(pdu))
+		return nil, false, fmt.Errorf("read-back returned %d values for %d objects", len(got), len(pdu))
 	}
-	same := 0
+	applied, all = make([]bool, len(pdu)), true
 	for i, v := range pdu {
-		if equalValue(got[i], v.set) {
-			same++
-		}
+		isSet := equalValue(got[i], v.set)
+		all = all && isSet
+		applied[i] = isSet && !equalValue(v.before, v.set)
 	}
-	switch same {
-	case 0:
-		return appliedNone, nil
-	case len(pdu):
-		return appliedAll, nil
-	}
-	return appliedSome, nil
+	return applied, all, nil
 }
 
 // equalValue compares a read value with a written one: integers by value
@@ -122,36 +110,42 @@ func isTimeout(err error) bool {
 }
 
 // applyPDUs sends the PDUs in order. When one fails, it reads its objects
-// back — a lost answer, or an agent known to report errors for sets that
-// worked (trust_readback), counts as done only if the values are there —
-// and otherwise undoes what was applied, newest first, so no batch is
-// left half-applied. The error names the port and the object.
+// back: a lost answer, or an agent known to report errors for sets that
+// worked (trust_readback), counts as done only if every value is there.
+// Otherwise it undoes what was applied — the earlier PDUs and whatever
+// part of the failed one the agent applied anyway (agents are not always
+// atomic, whatever RFC 3416 says) — newest first, so no batch is left
+// half-applied. The error names the port and the object.
 func (c *conn) applyPDUs(ctx context.Context, all [][]varbind) error {
 	for k, pdu := range all {
 		err := c.set(ctx, values(pdu))
 		if err == nil {
 			continue
 		}
-		state, verr := c.verify(context.WithoutCancel(ctx), pdu)
 		var refused *setError
-		if state == appliedAll && verr == nil && (!errors.As(err, &refused) || c.trustReadback) {
+		applied, allSet, verr := c.readBack(context.WithoutCancel(ctx), pdu)
+		if verr == nil && allSet && (!errors.As(err, &refused) || c.trustReadback) {
 			continue // proven by the read-back
 		}
 		failure := c.setFailure(pdu, err)
+		var partial []varbind
+		for i, v := range pdu {
+			if verr != nil || applied[i] {
+				partial = append(partial, v)
+			}
+		}
 		if verr != nil {
 			failure = errors.Join(failure, fmt.Errorf("reading the objects back: %w", verr))
 		}
-		// A refused PDU was applied not at all (RFC 3416: as a whole or
-		// not); after a lost answer the read-back says what is there.
-		undo := all[:k]
-		if !errors.As(err, &refused) && state != appliedNone {
-			undo = all[:k+1]
-		}
-		if uerr := c.undo(ctx, undo); uerr != nil {
-			return errors.Join(failure, uerr)
+		undo := slices.Clone(all[:k])
+		if len(partial) > 0 {
+			undo = append(undo, partial)
 		}
 		if len(undo) == 0 {
 			return switchdrivers.Untouched(failure)
+		}
+		if uerr := c.undo(ctx, undo); uerr != nil {
+			return errors.Join(failure, uerr)
 		}
 		return fmt.Errorf("%w; what had been set was undone", failure)
 	}
