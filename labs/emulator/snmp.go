@@ -37,6 +37,7 @@ type SNMPFaults struct {
 	SetStatus      gosnmp.SNMPError // … with this status (default commitFailed)
 	WrongType      string           // OID prefix: values under it come back as an OCTET STRING
 	NoSuchInstance string           // OID prefix: GET answers noSuchInstance, walks skip the rows
+	LieOnSet       bool             // apply every SET, then answer genErr (a known agent bug)
 }
 
 // Blackhole is the VLAN a port removed from every VLAN is parked in.
@@ -168,6 +169,9 @@ func (s *Server) answerSNMP(ctx context.Context, req []byte) ([]byte, bool) {
 		s.setPDUs.Add(1)
 		resp.Variables = pkt.Variables
 		resp.Error, resp.ErrorIndex = s.snmpSet(ctx, st, pkt.Variables, faults)
+		if faults.LieOnSet && resp.Error == gosnmp.NoError {
+			resp.Error, resp.ErrorIndex = gosnmp.GenErr, 1
+		}
 	default:
 		return nil, false
 	}
@@ -463,6 +467,14 @@ func (s *Server) snmpSet(ctx context.Context, st *snmpState, vars []gosnmp.SnmpP
 		s.saves.Add(1)
 	}
 	return gosnmp.NoError, 0
+}
+
+// CopyRows is the number of ccCopyTable rows present (a client that
+// saved cleans its row up).
+func (s *Server) CopyRows() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.copies)
 }
 
 // Saves is the number of configuration saves received over SNMP.

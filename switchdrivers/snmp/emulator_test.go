@@ -214,6 +214,24 @@ func TestFaults(t *testing.T) {
 			}
 		}
 	})
+	t.Run("agent reports an error for a SET that worked", func(t *testing.T) {
+		srv2.SetSNMPFaults(emulator.SNMPFaults{LieOnSet: true})
+		defer srv2.SetSNMPFaults(emulator.SNMPFaults{})
+		// Not trusted by default: the change is undone and reported.
+		err := emulated(t, l, "sw2", snmp.QBridgeName, nil).Apply(ctx, two("Ethernet1", "Ethernet2"))
+		check(t, err, false, "switch sw2", "GenErr", "undone")
+		// trust_readback: accepted, because reading back proves it.
+		d := emulated(t, l, "sw2", snmp.QBridgeName, map[string]string{"trust_readback": "true"})
+		if err := d.Apply(ctx, two("Ethernet1", "Ethernet2")); err != nil {
+			t.Fatalf("trust_readback: %v", err)
+		}
+		if tag("sw2-e1") != "20" || tag("sw2-e2") != "20" {
+			t.Fatalf("trust_readback: ports in %s, %s", tag("sw2-e1"), tag("sw2-e2"))
+		}
+		if err := d.Apply(ctx, []switchdrivers.Change{{Port: "Ethernet1", From: "20", To: "10"}, {Port: "Ethernet2", From: "20", To: "10"}}); err != nil {
+			t.Fatal(err)
+		}
+	})
 	t.Run("unknown port", func(t *testing.T) {
 		err := emulated(t, l, "sw2", snmp.QBridgeName, nil).Apply(ctx, []switchdrivers.Change{{Port: "Ethernet42", From: "10", To: "20"}})
 		check(t, err, true, "switch sw2 port Ethernet42", "no such port")
@@ -245,6 +263,9 @@ func TestSave(t *testing.T) {
 		}
 		if srv.Saves() != before+1 {
 			t.Errorf("%s %v: the agent saw %d saves", tc.driver, tc.options, srv.Saves()-before)
+		}
+		if srv.CopyRows() != 0 {
+			t.Errorf("%s %v: %d ccCopyTable rows left behind", tc.driver, tc.options, srv.CopyRows())
 		}
 	}
 	if _, ok := emulated(t, l, "sw2", snmp.QBridgeName, nil).(switchdrivers.Saver); ok {

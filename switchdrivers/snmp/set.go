@@ -163,7 +163,7 @@ func (c *conn) undo(ctx context.Context, done [][]varbind) error {
 			back[len(pdu)-1-i] = v.before
 		}
 		for _, chunk := range splitValues(back, c.maxVarbinds) {
-			if err := c.set(ctx, chunk); err != nil {
+			if err := c.set(ctx, chunk); err != nil && !c.holds(ctx, chunk) {
 				var ports []string
 				for _, v := range pdu {
 					ports = append(ports, v.ports...)
@@ -173,6 +173,25 @@ func (c *conn) undo(ctx context.Context, done [][]varbind) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// holds reports whether the agent holds every value of pdus (read back):
+// an undo whose answer was lost or wrong still counts when it is proven.
+func (c *conn) holds(ctx context.Context, pdus []gosnmp.SnmpPDU) bool {
+	oids := make([]string, len(pdus))
+	for i, v := range pdus {
+		oids[i] = v.Name
+	}
+	got, err := c.get(ctx, oids)
+	if err != nil || len(got) != len(pdus) {
+		return false
+	}
+	for i, v := range pdus {
+		if !equalValue(got[i], v) {
+			return false
+		}
+	}
+	return true
 }
 
 func splitValues(vs []gosnmp.SnmpPDU, max int) [][]gosnmp.SnmpPDU {
