@@ -55,6 +55,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s -fuzzminimizetime 5s ./internal/journal
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 30s -fuzzminimizetime 5s ./probe/arpframe
 	$(GO) test -run '^$$' -fuzz FuzzCiscoIOS -fuzztime 30s -fuzzminimizetime 5s ./switchdrivers/showparse
+	$(GO) test -run '^$$' -fuzz FuzzJunos -fuzztime 30s -fuzzminimizetime 5s ./switchdrivers/showparse
 	$(GO) test -run '^$$' -fuzz FuzzDecodeValues -fuzztime 30s -fuzzminimizetime 5s ./switchdrivers/snmp
 
 demo: deps build

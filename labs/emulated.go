@@ -59,15 +59,18 @@ var ifaceNumber = regexp.MustCompile(`^(?:e|eth|Ethernet|ge-0/0/)(\d+)$`)
 
 // EmulatedInterfaces names a switch node's ports the way its vendor does:
 // the link endpoint eN (or ethN) is GigabitEthernet1/0/N on a Catalyst,
-// EthernetN on an Arista, Ethernet1/N on a Nexus.
+// EthernetN on an Arista, Ethernet1/N on a Nexus, ge-0/0/(N-1) on Junos
+// (as containerlab maps vJunos-switch interfaces).
 func (l *Lab) EmulatedInterfaces(node string) ([]emulator.Interface, error) {
-	long, short := "GigabitEthernet1/0/", "Gi1/0/"
+	long, short, first := "GigabitEthernet1/0/", "Gi1/0/", 1
 	if n := l.Topo.Topology.Nodes[node]; n != nil {
 		switch n.Dialect() {
 		case "arista_eos":
 			long, short = "Ethernet", "Et"
 		case "cisco_nxos":
 			long, short = "Ethernet1/", "Eth1/"
+		case "juniper_junos":
+			long, short, first = "ge-0/0/", "ge-0/0/", 0 // containerlab's eth1 is ge-0/0/0
 		}
 	}
 	var out []emulator.Interface
@@ -81,7 +84,9 @@ func (l *Lab) EmulatedInterfaces(node string) ([]emulator.Interface, error) {
 			if m == nil {
 				return nil, fmt.Errorf("lab %s: node %s: interface %q is not eN or ethN", l.Name, node, e.Iface)
 			}
-			out = append(out, emulator.Interface{Name: long + m[1], Short: short + m[1], Port: SwitchPort(e)})
+			n, _ := strconv.Atoi(m[1])
+			num := strconv.Itoa(n - 1 + first)
+			out = append(out, emulator.Interface{Name: long + num, Short: short + num, Port: SwitchPort(e)})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {

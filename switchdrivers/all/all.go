@@ -6,6 +6,7 @@ import (
 	"github.com/cutover-net/cutover/switchdrivers/aristaeos"
 	"github.com/cutover-net/cutover/switchdrivers/ciscoios"
 	"github.com/cutover-net/cutover/switchdrivers/cisconxos"
+	"github.com/cutover-net/cutover/switchdrivers/juniperjunos"
 	"github.com/cutover-net/cutover/switchdrivers/ovs"
 	"github.com/cutover-net/cutover/switchdrivers/snmp"
 	"github.com/cutover-net/cutover/switchdrivers/vsphere"
@@ -18,6 +19,7 @@ func Registry() *switchdrivers.Registry {
 	r.Register(ciscoios.Registration())
 	r.Register(aristaeos.Registration())
 	r.Register(cisconxos.Registration())
+	r.Register(juniperjunos.Registration())
 	r.Register(vsphere.Registration())
 	r.Register(snmp.QBridgeRegistration())
 	r.Register(snmp.CiscoRegistration())

@@ -249,10 +249,16 @@ func (s session) line(command string) error {
 		return s.sendError(err)
 	}
 	if r.Failed != nil || s.failed(r.Result) {
-		return fmt.Errorf("%s", strings.TrimSpace(r.Result))
+		return &refusedError{strings.TrimSpace(r.Result)}
 	}
 	return nil
 }
+
+// refusedError is a line the device answered with an error: it was
+// received and refused (unlike a lost session, where nobody knows).
+type refusedError struct{ output string }
+
+func (e *refusedError) Error() string { return e.output }
 
 // open opens one SSH session, closed early if ctx ends (scrapligo has no
 // contexts).
@@ -383,8 +389,10 @@ func (drv *Driver) apply(ctx context.Context, changes []switchdrivers.Change, be
 		if err := s.line(line); err != nil {
 			port := changes[min(max(0, i-len(begin))/perPort, len(changes)-1)].Port
 			e := drv.errf(port, line, err)
-			if drv.d.Transactional && i < body {
-				// Nothing is applied before the commit: discard and say so.
+			var refused *refusedError
+			if drv.d.Transactional && (i < body || errors.As(err, &refused)) {
+				// Nothing is applied before the commit, nor by a commit
+				// the device refused: discard and say so.
 				for _, a := range drv.d.Abort {
 					s.line(a)
 				}
@@ -419,8 +427,13 @@ func (drv *Driver) MACTable(ctx context.Context) ([]switchdrivers.MACEntry, erro
 	return entries, err
 }
 
-// Save writes the running configuration to startup.
+// Save writes the running configuration to startup. Platforms whose
+// commits are persistent (Junos, SR Linux with save on commit) have no
+// save command: there is nothing to do.
 func (drv *Driver) Save(ctx context.Context) error {
+	if drv.d.SaveCommand == "" {
+		return nil
+	}
 	s, closeFn, err := drv.open(ctx)
 	if err != nil {
 		return err

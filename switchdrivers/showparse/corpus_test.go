@@ -15,21 +15,24 @@ import (
 // parsers maps platform/command folders of the corpus to a parser whose
 // records carry the reference's field names (yaml tags).
 var parsers = map[string]func(string) (any, error){
-	"cisco_ios/show_interfaces_status":     wrap(IOSInterfacesStatus),
-	"cisco_ios/show_interfaces_switchport": wrap(IOSInterfacesSwitchport),
-	"cisco_ios/show_vlan":                  wrap(IOSShowVLAN),
-	"cisco_ios/show_mac-address-table":     wrap(IOSMACTable),
-	"cisco_ios/show_ip_arp":                wrap(IOSARPTable),
-	"cisco_ios/show_arp":                   wrap(IOSShowARPTable),
-	"arista_eos/show_interfaces_status":    wrap(EOSInterfacesStatus),
-	"arista_eos/show_vlan":                 wrap(EOSShowVLAN),
-	"arista_eos/show_mac_address-table":    wrap(EOSMACTable),
-	"arista_eos/show_ip_arp":               wrap(EOSARPTable),
-	"cisco_nxos/show_interface_status":     wrap(IOSInterfacesStatus),
-	"cisco_nxos/show_interface_switchport": wrap(NXOSInterfaceSwitchport),
-	"cisco_nxos/show_vlan":                 wrap(IOSShowVLAN),
-	"cisco_nxos/show_mac_address-table":    wrap(NXOSMACTable),
-	"cisco_nxos/show_ip_arp":               wrap(NXOSARPTable),
+	"cisco_ios/show_interfaces_status":                 wrap(IOSInterfacesStatus),
+	"cisco_ios/show_interfaces_switchport":             wrap(IOSInterfacesSwitchport),
+	"cisco_ios/show_vlan":                              wrap(IOSShowVLAN),
+	"cisco_ios/show_mac-address-table":                 wrap(IOSMACTable),
+	"cisco_ios/show_ip_arp":                            wrap(IOSARPTable),
+	"cisco_ios/show_arp":                               wrap(IOSShowARPTable),
+	"arista_eos/show_interfaces_status":                wrap(EOSInterfacesStatus),
+	"arista_eos/show_vlan":                             wrap(EOSShowVLAN),
+	"arista_eos/show_mac_address-table":                wrap(EOSMACTable),
+	"arista_eos/show_ip_arp":                           wrap(EOSARPTable),
+	"cisco_nxos/show_interface_status":                 wrap(IOSInterfacesStatus),
+	"cisco_nxos/show_interface_switchport":             wrap(NXOSInterfaceSwitchport),
+	"cisco_nxos/show_vlan":                             wrap(IOSShowVLAN),
+	"cisco_nxos/show_mac_address-table":                wrap(NXOSMACTable),
+	"cisco_nxos/show_ip_arp":                           wrap(NXOSARPTable),
+	"juniper_junos/show_ethernet-switching_interfaces": wrap(JunosEthernetSwitchingInterfaces),
+	"juniper_junos/show_vlans":                         wrap(JunosShowVLANs),
+	"juniper_junos/show_arp_no-resolve":                wrap(JunosARPTable),
 }
 
 func wrap[T any](f func(string) ([]T, error)) func(string) (any, error) {
@@ -177,5 +180,51 @@ func FuzzCiscoIOS(f *testing.F) {
 		IOSARPTable(text)
 		var r Result
 		Import("cisco_ios", "", text, &r)
+	})
+}
+
+// TestImportJunos imports the Junos corpus files without --command (the
+// command is detected) and checks the merged result.
+func TestImportJunos(t *testing.T) {
+	root := filepath.Join(corpus.Dir(t), "ntc", "juniper_junos")
+	var r Result
+	for _, f := range []string{"show_ethernet-switching_interfaces", "show_vlans", "show_arp_no-resolve"} {
+		raws, _ := filepath.Glob(filepath.Join(root, f, "*.raw"))
+		for _, raw := range raws {
+			b, _ := os.ReadFile(raw)
+			if err := Import("juniper_junos", "", string(b), &r); err != nil {
+				t.Fatalf("%s: %v", raw, err)
+			}
+		}
+	}
+	byName := map[string]Port{}
+	for _, p := range r.Ports {
+		byName[p.Name] = p
+	}
+	if p := byName["ge-0/0/2"]; p.Mode != "access" || p.VLAN != "300" || p.Status != "up" {
+		t.Fatalf("ge-0/0/2: %+v", p)
+	}
+	if p := byName["ge-0/0/14"]; p.Mode != "trunk" {
+		t.Fatalf("ge-0/0/14: %+v", p)
+	}
+	if len(r.Ports) != 12 || len(r.VLANs) != 3 || r.VLANs[0].ID != "100" || r.VLANs[0].Ports[0] != "ae0" || len(r.ARP) != 9 || r.ARP[0].MAC != "00:00:00:00:00:04" {
+		t.Fatalf("ports %d vlans %+v arp %d", len(r.Ports), r.VLANs, len(r.ARP))
+	}
+	if err := Import("juniper_junos", "show chassis hardware", "x", &r); err == nil || !strings.Contains(err.Error(), "not understood for juniper_junos") {
+		t.Fatalf("unknown command: %v", err)
+	}
+}
+
+func FuzzJunos(f *testing.F) {
+	f.Add("Interface    State  VLAN members        Tag   Tagging  Blocking \n\nge-0/0/2.0   up      vlan300            300    untagged blocked by RTG (rtggroup)\n                     vlan200             200   tagged   unblocked\n")
+	f.Add("Routing instance        VLAN name             Tag          Interfaces\ndefault-switch          v100-Control           100\n                                                           ae0.0*\n")
+	f.Add("MAC Address       Address         Interface     Flags\n00:00:00:00:00:04 10.1.100.130    vlan.20        none\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		JunosEthernetSwitchingInterfaces(text)
+		JunosShowVLANs(text)
+		JunosARPTable(text)
+		JunosInterfaceDescriptions(text)
+		var r Result
+		importJunos("", text, &r)
 	})
 }

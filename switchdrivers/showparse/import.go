@@ -16,7 +16,14 @@ const (
 )
 
 // Platforms lists the platforms Import parses.
-var Platforms = []string{"arista_eos", "cisco_ios", "cisco_nxos"}
+var Platforms = []string{"arista_eos", "cisco_ios", "cisco_nxos", "juniper_junos"}
+
+// Junos commands import understands.
+const (
+	CmdJunosSwitchingInterfaces = "show ethernet-switching interfaces"
+	CmdJunosVLANs               = "show vlans"
+	CmdJunosARP                 = "show arp"
+)
 
 // Section is one command's output within a file.
 type Section struct {
@@ -95,8 +102,69 @@ func Detect(text string) string {
 	return ""
 }
 
+// importJunos parses one section of Junos output into r.
+func importJunos(command, text string, r *Result) error {
+	if command == "" {
+		for _, l := range lines(text) {
+			switch {
+			case strings.HasPrefix(l, "Interface") && strings.Contains(l, "VLAN members"):
+				command = CmdJunosSwitchingInterfaces
+			case strings.HasPrefix(l, "Routing instance") && strings.Contains(l, "VLAN name"):
+				command = CmdJunosVLANs
+			case strings.HasPrefix(l, "MAC Address") && strings.Contains(l, "Interface"):
+				command = CmdJunosARP
+			}
+			if command != "" {
+				break
+			}
+		}
+	}
+	f := strings.Fields(strings.ToLower(command))
+	switch {
+	case len(f) >= 3 && f[0] == "show" && strings.HasPrefix(f[1], "ethernet-switching") && strings.HasPrefix(f[2], "interface"):
+		rows, err := JunosEthernetSwitchingInterfaces(text)
+		for _, row := range rows {
+			name, _, _ := strings.Cut(row.Interface, ".")
+			p := Port{Name: name, Mode: "access", Status: row.Status}
+			for _, t := range row.Tagging {
+				if t == "tagged" {
+					p.Mode = "trunk"
+				}
+			}
+			if p.Mode == "access" && len(row.VLANID) == 1 {
+				p.VLAN = row.VLANID[0]
+			}
+			mergePort(r, p)
+		}
+		return err
+	case len(f) >= 2 && f[0] == "show" && strings.HasPrefix(f[1], "vlan"):
+		rows, err := JunosShowVLANs(text)
+		for _, row := range rows {
+			var ports []string
+			for _, i := range row.Interfaces {
+				name, _, _ := strings.Cut(strings.TrimSuffix(i, "*"), ".")
+				ports = append(ports, name)
+			}
+			r.VLANs = append(r.VLANs, VLAN{ID: row.Tag, Name: row.Name, Ports: ports})
+		}
+		return err
+	case len(f) >= 2 && f[0] == "show" && f[1] == "arp":
+		rows, err := JunosARPTable(text)
+		for _, row := range rows {
+			r.addARP(row.IP, row.MAC, row.Interface)
+		}
+		return err
+	case command == "":
+		return fmt.Errorf("cannot tell which command produced this output; give --command")
+	}
+	return fmt.Errorf("command %q is not understood for juniper_junos (known: %s, %s, %s)", command, CmdJunosSwitchingInterfaces, CmdJunosVLANs, CmdJunosARP)
+}
+
 // Import parses one section of platform output into r.
 func Import(platform, command, text string, r *Result) error {
+	if platform == "juniper_junos" {
+		return importJunos(command, text, r)
+	}
 	eos, nxos := platform == "arista_eos", platform == "cisco_nxos"
 	if platform != "cisco_ios" && platform != "cisco_iosxe" && !eos && !nxos {
 		return fmt.Errorf("platform %s: import is not implemented yet (supported: %s)", platform, strings.Join(Platforms, ", "))

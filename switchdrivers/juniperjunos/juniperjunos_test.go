@@ -1,0 +1,244 @@
+package juniperjunos_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cutover-net/cutover/labs"
+	"github.com/cutover-net/cutover/labs/emulator"
+	"github.com/cutover-net/cutover/labs/labtest"
+	"github.com/cutover-net/cutover/switchdrivers"
+	"github.com/cutover-net/cutover/switchdrivers/drivertest"
+	"github.com/cutover-net/cutover/switchdrivers/all"
+	"github.com/cutover-net/cutover/switchdrivers/juniperjunos"
+)
+
+// sw3 is an emulated Junos EX (containerlab's vJunos-switch: eN is
+// ge-0/0/(N-1)). VLANs 10, 20 and 30 are configured.
+const topology = `
+name: junos
+topology:
+  nodes:
+    sw3: {kind: juniper_vjunosswitch, labels: {cutover.vlans: "10,20,30"}}
+    h1: {kind: linux, labels: {cutover.vlan: "10"}}
+    h2: {kind: linux, labels: {cutover.vlan: "10"}}
+    h3: {kind: linux, labels: {cutover.vlan: "10"}}
+    p:  {kind: linux, labels: {cutover.role: probe}}
+  links:
+    - endpoints: ["sw3:e1", "h1:eth1"]
+    - endpoints: ["sw3:e2", "h2:eth1"]
+    - endpoints: ["sw3:e3", "h3:eth1"]
+    - endpoints: ["sw3:e9", "p:eth1"]
+`
+
+var ports = []string{"ge-0/0/0", "ge-0/0/1", "ge-0/0/2"}
+
+// ovs is the lab's OVS port behind a Junos interface (ge-0/0/N is eN+1).
+func ovs(iface string) string {
+	n, _ := strconv.Atoi(iface[strings.LastIndexByte(iface, '/')+1:])
+	return "sw3-e" + strconv.Itoa(n+1)
+}
+
+func open(t testing.TB, l *labs.Lab) switchdrivers.Driver {
+	cfg := labtest.SwitchConfig(t, l, "sw3", nil)
+	cfg.Ports = ports
+	d, err := juniperjunos.Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestConformance(t *testing.T) {
+	l := labtest.Start(t, topology)
+	mon, err := l.MonitorPorts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(mon.Close)
+	drivertest.Run(t, drivertest.Harness{
+		Open:     func(t *testing.T) switchdrivers.Driver { return open(t, l) },
+		Ports:    ports,
+		Segments: []string{"10", "20", "30"},
+		Peer: func(ctx context.Context, port string) (string, error) {
+			return l.PortTag(ctx, ovs(port))
+		},
+		Memberships: func(port string) [][]string { return mon.History(ovs(port)) },
+		Sessions:    l.Emulator("sw3").Sessions,
+	})
+}
+
+// TestCandidateIsATransaction: a rejected line, a dropped session or a
+// commit the switch refuses (a VLAN it does not have) leaves nothing of
+// the batch applied, and the driver says so naming switch, port and line.
+func TestCandidateIsATransaction(t *testing.T) {
+	l := labtest.Start(t, topology)
+	srv := l.Emulator("sw3")
+	ctx := context.Background()
+	d := open(t, l)
+	batch := []switchdrivers.Change{{Port: "ge-0/0/0", From: "10", To: "20"}, {Port: "ge-0/0/1", From: "10", To: "30"}}
+	cmds, _ := d.Render(batch)
+	want := "configure private|" +
+		"delete interfaces ge-0/0/0 unit 0 family ethernet-switching vlan members|set interfaces ge-0/0/0 unit 0 family ethernet-switching vlan members 20|" +
+		"delete interfaces ge-0/0/1 unit 0 family ethernet-switching vlan members|set interfaces ge-0/0/1 unit 0 family ethernet-switching vlan members 30|" +
+		"commit and-quit"
+	if strings.Join(cmds, "|") != want {
+		t.Fatalf("render %q", cmds)
+	}
+	unmoved := func(name string) {
+		t.Helper()
+		for _, p := range []string{"sw3-e1", "sw3-e2"} {
+			if v, _ := l.PortTag(ctx, p); v != "10" {
+				t.Fatalf("%s: %s moved to %s though nothing was committed", name, p, v)
+			}
+		}
+	}
+	for name, f := range map[string]emulator.Faults{"rejected": {RejectCommand: "members 30"}, "dropped": {DropAfter: 3}} {
+		srv.SetFaults(f)
+		err := d.Apply(ctx, batch)
+		if err == nil || !switchdrivers.IsUntouched(err) || !strings.Contains(err.Error(), "switch sw3") {
+			t.Fatalf("%s: want an untouched error, got %v", name, err)
+		}
+		if name == "rejected" && !strings.Contains(err.Error(), "port ge-0/0/1") || !strings.Contains(err.Error(), "syntax error") && name == "rejected" {
+			t.Fatalf("rejected: %v", err)
+		}
+		unmoved(name)
+	}
+	srv.SetFaults(emulator.Faults{})
+	err := d.Apply(ctx, []switchdrivers.Change{{Port: "ge-0/0/0", From: "10", To: "20"}, {Port: "ge-0/0/1", From: "10", To: "999"}})
+	if err == nil || !switchdrivers.IsUntouched(err) || !strings.Contains(err.Error(), "No vlan matches vlan tag 999") || !strings.Contains(err.Error(), "commit and-quit") {
+		t.Fatalf("refused commit: %v", err)
+	}
+	unmoved("refused commit")
+	if err := d.Apply(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.(switchdrivers.Saver).Save(ctx); err != nil {
+		t.Fatalf("save (a no-op: commits persist): %v", err)
+	}
+}
+
+// TestCommitConfirmed: a step applied with `commit confirmed` reverts by
+// itself unless confirmed; once confirmed it stays.
+func TestCommitConfirmed(t *testing.T) {
+	l := labtest.New(t, topology)
+	l.EmulatorTimeScale = 0.01 // a minute lasts 0.6 s
+	if err := l.Up(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	d := open(t, l).(switchdrivers.ConfirmedApplier)
+	batch := []switchdrivers.Change{{Port: "ge-0/0/0", From: "10", To: "20"}}
+	cmds, _ := d.RenderConfirmed(batch, 2*time.Minute)
+	if got := strings.Join(cmds, "|"); !strings.Contains(got, "commit confirmed 2|exit configuration-mode") || !strings.Contains(got, "commit and-quit") {
+		t.Fatalf("render %q", cmds)
+	}
+	tag := func() string { v, _ := l.PortTag(ctx, "sw3-e1"); return v }
+	if _, err := d.ApplyConfirmed(ctx, batch, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if tag() != "20" {
+		t.Fatalf("trial not applied: %s", tag())
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for tag() != "10" {
+		if time.Now().After(deadline) {
+			t.Fatal("the unconfirmed commit never rolled back")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	confirm, err := d.ApplyConfirmed(ctx, batch, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := confirm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Duration(float64(time.Minute)*0.01) + 500*time.Millisecond)
+	if tag() != "20" {
+		t.Fatalf("a confirmed commit was rolled back: %s", tag())
+	}
+}
+
+func TestValidatePort(t *testing.T) {
+	for _, ok := range []string{"ge-0/0/1", "xe-1/0/47", "et-0/0/48", "mge-0/0/3"} {
+		if err := juniperjunos.ValidatePort(ok); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+	for _, bad := range append(drivertest.BadPortNames, "ge-0/0/1.0", "ae0", "ge-0/0/1;commit", "Gi1/0/1") {
+		if err := juniperjunos.ValidatePort(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// TestRehearsalMovesTraffic cuts two servers over between two emulated
+// EX switches, driven by this driver under the guard, while the gateway
+// pings them: real traffic moves, nobody answers twice.
+func TestRehearsalMovesTraffic(t *testing.T) {
+	labtest.Require(t)
+	dir := t.TempDir()
+	topo := filepath.Join(dir, "junos.clab.yml")
+	os.WriteFile(topo, []byte(`
+name: junos-rehearsal
+topology:
+  nodes:
+    sw1: {kind: juniper_vjunosswitch, labels: {cutover.vlans: "66,166,266"}}
+    sw2: {kind: juniper_vjunosswitch, labels: {cutover.vlans: "66,166,266"}}
+    gw: {kind: linux, labels: {cutover.role: gateway, cutover.vlan: "66"}, exec: ["ip address add 192.168.66.1/24 dev eth1"]}
+    old1: {kind: linux, labels: {cutover.role: old}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
+    old2: {kind: linux, labels: {cutover.role: old}, exec: ["ip address add 192.168.66.31/24 dev eth1"]}
+    new1: {kind: linux, labels: {cutover.role: new}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
+    new2: {kind: linux, labels: {cutover.role: new}, exec: ["ip address add 192.168.66.31/24 dev eth1"]}
+    probe: {kind: linux, labels: {cutover.role: probe}}
+  links:
+    - endpoints: ["sw1:e1", "gw:eth1"]
+    - endpoints: ["sw1:e2", "old1:eth1"]
+    - endpoints: ["sw1:e3", "old2:eth1"]
+    - endpoints: ["sw2:e1", "new1:eth1"]
+    - endpoints: ["sw2:e2", "new2:eth1"]
+    - endpoints: ["sw1:e9", "sw2:e9"]
+    - endpoints: ["sw2:e8", "probe:eth1"]
+`), 0o644)
+	inv := filepath.Join(dir, "junos.yml")
+	os.WriteFile(inv, []byte(`version: 1
+name: junos-rehearsal
+vlans: {production: 66, migration: 166, shadow: 266}
+switches:
+  - {name: sw1, driver: juniper_junos, address: "${CUTOVER_LAB_SW1_ADDR}", username: admin, password: cutover-lab, options: {known_hosts: "${CUTOVER_LAB_DIR}/known_hosts"}}
+  - {name: sw2, driver: juniper_junos, address: "${CUTOVER_LAB_SW2_ADDR}", username: admin, password: cutover-lab, options: {known_hosts: "${CUTOVER_LAB_DIR}/known_hosts"}}
+systems:
+  old: {ports: ["sw1:ge-0/0/1", "sw1:ge-0/0/2"], addresses: [192.168.66.30, 192.168.66.31]}
+  new: {ports: ["sw2:ge-0/0/0", "sw2:ge-0/0/1"]}
+park: migration
+guard: {trunk: eth1, sources: {production: 192.168.66.250}}
+`), 0o644)
+	tp, err := labs.LoadTopology(topo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := labs.New(tp, labtest.Name("jun"), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &labs.Rehearsal{Lab: l, Inventory: inv, Registry: all.Registry(), ConfirmTimeout: 2 * time.Minute, Progress: func(s string) { t.Log(s) }}
+	rep, err := r.Run(context.Background())
+	if err != nil {
+		t.Fatalf("rehearsal: %v", err)
+	}
+	if rep.Result != "done" || rep.ConflictsObserved != 0 || rep.Ports["sw2:ge-0/0/0"] != "66" || rep.Ports["sw1:ge-0/0/1"] != "166" {
+		t.Fatalf("%+v", rep)
+	}
+	for addr, ms := range rep.DowntimeMS {
+		if ms <= 0 {
+			t.Errorf("%s: no outage measured: the pinger saw no cut-over", addr)
+		}
+	}
+	t.Logf("Junos cut-over (commit confirmed, guard): max downtime %d ms, 0 conflicts", rep.MaxDowntimeMS)
+}
