@@ -13,8 +13,8 @@ import (
 	"github.com/cutover-net/cutover/labs/emulator"
 	"github.com/cutover-net/cutover/labs/labtest"
 	"github.com/cutover-net/cutover/switchdrivers"
-	"github.com/cutover-net/cutover/switchdrivers/drivertest"
 	"github.com/cutover-net/cutover/switchdrivers/all"
+	"github.com/cutover-net/cutover/switchdrivers/drivertest"
 	"github.com/cutover-net/cutover/switchdrivers/juniperjunos"
 )
 
