@@ -59,7 +59,8 @@ var ifaceNumber = regexp.MustCompile(`^(?:e|eth|Ethernet|ge-0/0/)(\d+)$`)
 
 // EmulatedInterfaces names a switch node's ports the way its vendor does:
 // the link endpoint eN (or ethN) is GigabitEthernet1/0/N on a Catalyst,
-// EthernetN on an Arista, Ethernet1/N on a Nexus, ge-0/0/(N-1) on Junos
+// EthernetN on an Arista, Ethernet1/N on a Nexus, 1/1/N on AOS-CX,
+// ge-0/0/(N-1) on Junos
 // (as containerlab maps vJunos-switch interfaces).
 func (l *Lab) EmulatedInterfaces(node string) ([]emulator.Interface, error) {
 	long, short, first := "GigabitEthernet1/0/", "Gi1/0/", 1
@@ -71,6 +72,8 @@ func (l *Lab) EmulatedInterfaces(node string) ([]emulator.Interface, error) {
 			long, short = "Ethernet1/", "Eth1/"
 		case "juniper_junos":
 			long, short, first = "ge-0/0/", "ge-0/0/", 0 // containerlab's eth1 is ge-0/0/0
+		case "aruba_aoscx":
+			long, short = "1/1/", "1/1/"
 		}
 	}
 	var out []emulator.Interface

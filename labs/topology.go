@@ -42,6 +42,7 @@ var dialects = map[string]string{
 	"cisco_iosxe": "cisco_iosxe", "cisco_iol": "cisco_iosxe", "cisco_c8000v": "cisco_iosxe",
 	"ceos": "arista_eos", "arista_ceos": "arista_eos",
 	"cisco_n9kv": "cisco_nxos", "cisco_nxos": "cisco_nxos",
+	"aruba_aoscx":          "aruba_aoscx",
 	"juniper_vjunosswitch": "juniper_junos", "juniper_vqfx": "juniper_junos", "juniper_vex": "juniper_junos",
 }
 

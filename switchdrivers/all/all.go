@@ -4,6 +4,7 @@ package all
 import (
 	"github.com/cutover-net/cutover/switchdrivers"
 	"github.com/cutover-net/cutover/switchdrivers/aristaeos"
+	"github.com/cutover-net/cutover/switchdrivers/arubaaoscx"
 	"github.com/cutover-net/cutover/switchdrivers/ciscoios"
 	"github.com/cutover-net/cutover/switchdrivers/cisconxos"
 	"github.com/cutover-net/cutover/switchdrivers/juniperjunos"
@@ -20,6 +21,7 @@ func Registry() *switchdrivers.Registry {
 	r.Register(aristaeos.Registration())
 	r.Register(cisconxos.Registration())
 	r.Register(juniperjunos.Registration())
+	r.Register(arubaaoscx.Registration())
 	r.Register(vsphere.Registration())
 	r.Register(snmp.QBridgeRegistration())
 	r.Register(snmp.CiscoRegistration())

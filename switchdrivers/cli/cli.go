@@ -36,6 +36,9 @@ type Session interface {
 type Dialect struct {
 	Name     string // registry name
 	Platform string // scrapligo platform
+	// PlatformYAML, if set, is a scrapligo platform definition for a
+	// platform scrapligo v1 does not ship (it replaces Platform).
+	PlatformYAML []byte
 	// ValidatePort checks a port name; Short gives the spelling show
 	// commands print (to match the inventory's spelling).
 	ValidatePort func(string) error
@@ -273,7 +276,11 @@ func (drv *Driver) open(ctx context.Context) (session, func(), error) {
 	} else {
 		opts = append(opts, options.WithSSHKnownHostsFile(drv.knownHosts))
 	}
-	p, err := platform.NewPlatform(drv.d.Platform, drv.host, opts...)
+	var def any = drv.d.Platform
+	if drv.d.PlatformYAML != nil {
+		def = drv.d.PlatformYAML
+	}
+	p, err := platform.NewPlatform(def, drv.host, opts...)
 	if err != nil {
 		return session{}, nil, drv.errf("", "", err)
 	}

@@ -33,6 +33,10 @@ var parsers = map[string]func(string) (any, error){
 	"juniper_junos/show_ethernet-switching_interfaces": wrap(JunosEthernetSwitchingInterfaces),
 	"juniper_junos/show_vlans":                         wrap(JunosShowVLANs),
 	"juniper_junos/show_arp_no-resolve":                wrap(JunosARPTable),
+	"aruba_aoscx/show_interface":                       wrap(AOSCXShowInterface),
+	"aruba_aoscx/show_vlan":                            wrap(AOSCXShowVLAN),
+	"aruba_aoscx/show_mac-address-table":               wrap(AOSCXMACTable),
+	"aruba_aoscx/show_arp_all-vrfs":                    wrap(AOSCXARPTable),
 }
 
 func wrap[T any](f func(string) ([]T, error)) func(string) (any, error) {
@@ -227,4 +231,29 @@ func FuzzJunos(f *testing.F) {
 		var r Result
 		importJunos("", text, &r)
 	})
+}
+
+// TestImportAOSCX imports every AOS-CX corpus file without --command.
+func TestImportAOSCX(t *testing.T) {
+	raws, _ := filepath.Glob(filepath.Join(corpus.Dir(t), "ntc", "aruba_aoscx", "*", "*.raw"))
+	var r Result
+	for _, raw := range raws {
+		b, _ := os.ReadFile(raw)
+		if err := Import("aruba_aoscx", "", string(b), &r); err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+	}
+	byName := map[string]Port{}
+	for _, p := range r.Ports {
+		byName[p.Name] = p
+	}
+	if p := byName["1/1/29"]; p.Mode != "access" || p.VLAN != "1" || p.Status != "down" {
+		t.Fatalf("1/1/29: %+v", p)
+	}
+	if p := byName["lag1"]; p.Mode != "trunk" || p.VLAN != "666" {
+		t.Fatalf("lag1: %+v", p)
+	}
+	if len(r.VLANs) != 2 || len(r.MACs) != 6 || r.MACs[0].Port != "lag100" || len(r.ARP) != 2 {
+		t.Fatalf("vlans %d macs %d arp %d", len(r.VLANs), len(r.MACs), len(r.ARP))
+	}
 }

@@ -16,7 +16,7 @@ const (
 )
 
 // Platforms lists the platforms Import parses.
-var Platforms = []string{"arista_eos", "cisco_ios", "cisco_nxos", "juniper_junos"}
+var Platforms = []string{"arista_eos", "aruba_aoscx", "cisco_ios", "cisco_nxos", "juniper_junos"}
 
 // Junos commands import understands.
 const (
@@ -160,10 +160,73 @@ func importJunos(command, text string, r *Result) error {
 	return fmt.Errorf("command %q is not understood for juniper_junos (known: %s, %s, %s)", command, CmdJunosSwitchingInterfaces, CmdJunosVLANs, CmdJunosARP)
 }
 
+// importAOSCX parses one section of AOS-CX output into r.
+func importAOSCX(command, text string, r *Result) error {
+	if command == "" {
+		for _, l := range lines(text) {
+			switch {
+			case strings.HasPrefix(l, "Interface ") && (strings.HasSuffix(l, " is up") || strings.HasSuffix(l, " is down")):
+				command = "show interface"
+			case strings.HasPrefix(l, "VLAN ") && strings.Contains(l, "Interfaces"):
+				command = "show vlan"
+			case strings.HasPrefix(l, "MAC Address") && strings.Contains(l, "Port"):
+				command = "show mac-address-table"
+			case strings.HasPrefix(l, "IPv4 Address") && strings.Contains(l, "MAC"):
+				command = "show arp"
+			}
+			if command != "" {
+				break
+			}
+		}
+	}
+	f := strings.Fields(strings.ToLower(command))
+	switch {
+	case len(f) >= 2 && f[0] == "show" && strings.HasPrefix(f[1], "int"):
+		rows, err := AOSCXShowInterface(text)
+		for _, row := range rows {
+			p := Port{Name: row.Interface, Status: row.LinkStatus, Description: row.Description}
+			switch row.VLANMode {
+			case "access":
+				p.Mode, p.VLAN = "access", row.VLANAccess
+			case "":
+				p.Mode = "routed"
+			default:
+				p.Mode, p.VLAN = "trunk", row.VLANNative
+			}
+			mergePort(r, p)
+		}
+		return err
+	case len(f) >= 2 && f[0] == "show" && f[1] == "vlan":
+		rows, err := AOSCXShowVLAN(text)
+		for _, row := range rows {
+			r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name, Status: row.Status, Ports: row.Interfaces})
+		}
+		return err
+	case len(f) >= 2 && f[0] == "show" && strings.HasPrefix(f[1], "mac"):
+		rows, err := AOSCXMACTable(text)
+		for _, row := range rows {
+			r.addMAC(row.MAC, row.VLAN, []string{row.Port})
+		}
+		return err
+	case len(f) >= 2 && f[0] == "show" && f[1] == "arp":
+		rows, err := AOSCXARPTable(text)
+		for _, row := range rows {
+			r.addARP(row.IP, row.MAC, row.Port)
+		}
+		return err
+	case command == "":
+		return fmt.Errorf("cannot tell which command produced this output; give --command")
+	}
+	return fmt.Errorf("command %q is not understood for aruba_aoscx (known: show interface, show vlan, show mac-address-table, show arp)", command)
+}
+
 // Import parses one section of platform output into r.
 func Import(platform, command, text string, r *Result) error {
-	if platform == "juniper_junos" {
+	switch platform {
+	case "juniper_junos":
 		return importJunos(command, text, r)
+	case "aruba_aoscx":
+		return importAOSCX(command, text, r)
 	}
 	eos, nxos := platform == "arista_eos", platform == "cisco_nxos"
 	if platform != "cisco_ios" && platform != "cisco_iosxe" && !eos && !nxos {

@@ -1,0 +1,167 @@
+package arubaaoscx_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cutover-net/cutover/labs"
+	"github.com/cutover-net/cutover/labs/emulator"
+	"github.com/cutover-net/cutover/labs/labtest"
+	"github.com/cutover-net/cutover/switchdrivers"
+	"github.com/cutover-net/cutover/switchdrivers/all"
+	"github.com/cutover-net/cutover/switchdrivers/arubaaoscx"
+	"github.com/cutover-net/cutover/switchdrivers/drivertest"
+)
+
+// sw4 is an emulated AOS-CX switch (eN is 1/1/N); VLANs 10-30 exist.
+const topology = `
+name: aoscx
+topology:
+  nodes:
+    sw4: {kind: aruba_aoscx, labels: {cutover.vlans: "10,20,30"}}
+    h1: {kind: linux, labels: {cutover.vlan: "10"}}
+    h2: {kind: linux, labels: {cutover.vlan: "10"}}
+    h3: {kind: linux, labels: {cutover.vlan: "10"}}
+    p:  {kind: linux, labels: {cutover.role: probe}}
+  links:
+    - endpoints: ["sw4:e1", "h1:eth1"]
+    - endpoints: ["sw4:e2", "h2:eth1"]
+    - endpoints: ["sw4:e3", "h3:eth1"]
+    - endpoints: ["sw4:e9", "p:eth1"]
+`
+
+var ports = []string{"1/1/1", "1/1/2", "1/1/3"}
+
+func ovs(iface string) string { return "sw4-e" + iface[strings.LastIndexByte(iface, '/')+1:] }
+
+func open(t testing.TB, l *labs.Lab) switchdrivers.Driver {
+	cfg := labtest.SwitchConfig(t, l, "sw4", nil)
+	cfg.Ports = ports
+	d, err := arubaaoscx.Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestConformance(t *testing.T) {
+	l := labtest.Start(t, topology)
+	mon, err := l.MonitorPorts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(mon.Close)
+	drivertest.Run(t, drivertest.Harness{
+		Open:        func(t *testing.T) switchdrivers.Driver { return open(t, l) },
+		Ports:       ports,
+		Segments:    []string{"10", "20", "30"},
+		Peer:        func(ctx context.Context, port string) (string, error) { return l.PortTag(ctx, ovs(port)) },
+		Memberships: func(port string) [][]string { return mon.History(ovs(port)) },
+		Sessions:    l.Emulator("sw4").Sessions,
+	})
+}
+
+// TestFaultsAndSave: a rejected line and a VLAN the switch does not have
+// name switch, port and line; lines before the failure have landed (line
+// mode), which the error makes clear by not claiming "nothing was changed".
+func TestFaultsAndSave(t *testing.T) {
+	l := labtest.Start(t, topology)
+	srv := l.Emulator("sw4")
+	ctx := context.Background()
+	d := open(t, l)
+	batch := []switchdrivers.Change{{Port: "1/1/1", From: "10", To: "20"}, {Port: "1/1/2", From: "10", To: "30"}}
+	cmds, _ := d.Render(batch)
+	if got := strings.Join(cmds, "|"); got != "configure terminal|interface 1/1/1|vlan access 20|interface 1/1/2|vlan access 30|end" {
+		t.Fatalf("render %q", got)
+	}
+	srv.SetFaults(emulator.Faults{RejectCommand: "vlan access 30"})
+	err := d.Apply(ctx, batch)
+	srv.SetFaults(emulator.Faults{})
+	if err == nil || switchdrivers.IsUntouched(err) || !strings.Contains(err.Error(), "switch sw4 port 1/1/2") || !strings.Contains(err.Error(), `"vlan access 30"`) || !strings.Contains(err.Error(), "Invalid input") {
+		t.Fatalf("rejected line: %v", err)
+	}
+	if v, _ := l.PortTag(ctx, "sw4-e1"); v != "20" {
+		t.Fatalf("1/1/1 is in %s: line mode applied the first port", v)
+	}
+	l.SetPortTag(ctx, "sw4-e1", "10")
+	err = d.Apply(ctx, []switchdrivers.Change{{Port: "1/1/1", From: "10", To: "999"}})
+	if err == nil || !strings.Contains(err.Error(), "VLAN 999 does not exist") || !strings.Contains(err.Error(), "switch sw4 port 1/1/1") {
+		t.Fatalf("missing VLAN: %v", err)
+	}
+	if err := d.(switchdrivers.Saver).Save(ctx); err != nil {
+		t.Fatal(err)
+	}
+	macs, err := d.(switchdrivers.MACTabler).MACTable(ctx)
+	if err != nil {
+		t.Fatalf("MAC table: %v (%d entries)", err, len(macs))
+	}
+}
+
+func TestValidatePort(t *testing.T) {
+	for _, ok := range []string{"1/1/1", "2/1/48", "1/3/12"} {
+		if err := arubaaoscx.ValidatePort(ok); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+	for _, bad := range append(drivertest.BadPortNames, "lag1", "vlan10", "1/1/1;end", "Gi1/0/1") {
+		if err := arubaaoscx.ValidatePort(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// TestRehearsalMovesTraffic cuts two servers over from one emulated AOS-CX
+// switch to another under the guard while the gateway pings them.
+func TestRehearsalMovesTraffic(t *testing.T) {
+	labtest.Require(t)
+	dir := t.TempDir()
+	topo := filepath.Join(dir, "aoscx.clab.yml")
+	os.WriteFile(topo, []byte(`
+name: aoscx-rehearsal
+topology:
+  nodes:
+    sw1: {kind: aruba_aoscx, labels: {cutover.vlans: "66,166,266"}}
+    sw2: {kind: aruba_aoscx, labels: {cutover.vlans: "66,166,266"}}
+    gw: {kind: linux, labels: {cutover.role: gateway, cutover.vlan: "66"}, exec: ["ip address add 192.168.66.1/24 dev eth1"]}
+    old1: {kind: linux, labels: {cutover.role: old}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
+    new1: {kind: linux, labels: {cutover.role: new}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
+    probe: {kind: linux, labels: {cutover.role: probe}}
+  links:
+    - endpoints: ["sw1:e1", "gw:eth1"]
+    - endpoints: ["sw1:e2", "old1:eth1"]
+    - endpoints: ["sw2:e1", "new1:eth1"]
+    - endpoints: ["sw1:e9", "sw2:e9"]
+    - endpoints: ["sw2:e8", "probe:eth1"]
+`), 0o644)
+	inv := filepath.Join(dir, "aoscx.yml")
+	os.WriteFile(inv, []byte(`version: 1
+name: aoscx-rehearsal
+vlans: {production: 66, migration: 166, shadow: 266}
+switches:
+  - {name: sw1, driver: aruba_aoscx, address: "${CUTOVER_LAB_SW1_ADDR}", username: admin, password: cutover-lab, options: {known_hosts: "${CUTOVER_LAB_DIR}/known_hosts"}}
+  - {name: sw2, driver: aruba_aoscx, address: "${CUTOVER_LAB_SW2_ADDR}", username: admin, password: cutover-lab, options: {known_hosts: "${CUTOVER_LAB_DIR}/known_hosts"}}
+systems:
+  old: {ports: ["sw1:1/1/2"], addresses: [192.168.66.30]}
+  new: {ports: ["sw2:1/1/1"]}
+guard: {trunk: eth1, sources: {production: 192.168.66.250}}
+`), 0o644)
+	tp, err := labs.LoadTopology(topo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := labs.New(tp, labtest.Name("cx"), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := (&labs.Rehearsal{Lab: l, Inventory: inv, Registry: all.Registry(), Progress: func(s string) { t.Log(s) }}).Run(context.Background())
+	if err != nil {
+		t.Fatalf("rehearsal: %v", err)
+	}
+	if rep.Result != "done" || rep.ConflictsObserved != 0 || rep.Ports["sw2:1/1/1"] != "66" || rep.DowntimeMS["192.168.66.30"] <= 0 {
+		t.Fatalf("%+v", rep)
+	}
+	t.Logf("AOS-CX cut-over (guard): max downtime %d ms, 0 conflicts", rep.MaxDowntimeMS)
+}
