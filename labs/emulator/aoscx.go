@@ -23,7 +23,7 @@ func (aoscx) prompt(s *session) string {
 	return h + "# "
 }
 
-func (aoscx) invalid(line string) string { return "Invalid input: " + strings.Fields(line+" x")[0] }
+func (aoscx) invalid(line string) string { return "Invalid input: " + strings.Fields(line + " x")[0] }
 
 func (d aoscx) exec(s *session, line string, f []string) (string, bool) {
 	srv := s.srv
