@@ -60,6 +60,7 @@ var ifaceNumber = regexp.MustCompile(`^(?:e|eth|Ethernet|ge-0/0/)(\d+)$`)
 // EmulatedInterfaces names a switch node's ports the way its vendor does:
 // the link endpoint eN (or ethN) is GigabitEthernet1/0/N on a Catalyst,
 // EthernetN on an Arista, Ethernet1/N on a Nexus, 1/1/N on AOS-CX,
+// ethernet-1/N on SR Linux,
 // ge-0/0/(N-1) on Junos
 // (as containerlab maps vJunos-switch interfaces).
 func (l *Lab) EmulatedInterfaces(node string) ([]emulator.Interface, error) {
@@ -74,6 +75,8 @@ func (l *Lab) EmulatedInterfaces(node string) ([]emulator.Interface, error) {
 			long, short, first = "ge-0/0/", "ge-0/0/", 0 // containerlab's eth1 is ge-0/0/0
 		case "aruba_aoscx":
 			long, short = "1/1/", "1/1/"
+		case "nokia_srl":
+			long, short = "ethernet-1/", "ethernet-1/"
 		}
 	}
 	var out []emulator.Interface

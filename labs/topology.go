@@ -43,7 +43,7 @@ var dialects = map[string]string{
 	"ceos": "arista_eos", "arista_ceos": "arista_eos",
 	"cisco_n9kv": "cisco_nxos", "cisco_nxos": "cisco_nxos",
 	"aruba_aoscx":          "aruba_aoscx",
-	"juniper_vjunosswitch": "juniper_junos", "juniper_vqfx": "juniper_junos", "juniper_vex": "juniper_junos",
+	"juniper_vjunosswitch": "juniper_junos", "nokia_srlinux": "nokia_srl", "juniper_vqfx": "juniper_junos", "juniper_vex": "juniper_junos",
 }
 
 // LabelPassword sets an emulated switch's SSH password (user admin).

@@ -176,8 +176,10 @@ func New(dialectName string, cfg Config) (*Server, error) {
 		s.dialect = junos{}
 	case "aruba_aoscx":
 		s.dialect = aoscx{}
+	case "nokia_srl":
+		s.dialect = srl{}
 	default:
-		return nil, fmt.Errorf("emulator: dialect %q is not emulated (known: arista_eos, aruba_aoscx, cisco_iosxe, cisco_nxos, juniper_junos)", dialectName)
+		return nil, fmt.Errorf("emulator: dialect %q is not emulated (known: arista_eos, aruba_aoscx, cisco_iosxe, cisco_nxos, juniper_junos, nokia_srl)", dialectName)
 	}
 	if cfg.Backend == nil || len(cfg.Interfaces) == 0 {
 		return nil, errors.New("emulator: a backend and interfaces are required")

@@ -8,6 +8,7 @@ import (
 	"github.com/cutover-net/cutover/switchdrivers/ciscoios"
 	"github.com/cutover-net/cutover/switchdrivers/cisconxos"
 	"github.com/cutover-net/cutover/switchdrivers/juniperjunos"
+	"github.com/cutover-net/cutover/switchdrivers/nokiasrl"
 	"github.com/cutover-net/cutover/switchdrivers/ovs"
 	"github.com/cutover-net/cutover/switchdrivers/snmp"
 	"github.com/cutover-net/cutover/switchdrivers/vsphere"
@@ -22,6 +23,7 @@ func Registry() *switchdrivers.Registry {
 	r.Register(cisconxos.Registration())
 	r.Register(juniperjunos.Registration())
 	r.Register(arubaaoscx.Registration())
+	r.Register(nokiasrl.Registration())
 	r.Register(vsphere.Registration())
 	r.Register(snmp.QBridgeRegistration())
 	r.Register(snmp.CiscoRegistration())

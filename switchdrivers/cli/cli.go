@@ -43,6 +43,11 @@ type Dialect struct {
 	// commands print (to match the inventory's spelling).
 	ValidatePort func(string) error
 	Short        func(string) string
+	// ValidateSegment checks a segment before it reaches the CLI; nil
+	// accepts VLAN IDs 1-4094.
+	ValidateSegment func(string) error
+	// NamedSegments: segments are names (mac-vrfs), not VLAN IDs.
+	NamedSegments bool
 	// Read returns the ports: name (as shown), mode, access VLAN, status, description.
 	Read func(s Session) ([]switchdrivers.PortState, error)
 	// Begin, Lines and Commit form the configuration of a batch. With
@@ -72,7 +77,7 @@ type Trial struct {
 
 // Registration returns the registry entry of a dialect.
 func (d Dialect) Registration() switchdrivers.Registration {
-	return switchdrivers.Registration{Name: d.Name, ValidatePort: d.ValidatePort, Open: d.Open}
+	return switchdrivers.Registration{Name: d.Name, ValidatePort: d.ValidatePort, Open: d.Open, NamedSegments: d.NamedSegments}
 }
 
 // Open opens a driver for the dialect; it is a switchdrivers.ConfirmedApplier
@@ -336,7 +341,11 @@ func (drv *Driver) validate(changes []switchdrivers.Change) error {
 			return drv.errf(c.Port, "", err)
 		}
 		for _, seg := range []string{c.From, c.To} {
-			if n, err := strconv.Atoi(seg); err != nil || n < 1 || n > 4094 || strconv.Itoa(n) != seg {
+			if drv.d.ValidateSegment != nil {
+				if err := drv.d.ValidateSegment(seg); err != nil {
+					return drv.errf(c.Port, "", err)
+				}
+			} else if n, err := strconv.Atoi(seg); err != nil || n < 1 || n > 4094 || strconv.Itoa(n) != seg {
 				return drv.errf(c.Port, "", fmt.Errorf("segment %q is not a VLAN ID 1-4094", seg))
 			}
 		}

@@ -1,0 +1,227 @@
+package nokiasrl_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cutover-net/cutover/labs"
+	"github.com/cutover-net/cutover/labs/emulator"
+	"github.com/cutover-net/cutover/labs/labtest"
+	"github.com/cutover-net/cutover/switchdrivers"
+	"github.com/cutover-net/cutover/switchdrivers/all"
+	"github.com/cutover-net/cutover/switchdrivers/drivertest"
+	"github.com/cutover-net/cutover/switchdrivers/nokiasrl"
+)
+
+// sw5 is an emulated SR Linux (eN is ethernet-1/N); mac-vrf-N is bridged
+// as VLAN N, for N in 10, 20, 30.
+const topology = `
+name: srl
+topology:
+  nodes:
+    sw5: {kind: nokia_srlinux, labels: {cutover.vlans: "10,20,30"}}
+    h1: {kind: linux, labels: {cutover.vlan: "10"}}
+    h2: {kind: linux, labels: {cutover.vlan: "10"}}
+    h3: {kind: linux, labels: {cutover.vlan: "10"}}
+    p:  {kind: linux, labels: {cutover.role: probe}}
+  links:
+    - endpoints: ["sw5:e1", "h1:eth1"]
+    - endpoints: ["sw5:e2", "h2:eth1"]
+    - endpoints: ["sw5:e3", "h3:eth1"]
+    - endpoints: ["sw5:e9", "p:eth1"]
+`
+
+var ports = []string{"ethernet-1/1", "ethernet-1/2", "ethernet-1/3"}
+
+func ovs(iface string) string { return "sw5-e" + iface[strings.LastIndexByte(iface, '/')+1:] }
+
+func open(t testing.TB, l *labs.Lab) switchdrivers.Driver {
+	cfg := labtest.SwitchConfig(t, l, "sw5", nil)
+	cfg.Ports = ports
+	d, err := nokiasrl.Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestConformance(t *testing.T) {
+	l := labtest.Start(t, topology)
+	mon, err := l.MonitorPorts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(mon.Close)
+	drivertest.Run(t, drivertest.Harness{
+		Open:     func(t *testing.T) switchdrivers.Driver { return open(t, l) },
+		Ports:    ports,
+		Segments: []string{"mac-vrf-10", "mac-vrf-20", "mac-vrf-30"},
+		Peer: func(ctx context.Context, port string) (string, error) {
+			tag, err := l.PortTag(ctx, ovs(port))
+			return "mac-vrf-" + tag, err
+		},
+		Memberships: func(port string) [][]string { return mon.History(ovs(port)) },
+		Sessions:    l.Emulator("sw5").Sessions,
+	})
+}
+
+// TestCandidateIsATransaction: a rejected line, a dropped session or a
+// commit the switch refuses leave nothing applied; errors name switch,
+// port and line; segments outside the name grammar never reach the CLI.
+func TestCandidateIsATransaction(t *testing.T) {
+	l := labtest.Start(t, topology)
+	srv := l.Emulator("sw5")
+	ctx := context.Background()
+	d := open(t, l)
+	batch := []switchdrivers.Change{{Port: "ethernet-1/1", From: "mac-vrf-10", To: "mac-vrf-20"}, {Port: "ethernet-1/2", From: "mac-vrf-10", To: "mac-vrf-30"}}
+	cmds, _ := d.Render(batch)
+	want := "enter candidate private|" +
+		"delete / network-instance mac-vrf-10 interface ethernet-1/1.0|set / network-instance mac-vrf-20 interface ethernet-1/1.0|" +
+		"delete / network-instance mac-vrf-10 interface ethernet-1/2.0|set / network-instance mac-vrf-30 interface ethernet-1/2.0|commit now"
+	if strings.Join(cmds, "|") != want {
+		t.Fatalf("render %q", cmds)
+	}
+	unmoved := func(name string) {
+		t.Helper()
+		for _, p := range []string{"sw5-e1", "sw5-e2"} {
+			if v, _ := l.PortTag(ctx, p); v != "10" {
+				t.Fatalf("%s: %s moved to %s though nothing was committed", name, p, v)
+			}
+		}
+	}
+	for name, f := range map[string]emulator.Faults{"rejected": {RejectCommand: "mac-vrf-30 interface"}, "dropped": {DropAfter: 3}} {
+		srv.SetFaults(f)
+		err := d.Apply(ctx, batch)
+		if err == nil || !switchdrivers.IsUntouched(err) || !strings.Contains(err.Error(), "switch sw5") {
+			t.Fatalf("%s: want an untouched error, got %v", name, err)
+		}
+		unmoved(name)
+	}
+	srv.SetFaults(emulator.Faults{})
+	err := d.Apply(ctx, []switchdrivers.Change{{Port: "ethernet-1/1", From: "mac-vrf-10", To: "mac-vrf-999"}})
+	if err == nil || !switchdrivers.IsUntouched(err) || !strings.Contains(err.Error(), "mac-vrf-999 does not exist") || !strings.Contains(err.Error(), "commit now") {
+		t.Fatalf("refused commit: %v", err)
+	}
+	unmoved("refused commit")
+	for _, bad := range []string{"mac vrf", "x;commit now", "-x", "a\nb", ""} {
+		if _, err := d.Render([]switchdrivers.Change{{Port: "ethernet-1/1", From: "mac-vrf-10", To: bad}}); err == nil {
+			t.Errorf("segment %q accepted", bad)
+		}
+	}
+	if err := d.Apply(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.(switchdrivers.Saver).Save(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCommitConfirmed: an unaccepted confirmed commit reverts by itself;
+// an accepted one stays.
+func TestCommitConfirmed(t *testing.T) {
+	l := labtest.New(t, topology)
+	l.EmulatorTimeScale = 0.01
+	if err := l.Up(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	d := open(t, l).(switchdrivers.ConfirmedApplier)
+	batch := []switchdrivers.Change{{Port: "ethernet-1/1", From: "mac-vrf-10", To: "mac-vrf-20"}}
+	cmds, _ := d.RenderConfirmed(batch, 2*time.Minute)
+	if got := strings.Join(cmds, "|"); !strings.Contains(got, "commit confirmed timeout 120") || !strings.Contains(got, "tools system configuration confirmed-accept") {
+		t.Fatalf("render %q", cmds)
+	}
+	tag := func() string { v, _ := l.PortTag(ctx, "sw5-e1"); return v }
+	if _, err := d.ApplyConfirmed(ctx, batch, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for tag() != "10" {
+		if time.Now().After(deadline) {
+			t.Fatal("the unaccepted commit never reverted")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	confirm, err := d.ApplyConfirmed(ctx, batch, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := confirm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Duration(float64(time.Minute)*0.01) + 500*time.Millisecond)
+	if tag() != "20" {
+		t.Fatalf("an accepted commit was reverted: %s", tag())
+	}
+}
+
+func TestValidatePort(t *testing.T) {
+	for _, ok := range []string{"ethernet-1/1", "ethernet-2/48", "ethernet-1/3/1"} {
+		if err := nokiasrl.ValidatePort(ok); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+	for _, bad := range append(drivertest.BadPortNames, "ethernet-1/1.0", "mgmt0", "lag1", "ethernet-1/1;commit now") {
+		if err := nokiasrl.ValidatePort(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// TestRehearsalMovesTraffic cuts a server over between two emulated SR
+// Linux switches (segments are mac-vrfs) under the guard, on trial.
+func TestRehearsalMovesTraffic(t *testing.T) {
+	labtest.Require(t)
+	dir := t.TempDir()
+	topo := filepath.Join(dir, "srl.clab.yml")
+	os.WriteFile(topo, []byte(`
+name: srl-rehearsal
+topology:
+  nodes:
+    sw1: {kind: nokia_srlinux, labels: {cutover.vlans: "66,166,266"}}
+    sw2: {kind: nokia_srlinux, labels: {cutover.vlans: "66,166,266"}}
+    gw: {kind: linux, labels: {cutover.role: gateway, cutover.vlan: "66"}, exec: ["ip address add 192.168.66.1/24 dev eth1"]}
+    old1: {kind: linux, labels: {cutover.role: old}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
+    new1: {kind: linux, labels: {cutover.role: new}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
+    probe: {kind: linux, labels: {cutover.role: probe}}
+  links:
+    - endpoints: ["sw1:e1", "gw:eth1"]
+    - endpoints: ["sw1:e2", "old1:eth1"]
+    - endpoints: ["sw2:e1", "new1:eth1"]
+    - endpoints: ["sw1:e9", "sw2:e9"]
+    - endpoints: ["sw2:e8", "probe:eth1"]
+`), 0o644)
+	inv := filepath.Join(dir, "srl.yml")
+	segs := `{production: mac-vrf-66, migration: mac-vrf-166, shadow: mac-vrf-266}`
+	os.WriteFile(inv, []byte(`version: 1
+name: srl-rehearsal
+vlans: {production: 66, migration: 166, shadow: 266}
+switches:
+  - {name: sw1, driver: nokia_srl, address: "${CUTOVER_LAB_SW1_ADDR}", username: admin, password: cutover-lab, segments: `+segs+`, options: {known_hosts: "${CUTOVER_LAB_DIR}/known_hosts"}}
+  - {name: sw2, driver: nokia_srl, address: "${CUTOVER_LAB_SW2_ADDR}", username: admin, password: cutover-lab, segments: `+segs+`, options: {known_hosts: "${CUTOVER_LAB_DIR}/known_hosts"}}
+systems:
+  old: {ports: ["sw1:ethernet-1/2"], addresses: [192.168.66.30]}
+  new: {ports: ["sw2:ethernet-1/1"]}
+guard: {trunk: eth1, sources: {production: 192.168.66.250}}
+`), 0o644)
+	tp, err := labs.LoadTopology(topo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := labs.New(tp, labtest.Name("srl"), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := (&labs.Rehearsal{Lab: l, Inventory: inv, Registry: all.Registry(), ConfirmTimeout: 2 * time.Minute, Progress: func(s string) { t.Log(s) }}).Run(context.Background())
+	if err != nil {
+		t.Fatalf("rehearsal: %v", err)
+	}
+	if rep.Result != "done" || rep.ConflictsObserved != 0 || rep.Ports["sw2:ethernet-1/1"] != "mac-vrf-66" || rep.DowntimeMS["192.168.66.30"] <= 0 {
+		t.Fatalf("%+v", rep)
+	}
+	t.Logf("SR Linux cut-over (commit confirmed, guard): max downtime %d ms, 0 conflicts", rep.MaxDowntimeMS)
+}
