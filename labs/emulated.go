@@ -3,9 +3,12 @@ package labs
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/cutover-net/cutover/labs/emulator"
 	"github.com/cutover-net/cutover/switchdrivers"
@@ -26,6 +29,44 @@ func (b OVSBackend) AccessVLAN(ctx context.Context, port string) (int, bool, err
 	}
 	n, err := strconv.Atoi(tag)
 	return n, false, err
+}
+
+// AccessVLANs implements emulator.BulkBackend: every port of the lab's
+// OVSDB in one ovs-vsctl call (a port without a tag is a trunk).
+func (b OVSBackend) AccessVLANs(ctx context.Context) (map[string]int, map[string]bool, error) {
+	out, err := b.Lab.output(ctx, "ovs-vsctl", "--db="+b.Lab.DB(), "--timeout=5", "--format=csv", "--data=bare", "--no-headings", "--columns=name,tag", "list", "Port")
+	if err != nil {
+		return nil, nil, err
+	}
+	vlans, trunks := map[string]int{}, map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		name, tag, ok := strings.Cut(strings.TrimSpace(line), ",")
+		if !ok {
+			continue
+		}
+		if tag == "" {
+			trunks[name] = true
+			continue
+		}
+		n, err := strconv.Atoi(tag)
+		if err != nil {
+			return nil, nil, fmt.Errorf("port %s: tag %q", name, tag)
+		}
+		vlans[name] = n
+	}
+	return vlans, trunks, nil
+}
+
+// SetAccessVLANs implements emulator.BulkBackend: one OVSDB transaction.
+func (b OVSBackend) SetAccessVLANs(ctx context.Context, vlans map[string]int) error {
+	if len(vlans) == 0 {
+		return nil
+	}
+	var args []string
+	for _, port := range slices.Sorted(maps.Keys(vlans)) {
+		args = append(args, "--", "set", "Port", port, "tag="+strconv.Itoa(vlans[port]))
+	}
+	return b.Lab.vsctl(ctx, args[1:]...)
 }
 
 // SetAccessVLAN implements emulator.Backend.

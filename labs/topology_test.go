@@ -13,7 +13,7 @@ func TestParseTopologyErrors(t *testing.T) {
 	cases := map[string]string{
 		"name: Bad_Name\ntopology: {nodes: {a: {kind: linux}}}":                                                                                "name \"Bad_Name\"",
 		"name: x\ntopology: {nodes: {}}":                                                                                                       "no nodes",
-		"name: x\ntopology: {nodes: {a: {kind: juniper_vjunosswitch}}}":                                                                        `kind "juniper_vjunosswitch" is not supported`,
+		"name: x\ntopology: {nodes: {a: {kind: cisco_xrd}}}":                                                                                   `kind "cisco_xrd" is not supported`,
 		"name: x\ntopology: {nodes: {a: {}}}":                                                                                                  "kind is missing",
 		"name: x\ntopology: {nodes: {a: {kind: linux, labels: {cutover.vlan: '5000'}}}}":                                                       "VLAN \"5000\"",
 		"name: x\ntopology: {nodes: {a: {kind: linux}}, links: [{endpoints: [a:eth1]}]}":                                                       "exactly 2 endpoints",

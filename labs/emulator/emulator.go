@@ -44,6 +44,53 @@ type Backend interface {
 	MACTable(ctx context.Context) ([]MACEntry, error)
 }
 
+// BulkBackend is an optional capability of a Backend: every port's access
+// VLAN in one read (trunks reported apart), so show commands over many
+// ports cost one backend call.
+type BulkBackend interface {
+	AccessVLANs(ctx context.Context) (vlans map[string]int, trunks map[string]bool, err error)
+	// SetAccessVLANs moves several ports in one backend transaction (a
+	// transactional platform's commit).
+	SetAccessVLANs(ctx context.Context, vlans map[string]int) error
+}
+
+// setAccessVLANs moves ports together: in one transaction where the
+// backend can, else one by one.
+func (s *Server) setAccessVLANs(ctx context.Context, vlans map[string]int) error {
+	if bb, ok := s.cfg.Backend.(BulkBackend); ok {
+		return bb.SetAccessVLANs(ctx, vlans)
+	}
+	for port, v := range vlans {
+		if err := s.cfg.Backend.SetAccessVLAN(ctx, port, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// accessVLAN reads one port, from a bulk read when the caller has one.
+func (s *Server) accessVLAN(ctx context.Context, bulk map[string]int, trunks map[string]bool, port string) (int, bool, error) {
+	if bulk != nil {
+		if trunks[port] {
+			return 0, true, nil
+		}
+		if v, ok := bulk[port]; ok {
+			return v, false, nil
+		}
+	}
+	return s.cfg.Backend.AccessVLAN(ctx, port)
+}
+
+// readAll reads every port at once where the backend can (nil maps otherwise).
+func (s *Server) readAll(ctx context.Context) (map[string]int, map[string]bool) {
+	if bb, ok := s.cfg.Backend.(BulkBackend); ok {
+		if v, t, err := bb.AccessVLANs(ctx); err == nil {
+			return v, t
+		}
+	}
+	return nil, nil
+}
+
 // MACEntry is one learned MAC address.
 type MACEntry struct {
 	MAC  string

@@ -54,11 +54,14 @@ func (d eos) exec(s *session, line string, f []string) (string, bool) {
 		} else if len(f) != 1 {
 			return eosInvalid(), false
 		}
+		apply := map[string]int{}
 		for _, ch := range s.staged {
 			s.remember(ch.port)
-			if err := srv.cfg.Backend.SetAccessVLAN(s.ctx, ch.port, ch.vlan); err != nil {
-				return "% Error: " + err.Error(), false
-			}
+			apply[ch.port] = ch.vlan
+		}
+		// The session commits as a whole: one backend transaction.
+		if err := srv.setAccessVLANs(s.ctx, apply); err != nil {
+			return "% Error: " + err.Error(), false
 		}
 		if timer > 0 {
 			srv.startTrial(s.cfgSession, s.before, timer)

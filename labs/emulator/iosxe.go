@@ -187,10 +187,23 @@ type portView struct {
 
 func (s *session) ports() ([]portView, error) {
 	var out []portView
-	for _, it := range s.srv.cfg.Interfaces {
-		v, trunk, err := s.srv.cfg.Backend.AccessVLAN(s.ctx, it.Port)
-		if err != nil {
+	var bulkVLANs map[string]int
+	var bulkTrunks map[string]bool
+	if bb, ok := s.srv.cfg.Backend.(BulkBackend); ok {
+		var err error
+		if bulkVLANs, bulkTrunks, err = bb.AccessVLANs(s.ctx); err != nil {
 			return nil, err
+		}
+	}
+	for _, it := range s.srv.cfg.Interfaces {
+		v, trunk := bulkVLANs[it.Port], bulkTrunks[it.Port]
+		if bulkVLANs == nil {
+			var err error
+			if v, trunk, err = s.srv.cfg.Backend.AccessVLAN(s.ctx, it.Port); err != nil {
+				return nil, err
+			}
+		} else if _, known := bulkVLANs[it.Port]; !known && !trunk {
+			return nil, fmt.Errorf("port %s: not in the backend", it.Port)
 		}
 		s.srv.mu.Lock()
 		d := s.srv.desc[it.Name]

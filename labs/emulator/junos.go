@@ -120,10 +120,11 @@ func (d junos) commit(s *session, line string, f []string) (string, bool) {
 	// The candidate's VLAN members per port, starting from the running config.
 	members := map[string][]int{}
 	var order []string
+	bulk, trunks := srv.readAll(s.ctx)
 	for _, ch := range s.staged {
 		if _, ok := members[ch.port]; !ok {
 			order = append(order, ch.port)
-			v, trunk, err := srv.cfg.Backend.AccessVLAN(s.ctx, ch.port)
+			v, trunk, err := srv.accessVLAN(s.ctx, bulk, trunks, ch.port)
 			if err != nil {
 				return "error: " + err.Error(), false
 			}
@@ -169,15 +170,23 @@ func (d junos) commit(s *session, line string, f []string) (string, bool) {
 	if confirmed > 0 {
 		s.before = map[string]int{}
 	}
+	apply := map[string]int{}
 	for _, port := range order {
 		v := 1 // no member: the default VLAN
 		if m := members[port]; len(m) == 1 {
 			v = m[0]
 		}
-		s.remember(port)
-		if err := srv.cfg.Backend.SetAccessVLAN(s.ctx, port, v); err != nil {
-			return "error: " + err.Error(), false
+		if s.before != nil {
+			if old, ok := bulk[port]; ok {
+				s.before[port] = old
+			} else {
+				s.remember(port)
+			}
 		}
+		apply[port] = v
+	}
+	if err := srv.setAccessVLANs(s.ctx, apply); err != nil {
+		return "error: " + err.Error(), false
 	}
 	if confirmed > 0 {
 		srv.startTrial("", s.before, confirmed)
@@ -194,8 +203,9 @@ func (d junos) commit(s *session, line string, f []string) (string, bool) {
 
 // portInVLAN reports whether some port already carries VLAN v (so it exists).
 func (srv *Server) portInVLAN(s *session, v int) bool {
+	bulk, trunks := srv.readAll(s.ctx)
 	for _, it := range srv.cfg.Interfaces {
-		if tag, trunk, err := srv.cfg.Backend.AccessVLAN(s.ctx, it.Port); err == nil && !trunk && tag == v {
+		if tag, trunk, err := srv.accessVLAN(s.ctx, bulk, trunks, it.Port); err == nil && !trunk && tag == v {
 			return true
 		}
 	}

@@ -193,10 +193,21 @@ func (s *Server) snmpRead(ctx context.Context) (*snmpState, error) {
 	}
 	pvids := maps.Clone(s.pvids)
 	s.mu.Unlock()
-	for i, it := range s.cfg.Interfaces {
-		v, trunk, err := s.cfg.Backend.AccessVLAN(ctx, it.Port)
-		if err != nil {
+	var bulkVLANs map[string]int
+	var bulkTrunks map[string]bool
+	if bb, ok := s.cfg.Backend.(BulkBackend); ok {
+		var err error
+		if bulkVLANs, bulkTrunks, err = bb.AccessVLANs(ctx); err != nil {
 			return nil, err
+		}
+	}
+	for i, it := range s.cfg.Interfaces {
+		v, trunk := bulkVLANs[it.Port], bulkTrunks[it.Port]
+		if bulkVLANs == nil {
+			var err error
+			if v, trunk, err = s.cfg.Backend.AccessVLAN(ctx, it.Port); err != nil {
+				return nil, err
+			}
 		}
 		st.vlan[i], st.trunk[i], st.pvid[i] = v, trunk, v
 		if r, ok := pvids[i]; ok && r.tag == v {

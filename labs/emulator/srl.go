@@ -101,10 +101,11 @@ func (d srl) commit(s *session, line string, f []string) (string, bool) {
 	}
 	members := map[string][]int{}
 	var order []string
+	bulk, trunks := srv.readAll(s.ctx)
 	for _, ch := range s.staged {
 		if _, ok := members[ch.port]; !ok {
 			order = append(order, ch.port)
-			v, trunk, err := srv.cfg.Backend.AccessVLAN(s.ctx, ch.port)
+			v, trunk, err := srv.accessVLAN(s.ctx, bulk, trunks, ch.port)
 			if err != nil {
 				return "Error: " + err.Error(), false
 			}
@@ -143,15 +144,23 @@ func (d srl) commit(s *session, line string, f []string) (string, bool) {
 	if confirmed > 0 {
 		s.before = map[string]int{}
 	}
+	apply := map[string]int{}
 	for _, port := range order {
 		v := Blackhole // in no network-instance: not bridged anywhere
 		if m := members[port]; len(m) == 1 {
 			v = m[0]
 		}
-		s.remember(port)
-		if err := srv.cfg.Backend.SetAccessVLAN(s.ctx, port, v); err != nil {
-			return "Error: " + err.Error(), false
+		if s.before != nil {
+			if old, ok := bulk[port]; ok {
+				s.before[port] = old
+			} else {
+				s.remember(port)
+			}
 		}
+		apply[port] = v
+	}
+	if err := srv.setAccessVLANs(s.ctx, apply); err != nil {
+		return "Error: " + err.Error(), false
 	}
 	out := "All changes have been committed. Leaving candidate mode."
 	if confirmed > 0 {
