@@ -37,6 +37,11 @@ var parsers = map[string]func(string) (any, error){
 	"aruba_aoscx/show_vlan":                            wrap(AOSCXShowVLAN),
 	"aruba_aoscx/show_mac-address-table":               wrap(AOSCXMACTable),
 	"aruba_aoscx/show_arp_all-vrfs":                    wrap(AOSCXARPTable),
+	"hp_procurve/show_interfaces_status":               wrap(ProCurveInterfacesStatus),
+	"hp_procurve/show_vlans":                           wrap(ProCurveShowVLANs),
+	"hp_procurve/show_mac-address":                     wrap(ProCurveMACTable),
+	"hp_procurve/show_arp":                             wrap(ProCurveARPTable),
+	"hp_procurve/show_interfaces_brief":                wrap(ProCurveInterfacesBrief),
 }
 
 func wrap[T any](f func(string) ([]T, error)) func(string) (any, error) {
@@ -255,5 +260,38 @@ func TestImportAOSCX(t *testing.T) {
 	}
 	if len(r.VLANs) != 2 || len(r.MACs) != 6 || r.MACs[0].Port != "lag100" || len(r.ARP) != 2 {
 		t.Fatalf("vlans %d macs %d arp %d", len(r.VLANs), len(r.MACs), len(r.ARP))
+	}
+}
+
+// TestImportProCurve imports every ProCurve corpus file without --command.
+func TestImportProCurve(t *testing.T) {
+	raws, _ := filepath.Glob(filepath.Join(corpus.Dir(t), "ntc", "hp_procurve", "*", "*.raw"))
+	var r Result
+	for _, raw := range raws {
+		b, _ := os.ReadFile(raw)
+		if err := Import("hp_procurve", "", string(b), &r); err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+	}
+	byName := map[string]Port{}
+	for _, p := range r.Ports {
+		byName[p.Name] = p
+	}
+	if p := byName["A1"]; p.Mode != "access" || p.VLAN == "" {
+		t.Fatalf("A1: %+v", p)
+	}
+	// One switch's table: A9 is tagged in several VLANs and untagged in 60.
+	var one Result
+	b, _ := os.ReadFile(filepath.Join(corpus.Dir(t), "ntc", "hp_procurve", "show_interfaces_status", "show_interfaces_status.raw"))
+	if err := Import("hp_procurve", "", string(b), &one); err != nil || len(one.Ports) != 14 {
+		t.Fatalf("%v %d", err, len(one.Ports))
+	}
+	for _, p := range one.Ports {
+		if p.Name == "A9" && (p.Mode != "trunk" || p.VLAN != "60") {
+			t.Fatalf("A9: %+v", p)
+		}
+	}
+	if len(r.VLANs) == 0 || len(r.MACs) != 4 || r.MACs[0].MAC != "50:00:00:26:00:00" || len(r.ARP) != 4 {
+		t.Fatalf("vlans %d macs %+v arp %d", len(r.VLANs), r.MACs, len(r.ARP))
 	}
 }

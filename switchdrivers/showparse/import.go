@@ -16,7 +16,7 @@ const (
 )
 
 // Platforms lists the platforms Import parses.
-var Platforms = []string{"arista_eos", "aruba_aoscx", "cisco_ios", "cisco_nxos", "juniper_junos"}
+var Platforms = []string{"arista_eos", "aruba_aoscx", "cisco_ios", "cisco_nxos", "hp_procurve", "juniper_junos"}
 
 // Junos commands import understands.
 const (
@@ -220,9 +220,81 @@ func importAOSCX(command, text string, r *Result) error {
 	return fmt.Errorf("command %q is not understood for aruba_aoscx (known: show interface, show vlan, show mac-address-table, show arp)", command)
 }
 
+// importProCurve parses one section of HP ProCurve / ArubaOS-Switch output into r.
+func importProCurve(command, text string, r *Result) error {
+	if command == "" {
+		for _, l := range lines(text) {
+			switch {
+			case strings.Contains(l, "Config-mode") && strings.Contains(l, "Untagged"):
+				command = "show interfaces status"
+			case strings.Contains(l, "Intrusion") || (strings.Contains(l, "Enabled Status") && strings.Contains(l, "Port")):
+				command = "show interfaces brief"
+			case strings.Contains(l, "VLAN ID") && strings.Contains(l, "Name"):
+				command = "show vlans"
+			case strings.HasPrefix(strings.TrimSpace(l), "MAC Address") && strings.Contains(l, "VLAN"):
+				command = "show mac-address"
+			case strings.HasPrefix(strings.TrimSpace(l), "IP Address") && strings.Contains(l, "MAC Address"):
+				command = "show arp"
+			}
+			if command != "" {
+				break
+			}
+		}
+	}
+	f := strings.Fields(strings.ToLower(command))
+	isNum := func(s string) bool { return s != "" && strings.Trim(s, "0123456789") == "" }
+	switch {
+	case len(f) >= 3 && f[0] == "show" && strings.HasPrefix(f[1], "int") && f[2] == "status":
+		rows, err := ProCurveInterfacesStatus(text)
+		for _, row := range rows {
+			p := Port{Name: row.Port, Status: row.Status, Description: row.Name}
+			switch {
+			case row.VLANTagged != "No" && row.VLANTagged != "":
+				p.Mode = "trunk"
+				if isNum(row.VLANUntagged) {
+					p.VLAN = row.VLANUntagged
+				}
+			case isNum(row.VLANUntagged):
+				p.Mode, p.VLAN = "access", row.VLANUntagged
+			}
+			mergePort(r, p)
+		}
+		return err
+	case len(f) >= 3 && f[0] == "show" && strings.HasPrefix(f[1], "int") && f[2] == "brief":
+		rows, err := ProCurveInterfacesBrief(text)
+		for _, row := range rows {
+			mergePort(r, Port{Name: row.Port, Status: row.Status})
+		}
+		return err
+	case len(f) >= 2 && f[0] == "show" && strings.HasPrefix(f[1], "vlan"):
+		rows, err := ProCurveShowVLANs(text)
+		for _, row := range rows {
+			r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name, Status: row.Status})
+		}
+		return err
+	case len(f) >= 2 && f[0] == "show" && strings.HasPrefix(f[1], "mac"):
+		rows, err := ProCurveMACTable(text)
+		for _, row := range rows {
+			r.addMAC(row.MAC, row.VLAN, []string{row.Port})
+		}
+		return err
+	case len(f) >= 2 && f[0] == "show" && f[1] == "arp":
+		rows, err := ProCurveARPTable(text)
+		for _, row := range rows {
+			r.addARP(row.IP, row.MAC, row.Port)
+		}
+		return err
+	case command == "":
+		return fmt.Errorf("cannot tell which command produced this output; give --command")
+	}
+	return fmt.Errorf("command %q is not understood for hp_procurve (known: show interfaces status, show interfaces brief, show vlans, show mac-address, show arp)", command)
+}
+
 // Import parses one section of platform output into r.
 func Import(platform, command, text string, r *Result) error {
 	switch platform {
+	case "hp_procurve":
+		return importProCurve(command, text, r)
 	case "juniper_junos":
 		return importJunos(command, text, r)
 	case "aruba_aoscx":
