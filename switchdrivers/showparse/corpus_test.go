@@ -42,6 +42,9 @@ var parsers = map[string]func(string) (any, error){
 	"hp_procurve/show_mac-address":                     wrap(ProCurveMACTable),
 	"hp_procurve/show_arp":                             wrap(ProCurveARPTable),
 	"hp_procurve/show_interfaces_brief":                wrap(ProCurveInterfacesBrief),
+	"huawei_vrp/display_port_vlan":                     wrap(HuaweiDisplayPortVLAN),
+	"huawei_vrp/display_arp_all":                       wrap(HuaweiARPTable),
+	"huawei_vrp/display_interface_brief":               wrap(HuaweiDisplayInterfaceBrief),
 }
 
 func wrap[T any](f func(string) ([]T, error)) func(string) (any, error) {
@@ -170,7 +173,7 @@ func TestImportDetectsAndMerges(t *testing.T) {
 	if err := Import("cisco_ios", "", read("show_ip_arp/cisco_ios_show_ip_arp.raw"), &m); err != nil || len(m.ARP) != 7 || m.ARP[0].MAC != "00:00:0c:59:f8:92" {
 		t.Fatalf("%v %+v", err, m.ARP)
 	}
-	if err := Import("huawei_vrp", "", "x", &m); err == nil || !strings.Contains(err.Error(), "not implemented yet") {
+	if err := Import("extreme_exos", "", "x", &m); err == nil || !strings.Contains(err.Error(), "not implemented yet") {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -293,5 +296,30 @@ func TestImportProCurve(t *testing.T) {
 	}
 	if len(r.VLANs) == 0 || len(r.MACs) != 4 || r.MACs[0].MAC != "50:00:00:26:00:00" || len(r.ARP) != 4 {
 		t.Fatalf("vlans %d macs %+v arp %d", len(r.VLANs), r.MACs, len(r.ARP))
+	}
+}
+
+// TestImportHuawei imports one switch's Huawei output without --command.
+func TestImportHuawei(t *testing.T) {
+	root := filepath.Join(corpus.Dir(t), "ntc", "huawei_vrp")
+	var r Result
+	for _, f := range []string{"display_port_vlan/huawei_vrp_display_port_vlan_example4.raw", "display_arp_all/huawei_vrp_display_arp_all.raw", "display_interface_brief/huawei_vrp_display_interface_brief.raw"} {
+		b, _ := os.ReadFile(filepath.Join(root, f))
+		if err := Import("huawei_vrp", "", string(b), &r); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	byName := map[string]Port{}
+	for _, p := range r.Ports {
+		byName[p.Name] = p
+	}
+	if p := byName["Eth-Trunk2"]; p.Mode != "trunk" || p.VLAN != "1" || p.Status != "up" {
+		t.Fatalf("Eth-Trunk2: %+v", p)
+	}
+	if p := byName["GigabitEthernet15/1/0"]; p.Status != "up" {
+		t.Fatalf("a trunk member named without its speed: %+v", p)
+	}
+	if len(r.ARP) != 5 || r.ARP[0].MAC != "b0:76:1b:65:6a:40" {
+		t.Fatalf("arp %+v", r.ARP)
 	}
 }

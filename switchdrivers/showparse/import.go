@@ -16,7 +16,7 @@ const (
 )
 
 // Platforms lists the platforms Import parses.
-var Platforms = []string{"arista_eos", "aruba_aoscx", "cisco_ios", "cisco_nxos", "hp_procurve", "juniper_junos"}
+var Platforms = []string{"arista_eos", "aruba_aoscx", "cisco_ios", "cisco_nxos", "hp_procurve", "huawei_vrp", "juniper_junos"}
 
 // Junos commands import understands.
 const (
@@ -290,9 +290,64 @@ func importProCurve(command, text string, r *Result) error {
 	return fmt.Errorf("command %q is not understood for hp_procurve (known: show interfaces status, show interfaces brief, show vlans, show mac-address, show arp)", command)
 }
 
+// importHuawei parses one section of Huawei VRP output into r.
+func importHuawei(command, text string, r *Result) error {
+	if command == "" {
+		for _, l := range lines(text) {
+			switch {
+			case strings.HasPrefix(l, "Port") && strings.Contains(l, "Link Type") && strings.Contains(l, "PVID"):
+				command = "display port vlan"
+			case strings.HasPrefix(l, "Interface") && strings.Contains(l, "PHY") && strings.Contains(l, "Protocol"):
+				command = "display interface brief"
+			case strings.HasPrefix(l, "IP ADDRESS") && strings.Contains(l, "MAC ADDRESS"):
+				command = "display arp all"
+			}
+			if command != "" {
+				break
+			}
+		}
+	}
+	f := strings.Fields(strings.ToLower(command))
+	switch {
+	case len(f) >= 3 && f[0] == "display" && f[1] == "port" && f[2] == "vlan":
+		rows, err := HuaweiDisplayPortVLAN(text)
+		for _, row := range rows {
+			p := Port{Name: row.Interface, VLAN: row.PVID}
+			switch row.LinkType {
+			case "access":
+				p.Mode = "access"
+			case "":
+				p.VLAN = "" // an Eth-Trunk member: its trunk carries the VLANs
+			default:
+				p.Mode = "trunk"
+			}
+			mergePort(r, p)
+		}
+		return err
+	case len(f) >= 3 && f[0] == "display" && strings.HasPrefix(f[1], "int") && f[2] == "brief":
+		rows, err := HuaweiDisplayInterfaceBrief(text)
+		for _, row := range rows {
+			name, _, _ := strings.Cut(row.Interface, "(")
+			mergePort(r, Port{Name: name, Status: row.PHY})
+		}
+		return err
+	case len(f) >= 2 && f[0] == "display" && f[1] == "arp":
+		rows, err := HuaweiARPTable(text)
+		for _, row := range rows {
+			r.addARP(row.IP, row.MAC, row.Interface)
+		}
+		return err
+	case command == "":
+		return fmt.Errorf("cannot tell which command produced this output; give --command")
+	}
+	return fmt.Errorf("command %q is not understood for huawei_vrp (known: display port vlan, display interface brief, display arp all)", command)
+}
+
 // Import parses one section of platform output into r.
 func Import(platform, command, text string, r *Result) error {
 	switch platform {
+	case "huawei_vrp":
+		return importHuawei(command, text, r)
 	case "hp_procurve":
 		return importProCurve(command, text, r)
 	case "juniper_junos":
