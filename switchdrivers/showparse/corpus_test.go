@@ -45,6 +45,9 @@ var parsers = map[string]func(string) (any, error){
 	"huawei_vrp/display_port_vlan":                     wrap(HuaweiDisplayPortVLAN),
 	"huawei_vrp/display_arp_all":                       wrap(HuaweiARPTable),
 	"huawei_vrp/display_interface_brief":               wrap(HuaweiDisplayInterfaceBrief),
+	"hp_comware/display_interface_brief":               wrap(ComwareDisplayInterfaceBrief),
+	"hp_comware/display_mac-address":                   wrap(ComwareMACTable),
+	"hp_comware/display_arp":                           wrap(ComwareARPTable),
 }
 
 func wrap[T any](f func(string) ([]T, error)) func(string) (any, error) {
@@ -321,5 +324,30 @@ func TestImportHuawei(t *testing.T) {
 	}
 	if len(r.ARP) != 5 || r.ARP[0].MAC != "b0:76:1b:65:6a:40" {
 		t.Fatalf("arp %+v", r.ARP)
+	}
+}
+
+// TestImportComware imports one Comware switch's output without --command.
+func TestImportComware(t *testing.T) {
+	root := filepath.Join(corpus.Dir(t), "ntc", "hp_comware")
+	var r Result
+	for _, f := range []string{"display_interface_brief/hp_comware_display_interface_brief_release_9119P17.raw", "display_mac-address/hp_comware_display_mac-address.raw", "display_arp/hp_comware_display_arp.raw"} {
+		b, _ := os.ReadFile(filepath.Join(root, f))
+		if err := Import("hp_comware", "", string(b), &r); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	byName := map[string]Port{}
+	for _, p := range r.Ports {
+		byName[p.Name] = p
+	}
+	if p := byName["GE0/0/3"]; p.Mode != "access" || p.VLAN != "1" || p.Status != "UP" {
+		t.Fatalf("GE0/0/3: %+v", p)
+	}
+	if p := byName["GE0/0/1"]; p.Mode != "routed" || p.Description != "### WAN ###" {
+		t.Fatalf("GE0/0/1: %+v", p)
+	}
+	if len(r.MACs) != 4 || r.MACs[1].Port != "GigabitEthernet1/0/20" || len(r.ARP) != 3 {
+		t.Fatalf("macs %+v arp %d", r.MACs, len(r.ARP))
 	}
 }

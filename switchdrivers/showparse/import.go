@@ -16,7 +16,7 @@ const (
 )
 
 // Platforms lists the platforms Import parses.
-var Platforms = []string{"arista_eos", "aruba_aoscx", "cisco_ios", "cisco_nxos", "hp_procurve", "huawei_vrp", "juniper_junos"}
+var Platforms = []string{"arista_eos", "aruba_aoscx", "cisco_ios", "cisco_nxos", "hp_comware", "hp_procurve", "huawei_vrp", "juniper_junos"}
 
 // Junos commands import understands.
 const (
@@ -343,9 +343,66 @@ func importHuawei(command, text string, r *Result) error {
 	return fmt.Errorf("command %q is not understood for huawei_vrp (known: display port vlan, display interface brief, display arp all)", command)
 }
 
+// importComware parses one section of HPE/H3C Comware output into r.
+func importComware(command, text string, r *Result) error {
+	if command == "" {
+		for _, l := range lines(text) {
+			switch {
+			case strings.HasPrefix(l, "Interface") && (strings.Contains(l, "PVID") || strings.Contains(l, "Protocol")):
+				command = "display interface brief"
+			case strings.HasPrefix(l, "MAC ADDR") && strings.Contains(l, "VLAN"):
+				command = "display mac-address"
+			case strings.HasPrefix(l, "IP address") && strings.Contains(l, "MAC address"):
+				command = "display arp"
+			}
+			if command != "" {
+				break
+			}
+		}
+	}
+	f := strings.Fields(strings.ToLower(command))
+	switch {
+	case len(f) >= 3 && f[0] == "display" && strings.HasPrefix(f[1], "int") && f[2] == "brief":
+		rows, err := ComwareDisplayInterfaceBrief(text)
+		for _, row := range rows {
+			p := Port{Name: row.Interface, Status: row.Link, Description: strings.TrimSpace(row.Description)}
+			switch row.Type {
+			case "A":
+				p.Mode, p.VLAN = "access", row.VLANID
+			case "T", "H":
+				p.Mode, p.VLAN = "trunk", row.VLANID
+			case "":
+				p.Mode = "routed"
+			}
+			if p.Description == "--" {
+				p.Description = ""
+			}
+			mergePort(r, p)
+		}
+		return err
+	case len(f) >= 2 && f[0] == "display" && strings.HasPrefix(f[1], "mac"):
+		rows, err := ComwareMACTable(text)
+		for _, row := range rows {
+			r.addMAC(row.MAC, row.VLAN, []string{row.Interface})
+		}
+		return err
+	case len(f) >= 2 && f[0] == "display" && f[1] == "arp":
+		rows, err := ComwareARPTable(text)
+		for _, row := range rows {
+			r.addARP(row.IP, row.MAC, row.Interface)
+		}
+		return err
+	case command == "":
+		return fmt.Errorf("cannot tell which command produced this output; give --command")
+	}
+	return fmt.Errorf("command %q is not understood for hp_comware (known: display interface brief, display mac-address, display arp)", command)
+}
+
 // Import parses one section of platform output into r.
 func Import(platform, command, text string, r *Result) error {
 	switch platform {
+	case "hp_comware":
+		return importComware(command, text, r)
 	case "huawei_vrp":
 		return importHuawei(command, text, r)
 	case "hp_procurve":
