@@ -48,6 +48,11 @@ var parsers = map[string]func(string) (any, error){
 	"hp_comware/display_interface_brief":               wrap(ComwareDisplayInterfaceBrief),
 	"hp_comware/display_mac-address":                   wrap(ComwareMACTable),
 	"hp_comware/display_arp":                           wrap(ComwareARPTable),
+	"cisco_s300/show_interfaces_status":                wrap(SMBInterfacesStatus),
+	"dell_powerconnect/show_interfaces_status":         wrap(SMBInterfacesStatus),
+	"cisco_s300/show_mac_address-table":                wrap(SMBMACTable),
+	"ubiquiti_edgeswitch/show_vlan":                    wrap(EdgeSwitchShowVLAN),
+	"dell_force10/show_vlan_brief":                     wrap(Force10ShowVLANBrief),
 }
 
 func wrap[T any](f func(string) ([]T, error)) func(string) (any, error) {
@@ -349,5 +354,31 @@ func TestImportComware(t *testing.T) {
 	}
 	if len(r.MACs) != 4 || r.MACs[1].Port != "GigabitEthernet1/0/20" || len(r.ARP) != 3 {
 		t.Fatalf("macs %+v arp %d", r.MACs, len(r.ARP))
+	}
+}
+
+// TestImportSmallBusiness imports the SG300, PowerConnect, EdgeSwitch and
+// Force10 corpus files without --command.
+func TestImportSmallBusiness(t *testing.T) {
+	root := filepath.Join(corpus.Dir(t), "ntc")
+	for _, tc := range []struct {
+		platform, file     string
+		ports, vlans, macs int
+	}{
+		{"cisco_s300", "cisco_s300/show_interfaces_status/cisco_s300_show_interfaces_status.raw", 28, 0, 0},
+		{"cisco_s300", "cisco_s300/show_mac_address-table/cisco_s300_show_mac_address-table.raw", 0, 0, 12},
+		{"dell_powerconnect", "dell_powerconnect/show_interfaces_status/dell_powerconnect_show_interfaces_status.raw", 48, 0, 0},
+		{"ubiquiti_edgeswitch", "ubiquiti_edgeswitch/show_vlan/ubiquiti_edgeswitch_show_vlan.raw", 0, 5, 0},
+		{"dell_force10", "dell_force10/show_vlan_brief/dell_force10_show_vlan_brief.raw", 0, 6, 0},
+	} {
+		b, _ := os.ReadFile(filepath.Join(root, tc.file))
+		var r Result
+		if err := Import(tc.platform, "", string(b), &r); err != nil || len(r.Ports) != tc.ports || len(r.VLANs) != tc.vlans || len(r.MACs) != tc.macs {
+			t.Errorf("%s: %v: ports %d vlans %d macs %d", tc.file, err, len(r.Ports), len(r.VLANs), len(r.MACs))
+		}
+	}
+	var r Result
+	if err := Import("dell_force10", "show running-config", "x", &r); err == nil || !strings.Contains(err.Error(), "not understood for dell_force10") {
+		t.Fatalf("unknown command: %v", err)
 	}
 }

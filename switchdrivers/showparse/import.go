@@ -3,6 +3,7 @@ package showparse
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -16,7 +17,7 @@ const (
 )
 
 // Platforms lists the platforms Import parses.
-var Platforms = []string{"arista_eos", "aruba_aoscx", "cisco_ios", "cisco_nxos", "hp_comware", "hp_procurve", "huawei_vrp", "juniper_junos"}
+var Platforms = []string{"arista_eos", "aruba_aoscx", "cisco_ios", "cisco_nxos", "cisco_s300", "dell_force10", "dell_powerconnect", "hp_comware", "hp_procurve", "huawei_vrp", "juniper_junos", "ubiquiti_edgeswitch"}
 
 // Junos commands import understands.
 const (
@@ -398,9 +399,76 @@ func importComware(command, text string, r *Result) error {
 	return fmt.Errorf("command %q is not understood for hp_comware (known: display interface brief, display mac-address, display arp)", command)
 }
 
+// importSMB parses the tables import knows of Cisco SG300, Dell
+// PowerConnect and Force10, and Ubiquiti EdgeSwitch (ports with their
+// link state, MAC tables, VLAN lists).
+func importSMB(platform, command, text string, r *Result) error {
+	known := map[string][]string{
+		"cisco_s300":          {"show interfaces status", "show mac address-table"},
+		"dell_powerconnect":   {"show interfaces status"},
+		"ubiquiti_edgeswitch": {"show vlan"},
+		"dell_force10":        {"show vlan brief"},
+	}[platform]
+	if command == "" {
+		for _, l := range lines(text) {
+			switch {
+			case strings.HasPrefix(l, "Port") && strings.Contains(l, "Duplex") && strings.Contains(l, "Neg"):
+				command = "show interfaces status"
+			case strings.Contains(l, "Mac Address") && strings.Contains(l, "Port"):
+				command = "show mac address-table"
+			case strings.HasPrefix(l, "VLAN ID") && strings.Contains(l, "VLAN Name"):
+				command = "show vlan"
+			case strings.HasPrefix(l, "VLAN") && strings.Contains(l, "STG"):
+				command = "show vlan brief"
+			}
+			if command != "" {
+				break
+			}
+		}
+	}
+	c := strings.Join(strings.Fields(strings.ToLower(command)), " ")
+	if c == "show interface status" || c == "show int status" {
+		c = "show interfaces status"
+	}
+	switch {
+	case command == "":
+		return fmt.Errorf("cannot tell which command produced this output; give --command")
+	case !slices.Contains(known, c):
+		return fmt.Errorf("command %q is not understood for %s (known: %s)", command, platform, strings.Join(known, ", "))
+	case c == "show interfaces status":
+		rows, err := SMBInterfacesStatus(text)
+		for _, row := range rows {
+			mergePort(r, Port{Name: row.Port, Status: row.LinkState})
+		}
+		return err
+	case c == "show mac address-table":
+		rows, err := SMBMACTable(text)
+		for _, row := range rows {
+			if row.Port != "0" { // the switch's own address
+				r.addMAC(row.MAC, row.VLAN, []string{row.Port})
+			}
+		}
+		return err
+	case c == "show vlan":
+		rows, err := EdgeSwitchShowVLAN(text)
+		for _, row := range rows {
+			r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name})
+		}
+		return err
+	default: // show vlan brief
+		rows, err := Force10ShowVLANBrief(text)
+		for _, row := range rows {
+			r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name})
+		}
+		return err
+	}
+}
+
 // Import parses one section of platform output into r.
 func Import(platform, command, text string, r *Result) error {
 	switch platform {
+	case "cisco_s300", "dell_powerconnect", "ubiquiti_edgeswitch", "dell_force10":
+		return importSMB(platform, command, text, r)
 	case "hp_comware":
 		return importComware(command, text, r)
 	case "huawei_vrp":
