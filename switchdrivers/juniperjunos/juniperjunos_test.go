@@ -242,3 +242,14 @@ guard: {trunk: eth1, sources: {production: 192.168.66.250}}
 	}
 	t.Logf("Junos cut-over (commit confirmed, guard): max downtime %d ms, 0 conflicts", rep.MaxDowntimeMS)
 }
+
+// TestPasswordNeverInErrors: a refused login names the switch and user,
+// never the password.
+func TestPasswordNeverInErrors(t *testing.T) {
+	l := labtest.Start(t, topology)
+	l.Emulator("sw3").SetFaults(emulator.Faults{RefuseAuth: true})
+	_, err := open(t, l).Ports(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "switch sw3") || !strings.Contains(err.Error(), "as admin") || strings.Contains(err.Error(), labs.DefaultPassword) {
+		t.Fatalf("refused login: %v", err)
+	}
+}
