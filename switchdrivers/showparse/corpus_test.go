@@ -53,6 +53,11 @@ var parsers = map[string]func(string) (any, error){
 	"cisco_s300/show_mac_address-table":                wrap(SMBMACTable),
 	"ubiquiti_edgeswitch/show_vlan":                    wrap(EdgeSwitchShowVLAN),
 	"dell_force10/show_vlan_brief":                     wrap(Force10ShowVLANBrief),
+	"brocade_fastiron/show_interfaces_brief":           wrap(FastIronInterfacesBrief),
+	"ruckus_fastiron/show_interfaces_brief":            wrap(RuckusInterfacesBrief),
+	"extreme_exos/show_vlan_description":               wrap(EXOSShowVLANDescription),
+	"extreme_exos/show_iparp":                          wrap(EXOSIPARP),
+	"mikrotik_routeros/ip_arp_print":                   wrap(MikroTikARPTable),
 }
 
 func wrap[T any](f func(string) ([]T, error)) func(string) (any, error) {
@@ -181,7 +186,7 @@ func TestImportDetectsAndMerges(t *testing.T) {
 	if err := Import("cisco_ios", "", read("show_ip_arp/cisco_ios_show_ip_arp.raw"), &m); err != nil || len(m.ARP) != 7 || m.ARP[0].MAC != "00:00:0c:59:f8:92" {
 		t.Fatalf("%v %+v", err, m.ARP)
 	}
-	if err := Import("extreme_exos", "", "x", &m); err == nil || !strings.Contains(err.Error(), "not implemented yet") {
+	if err := Import("aruba_os", "", "x", &m); err == nil || !strings.Contains(err.Error(), "not implemented yet") {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -370,6 +375,9 @@ func TestImportSmallBusiness(t *testing.T) {
 		{"dell_powerconnect", "dell_powerconnect/show_interfaces_status/dell_powerconnect_show_interfaces_status.raw", 48, 0, 0},
 		{"ubiquiti_edgeswitch", "ubiquiti_edgeswitch/show_vlan/ubiquiti_edgeswitch_show_vlan.raw", 0, 5, 0},
 		{"dell_force10", "dell_force10/show_vlan_brief/dell_force10_show_vlan_brief.raw", 0, 6, 0},
+		{"brocade_fastiron", "brocade_fastiron/show_interfaces_brief/brocade_fastiron_show_interfaces_brief.raw", 24, 0, 0},
+		{"ruckus_fastiron", "ruckus_fastiron/show_interfaces_brief/show_interfaces_brief.raw", 109, 0, 0},
+		{"extreme_exos", "extreme_exos/show_vlan_description/extreme_exos_show_vlan_description.raw", 0, 40, 0},
 	} {
 		b, _ := os.ReadFile(filepath.Join(root, tc.file))
 		var r Result
@@ -380,5 +388,34 @@ func TestImportSmallBusiness(t *testing.T) {
 	var r Result
 	if err := Import("dell_force10", "show running-config", "x", &r); err == nil || !strings.Contains(err.Error(), "not understood for dell_force10") {
 		t.Fatalf("unknown command: %v", err)
+	}
+}
+
+func TestImportFastIronModes(t *testing.T) {
+	b, _ := os.ReadFile(filepath.Join(corpus.Dir(t), "ntc", "brocade_fastiron", "show_interfaces_brief", "brocade_fastiron_show_interfaces_brief.raw"))
+	var r Result
+	if err := Import("brocade_fastiron", "", string(b), &r); err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]Port{}
+	for _, p := range r.Ports {
+		byName[p.Name] = p
+	}
+	if p := byName["4"]; p.Mode != "access" || p.VLAN != "2033" {
+		t.Fatalf("port 4: %+v", p)
+	}
+	if p := byName["1"]; p.Mode != "trunk" {
+		t.Fatalf("port 1 (tagged only): %+v", p)
+	}
+	var m Result
+	for _, f := range []string{"extreme_exos/show_iparp/extreme_exos_show_iparp.raw", "mikrotik_routeros/ip_arp_print/mikrotik_routeros_ip_arp_print.raw"} {
+		b, _ := os.ReadFile(filepath.Join(corpus.Dir(t), "ntc", f))
+		platform := strings.Split(f, "/")[0]
+		if err := Import(platform, "", string(b), &m); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	if len(m.ARP) != 2+3 {
+		t.Fatalf("arp %+v", m.ARP)
 	}
 }

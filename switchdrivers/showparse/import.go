@@ -17,7 +17,7 @@ const (
 )
 
 // Platforms lists the platforms Import parses.
-var Platforms = []string{"arista_eos", "aruba_aoscx", "cisco_ios", "cisco_nxos", "cisco_s300", "dell_force10", "dell_powerconnect", "hp_comware", "hp_procurve", "huawei_vrp", "juniper_junos", "ubiquiti_edgeswitch"}
+var Platforms = []string{"arista_eos", "aruba_aoscx", "brocade_fastiron", "cisco_ios", "cisco_nxos", "cisco_s300", "dell_force10", "dell_powerconnect", "extreme_exos", "hp_comware", "hp_procurve", "huawei_vrp", "juniper_junos", "mikrotik_routeros", "ruckus_fastiron", "ubiquiti_edgeswitch"}
 
 // Junos commands import understands.
 const (
@@ -464,9 +464,77 @@ func importSMB(platform, command, text string, r *Result) error {
 	}
 }
 
+// importOther parses the one or two tables import knows of FastIron,
+// EXOS and RouterOS.
+func importOther(platform, command, text string, r *Result) error {
+	if command == "" {
+		for _, l := range lines(text) {
+			switch {
+			case strings.HasPrefix(l, "Port") && strings.Contains(l, "Pvid") && strings.Contains(l, "Trunk"):
+				command = "show interfaces brief"
+			case strings.HasPrefix(l, "Name") && strings.Contains(l, "VID") && strings.Contains(l, "Description"):
+				command = "show vlan description"
+			case strings.HasPrefix(l, "VR") && strings.Contains(l, "Destination"):
+				command = "show iparp"
+			case strings.Contains(l, "ADDRESS") && strings.Contains(l, "MAC-ADDRESS"):
+				command = "/ip arp print"
+			}
+			if command != "" {
+				break
+			}
+		}
+	}
+	c := strings.Join(strings.Fields(strings.TrimPrefix(strings.ToLower(command), "/")), " ")
+	switch {
+	case command == "":
+		return fmt.Errorf("cannot tell which command produced this output; give --command")
+	case (platform == "brocade_fastiron" || platform == "ruckus_fastiron") && (c == "show interfaces brief" || c == "show int brief" || c == "show interface brief"):
+		rows, err := FastIronInterfacesBrief(text)
+		for _, row := range rows {
+			p := Port{Name: row.Interface, Status: row.LinkState, Description: row.Name}
+			switch {
+			case row.TagOnly == "Yes":
+				p.Mode = "trunk"
+			case strings.Trim(row.PVID, "0123456789") == "" && row.PVID != "":
+				p.Mode, p.VLAN = "access", row.PVID
+			}
+			if p.Mode == "trunk" && strings.Trim(row.PVID, "0123456789") == "" {
+				p.VLAN = row.PVID
+			}
+			mergePort(r, p)
+		}
+		return err
+	case platform == "extreme_exos" && c == "show vlan description":
+		rows, err := EXOSShowVLANDescription(text)
+		for _, row := range rows {
+			r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name})
+		}
+		return err
+	case platform == "extreme_exos" && c == "show iparp":
+		rows, err := EXOSIPARP(text)
+		for _, row := range rows {
+			r.addARP(row.Destination, row.MAC, row.Port)
+		}
+		return err
+	case platform == "mikrotik_routeros" && (c == "ip arp print" || c == "ip arp print detail"):
+		rows, err := MikroTikARPTable(text)
+		for _, row := range rows {
+			if row.MAC != "" {
+				r.addARP(row.IP, row.MAC, row.Interface)
+			}
+		}
+		return err
+	}
+	known := map[string]string{"brocade_fastiron": "show interfaces brief", "ruckus_fastiron": "show interfaces brief",
+		"extreme_exos": "show vlan description, show iparp", "mikrotik_routeros": "/ip arp print"}[platform]
+	return fmt.Errorf("command %q is not understood for %s (known: %s)", command, platform, known)
+}
+
 // Import parses one section of platform output into r.
 func Import(platform, command, text string, r *Result) error {
 	switch platform {
+	case "brocade_fastiron", "ruckus_fastiron", "extreme_exos", "mikrotik_routeros":
+		return importOther(platform, command, text, r)
 	case "cisco_s300", "dell_powerconnect", "ubiquiti_edgeswitch", "dell_force10":
 		return importSMB(platform, command, text, r)
 	case "hp_comware":
