@@ -58,6 +58,8 @@ var parsers = map[string]func(string) (any, error){
 	"extreme_exos/show_vlan_description":               wrap(EXOSShowVLANDescription),
 	"extreme_exos/show_iparp":                          wrap(EXOSIPARP),
 	"mikrotik_routeros/ip_arp_print":                   wrap(MikroTikARPTable),
+	"aruba_os/show_vlan":                               wrap(ArubaOSShowVLAN),
+	"aruba_os/show_arp":                                wrap(ArubaOSARPTable),
 }
 
 func wrap[T any](f func(string) ([]T, error)) func(string) (any, error) {
@@ -186,7 +188,7 @@ func TestImportDetectsAndMerges(t *testing.T) {
 	if err := Import("cisco_ios", "", read("show_ip_arp/cisco_ios_show_ip_arp.raw"), &m); err != nil || len(m.ARP) != 7 || m.ARP[0].MAC != "00:00:0c:59:f8:92" {
 		t.Fatalf("%v %+v", err, m.ARP)
 	}
-	if err := Import("aruba_os", "", "x", &m); err == nil || !strings.Contains(err.Error(), "not implemented yet") {
+	if err := Import("nokia_sros", "", "x", &m); err == nil || !strings.Contains(err.Error(), "not implemented yet") {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -378,6 +380,7 @@ func TestImportSmallBusiness(t *testing.T) {
 		{"brocade_fastiron", "brocade_fastiron/show_interfaces_brief/brocade_fastiron_show_interfaces_brief.raw", 24, 0, 0},
 		{"ruckus_fastiron", "ruckus_fastiron/show_interfaces_brief/show_interfaces_brief.raw", 109, 0, 0},
 		{"extreme_exos", "extreme_exos/show_vlan_description/extreme_exos_show_vlan_description.raw", 0, 40, 0},
+		{"aruba_os", "aruba_os/show_vlan/aruba_os_show_vlan.raw", 0, 8, 0},
 	} {
 		b, _ := os.ReadFile(filepath.Join(root, tc.file))
 		var r Result

@@ -17,7 +17,7 @@ const (
 )
 
 // Platforms lists the platforms Import parses.
-var Platforms = []string{"arista_eos", "aruba_aoscx", "brocade_fastiron", "cisco_ios", "cisco_nxos", "cisco_s300", "dell_force10", "dell_powerconnect", "extreme_exos", "hp_comware", "hp_procurve", "huawei_vrp", "juniper_junos", "mikrotik_routeros", "ruckus_fastiron", "ubiquiti_edgeswitch"}
+var Platforms = []string{"arista_eos", "aruba_aoscx", "aruba_os", "brocade_fastiron", "cisco_ios", "cisco_nxos", "cisco_s300", "dell_force10", "dell_powerconnect", "extreme_exos", "hp_comware", "hp_procurve", "huawei_vrp", "juniper_junos", "mikrotik_routeros", "ruckus_fastiron", "ubiquiti_edgeswitch"}
 
 // Junos commands import understands.
 const (
@@ -465,7 +465,7 @@ func importSMB(platform, command, text string, r *Result) error {
 }
 
 // importOther parses the one or two tables import knows of FastIron,
-// EXOS and RouterOS.
+// EXOS, RouterOS and ArubaOS.
 func importOther(platform, command, text string, r *Result) error {
 	if command == "" {
 		for _, l := range lines(text) {
@@ -478,6 +478,10 @@ func importOther(platform, command, text string, r *Result) error {
 				command = "show iparp"
 			case strings.Contains(l, "ADDRESS") && strings.Contains(l, "MAC-ADDRESS"):
 				command = "/ip arp print"
+			case strings.Contains(l, "VLAN ID") && strings.Contains(l, "Status"):
+				command = "show vlan"
+			case strings.Contains(l, "IP Address") && strings.Contains(l, "Hardware Address"):
+				command = "show arp"
 			}
 			if command != "" {
 				break
@@ -516,6 +520,18 @@ func importOther(platform, command, text string, r *Result) error {
 			r.addARP(row.Destination, row.MAC, row.Port)
 		}
 		return err
+	case platform == "aruba_os" && c == "show vlan":
+		rows, err := ArubaOSShowVLAN(text)
+		for _, row := range rows {
+			r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name, Status: row.Status})
+		}
+		return err
+	case platform == "aruba_os" && c == "show arp":
+		rows, err := ArubaOSARPTable(text)
+		for _, row := range rows {
+			r.addARP(row.IP, row.MAC, row.Interface)
+		}
+		return err
 	case platform == "mikrotik_routeros" && (c == "ip arp print" || c == "ip arp print detail"):
 		rows, err := MikroTikARPTable(text)
 		for _, row := range rows {
@@ -526,14 +542,14 @@ func importOther(platform, command, text string, r *Result) error {
 		return err
 	}
 	known := map[string]string{"brocade_fastiron": "show interfaces brief", "ruckus_fastiron": "show interfaces brief",
-		"extreme_exos": "show vlan description, show iparp", "mikrotik_routeros": "/ip arp print"}[platform]
+		"extreme_exos": "show vlan description, show iparp", "mikrotik_routeros": "/ip arp print", "aruba_os": "show vlan, show arp"}[platform]
 	return fmt.Errorf("command %q is not understood for %s (known: %s)", command, platform, known)
 }
 
 // Import parses one section of platform output into r.
 func Import(platform, command, text string, r *Result) error {
 	switch platform {
-	case "brocade_fastiron", "ruckus_fastiron", "extreme_exos", "mikrotik_routeros":
+	case "brocade_fastiron", "ruckus_fastiron", "extreme_exos", "mikrotik_routeros", "aruba_os":
 		return importOther(platform, command, text, r)
 	case "cisco_s300", "dell_powerconnect", "ubiquiti_edgeswitch", "dell_force10":
 		return importSMB(platform, command, text, r)
