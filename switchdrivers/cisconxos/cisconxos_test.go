@@ -9,6 +9,7 @@ import (
 	"github.com/cutover-net/cutover/labs/emulator"
 	"github.com/cutover-net/cutover/labs/labtest"
 	"github.com/cutover-net/cutover/switchdrivers"
+	"github.com/cutover-net/cutover/switchdrivers/all"
 	"github.com/cutover-net/cutover/switchdrivers/cisconxos"
 	"github.com/cutover-net/cutover/switchdrivers/drivertest"
 )
@@ -79,4 +80,11 @@ func TestRejectedLineIsAnError(t *testing.T) {
 	if err != nil {
 		t.Fatalf("MAC table: %v (%d entries)", err, len(entries))
 	}
+}
+
+// TestRehearsalMovesTraffic cuts two servers over between two emulated
+// Nexus switches under the guard while the gateway pings them.
+func TestRehearsalMovesTraffic(t *testing.T) {
+	labtest.RehearsePair(t, labtest.Pair{Kind: "cisco_n9kv", Driver: cisconxos.Name, Registry: all.Registry(),
+		OldPorts: []string{"Ethernet1/2", "Ethernet1/3"}, NewPorts: []string{"Ethernet1/1", "Ethernet1/2"}})
 }

@@ -2,8 +2,6 @@ package juniperjunos_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -179,68 +177,11 @@ func TestValidatePort(t *testing.T) {
 }
 
 // TestRehearsalMovesTraffic cuts two servers over between two emulated
-// EX switches, driven by this driver under the guard, while the gateway
-// pings them: real traffic moves, nobody answers twice.
+// EX switches, driven by this driver under the guard and on trial, while
+// the gateway pings them.
 func TestRehearsalMovesTraffic(t *testing.T) {
-	labtest.Require(t)
-	dir := t.TempDir()
-	topo := filepath.Join(dir, "junos.clab.yml")
-	os.WriteFile(topo, []byte(`
-name: junos-rehearsal
-topology:
-  nodes:
-    sw1: {kind: juniper_vjunosswitch, labels: {cutover.vlans: "66,166,266"}}
-    sw2: {kind: juniper_vjunosswitch, labels: {cutover.vlans: "66,166,266"}}
-    gw: {kind: linux, labels: {cutover.role: gateway, cutover.vlan: "66"}, exec: ["ip address add 192.168.66.1/24 dev eth1"]}
-    old1: {kind: linux, labels: {cutover.role: old}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
-    old2: {kind: linux, labels: {cutover.role: old}, exec: ["ip address add 192.168.66.31/24 dev eth1"]}
-    new1: {kind: linux, labels: {cutover.role: new}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
-    new2: {kind: linux, labels: {cutover.role: new}, exec: ["ip address add 192.168.66.31/24 dev eth1"]}
-    probe: {kind: linux, labels: {cutover.role: probe}}
-  links:
-    - endpoints: ["sw1:e1", "gw:eth1"]
-    - endpoints: ["sw1:e2", "old1:eth1"]
-    - endpoints: ["sw1:e3", "old2:eth1"]
-    - endpoints: ["sw2:e1", "new1:eth1"]
-    - endpoints: ["sw2:e2", "new2:eth1"]
-    - endpoints: ["sw1:e9", "sw2:e9"]
-    - endpoints: ["sw2:e8", "probe:eth1"]
-`), 0o644)
-	inv := filepath.Join(dir, "junos.yml")
-	os.WriteFile(inv, []byte(`version: 1
-name: junos-rehearsal
-vlans: {production: 66, migration: 166, shadow: 266}
-switches:
-  - {name: sw1, driver: juniper_junos, address: "${CUTOVER_LAB_SW1_ADDR}", username: admin, password: cutover-lab, options: {known_hosts: "${CUTOVER_LAB_DIR}/known_hosts"}}
-  - {name: sw2, driver: juniper_junos, address: "${CUTOVER_LAB_SW2_ADDR}", username: admin, password: cutover-lab, options: {known_hosts: "${CUTOVER_LAB_DIR}/known_hosts"}}
-systems:
-  old: {ports: ["sw1:ge-0/0/1", "sw1:ge-0/0/2"], addresses: [192.168.66.30, 192.168.66.31]}
-  new: {ports: ["sw2:ge-0/0/0", "sw2:ge-0/0/1"]}
-park: migration
-guard: {trunk: eth1, sources: {production: 192.168.66.250}}
-`), 0o644)
-	tp, err := labs.LoadTopology(topo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := labs.New(tp, labtest.Name("jun"), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &labs.Rehearsal{Lab: l, Inventory: inv, Registry: all.Registry(), ConfirmTimeout: 2 * time.Minute, Progress: func(s string) { t.Log(s) }}
-	rep, err := r.Run(context.Background())
-	if err != nil {
-		t.Fatalf("rehearsal: %v", err)
-	}
-	if rep.Result != "done" || rep.ConflictsObserved != 0 || rep.Ports["sw2:ge-0/0/0"] != "66" || rep.Ports["sw1:ge-0/0/1"] != "166" {
-		t.Fatalf("%+v", rep)
-	}
-	for addr, ms := range rep.DowntimeMS {
-		if ms <= 0 {
-			t.Errorf("%s: no outage measured: the pinger saw no cut-over", addr)
-		}
-	}
-	t.Logf("Junos cut-over (commit confirmed, guard): max downtime %d ms, 0 conflicts", rep.MaxDowntimeMS)
+	labtest.RehearsePair(t, labtest.Pair{Kind: "juniper_vjunosswitch", Driver: juniperjunos.Name, Registry: all.Registry(),
+		OldPorts: []string{"ge-0/0/1", "ge-0/0/2"}, NewPorts: []string{"ge-0/0/0", "ge-0/0/1"}, ConfirmTimeout: 2 * time.Minute})
 }
 
 // TestPasswordNeverInErrors: a refused login names the switch and user,

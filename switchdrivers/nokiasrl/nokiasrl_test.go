@@ -2,8 +2,6 @@ package nokiasrl_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -175,53 +173,7 @@ func TestValidatePort(t *testing.T) {
 // TestRehearsalMovesTraffic cuts a server over between two emulated SR
 // Linux switches (segments are mac-vrfs) under the guard, on trial.
 func TestRehearsalMovesTraffic(t *testing.T) {
-	labtest.Require(t)
-	dir := t.TempDir()
-	topo := filepath.Join(dir, "srl.clab.yml")
-	os.WriteFile(topo, []byte(`
-name: srl-rehearsal
-topology:
-  nodes:
-    sw1: {kind: nokia_srlinux, labels: {cutover.vlans: "66,166,266"}}
-    sw2: {kind: nokia_srlinux, labels: {cutover.vlans: "66,166,266"}}
-    gw: {kind: linux, labels: {cutover.role: gateway, cutover.vlan: "66"}, exec: ["ip address add 192.168.66.1/24 dev eth1"]}
-    old1: {kind: linux, labels: {cutover.role: old}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
-    new1: {kind: linux, labels: {cutover.role: new}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
-    probe: {kind: linux, labels: {cutover.role: probe}}
-  links:
-    - endpoints: ["sw1:e1", "gw:eth1"]
-    - endpoints: ["sw1:e2", "old1:eth1"]
-    - endpoints: ["sw2:e1", "new1:eth1"]
-    - endpoints: ["sw1:e9", "sw2:e9"]
-    - endpoints: ["sw2:e8", "probe:eth1"]
-`), 0o644)
-	inv := filepath.Join(dir, "srl.yml")
-	segs := `{production: mac-vrf-66, migration: mac-vrf-166, shadow: mac-vrf-266}`
-	os.WriteFile(inv, []byte(`version: 1
-name: srl-rehearsal
-vlans: {production: 66, migration: 166, shadow: 266}
-switches:
-  - {name: sw1, driver: nokia_srl, address: "${CUTOVER_LAB_SW1_ADDR}", username: admin, password: cutover-lab, segments: `+segs+`, options: {known_hosts: "${CUTOVER_LAB_DIR}/known_hosts"}}
-  - {name: sw2, driver: nokia_srl, address: "${CUTOVER_LAB_SW2_ADDR}", username: admin, password: cutover-lab, segments: `+segs+`, options: {known_hosts: "${CUTOVER_LAB_DIR}/known_hosts"}}
-systems:
-  old: {ports: ["sw1:ethernet-1/2"], addresses: [192.168.66.30]}
-  new: {ports: ["sw2:ethernet-1/1"]}
-guard: {trunk: eth1, sources: {production: 192.168.66.250}}
-`), 0o644)
-	tp, err := labs.LoadTopology(topo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := labs.New(tp, labtest.Name("srl"), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := (&labs.Rehearsal{Lab: l, Inventory: inv, Registry: all.Registry(), ConfirmTimeout: 2 * time.Minute, Progress: func(s string) { t.Log(s) }}).Run(context.Background())
-	if err != nil {
-		t.Fatalf("rehearsal: %v", err)
-	}
-	if rep.Result != "done" || rep.ConflictsObserved != 0 || rep.Ports["sw2:ethernet-1/1"] != "mac-vrf-66" || rep.DowntimeMS["192.168.66.30"] <= 0 {
-		t.Fatalf("%+v", rep)
-	}
-	t.Logf("SR Linux cut-over (commit confirmed, guard): max downtime %d ms, 0 conflicts", rep.MaxDowntimeMS)
+	labtest.RehearsePair(t, labtest.Pair{Kind: "nokia_srlinux", Driver: nokiasrl.Name, Registry: all.Registry(),
+		OldPorts: []string{"ethernet-1/2"}, NewPorts: []string{"ethernet-1/1"}, ConfirmTimeout: 2 * time.Minute,
+		Segments: "{production: mac-vrf-66, migration: mac-vrf-166, shadow: mac-vrf-266}", WantOld: "mac-vrf-166", WantNew: "mac-vrf-66"})
 }
