@@ -103,22 +103,35 @@ func Detect(text string) string {
 	return ""
 }
 
+// detector names the command whose output has a line matching it.
+type detector struct {
+	command string
+	match   func(line string) bool
+}
+
+// detect returns the command of the first line some detector matches
+// (detectors in order of priority per line), or "".
+func detect(text string, ds []detector) string {
+	for _, l := range lines(text) {
+		for _, d := range ds {
+			if d.match(l) {
+				return d.command
+			}
+		}
+	}
+	return ""
+}
+
 // importJunos parses one section of Junos output into r.
 func importJunos(command, text string, r *Result) error {
 	if command == "" {
-		for _, l := range lines(text) {
-			switch {
-			case strings.HasPrefix(l, "Interface") && strings.Contains(l, "VLAN members"):
-				command = CmdJunosSwitchingInterfaces
-			case strings.HasPrefix(l, "Routing instance") && strings.Contains(l, "VLAN name"):
-				command = CmdJunosVLANs
-			case strings.HasPrefix(l, "MAC Address") && strings.Contains(l, "Interface"):
-				command = CmdJunosARP
-			}
-			if command != "" {
-				break
-			}
-		}
+		command = detect(text, []detector{
+			{CmdJunosSwitchingInterfaces, func(l string) bool { return strings.HasPrefix(l, "Interface") && strings.Contains(l, "VLAN members") }},
+			{CmdJunosVLANs, func(l string) bool {
+				return strings.HasPrefix(l, "Routing instance") && strings.Contains(l, "VLAN name")
+			}},
+			{CmdJunosARP, func(l string) bool { return strings.HasPrefix(l, "MAC Address") && strings.Contains(l, "Interface") }},
+		})
 	}
 	f := strings.Fields(strings.ToLower(command))
 	switch {
@@ -164,21 +177,14 @@ func importJunos(command, text string, r *Result) error {
 // importAOSCX parses one section of AOS-CX output into r.
 func importAOSCX(command, text string, r *Result) error {
 	if command == "" {
-		for _, l := range lines(text) {
-			switch {
-			case strings.HasPrefix(l, "Interface ") && (strings.HasSuffix(l, " is up") || strings.HasSuffix(l, " is down")):
-				command = "show interface"
-			case strings.HasPrefix(l, "VLAN ") && strings.Contains(l, "Interfaces"):
-				command = "show vlan"
-			case strings.HasPrefix(l, "MAC Address") && strings.Contains(l, "Port"):
-				command = "show mac-address-table"
-			case strings.HasPrefix(l, "IPv4 Address") && strings.Contains(l, "MAC"):
-				command = "show arp"
-			}
-			if command != "" {
-				break
-			}
-		}
+		command = detect(text, []detector{
+			{"show interface", func(l string) bool {
+				return strings.HasPrefix(l, "Interface ") && (strings.HasSuffix(l, " is up") || strings.HasSuffix(l, " is down"))
+			}},
+			{"show vlan", func(l string) bool { return strings.HasPrefix(l, "VLAN ") && strings.Contains(l, "Interfaces") }},
+			{"show mac-address-table", func(l string) bool { return strings.HasPrefix(l, "MAC Address") && strings.Contains(l, "Port") }},
+			{"show arp", func(l string) bool { return strings.HasPrefix(l, "IPv4 Address") && strings.Contains(l, "MAC") }},
+		})
 	}
 	f := strings.Fields(strings.ToLower(command))
 	switch {
@@ -224,23 +230,19 @@ func importAOSCX(command, text string, r *Result) error {
 // importProCurve parses one section of HP ProCurve / ArubaOS-Switch output into r.
 func importProCurve(command, text string, r *Result) error {
 	if command == "" {
-		for _, l := range lines(text) {
-			switch {
-			case strings.Contains(l, "Config-mode") && strings.Contains(l, "Untagged"):
-				command = "show interfaces status"
-			case strings.Contains(l, "Intrusion") || (strings.Contains(l, "Enabled Status") && strings.Contains(l, "Port")):
-				command = "show interfaces brief"
-			case strings.Contains(l, "VLAN ID") && strings.Contains(l, "Name"):
-				command = "show vlans"
-			case strings.HasPrefix(strings.TrimSpace(l), "MAC Address") && strings.Contains(l, "VLAN"):
-				command = "show mac-address"
-			case strings.HasPrefix(strings.TrimSpace(l), "IP Address") && strings.Contains(l, "MAC Address"):
-				command = "show arp"
-			}
-			if command != "" {
-				break
-			}
-		}
+		command = detect(text, []detector{
+			{"show interfaces status", func(l string) bool { return strings.Contains(l, "Config-mode") && strings.Contains(l, "Untagged") }},
+			{"show interfaces brief", func(l string) bool {
+				return strings.Contains(l, "Intrusion") || (strings.Contains(l, "Enabled Status") && strings.Contains(l, "Port"))
+			}},
+			{"show vlans", func(l string) bool { return strings.Contains(l, "VLAN ID") && strings.Contains(l, "Name") }},
+			{"show mac-address", func(l string) bool {
+				return strings.HasPrefix(strings.TrimSpace(l), "MAC Address") && strings.Contains(l, "VLAN")
+			}},
+			{"show arp", func(l string) bool {
+				return strings.HasPrefix(strings.TrimSpace(l), "IP Address") && strings.Contains(l, "MAC Address")
+			}},
+		})
 	}
 	f := strings.Fields(strings.ToLower(command))
 	isNum := func(s string) bool { return s != "" && strings.Trim(s, "0123456789") == "" }
@@ -294,19 +296,15 @@ func importProCurve(command, text string, r *Result) error {
 // importHuawei parses one section of Huawei VRP output into r.
 func importHuawei(command, text string, r *Result) error {
 	if command == "" {
-		for _, l := range lines(text) {
-			switch {
-			case strings.HasPrefix(l, "Port") && strings.Contains(l, "Link Type") && strings.Contains(l, "PVID"):
-				command = "display port vlan"
-			case strings.HasPrefix(l, "Interface") && strings.Contains(l, "PHY") && strings.Contains(l, "Protocol"):
-				command = "display interface brief"
-			case strings.HasPrefix(l, "IP ADDRESS") && strings.Contains(l, "MAC ADDRESS"):
-				command = "display arp all"
-			}
-			if command != "" {
-				break
-			}
-		}
+		command = detect(text, []detector{
+			{"display port vlan", func(l string) bool {
+				return strings.HasPrefix(l, "Port") && strings.Contains(l, "Link Type") && strings.Contains(l, "PVID")
+			}},
+			{"display interface brief", func(l string) bool {
+				return strings.HasPrefix(l, "Interface") && strings.Contains(l, "PHY") && strings.Contains(l, "Protocol")
+			}},
+			{"display arp all", func(l string) bool { return strings.HasPrefix(l, "IP ADDRESS") && strings.Contains(l, "MAC ADDRESS") }},
+		})
 	}
 	f := strings.Fields(strings.ToLower(command))
 	switch {
@@ -347,19 +345,13 @@ func importHuawei(command, text string, r *Result) error {
 // importComware parses one section of HPE/H3C Comware output into r.
 func importComware(command, text string, r *Result) error {
 	if command == "" {
-		for _, l := range lines(text) {
-			switch {
-			case strings.HasPrefix(l, "Interface") && (strings.Contains(l, "PVID") || strings.Contains(l, "Protocol")):
-				command = "display interface brief"
-			case strings.HasPrefix(l, "MAC ADDR") && strings.Contains(l, "VLAN"):
-				command = "display mac-address"
-			case strings.HasPrefix(l, "IP address") && strings.Contains(l, "MAC address"):
-				command = "display arp"
-			}
-			if command != "" {
-				break
-			}
-		}
+		command = detect(text, []detector{
+			{"display interface brief", func(l string) bool {
+				return strings.HasPrefix(l, "Interface") && (strings.Contains(l, "PVID") || strings.Contains(l, "Protocol"))
+			}},
+			{"display mac-address", func(l string) bool { return strings.HasPrefix(l, "MAC ADDR") && strings.Contains(l, "VLAN") }},
+			{"display arp", func(l string) bool { return strings.HasPrefix(l, "IP address") && strings.Contains(l, "MAC address") }},
+		})
 	}
 	f := strings.Fields(strings.ToLower(command))
 	switch {
@@ -410,21 +402,14 @@ func importSMB(platform, command, text string, r *Result) error {
 		"dell_force10":        {"show vlan brief"},
 	}[platform]
 	if command == "" {
-		for _, l := range lines(text) {
-			switch {
-			case strings.HasPrefix(l, "Port") && strings.Contains(l, "Duplex") && strings.Contains(l, "Neg"):
-				command = "show interfaces status"
-			case strings.Contains(l, "Mac Address") && strings.Contains(l, "Port"):
-				command = "show mac address-table"
-			case strings.HasPrefix(l, "VLAN ID") && strings.Contains(l, "VLAN Name"):
-				command = "show vlan"
-			case strings.HasPrefix(l, "VLAN") && strings.Contains(l, "STG"):
-				command = "show vlan brief"
-			}
-			if command != "" {
-				break
-			}
-		}
+		command = detect(text, []detector{
+			{"show interfaces status", func(l string) bool {
+				return strings.HasPrefix(l, "Port") && strings.Contains(l, "Duplex") && strings.Contains(l, "Neg")
+			}},
+			{"show mac address-table", func(l string) bool { return strings.Contains(l, "Mac Address") && strings.Contains(l, "Port") }},
+			{"show vlan", func(l string) bool { return strings.HasPrefix(l, "VLAN ID") && strings.Contains(l, "VLAN Name") }},
+			{"show vlan brief", func(l string) bool { return strings.HasPrefix(l, "VLAN") && strings.Contains(l, "STG") }},
+		})
 	}
 	c := strings.Join(strings.Fields(strings.ToLower(command)), " ")
 	if c == "show interface status" || c == "show int status" {
@@ -468,25 +453,20 @@ func importSMB(platform, command, text string, r *Result) error {
 // EXOS, RouterOS and ArubaOS.
 func importOther(platform, command, text string, r *Result) error {
 	if command == "" {
-		for _, l := range lines(text) {
-			switch {
-			case strings.HasPrefix(l, "Port") && strings.Contains(l, "Pvid") && strings.Contains(l, "Trunk"):
-				command = "show interfaces brief"
-			case strings.HasPrefix(l, "Name") && strings.Contains(l, "VID") && strings.Contains(l, "Description"):
-				command = "show vlan description"
-			case strings.HasPrefix(l, "VR") && strings.Contains(l, "Destination"):
-				command = "show iparp"
-			case strings.Contains(l, "ADDRESS") && strings.Contains(l, "MAC-ADDRESS"):
-				command = "/ip arp print"
-			case strings.Contains(l, "VLAN ID") && strings.Contains(l, "Status"):
-				command = "show vlan"
-			case strings.Contains(l, "IP Address") && strings.Contains(l, "Hardware Address"):
-				command = "show arp"
-			}
-			if command != "" {
-				break
-			}
-		}
+		command = detect(text, []detector{
+			{"show interfaces brief", func(l string) bool {
+				return strings.HasPrefix(l, "Port") && strings.Contains(l, "Pvid") && strings.Contains(l, "Trunk")
+			}},
+			{"show vlan description", func(l string) bool {
+				return strings.HasPrefix(l, "Name") && strings.Contains(l, "VID") && strings.Contains(l, "Description")
+			}},
+			{"show iparp", func(l string) bool { return strings.HasPrefix(l, "VR") && strings.Contains(l, "Destination") }},
+			{"/ip arp print", func(l string) bool { return strings.Contains(l, "ADDRESS") && strings.Contains(l, "MAC-ADDRESS") }},
+			{"show vlan", func(l string) bool { return strings.Contains(l, "VLAN ID") && strings.Contains(l, "Status") }},
+			{"show arp", func(l string) bool {
+				return strings.Contains(l, "IP Address") && strings.Contains(l, "Hardware Address")
+			}},
+		})
 	}
 	c := strings.Join(strings.Fields(strings.TrimPrefix(strings.ToLower(command), "/")), " ")
 	switch {
