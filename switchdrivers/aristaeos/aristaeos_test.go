@@ -10,7 +10,6 @@ import (
 	"github.com/cutover-net/cutover/labs/labtest"
 	"github.com/cutover-net/cutover/switchdrivers"
 	"github.com/cutover-net/cutover/switchdrivers/aristaeos"
-	"github.com/cutover-net/cutover/switchdrivers/drivertest"
 )
 
 // sw2 is an emulated Arista (its eN ports are EthernetN).
@@ -43,21 +42,8 @@ func open(t testing.TB, l *labs.Lab) switchdrivers.Driver {
 
 func TestConformance(t *testing.T) {
 	l := labtest.Start(t, topology)
-	mon, err := l.MonitorPorts(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(mon.Close)
-	drivertest.Run(t, drivertest.Harness{
-		Open:     func(t *testing.T) switchdrivers.Driver { return open(t, l) },
-		Ports:    []string{"Ethernet1", "Ethernet2", "Ethernet3"},
-		Segments: []string{"10", "20", "30"},
-		Peer: func(ctx context.Context, port string) (string, error) {
-			return l.PortTag(ctx, labtest.OVSPort("sw2", port))
-		},
-		Memberships: func(port string) [][]string { return mon.History(labtest.OVSPort("sw2", port)) },
-		Sessions:    l.Emulator("sw2").Sessions,
-	})
+	labtest.RunConformance(t, labtest.Emulated{Lab: l, Node: "sw2", Open: func(t *testing.T) switchdrivers.Driver { return open(t, l) },
+		Ports: []string{"Ethernet1", "Ethernet2", "Ethernet3"}, Segments: []string{"10", "20", "30"}})
 }
 
 // TestSessionIsATransaction: a rejected line or a dropped session aborts

@@ -47,19 +47,8 @@ func open(t testing.TB, l *labs.Lab) switchdrivers.Driver {
 
 func TestConformance(t *testing.T) {
 	l := labtest.Start(t, topology)
-	mon, err := l.MonitorPorts(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(mon.Close)
-	drivertest.Run(t, drivertest.Harness{
-		Open:        func(t *testing.T) switchdrivers.Driver { return open(t, l) },
-		Ports:       ports,
-		Segments:    []string{"10", "20", "30"},
-		Peer:        func(ctx context.Context, port string) (string, error) { return l.PortTag(ctx, ovs(port)) },
-		Memberships: func(port string) [][]string { return mon.History(ovs(port)) },
-		Sessions:    l.Emulator("sw4").Sessions,
-	})
+	labtest.RunConformance(t, labtest.Emulated{Lab: l, Node: "sw4", Open: func(t *testing.T) switchdrivers.Driver { return open(t, l) },
+		Ports: ports, Segments: []string{"10", "20", "30"}, OVSPort: ovs})
 }
 
 // TestFaultsAndSave: a rejected line and a VLAN the switch does not have

@@ -13,7 +13,6 @@ import (
 	"github.com/cutover-net/cutover/labs/labtest"
 	"github.com/cutover-net/cutover/switchdrivers"
 	"github.com/cutover-net/cutover/switchdrivers/ciscoios"
-	"github.com/cutover-net/cutover/switchdrivers/drivertest"
 )
 
 // sw1 is an emulated Catalyst (its eN ports are GigabitEthernet1/0/N).
@@ -58,22 +57,9 @@ func tag(t testing.TB, l *labs.Lab, iface string) string {
 }
 
 func TestConformance(t *testing.T) {
-	l, srv := start(t)
-	mon, err := l.MonitorPorts(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(mon.Close)
-	drivertest.Run(t, drivertest.Harness{
-		Open:     func(t *testing.T) switchdrivers.Driver { return open(t, l) },
-		Ports:    []string{"Gi1/0/1", "Gi1/0/2", "Gi1/0/3"},
-		Segments: []string{"10", "20", "30"},
-		Peer: func(ctx context.Context, port string) (string, error) {
-			return l.PortTag(ctx, labtest.OVSPort("sw1", port))
-		},
-		Memberships: func(port string) [][]string { return mon.History(labtest.OVSPort("sw1", port)) },
-		Sessions:    srv.Sessions,
-	})
+	l, _ := start(t)
+	labtest.RunConformance(t, labtest.Emulated{Lab: l, Node: "sw1", Open: func(t *testing.T) switchdrivers.Driver { return open(t, l) },
+		Ports: []string{"Gi1/0/1", "Gi1/0/2", "Gi1/0/3"}, Segments: []string{"10", "20", "30"}})
 }
 
 func TestLongNamesAndSave(t *testing.T) {

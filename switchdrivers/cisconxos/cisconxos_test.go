@@ -11,7 +11,6 @@ import (
 	"github.com/cutover-net/cutover/switchdrivers"
 	"github.com/cutover-net/cutover/switchdrivers/all"
 	"github.com/cutover-net/cutover/switchdrivers/cisconxos"
-	"github.com/cutover-net/cutover/switchdrivers/drivertest"
 )
 
 // sw3 is an emulated Nexus (its eN ports are Ethernet1/N).
@@ -45,21 +44,8 @@ func open(t testing.TB, l *labs.Lab) switchdrivers.Driver {
 
 func TestConformance(t *testing.T) {
 	l := labtest.Start(t, topology)
-	mon, err := l.MonitorPorts(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(mon.Close)
-	drivertest.Run(t, drivertest.Harness{
-		Open:     func(t *testing.T) switchdrivers.Driver { return open(t, l) },
-		Ports:    ports,
-		Segments: []string{"10", "20", "30"},
-		Peer: func(ctx context.Context, port string) (string, error) {
-			return l.PortTag(ctx, labtest.OVSPort("sw3", port))
-		},
-		Memberships: func(port string) [][]string { return mon.History(labtest.OVSPort("sw3", port)) },
-		Sessions:    l.Emulator("sw3").Sessions,
-	})
+	labtest.RunConformance(t, labtest.Emulated{Lab: l, Node: "sw3", Open: func(t *testing.T) switchdrivers.Driver { return open(t, l) },
+		Ports: ports, Segments: []string{"10", "20", "30"}})
 }
 
 // NX-OS's "% Invalid command" is not among scrapligo's failure markers;

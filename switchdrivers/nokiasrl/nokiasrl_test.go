@@ -49,22 +49,9 @@ func open(t testing.TB, l *labs.Lab) switchdrivers.Driver {
 
 func TestConformance(t *testing.T) {
 	l := labtest.Start(t, topology)
-	mon, err := l.MonitorPorts(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(mon.Close)
-	drivertest.Run(t, drivertest.Harness{
-		Open:     func(t *testing.T) switchdrivers.Driver { return open(t, l) },
-		Ports:    ports,
-		Segments: []string{"mac-vrf-10", "mac-vrf-20", "mac-vrf-30"},
-		Peer: func(ctx context.Context, port string) (string, error) {
-			tag, err := l.PortTag(ctx, ovs(port))
-			return "mac-vrf-" + tag, err
-		},
-		Memberships: func(port string) [][]string { return mon.History(ovs(port)) },
-		Sessions:    l.Emulator("sw5").Sessions,
-	})
+	labtest.RunConformance(t, labtest.Emulated{Lab: l, Node: "sw5", Open: func(t *testing.T) switchdrivers.Driver { return open(t, l) },
+		Ports: ports, Segments: []string{"mac-vrf-10", "mac-vrf-20", "mac-vrf-30"}, OVSPort: ovs,
+		Segment: func(tag string) string { return "mac-vrf-" + tag }})
 }
 
 // TestCandidateIsATransaction: a rejected line, a dropped session or a

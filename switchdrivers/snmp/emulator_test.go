@@ -60,11 +60,6 @@ func emulated(t *testing.T, l *labs.Lab, node, driver string, options map[string
 
 func TestConformance(t *testing.T) {
 	l := labtest.Start(t, topology)
-	mon, err := l.MonitorPorts(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(mon.Close)
 	for _, tc := range []struct {
 		driver, node string
 		ports        []string
@@ -73,17 +68,9 @@ func TestConformance(t *testing.T) {
 		{snmp.QBridgeName, "sw2", []string{"Ethernet1", "Ethernet2", "Ethernet3"}},
 	} {
 		t.Run(tc.driver, func(t *testing.T) {
-			srv := l.Emulator(tc.node)
-			drivertest.Run(t, drivertest.Harness{
+			labtest.RunConformance(t, labtest.Emulated{Lab: l, Node: tc.node, Ports: tc.ports, Segments: []string{"10", "20", "30"},
 				Open:     func(t *testing.T) switchdrivers.Driver { return emulated(t, l, tc.node, tc.driver, nil) },
-				Ports:    tc.ports,
-				Segments: []string{"10", "20", "30"},
-				Peer: func(ctx context.Context, port string) (string, error) {
-					return l.PortTag(ctx, labtest.OVSPort(tc.node, port))
-				},
-				Memberships: func(port string) [][]string { return mon.History(labtest.OVSPort(tc.node, port)) },
-				Sessions:    srv.SetPDUs,
-			})
+				Sessions: l.Emulator(tc.node).SetPDUs})
 		})
 	}
 }

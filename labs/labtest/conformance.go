@@ -1,0 +1,60 @@
+package labtest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/cutover-net/cutover/labs"
+	"github.com/cutover-net/cutover/switchdrivers"
+	"github.com/cutover-net/cutover/switchdrivers/drivertest"
+)
+
+// Emulated is a driver under test against an emulated switch of a running lab.
+type Emulated struct {
+	Lab      *labs.Lab
+	Node     string
+	Open     func(t *testing.T) switchdrivers.Driver
+	Ports    []string // three access ports, all in Segments[0]
+	Segments []string
+	// OVSPort maps an interface to the lab's OVS port (default OVSPort).
+	OVSPort func(iface string) string
+	// Segment maps an OVS tag to the driver's segment (default: the tag).
+	Segment func(tag string) string
+	// Sessions counts the device's configuration sessions (default: the
+	// emulator's SSH sessions).
+	Sessions func() int
+}
+
+// RunConformance runs the drivertest suite with the lab's OVS database as
+// the independent peer and its port monitor as the membership history.
+func RunConformance(t *testing.T, e Emulated) {
+	t.Helper()
+	mon, err := e.Lab.MonitorPorts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(mon.Close)
+	ovsPort := e.OVSPort
+	if ovsPort == nil {
+		ovsPort = func(iface string) string { return OVSPort(e.Node, iface) }
+	}
+	segment := e.Segment
+	if segment == nil {
+		segment = func(tag string) string { return tag }
+	}
+	sessions := e.Sessions
+	if sessions == nil {
+		sessions = e.Lab.Emulator(e.Node).Sessions
+	}
+	drivertest.Run(t, drivertest.Harness{
+		Open:     e.Open,
+		Ports:    e.Ports,
+		Segments: e.Segments,
+		Peer: func(ctx context.Context, port string) (string, error) {
+			tag, err := e.Lab.PortTag(ctx, ovsPort(port))
+			return segment(tag), err
+		},
+		Memberships: func(port string) [][]string { return mon.History(ovsPort(port)) },
+		Sessions:    sessions,
+	})
+}
