@@ -117,75 +117,28 @@ func (d junos) commit(s *session, line string, f []string) (string, bool) {
 	} else if len(f) > 2 || (len(f) == 2 && !andQuit && f[1] != "check") {
 		return junosSyntaxError(line), false
 	}
-	// The candidate's VLAN members per port, starting from the running config.
-	members := map[string][]int{}
-	var order []string
-	bulk, trunks := srv.readAll(s.ctx)
-	for _, ch := range s.staged {
-		if _, ok := members[ch.port]; !ok {
-			order = append(order, ch.port)
-			v, trunk, err := srv.accessVLAN(s.ctx, bulk, trunks, ch.port)
-			if err != nil {
-				return "error: " + err.Error(), false
-			}
-			if trunk {
-				return "error: " + ch.port + ": not an access interface in the lab", false
-			}
-			members[ch.port] = []int{v}
-		}
-		if ch.vlan == 0 {
-			members[ch.port] = nil
-		} else if !slices.Contains(members[ch.port], ch.vlan) {
-			members[ch.port] = append(members[ch.port], ch.vlan)
-		}
+	cand, port, err := s.candidate()
+	if err != nil {
+		return "error: " + port + ": " + err.Error(), false
 	}
-	srv.mu.Lock()
-	exists := map[int]bool{}
-	for v := range srv.vlans {
-		exists[v] = true
-	}
-	srv.mu.Unlock()
-	for _, port := range order {
-		name := port
-		for _, it := range srv.cfg.Interfaces {
-			if it.Port == port {
-				name = it.Name
-			}
-		}
-		m := members[port]
+	if port, m := cand.invalid(s); port != "" {
+		name := srv.interfaceName(port)
 		if len(m) > 1 {
 			return fmt.Sprintf("[edit interfaces %s unit 0 family ethernet-switching]\n  'vlan'\n    Access interface %s.0 has more than one vlan member: %s and %s\nerror: configuration check-out failed", name, name, junosVLANName(m[0]), junosVLANName(m[1])), false
 		}
-		if len(m) == 1 && !exists[m[0]] && !srv.portInVLAN(s, m[0]) {
-			return fmt.Sprintf("[edit interfaces %s unit 0 family ethernet-switching vlan]\n  'members %d'\n    No vlan matches vlan tag %d for interface %s.0\nerror: configuration check-out failed", name, m[0], m[0], name), false
-		}
+		return fmt.Sprintf("[edit interfaces %s unit 0 family ethernet-switching vlan]\n  'members %d'\n    No vlan matches vlan tag %d for interface %s.0\nerror: configuration check-out failed", name, m[0], m[0], name), false
 	}
 	if len(f) == 2 && f[1] == "check" {
 		return "configuration check succeeds", false
 	}
 	out := "commit complete"
-	if srv.confirmTrial("") && len(order) == 0 {
+	if srv.confirmTrial("") && len(cand.order) == 0 {
 		out = "commit confirmed, rollback timer stopped\n" + out
 	}
 	if confirmed > 0 {
 		s.before = map[string]int{}
 	}
-	apply := map[string]int{}
-	for _, port := range order {
-		v := 1 // no member: the default VLAN
-		if m := members[port]; len(m) == 1 {
-			v = m[0]
-		}
-		if s.before != nil {
-			if old, ok := bulk[port]; ok {
-				s.before[port] = old
-			} else {
-				s.remember(port)
-			}
-		}
-		apply[port] = v
-	}
-	if err := srv.setAccessVLANs(s.ctx, apply); err != nil {
+	if err := cand.apply(s, 1); err != nil { // no member: the default VLAN
 		return "error: " + err.Error(), false
 	}
 	if confirmed > 0 {

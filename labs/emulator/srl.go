@@ -99,67 +99,20 @@ func (d srl) commit(s *session, line string, f []string) (string, bool) {
 	default:
 		return d.invalid(line), false
 	}
-	members := map[string][]int{}
-	var order []string
-	bulk, trunks := srv.readAll(s.ctx)
-	for _, ch := range s.staged {
-		if _, ok := members[ch.port]; !ok {
-			order = append(order, ch.port)
-			v, trunk, err := srv.accessVLAN(s.ctx, bulk, trunks, ch.port)
-			if err != nil {
-				return "Error: " + err.Error(), false
-			}
-			if trunk {
-				return "Error: " + ch.port + " is a trunk in the lab", false
-			}
-			members[ch.port] = []int{v}
-		}
-		if ch.vlan < 0 {
-			members[ch.port] = slices.DeleteFunc(members[ch.port], func(v int) bool { return v == -ch.vlan })
-		} else if !slices.Contains(members[ch.port], ch.vlan) {
-			members[ch.port] = append(members[ch.port], ch.vlan)
-		}
+	cand, port, err := s.candidate()
+	if err != nil {
+		return "Error: " + port + ": " + err.Error(), false
 	}
-	exists := map[int]bool{}
-	for _, v := range srv.knownVLANs() {
-		exists[v] = true
-	}
-	name := func(port string) string {
-		for _, it := range srv.cfg.Interfaces {
-			if it.Port == port {
-				return it.Name
-			}
-		}
-		return port
-	}
-	for _, port := range order {
-		m := members[port]
+	if port, m := cand.invalid(s); port != "" {
 		if len(m) > 1 {
-			return fmt.Sprintf("Error: Validation failed: subinterface %s.0 is configured in network-instances mac-vrf-%d and mac-vrf-%d", name(port), m[0], m[1]), false
+			return fmt.Sprintf("Error: Validation failed: subinterface %s.0 is configured in network-instances mac-vrf-%d and mac-vrf-%d", srv.interfaceName(port), m[0], m[1]), false
 		}
-		if len(m) == 1 && !exists[m[0]] && !srv.portInVLAN(s, m[0]) {
-			return fmt.Sprintf("Error: Validation failed: network-instance mac-vrf-%d does not exist", m[0]), false
-		}
+		return fmt.Sprintf("Error: Validation failed: network-instance mac-vrf-%d does not exist", m[0]), false
 	}
 	if confirmed > 0 {
 		s.before = map[string]int{}
 	}
-	apply := map[string]int{}
-	for _, port := range order {
-		v := Blackhole // in no network-instance: not bridged anywhere
-		if m := members[port]; len(m) == 1 {
-			v = m[0]
-		}
-		if s.before != nil {
-			if old, ok := bulk[port]; ok {
-				s.before[port] = old
-			} else {
-				s.remember(port)
-			}
-		}
-		apply[port] = v
-	}
-	if err := srv.setAccessVLANs(s.ctx, apply); err != nil {
+	if err := cand.apply(s, Blackhole); err != nil { // in no network-instance: not bridged anywhere
 		return "Error: " + err.Error(), false
 	}
 	out := "All changes have been committed. Leaving candidate mode."
