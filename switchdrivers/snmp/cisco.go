@@ -139,21 +139,21 @@ func (d *Cisco) Render(changes []switchdrivers.Change) ([]string, error) {
 
 // Apply implements switchdrivers.Driver.
 func (d *Cisco) Apply(ctx context.Context, changes []switchdrivers.Change) error {
-	if err := checkChanges(d.name, changes); err != nil {
-		return switchdrivers.Untouched(err)
+	read := func(ctx context.Context) (*ciscoState, []switchdrivers.PortState, error) {
+		st, err := d.read(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		return st, st.ports, nil
 	}
-	if len(changes) == 0 {
-		return nil
-	}
-	st, err := d.read(ctx)
-	if err != nil {
-		return switchdrivers.Untouched(err)
-	}
-	if err := switchdrivers.CheckFrom(d.name, st.ports, changes); err != nil {
-		return switchdrivers.Untouched(err)
-	}
+	return applyBatch(ctx, d.conn, changes, read, func(st *ciscoState) ([][]varbind, error) { return d.plan(st, changes) })
+}
+
+// plan sets vmVlan per port (INTEGER; it replaces the membership at once),
+// refusing unless every target VLAN is operational.
+func (d *Cisco) plan(st *ciscoState, changes []switchdrivers.Change) ([][]varbind, error) {
 	if len(st.vlans) == 0 {
-		return switchdrivers.Untouched(d.errorf("", "", "the agent lists no VLANs (CISCO-VTP-MIB vtpVlanState is empty), so the target VLAN cannot be verified; nothing was sent"))
+		return nil, d.errorf("", "", "the agent lists no VLANs (CISCO-VTP-MIB vtpVlanState is empty), so the target VLAN cannot be verified")
 	}
 	var vbs []varbind
 	for _, c := range changes {
@@ -161,9 +161,9 @@ func (d *Cisco) Apply(ctx context.Context, changes []switchdrivers.Change) error
 		to, _ := vlanSegment(c.To)
 		switch state, ok := st.vlans[to]; {
 		case !ok:
-			return switchdrivers.Untouched(d.errorf(c.Port, "", "VLAN %d does not exist on the switch", to))
+			return nil, d.errorf(c.Port, "", "VLAN %d does not exist on the switch", to)
 		case state != 1:
-			return switchdrivers.Untouched(d.errorf(c.Port, "", "VLAN %d is not operational (vtpVlanState %d)", to, state))
+			return nil, d.errorf(c.Port, "", "VLAN %d is not operational (vtpVlanState %d)", to, state)
 		}
 		oid := fmt.Sprintf("%s.%d", oidVmVlan, st.ifIndex[c.Port])
 		vbs = append(vbs, varbind{
@@ -172,14 +172,7 @@ func (d *Cisco) Apply(ctx context.Context, changes []switchdrivers.Change) error
 			ports:  []string{c.Port},
 		})
 	}
-	if err := d.applyPDUs(ctx, pdus(vbs, d.maxVarbinds)); err != nil {
-		return err
-	}
-	live, err := d.Ports(ctx)
-	if err != nil {
-		return d.errorf("", "", "read-back: %w", err)
-	}
-	return switchdrivers.CheckReadBack(d.name, live, changes)
+	return pdus(vbs, d.maxVarbinds), nil
 }
 
 // CISCO-CONFIG-COPY-MIB values.

@@ -248,38 +248,21 @@ func (d *QBridge) Render(changes []switchdrivers.Change) ([]string, error) {
 
 // Apply implements switchdrivers.Driver.
 func (d *QBridge) Apply(ctx context.Context, changes []switchdrivers.Change) error {
-	if err := checkChanges(d.name, changes); err != nil {
-		return switchdrivers.Untouched(err)
+	read := func(ctx context.Context) (*bridgeState, []switchdrivers.PortState, error) {
+		st, err := d.read(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		return st, st.ports, nil
 	}
-	if len(changes) == 0 {
-		return nil
-	}
-	st, err := d.read(ctx)
-	if err != nil {
-		return switchdrivers.Untouched(err)
-	}
-	if err := switchdrivers.CheckFrom(d.name, st.ports, changes); err != nil {
-		return switchdrivers.Untouched(err)
-	}
-	set, err := d.plan(st, changes)
-	if err != nil {
-		return switchdrivers.Untouched(err)
-	}
-	if err := d.applyPDUs(ctx, set); err != nil {
-		return err
-	}
-	live, err := d.Ports(ctx)
-	if err != nil {
-		return d.errorf("", "", "read-back: %w", err)
-	}
-	return switchdrivers.CheckReadBack(d.name, live, changes)
+	return applyBatch(ctx, d.conn, changes, read, func(st *bridgeState) ([][]varbind, error) { return d.plan(st, changes) })
 }
 
 // plan turns changes into SET PDUs: per PDU, the ports' removal from the
 // old VLANs' bitmaps, their addition to the new ones', then their PVIDs.
 func (d *QBridge) plan(st *bridgeState, changes []switchdrivers.Change) ([][]varbind, error) {
 	if len(st.vlans) == 0 {
-		return nil, d.errorf("", "", "the agent lists no VLANs (dot1qVlanStaticTable and dot1qVlanCurrentTable are empty), so the target VLAN cannot be verified; nothing was sent")
+		return nil, d.errorf("", "", "the agent lists no VLANs (dot1qVlanStaticTable and dot1qVlanCurrentTable are empty), so the target VLAN cannot be verified")
 	}
 	for _, c := range changes {
 		to, _ := vlanSegment(c.To)

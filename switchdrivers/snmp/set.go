@@ -228,3 +228,37 @@ func dedupe(s []string) []string {
 	}
 	return out
 }
+
+// applyBatch is the Apply every SNMP driver shares: validate the batch,
+// read the switch, refuse untouched unless every port is where the batch
+// says, plan the SET PDUs from that read (a planning error is untouched
+// too), send them (applyPDUs) and read back.
+func applyBatch[S any](ctx context.Context, c *conn, changes []switchdrivers.Change,
+	read func(context.Context) (S, []switchdrivers.PortState, error),
+	plan func(S) ([][]varbind, error)) error {
+	if err := checkChanges(c.name, changes); err != nil {
+		return switchdrivers.Untouched(err)
+	}
+	if len(changes) == 0 {
+		return nil
+	}
+	st, ports, err := read(ctx)
+	if err != nil {
+		return switchdrivers.Untouched(err)
+	}
+	if err := switchdrivers.CheckFrom(c.name, ports, changes); err != nil {
+		return switchdrivers.Untouched(err)
+	}
+	set, err := plan(st)
+	if err != nil {
+		return switchdrivers.Untouched(err)
+	}
+	if err := c.applyPDUs(ctx, set); err != nil {
+		return err
+	}
+	_, live, err := read(ctx)
+	if err != nil {
+		return c.errorf("", "", "read-back: %w", err)
+	}
+	return switchdrivers.CheckReadBack(c.name, live, changes)
+}
