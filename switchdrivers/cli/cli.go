@@ -406,9 +406,10 @@ func (drv *Driver) apply(ctx context.Context, changes []switchdrivers.Change, be
 			port := changes[min(max(0, i-len(begin))/perPort, len(changes)-1)].Port
 			e := drv.errf(port, line, err)
 			var refused *refusedError
-			if drv.d.Transactional && (i < body || errors.As(err, &refused)) {
+			if drv.d.Transactional && (i < body || i == body && errors.As(err, &refused)) {
 				// Nothing is applied before the commit, nor by a commit
-				// the device refused: discard and say so.
+				// the device refused (its first line; what follows a
+				// commit has committed already): discard and say so.
 				for _, a := range drv.d.Abort {
 					s.line(a)
 				}
