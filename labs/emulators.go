@@ -113,24 +113,29 @@ func (l *Lab) RunEmulator(ctx context.Context, node string) error {
 		return err
 	}
 	go srv.ServeSNMP(ctx, pc)
-	if err := os.WriteFile(l.emuPath(node, "addr"), []byte(ln.Addr().String()+"\n"), 0o640); err != nil {
-		ln.Close()
-		return err
-	}
-	if err := os.WriteFile(l.emuPath(node, "snmp"), []byte(pc.LocalAddr().String()+"\n"), 0o640); err != nil {
-		ln.Close()
-		return err
-	}
-	if err := l.writeKnownHosts(); err != nil {
-		ln.Close()
-		return err
-	}
 	l.emuMu.Lock()
 	if l.servers == nil {
 		l.servers = map[string]*emulator.Server{}
 	}
 	l.servers[node] = srv
 	l.emuMu.Unlock()
+	// The SNMP address, the SSH address, known_hosts, and last the
+	// ready mark startEmulators waits for: a caller never sees a switch
+	// whose host key is not listed yet.
+	for _, f := range []struct{ ext, text string }{{"snmp", pc.LocalAddr().String()}, {"addr", ln.Addr().String()}} {
+		if err := os.WriteFile(l.emuPath(node, f.ext), []byte(f.text+"\n"), 0o640); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	if err := l.writeKnownHosts(); err != nil {
+		ln.Close()
+		return err
+	}
+	if err := os.WriteFile(l.emuPath(node, "ready"), nil, 0o640); err != nil {
+		ln.Close()
+		return err
+	}
 	return srv.Serve(ctx, ln)
 }
 
@@ -194,6 +199,7 @@ func (l *Lab) startEmulators(ctx context.Context) error {
 			continue
 		}
 		l.progress("switch %s: emulated %s CLI over SSH", name, l.Topo.Topology.Nodes[name].Dialect())
+		os.Remove(l.emuPath(name, "ready")) // from an earlier start
 		if len(l.EmulatorCommand) > 0 {
 			if err := l.spawnEmulator(name); err != nil {
 				return err
@@ -205,7 +211,7 @@ func (l *Lab) startEmulators(ctx context.Context) error {
 			l.inproc = append(l.inproc, func() { cancel(); <-done })
 		}
 		deadline := time.Now().Add(10 * time.Second)
-		for l.EmulatorAddr(name) == "" {
+		for !fileExists(l.emuPath(name, "ready")) {
 			if time.Now().After(deadline) {
 				return fmt.Errorf("lab %s: the emulator of %s did not start (see %s)", l.Name, name, l.emuPath(name, "log"))
 			}
@@ -267,4 +273,9 @@ func (l *Lab) emulatorRunning(node string) bool {
 
 func pemEncode(typ string, b []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b})
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
