@@ -16,7 +16,12 @@ import (
 
 // Observer is a client's view of the lab, independent of the guard: it
 // pings the service addresses from a node and watches the ARP traffic on
-// that node's interface for addresses answered by two MACs.
+// that node's interface for addresses answered by two MACs at once (two
+// hosts in one VLAN both answer the same broadcast request, within
+// milliseconds). A host that answers again after another one left — a
+// rollback bringing the old system back — is not a conflict here, unlike
+// in `cutover watch`, whose flip-flop rule flags any reclaim within a
+// minute.
 type Observer struct {
 	Pinger *pinger.Pinger
 	Watch  *watch.Analyzer
@@ -50,7 +55,7 @@ func (l *Lab) Observe(ctx context.Context, node, iface string, vlan int, targets
 		tp.Close()
 		return nil, err
 	}
-	o := &Observer{Pinger: pg, Watch: watch.New(watch.Config{}), conn: conn, watchDone: make(chan struct{}), pingDone: make(chan error, 1)}
+	o := &Observer{Pinger: pg, Watch: watch.New(watch.Config{FlipHold: time.Nanosecond}), conn: conn, watchDone: make(chan struct{}), pingDone: make(chan error, 1)}
 	var wctx, pctx context.Context
 	wctx, o.stopWatch = context.WithCancel(ctx)
 	pctx, o.stopPing = context.WithCancel(ctx)
