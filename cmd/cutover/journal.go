@@ -351,7 +351,11 @@ func newStatus() *cobra.Command {
 			}
 			state := run.Result
 			if !run.Ended {
-				state = fmt.Sprintf("unfinished: process %d is gone; `cutover apply` with the same inventory recovers it", run.PID)
+				command := "apply"
+				if run.Plan.Kind == "fallback" {
+					command = "fallback"
+				}
+				state = fmt.Sprintf("unfinished: process %d is gone; `cutover %s` with the same inventory recovers it (--recover rollback, the default, or resume)", run.PID, command)
 				if pid, alive := journal.LockHolder(dir); alive {
 					state = fmt.Sprintf("running (process %d)", pid)
 				}
