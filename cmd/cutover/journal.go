@@ -352,7 +352,7 @@ func newStatus() *cobra.Command {
 			state := run.Result
 			if !run.Ended {
 				command := "apply"
-				if run.Plan.Kind == "fallback" {
+				if run.Plan.Kind == plan.KindFallback {
 					command = "fallback"
 				}
 				state = fmt.Sprintf("unfinished: process %d is gone; `cutover %s` with the same inventory recovers it (--recover rollback, the default, or resume)", run.PID, command)
