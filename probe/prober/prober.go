@@ -40,9 +40,11 @@ type Config struct {
 	// Sources are ordinary-request source addresses per VLAN (optional).
 	// Use an address nobody else holds: targets cache it with our MAC.
 	Sources map[int]netip.Addr
-	// Retries is how many times an unanswered address is asked again (default 2).
+	// Retries is how many times an unanswered address is asked again (default 4).
 	Retries int
-	// RetryInterval spaces the attempts (default 15 ms).
+	// RetryInterval spaces the first attempts (default 15 ms); it doubles
+	// with each retry (up to 250 ms), so a slow or loaded responder is
+	// given time before an address counts as silent.
 	RetryInterval time.Duration
 	// Settle is how long Presence keeps listening after every address has
 	// answered, to catch a second owner (default 10 ms).
@@ -111,7 +113,7 @@ func NewPerVLAN(conns map[int]*l2.Conn, cfg Config) (*Prober, error) {
 
 func newProber(cfg Config, mac arpframe.MAC) *Prober {
 	if cfg.Retries <= 0 {
-		cfg.Retries = 2
+		cfg.Retries = 4
 	}
 	if cfg.RetryInterval <= 0 {
 		cfg.RetryInterval = 15 * time.Millisecond
@@ -295,10 +297,15 @@ func (p *Prober) send(vlan int, addrs []netip.Addr) (deferred []netip.Addr, next
 	return deferred, next, nil
 }
 
+// maxPresenceWait bounds how long Presence keeps waiting for answers that
+// are still arriving.
+const maxPresenceWait = 5 * time.Second
+
 // Presence asks every address in vlan and returns, per address, the MACs
 // that answered. Addresses nobody answered are absent from the map. It
 // returns when every address has answered (plus Settle, to catch a second
-// owner) or after the retries.
+// owner) or after the retries; while answers are still arriving it waits
+// for them (up to 5 s) before asking again.
 func (p *Prober) Presence(ctx context.Context, vlan int, addrs []netip.Addr) (map[netip.Addr][]arpframe.MAC, error) {
 	start := p.now()
 	defer p.observe("presence", start)
@@ -315,13 +322,24 @@ func (p *Prober) Presence(ctx context.Context, vlan int, addrs []netip.Addr) (ma
 		if sent > 0 {
 			attempt++
 		}
-		wait := p.cfg.RetryInterval
+		wait := min(p.cfg.RetryInterval<<max(0, attempt-1), max(p.cfg.RetryInterval, 250*time.Millisecond))
 		if sent == 0 && !next.IsZero() {
 			wait = next.Sub(p.now())
 		}
-		if err := p.waitAll(ctx, w, len(addrs), wait); err != nil {
-			p.unregister(w)
-			return nil, err
+		backoff := wait
+		// Wait a retry interval, and longer while answers keep arriving
+		// (a loaded host or switch answers a burst slowly): an address is
+		// asked again only once the answers have stopped coming.
+		for {
+			before := p.answered(w)
+			if err := p.waitAll(ctx, w, len(addrs), wait); err != nil {
+				p.unregister(w)
+				return nil, err
+			}
+			if n := p.answered(w); n == len(addrs) || n == before || p.now().Sub(start) > maxPresenceWait {
+				break
+			}
+			wait = backoff
 		}
 		if p.answered(w) == len(addrs) {
 			break
