@@ -266,6 +266,16 @@ topology:
 			t.Fatal(err)
 		}
 		start := time.Now()
+		// The gateway asks afresh (its cache may hold the other system's
+		// MAC from the previous case), so the observer sees the old
+		// system answer before the case begins.
+		for deadline := time.Now().Add(10 * time.Second); len(obs.Watch.Owners(66, service, start)) == 0; {
+			if time.Now().After(deadline) {
+				t.Fatal("the old system never answered the gateway")
+			}
+			labtest.Exec(t, l, "gw", "ip", "neigh", "flush", "dev", "eth1")
+			time.Sleep(50 * time.Millisecond)
+		}
 		return func() {
 			obs.Close()
 			if owners := obs.Watch.Owners(66, service, start); len(owners) == 0 {
@@ -317,7 +327,6 @@ guard: {trunk: eth1, netns: %q, sources: {production: 192.168.66.250}}
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			reset()
-			time.Sleep(300 * time.Millisecond) // let the gateway's pings find the old system again
 			defer observe(t)()
 			dir := t.TempDir()
 			args := []string{"apply", inv, "--yes", "--confirm-timeout", "0", "--journal", dir}
