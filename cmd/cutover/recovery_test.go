@@ -20,12 +20,11 @@ import (
 	"github.com/cutover-net/cutover/plan"
 )
 
-// TestKillNineThenRecover kills `cutover apply` (SIGKILL) in the middle
-// of each batch and at each step boundary on a slow Catalyst; the next
-// `cutover apply` finds the unfinished run in the journal and puts every
-// port back. Then `cutover rollback` undoes a finished run.
-func TestKillNineThenRecover(t *testing.T) {
-	l := labtest.Start(t, `
+// crashTopology is one emulated Catalyst with the old system (o1, o2) in
+// Production, the new one (n1, n2) in Migration, both o1 and n1 holding
+// the service address, a gateway that observes, and a probe host on a
+// trunk for the guard.
+const crashTopology = `
 name: crash
 topology:
   nodes:
@@ -35,13 +34,22 @@ topology:
     n1: {kind: linux, labels: {cutover.vlan: "166"}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
     n2: {kind: linux, labels: {cutover.vlan: "166"}}
     gw: {kind: linux, labels: {cutover.vlan: "66"}, exec: ["ip address add 192.168.66.1/24 dev eth1"]}
+    probe: {kind: linux, labels: {cutover.role: probe}}
   links:
     - endpoints: ["sw1:e1", "o1:eth1"]
     - endpoints: ["sw1:e2", "o2:eth1"]
     - endpoints: ["sw1:e3", "n1:eth1"]
     - endpoints: ["sw1:e4", "n2:eth1"]
     - endpoints: ["sw1:e8", "gw:eth1"]
-`)
+    - endpoints: ["sw1:e9", "probe:eth1"]
+`
+
+// TestKillNineThenRecover kills `cutover apply` (SIGKILL) in the middle
+// of each batch and at each step boundary on a slow Catalyst; the next
+// `cutover apply` finds the unfinished run in the journal and puts every
+// port back. Then `cutover rollback` undoes a finished run.
+func TestKillNineThenRecover(t *testing.T) {
+	l := labtest.Start(t, crashTopology)
 	// An observer independent of cutover: the gateway pings the service
 	// address throughout and watches for it answering from two MACs.
 	obs, err := l.Observe(context.Background(), "gw", "eth1", 66, []netip.Addr{netip.MustParseAddr("192.168.66.30")}, 10*time.Millisecond)
@@ -237,25 +245,7 @@ func killApply(t *testing.T, l *labs.Lab, args []string, killAt func() bool, bef
 // evidence from where the switches show both systems. The gateway's
 // independent observer watches Production through each case.
 func TestKillNineThenResume(t *testing.T) {
-	l := labtest.Start(t, `
-name: resume
-topology:
-  nodes:
-    sw1: {kind: cisco_iosxe}
-    o1: {kind: linux, labels: {cutover.vlan: "66"}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
-    o2: {kind: linux, labels: {cutover.vlan: "66"}}
-    n1: {kind: linux, labels: {cutover.vlan: "166"}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
-    n2: {kind: linux, labels: {cutover.vlan: "166"}}
-    gw: {kind: linux, labels: {cutover.vlan: "66"}, exec: ["ip address add 192.168.66.1/24 dev eth1"]}
-    probe: {kind: linux, labels: {cutover.role: probe}}
-  links:
-    - endpoints: ["sw1:e1", "o1:eth1"]
-    - endpoints: ["sw1:e2", "o2:eth1"]
-    - endpoints: ["sw1:e3", "n1:eth1"]
-    - endpoints: ["sw1:e4", "n2:eth1"]
-    - endpoints: ["sw1:e8", "gw:eth1"]
-    - endpoints: ["sw1:e9", "probe:eth1"]
-`)
+	l := labtest.Start(t, crashTopology)
 	service := netip.MustParseAddr("192.168.66.30")
 	// observe watches one case: a fresh observer per case, so that the
 	// test's own reset of the ports between cases (the old system
