@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -96,50 +94,18 @@ func (b OVSBackend) MACTable(ctx context.Context) ([]emulator.MACEntry, error) {
 	return out, nil
 }
 
-var ifaceNumber = regexp.MustCompile(`^(?:e|eth|Ethernet|ge-0/0/)(\d+)$`)
-
-// EmulatedInterfaces names a switch node's ports the way its vendor does:
-// the link endpoint eN (or ethN) is GigabitEthernet1/0/N on a Catalyst,
-// EthernetN on an Arista, Ethernet1/N on a Nexus, 1/1/N on AOS-CX,
-// ethernet-1/N on SR Linux,
-// ge-0/0/(N-1) on Junos
-// (as containerlab maps vJunos-switch interfaces).
+// EmulatedInterfaces names a switch node's ports the way its NOS does
+// (kinds.go): containerlab's eth2 is GigabitEthernet1/0/2 on a Catalyst,
+// Ethernet2 on an Arista, ge-0/0/1 on vJunos-switch, ethernet-1/2 (e1-2)
+// on SR Linux.
 func (l *Lab) EmulatedInterfaces(node string) ([]emulator.Interface, error) {
-	long, short, first := "GigabitEthernet1/0/", "Gi1/0/", 1
-	if n := l.Topo.Topology.Nodes[node]; n != nil {
-		switch n.Dialect() {
-		case "arista_eos":
-			long, short = "Ethernet", "Et"
-		case "cisco_nxos":
-			long, short = "Ethernet1/", "Eth1/"
-		case "juniper_junos":
-			long, short, first = "ge-0/0/", "ge-0/0/", 0 // containerlab's eth1 is ge-0/0/0
-		case "aruba_aoscx":
-			long, short = "1/1/", "1/1/"
-		case "nokia_srl":
-			long, short = "ethernet-1/", "ethernet-1/"
-		}
+	n := l.Topo.Topology.Nodes[node]
+	if n == nil || n.Dialect() == "" {
+		return nil, fmt.Errorf("lab %s: node %s is not an emulated switch", l.Name, node)
 	}
 	var out []emulator.Interface
-	for _, link := range l.Topo.Topology.Links {
-		for _, s := range link.Endpoints {
-			e, err := ParseEndpoint(s)
-			if err != nil || e.Node != node {
-				continue
-			}
-			m := ifaceNumber.FindStringSubmatch(e.Iface)
-			if m == nil {
-				return nil, fmt.Errorf("lab %s: node %s: interface %q is not eN or ethN", l.Name, node, e.Iface)
-			}
-			n, _ := strconv.Atoi(m[1])
-			num := strconv.Itoa(n - 1 + first)
-			out = append(out, emulator.Interface{Name: long + num, Short: short + num, Port: SwitchPort(e)})
-		}
+	for _, p := range l.Topo.SwitchPorts(node) {
+		out = append(out, emulator.Interface{Name: p.Name, Short: p.Short, Port: p.OVS})
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, _ := strconv.Atoi(out[i].Short[len(short):])
-		b, _ := strconv.Atoi(out[j].Short[len(short):])
-		return a < b
-	})
 	return out, nil
 }

@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -93,13 +92,9 @@ func (l *Lab) RunEmulator(ctx context.Context, node string) error {
 		return err
 	}
 	if vl := n.Labels[LabelVLANs]; vl != "" {
-		var ids []int
-		for _, f := range strings.Split(vl, ",") {
-			v, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil || v < 1 || v > 4093 {
-				return fmt.Errorf("lab %s: node %s: label %s: %q is not a VLAN ID", l.Name, node, LabelVLANs, f)
-			}
-			ids = append(ids, v)
+		ids, err := parseVLANList(vl)
+		if err != nil {
+			return fmt.Errorf("lab %s: node %s: label %s: %w", l.Name, node, LabelVLANs, err)
 		}
 		srv.CreateVLANs(ids...)
 	}

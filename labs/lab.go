@@ -258,10 +258,11 @@ func (l *Lab) addLink(ctx context.Context, link Link) error {
 	}
 	l.progress("link %s:%s <-> %s:%s", a.Node, a.Iface, b.Node, b.Iface)
 	nsOf := func(e Endpoint, n *Node) (ns, dev string) {
+		p, _ := l.Topo.Port(e)
 		if n.IsSwitch() {
-			return l.FabricNS(), SwitchPort(e)
+			return l.FabricNS(), p.OVS
 		}
-		return l.NodeNS(e.Node), e.Iface
+		return l.NodeNS(e.Node), p.Iface
 	}
 	nsA, devA := nsOf(a, na)
 	nsB, devB := nsOf(b, nb)

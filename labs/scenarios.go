@@ -41,7 +41,7 @@ func Scenarios() map[string]Scenario {
 			Description: "old1 has a second NIC, not in the inventory, still in Production: blocked before promote, nothing promoted, old restored",
 			Expect:      "blocked",
 			extend: func(t *Topology, inv *plan.Inventory) {
-				t.Topology.Links = append(t.Topology.Links, Link{Endpoints: []string{"sw1:e5", "old1:eth2"}})
+				t.Topology.Links = append(t.Topology.Links, Link{Endpoints: []string{"sw1:eth5", "old1:eth2"}})
 			},
 			setup: func(ctx context.Context, l *Lab, inv *plan.Inventory) error {
 				if err := l.SetPortTag(ctx, "sw1-e5", strconv.Itoa(inv.VLANs.Production)); err != nil {
@@ -66,7 +66,7 @@ func Scenarios() map[string]Scenario {
 			Expect:      "blocked",
 			extend: func(t *Topology, inv *plan.Inventory) {
 				t.Topology.Nodes["rogue"] = &Node{Kind: KindLinux, Labels: map[string]string{LabelRole: "rogue", LabelVLAN: strconv.Itoa(inv.VLANs.Production)}}
-				t.Topology.Links = append(t.Topology.Links, Link{Endpoints: []string{"sw1:e6", "rogue:eth1"}})
+				t.Topology.Links = append(t.Topology.Links, Link{Endpoints: []string{"sw1:eth6", "rogue:eth1"}})
 			},
 			afterStep: func(ctx context.Context, l *Lab, inv *plan.Inventory, step string) (bool, error) {
 				if step != plan.StepPromote {
@@ -86,7 +86,7 @@ func Scenarios() map[string]Scenario {
 			extend: func(t *Topology, inv *plan.Inventory) {
 				t.Topology.Nodes["squatter"] = &Node{Kind: KindLinux, Labels: map[string]string{LabelRole: "squatter", LabelVLAN: "999"},
 					Exec: []string{"ip address add " + lastAddr(inv) + "/24 dev eth1"}}
-				t.Topology.Links = append(t.Topology.Links, Link{Endpoints: []string{"sw2:e4", "squatter:eth1"}})
+				t.Topology.Links = append(t.Topology.Links, Link{Endpoints: []string{"sw2:eth4", "squatter:eth1"}})
 			},
 			afterStep: func(ctx context.Context, l *Lab, inv *plan.Inventory, step string) (bool, error) {
 				if step != plan.StepPromote {

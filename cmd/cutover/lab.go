@@ -140,8 +140,73 @@ func newLab() *cobra.Command {
 	status.add(statusCmd)
 	env.add(envCmd)
 	emu.add(emulateCmd)
-	cmd.AddCommand(upCmd, downCmd, statusCmd, envCmd, emulateCmd)
+	cmd.AddCommand(upCmd, downCmd, statusCmd, envCmd, emulateCmd, newLabValidate())
 	return cmd
+}
+
+func newLabValidate() *cobra.Command {
+	var topology, format string
+	cmd := &cobra.Command{
+		Use:   "validate [-t FILE]",
+		Short: "Check a topology as containerlab, the local lab and a rehearsal need it; print its port names",
+		Long: `validate checks a topology file against containerlab's schema and its
+rules for each kind's link-endpoint names, that every switch kind has an
+emulator dialect in the local lab, that its startup-config files exist,
+and that its hosts carry the labels a rehearsal needs. Every problem is
+reported with file:line and node. A valid file's switch ports are listed
+with every name they have: the topology's endpoint, the interface
+containerlab creates, the NOS's name (which inventories use) and the local
+lab's OVS port.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(format, "text", "json"); err != nil {
+				return err
+			}
+			v, err := labs.Validate(topology)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if format == "json" {
+				if err := writeJSON(out, v); err != nil {
+					return err
+				}
+			} else {
+				printLabValidation(out, v)
+			}
+			if !v.Valid {
+				return &exitErr{code: exitError, err: fmt.Errorf("%s: %d problems", v.File, len(v.Problems)), quiet: format == "json"}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&topology, "topology", "t", "containerlab.yml", "containerlab topology file")
+	cmd.Flags().StringVarP(&format, "output", "o", "text", "output format: text or json")
+	return cmd
+}
+
+func printLabValidation(w io.Writer, v *labs.Validation) {
+	for _, p := range v.Problems {
+		fmt.Fprintln(w, p)
+	}
+	if !v.Valid {
+		return
+	}
+	fmt.Fprintf(w, "%s: valid: a containerlab topology the local lab and a rehearsal can run\n", v.File)
+	for _, sw := range v.Switches {
+		emu := "OVS bridge"
+		if sw.Dialect != "" {
+			emu = "emulated " + sw.Dialect
+		}
+		fmt.Fprintf(w, "  %s (%s, %s):\n", sw.Node, sw.Kind, emu)
+		for _, p := range sw.Ports {
+			name := p.Name
+			if name == "" {
+				name = "-"
+			}
+			fmt.Fprintf(w, "    %-22s container %-8s NOS %-22s OVS %s\n", sw.Node+":"+p.Endpoint, p.Iface, name, p.OVS)
+		}
+	}
 }
 
 func printLabStatus(w io.Writer, st *labs.Status) {

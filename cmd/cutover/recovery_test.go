@@ -28,7 +28,7 @@ const crashTopology = `
 name: crash
 topology:
   nodes:
-    sw1: {kind: cisco_iosxe}
+    sw1: {kind: cisco_cat9kv}
     o1: {kind: linux, labels: {cutover.vlan: "66"}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
     o2: {kind: linux, labels: {cutover.vlan: "66"}}
     n1: {kind: linux, labels: {cutover.vlan: "166"}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
@@ -36,12 +36,12 @@ topology:
     gw: {kind: linux, labels: {cutover.vlan: "66"}, exec: ["ip address add 192.168.66.1/24 dev eth1"]}
     probe: {kind: linux, labels: {cutover.role: probe}}
   links:
-    - endpoints: ["sw1:e1", "o1:eth1"]
-    - endpoints: ["sw1:e2", "o2:eth1"]
-    - endpoints: ["sw1:e3", "n1:eth1"]
-    - endpoints: ["sw1:e4", "n2:eth1"]
-    - endpoints: ["sw1:e8", "gw:eth1"]
-    - endpoints: ["sw1:e9", "probe:eth1"]
+    - endpoints: ["sw1:eth1", "o1:eth1"]
+    - endpoints: ["sw1:eth2", "o2:eth1"]
+    - endpoints: ["sw1:eth3", "n1:eth1"]
+    - endpoints: ["sw1:eth4", "n2:eth1"]
+    - endpoints: ["sw1:eth8", "gw:eth1"]
+    - endpoints: ["sw1:eth9", "probe:eth1"]
 `
 
 // TestKillNineThenRecover kills `cutover apply` (SIGKILL) in the middle

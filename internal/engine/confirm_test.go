@@ -23,18 +23,18 @@ const trialTopology = `
 name: trial
 topology:
   nodes:
-    ios: {kind: cisco_iosxe}
-    eos: {kind: ceos}
+    ios: {kind: cisco_cat9kv}
+    eos: {kind: arista_ceos}
     o1: {kind: linux, labels: {cutover.vlan: "66"}}
     n1: {kind: linux, labels: {cutover.vlan: "166"}}
     o2: {kind: linux, labels: {cutover.vlan: "66"}}
     n2: {kind: linux, labels: {cutover.vlan: "166"}}
   links:
-    - endpoints: ["ios:e1", "o1:eth1"]
-    - endpoints: ["ios:e2", "n1:eth1"]
-    - endpoints: ["eos:e1", "o2:eth1"]
-    - endpoints: ["eos:e2", "n2:eth1"]
-    - endpoints: ["ios:e9", "eos:e9"]
+    - endpoints: ["ios:eth1", "o1:eth1"]
+    - endpoints: ["ios:eth2", "n1:eth1"]
+    - endpoints: ["eos:eth1", "o2:eth1"]
+    - endpoints: ["eos:eth2", "n2:eth1"]
+    - endpoints: ["ios:eth9", "eos:eth9"]
 `
 
 const scale = 0.01

@@ -13,10 +13,12 @@ import (
 	"github.com/cutover-net/cutover/switchdrivers"
 )
 
-// Pair describes a rehearsal between two emulated switches of one kind:
-// the old servers on sw1 (links e2, e3, …), the new ones on sw2 (e1,
-// e2, …), the gateway on sw1:e1, a probe host on sw2:e8, the switches
-// joined on e9. VLANs 66, 166 and 266 exist on both.
+// Pair describes a rehearsal between two emulated switches of one
+// containerlab kind: the old servers on sw1's data ports 2, 3, …, the new
+// ones on sw2's ports 1, 2, …, the gateway on sw1's port 1, a probe host
+// on sw2's port 8, the switches joined on port 9 (endpoints named as
+// containerlab names them for the kind: eth2, or e1-2 on SR Linux). VLANs
+// 66, 166 and 266 exist on both.
 type Pair struct {
 	Kind, Driver     string
 	OldPorts         []string // sw1's ports of the old servers, as the driver names them
@@ -41,12 +43,20 @@ func RehearsePair(t *testing.T, p Pair) *labs.RehearsalReport {
 	fmt.Fprintf(&topo, "name: pair\ntopology:\n  nodes:\n    sw1: {kind: %s, labels: {cutover.vlans: \"66,166,266\"}}\n    sw2: {kind: %s, labels: {cutover.vlans: \"66,166,266\"}}\n", p.Kind, p.Kind)
 	topo.WriteString("    gw: {kind: linux, labels: {cutover.role: gateway, cutover.vlan: \"66\"}, exec: [\"ip address add 192.168.66.1/24 dev eth1\"]}\n")
 	topo.WriteString("    probe: {kind: linux, labels: {cutover.role: probe}}\n")
-	links := "  links:\n    - endpoints: [\"sw1:e1\", \"gw:eth1\"]\n    - endpoints: [\"sw1:e9\", \"sw2:e9\"]\n    - endpoints: [\"sw2:e8\", \"probe:eth1\"]\n"
+	port := func(n int) string {
+		name, err := labs.EndpointName(p.Kind, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return name
+	}
+	links := fmt.Sprintf("  links:\n    - endpoints: [\"sw1:%s\", \"gw:eth1\"]\n    - endpoints: [\"sw1:%s\", \"sw2:%s\"]\n    - endpoints: [\"sw2:%s\", \"probe:eth1\"]\n",
+		port(1), port(9), port(9), port(8))
 	for i := range p.OldPorts {
 		ip := fmt.Sprintf("192.168.66.%d", 30+i)
 		fmt.Fprintf(&topo, "    old%d: {kind: linux, labels: {cutover.role: old}, exec: [\"ip address add %s/24 dev eth1\"]}\n", i, ip)
 		fmt.Fprintf(&topo, "    new%d: {kind: linux, labels: {cutover.role: new}, exec: [\"ip address add %s/24 dev eth1\"]}\n", i, ip)
-		links += fmt.Sprintf("    - endpoints: [\"sw1:e%d\", \"old%d:eth1\"]\n    - endpoints: [\"sw2:e%d\", \"new%d:eth1\"]\n", i+2, i, i+1, i)
+		links += fmt.Sprintf("    - endpoints: [\"sw1:%s\", \"old%d:eth1\"]\n    - endpoints: [\"sw2:%s\", \"new%d:eth1\"]\n", port(i+2), i, port(i+1), i)
 		if i > 0 {
 			addrs.WriteString(", ")
 		}

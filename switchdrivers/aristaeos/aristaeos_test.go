@@ -17,16 +17,16 @@ const topology = `
 name: eos
 topology:
   nodes:
-    sw2: {kind: ceos}
+    sw2: {kind: arista_ceos}
     h1: {kind: linux, labels: {cutover.vlan: "10"}}
     h2: {kind: linux, labels: {cutover.vlan: "10"}}
     h3: {kind: linux, labels: {cutover.vlan: "10"}}
     p:  {kind: linux, labels: {cutover.role: probe}}
   links:
-    - endpoints: ["sw2:e1", "h1:eth1"]
-    - endpoints: ["sw2:e2", "h2:eth1"]
-    - endpoints: ["sw2:e3", "h3:eth1"]
-    - endpoints: ["sw2:e9", "p:eth1"]
+    - endpoints: ["sw2:eth1", "h1:eth1"]
+    - endpoints: ["sw2:eth2", "h2:eth1"]
+    - endpoints: ["sw2:eth3", "h3:eth1"]
+    - endpoints: ["sw2:eth9", "p:eth1"]
 `
 
 // open opens the driver as an inventory naming Ethernet1-3 would.

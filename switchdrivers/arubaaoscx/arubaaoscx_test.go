@@ -25,10 +25,10 @@ topology:
     h3: {kind: linux, labels: {cutover.vlan: "10"}}
     p:  {kind: linux, labels: {cutover.role: probe}}
   links:
-    - endpoints: ["sw4:e1", "h1:eth1"]
-    - endpoints: ["sw4:e2", "h2:eth1"]
-    - endpoints: ["sw4:e3", "h3:eth1"]
-    - endpoints: ["sw4:e9", "p:eth1"]
+    - endpoints: ["sw4:eth1", "h1:eth1"]
+    - endpoints: ["sw4:eth2", "h2:eth1"]
+    - endpoints: ["sw4:eth3", "h3:eth1"]
+    - endpoints: ["sw4:eth9", "p:eth1"]
 `
 
 var ports = []string{"1/1/1", "1/1/2", "1/1/3"}

@@ -20,16 +20,16 @@ const topology = `
 name: ios
 topology:
   nodes:
-    sw1: {kind: cisco_iosxe}
+    sw1: {kind: cisco_cat9kv}
     h1: {kind: linux, labels: {cutover.vlan: "10"}}
     h2: {kind: linux, labels: {cutover.vlan: "10"}}
     h3: {kind: linux, labels: {cutover.vlan: "10"}}
     p:  {kind: linux, labels: {cutover.role: probe}}
   links:
-    - endpoints: ["sw1:e1", "h1:eth1"]
-    - endpoints: ["sw1:e2", "h2:eth1"]
-    - endpoints: ["sw1:e3", "h3:eth1"]
-    - endpoints: ["sw1:e9", "p:eth1"]
+    - endpoints: ["sw1:eth1", "h1:eth1"]
+    - endpoints: ["sw1:eth2", "h2:eth1"]
+    - endpoints: ["sw1:eth3", "h3:eth1"]
+    - endpoints: ["sw1:eth9", "p:eth1"]
 `
 
 func start(t testing.TB) (*labs.Lab, *emulator.Server) {

@@ -24,10 +24,10 @@ topology:
     h3: {kind: linux, labels: {cutover.vlan: "10"}}
     p:  {kind: linux, labels: {cutover.role: probe}}
   links:
-    - endpoints: ["sw3:e1", "h1:eth1"]
-    - endpoints: ["sw3:e2", "h2:eth1"]
-    - endpoints: ["sw3:e3", "h3:eth1"]
-    - endpoints: ["sw3:e9", "p:eth1"]
+    - endpoints: ["sw3:eth1", "h1:eth1"]
+    - endpoints: ["sw3:eth2", "h2:eth1"]
+    - endpoints: ["sw3:eth3", "h3:eth1"]
+    - endpoints: ["sw3:eth9", "p:eth1"]
 `
 
 var ports = []string{"Ethernet1/1", "Ethernet1/2", "Ethernet1/3"}

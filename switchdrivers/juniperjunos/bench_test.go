@@ -22,7 +22,7 @@ func BenchmarkApply(b *testing.B) {
 	}
 	topo.WriteString("  links:\n")
 	for i := 1; i <= 48; i++ {
-		fmt.Fprintf(&topo, "    - endpoints: [\"sw1:e%d\", \"h%d:eth1\"]\n", i, i)
+		fmt.Fprintf(&topo, "    - endpoints: [\"sw1:eth%d\", \"h%d:eth1\"]\n", i, i)
 	}
 	l := labtest.Start(b, topo.String())
 	cfg := labtest.SwitchConfig(b, l, "sw1", nil)

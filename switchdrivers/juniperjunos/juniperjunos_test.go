@@ -28,10 +28,10 @@ topology:
     h3: {kind: linux, labels: {cutover.vlan: "10"}}
     p:  {kind: linux, labels: {cutover.role: probe}}
   links:
-    - endpoints: ["sw3:e1", "h1:eth1"]
-    - endpoints: ["sw3:e2", "h2:eth1"]
-    - endpoints: ["sw3:e3", "h3:eth1"]
-    - endpoints: ["sw3:e9", "p:eth1"]
+    - endpoints: ["sw3:eth1", "h1:eth1"]
+    - endpoints: ["sw3:eth2", "h2:eth1"]
+    - endpoints: ["sw3:eth3", "h3:eth1"]
+    - endpoints: ["sw3:eth9", "p:eth1"]
 `
 
 var ports = []string{"ge-0/0/0", "ge-0/0/1", "ge-0/0/2"}

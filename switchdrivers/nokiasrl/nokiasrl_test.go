@@ -27,15 +27,15 @@ topology:
     h3: {kind: linux, labels: {cutover.vlan: "10"}}
     p:  {kind: linux, labels: {cutover.role: probe}}
   links:
-    - endpoints: ["sw5:e1", "h1:eth1"]
-    - endpoints: ["sw5:e2", "h2:eth1"]
-    - endpoints: ["sw5:e3", "h3:eth1"]
-    - endpoints: ["sw5:e9", "p:eth1"]
+    - endpoints: ["sw5:e1-1", "h1:eth1"]
+    - endpoints: ["sw5:e1-2", "h2:eth1"]
+    - endpoints: ["sw5:e1-3", "h3:eth1"]
+    - endpoints: ["sw5:e1-9", "p:eth1"]
 `
 
 var ports = []string{"ethernet-1/1", "ethernet-1/2", "ethernet-1/3"}
 
-func ovs(iface string) string { return "sw5-e" + iface[strings.LastIndexByte(iface, '/')+1:] }
+func ovs(iface string) string { return "sw5-e1-" + iface[strings.LastIndexByte(iface, '/')+1:] }
 
 func open(t testing.TB, l *labs.Lab) switchdrivers.Driver {
 	cfg := labtest.SwitchConfig(t, l, "sw5", nil)
@@ -72,7 +72,7 @@ func TestCandidateIsATransaction(t *testing.T) {
 	}
 	unmoved := func(name string) {
 		t.Helper()
-		for _, p := range []string{"sw5-e1", "sw5-e2"} {
+		for _, p := range []string{"sw5-e1-1", "sw5-e1-2"} {
 			if v, _ := l.PortTag(ctx, p); v != "10" {
 				t.Fatalf("%s: %s moved to %s though nothing was committed", name, p, v)
 			}
@@ -120,7 +120,7 @@ func TestCommitConfirmed(t *testing.T) {
 	if got := strings.Join(cmds, "|"); !strings.Contains(got, "commit confirmed timeout 120") || !strings.Contains(got, "tools system configuration confirmed-accept") {
 		t.Fatalf("render %q", cmds)
 	}
-	tag := func() string { v, _ := l.PortTag(ctx, "sw5-e1"); return v }
+	tag := func() string { v, _ := l.PortTag(ctx, "sw5-e1-1"); return v }
 	if _, err := d.ApplyConfirmed(ctx, batch, time.Minute); err != nil {
 		t.Fatal(err)
 	}

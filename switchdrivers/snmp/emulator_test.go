@@ -21,8 +21,8 @@ const topology = `
 name: snmp
 topology:
   nodes:
-    sw1: {kind: cisco_iosxe, labels: {cutover.vlans: "10,20,30"}}
-    sw2: {kind: ceos, labels: {cutover.vlans: "10,20,30"}}
+    sw1: {kind: cisco_cat9kv, labels: {cutover.vlans: "10,20,30"}}
+    sw2: {kind: arista_ceos, labels: {cutover.vlans: "10,20,30"}}
     h1: {kind: linux, labels: {cutover.vlan: "10"}}
     h2: {kind: linux, labels: {cutover.vlan: "10"}}
     h3: {kind: linux, labels: {cutover.vlan: "10"}}
@@ -30,13 +30,13 @@ topology:
     h5: {kind: linux, labels: {cutover.vlan: "10"}}
     h6: {kind: linux, labels: {cutover.vlan: "10"}}
   links:
-    - endpoints: ["sw1:e1", "h1:eth1"]
-    - endpoints: ["sw1:e2", "h2:eth1"]
-    - endpoints: ["sw1:e3", "h3:eth1"]
-    - endpoints: ["sw2:e1", "h4:eth1"]
-    - endpoints: ["sw2:e2", "h5:eth1"]
-    - endpoints: ["sw2:e3", "h6:eth1"]
-    - endpoints: ["sw1:e9", "sw2:e9"]
+    - endpoints: ["sw1:eth1", "h1:eth1"]
+    - endpoints: ["sw1:eth2", "h2:eth1"]
+    - endpoints: ["sw1:eth3", "h3:eth1"]
+    - endpoints: ["sw2:eth1", "h4:eth1"]
+    - endpoints: ["sw2:eth2", "h5:eth1"]
+    - endpoints: ["sw2:eth3", "h6:eth1"]
+    - endpoints: ["sw1:eth9", "sw2:eth9"]
 `
 
 // emulated returns a driver for a lab switch's SNMP agent.
