@@ -347,7 +347,6 @@ func (t *Topology) problems() []Problem {
 	}
 	t.ports = map[Endpoint]Port{}
 	byIface := map[[2]string]string{} // node, containerlab interface -> endpoint as written
-	hostIfaces := map[string]string{} // ovs-bridge endpoints live in the host's namespace
 	for i, l := range t.Topology.Links {
 		if len(l.Endpoints) != 2 {
 			add(t.lines.link[i], "", "links[%d]: want exactly 2 endpoints", i)
@@ -381,12 +380,6 @@ func (t *Topology) problems() []Problem {
 				continue
 			}
 			byIface[key] = e.Iface
-			if n.Kind == KindOVS {
-				if other, dup := hostIfaces[e.Iface]; dup {
-					add(line, e.Node, "links[%d]: endpoint %q: interface %s is also an endpoint of %s; containerlab creates both in the host's namespace", i, s, e.Iface, other)
-				}
-				hostIfaces[e.Iface] = e.Node
-			}
 			if p.OVS != "" && len(p.OVS) > 15 {
 				add(line, e.Node, "links[%d]: the local lab's port name %q is longer than 15 characters; shorten the node or interface name", i, p.OVS)
 			}

@@ -45,7 +45,6 @@ func TestParseTopologyErrors(t *testing.T) {
 		"name: x\ntopology: {nodes: {r: {kind: cisco_iol}}}":                                                                                                              `cisco_iol of type "" is not a switch; the local lab emulates type l2`,
 		"name: x\ntopology: {nodes: {a: {kind: linux, image: [x]}}}":                                                                                                      "containerlab's schema: topology.nodes.a.image: got array, want string",
 		"name: x\ntopology: {nodes: {a: {kind: linux, colour: red}}}":                                                                                                     "containerlab's schema: topology.nodes.a: additional properties 'colour' not allowed",
-		"name: x\ntopology: {nodes: {a: {kind: linux}, b: {kind: ovs-bridge}, c: {kind: ovs-bridge}}, links: [{endpoints: [b:p1, a:eth1]}, {endpoints: [c:p1, a:eth2]}]}": "interface p1 is also an endpoint of b",
 	}
 	for text, want := range cases {
 		_, err := ParseTopology("t.yml", []byte(text))
@@ -372,10 +371,12 @@ topology:
     a: {kind: linux}
     p: {kind: linux, labels: {cutover.role: probe}}
     q: {kind: linux, labels: {cutover.role: probe}}
+    sw2: {kind: ovs-bridge}
   links:
     - endpoints: ["sw:p1", "gw:eth2"]
     - endpoints: ["sw:p2", "a:eth1"]
     - endpoints: ["sw:p3", "p:eth1"]
+    - endpoints: ["sw2:p1", "a:eth2"]
 `
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
@@ -396,12 +397,13 @@ topology:
 		path + ":6: node a: no cutover.role label",
 		path + ":8: node q: the probe host is not linked to a switch",
 		path + ": a rehearsal needs exactly one linux node labelled cutover.role: probe, found 2 [p q]",
+		path + ":14: node sw2: links[3]: endpoint \"sw2:p1\": interface p1 is also an endpoint of sw, and containerlab creates both in the host's namespace",
 	} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("want %q among:\n%s", want, joined)
 		}
 	}
-	if v.Valid || len(got) != 6 {
+	if v.Valid || len(got) != 7 {
 		t.Errorf("valid %v, %d problems:\n%s", v.Valid, len(got), joined)
 	}
 }

@@ -40,6 +40,7 @@ func Validate(path string) (*Validation, error) {
 	v.Problems = append(v.Problems, problems...)
 	if t != nil {
 		v.Problems = append(v.Problems, t.startupConfigProblems()...)
+		v.Problems = append(v.Problems, t.hostInterfaceProblems()...)
 		v.Problems = append(v.Problems, t.rehearsalProblems()...)
 		for _, name := range t.NodeNames() {
 			n := t.Topology.Nodes[name]
@@ -70,6 +71,30 @@ func (t *Topology) startupConfigProblems() []Problem {
 		if _, err := os.Stat(path); err != nil {
 			out = append(out, Problem{File: t.File, Line: t.lines.fieldOr(name, "startup-config", t.lines.node[name]), Node: name,
 				Message: fmt.Sprintf("startup-config: %v", err)})
+		}
+	}
+	return out
+}
+
+// hostInterfaceProblems are ovs-bridge endpoints containerlab cannot
+// create: it creates each in the host's namespace (nodes/ovs/ovs.go), so
+// two of one name collide. The local lab, which names them after their
+// bridge, would run such a file; containerlab would not.
+func (t *Topology) hostInterfaceProblems() []Problem {
+	var out []Problem
+	owner := map[string]string{}
+	for i, l := range t.Topology.Links {
+		for j, s := range l.Endpoints {
+			e, err := ParseEndpoint(s)
+			if n := t.Topology.Nodes[e.Node]; err != nil || n == nil || n.Kind != KindOVS {
+				continue
+			}
+			if other, dup := owner[e.Iface]; dup {
+				out = append(out, Problem{File: t.File, Line: t.lines.ep[[2]int{i, j}], Node: e.Node,
+					Message: fmt.Sprintf("links[%d]: endpoint %q: interface %s is also an endpoint of %s, and containerlab creates both in the host's namespace", i, s, e.Iface, other)})
+				continue
+			}
+			owner[e.Iface] = e.Node
 		}
 	}
 	return out
