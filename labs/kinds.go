@@ -17,7 +17,7 @@ import (
 // cisco_cat9kv is GigabitEthernet1/0/2, as on the real image.
 //
 // The rules are containerlab's (srl-labs/containerlab, nodes/*/): a
-// vrnetlab (VM-based) kind takes ethN (N >= 1, nodes/vr.go
+// vrnetlab (VM-based) kind takes ethN (N >= 1, nodes/vr_node.go
 // VMInterfaceRegexp) or its InterfaceRegexp, mapped to ethN by
 // N = port - InterfaceOffset + 1 (nodes/default_node.go
 // CalculateInterfaceIndex), and the VM's first data port is eth1.
@@ -74,7 +74,7 @@ var (
 	iolRE    = regexp.MustCompile(`^(?:Ethernet|e)([0-9])/([0-3])$`)
 	// containerlab's cEOS check: eth[1-9][\w.]*$|et[1-9][\w.]*$
 	ceosAccepted = regexp.MustCompile(`(?:eth|et)[1-9][A-Za-z0-9_.]*$`)
-	// vrnetlab kinds accept what ends in ethN (nodes/vr.go, not anchored at the start)
+	// vrnetlab kinds accept what ends in ethN (nodes/vr_node.go, not anchored at the start)
 	vmAccepted = regexp.MustCompile(`eth[1-9][0-9]*$`)
 )
 
@@ -272,9 +272,9 @@ func EndpointName(kind string, n int) (string, error) {
 // no '/', ':' or whitespace).
 var linuxIface = regexp.MustCompile(`^[A-Za-z0-9_.@-]{1,15}$`)
 
-// resolvePort names a link endpoint on node (of the given kind and type)
-// every way, or says why containerlab, or the local lab, refuses it.
-func resolvePort(node, kind, nodeType, iface string) (Port, error) {
+// resolvePort names a link endpoint on node (of the given kind) every
+// way, or says why containerlab, or the local lab, refuses it.
+func resolvePort(node, kind, iface string) (Port, error) {
 	switch kind {
 	case KindLinux:
 		if iface == "eth0" {

@@ -127,7 +127,7 @@ func (r *Rehearsal) Run(ctx context.Context) (rep *RehearsalReport, err error) {
 	if err != nil {
 		return nil, err
 	}
-	gw, err := r.node("gateway")
+	gw, err := r.node(RoleGateway)
 	if err != nil {
 		return nil, err
 	}

@@ -367,7 +367,7 @@ func (t *Topology) problems() []Problem {
 			if n == nil || n.Kind == "" {
 				continue
 			}
-			p, err := resolvePort(e.Node, n.Kind, n.Type, e.Iface)
+			p, err := resolvePort(e.Node, n.Kind, e.Iface)
 			if err != nil {
 				if switchKinds[n.Kind] != nil || n.Kind == KindLinux || n.Kind == KindOVS {
 					add(line, e.Node, "links[%d]: endpoint %q: %v", i, s, err)

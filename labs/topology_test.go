@@ -24,27 +24,27 @@ import (
 
 func TestParseTopologyErrors(t *testing.T) {
 	cases := map[string]string{
-		"name: Bad_Name\ntopology: {nodes: {a: {kind: linux}}}":                                                                                                           `t.yml:1: name "Bad_Name"`,
-		"name: x\ntopology: {nodes: {}}":                                                                                                                                  "no nodes",
-		"name: x\ntopology: {nodes: {a: {kind: cisco_xrd}}}":                                                                                                              `t.yml:2: node a: kind "cisco_xrd" is a containerlab kind but not a switch the local lab emulates`,
-		"name: x\ntopology: {nodes: {a: {kind: cisco_iosxe}}}":                                                                                                            "containerlab has no kind cisco_iosxe: a Catalyst is cisco_cat9kv",
-		"name: x\ntopology: {nodes: {a: {kind: ceos}}}":                                                                                                                   `kind "ceos" is containerlab's alias of arista_ceos`,
-		"name: x\ntopology: {nodes: {a: {kind: no_such_kind}}}":                                                                                                           `kind "no_such_kind" is not a containerlab kind`,
-		"name: x\ntopology: {nodes: {a: {}}}":                                                                                                                             "node a: kind is missing",
-		"name: x\ntopology: {nodes: {a: {kind: linux, labels: {cutover.vlan: '5000'}}}}":                                                                                  `VLAN "5000"`,
-		"name: x\ntopology: {nodes: {a: {kind: cisco_cat9kv, labels: {cutover.vlans: '66,x'}}}}":                                                                          `label cutover.vlans: VLAN "x"`,
-		"name: x\ntopology: {nodes: {a: {kind: linux}}, links: [{endpoints: [a:eth1]}]}":                                                                                  "exactly 2 endpoints",
-		"name: x\ntopology: {nodes: {a: {kind: linux}}, links: [{endpoints: [a:eth1, b:eth1]}]}":                                                                          "no node b",
-		"name: x\ntopology: {nodes: {a: {kind: linux}}, links: [{endpoints: [a:eth1, a:eth1]}]}":                                                                          "is the interface eth1 again",
-		"name: x\ntopology: {nodes: {a: {kind: linux}}, links: [{endpoints: [a:eth1, a:eth2:x]}]}":                                                                        `endpoint "a:eth2:x": interface "eth2:x" is not a Linux interface name`,
-		"name: x\ntopology: {nodes: {a: {kind: linux}, b: {kind: linux}}, links: [{endpoints: [a:eth0, b:eth1]}]}":                                                        "eth0 interface name is not allowed for a node when network mode is not set to none",
-		"name: x\ntopology: {nodes: {switch-one: {kind: ovs-bridge}, h: {kind: linux}}, links: [{endpoints: [switch-one:ethernet1, h:eth1]}]}":                            "longer than 15",
-		"name: x\ntopology: {nodes: {s: {kind: cisco_cat9kv, exec: [ls]}}}":                                                                                               "exec lines run on linux nodes only",
-		"name: x\ntopology: {defaults: {kind: linux}, nodes: {a: {kind: linux}}}":                                                                                         "topology.defaults.kind: the local lab reads kind, type, labels and exec on each node only",
-		"name: x\ntopology: {kinds: {linux: {labels: {cutover.vlan: '66'}}}, nodes: {a: {kind: linux}}}":                                                                  "topology.kinds.linux.labels: the local lab reads",
-		"name: x\ntopology: {nodes: {r: {kind: cisco_iol}}}":                                                                                                              `cisco_iol of type "" is not a switch; the local lab emulates type l2`,
-		"name: x\ntopology: {nodes: {a: {kind: linux, image: [x]}}}":                                                                                                      "containerlab's schema: topology.nodes.a.image: got array, want string",
-		"name: x\ntopology: {nodes: {a: {kind: linux, colour: red}}}":                                                                                                     "containerlab's schema: topology.nodes.a: additional properties 'colour' not allowed",
+		"name: Bad_Name\ntopology: {nodes: {a: {kind: linux}}}":                                                                                `t.yml:1: name "Bad_Name"`,
+		"name: x\ntopology: {nodes: {}}":                                                                                                       "no nodes",
+		"name: x\ntopology: {nodes: {a: {kind: cisco_xrd}}}":                                                                                   `t.yml:2: node a: kind "cisco_xrd" is a containerlab kind but not a switch the local lab emulates`,
+		"name: x\ntopology: {nodes: {a: {kind: cisco_iosxe}}}":                                                                                 "containerlab has no kind cisco_iosxe: a Catalyst is cisco_cat9kv",
+		"name: x\ntopology: {nodes: {a: {kind: ceos}}}":                                                                                        `kind "ceos" is containerlab's alias of arista_ceos`,
+		"name: x\ntopology: {nodes: {a: {kind: no_such_kind}}}":                                                                                `kind "no_such_kind" is not a containerlab kind`,
+		"name: x\ntopology: {nodes: {a: {}}}":                                                                                                  "node a: kind is missing",
+		"name: x\ntopology: {nodes: {a: {kind: linux, labels: {cutover.vlan: '5000'}}}}":                                                       `VLAN "5000"`,
+		"name: x\ntopology: {nodes: {a: {kind: cisco_cat9kv, labels: {cutover.vlans: '66,x'}}}}":                                               `label cutover.vlans: VLAN "x"`,
+		"name: x\ntopology: {nodes: {a: {kind: linux}}, links: [{endpoints: [a:eth1]}]}":                                                       "exactly 2 endpoints",
+		"name: x\ntopology: {nodes: {a: {kind: linux}}, links: [{endpoints: [a:eth1, b:eth1]}]}":                                               "no node b",
+		"name: x\ntopology: {nodes: {a: {kind: linux}}, links: [{endpoints: [a:eth1, a:eth1]}]}":                                               "is the interface eth1 again",
+		"name: x\ntopology: {nodes: {a: {kind: linux}}, links: [{endpoints: [a:eth1, a:eth2:x]}]}":                                             `endpoint "a:eth2:x": interface "eth2:x" is not a Linux interface name`,
+		"name: x\ntopology: {nodes: {a: {kind: linux}, b: {kind: linux}}, links: [{endpoints: [a:eth0, b:eth1]}]}":                             "eth0 interface name is not allowed for a node when network mode is not set to none",
+		"name: x\ntopology: {nodes: {switch-one: {kind: ovs-bridge}, h: {kind: linux}}, links: [{endpoints: [switch-one:ethernet1, h:eth1]}]}": "longer than 15",
+		"name: x\ntopology: {nodes: {s: {kind: cisco_cat9kv, exec: [ls]}}}":                                                                    "exec lines run on linux nodes only",
+		"name: x\ntopology: {defaults: {kind: linux}, nodes: {a: {kind: linux}}}":                                                              "topology.defaults.kind: the local lab reads kind, type, labels and exec on each node only",
+		"name: x\ntopology: {kinds: {linux: {labels: {cutover.vlan: '66'}}}, nodes: {a: {kind: linux}}}":                                       "topology.kinds.linux.labels: the local lab reads",
+		"name: x\ntopology: {nodes: {r: {kind: cisco_iol}}}":                                                                                   `cisco_iol of type "" is not a switch; the local lab emulates type l2`,
+		"name: x\ntopology: {nodes: {a: {kind: linux, image: [x]}}}":                                                                           "containerlab's schema: topology.nodes.a.image: got array, want string",
+		"name: x\ntopology: {nodes: {a: {kind: linux, colour: red}}}":                                                                          "containerlab's schema: topology.nodes.a: additional properties 'colour' not allowed",
 	}
 	for text, want := range cases {
 		_, err := ParseTopology("t.yml", []byte(text))
@@ -106,7 +106,7 @@ func TestEndpointNamesMapAsContainerlabMapsThem(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s port %d: %v", kind, n, err)
 			}
-			p, err := resolvePort("sw", kind, "l2", ep)
+			p, err := resolvePort("sw", kind, ep)
 			if err != nil {
 				t.Fatalf("%s: %s: %v", kind, ep, err)
 			}
@@ -128,7 +128,7 @@ func TestEndpointNamesMapAsContainerlabMapsThem(t *testing.T) {
 			}
 			// containerlab's own names for the port are the same port.
 			for _, alias := range aliases {
-				q, err := resolvePort("sw", kind, "l2", alias)
+				q, err := resolvePort("sw", kind, alias)
 				if err != nil || q.Iface != p.Iface || q.Name != p.Name || q.OVS != p.OVS {
 					t.Errorf("%s: %s is %+v (%v), want the port of %s (%+v)", kind, alias, q, err, ep, p)
 				}
@@ -137,7 +137,7 @@ func TestEndpointNamesMapAsContainerlabMapsThem(t *testing.T) {
 	}
 	// SR Linux breakout ports and other line cards.
 	for ep, want := range map[string]string{"e1-3-2": "ethernet-1/3/2", "ethernet-1/3/2": "ethernet-1/3/2", "e2-5": "ethernet-2/5", "ethernet-2/5": "ethernet-2/5"} {
-		p, err := resolvePort("s", "nokia_srlinux", "", ep)
+		p, err := resolvePort("s", "nokia_srlinux", ep)
 		if err != nil || p.Name != want || reg.ValidatePort("nokia_srl", p.Name) != nil {
 			t.Errorf("srl %s: %+v %v, want %s", ep, p, err, want)
 		}
@@ -173,7 +173,7 @@ func TestRefusedEndpointNamesCarryContainerlabsHint(t *testing.T) {
 	}
 	// Names containerlab takes that the local lab cannot emulate.
 	for kind, name := range map[string]string{"arista_ceos": "et1", "cisco_cat9kv": "xeth1"} {
-		_, err := resolvePort("sw", kind, "", name)
+		_, err := resolvePort("sw", kind, name)
 		if err == nil || !strings.Contains(err.Error(), "local lab") {
 			t.Errorf("%s %s: err = %v", kind, name, err)
 		}
