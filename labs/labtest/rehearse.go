@@ -21,6 +21,7 @@ import (
 // 66, 166 and 266 exist on both.
 type Pair struct {
 	Kind, Driver     string
+	Type             string   // the nodes' containerlab type, if the kind needs one (cisco_iol: l2)
 	OldPorts         []string // sw1's ports of the old servers, as the driver names them
 	NewPorts         []string // sw2's ports of the new servers
 	Segments         string   // a `segments:` mapping for drivers whose segments are names
@@ -40,7 +41,11 @@ func RehearsePair(t *testing.T, p Pair) *labs.RehearsalReport {
 		t.Fatal("RehearsePair: want 1-5 old and as many new ports")
 	}
 	var topo, addrs strings.Builder
-	fmt.Fprintf(&topo, "name: pair\ntopology:\n  nodes:\n    sw1: {kind: %s, labels: {cutover.vlans: \"66,166,266\"}}\n    sw2: {kind: %s, labels: {cutover.vlans: \"66,166,266\"}}\n", p.Kind, p.Kind)
+	kind := p.Kind
+	if p.Type != "" {
+		kind += ", type: " + p.Type
+	}
+	fmt.Fprintf(&topo, "name: pair\ntopology:\n  nodes:\n    sw1: {kind: %s, labels: {cutover.vlans: \"66,166,266\"}}\n    sw2: {kind: %s, labels: {cutover.vlans: \"66,166,266\"}}\n", kind, kind)
 	topo.WriteString("    gw: {kind: linux, labels: {cutover.role: gateway, cutover.vlan: \"66\"}, exec: [\"ip address add 192.168.66.1/24 dev eth1\"]}\n")
 	topo.WriteString("    probe: {kind: linux, labels: {cutover.role: probe}}\n")
 	port := func(n int) string {
