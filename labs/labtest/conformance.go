@@ -3,6 +3,7 @@ package labtest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/cutover-net/cutover/labs"
 	"github.com/cutover-net/cutover/switchdrivers"
@@ -56,5 +57,51 @@ func RunConformance(t *testing.T, e Emulated) {
 		},
 		Memberships: func(port string) [][]string { return mon.History(ovsPort(port)) },
 		Sessions:    sessions,
+	})
+}
+
+// TimeScale is the emulators' clock in labs started by StartFast: a
+// minute of a revert timer lasts 0.6 s.
+const TimeScale = 0.01
+
+// StartFast is Start with the emulators' revert timers TimeScale times
+// as long, for trials.
+func StartFast(t testing.TB, topology string) *labs.Lab {
+	t.Helper()
+	l := New(t, topology)
+	l.EmulatorTimeScale = TimeScale
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := l.Up(ctx); err != nil {
+		t.Fatalf("lab up: %v", err)
+	}
+	return l
+}
+
+// RunTrialConformance runs the drivertest trial suite against an
+// emulated switch of a lab started by StartFast, the lab's OVS database
+// as the independent peer. The trials last a minute of the switch's
+// clock (0.6 s).
+func RunTrialConformance(t *testing.T, e Emulated) {
+	t.Helper()
+	ovsPort := e.OVSPort
+	if ovsPort == nil {
+		ovsPort = func(iface string) string { return OVSPort(e.Node, iface) }
+	}
+	segment := e.Segment
+	if segment == nil {
+		segment = func(tag string) string { return tag }
+	}
+	drivertest.RunTrials(t, drivertest.TrialHarness{
+		Open:     e.Open,
+		Ports:    e.Ports,
+		Segments: e.Segments,
+		Peer: func(ctx context.Context, port string) (string, error) {
+			tag, err := e.Lab.PortTag(ctx, ovsPort(port))
+			return segment(tag), err
+		},
+		Timeout:      time.Minute,
+		TimerLasts:   time.Duration(float64(time.Minute) * TimeScale),
+		RevertWithin: 10 * time.Second,
 	})
 }

@@ -54,7 +54,7 @@ var Dialect = cli.Dialect{
 	ValidatePort: ValidatePort,
 	Short:        func(s string) string { return s },
 	Read:         ReadPorts,
-	Begin:        func([]switchdrivers.Change) []string { return []string{"configure terminal"} },
+	Begin:        func([]switchdrivers.Change, string) []string { return []string{"configure terminal"} },
 	Lines:        lines,
 	Commit:       []string{"end"},
 	SaveCommand:  "write memory",

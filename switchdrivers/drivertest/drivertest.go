@@ -53,6 +53,11 @@ func Run(t *testing.T, h Harness) {
 	d := h.Open(t)
 	defer d.Close()
 	a, b, c := h.Segments[0], h.Segments[1], h.Segments[2]
+	if _, ok := d.(switchdrivers.ConfirmedApplier); ok {
+		if _, ok := d.(switchdrivers.TrialRecoverer); !ok {
+			t.Error("the driver applies on trial but cannot take a pending trial over from a new session (switchdrivers.TrialRecoverer); RunTrials checks it")
+		}
+	}
 
 	expectPeer := func(t *testing.T, want map[string]string) {
 		t.Helper()
@@ -251,5 +256,221 @@ func Run(t *testing.T, h Harness) {
 				}
 			}
 		}
+	})
+}
+
+// TrialHarness describes a driver whose switch applies batches on trial
+// (switchdrivers.ConfirmedApplier) and lets a new session take a pending
+// trial over (switchdrivers.TrialRecoverer).
+type TrialHarness struct {
+	// Open returns a new driver: every call stands for a new process
+	// (a recovery), with nothing in memory from the previous ones.
+	Open func(t *testing.T) switchdrivers.Driver
+	// Ports and Segments as in Harness: three access ports, all in
+	// Segments[0] when RunTrials starts.
+	Ports    []string
+	Segments []string
+	Peer     func(ctx context.Context, port string) (string, error)
+	// Timeout is the trials' timeout; TimerLasts is how long that is in
+	// real time (emulators run their clocks fast). RevertWithin bounds
+	// the wait for the switch's own revert (a deadline on polling, not
+	// an assertion on its speed).
+	Timeout, TimerLasts, RevertWithin time.Duration
+}
+
+// RunTrials runs the conformance suite of trials: a pending trial is
+// seen from a new session, confirming it stops the revert, cancelling
+// it restores the segments from before it, its timer reverts it, a
+// second trial is refused while one is pending, and a switch with
+// nothing pending reports nothing pending.
+func RunTrials(t *testing.T, h TrialHarness) {
+	if len(h.Ports) < 3 || len(h.Segments) < 3 {
+		t.Fatal("drivertest: the trial harness needs three ports and three segments")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	a, b, c := h.Segments[0], h.Segments[1], h.Segments[2]
+	open := func(t *testing.T) (switchdrivers.Driver, switchdrivers.ConfirmedApplier, switchdrivers.TrialRecoverer) {
+		t.Helper()
+		d := h.Open(t)
+		t.Cleanup(func() { d.Close() })
+		ca, ok := d.(switchdrivers.ConfirmedApplier)
+		if !ok {
+			t.Fatal("the driver cannot apply on trial")
+		}
+		tr, ok := d.(switchdrivers.TrialRecoverer)
+		if !ok {
+			t.Fatal("the driver applies on trial but cannot tell a pending trial from a new session (switchdrivers.TrialRecoverer)")
+		}
+		return d, ca, tr
+	}
+	expect := func(t *testing.T, want map[string]string) {
+		t.Helper()
+		for port, seg := range want {
+			got, err := h.Peer(ctx, port)
+			if err != nil {
+				t.Fatalf("peer: %v", err)
+			}
+			if got != seg {
+				t.Fatalf("peer sees %s in %q, want %q", port, got, seg)
+			}
+		}
+	}
+	nothingPending := func(t *testing.T) {
+		t.Helper()
+		_, _, tr := open(t)
+		p, err := tr.PendingTrial(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p != nil {
+			t.Fatalf("a trial is reported pending: %s", p)
+		}
+	}
+	pending := func(t *testing.T) switchdrivers.PendingTrial {
+		t.Helper()
+		_, _, tr := open(t)
+		p, err := tr.PendingTrial(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p == nil {
+			t.Fatal("no trial reported pending, though one was applied and not confirmed")
+		}
+		return *p
+	}
+	// setup puts the ports in the given segments, without a trial.
+	setup := func(t *testing.T, want map[string]string) {
+		t.Helper()
+		d, _, _ := open(t)
+		live, err := d.Ports(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cs []switchdrivers.Change
+		for _, p := range live {
+			if seg, ok := want[p.Name]; ok && p.Segment != seg {
+				cs = append(cs, switchdrivers.Change{Port: p.Name, From: p.Segment, To: seg})
+			}
+		}
+		if err := d.Apply(ctx, cs); err != nil {
+			t.Fatalf("setup: %v", err)
+		}
+		expect(t, want)
+	}
+	waitFor := func(t *testing.T, want map[string]string) {
+		t.Helper()
+		deadline := time.Now().Add(h.RevertWithin)
+		for {
+			ok := true
+			for port, seg := range want {
+				if got, err := h.Peer(ctx, port); err != nil || got != seg {
+					ok = false
+				}
+			}
+			if ok {
+				return
+			}
+			if time.Now().After(deadline) {
+				expect(t, want) // fails, naming the port
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	p0, p1, p2 := h.Ports[0], h.Ports[1], h.Ports[2]
+	start := map[string]string{p0: a, p1: b, p2: a}
+	trial := []switchdrivers.Change{{Port: p0, From: a, To: c}, {Port: p1, From: b, To: a}}
+	after := map[string]string{p0: c, p1: a, p2: a}
+
+	t.Run("NothingPending", func(t *testing.T) {
+		setup(t, start)
+		nothingPending(t)
+		_, _, tr := open(t)
+		for name, act := range map[string]func(context.Context, switchdrivers.PendingTrial) error{"confirm": tr.ConfirmTrial, "cancel": tr.CancelTrial} {
+			if err := act(ctx, switchdrivers.PendingTrial{}); !errors.Is(err, switchdrivers.ErrNoPendingTrial) {
+				t.Errorf("%s with nothing pending: want ErrNoPendingTrial, got %v", name, err)
+			}
+		}
+		expect(t, start)
+	})
+
+	t.Run("PendingSeenAndSecondTrialRefused", func(t *testing.T) {
+		setup(t, start)
+		_, ca, _ := open(t)
+		confirm, err := ca.ApplyConfirmed(ctx, trial, h.Timeout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		expect(t, after)
+		p := pending(t)
+		if p.Detail == "" {
+			t.Errorf("the pending trial says nothing of itself: %+v", p)
+		}
+		_, other, _ := open(t)
+		if _, err := other.ApplyConfirmed(ctx, []switchdrivers.Change{{Port: p2, From: a, To: b}}, h.Timeout); err == nil || !switchdrivers.IsUntouched(err) {
+			t.Errorf("a second trial while one is pending: want an untouched refusal, got %v", err)
+		}
+		expect(t, after)
+		if err := confirm(ctx); err != nil {
+			t.Fatal(err)
+		}
+		nothingPending(t)
+	})
+
+	t.Run("ConfirmFromANewSessionStopsTheRevert", func(t *testing.T) {
+		setup(t, start)
+		_, ca, _ := open(t)
+		if _, err := ca.ApplyConfirmed(ctx, trial, h.Timeout); err != nil {
+			t.Fatal(err)
+		}
+		p := pending(t)
+		_, _, tr := open(t)
+		if err := tr.ConfirmTrial(ctx, switchdrivers.PendingTrial{ID: p.ID + "-not-it"}); err == nil {
+			t.Error("a trial was confirmed under another trial's ID")
+		}
+		if err := tr.ConfirmTrial(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		nothingPending(t)
+		time.Sleep(h.TimerLasts + time.Second) // past the timer
+		expect(t, after)
+		nothingPending(t)
+	})
+
+	t.Run("CancelRestoresTheSegmentsBefore", func(t *testing.T) {
+		setup(t, start)
+		_, ca, _ := open(t)
+		confirm, err := ca.ApplyConfirmed(ctx, trial, h.Timeout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		expect(t, after)
+		p := pending(t)
+		_, _, tr := open(t)
+		if err := tr.CancelTrial(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, start)
+		nothingPending(t)
+		if err := confirm(ctx); !errors.Is(err, switchdrivers.ErrNoPendingTrial) || !strings.Contains(err.Error(), "switch ") {
+			t.Errorf("confirming a cancelled trial: want ErrNoPendingTrial naming the switch, got %v", err)
+		}
+		expect(t, start)
+	})
+
+	t.Run("TimerRevertsAndLateConfirmFails", func(t *testing.T) {
+		setup(t, start)
+		_, ca, _ := open(t)
+		confirm, err := ca.ApplyConfirmed(ctx, trial, h.Timeout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		expect(t, after)
+		waitFor(t, start)
+		nothingPending(t)
+		if err := confirm(ctx); !errors.Is(err, switchdrivers.ErrNoPendingTrial) || !strings.Contains(err.Error(), "switch ") {
+			t.Errorf("a late confirmation: want ErrNoPendingTrial naming the switch, got %v", err)
+		}
+		expect(t, start)
 	})
 }

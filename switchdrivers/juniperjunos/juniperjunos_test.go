@@ -120,7 +120,12 @@ func TestCommitConfirmed(t *testing.T) {
 	d := open(t, l).(switchdrivers.ConfirmedApplier)
 	batch := []switchdrivers.Change{{Port: "ge-0/0/0", From: "10", To: "20"}}
 	cmds, _ := d.RenderConfirmed(batch, 2*time.Minute)
-	if got := strings.Join(cmds, "|"); !strings.Contains(got, "commit confirmed 2|exit configuration-mode") || !strings.Contains(got, "commit and-quit") {
+	want := "configure exclusive|show | compare|" +
+		"delete interfaces ge-0/0/0 unit 0 family ethernet-switching vlan members|set interfaces ge-0/0/0 unit 0 family ethernet-switching vlan members 20|" +
+		"commit confirmed 2|exit configuration-mode|" +
+		"! once the step's guard has passed, in a new session: configure exclusive|! once the step's guard has passed, in a new session: show | compare|" +
+		"! once the step's guard has passed, in a new session: commit|! once the step's guard has passed, in a new session: exit configuration-mode"
+	if got := strings.Join(cmds, "|"); got != want {
 		t.Fatalf("render %q", cmds)
 	}
 	tag := func() string { v, _ := l.PortTag(ctx, "sw3-e1"); return v }
@@ -147,6 +152,47 @@ func TestCommitConfirmed(t *testing.T) {
 	time.Sleep(time.Duration(float64(time.Minute)*0.01) + 500*time.Millisecond)
 	if tag() != "20" {
 		t.Fatalf("a confirmed commit was rolled back: %s", tag())
+	}
+}
+
+// TestTrialConformance: a pending confirmed commit is seen from a new
+// session (the commit history against the switch's clock), confirmed by
+// a plain commit or cancelled by rollback 1 from there, and reverts by
+// itself.
+func TestTrialConformance(t *testing.T) {
+	l := labtest.StartFast(t, topology)
+	labtest.RunTrialConformance(t, labtest.Emulated{Lab: l, Node: "sw3", Open: func(t *testing.T) switchdrivers.Driver { return open(t, l) },
+		Ports: ports, Segments: []string{"10", "20", "30"}, OVSPort: ovs})
+}
+
+// TestTrialNeverCommitsSomebodyElsesChanges: with another user's
+// uncommitted change in the shared candidate, a trial (and a
+// confirmation) is refused before anything is staged, naming the switch;
+// the trial is never sent in private mode, where Junos refuses it.
+func TestTrialNeverCommitsSomebodyElsesChanges(t *testing.T) {
+	l := labtest.StartFast(t, topology)
+	srv := l.Emulator("sw3")
+	ctx := context.Background()
+	srv.StageShared("ge-0/0/2", 30) // someone's `configure`, `set …`, no commit
+	d := open(t, l).(switchdrivers.ConfirmedApplier)
+	batch := []switchdrivers.Change{{Port: "ge-0/0/0", From: "10", To: "20"}}
+	_, err := d.ApplyConfirmed(ctx, batch, time.Minute)
+	if err == nil || !switchdrivers.IsUntouched(err) || !strings.Contains(err.Error(), "switch sw3") || !strings.Contains(err.Error(), "uncommitted changes") {
+		t.Fatalf("trial over a modified shared candidate: %v", err)
+	}
+	for _, p := range []string{"sw3-e1", "sw3-e3"} {
+		if v, _ := l.PortTag(ctx, p); v != "10" {
+			t.Fatalf("%s moved to %s", p, v)
+		}
+	}
+	log := strings.Join(srv.ConfigLog(), "|")
+	if strings.Contains(log, "members 20") || strings.Contains(log, "commit") {
+		t.Fatalf("configuration was sent: %q", log)
+	}
+	// Leaving configure exclusive discarded the stale change (Junos does):
+	// the next trial goes ahead, in exclusive mode (private would be refused).
+	if _, err := d.ApplyConfirmed(ctx, batch, time.Minute); err != nil {
+		t.Fatalf("after configure exclusive discarded the stale change: %v", err)
 	}
 }
 
