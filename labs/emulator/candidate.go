@@ -81,6 +81,29 @@ func (c *candidate) apply(s *session, none int) error {
 	return s.srv.setAccessVLANs(s.ctx, vlans)
 }
 
+// before returns what the candidate's commit would undo: the running
+// VLAN of each port it changes.
+func (c *candidate) before(s *session) map[string]int {
+	out := map[string]int{}
+	for _, p := range c.order {
+		if v, ok := c.running[p]; ok {
+			out[p] = v
+		} else if v, trunk, err := s.srv.cfg.Backend.AccessVLAN(s.ctx, p); err == nil && !trunk {
+			out[p] = v
+		}
+	}
+	return out
+}
+
+// snapshot is every port's VLAN before the candidate's commit, from the
+// read the candidate was built on where the backend reads in bulk.
+func (c *candidate) snapshot(s *session) (map[string]int, error) {
+	if c.running != nil {
+		return c.running, nil
+	}
+	return s.srv.snapshot(s.ctx)
+}
+
 // interfaceName is the vendor name of a backend port.
 func (srv *Server) interfaceName(port string) string {
 	for _, it := range srv.cfg.Interfaces {

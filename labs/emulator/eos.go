@@ -190,7 +190,7 @@ func (d eos) commit(s *session, name string, timer time.Duration) string {
 	}
 	srv.mu.Unlock()
 	if timer > 0 {
-		srv.arm(&trial{name: name, user: srv.cfg.Username, snapshot: running, length: timer, reverted: func() {
+		srv.arm(&trial{name: name, user: srv.cfg.Username, snapshot: running, length: timer, reverted: func(map[string]int) {
 			srv.mu.Lock()
 			delete(srv.eos.sessions, name)
 			srv.mu.Unlock()

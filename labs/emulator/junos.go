@@ -1,8 +1,8 @@
 package emulator
 
 import (
-	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,7 +49,7 @@ type junosCommit struct {
 	user    string
 	via     string
 	comment string
-	config  map[string]int // every access port after the commit
+	undo    map[string]int // the ports it changed, with their VLANs before it
 }
 
 const junosPrivateConfirmed = "error: commit confirmed not supported for private configuration"
@@ -207,7 +207,7 @@ func (d junos) rollback(s *session, n int) (string, bool) {
 		d.setStaged(s, nil)
 		return "load complete", false
 	}
-	hist := s.srv.commits(s.ctx)
+	hist := s.srv.commits()
 	if n >= len(hist) {
 		return fmt.Sprintf("error: rollback %d: no such rollback", n), false
 	}
@@ -215,9 +215,13 @@ func (d junos) rollback(s *session, n int) (string, bool) {
 	if err != nil {
 		return "error: " + err.Error(), false
 	}
+	target := maps.Clone(running)
+	for _, c := range hist[:n] { // undo the n newest commits
+		maps.Copy(target, c.undo)
+	}
 	var st []staged
 	for _, it := range s.srv.cfg.Interfaces {
-		if v, ok := hist[n].config[it.Port]; ok && running[it.Port] != v {
+		if v, ok := target[it.Port]; ok && running[it.Port] != v {
 			st = append(st, staged{it.Port, 0}, staged{it.Port, v})
 		}
 	}
@@ -307,31 +311,23 @@ func (d junos) end(s *session) {
 	}
 }
 
-// commits returns the commit history, newest first, starting it with
-// the configuration the switch has now if nothing was committed yet.
-func (srv *Server) commits(ctx context.Context) []junosCommit {
-	srv.mu.Lock()
-	empty := len(srv.junos.history) == 0
-	srv.mu.Unlock()
-	if empty {
-		snap, _ := srv.snapshot(ctx)
-		srv.mu.Lock()
-		if len(srv.junos.history) == 0 {
-			srv.junos.history = []junosCommit{{at: srv.born, user: "root", via: "other", config: snap}}
-		}
-		srv.mu.Unlock()
-	}
+// commits returns the commit history, newest first; the switch's boot
+// is its first commit.
+func (srv *Server) commits() []junosCommit {
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
+	if len(srv.junos.history) == 0 {
+		srv.junos.history = []junosCommit{{at: srv.born, user: "root", via: "other"}}
+	}
 	return slices.Clone(srv.junos.history)
 }
 
-// record adds a commit to the history.
-func (srv *Server) record(ctx context.Context, user, via, comment string) {
-	srv.commits(ctx)
-	snap, _ := srv.snapshot(ctx)
+// record adds a commit that changed the ports of undo (their VLANs before
+// it) to the history.
+func (srv *Server) record(user, via, comment string, undo map[string]int) {
+	srv.commits()
 	srv.mu.Lock()
-	srv.junos.history = append([]junosCommit{{at: srv.now(), user: user, via: via, comment: comment, config: snap}}, srv.junos.history...)
+	srv.junos.history = append([]junosCommit{{at: srv.now(), user: user, via: via, comment: comment, undo: undo}}, srv.junos.history...)
 	if len(srv.junos.history) > 50 {
 		srv.junos.history = srv.junos.history[:50]
 	}
@@ -397,12 +393,11 @@ func (d junos) commit(s *session, line string, f []string) (string, bool) {
 		}
 		return "configuration check succeeds", false
 	}
-	var snap map[string]int
-	if confirmed > 0 {
-		if snap, err = srv.snapshot(s.ctx); err != nil {
-			return "error: " + err.Error(), false
-		}
+	snap, err := cand.snapshot(s)
+	if err != nil {
+		return "error: " + err.Error(), false
 	}
+	undo := cand.before(s)
 	if err := cand.apply(s, 1); err != nil { // no member: the default VLAN
 		return "error: " + err.Error(), false
 	}
@@ -417,14 +412,14 @@ func (d junos) commit(s *session, line string, f []string) (string, bool) {
 			// still goes back to before the first (unverified).
 			snap = old.snapshot
 		}
-		srv.record(s.ctx, srv.cfg.Username, "cli", comment)
-		srv.arm(&trial{user: srv.cfg.Username, snapshot: snap, length: confirmed, reverted: func() {
-			srv.record(context.Background(), "root", "other", "")
+		srv.record(srv.cfg.Username, "cli", comment, undo)
+		srv.arm(&trial{user: srv.cfg.Username, snapshot: snap, length: confirmed, reverted: func(undo map[string]int) {
+			srv.record("root", "other", "", undo)
 		}})
 		out = fmt.Sprintf("commit confirmed will be automatically rolled back in %d minutes unless confirmed\n%s", mins, out)
 	} else {
 		srv.settle(s.ctx, "", false) // any commit confirms a pending one
-		srv.record(s.ctx, srv.cfg.Username, "cli", "")
+		srv.record(srv.cfg.Username, "cli", "", undo)
 	}
 	if andQuit {
 		if s.junosMode == "exclusive" {
@@ -507,7 +502,7 @@ func (d junos) configure(s *session, f []string) (string, bool) {
 // showCommits prints `show system commit`, newest first.
 func (d junos) showCommits(s *session) string {
 	var b strings.Builder
-	for i, c := range s.srv.commits(s.ctx) {
+	for i, c := range s.srv.commits() {
 		fmt.Fprintf(&b, "%-3d %s by %s via %s%s\n", i, c.at.UTC().Format("2006-01-02 15:04:05 UTC"), c.user, c.via, c.comment)
 	}
 	return b.String()

@@ -175,9 +175,11 @@ func (d srl) commit(s *session, line string, f []string) (string, bool) {
 		}
 		return fmt.Sprintf("Error: Validation failed: network-instance mac-vrf-%d does not exist", m[0]), false
 	}
-	snap, err := srv.snapshot(s.ctx)
-	if err != nil {
-		return "Error: " + err.Error(), false
+	var snap map[string]int
+	if confirmed > 0 {
+		if snap, err = cand.snapshot(s); err != nil {
+			return "Error: " + err.Error(), false
+		}
 	}
 	if err := cand.apply(s, Blackhole); err != nil { // in no network-instance: not bridged anywhere
 		return "Error: " + err.Error(), false
@@ -199,7 +201,7 @@ func (d srl) commit(s *session, line string, f []string) (string, bool) {
 	srv.mu.Unlock()
 	if confirmed > 0 {
 		name := s.candName
-		srv.arm(&trial{name: name, user: srv.cfg.Username, snapshot: snap, length: confirmed, reverted: func() {
+		srv.arm(&trial{name: name, user: srv.cfg.Username, snapshot: snap, length: confirmed, reverted: func(map[string]int) {
 			d.settled(srv, name, id, "rolled-back")
 		}})
 		// The text is unverified; the candidate stays open.

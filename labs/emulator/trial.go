@@ -19,9 +19,11 @@ type trial struct {
 	armed    time.Time      // on the device's clock
 	length   time.Duration  // on the device's clock
 	timer    *time.Timer
-	// reverted, if set, runs after the timer's revert (the dialect's own
-	// bookkeeping: the Junos rollback's commit entry, SR Linux's status).
-	reverted func()
+	// reverted, if set, runs after the timer's revert, given what the
+	// revert changed (the ports with their VLANs before it): the
+	// dialect's own bookkeeping, the Junos rollback's commit entry, SR
+	// Linux's status.
+	reverted func(undo map[string]int)
 }
 
 // now is the device's clock: it runs 1/TimeScale times as fast as the
@@ -59,22 +61,23 @@ func (srv *Server) snapshot(ctx context.Context) (map[string]int, error) {
 }
 
 // restore puts every port of snap back, in one transaction: only the
-// ports that moved since are written.
-func (srv *Server) restore(ctx context.Context, snap map[string]int) error {
+// ports that moved since are written. It returns those ports with their
+// VLANs before the restore.
+func (srv *Server) restore(ctx context.Context, snap map[string]int) (map[string]int, error) {
 	now, err := srv.snapshot(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	moved := map[string]int{}
+	moved, undo := map[string]int{}, map[string]int{}
 	for port, v := range snap {
 		if cur, ok := now[port]; ok && cur != v {
-			moved[port] = v
+			moved[port], undo[port] = v, cur
 		}
 	}
 	if len(moved) == 0 {
-		return nil
+		return undo, nil
 	}
-	return srv.setAccessVLANs(ctx, moved)
+	return undo, srv.setAccessVLANs(ctx, moved)
 }
 
 // arm starts t: after its length (on the device's clock) the switch
@@ -91,9 +94,9 @@ func (srv *Server) arm(t *trial) {
 		if !current {
 			return
 		}
-		srv.restore(context.Background(), t.snapshot)
+		undo, _ := srv.restore(context.Background(), t.snapshot)
 		if t.reverted != nil {
-			t.reverted()
+			t.reverted(undo)
 		}
 	})
 	srv.mu.Lock()
@@ -122,7 +125,8 @@ func (srv *Server) settle(ctx context.Context, name string, cancel bool) (*trial
 	srv.trial = nil
 	srv.mu.Unlock()
 	if cancel {
-		return t, srv.restore(ctx, t.snapshot)
+		_, err := srv.restore(ctx, t.snapshot)
+		return t, err
 	}
 	return t, nil
 }

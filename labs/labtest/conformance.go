@@ -35,29 +35,36 @@ func RunConformance(t *testing.T, e Emulated) {
 		t.Fatal(err)
 	}
 	t.Cleanup(mon.Close)
-	ovsPort := e.OVSPort
-	if ovsPort == nil {
-		ovsPort = func(iface string) string { return OVSPort(e.Node, iface) }
-	}
-	segment := e.Segment
-	if segment == nil {
-		segment = func(tag string) string { return tag }
-	}
 	sessions := e.Sessions
 	if sessions == nil {
 		sessions = e.Lab.Emulator(e.Node).Sessions
 	}
 	drivertest.Run(t, drivertest.Harness{
-		Open:     e.Open,
-		Ports:    e.Ports,
-		Segments: e.Segments,
-		Peer: func(ctx context.Context, port string) (string, error) {
-			tag, err := e.Lab.PortTag(ctx, ovsPort(port))
-			return segment(tag), err
-		},
-		Memberships: func(port string) [][]string { return mon.History(ovsPort(port)) },
+		Open:        e.Open,
+		Ports:       e.Ports,
+		Segments:    e.Segments,
+		Peer:        e.peer,
+		Memberships: func(port string) [][]string { return mon.History(e.ovsPort(port)) },
 		Sessions:    sessions,
 	})
+}
+
+// ovsPort is the lab's OVS port behind an interface of the switch.
+func (e Emulated) ovsPort(iface string) string {
+	if e.OVSPort != nil {
+		return e.OVSPort(iface)
+	}
+	return OVSPort(e.Node, iface)
+}
+
+// peer reads a port's segment from the lab's OVS database, independently
+// of the driver.
+func (e Emulated) peer(ctx context.Context, port string) (string, error) {
+	tag, err := e.Lab.PortTag(ctx, e.ovsPort(port))
+	if e.Segment != nil {
+		return e.Segment(tag), err
+	}
+	return tag, err
 }
 
 // TimeScale is the emulators' clock in labs started by StartFast: a
@@ -84,22 +91,11 @@ func StartFast(t testing.TB, topology string) *labs.Lab {
 // clock (0.6 s).
 func RunTrialConformance(t *testing.T, e Emulated) {
 	t.Helper()
-	ovsPort := e.OVSPort
-	if ovsPort == nil {
-		ovsPort = func(iface string) string { return OVSPort(e.Node, iface) }
-	}
-	segment := e.Segment
-	if segment == nil {
-		segment = func(tag string) string { return tag }
-	}
 	drivertest.RunTrials(t, drivertest.TrialHarness{
-		Open:     e.Open,
-		Ports:    e.Ports,
-		Segments: e.Segments,
-		Peer: func(ctx context.Context, port string) (string, error) {
-			tag, err := e.Lab.PortTag(ctx, ovsPort(port))
-			return segment(tag), err
-		},
+		Open:         e.Open,
+		Ports:        e.Ports,
+		Segments:     e.Segments,
+		Peer:         e.peer,
 		Timeout:      time.Minute,
 		TimerLasts:   time.Duration(float64(time.Minute) * TimeScale),
 		RevertWithin: 10 * time.Second,

@@ -203,27 +203,43 @@ func (t *TrialDriver) RenderConfirmed(changes []switchdrivers.Change, timeout ti
 func (t *TrialDriver) ApplyConfirmed(ctx context.Context, changes []switchdrivers.Change, timeout time.Duration) (func(context.Context) error, error) {
 	tr := t.d.Trial
 	name := SessionName(changes, newAttempt())
-	before := func(s session) error {
-		if tr.Ready != nil {
-			if err := tr.Ready(s); err != nil {
-				return t.errf("", "", err)
+	var started switchdrivers.PendingTrial // the trial as the switch shows it after the commit
+	err := t.apply(ctx, changes, attempt{
+		name:  name,
+		begin: tr.Begin(changes, name, timeout), commit: tr.Commit(changes, name, timeout),
+		held: tr.Held,
+		before: func(s session) error {
+			if tr.Ready != nil {
+				if err := tr.Ready(s); err != nil {
+					return t.errf("", "", err)
+				}
 			}
-		}
-		p, err := tr.Pending(s)
-		if err != nil {
-			return err
-		}
-		if p != nil {
-			return t.errf("", "", fmt.Errorf("a trial is already pending on the switch (%s): it must be confirmed or cancelled before another starts", p))
-		}
-		return nil
-	}
-	err := t.apply(ctx, changes, name, tr.Begin(changes, name, timeout), tr.Commit(changes, name, timeout), before, tr.Held)
+			p, err := tr.Pending(s)
+			if err != nil {
+				return err
+			}
+			if p != nil {
+				return t.errf("", "", fmt.Errorf("a trial is already pending on the switch (%s): it must be confirmed or cancelled before another starts", p))
+			}
+			return nil
+		},
+		after: func(s session) error {
+			p, err := tr.Pending(s)
+			if err != nil {
+				return fmt.Errorf("reading the trial back: %w", err)
+			}
+			if p == nil {
+				return t.errf("", "", errors.New("the batch landed but the switch shows no trial pending: it will not revert by itself"))
+			}
+			started = *p
+			return nil
+		},
+	})
 	if err != nil {
 		return nil, err
 	}
 	return func(ctx context.Context) error {
-		return t.settle(ctx, nil, name, changes, "confirming the trial", tr.Confirm)
+		return t.settle(ctx, &started, name, changes, "confirming the trial", tr.Confirm)
 	}, nil
 }
 
@@ -252,9 +268,10 @@ func (t *TrialDriver) CancelTrial(ctx context.Context, p switchdrivers.PendingTr
 }
 
 // settle confirms or cancels (lines) the trial pending on the switch, in
-// a new session: the trial must be pending before — want, if given, or
-// the one the attempt name started — and gone after. With changes (the
-// confirmation of this driver's own trial), the ports are read back.
+// a new session: the trial must be pending before — want, the trial as
+// the switch showed it after its commit — and gone after. With changes
+// (the confirmation of this driver's own trial, the attempt name), the
+// ports are read back.
 func (t *TrialDriver) settle(ctx context.Context, want *switchdrivers.PendingTrial, name string, changes []switchdrivers.Change, what string, lines func(switchdrivers.PendingTrial) []string) error {
 	tr := t.d.Trial
 	s, closeFn, err := t.open(ctx)
@@ -599,14 +616,27 @@ func (drv *Driver) scriptWith(changes []switchdrivers.Change, begin, commit []st
 // Apply configures the batch in one SSH session and reads it back.
 func (drv *Driver) Apply(ctx context.Context, changes []switchdrivers.Change) error {
 	name := SessionName(changes, newAttempt())
-	return drv.apply(ctx, changes, name, drv.d.Begin(changes, name), drv.d.Commit, nil, false)
+	return drv.apply(ctx, changes, attempt{name: name, begin: drv.d.Begin(changes, name), commit: drv.d.Commit})
 }
 
-// apply runs one attempt at a batch, named name, in one session: read,
-// check, before (if set: it may refuse the batch untouched), begin, the
-// lines, commit, read back. With held, the session is left as the
-// commit left it and the read-back uses a new session.
-func (drv *Driver) apply(ctx context.Context, changes []switchdrivers.Change, name string, begin, commit []string, before func(session) error, held bool) error {
+// attempt is one attempt at a batch.
+type attempt struct {
+	name          string   // its session or candidate name
+	begin, commit []string // the lines around the batch's own
+	// before, if set, runs after the check of the live state and may
+	// refuse the batch untouched; after, if set, runs after the
+	// read-back, in the same session.
+	before, after func(session) error
+	// held: the commit leaves the session holding something open (an SR
+	// Linux candidate): nothing more is sent in it, and the read-back
+	// uses a new session.
+	held bool
+}
+
+// apply runs one attempt at a batch in one session: read, check, before,
+// begin, the lines, commit, read back, after.
+func (drv *Driver) apply(ctx context.Context, changes []switchdrivers.Change, a attempt) error {
+	name, begin, commit, before, held := a.name, a.begin, a.commit, a.before, a.held
 	if err := drv.validate(changes); err != nil {
 		return switchdrivers.Untouched(err)
 	}
@@ -671,7 +701,13 @@ func (drv *Driver) apply(ctx context.Context, changes []switchdrivers.Change, na
 	if err != nil {
 		return fmt.Errorf("read-back: %w", err)
 	}
-	return switchdrivers.CheckReadBack(drv.name, after, changes)
+	if err := switchdrivers.CheckReadBack(drv.name, after, changes); err != nil {
+		return err
+	}
+	if a.after != nil {
+		return a.after(s)
+	}
+	return nil
 }
 
 // remember records an attempt whose session was lost before its commit,

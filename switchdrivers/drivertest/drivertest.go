@@ -43,6 +43,21 @@ var BadPortNames = []string{
 	strings.Repeat("A", 300),
 }
 
+// expectSegments fails the test unless the peer sees every port of want
+// in its segment.
+func expectSegments(ctx context.Context, t *testing.T, peer func(context.Context, string) (string, error), want map[string]string) {
+	t.Helper()
+	for port, seg := range want {
+		got, err := peer(ctx, port)
+		if err != nil {
+			t.Fatalf("peer: %v", err)
+		}
+		if got != seg {
+			t.Fatalf("peer sees %s in %q, want %q", port, got, seg)
+		}
+	}
+}
+
 // Run runs the conformance suite.
 func Run(t *testing.T, h Harness) {
 	if len(h.Ports) < 3 || len(h.Segments) < 3 {
@@ -61,15 +76,7 @@ func Run(t *testing.T, h Harness) {
 
 	expectPeer := func(t *testing.T, want map[string]string) {
 		t.Helper()
-		for port, seg := range want {
-			got, err := h.Peer(ctx, port)
-			if err != nil {
-				t.Fatalf("peer: %v", err)
-			}
-			if got != seg {
-				t.Fatalf("peer sees %s in %q, want %q", port, got, seg)
-			}
-		}
+		expectSegments(ctx, t, h.Peer, want)
 	}
 	all := func(seg string) map[string]string {
 		m := map[string]string{}
@@ -306,15 +313,7 @@ func RunTrials(t *testing.T, h TrialHarness) {
 	}
 	expect := func(t *testing.T, want map[string]string) {
 		t.Helper()
-		for port, seg := range want {
-			got, err := h.Peer(ctx, port)
-			if err != nil {
-				t.Fatalf("peer: %v", err)
-			}
-			if got != seg {
-				t.Fatalf("peer sees %s in %q, want %q", port, got, seg)
-			}
-		}
+		expectSegments(ctx, t, h.Peer, want)
 	}
 	nothingPending := func(t *testing.T) {
 		t.Helper()
@@ -382,6 +381,28 @@ func RunTrials(t *testing.T, h TrialHarness) {
 	trial := []switchdrivers.Change{{Port: p0, From: a, To: c}, {Port: p1, From: b, To: a}}
 	after := map[string]string{p0: c, p1: a, p2: a}
 
+	// begin starts the trial from start and returns its confirmation.
+	begin := func(t *testing.T) func(context.Context) error {
+		t.Helper()
+		setup(t, start)
+		_, ca, _ := open(t)
+		confirm, err := ca.ApplyConfirmed(ctx, trial, h.Timeout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		expect(t, after)
+		return confirm
+	}
+	// gone checks that confirming a trial that is no longer pending fails,
+	// naming the switch, and changes nothing.
+	gone := func(t *testing.T, confirm func(context.Context) error, what string) {
+		t.Helper()
+		if err := confirm(ctx); !errors.Is(err, switchdrivers.ErrNoPendingTrial) || !strings.Contains(err.Error(), "switch ") {
+			t.Errorf("%s: want ErrNoPendingTrial naming the switch, got %v", what, err)
+		}
+		expect(t, start)
+	}
+
 	t.Run("NothingPending", func(t *testing.T) {
 		setup(t, start)
 		nothingPending(t)
@@ -395,13 +416,7 @@ func RunTrials(t *testing.T, h TrialHarness) {
 	})
 
 	t.Run("PendingSeenAndSecondTrialRefused", func(t *testing.T) {
-		setup(t, start)
-		_, ca, _ := open(t)
-		confirm, err := ca.ApplyConfirmed(ctx, trial, h.Timeout)
-		if err != nil {
-			t.Fatal(err)
-		}
-		expect(t, after)
+		confirm := begin(t)
 		p := pending(t)
 		if p.Detail == "" {
 			t.Errorf("the pending trial says nothing of itself: %+v", p)
@@ -418,11 +433,7 @@ func RunTrials(t *testing.T, h TrialHarness) {
 	})
 
 	t.Run("ConfirmFromANewSessionStopsTheRevert", func(t *testing.T) {
-		setup(t, start)
-		_, ca, _ := open(t)
-		if _, err := ca.ApplyConfirmed(ctx, trial, h.Timeout); err != nil {
-			t.Fatal(err)
-		}
+		begin(t)
 		p := pending(t)
 		_, _, tr := open(t)
 		if err := tr.ConfirmTrial(ctx, switchdrivers.PendingTrial{ID: p.ID + "-not-it"}); err == nil {
@@ -438,13 +449,7 @@ func RunTrials(t *testing.T, h TrialHarness) {
 	})
 
 	t.Run("CancelRestoresTheSegmentsBefore", func(t *testing.T) {
-		setup(t, start)
-		_, ca, _ := open(t)
-		confirm, err := ca.ApplyConfirmed(ctx, trial, h.Timeout)
-		if err != nil {
-			t.Fatal(err)
-		}
-		expect(t, after)
+		confirm := begin(t)
 		p := pending(t)
 		_, _, tr := open(t)
 		if err := tr.CancelTrial(ctx, p); err != nil {
@@ -452,25 +457,27 @@ func RunTrials(t *testing.T, h TrialHarness) {
 		}
 		expect(t, start)
 		nothingPending(t)
-		if err := confirm(ctx); !errors.Is(err, switchdrivers.ErrNoPendingTrial) || !strings.Contains(err.Error(), "switch ") {
-			t.Errorf("confirming a cancelled trial: want ErrNoPendingTrial naming the switch, got %v", err)
-		}
-		expect(t, start)
-	})
-
-	t.Run("TimerRevertsAndLateConfirmFails", func(t *testing.T) {
-		setup(t, start)
-		_, ca, _ := open(t)
-		confirm, err := ca.ApplyConfirmed(ctx, trial, h.Timeout)
+		gone(t, confirm, "confirming a cancelled trial")
+		// Another trial starts (another run): the first one's confirmation
+		// must not confirm it.
+		_, other, _ := open(t)
+		confirmOther, err := other.ApplyConfirmed(ctx, []switchdrivers.Change{{Port: p2, From: a, To: b}}, h.Timeout)
 		if err != nil {
 			t.Fatal(err)
 		}
-		expect(t, after)
+		if err := confirm(ctx); err == nil {
+			t.Error("a confirmation confirmed another run's trial")
+		}
+		if err := confirmOther(ctx); err != nil {
+			t.Fatalf("the other trial was taken by the first confirmation: %v", err)
+		}
+		setup(t, start)
+	})
+
+	t.Run("TimerRevertsAndLateConfirmFails", func(t *testing.T) {
+		confirm := begin(t)
 		waitFor(t, start)
 		nothingPending(t)
-		if err := confirm(ctx); !errors.Is(err, switchdrivers.ErrNoPendingTrial) || !strings.Contains(err.Error(), "switch ") {
-			t.Errorf("a late confirmation: want ErrNoPendingTrial naming the switch, got %v", err)
-		}
-		expect(t, start)
+		gone(t, confirm, "a late confirmation")
 	})
 }
