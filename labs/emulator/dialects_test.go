@@ -192,10 +192,14 @@ func waitVLAN(t *testing.T, be *memBackend, port string, want int) {
 	}
 }
 
-// stays checks that port keeps its VLAN past a one-minute timer.
+// Trials last 5 minutes of the switch's clock: 3 s, long enough for a
+// loaded machine to read and confirm them before they run out.
+const trialMinutes = 5
+
+// stays checks that port keeps its VLAN past a trial's timer.
 func stays(t *testing.T, be *memBackend, port string, want int) {
 	t.Helper()
-	time.Sleep(1500 * time.Millisecond)
+	time.Sleep(trialMinutes*600*time.Millisecond + 500*time.Millisecond)
 	if got := be.vlan(port); got != want {
 		t.Fatalf("%s in VLAN %d after the timer, want %d", port, got, want)
 	}
@@ -228,13 +232,13 @@ func TestJunosTrials(t *testing.T) {
 		a.run("configure exclusive")
 		a.run("delete interfaces " + port + " unit 0 family ethernet-switching vlan members")
 		a.run(junosSet(port, vlan))
-		if out := a.run("commit confirmed 1"); !strings.Contains(out, "rolled back in 1 minutes unless confirmed") {
+		if out := a.run(fmt.Sprintf("commit confirmed %d", trialMinutes)); !strings.Contains(out, fmt.Sprintf("rolled back in %d minutes unless confirmed", trialMinutes)) {
 			t.Fatalf("commit confirmed: %q", out)
 		}
 		a.run("exit configuration-mode")
 	}
 	trialOn("ge-0/0/0", 20)
-	if h := a.run("show system commit"); !regexp.MustCompile(`(?m)^0\s+\S+ \S+ UTC by admin via cli commit confirmed, rollback in 1mins$`).MatchString(h) {
+	if h := a.run("show system commit"); !regexp.MustCompile(`(?m)^0\s+\S+ \S+ UTC by admin via cli commit confirmed, rollback in 5mins$`).MatchString(h) {
 		t.Fatalf("history: %q", h)
 	}
 	waitVLAN(t, l.be, "p1", 10)
@@ -347,9 +351,9 @@ func TestIOSRevertTimer(t *testing.T) {
 	if out := b.run("show archive config rollback timer"); out != "%No Rollback Confirmed Change pending" {
 		t.Fatalf("nothing pending: %q", out)
 	}
-	a.run("configure terminal revert timer 1")
+	a.run("configure terminal revert timer 5")
 	// Armed on entering configuration mode, before any line or `end`.
-	if out := b.run("show archive config rollback timer"); !strings.Contains(out, "Timer value: 1 min") || !strings.Contains(out, "User: admin") {
+	if out := b.run("show archive config rollback timer"); !strings.Contains(out, "Timer value: 5 min") || !strings.Contains(out, "User: admin") {
 		t.Fatalf("pending: %q", out)
 	}
 	a.run("interface Gi1/0/1")
@@ -369,7 +373,7 @@ func TestIOSRevertTimer(t *testing.T) {
 
 	// configure confirm from another session keeps the change.
 	c := l.open(t)
-	c.run("configure terminal revert timer 1")
+	c.run("configure terminal revert timer 5")
 	c.run("interface Gi1/0/2")
 	c.run("switchport access vlan 20")
 	c.run("end")
@@ -379,7 +383,7 @@ func TestIOSRevertTimer(t *testing.T) {
 	stays(t, l.be, "p2", 20)
 
 	// configure revert now rolls back at once.
-	c.run("configure terminal revert timer 1")
+	c.run("configure terminal revert timer 5")
 	c.run("interface Gi1/0/2")
 	c.run("switchport access vlan 30")
 	c.run("end")
@@ -395,7 +399,7 @@ func TestIOSRevertTimer(t *testing.T) {
 	if out := b.run("show archive"); !strings.Contains(out, "Archive feature not enabled") {
 		t.Fatalf("show archive: %q", out)
 	}
-	if out := b.run("configure terminal revert timer 1"); !strings.Contains(out, "Turn config archive on") {
+	if out := b.run("configure terminal revert timer 5"); !strings.Contains(out, "Turn config archive on") {
 		t.Fatalf("revert timer without archive: %q", out)
 	}
 	if out := b.run("interface Gi1/0/1"); !strings.Contains(out, "Invalid input") {
@@ -442,7 +446,7 @@ func TestEOSSessions(t *testing.T) {
 		b.run("configure session " + name)
 		b.run("interface Ethernet2")
 		b.run("switchport access vlan 30")
-		b.run("commit timer 00:01:00")
+		b.run("commit timer 00:05:00")
 		if out := b.run("show configuration sessions | json"); !strings.Contains(out, `"state": "pendingCommitTimer"`) {
 			t.Fatalf("commit timer: %q", out)
 		}
@@ -456,7 +460,7 @@ func TestEOSSessions(t *testing.T) {
 	b.run("configure session t3")
 	b.run("interface Ethernet2")
 	b.run("switchport access vlan 20")
-	b.run("commit timer 00:01:00")
+	b.run("commit timer 00:05:00")
 	c.run("configure session t3 abort")
 	if l.be.vlan("p2") != 30 {
 		t.Fatalf("abort of a timed session: p2 in %d, want 30", l.be.vlan("p2"))
@@ -484,7 +488,7 @@ func TestSRLCandidates(t *testing.T) {
 	b.run("enter candidate private name n1")
 	b.run("delete / network-instance mac-vrf-10 interface ethernet-1/2.0")
 	b.run("set / network-instance mac-vrf-30 interface ethernet-1/2.0")
-	b.run("commit confirmed timeout 60")
+	b.run("commit confirmed timeout 300")
 	c := l.open(t)
 	if out := c.run("info from state system configuration commit * | as json"); !strings.Contains(out, `"status": "unconfirmed"`) {
 		t.Fatalf("commit state: %q", out)

@@ -225,7 +225,7 @@ func TestRevertTimerRunsFromConfigureTerminal(t *testing.T) {
 	d := open(t, l)
 	srv.SetFaults(emulator.Faults{DropAfter: 3}) // interface, switchport, interface: then the drop
 	batch := []switchdrivers.Change{{Port: "Gi1/0/1", From: "10", To: "20"}, {Port: "Gi1/0/2", From: "10", To: "30"}}
-	if _, err := d.(switchdrivers.ConfirmedApplier).ApplyConfirmed(ctx, batch, time.Minute); err == nil || switchdrivers.IsUntouched(err) {
+	if _, err := d.(switchdrivers.ConfirmedApplier).ApplyConfirmed(ctx, batch, 5*time.Minute); err == nil || switchdrivers.IsUntouched(err) {
 		t.Fatalf("a session lost part-way: %v", err)
 	}
 	srv.SetFaults(emulator.Faults{})

@@ -142,14 +142,14 @@ func TestCommitConfirmed(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	confirm, err := d.ApplyConfirmed(ctx, batch, time.Minute)
+	confirm, err := d.ApplyConfirmed(ctx, batch, 5*time.Minute) // long enough to confirm on a loaded machine
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := confirm(ctx); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Duration(float64(time.Minute)*0.01) + 500*time.Millisecond)
+	time.Sleep(time.Duration(float64(5*time.Minute)*0.01) + 500*time.Millisecond)
 	if tag() != "20" {
 		t.Fatalf("a confirmed commit was rolled back: %s", tag())
 	}
@@ -176,7 +176,7 @@ func TestTrialNeverCommitsSomebodyElsesChanges(t *testing.T) {
 	srv.StageShared("ge-0/0/2", 30) // someone's `configure`, `set …`, no commit
 	d := open(t, l).(switchdrivers.ConfirmedApplier)
 	batch := []switchdrivers.Change{{Port: "ge-0/0/0", From: "10", To: "20"}}
-	_, err := d.ApplyConfirmed(ctx, batch, time.Minute)
+	_, err := d.ApplyConfirmed(ctx, batch, 5*time.Minute)
 	if err == nil || !switchdrivers.IsUntouched(err) || !strings.Contains(err.Error(), "switch sw3") || !strings.Contains(err.Error(), "uncommitted changes") {
 		t.Fatalf("trial over a modified shared candidate: %v", err)
 	}
@@ -191,7 +191,7 @@ func TestTrialNeverCommitsSomebodyElsesChanges(t *testing.T) {
 	}
 	// Leaving configure exclusive discarded the stale change (Junos does):
 	// the next trial goes ahead, in exclusive mode (private would be refused).
-	if _, err := d.ApplyConfirmed(ctx, batch, time.Minute); err != nil {
+	if _, err := d.ApplyConfirmed(ctx, batch, 5*time.Minute); err != nil {
 		t.Fatalf("after configure exclusive discarded the stale change: %v", err)
 	}
 }

@@ -134,14 +134,14 @@ func TestCommitConfirmed(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	confirm, err := d.ApplyConfirmed(ctx, batch, time.Minute)
+	confirm, err := d.ApplyConfirmed(ctx, batch, 5*time.Minute) // long enough to confirm on a loaded machine
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := confirm(ctx); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Duration(float64(time.Minute)*0.01) + 500*time.Millisecond)
+	time.Sleep(time.Duration(float64(5*time.Minute)*0.01) + 500*time.Millisecond)
 	if tag() != "20" {
 		t.Fatalf("an accepted commit was reverted: %s", tag())
 	}
@@ -184,12 +184,12 @@ func TestLostBatchIsNotCommittedWithTheNext(t *testing.T) {
 	if open := srv.SRLCandidates(); len(open) != 0 {
 		t.Fatalf("candidates left open: %v", open)
 	}
-	confirm, err := d.(switchdrivers.ConfirmedApplier).ApplyConfirmed(ctx, batch, time.Minute)
+	confirm, err := d.(switchdrivers.ConfirmedApplier).ApplyConfirmed(ctx, batch, 5*time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := srv.ConfigLog()
-	if i := slices.Index(log, "commit confirmed timeout 60"); i < 0 || slices.Contains(log[i:], "discard now") {
+	if i := slices.Index(log, "commit confirmed timeout 300"); i < 0 || slices.Contains(log[i:], "discard now") {
 		t.Fatalf("the trial's candidate was discarded before the trial was accepted: %q", log)
 	}
 	if open := srv.SRLCandidates(); len(open) != 1 {
