@@ -12,6 +12,7 @@ import (
 	"github.com/cutover-net/cutover/switchdrivers"
 	"github.com/cutover-net/cutover/switchdrivers/aristaeos"
 	"github.com/cutover-net/cutover/switchdrivers/cli"
+	"github.com/cutover-net/cutover/switchdrivers/drivertest"
 )
 
 // sw2 is an emulated Arista (its eN ports are EthernetN).
@@ -160,4 +161,32 @@ func TestTrialConformance(t *testing.T) {
 	l := labtest.StartFast(t, topology)
 	labtest.RunTrialConformance(t, labtest.Emulated{Lab: l, Node: "sw2", Open: func(t *testing.T) switchdrivers.Driver { return open(t, l) },
 		Ports: []string{"Ethernet1", "Ethernet2", "Ethernet3"}, Segments: []string{"10", "20", "30"}})
+}
+
+// TestPendingSession: the session in state pendingCommitTimer, read from
+// variants of `show configuration sessions | json`.
+func TestPendingSession(t *testing.T) {
+	for _, c := range []struct {
+		out, want, err string
+	}{
+		{out: `{"maxSavedSessions": 1, "maxOpenSessions": 5, "sessions": {}}`},
+		{out: `{"sessions": {"a": {"state": "pending", "instances": {}}, "b": {"state": "completed"}}}`},
+		{out: `{"sessions": {"s2": {"state": "pendingCommitTimer", "description": ""}, "s1": {"state": "pending"}}}`, want: "s2"},
+		{out: "\n{\"sessions\": {\"z\": {\"state\": \"pendingCommitTimer\"}, \"y\": {\"state\": \"pendingCommitTimer\"}}}", want: "y"},
+		{out: `{"sessions": {"a": {}}}`, err: "no state"},
+		{out: `{"maxSavedSessions": 1}`, err: "not the JSON expected"},
+		{out: `% Invalid input`, err: "not the JSON expected"},
+	} {
+		p, err := aristaeos.PendingSession(drivertest.Transcript{aristaeos.CmdSessions: c.out})
+		switch {
+		case c.err != "":
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%s: want an error %q, got %+v, %v", c.out, c.err, p, err)
+			}
+		case err != nil:
+			t.Errorf("%s: %v", c.out, err)
+		case c.want == "" && p != nil, c.want != "" && (p == nil || p.ID != c.want):
+			t.Errorf("%s: got %+v, want %q", c.out, p, c.want)
+		}
+	}
 }

@@ -2,7 +2,6 @@ package ciscoios_test
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/cutover-net/cutover/labs/labtest"
 	"github.com/cutover-net/cutover/switchdrivers"
 	"github.com/cutover-net/cutover/switchdrivers/ciscoios"
+	"github.com/cutover-net/cutover/switchdrivers/drivertest"
 )
 
 // sw1 is an emulated Catalyst (its eN ports are GigabitEthernet1/0/N).
@@ -267,7 +267,7 @@ func TestPendingRollbackText(t *testing.T) {
 		{archive: "The next archive file will be named flash:a-1", timer: "Time configured(or reset) : 10:00:00 UTC Mon Mar 1 2021\nTimer type: absolute\nTimer value: 3 min\nUser: admin\n", pending: true},
 		{archive: "The next archive file will be named flash:a-1", timer: "Rollback is not running", err: "neither a pending change"},
 	} {
-		p, err := ciscoios.PendingRollback(fakeSession{"show archive": c.archive, "show archive config rollback timer": c.timer})
+		p, err := ciscoios.PendingRollback(drivertest.Transcript{"show archive": c.archive, "show archive config rollback timer": c.timer})
 		switch {
 		case c.err != "":
 			if err == nil || !strings.Contains(err.Error(), c.err) {
@@ -284,21 +284,8 @@ func TestPendingRollbackText(t *testing.T) {
 		"%Archive feature not enabled": false,
 		" Archive #  Name\n":           false,
 	} {
-		if err := ciscoios.ArchiveReady(fakeSession{"show archive": out}); (err == nil) != ok {
+		if err := ciscoios.ArchiveReady(drivertest.Transcript{"show archive": out}); (err == nil) != ok {
 			t.Errorf("%q: %v", out, err)
 		}
 	}
 }
-
-// fakeSession answers show commands from a table.
-type fakeSession map[string]string
-
-func (f fakeSession) Show(c string) (string, error) {
-	out, ok := f[c]
-	if !ok {
-		return "", fmt.Errorf("unexpected command %q", c)
-	}
-	return out, nil
-}
-
-func (f fakeSession) Config(c string) (string, error) { return f.Show(c) }

@@ -7,6 +7,7 @@ package drivertest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -481,3 +482,20 @@ func RunTrials(t *testing.T, h TrialHarness) {
 		gone(t, confirm, "a late confirmation")
 	})
 }
+
+// Transcript is a CLI session (package cli's Session) that answers from a
+// table of outputs, for tests of what a dialect reads; a command the
+// table does not hold is an error.
+type Transcript map[string]string
+
+// Show returns the output recorded for command.
+func (tr Transcript) Show(command string) (string, error) {
+	out, ok := tr[command]
+	if !ok {
+		return "", fmt.Errorf("unexpected command %q", command)
+	}
+	return out, nil
+}
+
+// Config is Show: a transcript has no modes.
+func (tr Transcript) Config(line string) (string, error) { return tr.Show(line) }

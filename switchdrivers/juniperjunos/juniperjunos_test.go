@@ -2,6 +2,7 @@ package juniperjunos_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -225,5 +226,46 @@ func TestPasswordNeverInErrors(t *testing.T) {
 	_, err := open(t, l).Ports(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "switch sw3") || !strings.Contains(err.Error(), "as admin") || strings.Contains(err.Error(), labs.DefaultPassword) {
 		t.Fatalf("refused login: %v", err)
+	}
+}
+
+// TestPendingCommit: napalm's reading of the commit history, on variants
+// of the history and the clock: the time decides, not the text.
+func TestPendingCommit(t *testing.T) {
+	committed := time.Date(2024, 4, 2, 3, 35, 34, 0, time.UTC)
+	entry := func(i int, at time.Time, rest string) string {
+		return fmt.Sprintf("%-3d %s by mist via netconf%s\n", i, at.Format("2006-01-02 15:04:05 MST"), rest)
+	}
+	clock := func(at time.Time, zone string) string {
+		return "Current time: " + at.Format("2006-01-02 15:04:05") + " " + zone + "\nTime Source:  NTP CLOCK \n"
+	}
+	for _, c := range []struct {
+		name, hist, clock string
+		left              time.Duration // 0: nothing pending
+		err               string
+	}{
+		{name: "pending", hist: entry(0, committed, " commit confirmed, rollback in 10mins") + entry(1, committed.Add(-time.Hour), ""),
+			clock: clock(committed.Add(4*time.Minute), "UTC"), left: 6 * time.Minute},
+		{name: "one minute", hist: entry(0, committed, " commit confirmed, rollback in 1min"), clock: clock(committed.Add(30*time.Second), "UTC"), left: 30 * time.Second},
+		{name: "expired", hist: entry(0, committed, " commit confirmed, rollback in 10mins"), clock: clock(committed.Add(11*time.Minute), "UTC")},
+		{name: "confirmed by a later commit", hist: entry(0, committed.Add(time.Minute), "") + entry(1, committed, " commit confirmed, rollback in 10mins"), clock: clock(committed.Add(2*time.Minute), "UTC")},
+		{name: "virtual chassis", hist: "fpc0:\n--------------------------------------------------------------------------\n" + entry(0, committed, " commit confirmed, rollback in 5mins") + "rescue  2024-01-01 00:00:00 UTC by root via other\n",
+			clock: "fpc0:\n------\n" + clock(committed.Add(time.Minute), "UTC"), left: 4 * time.Minute},
+		{name: "two zones", hist: entry(0, committed, " commit confirmed, rollback in 10mins"), clock: clock(committed, "CEST"), err: "counts in UTC"},
+		{name: "no history", hist: "\n", err: "no newest entry"},
+	} {
+		p, err := juniperjunos.PendingCommit(drivertest.Transcript{"show system commit": c.hist, "show system uptime": c.clock})
+		switch {
+		case c.err != "":
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%s: want an error %q, got %+v, %v", c.name, c.err, p, err)
+			}
+		case err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.left == 0 && p != nil:
+			t.Errorf("%s: reported pending: %+v", c.name, p)
+		case c.left != 0 && (p == nil || p.RevertIn != c.left || p.User != "mist" || p.ID != "2024-04-02 03:35:34 UTC"):
+			t.Errorf("%s: got %+v, want %s left", c.name, p, c.left)
+		}
 	}
 }

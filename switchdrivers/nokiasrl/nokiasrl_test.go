@@ -223,3 +223,33 @@ func TestRehearsalMovesTraffic(t *testing.T) {
 		OldPorts: []string{"ethernet-1/2"}, NewPorts: []string{"ethernet-1/1"}, ConfirmTimeout: 2 * time.Minute,
 		Segments: "{production: mac-vrf-66, migration: mac-vrf-166, shadow: mac-vrf-266}", WantOld: "mac-vrf-166", WantNew: "mac-vrf-66"})
 }
+
+// TestPendingCommit: the commit in status unconfirmed, wherever the JSON
+// nests the list and with or without the module prefix.
+func TestPendingCommit(t *testing.T) {
+	for _, c := range []struct {
+		out, want, err string
+	}{
+		{out: ``},
+		{out: `{}`},
+		{out: `{"commit": [{"id": 1, "status": "complete", "username": "admin"}]}`},
+		{out: `{"commit": [{"id": 1, "status": "complete"}, {"id": 2, "status": "unconfirmed", "username": "admin"}]}`, want: "2"},
+		{out: `{"system": {"configuration": {"commit": [{"id": 7, "status": "srl_nokia-configuration:unconfirmed"}]}}}`, want: "7"},
+		{out: `{"srl_nokia-system:system": {"srl_nokia-configuration:configuration": {"commit": [{"id": 3, "status": "rolled-back"}]}}}`},
+		{out: `{"system": {"name": "x"}}`, err: "no commit list"},
+		{out: `{"commit": ["x"]}`, err: "not an object"},
+		{out: `Parsing error: Unknown token 'configuration'`, err: "not the JSON expected"},
+	} {
+		p, err := nokiasrl.PendingCommit(drivertest.Transcript{nokiasrl.CmdCommits: c.out})
+		switch {
+		case c.err != "":
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%s: want an error %q, got %+v, %v", c.out, c.err, p, err)
+			}
+		case err != nil:
+			t.Errorf("%s: %v", c.out, err)
+		case c.want == "" && p != nil, c.want != "" && (p == nil || p.ID != c.want):
+			t.Errorf("%s: got %+v, want %q", c.out, p, c.want)
+		}
+	}
+}
