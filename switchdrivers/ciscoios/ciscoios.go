@@ -123,21 +123,13 @@ func ArchiveReady(s cli.Session) error {
 // archive config rollback timer`: "%No Rollback Confirmed Change
 // pending" when there is none (the text napalm ios.py and its tests
 // match), else the lines napalm reads (Time configured, Timer type,
-// Timer value, User). Without the archive no trial can be pending. Any
-// other answer is an error, never "nothing pending".
+// Timer value, User). Any other answer is "nothing pending" only where
+// `show archive` says the archive is not enabled (no trial can be
+// pending without it); otherwise it is an error.
 func PendingRollback(s cli.Session) (*switchdrivers.PendingTrial, error) {
-	out, err := s.Show("show archive")
-	if err != nil {
-		return nil, err
-	}
-	if strings.Contains(out, "Archive feature not enabled") {
-		return nil, nil
-	}
 	const cmd = "show archive config rollback timer"
-	if out, err = s.Show(cmd); err != nil {
-		return nil, err
-	}
-	if strings.Contains(out, "No Rollback Confirmed Change pending") {
+	out, err := s.Show(cmd)
+	if err == nil && strings.Contains(out, "No Rollback Confirmed Change pending") {
 		return nil, nil
 	}
 	fields := map[string]string{}
@@ -152,14 +144,21 @@ func PendingRollback(s cli.Session) (*switchdrivers.PendingTrial, error) {
 		}
 		fields[k] = strings.TrimSpace(v)
 	}
-	if fields["Timer value"] == "" {
-		return nil, fmt.Errorf("%s: neither a pending change nor \"No Rollback Confirmed Change pending\" in %q", cmd, strings.TrimSpace(out))
+	if err == nil && fields["Timer value"] != "" {
+		id := fields["Time configured"]
+		if id == "" {
+			id = fields["Timer value"]
+		}
+		return &switchdrivers.PendingTrial{ID: id, User: fields["User"], Detail: strings.TrimSpace(out)}, nil
 	}
-	id := fields["Time configured"]
-	if id == "" {
-		id = fields["Timer value"]
+	archive, aerr := s.Show("show archive")
+	if aerr == nil && strings.Contains(archive, "Archive feature not enabled") {
+		return nil, nil
 	}
-	return &switchdrivers.PendingTrial{ID: id, User: fields["User"], Detail: strings.TrimSpace(out)}, nil
+	if err != nil {
+		return nil, err
+	}
+	return nil, fmt.Errorf("%s: neither a pending change nor \"No Rollback Confirmed Change pending\" in %q", cmd, strings.TrimSpace(out))
 }
 
 // Registration returns this driver's registry entry.

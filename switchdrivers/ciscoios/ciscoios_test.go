@@ -261,8 +261,8 @@ func TestPendingRollbackText(t *testing.T) {
 		pending        bool
 		err            string
 	}{
-		{archive: "%Archive feature not enabled"},
-		{archive: " Archive feature not enabled\n"},
+		{archive: "%Archive feature not enabled", timer: "% Invalid input detected at '^' marker."},
+		{archive: " Archive feature not enabled\n", timer: "Rollback is not running"},
 		{archive: "The next archive file will be named flash:a-1", timer: "%No Rollback Confirmed Change pending"},
 		{archive: "The next archive file will be named flash:a-1", timer: "Time configured(or reset) : 10:00:00 UTC Mon Mar 1 2021\nTimer type: absolute\nTimer value: 3 min\nUser: admin\n", pending: true},
 		{archive: "The next archive file will be named flash:a-1", timer: "Rollback is not running", err: "neither a pending change"},

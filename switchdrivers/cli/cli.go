@@ -118,10 +118,12 @@ type Trial struct {
 	Confirm, Cancel func(p switchdrivers.PendingTrial) []string
 	Leave           []string
 	// Held: the trial's commit keeps the session's candidate open until
-	// the trial is accepted or rejected (SR Linux). Nothing more is sent
-	// in that session (scrapligo's close would discard the candidate);
-	// the read-back uses a new session, and Release (the lines that close
-	// the candidate called name) follows the confirmation.
+	// the trial is accepted or rejected (SR Linux). The session never
+	// returns to the privileged prompt (scrapligo would discard the
+	// candidate on the way): the read-back is sent where the commit left
+	// it, and the session closes without scrapligo's on-close. Release
+	// (the lines that close the candidate called name) follows the
+	// confirmation.
 	Held    bool
 	Release func(name string) []string
 }
@@ -423,9 +425,20 @@ func (drv *Driver) scrub(err error) string {
 type session struct {
 	drv *Driver
 	nd  *network.Driver
+	// held: the session holds something open that returning to the
+	// privileged prompt would discard (a trial's SR Linux candidate):
+	// Show sends at the prompt it is at.
+	held bool
 }
 
 func (s session) Show(command string) (string, error) {
+	if s.held {
+		out, err := s.send(command)
+		if err != nil {
+			return "", s.drv.errf("", command, err)
+		}
+		return out, nil
+	}
 	r, err := s.nd.SendCommand(command)
 	if err != nil {
 		return "", s.drv.errf("", command, s.sendError(err))
@@ -536,7 +549,7 @@ func (drv *Driver) open(ctx context.Context) (session, func(), error) {
 	var once sync.Once
 	closeOnce := func() { once.Do(func() { nd.Close() }) }
 	stop := context.AfterFunc(ctx, closeOnce)
-	return session{drv, nd}, func() { stop(); closeOnce() }, nil
+	return session{drv: drv, nd: nd}, func() { stop(); closeOnce() }, nil
 }
 
 // read returns the ports as the inventory — or the batch in hand — spells
@@ -628,8 +641,8 @@ type attempt struct {
 	// read-back, in the same session.
 	before, after func(session) error
 	// held: the commit leaves the session holding something open (an SR
-	// Linux candidate): nothing more is sent in it, and the read-back
-	// uses a new session.
+	// Linux candidate): the session never returns to the privileged
+	// prompt, whose deescalation would discard it.
 	held bool
 }
 
@@ -690,12 +703,11 @@ func (drv *Driver) apply(ctx context.Context, changes []switchdrivers.Change, a 
 		}
 	}
 	if held {
+		// Read back where the commit left the session (the reads name
+		// their datastore), and close it without scrapligo's return to
+		// the privileged prompt.
 		s.abandon()
-		closeFn()
-		if s, closeFn, err = drv.open(ctx); err != nil {
-			return fmt.Errorf("read-back: %w", err)
-		}
-		defer closeFn()
+		s.held = true
 	}
 	after, err := drv.read(s, changes)
 	if err != nil {
