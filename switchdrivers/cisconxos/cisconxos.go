@@ -45,7 +45,7 @@ var Dialect = cli.Dialect{
 	ValidatePort: ValidatePort,
 	Short:        Short,
 	Read:         read,
-	Begin:        func([]switchdrivers.Change) []string { return []string{"configure terminal"} },
+	Begin:        func([]switchdrivers.Change, string) []string { return []string{"configure terminal"} },
 	Lines:        ciscoios.AccessLines,
 	Commit:       []string{"end"},
 	SaveCommand:  "copy running-config startup-config",
