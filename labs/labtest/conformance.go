@@ -54,6 +54,11 @@ func (e Emulated) ovsPort(iface string) string {
 	if e.OVSPort != nil {
 		return e.OVSPort(iface)
 	}
+	for _, p := range e.Lab.Topo.SwitchPorts(e.Node) {
+		if p.Name == iface || p.Short == iface {
+			return p.OVS
+		}
+	}
 	return OVSPort(e.Node, iface)
 }
 

@@ -176,7 +176,7 @@ func TestLostBatchIsNotCommittedWithTheNext(t *testing.T) {
 	if err := d.Apply(ctx, []switchdrivers.Change{{Port: "ethernet-1/3", From: "mac-vrf-10", To: "mac-vrf-30"}}); err != nil {
 		t.Fatal(err)
 	}
-	for p, want := range map[string]string{"sw5-e1": "10", "sw5-e2": "10", "sw5-e3": "30"} {
+	for p, want := range map[string]string{"sw5-e1-1": "10", "sw5-e1-2": "10", "sw5-e1-3": "30"} {
 		if v, _ := l.PortTag(ctx, p); v != want {
 			t.Fatalf("%s in %s, want %s: the lost batch was committed with the next", p, v, want)
 		}
