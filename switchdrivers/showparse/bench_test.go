@@ -35,8 +35,8 @@ func aoscxInterface500() string {
 }
 
 func TestGenerated500(t *testing.T) {
-	if r, err := IOSInterfacesStatus(iosStatus500()); err != nil || len(r) != 500 {
-		t.Fatalf("IOS: %d %v", len(r), err)
+	if r, rep := IOSInterfacesStatus(iosStatus500()); len(rep.Warnings) != 0 || len(r) != 500 || rep.Read != 500 {
+		t.Fatalf("IOS: %d %+v", len(r), rep)
 	}
 	if r, err := JunosEthernetSwitchingInterfaces(junosESI500()); err != nil || len(r) != 500 || r[499].VLANID[0] != "29" {
 		t.Fatalf("Junos: %d %v", len(r), err)
@@ -53,7 +53,7 @@ func BenchmarkParse500(b *testing.B) {
 		text  string
 		parse func(string) error
 	}{
-		{"cisco_ios/show_interfaces_status", iosStatus500(), func(s string) error { _, err := IOSInterfacesStatus(s); return err }},
+		{"cisco_ios/show_interfaces_status", iosStatus500(), func(s string) error { _, rep := IOSInterfacesStatus(s); return rep.Err() }},
 		{"juniper_junos/show_ethernet-switching_interfaces", junosESI500(), func(s string) error { _, err := JunosEthernetSwitchingInterfaces(s); return err }},
 		{"aruba_aoscx/show_interface", aoscxInterface500(), func(s string) error { _, err := AOSCXShowInterface(s); return err }},
 	} {

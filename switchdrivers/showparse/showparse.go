@@ -3,10 +3,14 @@
 // ARP tables. The CLI drivers parse live output with it; `cutover import`
 // parses saved output offline (a show-tech) to bootstrap an inventory.
 //
-// Each platform's parsers return typed records whose field names follow
-// the reference TextFSM templates (ntc-templates), so they can be checked
-// against the recorded corpus; Normalise turns them into the common
-// Result. Parse errors name the line.
+// Column-aligned tables go through one reader (Spec, NewTable, Table.Read:
+// see table.go); "Key: value" blocks through Blocks. Each platform's
+// parser returns typed records whose field names follow the reference
+// TextFSM templates (ntc-templates), so they can be checked against the
+// recorded corpus, and a Report: rows read, rows skipped and a Warning
+// (line, text, reason) for every line it could not read — a row it cannot
+// read never aborts the table and is never dropped silently. Import turns
+// records into the common Result.
 package showparse
 
 import (
@@ -45,22 +49,32 @@ type ARP struct {
 	Interface string `json:"interface"`
 }
 
-// Result is what `cutover import` prints.
+// Result is what `cutover import` prints: the records, one Report per
+// table read (rows read and skipped) and every line that could not be
+// read.
 type Result struct {
-	Ports []Port `json:"ports"`
-	VLANs []VLAN `json:"vlans"`
-	MACs  []MAC  `json:"macs"`
-	ARP   []ARP  `json:"arp"`
+	Ports    []Port    `json:"ports"`
+	VLANs    []VLAN    `json:"vlans"`
+	MACs     []MAC     `json:"macs"`
+	ARP      []ARP     `json:"arp"`
+	Tables   []Report  `json:"tables"`
+	Warnings []Warning `json:"warnings"`
 }
 
-// Error is a parse error at a line.
+// Error is a parse error at a line (of File, when set).
 type Error struct {
+	File string
 	Line int
 	Text string
 	Msg  string
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("line %d: %s: %q", e.Line, e.Msg, e.Text) }
+func (e *Error) Error() string {
+	if e.File != "" {
+		return fmt.Sprintf("%s:%d: %s: %q", e.File, e.Line, e.Msg, e.Text)
+	}
+	return fmt.Sprintf("line %d: %s: %q", e.Line, e.Msg, e.Text)
+}
 
 // NormaliseMAC turns Cisco (aabb.ccdd.eeff), dashed or colon forms into
 // aa:bb:cc:dd:ee:ff; it returns "" for anything else.
