@@ -1,6 +1,7 @@
 package showparse
 
 import (
+	"errors"
 	"strings"
 )
 
@@ -44,12 +45,41 @@ type EOSMAC struct {
 func EOSMACTable(text string) ([]EOSMAC, Report) {
 	var out []EOSMAC
 	rep := macRows(eosMACTable, text, func(r Row, mac, vlan string, ports []string) {
-		out = append(out, EOSMAC{VLANID: vlan, Address: mac, Type: r.Cell("type"), Ports: ports,
-			Moves: r.Cell("moves"), LastMove: strings.TrimSuffix(r.Cell("lastmove"), " ago")})
+		rec := EOSMAC{VLANID: vlan, Address: mac, Type: r.Cell("type"), Ports: ports,
+			Moves: r.Cell("moves"), LastMove: strings.TrimSuffix(r.Cell("lastmove"), " ago")}
+		if !isNumber(rec.Moves) && (rec.Moves != "" || rec.LastMove != "") {
+			rec, _ = eosMACWords(r.Fields()) // Moves is a count: these cells miss the columns
+		}
+		out = append(out, rec)
 	}, func(ports []string) {
 		out[len(out)-1].Ports = append(out[len(out)-1].Ports, ports...)
+	}, func(fs []string) error {
+		rec, err := eosMACWords(fs)
+		if err == nil {
+			out = append(out, rec)
+		}
+		return err
 	})
 	return out, rep
+}
+
+// eosMACWords reads an EOS MAC row from its words, in the order EOS
+// documents its columns: VLAN, MAC address, type, the ports, then the
+// move count and how long ago the last move was.
+func eosMACWords(fs []string) (EOSMAC, error) {
+	if len(fs) < 3 || !isVLANID(fs[0]) || NormaliseMAC(fs[1]) == "" {
+		return EOSMAC{}, errors.New("not a MAC address row: not VLAN, MAC address, type, ports")
+	}
+	rec := EOSMAC{VLANID: fs[0], Address: strings.ToLower(fs[1]), Type: fs[2], Ports: []string{}}
+	for i, f := range fs[3:] {
+		if isNumber(f) {
+			rec.Moves = f
+			rec.LastMove = strings.TrimSuffix(strings.Join(fs[3+i+1:], " "), " ago")
+			break
+		}
+		rec.Ports = append(rec.Ports, f)
+	}
+	return rec, nil
 }
 
 // EOSARP is one entry of EOS `show ip arp`.

@@ -312,11 +312,24 @@ func hasPrefixFold(s, prefix string) bool {
 }
 
 // macRows reads the MAC table and hands each entry to add; a port list
-// wrapped onto the next lines is passed to more.
-func macRows(t *Table, text string, add func(r Row, mac, vlan string, ports []string), more func(ports []string)) Report {
+// wrapped onto the next lines is passed to more. A row whose MAC address
+// is not under the Mac Address column (its cells miss the header's
+// columns) goes to byWords, if not nil, with the row's words.
+func macRows(t *Table, text string, add func(r Row, mac, vlan string, ports []string), more func(ports []string), byWords func(fs []string) error) Report {
 	last, n := -1, 0
 	return t.Read(text, func(r Row) error {
 		ports := strings.FieldsFunc(r.Cell("ports"), func(r rune) bool { return r == ',' || r == ' ' })
+		mac := r.Cell("mac")
+		if NormaliseMAC(mac) == "" && slices.ContainsFunc(r.Fields(), func(f string) bool { return NormaliseMAC(f) != "" }) {
+			if byWords == nil {
+				return errors.New("not a MAC address row: its MAC address is not under Mac Address")
+			}
+			if err := byWords(r.Fields()); err != nil {
+				return err
+			}
+			last, n = r.Line, n+1
+			return nil
+		}
 		if r.Continuation() {
 			if n == 0 || last != r.Line-1 || r.Cell("vlan") != "" || r.Cell("type") != "" {
 				return errors.New("not a MAC address row: no MAC address under Mac Address, and not a port list continuing the row above")
@@ -325,7 +338,6 @@ func macRows(t *Table, text string, add func(r Row, mac, vlan string, ports []st
 			last = r.Line
 			return nil
 		}
-		mac := r.Cell("mac")
 		if NormaliseMAC(mac) == "" {
 			return fmt.Errorf("not a MAC address row: %q is not a MAC address", mac)
 		}
@@ -350,7 +362,7 @@ func IOSMACTable(text string) ([]IOSMAC, Report) {
 		out = append(out, IOSMAC{Address: mac, Type: r.Cell("type"), VLANID: vlan, Ports: ports})
 	}, func(ports []string) {
 		out[len(out)-1].Ports = append(out[len(out)-1].Ports, ports...)
-	})
+	}, nil)
 	return out, rep
 }
 

@@ -74,7 +74,7 @@ func NXOSMACTable(text string) ([]NXOSMAC, Report) {
 	}, func(ports []string) {
 		last := &out[len(out)-1]
 		last.Ports = strings.Join(append(strings.FieldsFunc(last.Ports, func(r rune) bool { return r == ',' }), ports...), ",")
-	})
+	}, nil)
 	return out, rep
 }
 

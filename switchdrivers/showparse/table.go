@@ -174,8 +174,8 @@ func (r Row) Continuation() bool { return r.Cell(r.t.spec.Columns[r.t.key].Name)
 
 // Aligned says whether positions carry meaning in this row: its header
 // is set out in columns (dashes under it, or at least two blanks between
-// most titles) and the row is too (not four or more words each one blank
-// apart). When it is not — "Port Name Status Vlan", or a row printed
+// most titles) and the row is too (not four or more words from the start
+// of the line, each one blank apart). When it is not — "Port Name Status Vlan", or a row printed
 // without padding under an aligned header — a parser reads the row's
 // Fields instead.
 func (r Row) Aligned() bool { return r.sec.aligned && !r.compact }
@@ -366,10 +366,10 @@ func foreignHeader(lines []string, i int) bool {
 	return i == 0 || strings.TrimSpace(lines[i-1]) == "" || isRule(lines[i-1])
 }
 
-// compact says whether a row of four or more words has them one blank
-// apart, as no padded row does.
+// compact says whether a row of four or more words starts the line and
+// has them one blank apart, as no padded row does.
 func compact(toks []tok) bool {
-	if len(toks) < 4 {
+	if len(toks) < 4 || toks[0].start != 0 {
 		return false
 	}
 	for i := 1; i < len(toks); i++ {
@@ -759,75 +759,173 @@ func (t *Table) check(s *section) *section {
 	return nil
 }
 
-// maxShift is how far (in columns) a row's cells may all sit left or
-// right of the header's columns and still be realigned.
+// maxShift is how far (in columns) left of the header's columns a row's
+// cells may all sit and still be realigned.
 const maxShift = 6
 
-// cut splits a row into one cell per header column. Each word goes to
-// the column whose span it overlaps most (a tie goes to the column it
-// starts in: a value that runs over); a cell is the row's text from its
-// first word to its last. When a word straddles two columns, the row may
-// be shifted as a whole (a shorter port name printed in a narrower
-// column): the shift under which most words start or end where the
-// header's columns do wins.
-func (s *section) cut(l string, toks []tok) []string {
-	assign := make([]int, len(toks))
-	crossed := s.assign(toks, 0, assign)
-	if crossed > 0 && len(toks) > 1 {
-		best, bestAnch, bestCross := 0, s.anchored(toks, 0), crossed
-		var tried [2*maxShift + 1]bool
-		tried[maxShift] = true
-		try := func(d int) {
-			if d < -maxShift || d > maxShift || tried[d+maxShift] {
-				return
-			}
-			tried[d+maxShift] = true
-			a := s.anchored(toks, d)
-			if a < bestAnch {
-				return
-			}
-			c := s.assign(toks, d, nil)
-			if a > bestAnch || c < bestCross || c == bestCross && abs(d) < abs(best) {
-				best, bestAnch, bestCross = d, a, c
-			}
-		}
-		for _, tk := range toks[1:] {
-			for k := 1; k < len(s.cols); k++ {
-				for _, x := range s.cols[k].anchorsL {
-					try(tk.start - x)
-				}
-				for _, x := range s.cols[k].anchorsR {
-					try(tk.end - x)
-				}
-			}
-		}
-		if best != 0 {
-			s.assign(toks, best, assign)
+// place puts each word of a row in a header column, left to right. A
+// word inside one column's span belongs to it. A word that straddles two
+// or more goes to the column of the word just before it when only one
+// blank separates them and it lies mostly in that column (a value that
+// runs over: "notconnect: TD"), else to the column it starts or ends
+// exactly where the header says (a left- or right-aligned value), else to
+// the column it overlaps most.
+// A value that runs over pushes the columns after it right, as a switch
+// printing relative widths does. A row whose cells all sit left of the
+// header's columns (printed with a narrower first column) is realigned
+// first, when a shift leaves fewer words straddling columns unexplained
+// and lets more words start or end where the header's columns do.
+func (s *section) place(toks []tok) []int {
+	out, _, _ := s.placeShifted(toks)
+	return out
+}
+
+// placeShifted is place, the shift of the columns in effect where each
+// word was placed, and how many words straddled columns with nothing but
+// their overlap to go by.
+func (s *section) placeShifted(toks []tok) ([]int, []int, int) {
+	out, shifts := make([]int, len(toks)), make([]int, len(toks))
+	misfits := s.walk(toks, 0, out, shifts)
+	if misfits == 0 || len(toks) < 2 {
+		return out, shifts, misfits
+	}
+	anch := s.anchored(toks, 0)
+	best, bestMisfits, bestAnch := 0, misfits, 0
+	tmp := make([]int, len(toks))
+	for d := -1; d >= -maxShift && toks[0].end <= s.cols[1].start+d; d-- { // the first word stays first
+		n, a := s.walk(toks, d, tmp, nil), s.anchored(toks, d)
+		if a > anch && (n < bestMisfits || n == bestMisfits && a > bestAnch) {
+			best, bestMisfits, bestAnch = d, n, a
 		}
 	}
-	cells := make([]string, len(s.cols))
-	for k := range s.cols {
-		first, last := -1, -1
-		for i, c := range assign {
-			if c == k {
-				if first < 0 {
-					first = i
-				}
-				last = i
+	if best != 0 {
+		misfits = s.walk(toks, best, out, shifts)
+	}
+	return out, shifts, misfits
+}
+
+// walk places the words with the columns after the first shifted by d0
+// (see place), records in shifts (if not nil) the shift in effect for
+// each, and returns how many straddled two columns with nothing but their
+// overlap to go by.
+func (s *section) walk(toks []tok, d0 int, out, shifts []int) int {
+	d, k, misfits := d0, 0, 0
+	for i, tk := range toks {
+		js := max(k, s.colAt(tk.start, d))
+		je := max(js, s.colAt(tk.end-1, d))
+		// Two blanks or more on from the word before, starting exactly
+		// where the next column does (pushed or not): that column's.
+		if i > 0 && tk.start-toks[i-1].end >= 2 && js+1 < len(s.cols) {
+			if l := s.cols[js+1].start; tk.start == l+d0 || tk.start == l+d {
+				js = js + 1
+				je = max(js, je)
 			}
 		}
-		if first >= 0 {
-			cells[k] = l[toks[first].bs:toks[last].be]
+		c := js
+		if je > js {
+			c = -1
+			// The word after a value, one blank on, mostly over that
+			// value's column: the value runs on ("notconnect: TD").
+			if i > 0 && out[i-1] == js && tk.start-toks[i-1].end == 1 {
+				c = js
+				for j := js + 1; j <= je; j++ {
+					if overlap(s, j, d, tk) > overlap(s, js, d, tk) {
+						c = -1
+					}
+				}
+			}
+			if c < 0 && s.anchoredAt(js, tk, d0, d) {
+				c = js
+			}
+			for j := js + 1; c < 0 && j <= je; j++ {
+				if s.anchoredAt(j, tk, d0, d) {
+					c = j
+				}
+			}
+			if c < 0 {
+				misfits++
+				c = js
+				best := overlap(s, js, d, tk)
+				for j := js + 1; j <= je; j++ {
+					if ov := overlap(s, j, d, tk); ov > best {
+						c, best = j, ov
+					}
+				}
+			}
+		}
+		out[i], k = c, c
+		if shifts != nil {
+			shifts[i] = d
+		}
+		if c+1 < len(s.cols) && tk.end > s.cols[c+1].start+d { // it runs into the next column: what follows is pushed
+			d = tk.end + 1 - s.cols[c+1].start
+		}
+	}
+	return misfits
+}
+
+// colAt is the column whose span holds position x when the columns after
+// the first are shifted by d.
+func (s *section) colAt(x, d int) int {
+	k := 0
+	for k+1 < len(s.cols) && s.cols[k+1].start+d <= x {
+		k++
+	}
+	return k
+}
+
+// anchoredAt says whether a word starts or ends where column k does, the
+// columns after the first shifted by anything from d0 (the row's shift)
+// to d (that and the pushes of values that ran over before it: a switch
+// may or may not have carried them on).
+func (s *section) anchoredAt(k int, tk tok, d0, d int) bool {
+	if k == 0 {
+		d0, d = 0, 0
+	}
+	for _, a := range s.cols[k].anchorsL {
+		if tk.start >= a+d0 && tk.start <= a+d {
+			return true
+		}
+	}
+	for _, a := range s.cols[k].anchorsR {
+		if tk.end >= a+d0 && tk.end <= a+d {
+			return true
+		}
+	}
+	return false
+}
+
+// cut splits a row into one cell per header column (see place): a cell
+// is the row's text from its first word to its last.
+func (s *section) cut(l string, toks []tok) []string {
+	cells := make([]string, len(s.cols))
+	for k, r := range s.cellWords(toks) {
+		if r[0] >= 0 {
+			cells[k] = l[toks[r[0]].bs:toks[r[1]].be]
 		}
 	}
 	return cells
 }
 
-func abs(x int) int { return max(x, -x) }
+// cellWords gives each header column the indexes of its first and last
+// word in the row ({-1, -1} when its cell is empty).
+func (s *section) cellWords(toks []tok) [][2]int {
+	out := make([][2]int, len(s.cols))
+	for k := range out {
+		out[k] = [2]int{-1, -1}
+	}
+	for i, k := range s.place(toks) {
+		if out[k][0] < 0 {
+			out[k][0] = i
+		}
+		out[k][1] = i
+	}
+	return out
+}
 
-// span is column k's span when the row is shifted by d: from its start
-// to the next column's start; the first column starts at the line's
-// start and the last runs to its end.
+// span is column k's span when the columns after the first are shifted
+// by d: from its start to the next column's start; the first column
+// starts at the line's start and the last runs to its end.
 func (s *section) span(k, d int) (int, int) {
 	from, to := -1<<30, 1<<30
 	if k > 0 {
@@ -837,42 +935,6 @@ func (s *section) span(k, d int) (int, int) {
 		to = s.cols[k+1].start + d
 	}
 	return from, to
-}
-
-// assign puts each word in a column for shift d (into out, if not nil)
-// and returns how many words straddle two columns.
-func (s *section) assign(toks []tok, d int, out []int) int {
-	crossed, prev := 0, 0
-	for i, tk := range toks {
-		k := prev
-		for k+1 < len(s.cols) {
-			if from, _ := s.span(k+1, d); from > tk.start {
-				break
-			}
-			k++
-		}
-		// k is the column the word starts in; it may belong further right.
-		best, bestOv := k, overlap(s, k, d, tk)
-		n := 0
-		for j := k + 1; j < len(s.cols); j++ {
-			from, _ := s.span(j, d)
-			if from >= tk.end {
-				break
-			}
-			n++
-			if ov := overlap(s, j, d, tk); ov > bestOv {
-				best, bestOv = j, ov
-			}
-		}
-		if n > 0 {
-			crossed++
-		}
-		prev = best
-		if out != nil {
-			out[i] = best
-		}
-	}
-	return crossed
 }
 
 func overlap(s *section, k, d int, tk tok) int {
