@@ -79,7 +79,7 @@ func terminal(l string) string {
 		case r == '\t':
 			for {
 				put(' ')
-				if cur%8 == 0 {
+				if cur%8 == 0 || cur > maxColumn {
 					break
 				}
 			}

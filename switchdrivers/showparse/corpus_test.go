@@ -232,23 +232,6 @@ func TestImportDetectsAndMerges(t *testing.T) {
 	}
 }
 
-func FuzzCiscoIOS(f *testing.F) {
-	f.Add("Port      Name               Status       Vlan       Duplex  Speed Type\nGi1/0/1   x                  connected    1          a-full a-1000 10/100/1000BaseTX\n")
-	f.Add("Name: Gi0/1\nSwitchport: Enabled\nAccess Mode VLAN: 1 (default)\nTrunking VLANs Enabled: ALL\n")
-	f.Add("VLAN Name                             Status    Ports\n1    default                          active    Gi0/1\n")
-	f.Add("  1    0010.0de0.e289    DYNAMIC     Gi1/0/1\n")
-	f.Add("Internet  10.0.0.1  -  0000.0c59.f892  ARPA  Vlan1\n")
-	f.Fuzz(func(t *testing.T, text string) {
-		IOSInterfacesStatus(text)
-		IOSInterfacesSwitchport(text)
-		IOSShowVLAN(text)
-		IOSMACTable(text)
-		IOSARPTable(text)
-		var r Result
-		Import("cisco_ios", "", text, &r)
-	})
-}
-
 // TestImportJunos imports the Junos corpus files without --command (the
 // command is detected) and checks the merged result.
 func TestImportJunos(t *testing.T) {

@@ -79,18 +79,36 @@ func (e *Error) Error() string {
 // NormaliseMAC turns Cisco (aabb.ccdd.eeff), dashed or colon forms into
 // aa:bb:cc:dd:ee:ff; it returns "" for anything else.
 func NormaliseMAC(s string) string {
-	h := strings.NewReplacer(".", "", "-", "", ":", "").Replace(strings.ToLower(s))
-	if len(h) != 12 || strings.Trim(h, "0123456789abcdef") != "" {
+	var h [12]byte
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '.' || c == '-' || c == ':':
+			continue
+		case c >= 'A' && c <= 'F':
+			c += 'a' - 'A'
+		case c >= '0' && c <= '9' || c >= 'a' && c <= 'f':
+		default:
+			return ""
+		}
+		if n == len(h) {
+			return ""
+		}
+		h[n] = c
+		n++
+	}
+	if n != len(h) {
 		return ""
 	}
-	var b strings.Builder
-	for i := 0; i < 12; i += 2 {
+	var b [17]byte
+	for i := 0; i < 6; i++ {
 		if i > 0 {
-			b.WriteByte(':')
+			b[3*i-1] = ':'
 		}
-		b.WriteString(h[i : i+2])
+		b[3*i], b[3*i+1] = h[2*i], h[2*i+1]
 	}
-	return b.String()
+	return string(b[:])
 }
 
 // lines splits text into lines without trailing CR/whitespace.

@@ -83,8 +83,21 @@ type Table struct {
 }
 
 type alias struct {
-	words []string // lower case
-	col   int
+	words   []string // lower case
+	col     int
+	letters uint32 // the letters of its words (see letterSet)
+}
+
+// letterSet is the set of ASCII letters in s, case folded, as bits.
+func letterSet(s string) uint32 {
+	var m uint32
+	for i := 0; i < len(s); i++ {
+		c := s[i] | 0x20
+		if c >= 'a' && c <= 'z' {
+			m |= 1 << (c - 'a')
+		}
+	}
+	return m
 }
 
 // NewTable compiles s. It panics on a Spec that names a column twice or
@@ -99,7 +112,7 @@ func NewTable(s Spec) *Table {
 		t.index[c.Name] = i
 		for _, h := range c.Headers {
 			if w := strings.Fields(strings.ToLower(h)); len(w) > 0 {
-				t.aliases = append(t.aliases, alias{w, i})
+				t.aliases = append(t.aliases, alias{w, i, letterSet(h)})
 			}
 		}
 	}
@@ -471,23 +484,27 @@ func (t *Table) header(lines []string, i int) (*section, int) {
 // mayMatch is a quick test that the lines contain, somewhere, every word
 // of some header of each column of some signature.
 func (t *Table) mayMatch(lines []string) bool {
-	lower := strings.ToLower(strings.Join(lines, " "))
+	var letters uint32
+	for _, l := range lines {
+		letters |= letterSet(l)
+	}
+	has := func(a alias) bool {
+		if a.letters&^letters != 0 {
+			return false // a letter of it is not in the lines
+		}
+		for _, w := range a.words {
+			if !slices.ContainsFunc(lines, func(l string) bool { return containsFold(l, w) }) {
+				return false
+			}
+		}
+		return true
+	}
 	for _, sig := range t.sigs {
 		ok := true
 		for _, c := range sig {
 			found := false
 			for _, a := range t.aliases {
-				if a.col != c {
-					continue
-				}
-				all := true
-				for _, w := range a.words {
-					if !strings.Contains(lower, w) {
-						all = false
-						break
-					}
-				}
-				if all {
+				if a.col == c && has(a) {
 					found = true
 					break
 				}
@@ -498,6 +515,27 @@ func (t *Table) mayMatch(lines []string) bool {
 			}
 		}
 		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold says whether s contains the lower-case word w, ignoring the
+// case of ASCII letters.
+func containsFold(s, w string) bool {
+	for i := 0; i+len(w) <= len(s); i++ {
+		j := 0
+		for ; j < len(w); j++ {
+			c := s[i+j]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != w[j] {
+				break
+			}
+		}
+		if j == len(w) {
 			return true
 		}
 	}
@@ -759,17 +797,18 @@ func (t *Table) check(s *section) *section {
 	return nil
 }
 
-// maxShift is how far (in columns) left of the header's columns a row's
-// cells may all sit and still be realigned.
+// maxShift is how far (in columns) left or right of the header's columns
+// a row's cells may all sit and still be realigned.
 const maxShift = 6
 
 // place puts each word of a row in a header column, left to right. A
 // word inside one column's span belongs to it. A word that straddles two
 // or more goes to the column of the word just before it when only one
 // blank separates them and it lies mostly in that column (a value that
-// runs over: "notconnect: TD"), else to the column it starts or ends
-// exactly where the header says (a left- or right-aligned value), else to
-// the column it overlaps most.
+// runs over: "notconnect: TD"), else to the one column it lies in without
+// the pushes before it (a switch printing fixed columns absorbs them),
+// else to the column it starts or ends exactly where the header says (a
+// left- or right-aligned value), else to the column it overlaps most.
 // A value that runs over pushes the columns after it right, as a switch
 // printing relative widths does. A row whose cells all sit left of the
 // header's columns (printed with a narrower first column) is realigned
@@ -789,12 +828,49 @@ func (s *section) placeShifted(toks []tok) ([]int, []int, int) {
 	if misfits == 0 || len(toks) < 2 {
 		return out, shifts, misfits
 	}
-	anch := s.anchored(toks, 0)
+	// masks[i] has bit d+maxShift set when word i starts or ends where a
+	// column after the first does under shift d; fixed counts the words
+	// that do so at the first column (whatever the shift).
+	masks := make([]uint32, len(toks))
+	fixed, candidates := 0, uint32(0)
+	for i, tk := range toks {
+		if s.anchoredAt(0, tk, 0, 0) {
+			fixed++
+			continue
+		}
+		for k := 1; k < len(s.cols); k++ {
+			for _, a := range s.cols[k].anchorsL {
+				if d := tk.start - a; d >= -maxShift && d <= maxShift {
+					masks[i] |= 1 << (d + maxShift)
+				}
+			}
+			for _, a := range s.cols[k].anchorsR {
+				if d := tk.end - a; d >= -maxShift && d <= maxShift {
+					masks[i] |= 1 << (d + maxShift)
+				}
+			}
+		}
+		candidates |= masks[i]
+	}
+	anchored := func(d int) int {
+		n := fixed
+		for _, m := range masks {
+			n += int(m >> (d + maxShift) & 1)
+		}
+		return n
+	}
+	anch := anchored(0)
 	best, bestMisfits, bestAnch := 0, misfits, 0
 	tmp := make([]int, len(toks))
-	for d := -1; d >= -maxShift && toks[0].end <= s.cols[1].start+d; d-- { // the first word stays first
-		n, a := s.walk(toks, d, tmp, nil), s.anchored(toks, d)
-		if a > anch && (n < bestMisfits || n == bestMisfits && a > bestAnch) {
+	for d := -maxShift; d <= maxShift; d++ {
+		if d == 0 || candidates>>(d+maxShift)&1 == 0 || toks[0].end > s.cols[1].start+d { // the first word stays first
+			continue
+		}
+		a := anchored(d)
+		if a <= anch || a < bestAnch {
+			continue
+		}
+		if n := s.walk(toks, d, tmp, nil); n < bestMisfits || n == bestMisfits && a > bestAnch {
 			best, bestMisfits, bestAnch = d, n, a
 		}
 	}
@@ -832,6 +908,13 @@ func (s *section) walk(toks []tok, d0 int, out, shifts []int) int {
 					if overlap(s, j, d, tk) > overlap(s, js, d, tk) {
 						c = -1
 					}
+				}
+			}
+			// Inside one column where the row started (the push before it
+			// was absorbed, as in a layout of fixed columns).
+			if c < 0 && d != d0 {
+				if j := max(k, s.colAt(tk.start, d0)); j == s.colAt(tk.end-1, d0) {
+					c = j
 				}
 			}
 			if c < 0 && s.anchoredAt(js, tk, d0, d) {
@@ -940,32 +1023,4 @@ func (s *section) span(k, d int) (int, int) {
 func overlap(s *section, k, d int, tk tok) int {
 	from, to := s.span(k, d)
 	return min(tk.end, to) - max(tk.start, from)
-}
-
-// anchored counts the words that start or end exactly where a header
-// column (shifted by d; the first column never shifts) does.
-func (s *section) anchored(toks []tok, d int) int {
-	n := 0
-	for _, tk := range toks {
-	next:
-		for k, c := range s.cols {
-			dk := d
-			if k == 0 {
-				dk = 0
-			}
-			for _, x := range c.anchorsL {
-				if tk.start == x+dk {
-					n++
-					break next
-				}
-			}
-			for _, x := range c.anchorsR {
-				if tk.end == x+dk {
-					n++
-					break next
-				}
-			}
-		}
-	}
-	return n
 }

@@ -177,3 +177,9 @@ func TestPrompts(t *testing.T) {
 		}
 	}
 }
+
+func TestCleanLineCursorBound(t *testing.T) {
+	if got := cleanLine("\x1b[99999Ca\t\tb"); len(got) > maxColumn+10 {
+		t.Fatalf("%d columns", len(got))
+	}
+}
