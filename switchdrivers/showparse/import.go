@@ -322,20 +322,23 @@ func detect(platform string, cmds []command, text string) (*command, error) {
 		return nil, fmt.Errorf("cannot tell which command produced this output: it matches more than one of %s's (%s); give --command", platform, commandNames(cmds))
 	}
 	msg := fmt.Sprintf("cannot tell which command produced this output: it has no header of any command import reads for %s (%s)", platform, commandNames(cmds))
-	otherScore, other := 0, ""
+	otherScore, others := 0, []string(nil)
 	for _, p := range Platforms {
 		if p == platform {
 			continue
 		}
 		pcs, _ := platformCommands(p)
 		for i := range pcs {
-			if s := pcs[i].score(lines, text); s > otherScore {
-				otherScore, other = s, p+" "+pcs[i].name
+			switch s := pcs[i].score(lines, text); {
+			case s > otherScore:
+				otherScore, others = s, []string{p + " " + pcs[i].name}
+			case s == otherScore && s > 0:
+				others = append(others, p+" "+pcs[i].name)
 			}
 		}
 	}
-	if other != "" {
-		msg += fmt.Sprintf("; it looks like %s's output: check --platform", other)
+	if len(others) > 0 {
+		msg += fmt.Sprintf("; it looks like the output of %s: check --platform", strings.Join(others, " or "))
 	}
 	return nil, fmt.Errorf("%s; give --command", msg)
 }
