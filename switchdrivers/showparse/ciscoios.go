@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -200,10 +201,16 @@ func IOSShowVLAN(text string) ([]IOSVLAN, Report) {
 			return err
 		}
 		if r.Continuation() {
-			if len(out) == 0 || last != r.Line-1 || r.Cell("name") != "" || r.Cell("status") != "" {
+			// A port list wrapped onto the next line; or, after a name
+			// too long for its column, the status and ports.
+			prev := len(out) - 1
+			if prev < 0 || last != r.Line-1 || r.Cell("name") != "" || r.Cell("status") != "" && out[prev].Status != "" {
 				return errors.New("not a VLAN row: no VLAN ID, and not a port list continuing the row above")
 			}
-			out[len(out)-1].Interfaces = append(out[len(out)-1].Interfaces, ports...)
+			if st := r.Cell("status"); st != "" {
+				out[prev].Status = firstWord(st)
+			}
+			out[prev].Interfaces = append(out[prev].Interfaces, ports...)
 			last = r.Line
 			return nil
 		}
@@ -211,8 +218,8 @@ func IOSShowVLAN(text string) ([]IOSVLAN, Report) {
 		if !isVLANID(id) {
 			return fmt.Errorf("not a VLAN row: VLAN ID %q is not a number from 1 to 4094", id)
 		}
-		if r.Cell("name") == "" || r.Cell("status") == "" {
-			return fmt.Errorf("VLAN %s: no name or status under Name and Status", id)
+		if r.Cell("name") == "" {
+			return fmt.Errorf("VLAN %s: no name under Name", id)
 		}
 		out = append(out, IOSVLAN{VLANID: id, Name: r.Cell("name"), Status: firstWord(r.Cell("status")), Interfaces: ports})
 		last = r.Line
@@ -294,18 +301,25 @@ func macSpec(unicastOnly bool) Spec {
 		Signatures: [][]string{{"mac", "ports"}},
 		Key:        "mac",
 		Skip: func(l string) bool {
-			return hasPrefixFold(l, "Displaying entries from") || hasPrefixFold(l, "Total Mac Addresses")
+			return hasPrefixFold(l, "Displaying entries from") || hasPrefixFold(l, "Total Mac Addresses") || isLegend(l)
 		},
 	}
 	if unicastOnly { // IOS's multicast groups follow; they are not where a host sits
 		s.Stop = func(l string) bool { return hasPrefixFold(l, "Multicast Entries") }
 	} else {
 		s.Skip = func(l string) bool {
-			return hasPrefixFold(l, "Total Mac Addresses") || hasPrefixFold(l, "Multicast Mac Address Table") || hasPrefixFold(l, "Mac Address Table")
+			return hasPrefixFold(l, "Total Mac Addresses") || hasPrefixFold(l, "Multicast Mac Address Table") || hasPrefixFold(l, "Mac Address Table") || isLegend(l)
 		}
 	}
 	return s
 }
+
+// legendLine is a line of the legend Cisco prints with MAC tables (and
+// repeats before each page when a capture tool pages): "* - primary
+// entry, G - Gateway MAC", "age - seconds since last seen", "(T) - True".
+var legendLine = regexp.MustCompile(`^\S{1,5} - \S`)
+
+func isLegend(l string) bool { return hasPrefixFold(l, "Legend:") || legendLine.MatchString(l) }
 
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)

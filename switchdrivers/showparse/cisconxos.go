@@ -1,6 +1,7 @@
 package showparse
 
 import (
+	"errors"
 	"strings"
 )
 
@@ -74,8 +75,27 @@ func NXOSMACTable(text string) ([]NXOSMAC, Report) {
 	}, func(ports []string) {
 		last := &out[len(out)-1]
 		last.Ports = strings.Join(append(strings.FieldsFunc(last.Ports, func(r rune) bool { return r == ',' }), ports...), ",")
-	}, nil)
+	}, func(fs []string) error {
+		rec, err := nxosMACWords(fs)
+		if err == nil {
+			out = append(out, rec)
+		}
+		return err
+	})
 	return out, rep
+}
+
+// nxosMACWords reads an NX-OS MAC row from its words, in the order NX-OS
+// documents its columns: a flag ("*", "+", "G", ...), the VLAN, MAC
+// address, type, age, secure, NTFY, then the port.
+func nxosMACWords(fs []string) (NXOSMAC, error) {
+	if len(fs) > 0 && len(fs[0]) == 1 && !isVLANID(fs[0]) && fs[0] != "-" {
+		fs = fs[1:] // the flag
+	}
+	if len(fs) < 7 || !(isVLANID(fs[0]) || fs[0] == "-") || NormaliseMAC(fs[1]) == "" {
+		return NXOSMAC{}, errors.New("not a MAC address row: not VLAN, MAC address, type, age, secure, NTFY, ports")
+	}
+	return NXOSMAC{VLANID: fs[0], Address: strings.ToLower(fs[1]), Type: fs[2], Age: fs[3], Secure: fs[4], NTFY: fs[5], Ports: strings.Join(fs[6:], " ")}, nil
 }
 
 // NXOSARP is one entry of NX-OS `show ip arp`.

@@ -695,7 +695,7 @@ func (t *Table) segment(ws []word) []hcol {
 		for j := 0; j+len(a.words) <= len(ws); j++ {
 			ok := true
 			for k, aw := range a.words {
-				if used[j+k] || ws[j+k].text != aw || k > 0 && ws[j+k].start-ws[j+k-1].end > 2 {
+				if used[j+k] || !sameWord(ws[j+k].text, aw) || k > 0 && ws[j+k].start-ws[j+k-1].end > 2 {
 					ok = false
 					break
 				}
@@ -753,7 +753,7 @@ func (t *Table) name(s *section) {
 				if c.col >= 0 {
 					continue
 				}
-				if pass == 0 && slices.Equal(c.title, a.words) || pass == 1 && containsWords(c.title, a.words) {
+				if pass == 0 && slices.EqualFunc(c.title, a.words, sameWord) || pass == 1 && containsWords(c.title, a.words) {
 					c.col, taken[a.col] = a.col, true
 					break
 				}
@@ -764,7 +764,22 @@ func (t *Table) name(s *section) {
 
 func containsWords(title, words []string) bool {
 	for i := 0; i+len(words) <= len(title); i++ {
-		if slices.Equal(title[i:i+len(words)], words) {
+		if slices.EqualFunc(title[i:i+len(words)], words, sameWord) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameWord says whether a header word is a Spec's header word w: the
+// same, or one of the names a slash joins ("VLAN/BD" is "vlan",
+// "Ports/SWID.SSID.LID" is "ports").
+func sameWord(h, w string) bool {
+	if h == w {
+		return true
+	}
+	for _, part := range strings.Split(h, "/") {
+		if part == w {
 			return true
 		}
 	}
