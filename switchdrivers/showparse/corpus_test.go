@@ -444,3 +444,58 @@ func TestImportFastIronModes(t *testing.T) {
 		t.Fatalf("arp %+v", m.ARP)
 	}
 }
+
+// TestOtherCorporaReadable imports the genie and napalm outputs of the
+// IOS and NX-OS commands read through the table reader: every row of
+// these real tables must be read (their records are not compared here).
+func TestOtherCorporaReadable(t *testing.T) {
+	root := corpus.Dir(t)
+	files, tables := 0, 0
+	for _, tc := range []struct{ glob, platform, command string }{
+		{"genie/ios*/ShowInterfacesStatus/*.raw", "cisco_ios", "show interfaces status"},
+		{"genie/ios*/ShowInterfacesSwitchport/*.raw", "cisco_ios", "show interfaces switchport"},
+		{"genie/ios*/ShowVlan/*.raw", "cisco_ios", "show vlan"},
+		{"genie/iosxe/ShowVlanBrief/*.raw", "cisco_ios", "show vlan brief"},
+		{"genie/ios*/ShowMacAddressTable/*.raw", "cisco_ios", "show mac address-table"},
+		{"genie/ios*/ShowIpArp/*.raw", "cisco_ios", "show ip arp"},
+		{"genie/nxos/ShowInterfaceStatus/*.raw", "cisco_nxos", "show interface status"},
+		{"genie/nxos/ShowMacAddressTable/*.raw", "cisco_nxos", "show mac address-table"},
+		{"genie/nxos/ShowIpArp/*.raw", "cisco_nxos", "show ip arp"},
+		{"napalm/ios/get_mac_address_table/*/show_mac_address_table.txt", "cisco_ios", "show mac address-table"},
+		{"napalm/ios/get_arp_table/*/show_arp*.txt", "cisco_ios", "show arp | exclude Incomplete"},
+		{"napalm/ios/get_vlans/*/show_vlan_*.txt", "cisco_ios", ""},
+		{"napalm/nxos_ssh/get_mac_address_table/*/show_mac_address_table.txt", "cisco_nxos", "show mac address-table"},
+		{"napalm/nxos_ssh/get_arp_table/*/show_ip_arp*.txt", "cisco_nxos", "show ip arp vrf all | exclude INCOMPLETE"},
+	} {
+		paths, _ := filepath.Glob(filepath.Join(root, tc.glob))
+		if len(paths) == 0 {
+			t.Errorf("%s: no files", tc.glob)
+		}
+		for _, p := range paths {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files++
+			var r Result
+			err = ImportFile(tc.platform, tc.command, p, string(b), &r)
+			switch {
+			case strings.HasSuffix(p, "nxos/ShowInterfaceStatus/golden2.raw"): // rows without their header
+				if err == nil || !strings.Contains(err.Error(), ":1: no show interfaces status table here") {
+					t.Errorf("%s: %v", p, err)
+				}
+				continue
+			case strings.Contains(string(b), "% Invalid input"): // the switch refused the command
+				if err == nil {
+					t.Errorf("%s: an error message read as a table", p)
+				}
+				continue
+			}
+			tables++
+			if err != nil || len(r.Warnings) > 0 || len(r.Tables) == 0 || r.Tables[0].Read == 0 {
+				t.Errorf("%s: %v %v", p, err, r.Warnings)
+			}
+		}
+	}
+	t.Logf("%d files, %d of them tables read without a warning", files, tables)
+}
