@@ -146,9 +146,6 @@ func NewTable(s Spec) *Table {
 	return t
 }
 
-// Command is the command whose table this is.
-func (t *Table) Command() string { return t.spec.Command }
-
 // Row is one row of a table, cut into cells by the columns of the header
 // above it.
 type Row struct {
