@@ -191,6 +191,9 @@ func ReadPorts(platform string) func(cli.Session) ([]switchdrivers.PortState, er
 			if err := showparse.Import(platform, c, text, &r); err != nil {
 				return nil, fmt.Errorf("%s: %w", c, err)
 			}
+			if err := r.Err(); err != nil { // an unreadable row may be a port of the batch
+				return nil, fmt.Errorf("%s: %w", c, err)
+			}
 		}
 		return Ports(r.Ports), nil
 	}
@@ -220,10 +223,7 @@ func macTable(s cli.Session) ([]switchdrivers.MACEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := showparse.IOSMACTable(text)
-	if err != nil {
-		return nil, err
-	}
+	rows, _ := showparse.IOSMACTable(text) // rows it cannot read are passed over, as before the table reader
 	var out []switchdrivers.MACEntry
 	for _, r := range rows {
 		vlan, err := strconv.Atoi(r.VLANID)

@@ -72,6 +72,9 @@ func read(s cli.Session) ([]switchdrivers.PortState, error) {
 		if err := showparse.Import(Name, c, text, &r); err != nil {
 			return nil, fmt.Errorf("%s: %w", c, err)
 		}
+		if err := r.Err(); err != nil { // an unreadable row may be a port of the batch
+			return nil, fmt.Errorf("%s: %w", c, err)
+		}
 	}
 	// `show interface switchport` names ports in full (Ethernet1/1), the
 	// status table in short: merge on the short form.
@@ -102,7 +105,7 @@ func macTable(s cli.Session) ([]switchdrivers.MACEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := showparse.NXOSMACTable(text)
+	rows, _ := showparse.NXOSMACTable(text) // rows it cannot read are passed over, as before the table reader
 	var out []switchdrivers.MACEntry
 	for _, r := range rows {
 		vlan, verr := strconv.Atoi(r.VLANID)
@@ -111,5 +114,5 @@ func macTable(s cli.Session) ([]switchdrivers.MACEntry, error) {
 		}
 		out = append(out, switchdrivers.MACEntry{MAC: showparse.NormaliseMAC(r.Address), VLAN: vlan, Port: r.Ports})
 	}
-	return out, err
+	return out, nil
 }
