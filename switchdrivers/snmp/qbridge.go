@@ -68,6 +68,9 @@ func oidGrammar(s string) bool {
 type bridgePort struct {
 	ifIndex, base int
 	pvidType      gosnmp.Asn1BER
+	member        []int // the static VLANs it is an egress or untagged member of
+	pvid          int
+	hasPvid       bool
 }
 
 // bridgeState is one read of the switch.
@@ -146,28 +149,19 @@ func (d *QBridge) read(ctx context.Context) (*bridgeState, error) {
 			return nil, bad(err)
 		}
 	}
+	member := map[int][]int{} // base port -> static VLANs it is an egress or untagged member of
+	for _, v := range slices.Sorted(maps.Keys(st.vlans)) {
+		for base := range baseIf {
+			if st.egress[v].Has(base) || st.untagged[v].Has(base) {
+				member[base] = append(member[base], v)
+			}
+		}
+	}
 	for _, base := range slices.Sorted(maps.Keys(baseIf)) {
 		idx := baseIf[base]
-		tagged, untaggedIn := false, 0
-		for vlan, set := range memberEgress {
-			if set.Has(base) && !memberUntagged[vlan].Has(base) {
-				tagged = true
-			}
-		}
-		for _, set := range memberUntagged {
-			if set.Has(base) {
-				untaggedIn++
-			}
-		}
-		mode := switchdrivers.ModeAccess
-		switch pv, ok := pvid[base]; {
-		case tagged || untaggedIn > 1:
-			mode = switchdrivers.ModeTrunk
-		case ok && pv == 0:
-			mode = switchdrivers.ModeRouted
-		}
-		p := portState(idx, ifs[idx], mode, pvid[base])
-		st.ports = append(st.ports, p)
+		pv, hasPvid := pvid[base]
+		mode, vlan := judge(base, pv, hasPvid, memberEgress, memberUntagged)
+		st.ports = append(st.ports, portState(idx, ifs[idx], mode, vlan))
 	}
 	sortPorts(st.ports)
 	uniqueNames(st.ports)
@@ -181,9 +175,39 @@ func (d *QBridge) read(ctx context.Context) (*bridgeState, error) {
 		if t == 0 {
 			t = gosnmp.Gauge32 // Unsigned32 in the MIB
 		}
-		st.byName[p.Name] = bridgePort{ifIndex: p.IfIndex, base: base, pvidType: t}
+		pv, hasPvid := pvid[base]
+		st.byName[p.Name] = bridgePort{ifIndex: p.IfIndex, base: base, pvidType: t, member: member[base], pvid: pv, hasPvid: hasPvid}
 	}
 	return st, nil
+}
+
+// judge decides a bridge port's mode and VLAN from the standard's
+// meaning of egress, untagged and PVID together (IEEE 802.1Q, RFC 4363):
+// a port untagged in exactly one VLAN and tagged in none is an access
+// port of that VLAN, whatever its PVID says; a tagged member of any VLAN,
+// or an untagged member of several, is a trunk; a port that is a member
+// of no VLAN takes its untagged VLAN from its PVID (0: routed, no VLAN).
+func judge(base, pvid int, hasPvid bool, egress, untagged map[int]PortSet) (mode string, vlan int) {
+	tagged, untaggedIn := false, []int{}
+	for v, set := range egress {
+		if set.Has(base) && !untagged[v].Has(base) {
+			tagged = true
+		}
+	}
+	for v, set := range untagged {
+		if set.Has(base) {
+			untaggedIn = append(untaggedIn, v)
+		}
+	}
+	switch {
+	case tagged || len(untaggedIn) > 1:
+		return switchdrivers.ModeTrunk, 0
+	case len(untaggedIn) == 1:
+		return switchdrivers.ModeAccess, untaggedIn[0]
+	case hasPvid && pvid == 0:
+		return switchdrivers.ModeRouted, 0
+	}
+	return switchdrivers.ModeAccess, pvid
 }
 
 // decodeBitmaps fills into[vlan] from a column indexed by (…, vlan).
@@ -230,7 +254,7 @@ func (d *QBridge) Render(changes []switchdrivers.Change) ([]string, error) {
 	lines = append(lines, "# read dot1dBasePortIfIndex, ifName, the VLANs and their port bitmaps; refuse unless every target VLAN exists")
 	if !d.pvidOnly {
 		for _, v := range slices.Sorted(maps.Keys(leaving)) {
-			lines = append(lines, fmt.Sprintf("SET dot1qVlanStaticUntaggedPorts.%s, dot1qVlanStaticEgressPorts.%s: remove %s", v, v, strings.Join(leaving[v], ", ")))
+			lines = append(lines, fmt.Sprintf("SET dot1qVlanStaticUntaggedPorts.%s, dot1qVlanStaticEgressPorts.%s (and those of any other VLAN the read shows them in): remove %s", v, v, strings.Join(leaving[v], ", ")))
 		}
 		for _, v := range slices.Sorted(maps.Keys(arriving)) {
 			lines = append(lines, fmt.Sprintf("SET dot1qVlanStaticEgressPorts.%s, dot1qVlanStaticUntaggedPorts.%s: add %s", v, v, strings.Join(arriving[v], ", ")))
@@ -269,13 +293,14 @@ func (d *QBridge) plan(st *bridgeState, changes []switchdrivers.Change) ([][]var
 		if !st.vlans[to] {
 			return nil, d.errorf(c.Port, "", "VLAN %d does not exist on the switch", to)
 		}
-		if !d.pvidOnly {
-			from, _ := vlanSegment(c.From)
-			for _, v := range []int{from, to} {
-				if st.egress[v] == nil || st.untagged[v] == nil {
-					return nil, d.errorf(c.Port, "", "VLAN %d has no dot1qVlanStaticEgressPorts/UntaggedPorts row to rewrite; if this agent moves untagged membership with the PVID, set options.membership: pvid", v)
-				}
-			}
+		if !d.pvidOnly && (st.egress[to] == nil || st.untagged[to] == nil) {
+			return nil, d.errorf(c.Port, "", "VLAN %d has no dot1qVlanStaticEgressPorts/UntaggedPorts row to rewrite; if this agent moves untagged membership with the PVID, set options.membership: pvid", to)
+		}
+		// The PVID classifies what the port receives: moving the
+		// membership without it would leave the port receiving into the
+		// old VLAN.
+		if p := st.byName[c.Port]; !p.hasPvid {
+			return nil, d.errorf(c.Port, "", "the agent lists no dot1qPvid.%d for this port (dot1dBasePort %d), so its PVID cannot be moved with it", p.base, p.base)
 		}
 	}
 	egress, untagged := maps.Clone(st.egress), maps.Clone(st.untagged)
@@ -289,6 +314,9 @@ func (d *QBridge) plan(st *bridgeState, changes []switchdrivers.Change) ([][]var
 	}
 	pvid := func(p bridgePort, port string, from, to int) varbind {
 		oid := fmt.Sprintf("%s.%d", oidPvid, p.base)
+		if p.hasPvid {
+			from = p.pvid // the undo restores what the agent held
+		}
 		val := func(v int) any {
 			if p.pvidType == gosnmp.Integer {
 				return v
@@ -306,11 +334,17 @@ func (d *QBridge) plan(st *bridgeState, changes []switchdrivers.Change) ([][]var
 	moves := func(group []switchdrivers.Change) []varbind {
 		var out []varbind
 		if !d.pvidOnly {
+			// A port leaves every VLAN it is a member of (not only the
+			// one it is reported in: its PVID may name another), then
+			// joins the new one.
 			leaving, arriving := map[int][]switchdrivers.Change{}, map[int][]switchdrivers.Change{}
 			for _, c := range group {
-				from, _ := vlanSegment(c.From)
 				to, _ := vlanSegment(c.To)
-				leaving[from] = append(leaving[from], c)
+				for _, v := range st.byName[c.Port].member {
+					if v != to {
+						leaving[v] = append(leaving[v], c)
+					}
+				}
 				arriving[to] = append(arriving[to], c)
 			}
 			for _, v := range slices.Sorted(maps.Keys(leaving)) {
@@ -361,9 +395,13 @@ func (d *QBridge) plan(st *bridgeState, changes []switchdrivers.Change) ([][]var
 		if d.pvidOnly {
 			return len(g)
 		}
-		vl := map[string]bool{}
+		vl := map[int]bool{}
 		for _, c := range g {
-			vl[c.From], vl[c.To] = true, true
+			to, _ := vlanSegment(c.To)
+			vl[to] = true
+			for _, v := range st.byName[c.Port].member {
+				vl[v] = true
+			}
 		}
 		return len(g) + 2*len(vl)
 	}

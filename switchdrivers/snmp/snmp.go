@@ -2,12 +2,14 @@
 //
 //   - snmp_qbridge: the IEEE 802.1Q-BRIDGE-MIB any vendor implements
 //     (ProCurve, Dell, Ubiquiti, Extreme, Arista, Cumulus, MikroTik …).
-//     A port's access VLAN is dot1qPvid, indexed by dot1dBasePort, which
-//     dot1dBasePortIfIndex maps to the ifIndex that names the port
-//     (ifName, else ifDescr). The mapping is read afresh on every call:
-//     the numbers are not assumed to be equal (on most switches they are
-//     not). A move rewrites the static egress and untagged port bitmaps
-//     of both VLANs and the PVID in one SET PDU (RFC 3416: one PDU is
+//     A port's mode and VLAN are judged from its egress and untagged
+//     membership and its PVID together (see judge), all indexed by
+//     dot1dBasePort, which dot1dBasePortIfIndex maps to the ifIndex that
+//     names the port (ifName, else ifDescr). The mapping is read afresh
+//     on every call: the numbers are not assumed to be equal (on most
+//     switches they are not). A move rewrites the static egress and
+//     untagged port bitmaps of every VLAN the port is a member of and of
+//     the new VLAN, and the PVID, in one SET PDU (RFC 3416: one PDU is
 //     applied as a whole), or, for agents that need it, one varbind per
 //     PDU in remove-before-add order.
 //   - snmp_cisco: CISCO-VLAN-MEMBERSHIP-MIB vmVlan (one INTEGER per port,
