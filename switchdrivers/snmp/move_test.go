@@ -94,6 +94,9 @@ func TestMoveWhenPVIDDiffersFromUntaggedVLAN(t *testing.T) {
 	if p.Mode != switchdrivers.ModeAccess || p.Segment != "2" {
 		t.Errorf("0/3 (untagged in VLAN 2 only, PVID 5) reported as %s %q, want access in VLAN 2", p.Mode, p.Segment)
 	}
+	if w := strings.Join(d.(interface{ Warnings() []string }).Warnings(), "\n"); !strings.Contains(w, "dot1qPvid.3 (1.3.6.1.2.1.17.7.1.4.5.1.1.3): 0/3 (base port 3) is untagged in VLAN 2 alone but its PVID is 5") {
+		t.Errorf("no warning about the PVID of 0/3:\n%s", w)
+	}
 	// The move, as the engine makes it: from the VLAN the driver reports.
 	aerr := d.Apply(ctx, []switchdrivers.Change{{Port: "0/3", From: p.Segment, To: "6"}})
 	egress, untagged, pvid = rawMembership(t, sim.Addr, community, base)

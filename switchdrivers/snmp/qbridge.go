@@ -78,81 +78,108 @@ type bridgeState struct {
 	ports            []switchdrivers.PortState
 	byName           map[string]bridgePort
 	vlans            map[int]bool
-	egress, untagged map[int]PortSet // static (writable) bitmaps
+	egress, untagged map[int]portList // static (writable) membership
+	unreadable       []string         // static membership values that fit no form
 }
 
 func (d *QBridge) read(ctx context.Context) (*bridgeState, error) {
-	cols, err := d.columns(ctx, append([]string{oidBasePortIfIndex, oidPvid, oidStaticName, oidStaticEgress, oidStaticUntagged}, ifColumns...)...)
+	var w warnings
+	defer d.keep(&w)
+	cols, err := d.columns(ctx, &w, append([]string{oidBasePortIfIndex, oidPvid, oidStaticName, oidStaticEgress, oidStaticUntagged}, ifColumns...)...)
 	if err != nil {
 		return nil, err
 	}
-	ifs, err := interfaces(cols)
-	if err != nil {
-		return nil, d.errorf("", "", "%v", err)
-	}
-	st := &bridgeState{byName: map[string]bridgePort{}, vlans: map[int]bool{}, egress: map[int]PortSet{}, untagged: map[int]PortSet{}}
-	bad := func(err error) error { return d.errorf("", "", "%v", err) }
+	ifs := interfaces(cols, &w)
+	st := &bridgeState{byName: map[string]bridgePort{}, vlans: map[int]bool{}, egress: map[int]portList{}, untagged: map[int]portList{}}
 	// dot1dBasePort -> ifIndex, afresh on every read.
-	baseIf := map[int]int{}
+	baseIf, ifBase := map[int]int{}, map[int]int{}
 	for _, v := range cols[oidBasePortIfIndex] {
-		ix, err := index(oidBasePortIfIndex, v.Name, 1)
+		base, err := rowIndex(v.Name, 65535)
 		if err != nil {
-			return nil, bad(err)
-		}
-		n, err := intValue(v)
-		if err != nil {
-			return nil, bad(err)
-		}
-		baseIf[ix[0]] = int(n)
-	}
-	pvid, pvidType := map[int]int{}, map[int]gosnmp.Asn1BER{}
-	for _, v := range cols[oidPvid] {
-		ix, err := index(oidPvid, v.Name, 1)
-		if err != nil {
-			return nil, bad(err)
-		}
-		pvidType[ix[0]] = v.Type
-		if n, err := intValue(v); err == nil && n == 0 {
-			pvid[ix[0]] = 0 // no VLAN: a routed port (AOS-CX)
+			w.add(v.Name, "%v; row skipped", err)
 			continue
 		}
-		vlan, err := vlanValue(v)
-		if err != nil {
-			return nil, bad(err)
+		n, err := intValue(v)
+		if err != nil || n < 1 || n > 2147483647 {
+			w.add(v.Name, "not an ifIndex (%s); base port %d skipped", describe(v, err), base)
+			continue
 		}
-		pvid[ix[0]] = vlan
+		if other, dup := ifBase[int(n)]; dup {
+			w.add(v.Name, "base ports %d and %d both map to ifIndex %d; base port %d skipped", other, base, n, base)
+			continue
+		}
+		baseIf[base], ifBase[int(n)] = int(n), base
+	}
+	if len(baseIf) == 0 {
+		return nil, d.errorf("", "", "the agent lists no bridge ports (dot1dBasePortIfIndex has no readable rows; dot1qPvid has %d, ifName %d): no port can be named", len(cols[oidPvid]), len(cols[oidIfName]))
+	}
+	pvid, pvidType := map[int]int{}, map[int]gosnmp.Asn1BER{}
+	var orphans []string
+	for _, v := range cols[oidPvid] {
+		base, err := rowIndex(v.Name, 65535)
+		if err != nil {
+			w.add(v.Name, "%v; row skipped", err)
+			continue
+		}
+		n, err := intValue(v)
+		switch {
+		case err != nil || n < 0 || n > 4094:
+			w.add(v.Name, "not a VLAN ID (%s); the PVID of base port %d is unknown", describe(v, err), base)
+			continue
+		case baseIf[base] == 0:
+			orphans = append(orphans, strconv.Itoa(base))
+			continue
+		}
+		pvid[base], pvidType[base] = int(n), v.Type // 0: no VLAN, a routed port (AOS-CX)
+	}
+	if len(orphans) > 0 {
+		w.add(oidPvid+"."+orphans[0], "base ports %s have a PVID but no dot1dBasePortIfIndex row, so no interface: not listed", strings.Join(orphans, ", "))
 	}
 	for _, v := range cols[oidStaticName] {
-		if ix, err := index(oidStaticName, v.Name, 1); err == nil {
-			st.vlans[ix[0]] = true
+		if vlan, err := rowIndex(v.Name, 4094); err == nil {
+			st.vlans[vlan] = true
 		}
 	}
-	egress, untagged := cols[oidStaticEgress], cols[oidStaticUntagged]
-	if err := decodeBitmaps(oidStaticEgress, egress, st.egress, st.vlans); err != nil {
-		return nil, bad(err)
+	bridge := make(map[int]bool, len(baseIf))
+	for base := range baseIf {
+		bridge[base] = true
 	}
-	if err := decodeBitmaps(oidStaticUntagged, untagged, st.untagged, st.vlans); err != nil {
-		return nil, bad(err)
+	dec := portListDecoder{bridge: bridge, warn: w.add}
+	// Membership: the static (configured, writable) table, else the
+	// current one. Both columns of one table are decoded together.
+	egressRoot, untaggedRoot := oidStaticEgress, oidStaticUntagged
+	egress, untagged, bad := d.membership(dec, &w, cols[oidStaticEgress], cols[oidStaticUntagged], st.vlans)
+	st.unreadable = bad
+	static := len(cols[oidStaticEgress])+len(cols[oidStaticUntagged]) > 0
+	for v, pl := range egress {
+		st.egress[v] = pl
 	}
-	// Membership for trunk detection: the static table, else the current one.
-	memberEgress, memberUntagged := st.egress, st.untagged
-	if len(egress) == 0 {
-		cur, err := d.columns(ctx, oidCurrentEgress, oidCurrentUntagged)
+	for v, pl := range untagged {
+		st.untagged[v] = pl
+	}
+	if !static {
+		egressRoot, untaggedRoot = oidCurrentEgress, oidCurrentUntagged
+		cur, err := d.columns(ctx, &w, oidCurrentEgress, oidCurrentUntagged)
 		if err != nil {
 			return nil, err
 		}
-		memberEgress, memberUntagged = map[int]PortSet{}, map[int]PortSet{}
-		if err := decodeBitmaps(oidCurrentEgress, cur[oidCurrentEgress], memberEgress, st.vlans); err != nil {
-			return nil, bad(err)
+		egress, untagged, _ = d.membership(dec, &w, cur[oidCurrentEgress], cur[oidCurrentUntagged], st.vlans)
+	}
+	memberEgress, memberUntagged, unknownTag := map[int]PortSet{}, map[int]PortSet{}, map[int]bool{}
+	for v, pl := range egress {
+		memberEgress[v] = pl.set
+		if _, ok := untagged[v]; !ok {
+			unknownTag[v] = true
+			w.add(fmt.Sprintf("%s.%d", untaggedRoot, v), "VLAN %d has %s but no untagged row: its members are judged with their PVID (one VLAN, the PVID's: access; else a trunk)", v, oidName(fmt.Sprintf("%s.%d", egressRoot, v)))
 		}
-		if err := decodeBitmaps(oidCurrentUntagged, cur[oidCurrentUntagged], memberUntagged, st.vlans); err != nil {
-			return nil, bad(err)
-		}
+	}
+	for v, pl := range untagged {
+		memberUntagged[v] = pl.set
 	}
 	member := map[int][]int{} // base port -> static VLANs it is an egress or untagged member of
 	for _, v := range slices.Sorted(maps.Keys(st.vlans)) {
 		for base := range baseIf {
-			if st.egress[v].Has(base) || st.untagged[v].Has(base) {
+			if st.egress[v].set.Has(base) || st.untagged[v].set.Has(base) {
 				member[base] = append(member[base], v)
 			}
 		}
@@ -160,15 +187,15 @@ func (d *QBridge) read(ctx context.Context) (*bridgeState, error) {
 	for _, base := range slices.Sorted(maps.Keys(baseIf)) {
 		idx := baseIf[base]
 		pv, hasPvid := pvid[base]
-		mode, vlan := judge(base, pv, hasPvid, memberEgress, memberUntagged)
-		st.ports = append(st.ports, portState(idx, ifs[idx], mode, vlan))
+		mode, vlan := judge(base, pv, hasPvid, memberEgress, memberUntagged, unknownTag)
+		p := portState(idx, ifs[idx], mode, vlan)
+		if mode == switchdrivers.ModeAccess && hasPvid && pv != vlan && vlan != 0 {
+			w.add(fmt.Sprintf("%s.%d", oidPvid, base), "%s (base port %d) is untagged in VLAN %d alone but its PVID is %d: reported in VLAN %d, the VLAN it sends untagged frames in (a move sets both)", p.Name, base, vlan, pv, vlan)
+		}
+		st.ports = append(st.ports, p)
 	}
 	sortPorts(st.ports)
 	uniqueNames(st.ports)
-	ifBase := map[int]int{}
-	for base, idx := range baseIf {
-		ifBase[idx] = base
-	}
 	for _, p := range st.ports {
 		base := ifBase[p.IfIndex]
 		t := pvidType[base]
@@ -181,16 +208,66 @@ func (d *QBridge) read(ctx context.Context) (*bridgeState, error) {
 	return st, nil
 }
 
+// membership decodes an egress and an untagged PortList column (indexed
+// by …, VLAN) together; VLANs found are added to vlans. It returns the
+// OIDs of values that could not be read (reported as warnings).
+func (d *QBridge) membership(dec portListDecoder, w *warnings, egressCol, untaggedCol []gosnmp.SnmpPDU, vlans map[int]bool) (egress, untagged map[int]portList, unreadable []string) {
+	var values []portListValue
+	vlanOf := map[string]int{}
+	for _, rows := range [][]gosnmp.SnmpPDU{egressCol, untaggedCol} {
+		for _, v := range rows {
+			vlan, err := rowIndex(v.Name, 4094)
+			if err != nil {
+				w.add(v.Name, "%v; row skipped", err)
+				unreadable = append(unreadable, v.Name)
+				continue
+			}
+			b, err := octets(v)
+			if err != nil {
+				w.add(v.Name, "%v; the membership of VLAN %d is unknown", err, vlan)
+				unreadable = append(unreadable, v.Name)
+				continue
+			}
+			vlanOf[v.Name] = vlan
+			values = append(values, portListValue{oid: v.Name, b: b})
+		}
+	}
+	decoded := dec.decode(values)
+	egress, untagged = map[int]portList{}, map[int]portList{}
+	for _, v := range values {
+		vlan := vlanOf[v.oid]
+		vlans[vlan] = true
+		pl, ok := decoded[v.oid]
+		if !ok {
+			unreadable = append(unreadable, v.oid)
+			continue
+		}
+		pl.raw = v.b
+		if strings.HasPrefix(v.oid, oidStaticEgress+".") || strings.HasPrefix(v.oid, oidCurrentEgress+".") {
+			egress[vlan] = pl
+		} else {
+			untagged[vlan] = pl
+		}
+	}
+	return egress, untagged, unreadable
+}
+
 // judge decides a bridge port's mode and VLAN from the standard's
 // meaning of egress, untagged and PVID together (IEEE 802.1Q, RFC 4363):
 // a port untagged in exactly one VLAN and tagged in none is an access
 // port of that VLAN, whatever its PVID says; a tagged member of any VLAN,
 // or an untagged member of several, is a trunk; a port that is a member
-// of no VLAN takes its untagged VLAN from its PVID (0: routed, no VLAN).
-func judge(base, pvid int, hasPvid bool, egress, untagged map[int]PortSet) (mode string, vlan int) {
-	tagged, untaggedIn := false, []int{}
+// of no VLAN takes its VLAN from its PVID (0: routed, no VLAN). Where a
+// VLAN has egress members but no untagged row (unknownTag), a port in
+// that VLAN alone is an access port if its PVID names it, else a trunk.
+func judge(base, pvid int, hasPvid bool, egress, untagged map[int]PortSet, unknownTag map[int]bool) (mode string, vlan int) {
+	tagged, untaggedIn, either := false, []int{}, []int{}
 	for v, set := range egress {
-		if set.Has(base) && !untagged[v].Has(base) {
+		switch {
+		case !set.Has(base):
+		case unknownTag[v]:
+			either = append(either, v)
+		case !untagged[v].Has(base):
 			tagged = true
 		}
 	}
@@ -202,29 +279,17 @@ func judge(base, pvid int, hasPvid bool, egress, untagged map[int]PortSet) (mode
 	switch {
 	case tagged || len(untaggedIn) > 1:
 		return switchdrivers.ModeTrunk, 0
+	case len(either) > 0:
+		if len(either) == 1 && len(untaggedIn) == 0 && hasPvid && pvid == either[0] {
+			return switchdrivers.ModeAccess, pvid
+		}
+		return switchdrivers.ModeTrunk, 0
 	case len(untaggedIn) == 1:
 		return switchdrivers.ModeAccess, untaggedIn[0]
 	case hasPvid && pvid == 0:
 		return switchdrivers.ModeRouted, 0
 	}
 	return switchdrivers.ModeAccess, pvid
-}
-
-// decodeBitmaps fills into[vlan] from a column indexed by (…, vlan).
-func decodeBitmaps(root string, col []gosnmp.SnmpPDU, into map[int]PortSet, vlans map[int]bool) error {
-	for _, v := range col {
-		ix, err := index(root, v.Name, 1)
-		if err != nil {
-			return err
-		}
-		set, err := decodePortSet(v)
-		if err != nil {
-			return fmt.Errorf("%s: %w", oidName(v.Name), err)
-		}
-		into[ix[0]] = set
-		vlans[ix[0]] = true
-	}
-	return nil
 }
 
 // Ports implements switchdrivers.Driver: the bridge ports, named by
@@ -288,29 +353,60 @@ func (d *QBridge) plan(st *bridgeState, changes []switchdrivers.Change) ([][]var
 	if len(st.vlans) == 0 {
 		return nil, d.errorf("", "", "the agent lists no VLANs (dot1qVlanStaticTable and dot1qVlanCurrentTable are empty), so the target VLAN cannot be verified")
 	}
+	if !d.pvidOnly && len(st.unreadable) > 0 {
+		slices.Sort(st.unreadable)
+		return nil, d.errorf(changes[0].Port, "", "%s could not be read (see the warnings), so which VLANs the ports are members of is not fully known", oidNameList(st.unreadable))
+	}
 	for _, c := range changes {
 		to, _ := vlanSegment(c.To)
 		if !st.vlans[to] {
 			return nil, d.errorf(c.Port, "", "VLAN %d does not exist on the switch", to)
 		}
-		if !d.pvidOnly && (st.egress[to] == nil || st.untagged[to] == nil) {
+		_, hasEgress := st.egress[to]
+		_, hasUntagged := st.untagged[to]
+		if !d.pvidOnly && (!hasEgress || !hasUntagged) {
 			return nil, d.errorf(c.Port, "", "VLAN %d has no dot1qVlanStaticEgressPorts/UntaggedPorts row to rewrite; if this agent moves untagged membership with the PVID, set options.membership: pvid", to)
 		}
 		// The PVID classifies what the port receives: moving the
 		// membership without it would leave the port receiving into the
 		// old VLAN.
 		if p := st.byName[c.Port]; !p.hasPvid {
-			return nil, d.errorf(c.Port, "", "the agent lists no dot1qPvid.%d for this port (dot1dBasePort %d), so its PVID cannot be moved with it", p.base, p.base)
+			return nil, d.errorf(c.Port, "", "dot1qPvid.%d, the PVID of this port (dot1dBasePort %d), is missing or unreadable (see the warnings), so it cannot be moved with the port", p.base, p.base)
 		}
 	}
-	egress, untagged := maps.Clone(st.egress), maps.Clone(st.untagged)
-	bitmap := func(root string, vlan int, before, after PortSet, ports []string) varbind {
+	// The membership as the agent holds it while the PDUs go out: the
+	// decoded sets, and the value each object holds (what an undo puts
+	// back).
+	type object struct {
+		pl   portList
+		set  PortSet
+		held []byte
+	}
+	objects := map[string]*object{}
+	obj := func(root string, vlan int) *object {
 		oid := fmt.Sprintf("%s.%d", root, vlan)
-		return varbind{
-			set:    gosnmp.SnmpPDU{Name: oid, Type: gosnmp.OctetString, Value: []byte(after)},
-			before: gosnmp.SnmpPDU{Name: oid, Type: gosnmp.OctetString, Value: []byte(before)},
-			ports:  ports,
+		if objects[oid] == nil {
+			pl := st.egress[vlan]
+			if root == oidStaticUntagged {
+				pl = st.untagged[vlan]
+			}
+			objects[oid] = &object{pl: pl, set: pl.set, held: pl.raw}
 		}
+		return objects[oid]
+	}
+	rewrite := func(root string, vlan int, ports []string, edit func(PortSet) PortSet) varbind {
+		o := obj(root, vlan)
+		oid := fmt.Sprintf("%s.%d", root, vlan)
+		o.set = edit(o.set)
+		value := o.pl.encode(o.set)
+		vb := varbind{
+			set:    gosnmp.SnmpPDU{Name: oid, Type: gosnmp.OctetString, Value: value},
+			before: gosnmp.SnmpPDU{Name: oid, Type: gosnmp.OctetString, Value: o.held},
+			ports:  ports,
+			form:   o.pl.form,
+		}
+		o.held = value
+		return vb
 	}
 	pvid := func(p bridgePort, port string, from, to int) varbind {
 		oid := fmt.Sprintf("%s.%d", oidPvid, p.base)
@@ -330,7 +426,7 @@ func (d *QBridge) plan(st *bridgeState, changes []switchdrivers.Change) ([][]var
 		}
 	}
 	// moves builds the varbinds moving a group of ports, in remove-before-
-	// add order, updating egress/untagged.
+	// add order.
 	moves := func(group []switchdrivers.Change) []varbind {
 		var out []varbind
 		if !d.pvidOnly {
@@ -348,26 +444,32 @@ func (d *QBridge) plan(st *bridgeState, changes []switchdrivers.Change) ([][]var
 				arriving[to] = append(arriving[to], c)
 			}
 			for _, v := range slices.Sorted(maps.Keys(leaving)) {
-				u, e := untagged[v], egress[v]
 				var ports []string
+				var bases []int
 				for _, c := range leaving[v] {
-					b := st.byName[c.Port].base
-					u, e = u.Without(b), e.Without(b)
-					ports = append(ports, c.Port)
+					ports, bases = append(ports, c.Port), append(bases, st.byName[c.Port].base)
 				}
-				out = append(out, bitmap(oidStaticUntagged, v, untagged[v], u, ports), bitmap(oidStaticEgress, v, egress[v], e, ports))
-				untagged[v], egress[v] = u, e
+				without := func(s PortSet) PortSet {
+					for _, b := range bases {
+						s = s.Without(b)
+					}
+					return s
+				}
+				out = append(out, rewrite(oidStaticUntagged, v, ports, without), rewrite(oidStaticEgress, v, ports, without))
 			}
 			for _, v := range slices.Sorted(maps.Keys(arriving)) {
-				u, e := untagged[v], egress[v]
 				var ports []string
+				var bases []int
 				for _, c := range arriving[v] {
-					b := st.byName[c.Port].base
-					u, e = u.With(b), e.With(b)
-					ports = append(ports, c.Port)
+					ports, bases = append(ports, c.Port), append(bases, st.byName[c.Port].base)
 				}
-				out = append(out, bitmap(oidStaticEgress, v, egress[v], e, ports), bitmap(oidStaticUntagged, v, untagged[v], u, ports))
-				untagged[v], egress[v] = u, e
+				with := func(s PortSet) PortSet {
+					for _, b := range bases {
+						s = s.With(b)
+					}
+					return s
+				}
+				out = append(out, rewrite(oidStaticEgress, v, ports, with), rewrite(oidStaticUntagged, v, ports, with))
 			}
 		}
 		for _, c := range group {
