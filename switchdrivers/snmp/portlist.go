@@ -142,7 +142,7 @@ func portListReadings(b []byte) readings {
 	out := readings{cands: []reading{newReading(formBitmap, PortSet(slices.Clone(b)))}}
 	if len(b) >= 18 && b[16] == '\n' && printable(b[17:]) {
 		out.textLike = true
-		if rest, _, _, ok := parseHexText(b[17:]); ok {
+		if rest, ok := parseHexPairs(string(b[17:])); ok {
 			out.cands = append(out.cands, newReading(formRecorded, PortSet(append(slices.Clone(b[:16]), rest...))))
 		}
 		return out
@@ -170,6 +170,24 @@ func portListReadings(b []byte) readings {
 		out.cands = append(out.cands, r)
 	}
 	return out
+}
+
+// parseHexPairs reads a hex dump's text: pairs of hex digits separated
+// by blanks, line breaks or colons ("00 00 40 ", "FF:01").
+func parseHexPairs(s string) ([]byte, bool) {
+	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\n' || r == ':' })
+	if len(fields) == 0 || len(fields) > maxPortListPorts/8+1 {
+		return nil, false
+	}
+	out := make([]byte, len(fields))
+	for i, f := range fields {
+		n, err := strconv.ParseUint(f, 16, 8)
+		if len(f) != 2 || err != nil {
+			return nil, false
+		}
+		out[i] = byte(n)
+	}
+	return out, true
 }
 
 // parseListText reads "3,4434", "1-4, 7", "0,4097,4099".
