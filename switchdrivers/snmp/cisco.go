@@ -48,7 +48,17 @@ func (d *Cisco) read(ctx context.Context) (*ciscoState, error) {
 	if err != nil {
 		return nil, err
 	}
-	ifs := interfaces(cols, &w)
+	st, err := decodeCisco(cols, &w)
+	if err != nil {
+		return nil, d.errorf("", "", "%v", err)
+	}
+	return st, nil
+}
+
+// decodeCisco makes one read of the switch out of the columns walked:
+// IF-MIB, vmVlan, vlanTrunkPortDynamicStatus and vtpVlanState.
+func decodeCisco(cols map[string][]gosnmp.SnmpPDU, w *warnings) (*ciscoState, error) {
+	ifs := interfaces(cols, w)
 	st := &ciscoState{ifIndex: map[string]int{}, vlans: map[int]int{}, unreadable: map[string]string{}}
 	for _, v := range cols[oidVtpVlanState] {
 		vlan, err := rowIndex(v.Name, 4094)
@@ -98,7 +108,7 @@ func (d *Cisco) read(ctx context.Context) (*ciscoState, error) {
 		trunking[idx] = n == 1 // trunking(1), notTrunking(2)
 	}
 	if len(seen) == 0 {
-		return nil, d.errorf("", "", "the agent lists no ports in vmVlan or vlanTrunkPortDynamicStatus (CISCO-VLAN-MEMBERSHIP-MIB, CISCO-VTP-MIB): no port to report")
+		return nil, fmt.Errorf("the agent lists no ports in vmVlan or vlanTrunkPortDynamicStatus (CISCO-VLAN-MEMBERSHIP-MIB, CISCO-VTP-MIB): no port to report")
 	}
 	// A trunking port is a trunk whatever its vmVlan; otherwise vmVlan
 	// is its access VLAN.

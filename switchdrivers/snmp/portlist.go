@@ -68,6 +68,7 @@ const maxPortListPorts = 65535
 // encoded, so that a rewrite uses the same form.
 type portList struct {
 	set   PortSet
+	oid   string // the object it was read from
 	raw   []byte // the value as the agent sent it
 	form  portForm
 	sep   string // hex text: the separator between pairs
@@ -95,6 +96,9 @@ func (pl portList) encode(set PortSet) []byte {
 		for i, o := range b {
 			parts[i] = fmt.Sprintf(digits, o)
 		}
+		if pl.sep == "" { // one run of digits: marked as hex
+			return []byte("0x" + strings.Join(parts, ""))
+		}
 		return []byte(strings.Join(parts, pl.sep))
 	}
 	return set.padded(len(pl.set))
@@ -103,6 +107,9 @@ func (pl portList) encode(set PortSet) []byte {
 // decodeAs reads b in form f only (for reading back a value written in
 // that form); false if b does not fit it.
 func decodeAs(b []byte, f portForm) (PortSet, bool) {
+	if (f == formList || f == formHex) && len(bytes.TrimSpace(b)) == 0 {
+		return nil, true // no ports, written as nothing
+	}
 	for _, r := range portListReadings(b).cands {
 		if r.form == f || (f == formRecorded && r.form == formBitmap) {
 			return r.set, true

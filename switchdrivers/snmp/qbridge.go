@@ -89,7 +89,26 @@ func (d *QBridge) read(ctx context.Context) (*bridgeState, error) {
 	if err != nil {
 		return nil, err
 	}
-	ifs := interfaces(cols, &w)
+	if len(cols[oidStaticEgress])+len(cols[oidStaticUntagged]) == 0 {
+		// No static (configured) membership: the current one.
+		cur, err := d.columns(ctx, &w, oidCurrentEgress, oidCurrentUntagged)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(cols, cur)
+	}
+	st, err := decodeBridge(cols, &w)
+	if err != nil {
+		return nil, d.errorf("", "", "%v", err)
+	}
+	return st, nil
+}
+
+// decodeBridge makes one read of the switch out of the columns walked:
+// IF-MIB, dot1dBasePortIfIndex, dot1qPvid, dot1qVlanStaticName, and the
+// static membership columns, or else the current ones.
+func decodeBridge(cols map[string][]gosnmp.SnmpPDU, w *warnings) (*bridgeState, error) {
+	ifs := interfaces(cols, w)
 	st := &bridgeState{byName: map[string]bridgePort{}, vlans: map[int]bool{}, egress: map[int]portList{}, untagged: map[int]portList{}}
 	// dot1dBasePort -> ifIndex, afresh on every read.
 	baseIf, ifBase := map[int]int{}, map[int]int{}
@@ -111,7 +130,7 @@ func (d *QBridge) read(ctx context.Context) (*bridgeState, error) {
 		baseIf[base], ifBase[int(n)] = int(n), base
 	}
 	if len(baseIf) == 0 {
-		return nil, d.errorf("", "", "the agent lists no bridge ports (dot1dBasePortIfIndex has no readable rows; dot1qPvid has %d, ifName %d): no port can be named", len(cols[oidPvid]), len(cols[oidIfName]))
+		return nil, fmt.Errorf("the agent lists no bridge ports (dot1dBasePortIfIndex has no readable rows; dot1qPvid has %d, ifName %d): no port can be named", len(cols[oidPvid]), len(cols[oidIfName]))
 	}
 	pvid, pvidType := map[int]int{}, map[int]gosnmp.Asn1BER{}
 	var orphans []string
@@ -147,8 +166,8 @@ func (d *QBridge) read(ctx context.Context) (*bridgeState, error) {
 	dec := portListDecoder{bridge: bridge, warn: w.add}
 	// Membership: the static (configured, writable) table, else the
 	// current one. Both columns of one table are decoded together.
-	egressRoot, untaggedRoot := oidStaticEgress, oidStaticUntagged
-	egress, untagged, bad := d.membership(dec, &w, cols[oidStaticEgress], cols[oidStaticUntagged], st.vlans)
+	untaggedRoot := oidStaticUntagged
+	egress, untagged, bad := membership(dec, w, cols[oidStaticEgress], cols[oidStaticUntagged], st.vlans)
 	st.unreadable = bad
 	static := len(cols[oidStaticEgress])+len(cols[oidStaticUntagged]) > 0
 	for v, pl := range egress {
@@ -158,19 +177,15 @@ func (d *QBridge) read(ctx context.Context) (*bridgeState, error) {
 		st.untagged[v] = pl
 	}
 	if !static {
-		egressRoot, untaggedRoot = oidCurrentEgress, oidCurrentUntagged
-		cur, err := d.columns(ctx, &w, oidCurrentEgress, oidCurrentUntagged)
-		if err != nil {
-			return nil, err
-		}
-		egress, untagged, _ = d.membership(dec, &w, cur[oidCurrentEgress], cur[oidCurrentUntagged], st.vlans)
+		untaggedRoot = oidCurrentUntagged
+		egress, untagged, _ = membership(dec, w, cols[oidCurrentEgress], cols[oidCurrentUntagged], st.vlans)
 	}
 	memberEgress, memberUntagged, unknownTag := map[int]PortSet{}, map[int]PortSet{}, map[int]bool{}
 	for v, pl := range egress {
 		memberEgress[v] = pl.set
 		if _, ok := untagged[v]; !ok {
 			unknownTag[v] = true
-			w.add(fmt.Sprintf("%s.%d", untaggedRoot, v), "VLAN %d has %s but no untagged row: its members are judged with their PVID (one VLAN, the PVID's: access; else a trunk)", v, oidName(fmt.Sprintf("%s.%d", egressRoot, v)))
+			w.add(pl.oid, "VLAN %d has egress ports but no %s row: its members are judged with their PVID (in this VLAN alone and the PVID's: access; else a trunk)", v, oidName(untaggedRoot))
 		}
 	}
 	for v, pl := range untagged {
@@ -211,7 +226,7 @@ func (d *QBridge) read(ctx context.Context) (*bridgeState, error) {
 // membership decodes an egress and an untagged PortList column (indexed
 // by …, VLAN) together; VLANs found are added to vlans. It returns the
 // OIDs of values that could not be read (reported as warnings).
-func (d *QBridge) membership(dec portListDecoder, w *warnings, egressCol, untaggedCol []gosnmp.SnmpPDU, vlans map[int]bool) (egress, untagged map[int]portList, unreadable []string) {
+func membership(dec portListDecoder, w *warnings, egressCol, untaggedCol []gosnmp.SnmpPDU, vlans map[int]bool) (egress, untagged map[int]portList, unreadable []string) {
 	var values []portListValue
 	vlanOf := map[string]int{}
 	for _, rows := range [][]gosnmp.SnmpPDU{egressCol, untaggedCol} {
@@ -242,7 +257,7 @@ func (d *QBridge) membership(dec portListDecoder, w *warnings, egressCol, untagg
 			unreadable = append(unreadable, v.oid)
 			continue
 		}
-		pl.raw = v.b
+		pl.oid, pl.raw = v.oid, v.b
 		if strings.HasPrefix(v.oid, oidStaticEgress+".") || strings.HasPrefix(v.oid, oidCurrentEgress+".") {
 			egress[vlan] = pl
 		} else {
