@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -87,10 +88,12 @@ func corpusFiles(t *testing.T) (string, []string) {
 	return dir, names
 }
 
-// hasBitmap: the recording has a hex port bitmap for vlan.
-func hasBitmap(r recording, vlan string) bool {
+// hasPortList: the recording has a port list to rewrite for vlan: a
+// static one (bitmap or text), or a current bitmap (made static by
+// writable).
+func hasPortList(r recording, vlan string) bool {
 	for oid, v := range r {
-		if v.typ == "4x" && (strings.HasPrefix(oid, oidStaticEgress+".") || strings.HasPrefix(oid, oidCurrentEgress+".")) && strings.HasSuffix(oid, "."+vlan) {
+		if (strings.HasPrefix(oid, oidStaticEgress+".") || (v.typ == "4x" && strings.HasPrefix(oid, oidCurrentEgress+"."))) && strings.HasSuffix(oid, "."+vlan) {
 			return true
 		}
 	}
@@ -133,8 +136,9 @@ func open(t *testing.T, driver, addr, community string, options map[string]strin
 // static bitmaps get them from the current table's (same VLANs, same
 // members), so the bitmap path runs against snmpsimd too; recordings that
 // lack VLAN names get a dot1qVlanStaticName row for each PVID in use and
-// one spare VLAN, so the target VLAN's existence can be checked. Port
-// lists recorded as text (not bitmaps) stay read-only.
+// one spare VLAN, so the target VLAN's existence can be checked. Static
+// port lists recorded as text stay text (the driver writes them back in
+// the form it read).
 func writable(r recording) func(file string, records []string) []string {
 	return func(_ string, records []string) []string {
 		var out []string
@@ -147,13 +151,17 @@ func writable(r recording) func(file string, records []string) []string {
 			oid, typ, val := parts[0], parts[1], parts[2]
 			portList := strings.HasPrefix(oid, oidStaticEgress+".") || strings.HasPrefix(oid, oidStaticUntagged+".") ||
 				strings.HasPrefix(oid, oidCurrentEgress+".") || strings.HasPrefix(oid, oidCurrentUntagged+".")
-			if portList && typ == "4" && val == "" {
+			static := strings.HasPrefix(oid, oidStaticEgress+".") || strings.HasPrefix(oid, oidStaticUntagged+".")
+			if portList && !static && typ == "4" && val == "" {
 				typ, val = "4x", "00" // an empty port list
 				rec = oid + "|4x|00"
 			}
 			switch {
-			case (strings.HasPrefix(oid, oidStaticEgress+".") || strings.HasPrefix(oid, oidStaticUntagged+".")) && typ != "4x":
-				continue // a port list recorded as text cannot be made writable: moves go by PVID
+			case static && typ == "4":
+				// A port list the agent sends as text (Junos: "3,4434"):
+				// written back as text. (In hex: writecache's options are
+				// comma-separated.)
+				rec = fmt.Sprintf("%s|4:writecache|hexvalue=%s", oid, hex.EncodeToString([]byte(val)))
 			case strings.HasPrefix(oid, oidPvid+"."), strings.HasPrefix(oid, oidVmVlan+"."):
 				rec = fmt.Sprintf("%s|%s:writecache|value=%s", oid, typ, val)
 			case (strings.HasPrefix(oid, oidStaticEgress+".") || strings.HasPrefix(oid, oidStaticUntagged+".")) && typ == "4x":
@@ -201,6 +209,16 @@ func writable(r recording) func(file string, records []string) []string {
 				out = append(out, fmt.Sprintf("%s.%s|4|cutover-test-%s", oidStaticName, v, v))
 			}
 		}
+		// Access ports without a dot1qPvid row (most of the Junos walk's)
+		// get one naming the VLAN they are untagged in, so that they can
+		// be moved (the driver refuses a port whose PVID it cannot set).
+		judgedPorts, pvids := judgeRecording(r), r.column(oidPvid)
+		for base, idx := range r.column(oidBasePortIfIndex) {
+			i, _ := strconv.Atoi(idx)
+			if j := judgedPorts[i]; pvids[base] == "" && j.mode == switchdrivers.ModeAccess && j.vlan != "" {
+				out = append(out, fmt.Sprintf("%s.%s|66:writecache|value=%s", oidPvid, base, j.vlan))
+			}
+		}
 		return out
 	}
 }
@@ -226,8 +244,8 @@ func TestCorpusMoveAndReadBack(t *testing.T) {
 			driver, opts := snmp.QBridgeName, map[string]string{}
 			if isCisco(r) {
 				driver = snmp.CiscoName
-			} else if !hexBitmaps(r) {
-				opts["membership"] = "pvid" // no port bitmaps to rewrite
+			} else if !hexBitmaps(r) && len(r.column(oidStaticEgress)) == 0 {
+				opts["membership"] = "pvid" // no port lists to rewrite
 			}
 			d := open(t, driver, sim.Addr, community, opts)
 			ports, err := d.Ports(ctx)
@@ -259,9 +277,9 @@ func TestCorpusMoveAndReadBack(t *testing.T) {
 				}
 			}
 			if opts["membership"] == "" && !isCisco(r) {
-				// Bitmap moves need both VLANs' bitmaps.
+				// Membership moves need both VLANs' port lists.
 				for v := range vlans {
-					if !hasBitmap(r, v) {
+					if !hasPortList(r, v) {
 						delete(vlans, v)
 					}
 				}
