@@ -177,3 +177,57 @@ func FuzzBridgeDecode(f *testing.F) {
 		}
 	})
 }
+
+// bridgeColumns500 builds the columns of a 500-port bridge (ifIndex
+// 1001-1500 behind base ports 1-500, ten VLANs, every port untagged in
+// one) with its PortLists written by encode.
+func bridgeColumns500(encode func(set PortSet) []byte) map[string][]gosnmp.SnmpPDU {
+	cols := map[string][]gosnmp.SnmpPDU{}
+	add := func(root string, index int, typ gosnmp.Asn1BER, value any) {
+		cols[root] = append(cols[root], gosnmp.SnmpPDU{Name: fmt.Sprintf("%s.%d", root, index), Type: typ, Value: value})
+	}
+	for p := 1; p <= 500; p++ {
+		add(oidBasePortIfIndex, p, gosnmp.Integer, 1000+p)
+		add(oidPvid, p, gosnmp.Gauge32, uint32(10+(p-1)%10))
+	}
+	for _, root := range ifColumns {
+		for p := 1; p <= 500; p++ {
+			switch root {
+			case oidIfAdminStatus, oidIfOperStatus:
+				add(root, 1000+p, gosnmp.Integer, 1)
+			default:
+				add(root, 1000+p, gosnmp.OctetString, []byte(fmt.Sprintf("Gi1/0/%d", p)))
+			}
+		}
+	}
+	for v := 10; v < 20; v++ {
+		var set PortSet
+		for p := 1; p <= 500; p++ {
+			if 10+(p-1)%10 == v {
+				set = set.With(p)
+			}
+		}
+		add(oidStaticName, v, gosnmp.OctetString, []byte(fmt.Sprintf("VLAN%04d", v)))
+		add(oidStaticEgress, v, gosnmp.OctetString, encode(set))
+		add(oidStaticUntagged, v, gosnmp.OctetString, encode(set))
+	}
+	return cols
+}
+
+// BenchmarkDecodeBridge500 decodes one read of a 500-port switch (no
+// I/O): names, base ports, PVIDs, ten VLANs' membership, the judgement,
+// with the PortLists as bitmaps, comma lists or hex text.
+func BenchmarkDecodeBridge500(b *testing.B) {
+	for _, form := range []portList{{form: formBitmap}, {form: formList}, {form: formHex, sep: " "}} {
+		b.Run(strings.Fields(form.form.String())[len(strings.Fields(form.form.String()))-1], func(b *testing.B) {
+			cols := bridgeColumns500(func(set PortSet) []byte { pl := form; pl.set = make(PortSet, 63); return pl.encode(set) })
+			for b.Loop() {
+				var w warnings
+				st, err := decodeBridge(cols, &w)
+				if err != nil || len(st.ports) != 500 || len(w.list) != 0 || st.ports[0].Segment != "10" {
+					b.Fatalf("%v %d %v", err, len(st.ports), w.list)
+				}
+			}
+		})
+	}
+}

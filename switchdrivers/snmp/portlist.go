@@ -491,6 +491,15 @@ func (s PortSet) within(bridge map[int]bool) []int {
 	return out
 }
 
+// Or returns the union of two sets.
+func (s PortSet) Or(o PortSet) PortSet {
+	out := PortSet(s.padded(len(o)))
+	for i, b := range o {
+		out[i] |= b
+	}
+	return out
+}
+
 // padded returns the bitmap extended with zero octets to at least n.
 func (s PortSet) padded(n int) []byte {
 	out := append([]byte(nil), s...)

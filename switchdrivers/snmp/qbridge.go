@@ -180,29 +180,50 @@ func decodeBridge(cols map[string][]gosnmp.SnmpPDU, w *warnings) (*bridgeState, 
 		untaggedRoot = oidCurrentUntagged
 		egress, untagged, _ = membership(dec, w, cols[oidCurrentEgress], cols[oidCurrentUntagged], st.vlans)
 	}
-	memberEgress, memberUntagged, unknownTag := map[int]PortSet{}, map[int]PortSet{}, map[int]bool{}
-	for v, pl := range egress {
-		memberEgress[v] = pl.set
-		if _, ok := untagged[v]; !ok {
-			unknownTag[v] = true
+	// Per port, the VLANs it is in (only ports of the bridge count),
+	// collected VLAN by VLAN: the cost grows with the members, not with
+	// ports times VLANs.
+	in := map[int]*portVLANs{}
+	of := func(base int) *portVLANs {
+		if in[base] == nil {
+			in[base] = &portVLANs{}
+		}
+		return in[base]
+	}
+	for _, v := range slices.Sorted(maps.Keys(egress)) {
+		pl := egress[v]
+		_, known := untagged[v]
+		if !known {
 			w.add(pl.oid, "VLAN %d has egress ports but no %s row: its members are judged with their PVID (in this VLAN alone and the PVID's: access; else a trunk)", v, oidName(untaggedRoot))
 		}
+		for _, base := range pl.set.within(bridge) {
+			switch {
+			case !known:
+				of(base).either = append(of(base).either, v)
+			case !untagged[v].set.Has(base):
+				of(base).tagged = append(of(base).tagged, v)
+			}
+		}
 	}
-	for v, pl := range untagged {
-		memberUntagged[v] = pl.set
+	for _, v := range slices.Sorted(maps.Keys(untagged)) {
+		for _, base := range untagged[v].set.within(bridge) {
+			of(base).untagged = append(of(base).untagged, v)
+		}
 	}
 	member := map[int][]int{} // base port -> static VLANs it is an egress or untagged member of
 	for _, v := range slices.Sorted(maps.Keys(st.vlans)) {
-		for base := range baseIf {
-			if st.egress[v].set.Has(base) || st.untagged[v].set.Has(base) {
-				member[base] = append(member[base], v)
-			}
+		for _, base := range st.egress[v].set.Or(st.untagged[v].set).within(bridge) {
+			member[base] = append(member[base], v)
 		}
 	}
 	for _, base := range slices.Sorted(maps.Keys(baseIf)) {
 		idx := baseIf[base]
 		pv, hasPvid := pvid[base]
-		mode, vlan := judge(base, pv, hasPvid, memberEgress, memberUntagged, unknownTag)
+		var vlans portVLANs
+		if in[base] != nil {
+			vlans = *in[base]
+		}
+		mode, vlan := judge(vlans, pv, hasPvid)
 		p := portState(idx, ifs[idx], mode, vlan)
 		if mode == switchdrivers.ModeAccess && hasPvid && pv != vlan && vlan != 0 {
 			w.add(fmt.Sprintf("%s.%d", oidPvid, base), "%s (base port %d) is untagged in VLAN %d alone but its PVID is %d: reported in VLAN %d, the VLAN it sends untagged frames in (a move sets both)", p.Name, base, vlan, pv, vlan)
@@ -267,40 +288,30 @@ func membership(dec portListDecoder, w *warnings, egressCol, untaggedCol []gosnm
 	return egress, untagged, unreadable
 }
 
+// portVLANs are the VLANs one port is in: tagged (an egress member, not
+// untagged), untagged, or either (an egress member of a VLAN that has no
+// untagged row to tell).
+type portVLANs struct{ tagged, untagged, either []int }
+
 // judge decides a bridge port's mode and VLAN from the standard's
 // meaning of egress, untagged and PVID together (IEEE 802.1Q, RFC 4363):
 // a port untagged in exactly one VLAN and tagged in none is an access
 // port of that VLAN, whatever its PVID says; a tagged member of any VLAN,
 // or an untagged member of several, is a trunk; a port that is a member
 // of no VLAN takes its VLAN from its PVID (0: routed, no VLAN). Where a
-// VLAN has egress members but no untagged row (unknownTag), a port in
-// that VLAN alone is an access port if its PVID names it, else a trunk.
-func judge(base, pvid int, hasPvid bool, egress, untagged map[int]PortSet, unknownTag map[int]bool) (mode string, vlan int) {
-	tagged, untaggedIn, either := false, []int{}, []int{}
-	for v, set := range egress {
-		switch {
-		case !set.Has(base):
-		case unknownTag[v]:
-			either = append(either, v)
-		case !untagged[v].Has(base):
-			tagged = true
-		}
-	}
-	for v, set := range untagged {
-		if set.Has(base) {
-			untaggedIn = append(untaggedIn, v)
-		}
-	}
+// VLAN has egress members but no untagged row, a port in that VLAN alone
+// is an access port if its PVID names it, else a trunk.
+func judge(in portVLANs, pvid int, hasPvid bool) (mode string, vlan int) {
 	switch {
-	case tagged || len(untaggedIn) > 1:
+	case len(in.tagged) > 0 || len(in.untagged) > 1:
 		return switchdrivers.ModeTrunk, 0
-	case len(either) > 0:
-		if len(either) == 1 && len(untaggedIn) == 0 && hasPvid && pvid == either[0] {
+	case len(in.either) > 0:
+		if len(in.either) == 1 && len(in.untagged) == 0 && hasPvid && pvid == in.either[0] {
 			return switchdrivers.ModeAccess, pvid
 		}
 		return switchdrivers.ModeTrunk, 0
-	case len(untaggedIn) == 1:
-		return switchdrivers.ModeAccess, untaggedIn[0]
+	case len(in.untagged) == 1:
+		return switchdrivers.ModeAccess, in.untagged[0]
 	case hasPvid && pvid == 0:
 		return switchdrivers.ModeRouted, 0
 	}
