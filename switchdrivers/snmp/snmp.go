@@ -18,6 +18,17 @@
 //     trunks; Save copies running to startup with CISCO-CONFIG-COPY-MIB
 //     (or the legacy writeMem).
 //
+// What agents send is read by its meaning, not by the values seen so
+// far: a PortList in any form agents and recorders use (an RFC 4363
+// bitmap of any length, hex text, a comma/range list, a recorder's
+// binary-then-hex-dump wrapping; see portlist.go), counting only ports
+// the bridge has; rows in any order (sorted; a loop stops the column).
+// A row or value that cannot be read is skipped with a warning naming
+// the switch and the OID (Warnings), never a failed read and never a
+// guess; a batch that must move a port whose state could not be read is
+// refused untouched, naming the object. A read that finds no port at all
+// is an error, never an empty table.
+//
 // The address is host or host:port (UDP, default 161). Credentials come
 // from the inventory's snmp section (v1/v2c community, or v3 user with
 // auth and priv); they never appear in errors or logs.
@@ -429,6 +440,7 @@ func (c *conn) columns(ctx context.Context, w *warnings, roots ...string) (map[s
 		cols[i] = &walkColumn{root: r, cursor: r, max: r, seen: map[string]bool{}}
 	}
 	reps := c.maxReps
+	answered, retried := false, false
 	for {
 		var active []*walkColumn
 		for _, col := range cols {
@@ -450,16 +462,19 @@ func (c *conn) columns(ctx context.Context, w *warnings, roots ...string) (map[s
 			}
 			return g.GetBulk(oids, 0, uint32(reps))
 		})
-		if err != nil && reps > 1 && isTimeout(err) && ctx.Err() == nil {
+		if err != nil && reps > 1 && isTimeout(err) && ctx.Err() == nil && (answered || !retried) {
 			// Agents that cannot fit a long answer into one datagram
-			// may send nothing instead of tooBig: ask for fewer rows.
+			// may send nothing instead of tooBig: ask for fewer rows
+			// (once only while the agent has answered nothing: a dead
+			// agent costs one more timeout, not several).
 			w.add(active[0].root, "the agent did not answer a GETBULK of %d rows per column; the walk goes on with %d", reps, max(1, reps/4))
-			reps = max(1, reps/4)
+			reps, retried = max(1, reps/4), true
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
+		answered = true
 		if pkt.Error == gosnmp.TooBig && reps > 1 {
 			reps /= 2
 			continue
