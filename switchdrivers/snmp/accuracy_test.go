@@ -25,7 +25,7 @@ import (
 //   - Q-BRIDGE-MIB (RFC 4363): a PortList names dot1dBasePorts (octet 0's
 //     most significant bit is port 1); dot1qVlanStaticEgressPorts/
 //     UntaggedPorts are the configured membership, dot1qVlanCurrent… the
-//     operational one (used when the static table is absent); dot1qPvid
+//     operational one (used for VLANs the static table lacks); dot1qPvid
 //     is the VLAN given to untagged frames received. A port untagged in
 //     exactly one VLAN and tagged in none is an access port of that VLAN
 //     (whatever its PVID); a tagged member of any VLAN, or an untagged
@@ -119,9 +119,24 @@ func judgeRecording(r recording) map[int]judged {
 		}
 		return out
 	}
+	// A VLAN's membership is configured in the static table; a VLAN the
+	// static table does not list has its membership in the current one.
 	egress, untagged := vlanColumn(r, oidStaticEgress), vlanColumn(r, oidStaticUntagged)
-	if len(egress) == 0 && len(untagged) == 0 {
-		egress, untagged = vlanColumn(r, oidCurrentEgress), vlanColumn(r, oidCurrentUntagged)
+	curEgress, curUntagged := vlanColumn(r, oidCurrentEgress), vlanColumn(r, oidCurrentUntagged)
+	for _, col := range []map[int]map[int]bool{curEgress, curUntagged} {
+		for vlan := range col {
+			_, e := egress[vlan]
+			_, u := untagged[vlan]
+			if e || u {
+				continue
+			}
+			if m, ok := curEgress[vlan]; ok {
+				egress[vlan] = m
+			}
+			if m, ok := curUntagged[vlan]; ok {
+				untagged[vlan] = m
+			}
+		}
 	}
 	pvid := r.column(oidPvid)
 	for base, idx := range r.column(oidBasePortIfIndex) {

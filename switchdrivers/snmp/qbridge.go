@@ -85,17 +85,9 @@ type bridgeState struct {
 func (d *QBridge) read(ctx context.Context) (*bridgeState, error) {
 	var w warnings
 	defer d.keep(&w)
-	cols, err := d.columns(ctx, &w, append([]string{oidBasePortIfIndex, oidPvid, oidStaticName, oidStaticEgress, oidStaticUntagged}, ifColumns...)...)
+	cols, err := d.columns(ctx, &w, append([]string{oidBasePortIfIndex, oidPvid, oidStaticName, oidStaticEgress, oidStaticUntagged, oidCurrentEgress, oidCurrentUntagged}, ifColumns...)...)
 	if err != nil {
 		return nil, err
-	}
-	if len(cols[oidStaticEgress])+len(cols[oidStaticUntagged]) == 0 {
-		// No static (configured) membership: the current one.
-		cur, err := d.columns(ctx, &w, oidCurrentEgress, oidCurrentUntagged)
-		if err != nil {
-			return nil, err
-		}
-		maps.Copy(cols, cur)
 	}
 	st, err := decodeBridge(cols, &w)
 	if err != nil {
@@ -106,7 +98,10 @@ func (d *QBridge) read(ctx context.Context) (*bridgeState, error) {
 
 // decodeBridge makes one read of the switch out of the columns walked:
 // IF-MIB, dot1dBasePortIfIndex, dot1qPvid, dot1qVlanStaticName, and the
-// static membership columns, or else the current ones.
+// static and current membership columns. A VLAN's membership is its
+// static (configured, writable) rows, or, for a VLAN the static table
+// does not list, its current rows: agents list a VLAN in one table and
+// not the other.
 func decodeBridge(cols map[string][]gosnmp.SnmpPDU, w *warnings) (*bridgeState, error) {
 	ifs := interfaces(cols, w)
 	st := &bridgeState{byName: map[string]bridgePort{}, vlans: map[int]bool{}, egress: map[int]portList{}, untagged: map[int]portList{}}
@@ -164,21 +159,23 @@ func decodeBridge(cols map[string][]gosnmp.SnmpPDU, w *warnings) (*bridgeState, 
 		bridge[base] = true
 	}
 	dec := portListDecoder{bridge: bridge, warn: w.add}
-	// Membership: the static (configured, writable) table, else the
-	// current one. Both columns of one table are decoded together.
-	untaggedRoot := oidStaticUntagged
-	egress, untagged, bad := membership(dec, w, cols[oidStaticEgress], cols[oidStaticUntagged], st.vlans)
+	static, current, bad := membership(dec, w, cols, st.vlans)
+	st.egress, st.untagged = static[0], static[1]
 	st.unreadable = bad
-	static := len(cols[oidStaticEgress])+len(cols[oidStaticUntagged]) > 0
-	for v, pl := range egress {
-		st.egress[v] = pl
-	}
-	for v, pl := range untagged {
-		st.untagged[v] = pl
-	}
-	if !static {
-		untaggedRoot = oidCurrentUntagged
-		egress, untagged, _ = membership(dec, w, cols[oidCurrentEgress], cols[oidCurrentUntagged], st.vlans)
+	egress, untagged := map[int]portList{}, map[int]portList{}
+	for v := range st.vlans {
+		src := current
+		if _, ok := static[0][v]; ok {
+			src = static
+		} else if _, ok := static[1][v]; ok {
+			src = static
+		}
+		if pl, ok := src[0][v]; ok {
+			egress[v] = pl
+		}
+		if pl, ok := src[1][v]; ok {
+			untagged[v] = pl
+		}
 	}
 	// Per port, the VLANs it is in (only ports of the bridge count),
 	// collected VLAN by VLAN: the cost grows with the members, not with
@@ -194,6 +191,10 @@ func decodeBridge(cols map[string][]gosnmp.SnmpPDU, w *warnings) (*bridgeState, 
 		pl := egress[v]
 		_, known := untagged[v]
 		if !known {
+			untaggedRoot := oidStaticUntagged
+			if strings.HasPrefix(pl.oid, oidCurrentEgress+".") {
+				untaggedRoot = oidCurrentUntagged
+			}
 			w.add(pl.oid, "VLAN %d has egress ports but no %s row: its members are judged with their PVID (in this VLAN alone and the PVID's: access; else a trunk)", v, oidName(untaggedRoot))
 		}
 		for _, base := range pl.set.within(bridge) {
@@ -244,24 +245,34 @@ func decodeBridge(cols map[string][]gosnmp.SnmpPDU, w *warnings) (*bridgeState, 
 	return st, nil
 }
 
-// membership decodes an egress and an untagged PortList column (indexed
-// by …, VLAN) together; VLANs found are added to vlans. It returns the
-// OIDs of values that could not be read (reported as warnings).
-func membership(dec portListDecoder, w *warnings, egressCol, untaggedCol []gosnmp.SnmpPDU, vlans map[int]bool) (egress, untagged map[int]portList, unreadable []string) {
+// membership decodes the egress and untagged PortList columns of the
+// static and the current table, all together (one agent, one read);
+// VLANs found are added to vlans. It returns, per table, [egress,
+// untagged] by VLAN, and the OIDs of static values that could not be
+// read (reported as warnings; the current table's are reported only).
+func membership(dec portListDecoder, w *warnings, cols map[string][]gosnmp.SnmpPDU, vlans map[int]bool) (static, current [2]map[int]portList, unreadable []string) {
 	var values []portListValue
 	vlanOf := map[string]int{}
-	for _, rows := range [][]gosnmp.SnmpPDU{egressCol, untaggedCol} {
-		for _, v := range rows {
+	isStatic := func(oid string) bool {
+		return strings.HasPrefix(oid, oidStaticEgress+".") || strings.HasPrefix(oid, oidStaticUntagged+".")
+	}
+	bad := func(oid string) {
+		if isStatic(oid) {
+			unreadable = append(unreadable, oid)
+		}
+	}
+	for _, root := range []string{oidStaticEgress, oidStaticUntagged, oidCurrentEgress, oidCurrentUntagged} {
+		for _, v := range cols[root] {
 			vlan, err := rowIndex(v.Name, 4094)
 			if err != nil {
 				w.add(v.Name, "%v; row skipped", err)
-				unreadable = append(unreadable, v.Name)
+				bad(v.Name)
 				continue
 			}
 			b, err := octets(v)
 			if err != nil {
 				w.add(v.Name, "%v; the membership of VLAN %d is unknown", err, vlan)
-				unreadable = append(unreadable, v.Name)
+				bad(v.Name)
 				continue
 			}
 			vlanOf[v.Name] = vlan
@@ -269,23 +280,29 @@ func membership(dec portListDecoder, w *warnings, egressCol, untaggedCol []gosnm
 		}
 	}
 	decoded := dec.decode(values)
-	egress, untagged = map[int]portList{}, map[int]portList{}
+	for _, t := range []*[2]map[int]portList{&static, &current} {
+		t[0], t[1] = map[int]portList{}, map[int]portList{}
+	}
 	for _, v := range values {
 		vlan := vlanOf[v.oid]
 		vlans[vlan] = true
 		pl, ok := decoded[v.oid]
 		if !ok {
-			unreadable = append(unreadable, v.oid)
+			bad(v.oid)
 			continue
 		}
 		pl.oid, pl.raw = v.oid, v.b
+		table := &current
+		if isStatic(v.oid) {
+			table = &static
+		}
 		if strings.HasPrefix(v.oid, oidStaticEgress+".") || strings.HasPrefix(v.oid, oidCurrentEgress+".") {
-			egress[vlan] = pl
+			table[0][vlan] = pl
 		} else {
-			untagged[vlan] = pl
+			table[1][vlan] = pl
 		}
 	}
-	return egress, untagged, unreadable
+	return static, current, unreadable
 }
 
 // portVLANs are the VLANs one port is in: tagged (an egress member, not
