@@ -170,6 +170,14 @@ func newPorts() *cobra.Command {
 					continue
 				}
 				ports, err := drivers[s.Name].Ports(cmd.Context())
+				// Drivers that read past rows or values they could not
+				// use say so (SNMP: naming switch and OID); on stderr,
+				// so that -o json stays the table.
+				if wr, ok := drivers[s.Name].(interface{ Warnings() []string }); ok {
+					for _, w := range wr.Warnings() {
+						fmt.Fprintln(cmd.ErrOrStderr(), "warning: "+w)
+					}
+				}
 				if err != nil {
 					errs = append(errs, err)
 					continue
