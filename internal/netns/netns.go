@@ -26,6 +26,16 @@ func Exists(name string) bool {
 // returns the thread to its original namespace. fn must not start goroutines
 // that expect to be in the namespace: only the calling thread is moved.
 func Do(name string, fn func() error) error {
+	target, err := os.Open(filepath.Join(Dir, name))
+	if err != nil {
+		return fmt.Errorf("netns %s: %w", name, err)
+	}
+	defer target.Close()
+	return do(name, target, fn)
+}
+
+// do runs fn on a locked OS thread that has joined the namespace target.
+func do(name string, target *os.File, fn func() error) error {
 	runtime.LockOSThread()
 	orig, err := os.Open("/proc/thread-self/ns/net")
 	if err != nil {
@@ -33,12 +43,6 @@ func Do(name string, fn func() error) error {
 		return fmt.Errorf("netns: %w", err)
 	}
 	defer orig.Close()
-	target, err := os.Open(filepath.Join(Dir, name))
-	if err != nil {
-		runtime.UnlockOSThread()
-		return fmt.Errorf("netns %s: %w", name, err)
-	}
-	defer target.Close()
 	if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
 		runtime.UnlockOSThread()
 		return fmt.Errorf("netns %s: setns: %w", name, err)
@@ -52,3 +56,39 @@ func Do(name string, fn func() error) error {
 	runtime.UnlockOSThread()
 	return ferr
 }
+
+// Namespace is a network namespace held open, to run code in it later
+// from any goroutine.
+type Namespace struct{ f *os.File }
+
+// Caller holds the network namespace of the calling thread when it is not
+// the process's own — the caller runs inside Do — so that work it hands to
+// other goroutines can open its sockets where the caller is. It returns
+// nil when the thread is in the process's namespace: every goroutine is
+// there already.
+func Caller() (*Namespace, error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var self, thread unix.Stat_t
+	if err := unix.Stat("/proc/self/ns/net", &self); err != nil {
+		return nil, fmt.Errorf("netns: %w", err)
+	}
+	if err := unix.Stat("/proc/thread-self/ns/net", &thread); err != nil {
+		return nil, fmt.Errorf("netns: %w", err)
+	}
+	if self.Dev == thread.Dev && self.Ino == thread.Ino {
+		return nil, nil
+	}
+	f, err := os.Open("/proc/thread-self/ns/net")
+	if err != nil {
+		return nil, fmt.Errorf("netns: %w", err)
+	}
+	return &Namespace{f: f}, nil
+}
+
+// Do runs fn on a locked OS thread that has joined the namespace (see the
+// package-level Do).
+func (n *Namespace) Do(fn func() error) error { return do("of the caller", n.f, fn) }
+
+// Close releases the namespace.
+func (n *Namespace) Close() error { return n.f.Close() }
