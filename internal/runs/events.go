@@ -63,21 +63,50 @@ func fromEngine(ev engine.Event) Event {
 }
 
 // eventLog is a run's events: appended by the run, read by any number of
-// subscribers at their own pace. Publishing never waits for a reader.
+// subscribers at their own pace. Publishing never waits for a reader, and
+// costs the run the same whatever their number: waking the waiting readers
+// is the work of a goroutine of the log's own.
 type eventLog struct {
-	mu     sync.Mutex
+	mu     sync.RWMutex
 	limit  int
 	first  uint64 // Seq of events[0]
 	events []Event
 	closed bool
-	wake   chan struct{} // closed (and replaced) by every publish and by close
+	wake   chan struct{} // closed (and replaced) by the waker, and closed by close
+	kick   chan struct{} // something new for the waker (never closed)
 }
 
 func newEventLog(limit int) *eventLog {
 	if limit <= 0 {
 		limit = DefaultEventBuffer
 	}
-	return &eventLog{limit: limit, first: 1, wake: make(chan struct{})}
+	l := &eventLog{limit: limit, first: 1, wake: make(chan struct{}), kick: make(chan struct{}, 1)}
+	go l.waker()
+	return l
+}
+
+// waker wakes the waiting readers after publishes (several publishes in
+// a row may share one wake-up) until the log is closed.
+func (l *eventLog) waker() {
+	for range l.kick {
+		l.mu.Lock()
+		if l.closed {
+			l.mu.Unlock()
+			return
+		}
+		wake := l.wake
+		l.wake = make(chan struct{})
+		l.mu.Unlock()
+		close(wake)
+	}
+}
+
+// nudge tells the waker, without waiting: a wake-up already pending will do.
+func (l *eventLog) nudge() {
+	select {
+	case l.kick <- struct{}{}:
+	default:
+	}
 }
 
 // publish appends ev, numbering it; after close it is dropped. Once the
@@ -87,8 +116,8 @@ func (l *eventLog) publish(ev Event) {
 		ev.Time = time.Now()
 	}
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if l.closed {
+		l.mu.Unlock()
 		return
 	}
 	ev.Seq = l.first + uint64(len(l.events))
@@ -99,40 +128,42 @@ func (l *eventLog) publish(ev Event) {
 		l.events = l.events[:n]
 		l.first += uint64(l.limit)
 	}
-	close(l.wake)
-	l.wake = make(chan struct{})
+	l.mu.Unlock()
+	l.nudge()
 }
 
-// close ends the log: readers get io.EOF after its last event.
+// close ends the log: readers get io.EOF after its last event, and the
+// waker stops.
 func (l *eventLog) close() {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if !l.closed {
 		l.closed = true
 		close(l.wake)
 	}
+	l.mu.Unlock()
+	l.nudge()
 }
 
 // get returns the event numbered seq, waiting for it until ctx ends.
 func (l *eventLog) get(ctx context.Context, seq uint64) (Event, error) {
 	for {
-		l.mu.Lock()
+		l.mu.RLock()
 		if seq < l.first {
 			missed := l.first - seq
-			l.mu.Unlock()
+			l.mu.RUnlock()
 			return Event{}, fmt.Errorf("%w (%d events)", ErrCutOff, missed)
 		}
 		if i := seq - l.first; i < uint64(len(l.events)) {
 			ev := l.events[i]
-			l.mu.Unlock()
+			l.mu.RUnlock()
 			return ev, nil
 		}
 		if l.closed {
-			l.mu.Unlock()
+			l.mu.RUnlock()
 			return Event{}, io.EOF
 		}
 		wake := l.wake
-		l.mu.Unlock()
+		l.mu.RUnlock()
 		select {
 		case <-wake:
 		case <-ctx.Done():

@@ -7,6 +7,7 @@ import (
 	"io"
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestEventLogOrderResumeAndCutOff: readers see the events in publish
@@ -88,6 +89,7 @@ func TestEventLogOrderResumeAndCutOff(t *testing.T) {
 // when its own context ends, with that context's cause.
 func TestNextEndsWithItsContext(t *testing.T) {
 	r := &Run{events: newEventLog(0)}
+	defer r.events.close()
 	ctx, cancel := context.WithCancelCause(context.Background())
 	cause := errors.New("client went away")
 	done := make(chan error, 1)
@@ -98,5 +100,46 @@ func TestNextEndsWithItsContext(t *testing.T) {
 	cancel(cause)
 	if err := <-done; !errors.Is(err, cause) {
 		t.Fatalf("Next: %v, want %v", err, cause)
+	}
+}
+
+// BenchmarkPublish measures what publishing one event costs the run, with
+// 0, 1 and 1,000 subscribers waiting for it (the daemon's SSE clients).
+// Events come one at a time, as in a run (a step emits a handful), and
+// only the time spent in publish is counted.
+func BenchmarkPublish(b *testing.B) {
+	for _, n := range []int{0, 1, 1000} {
+		b.Run(fmt.Sprintf("%d-subscribers", n), func(b *testing.B) {
+			l := newEventLog(0)
+			r := &Run{events: l}
+			var wg sync.WaitGroup
+			var read sync.WaitGroup
+			for range n {
+				sub := r.Subscribe(0)
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						if _, err := sub.Next(context.Background()); err != nil {
+							return
+						}
+						read.Done()
+					}
+				}()
+			}
+			var publishing time.Duration
+			b.ResetTimer()
+			for i := range b.N {
+				read.Add(n)
+				start := time.Now()
+				l.publish(Event{Kind: EventNote, Text: "x", Moves: i})
+				publishing += time.Since(start)
+				read.Wait() // every subscriber has it: the next event comes to a quiet log
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(publishing.Nanoseconds())/float64(b.N), "ns/publish")
+			l.close()
+			wg.Wait()
+		})
 	}
 }

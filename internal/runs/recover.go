@@ -32,9 +32,9 @@ const (
 	RecoverResume RecoverMode = "resume"
 )
 
-// TrialGrace is how long after a trial's revert time a recovery still
+// trialGrace is how long after a trial's revert time a recovery still
 // waits: a switch takes a moment to roll its configuration back.
-const TrialGrace = 15 * time.Second
+const trialGrace = 15 * time.Second
 
 // Recover recovers the unfinished run a dead process left in the journal,
 // in the background, as a run of its own (observe, halt and wait for it
@@ -89,7 +89,7 @@ func (r *Run) recover(mode RecoverMode) *Result {
 }
 
 // WaitForTrials waits until every trial the journal shows unconfirmed is
-// past its revert time (plus TrialGrace), telling note what it waits for:
+// past its revert time (and 15 s of grace), telling note what it waits for:
 // reading the switches earlier, a recovery could act on a state the switch
 // is about to roll back by itself, and a revert arriving after the
 // recovery's own changes would undo them. Ending ctx stops the wait with
@@ -102,7 +102,7 @@ func WaitForTrials(ctx context.Context, run *journal.Run, note func(string)) err
 			until = t.RevertsAt
 		}
 	}
-	wait := time.Until(until.Add(TrialGrace))
+	wait := time.Until(until.Add(trialGrace))
 	if until.IsZero() || wait <= 0 {
 		return nil
 	}

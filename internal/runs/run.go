@@ -77,12 +77,11 @@ type Run struct {
 	// not the process's: the guard opens its sockets there.
 	callerNS *netns.Namespace
 
-	mu      sync.Mutex
-	w       *journal.Writer // open journal, nil once closed
-	path    string
-	halted  string
-	ended   bool // the end is being journaled: no more halts
-	started time.Time
+	mu     sync.Mutex
+	w      *journal.Writer // open journal, nil once closed
+	path   string
+	halted string
+	ended  bool // the end is being journaled: no more halts
 }
 
 func (p *Prepared) newRun(ctx context.Context) (*Run, error) {
@@ -92,7 +91,7 @@ func (p *Prepared) newRun(ctx context.Context) (*Run, error) {
 	if p.Drivers == nil {
 		return nil, errors.New("runs: the prepared run is closed")
 	}
-	r := &Run{prep: p, events: newEventLog(p.opts.EventBuffer), done: make(chan struct{})}
+	r := &Run{prep: p, done: make(chan struct{})}
 	if p.setup != nil && p.setup.InNamespace == nil {
 		// The guard listens where its caller is, although it starts on
 		// another goroutine: a caller inside netns.Do hands its namespace on.
@@ -101,6 +100,7 @@ func (p *Prepared) newRun(ctx context.Context) (*Run, error) {
 			return nil, fmt.Errorf("guard: %w", err)
 		}
 	}
+	r.events = newEventLog(p.opts.EventBuffer)
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
 	p.run = r
 	return r, nil
@@ -170,6 +170,9 @@ func (r *Run) Wait() *Result {
 // unsafe), and the result names the reason. The halt is journaled. Only
 // the first halt counts; a halt after the run's end does nothing.
 func (r *Run) Halt(reason string) {
+	if reason == "" {
+		reason = "no reason given"
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.ended || r.halted != "" {

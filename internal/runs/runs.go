@@ -196,9 +196,6 @@ func guardSetup(inv *plan.Inventory, opts Options) (*guard.Setup, error) {
 	return s, nil
 }
 
-// Kind is what the prepared run does.
-func (p *Prepared) Kind() Kind { return p.opts.Kind }
-
 // Guarded reports whether the run is guarded.
 func (p *Prepared) Guarded() bool { return p.setup != nil }
 
