@@ -1,9 +1,10 @@
 package runs
 
-// Recovery: what happens to the run a dead process left unfinished, and to
-// the last run when it is rolled back on request. One unit, one order:
-// read the journal, take the lock over, wait out the trials the dead
-// process never confirmed, read the switches, then roll back or resume.
+// Recovery: what happens to the run a dead process left unfinished
+// (Recover), and to the last run when it is rolled back on request
+// (rollbackLast). One unit, one order: read the journal, take the lock
+// over, wait out the trials the dead process never confirmed
+// (WaitForTrials), read the switches, then roll back or resume.
 
 import (
 	"context"
@@ -86,6 +87,20 @@ func (r *Run) recover(mode RecoverMode) *Result {
 	}
 	r.note(fmt.Sprintf("recovering the unfinished run %s (process %d is gone): rolling back", last.Path, last.PID))
 	return r.rollback(last, fmt.Sprintf("lock of process %d taken over; recovery: rollback", last.PID))
+}
+
+// rollbackLast is a KindRollback run: the journal's last run, finished or
+// not, rolled back once the trials it left unconfirmed have reverted.
+// tookOver is the dead process whose lock the rollback took, if any.
+func (r *Run) rollbackLast(last *journal.Run, tookOver *journal.StaleLockError) *Result {
+	if err := WaitForTrials(r.ctx, last, r.note); err != nil {
+		return failed(err)
+	}
+	why := fmt.Sprintf("cutover rollback by process %d", os.Getpid())
+	if tookOver != nil {
+		why += fmt.Sprintf(", taking over the lock of process %d, which is gone", tookOver.PID)
+	}
+	return r.rollback(last, why)
 }
 
 // WaitForTrials waits until every trial the journal shows unconfirmed is

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"time"
 
@@ -123,17 +122,8 @@ func (p *Prepared) Start(ctx context.Context) (*Run, error) {
 				return nil, err
 			}
 		}
-		last := p.last
-		why := fmt.Sprintf("cutover rollback by process %d", os.Getpid())
-		if p.tookOver != nil {
-			why += fmt.Sprintf(", taking over the lock of process %d, which is gone", p.tookOver.PID)
-		}
-		body = func(r *Run) *Result {
-			if err := WaitForTrials(r.ctx, last, r.note); err != nil {
-				return failed(err)
-			}
-			return r.rollback(last, why)
-		}
+		last, tookOver := p.last, p.tookOver
+		body = func(r *Run) *Result { return r.rollbackLast(last, tookOver) }
 	default:
 		body = (*Run).apply
 	}
