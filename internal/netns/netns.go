@@ -34,7 +34,8 @@ func Do(name string, fn func() error) error {
 	return do(name, target, fn)
 }
 
-// do runs fn on a locked OS thread that has joined the namespace target.
+// do runs fn on a locked OS thread that has joined the namespace target;
+// a thread already there runs it as it is (joining needs CAP_SYS_ADMIN).
 func do(name string, target *os.File, fn func() error) error {
 	runtime.LockOSThread()
 	orig, err := os.Open("/proc/thread-self/ns/net")
@@ -43,6 +44,13 @@ func do(name string, target *os.File, fn func() error) error {
 		return fmt.Errorf("netns: %w", err)
 	}
 	defer orig.Close()
+	if same, err := sameFile(orig, target); err != nil || same {
+		runtime.UnlockOSThread()
+		if err != nil {
+			return fmt.Errorf("netns %s: %w", name, err)
+		}
+		return fn()
+	}
 	if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
 		runtime.UnlockOSThread()
 		return fmt.Errorf("netns %s: setns: %w", name, err)
@@ -57,28 +65,29 @@ func do(name string, target *os.File, fn func() error) error {
 	return ferr
 }
 
+// sameFile reports whether two open namespace files are one namespace.
+func sameFile(a, b *os.File) (bool, error) {
+	var sa, sb unix.Stat_t
+	if err := unix.Fstat(int(a.Fd()), &sa); err != nil {
+		return false, err
+	}
+	if err := unix.Fstat(int(b.Fd()), &sb); err != nil {
+		return false, err
+	}
+	return sa.Dev == sb.Dev && sa.Ino == sb.Ino, nil
+}
+
 // Namespace is a network namespace held open, to run code in it later
 // from any goroutine.
 type Namespace struct{ f *os.File }
 
-// Caller holds the network namespace of the calling thread when it is not
-// the process's own — the caller runs inside Do — so that work it hands to
-// other goroutines can open its sockets where the caller is. It returns
-// nil when the thread is in the process's namespace: every goroutine is
-// there already.
+// Caller holds the network namespace of the calling thread, so that work
+// the caller hands to other goroutines can open its sockets where the
+// caller is — which matters when the caller runs inside Do: only its own
+// thread is in the namespace then.
 func Caller() (*Namespace, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	var self, thread unix.Stat_t
-	if err := unix.Stat("/proc/self/ns/net", &self); err != nil {
-		return nil, fmt.Errorf("netns: %w", err)
-	}
-	if err := unix.Stat("/proc/thread-self/ns/net", &thread); err != nil {
-		return nil, fmt.Errorf("netns: %w", err)
-	}
-	if self.Dev == thread.Dev && self.Ino == thread.Ino {
-		return nil, nil
-	}
 	f, err := os.Open("/proc/thread-self/ns/net")
 	if err != nil {
 		return nil, fmt.Errorf("netns: %w", err)
@@ -87,7 +96,7 @@ func Caller() (*Namespace, error) {
 }
 
 // Do runs fn on a locked OS thread that has joined the namespace (see the
-// package-level Do).
+// package-level Do); on a thread already in it, fn just runs.
 func (n *Namespace) Do(fn func() error) error { return do("of the caller", n.f, fn) }
 
 // Close releases the namespace.
