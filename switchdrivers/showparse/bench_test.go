@@ -84,8 +84,8 @@ func TestGenerated500(t *testing.T) {
 	if r, rep := IOSMACTable(iosMAC500()); len(rep.Warnings) != 0 || len(r) != 500 || r[499].Ports[0] != "Te1/21" {
 		t.Fatalf("IOS MAC: %d %+v", len(r), rep.Warnings)
 	}
-	if r, err := JunosEthernetSwitchingInterfaces(junosESI500()); err != nil || len(r) != 500 || r[499].VLANID[0] != "29" {
-		t.Fatalf("Junos: %d %v", len(r), err)
+	if r, rep := JunosEthernetSwitchingInterfaces(junosESI500()); rep.Err() != nil || len(r) != 500 || r[499].VLANID[0] != "29" {
+		t.Fatalf("Junos: %d %v", len(r), rep.Err())
 	}
 	if r, err := AOSCXShowInterface(aoscxInterface500()); err != nil || len(r) != 500 || r[0].VLANAccess != "11" || r[0].TxTotalBytes != "128" {
 		t.Fatalf("AOS-CX: %d %v %+v", len(r), err, r[0])
@@ -103,7 +103,7 @@ func BenchmarkParse500(b *testing.B) {
 		{"cisco_ios/show_interfaces_status_shifted_rows", iosStatusShifted500(), func(s string) error { _, rep := IOSInterfacesStatus(s); return rep.Err() }},
 		{"cisco_nxos/show_interface_status", nxosStatus500(), func(s string) error { _, rep := IOSInterfacesStatus(s); return rep.Err() }},
 		{"cisco_ios/show_mac_address-table", iosMAC500(), func(s string) error { _, rep := IOSMACTable(s); return rep.Err() }},
-		{"juniper_junos/show_ethernet-switching_interfaces", junosESI500(), func(s string) error { _, err := JunosEthernetSwitchingInterfaces(s); return err }},
+		{"juniper_junos/show_ethernet-switching_interfaces", junosESI500(), func(s string) error { _, rep := JunosEthernetSwitchingInterfaces(s); return rep.Err() }},
 		{"aruba_aoscx/show_interface", aoscxInterface500(), func(s string) error { _, err := AOSCXShowInterface(s); return err }},
 	} {
 		b.Run(tc.name, func(b *testing.B) {

@@ -473,49 +473,62 @@ var (
 
 var (
 	junosCommands = []command{
-		{name: CmdJunosSwitchingInterfaces, also: []string{"show ethernet-switching interface"},
-			match: func(l string) bool { return strings.HasPrefix(l, "Interface") && strings.Contains(l, "VLAN members") },
+		{name: CmdJunosSwitchingInterfaces, also: []string{"show ethernet-switching interface"}, filters: []string{"brief"}, table: junosESITable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := JunosEthernetSwitchingInterfaces(text)
+				rows, rep := JunosEthernetSwitchingInterfaces(text)
 				for _, row := range rows {
 					name, _, _ := strings.Cut(row.Interface, ".")
 					p := Port{Name: name, Mode: "access", Status: row.Status}
-					for _, t := range row.Tagging {
-						if t == "tagged" {
-							p.Mode = "trunk"
-						}
+					if row.PortTagging == "tagged" || slices.Contains(row.Tagging, "tagged") {
+						p.Mode = "trunk"
 					}
 					if p.Mode == "access" && len(row.VLANID) == 1 {
 						p.VLAN = row.VLANID[0]
 					}
 					mergePort(r, p)
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: CmdJunosVLANs,
-			match: func(l string) bool {
-				return strings.HasPrefix(l, "Routing instance") && strings.Contains(l, "VLAN name")
-			},
+		{name: CmdJunosVLANs, filters: []string{"brief"}, table: junosVLANsTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := JunosShowVLANs(text)
+				rows, rep := JunosShowVLANs(text)
 				for _, row := range rows {
-					var ports []string
+					if row.Tag == "" {
+						continue // no VLAN ID to report it under (a VLAN without vlan-id)
+					}
+					ports := []string{}
 					for _, i := range row.Interfaces {
 						name, _, _ := strings.Cut(strings.TrimSuffix(i, "*"), ".")
 						ports = append(ports, name)
 					}
 					r.VLANs = append(r.VLANs, VLAN{ID: row.Tag, Name: row.Name, Ports: ports})
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: CmdJunosARP, also: []string{"show arp no-resolve"},
-			match: func(l string) bool { return strings.HasPrefix(l, "MAC Address") && strings.Contains(l, "Interface") },
+		{name: CmdJunosARP, also: []string{"show arp no-resolve"}, filters: []string{"no-resolve", "interface *", "vpn *", "hostname *"}, table: junosARPTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := JunosARPTable(text)
+				rows, rep := JunosARPTable(text)
 				for _, row := range rows {
 					r.addARP(row.IP, row.MAC, row.Interface)
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
+			}},
+		{name: "show ethernet-switching table", filters: []string{"brief", "interface *", "vlan-name *", "vlan-id *", "vlan *"}, table: junosMACTable,
+			read: func(text string, r *Result) (Report, error) {
+				rows, rep := JunosEthernetSwitchingTable(text)
+				for _, row := range rows {
+					port, _, _ := strings.Cut(row.Interface, ".")
+					r.addMAC(row.MAC, row.VLANName, []string{port})
+				}
+				return rep, nil
+			}},
+		{name: "show interfaces descriptions", table: junosDescriptionsTable,
+			read: func(text string, r *Result) (Report, error) {
+				rows, rep := JunosInterfaceDescriptions(text)
+				for _, row := range rows {
+					mergePort(r, Port{Name: row.Interface, Description: row.Description})
+				}
+				return rep, nil
 			}},
 	}
 	aoscxCommands = []command{
