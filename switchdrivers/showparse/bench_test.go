@@ -87,8 +87,8 @@ func TestGenerated500(t *testing.T) {
 	if r, rep := JunosEthernetSwitchingInterfaces(junosESI500()); rep.Err() != nil || len(r) != 500 || r[499].VLANID[0] != "29" {
 		t.Fatalf("Junos: %d %v", len(r), rep.Err())
 	}
-	if r, err := AOSCXShowInterface(aoscxInterface500()); err != nil || len(r) != 500 || r[0].VLANAccess != "11" || r[0].TxTotalBytes != "128" {
-		t.Fatalf("AOS-CX: %d %v %+v", len(r), err, r[0])
+	if r, rep := AOSCXShowInterface(aoscxInterface500()); rep.Err() != nil || len(r) != 500 || r[0].VLANAccess != "11" || r[0].TxTotalBytes != "128" {
+		t.Fatalf("AOS-CX: %d %v %+v", len(r), rep.Err(), r[0])
 	}
 }
 
@@ -104,7 +104,7 @@ func BenchmarkParse500(b *testing.B) {
 		{"cisco_nxos/show_interface_status", nxosStatus500(), func(s string) error { _, rep := IOSInterfacesStatus(s); return rep.Err() }},
 		{"cisco_ios/show_mac_address-table", iosMAC500(), func(s string) error { _, rep := IOSMACTable(s); return rep.Err() }},
 		{"juniper_junos/show_ethernet-switching_interfaces", junosESI500(), func(s string) error { _, rep := JunosEthernetSwitchingInterfaces(s); return rep.Err() }},
-		{"aruba_aoscx/show_interface", aoscxInterface500(), func(s string) error { _, err := AOSCXShowInterface(s); return err }},
+		{"aruba_aoscx/show_interface", aoscxInterface500(), func(s string) error { _, rep := AOSCXShowInterface(s); return rep.Err() }},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(tc.text)))

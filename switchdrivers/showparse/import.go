@@ -533,11 +533,9 @@ var (
 	}
 	aoscxCommands = []command{
 		{name: "show interface", also: []string{"show interfaces"},
-			match: func(l string) bool {
-				return strings.HasPrefix(l, "Interface ") && (strings.HasSuffix(l, " is up") || strings.HasSuffix(l, " is down"))
-			},
+			match: func(l string) bool { _, _, _, ok := aoscxHeader(l); return ok },
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := AOSCXShowInterface(text)
+				rows, rep := AOSCXShowInterface(text)
 				for _, row := range rows {
 					p := Port{Name: row.Interface, Status: row.LinkStatus, Description: row.Description}
 					switch row.VLANMode {
@@ -545,39 +543,36 @@ var (
 						p.Mode, p.VLAN = "access", row.VLANAccess
 					case "":
 						p.Mode = "routed"
-					default:
+					default: // native-untagged, native-tagged
 						p.Mode, p.VLAN = "trunk", row.VLANNative
 					}
 					mergePort(r, p)
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: "show vlan",
-			match: func(l string) bool { return strings.HasPrefix(l, "VLAN ") && strings.Contains(l, "Interfaces") },
+		{name: "show vlan", table: aoscxVLANTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := AOSCXShowVLAN(text)
+				rows, rep := AOSCXShowVLAN(text)
 				for _, row := range rows {
 					r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name, Status: row.Status, Ports: row.Interfaces})
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: "show mac-address-table",
-			match: func(l string) bool { return strings.HasPrefix(l, "MAC Address") && strings.Contains(l, "Port") },
+		{name: "show mac-address-table", filters: []string{"vlan *", "port *", "dynamic", "static"}, table: aoscxMACTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := AOSCXMACTable(text)
+				rows, rep := AOSCXMACTable(text)
 				for _, row := range rows {
 					r.addMAC(row.MAC, row.VLAN, []string{row.Port})
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: "show arp", also: []string{"show arp all-vrfs"},
-			match: func(l string) bool { return strings.HasPrefix(l, "IPv4 Address") && strings.Contains(l, "MAC") },
+		{name: "show arp", also: []string{"show arp all-vrfs"}, filters: []string{"vrf *"}, table: aoscxARPTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := AOSCXARPTable(text)
+				rows, rep := AOSCXARPTable(text)
 				for _, row := range rows {
 					r.addARP(row.IP, row.MAC, row.Port)
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
 	}
 	procurveCommands = []command{
