@@ -399,9 +399,9 @@ func AOSCXMACTable(text string) ([]AOSCXMAC, Report) {
 	var out []AOSCXMAC
 	rep := aoscxMACTable.Read(text, func(r Row) error {
 		m := AOSCXMAC{MAC: r.Cell("mac"), VLAN: r.Cell("vlan"), Type: r.Cell("type"), Port: r.Cell("port")}
-		if NormaliseMAC(m.MAC) == "" || !isVLANID(m.VLAN) || m.Port == "" || strings.Contains(m.Port, " ") || strings.Contains(m.Type, " ") {
+		if NormaliseMAC(m.MAC) == "" || !isNumber(m.VLAN) || m.Port == "" || strings.Contains(m.Port, " ") || strings.Contains(m.Type, " ") {
 			fs := r.Fields()
-			if len(fs) != 4 || NormaliseMAC(fs[0]) == "" || !isVLANID(fs[1]) {
+			if len(fs) != 4 || NormaliseMAC(fs[0]) == "" || !isNumber(fs[1]) {
 				return errors.New("not a MAC entry: no MAC address, VLAN, type and port under their columns")
 			}
 			m = AOSCXMAC{MAC: fs[0], VLAN: fs[1], Type: fs[2], Port: fs[3]}
