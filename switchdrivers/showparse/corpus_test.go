@@ -36,11 +36,11 @@ var parsers = map[string]func(string) (any, Report, error){
 	"aruba_aoscx/show_vlan":                            reported(AOSCXShowVLAN),
 	"aruba_aoscx/show_mac-address-table":               reported(AOSCXMACTable),
 	"aruba_aoscx/show_arp_all-vrfs":                    reported(AOSCXARPTable),
-	"hp_procurve/show_interfaces_status":               wrap(ProCurveInterfacesStatus),
-	"hp_procurve/show_vlans":                           wrap(ProCurveShowVLANs),
-	"hp_procurve/show_mac-address":                     wrap(ProCurveMACTable),
-	"hp_procurve/show_arp":                             wrap(ProCurveARPTable),
-	"hp_procurve/show_interfaces_brief":                wrap(ProCurveInterfacesBrief),
+	"hp_procurve/show_interfaces_status":               reported(ProCurveInterfacesStatus),
+	"hp_procurve/show_vlans":                           reported(ProCurveShowVLANs),
+	"hp_procurve/show_mac-address":                     reported(ProCurveMACTable),
+	"hp_procurve/show_arp":                             reported(ProCurveARPTable),
+	"hp_procurve/show_interfaces_brief":                reported(ProCurveInterfacesBrief),
 	"huawei_vrp/display_port_vlan":                     wrap(HuaweiDisplayPortVLAN),
 	"huawei_vrp/display_arp_all":                       wrap(HuaweiARPTable),
 	"huawei_vrp/display_interface_brief":               wrap(HuaweiDisplayInterfaceBrief),
@@ -57,8 +57,8 @@ var parsers = map[string]func(string) (any, Report, error){
 	"extreme_exos/show_vlan_description":               wrap(EXOSShowVLANDescription),
 	"extreme_exos/show_iparp":                          wrap(EXOSIPARP),
 	"mikrotik_routeros/ip_arp_print":                   wrap(MikroTikARPTable),
-	"aruba_os/show_vlan":                               wrap(ArubaOSShowVLAN),
-	"aruba_os/show_arp":                                wrap(ArubaOSARPTable),
+	"aruba_os/show_vlan":                               reported(ArubaOSShowVLAN),
+	"aruba_os/show_arp":                                reported(ArubaOSARPTable),
 }
 
 // wrap adapts a parser not on the table reader yet (it fails on a row it

@@ -576,14 +576,13 @@ var (
 			}},
 	}
 	procurveCommands = []command{
-		{name: "show interfaces status", also: []string{"show interface status"},
-			match: func(l string) bool { return strings.Contains(l, "Config-mode") && strings.Contains(l, "Untagged") },
+		{name: "show interfaces status", also: []string{"show interface status"}, table: procurveStatusTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := ProCurveInterfacesStatus(text)
+				rows, rep := ProCurveInterfacesStatus(text)
 				for _, row := range rows {
 					p := Port{Name: row.Port, Status: row.Status, Description: row.Name}
 					switch {
-					case row.VLANTagged != "No" && row.VLANTagged != "":
+					case row.VLANTagged != "No": // "multi" or one VLAN
 						p.Mode = "trunk"
 						if isNumber(row.VLANUntagged) {
 							p.VLAN = row.VLANUntagged
@@ -593,49 +592,39 @@ var (
 					}
 					mergePort(r, p)
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: "show interfaces brief", also: []string{"show interface brief"},
-			match: func(l string) bool {
-				return strings.Contains(l, "Intrusion") || (strings.Contains(l, "Enabled Status") && strings.Contains(l, "Port"))
-			},
+		{name: "show interfaces brief", also: []string{"show interface brief"}, table: procurveBriefTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := ProCurveInterfacesBrief(text)
+				rows, rep := ProCurveInterfacesBrief(text)
 				for _, row := range rows {
 					mergePort(r, Port{Name: row.Port, Status: row.Status})
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: "show vlans",
-			match: func(l string) bool { return strings.Contains(l, "VLAN ID") && strings.Contains(l, "Name") },
+		{name: "show vlans", table: procurveVLANTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := ProCurveShowVLANs(text)
+				rows, rep := ProCurveShowVLANs(text)
 				for _, row := range rows {
 					r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name, Status: row.Status})
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: "show mac-address",
-			match: func(l string) bool {
-				return strings.HasPrefix(strings.TrimSpace(l), "MAC Address") && strings.Contains(l, "VLAN")
-			},
+		{name: "show mac-address", filters: []string{"vlan *"}, table: procurveMACTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := ProCurveMACTable(text)
+				rows, rep := ProCurveMACTable(text)
 				for _, row := range rows {
 					r.addMAC(row.MAC, row.VLAN, []string{row.Port})
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: "show arp",
-			match: func(l string) bool {
-				return strings.HasPrefix(strings.TrimSpace(l), "IP Address") && strings.Contains(l, "MAC Address")
-			},
+		{name: "show arp", table: procurveARPTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := ProCurveARPTable(text)
+				rows, rep := ProCurveARPTable(text)
 				for _, row := range rows {
 					r.addARP(row.IP, row.MAC, row.Port)
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
 	}
 	huaweiCommands = []command{
@@ -816,25 +805,21 @@ var (
 			return legacyReport(len(rows)), err
 		}}
 	arubaOSCommands = []command{
-		{name: "show vlan",
-			match: func(l string) bool { return strings.Contains(l, "VLAN ID") && strings.Contains(l, "Status") },
+		{name: "show vlan", table: procurveVLANTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := ArubaOSShowVLAN(text)
+				rows, rep := ArubaOSShowVLAN(text)
 				for _, row := range rows {
 					r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name, Status: row.Status})
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: "show arp",
-			match: func(l string) bool {
-				return strings.Contains(l, "IP Address") && strings.Contains(l, "Hardware Address")
-			},
+		{name: "show arp", table: arubaOSARPTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := ArubaOSARPTable(text)
+				rows, rep := ArubaOSARPTable(text)
 				for _, row := range rows {
 					r.addARP(row.IP, row.MAC, row.Interface)
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
 	}
 )
