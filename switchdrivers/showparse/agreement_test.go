@@ -110,4 +110,60 @@ var referenceQuirks = map[string]referenceQuirk{
 			return got, ref, n
 		},
 	},
+	"hp_comware/display_interface_brief": {
+		why: "the template's PROTOCOL accepts only UP or DOWN: on a row whose Protocol is \"--\" it reads the Main IP's \"--\" as the description",
+		fix: func(got, ref []map[string]any) ([]map[string]any, []map[string]any, int) {
+			n := 0
+			for i, r := range ref {
+				if i < len(got) && r["protocol"] == "" && r["description"] == "--" && got[i]["protocol"] == "--" && got[i]["main_ip"] == "--" && r["main_ip"] == "--" {
+					r["protocol"], r["description"] = "--", ""
+					n++
+				}
+			}
+			return got, ref, n
+		},
+	},
+	"hp_comware/display_vlan_brief": {
+		why: "the template's VLAN_NAME is (\\w+): it keeps the first word of a name with blanks (\"VLAN\" of \"VLAN 0001\")",
+		fix: func(got, ref []map[string]any) ([]map[string]any, []map[string]any, int) {
+			n := 0
+			for i, r := range ref {
+				name, _ := r["vlan_name"].(string)
+				if i < len(got) && name != "" && strings.HasPrefix(fmt.Sprint(got[i]["vlan_name"]), name+" ") {
+					r["vlan_name"] = got[i]["vlan_name"]
+					n++
+				}
+			}
+			return got, ref, n
+		},
+	},
+	"huawei_vrp/display_vlan": {
+		why: "the reference joins the vlan-brief and vlan templates by VLAN ID: it keeps one record per VLAN (its first port group), takes the type of the template that has none (empty) and leaves the port lists of a VLAN without ports as \"\"",
+		fix: func(got, ref []map[string]any) ([]map[string]any, []map[string]any, int) {
+			n := 0
+			var first []map[string]any // our first group of each VLAN
+			seen := map[any]bool{}
+			for _, g := range got {
+				if !seen[g["vlan_id"]] {
+					seen[g["vlan_id"]] = true
+					first = append(first, g)
+				} else {
+					n++
+				}
+			}
+			for i, r := range ref {
+				for _, k := range []string{"interface", "interface_status", "mode"} {
+					if r[k] == "" && i < len(first) && normal(first[i][k]) == nil {
+						r[k] = first[i][k]
+						n++
+					}
+				}
+				if r["vlan_type"] == "" && i < len(first) && first[i]["vlan_type"] != "" && r["vlan_broadcast"] == "" {
+					r["vlan_type"] = first[i]["vlan_type"]
+					n++
+				}
+			}
+			return first, ref, n
+		},
+	},
 }

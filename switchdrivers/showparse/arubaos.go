@@ -73,7 +73,9 @@ var arubaOSARPTable = NewTable(Spec{
 		{"age", []string{"Age", "Age (min)"}},
 	},
 	Signatures: [][]string{{"ip", "mac", "interface"}},
-	Skip:       func(l string) bool { return strings.HasPrefix(l, "Total ARP entries") || strings.HasPrefix(l, "Codes:") },
+	Skip: func(l string) bool {
+		return strings.HasPrefix(l, "Total ARP entries") || strings.HasPrefix(l, "Codes:")
+	},
 })
 
 // ArubaOSARPTable parses ArubaOS `show arp`. A local address is marked

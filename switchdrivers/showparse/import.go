@@ -628,12 +628,9 @@ var (
 			}},
 	}
 	huaweiCommands = []command{
-		{name: "display port vlan",
-			match: func(l string) bool {
-				return strings.HasPrefix(l, "Port") && strings.Contains(l, "Link Type") && strings.Contains(l, "PVID")
-			},
+		{name: "display port vlan", table: huaweiPortVLANTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := HuaweiDisplayPortVLAN(text)
+				rows, rep := HuaweiDisplayPortVLAN(text)
 				for _, row := range rows {
 					p := Port{Name: row.Interface, VLAN: row.PVID}
 					switch row.LinkType {
@@ -641,73 +638,87 @@ var (
 						p.Mode = "access"
 					case "":
 						p.VLAN = "" // an Eth-Trunk member: its trunk carries the VLANs
-					default:
+					default: // trunk, hybrid: the PVID is the untagged VLAN
 						p.Mode = "trunk"
 					}
 					mergePort(r, p)
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: "display interface brief",
-			match: func(l string) bool {
-				return strings.HasPrefix(l, "Interface") && strings.Contains(l, "PHY") && strings.Contains(l, "Protocol")
-			},
+		{name: "display interface brief", table: huaweiBriefTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := HuaweiDisplayInterfaceBrief(text)
+				rows, rep := HuaweiDisplayInterfaceBrief(text)
 				for _, row := range rows {
 					name, _, _ := strings.Cut(row.Interface, "(")
 					mergePort(r, Port{Name: name, Status: row.PHY})
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: "display arp all", also: []string{"display arp"},
-			match: func(l string) bool { return strings.HasPrefix(l, "IP ADDRESS") && strings.Contains(l, "MAC ADDRESS") },
+		{name: "display arp all", also: []string{"display arp"}, filters: []string{"interface *", "vpn-instance *", "dynamic", "static"}, table: huaweiARPTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := HuaweiARPTable(text)
+				rows, rep := HuaweiARPTable(text)
 				for _, row := range rows {
 					r.addARP(row.IP, row.MAC, row.Interface)
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
+		{name: "display vlan", also: []string{"display vlan brief"}, table: huaweiVLANMembers, read: readHuaweiVLANs},
 	}
 	comwareCommands = []command{
-		{name: "display interface brief",
-			match: func(l string) bool {
-				return strings.HasPrefix(l, "Interface") && (strings.Contains(l, "PVID") || strings.Contains(l, "Protocol"))
-			},
+		{name: "display interface brief", table: comwareBriefTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := ComwareDisplayInterfaceBrief(text)
+				rows, rep := ComwareDisplayInterfaceBrief(text)
 				for _, row := range rows {
-					p := Port{Name: row.Interface, Status: row.Link, Description: unlessPlaceholder(strings.TrimSpace(row.Description))}
+					p := Port{Name: row.Interface, Status: row.Link, Description: unlessPlaceholder(row.Description)}
 					switch row.Type {
 					case "A":
 						p.Mode, p.VLAN = "access", row.VLANID
 					case "T", "H":
 						p.Mode, p.VLAN = "trunk", row.VLANID
 					case "":
-						p.Mode = "routed"
+						if row.VLANID == "" { // a route-mode row
+							p.Mode = "routed"
+						}
 					}
 					mergePort(r, p)
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: "display mac-address",
-			match: func(l string) bool { return strings.HasPrefix(l, "MAC ADDR") && strings.Contains(l, "VLAN") },
+		{name: "display mac-address", filters: []string{"vlan *", "interface *", "dynamic", "static"}, table: comwareMACTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := ComwareMACTable(text)
+				rows, rep := ComwareMACTable(text)
 				for _, row := range rows {
 					r.addMAC(row.MAC, row.VLAN, []string{row.Interface})
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: "display arp",
-			match: func(l string) bool { return strings.HasPrefix(l, "IP address") && strings.Contains(l, "MAC address") },
+		{name: "display arp", filters: []string{"all", "dynamic", "static", "vlan *", "interface *"}, table: comwareARPTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := ComwareARPTable(text)
+				rows, rep := ComwareARPTable(text)
 				for _, row := range rows {
 					r.addARP(row.IP, row.MAC, row.Interface)
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
+			}},
+		{name: "display vlan all",
+			match: func(l string) bool {
+				k, v, ok := strings.Cut(strings.TrimSpace(l), ":")
+				return ok && k == "VLAN ID" && isVLANID(strings.TrimSpace(v))
+			},
+			read: func(text string, r *Result) (Report, error) {
+				rows, rep := ComwareDisplayVLANAll(text)
+				for _, row := range rows {
+					r.VLANs = append(r.VLANs, VLAN{ID: row.VLANID, Name: row.Name, Ports: slices.Concat(row.UntaggedPorts, row.TaggedPorts)})
+				}
+				return rep, nil
+			}},
+		{name: "display vlan brief", table: comwareVLANBriefTable,
+			read: func(text string, r *Result) (Report, error) {
+				rows, rep := ComwareDisplayVLANBrief(text)
+				for _, row := range rows {
+					r.VLANs = append(r.VLANs, VLAN{ID: row.VLANID, Name: row.Name, Ports: row.Ports})
+				}
+				return rep, nil
 			}},
 	}
 	smbStatusCommand = command{name: "show interfaces status", also: []string{"show interface status"},
@@ -823,6 +834,27 @@ var (
 			}},
 	}
 )
+
+// readHuaweiVLANs reads Huawei `display vlan`: one VLAN per VLAN ID,
+// with the ports of all its groups.
+func readHuaweiVLANs(text string, r *Result) (Report, error) {
+	rows, rep := HuaweiDisplayVLAN(text)
+	at := map[string]int{}
+	for _, row := range rows {
+		i, ok := at[row.VLANID]
+		if !ok {
+			name := row.Name
+			if name == "" {
+				name = row.Description
+			}
+			at[row.VLANID] = len(r.VLANs)
+			r.VLANs = append(r.VLANs, VLAN{ID: row.VLANID, Name: name, Status: row.Status, Ports: []string{}})
+			i = len(r.VLANs) - 1
+		}
+		r.VLANs[i].Ports = append(r.VLANs[i].Ports, row.Interface...)
+	}
+	return rep, nil
+}
 
 func (r *Result) addMAC(addr, vlan string, ports []string) {
 	port := ""
