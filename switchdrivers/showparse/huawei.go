@@ -64,7 +64,7 @@ func huaweiVLANList(s string) ([]string, error) {
 	out := []string{}
 	for _, f := range strings.Fields(s) {
 		switch f {
-		case "-", "U:", "T:":
+		case "-", "--", "N/A", "unassigned", "U:", "T:":
 			continue
 		}
 		f = strings.TrimPrefix(strings.TrimPrefix(f, "U:"), "T:")
@@ -111,12 +111,12 @@ func HuaweiARPTable(text string) ([]HuaweiARP, Report) {
 	var out []HuaweiARP
 	rep := huaweiARPTable.Read(text, func(r Row) error {
 		if r.Continuation() {
-			if len(out) == 0 || len(r.Fields()) != 1 || !strings.Contains(r.Fields()[0], "/") {
-				return errors.New("not an ARP entry: no IP address, and not the VLAN of the entry above")
+			if len(out) == 0 || !slices.ContainsFunc(r.Fields(), func(f string) bool { v, _, ok := strings.Cut(f, "/"); return ok && isNumber(v) }) {
+				return errors.New("not an ARP entry: no IP address, and not the VLAN (\"10/-\") of the entry above")
 			}
 			return nil
 		}
-		a := HuaweiARP{IP: r.Cell("ip"), MAC: r.Cell("mac"), Expire: r.Cell("expire"), Type: r.Cell("type"), Interface: r.Cell("interface"), VPNInstance: r.Cell("vpn")}
+		a := HuaweiARP{IP: r.Cell("ip"), MAC: r.Cell("mac"), Expire: unlessPlaceholder(r.Cell("expire")), Type: r.Cell("type"), Interface: r.Cell("interface"), VPNInstance: r.Cell("vpn")}
 		if !isIPv4(a.IP) || NormaliseMAC(a.MAC) == "" || a.Interface == "" || strings.Contains(a.Interface, " ") || a.Expire != "" && !isNumber(a.Expire) {
 			return errors.New("not an ARP entry: no IP address, MAC address, type and interface under their columns")
 		}
@@ -195,10 +195,13 @@ type HuaweiVLAN struct {
 	InterfaceStatus []string `yaml:"interface_status"` // U or D
 }
 
-// huaweiVLANMembers is the first table of `display vlan`: VID, Type and
-// the port groups (S switches), or VID, Name, Status and the port groups
-// (AP and WLAN releases, and `display vlan brief`).
-var huaweiVLANMembers = NewTable(Spec{
+// huaweiVLANTable is both tables of `display vlan`: the port groups —
+// VID, Type, Ports (S switches) or VID, Name, Status, Ports (AP and WLAN
+// releases, and `display vlan brief`) — and the VLAN attributes — VID,
+// Status, Property, MAC-LRN, Statistics, Description (S switches) or
+// VLAN ID, Type, Status, MAC Learning, Broadcast/Multicast/Unicast,
+// Property (AP releases). A row's section says which it is.
+var huaweiVLANTable = NewTable(Spec{
 	Command: "display vlan",
 	Columns: []Column{
 		{"vlan", []string{"VID", "VLAN ID"}},
@@ -206,27 +209,14 @@ var huaweiVLANMembers = NewTable(Spec{
 		{"type", []string{"Type"}},
 		{"status", []string{"Status"}},
 		{"ports", []string{"Ports"}},
-	},
-	Signatures: [][]string{{"vlan", "ports"}},
-	Key:        "vlan",
-})
-
-// huaweiVLANAttributes is the second table: VID, Status, Property,
-// MAC-LRN, Statistics, Description (S switches) or VLAN ID, Type, Status,
-// MAC Learning, Broadcast/Multicast/Unicast, Property (AP releases).
-var huaweiVLANAttributes = NewTable(Spec{
-	Command: "display vlan",
-	Columns: []Column{
-		{"vlan", []string{"VID", "VLAN ID"}},
-		{"type", []string{"Type"}},
-		{"status", []string{"Status"}},
 		{"property", []string{"Property"}},
 		{"maclearning", []string{"MAC-LRN", "MAC Learning"}},
 		{"statistics", []string{"Statistics"}},
 		{"bmu", []string{"Broadcast/Multicast/Unicast"}},
 		{"description", []string{"Description"}},
 	},
-	Signatures: [][]string{{"vlan", "status", "property"}},
+	Signatures: [][]string{{"vlan", "ports"}, {"vlan", "status", "property"}},
+	Key:        "vlan",
 })
 
 // HuaweiDisplayVLAN parses `display vlan` and `display vlan brief`: the
@@ -235,7 +225,27 @@ var huaweiVLANAttributes = NewTable(Spec{
 func HuaweiDisplayVLAN(text string) ([]HuaweiVLAN, Report) {
 	var groups []HuaweiVLAN
 	var mode string // the group the last row was in
-	mrep := huaweiVLANMembers.Read(text, func(r Row) error {
+	type attrs struct {
+		typ, status, property, mac, stats, bmu, desc string
+	}
+	byID := map[string]attrs{}
+	var order []string
+	rep := huaweiVLANTable.Read(text, func(r Row) error {
+		if r.Has("property") { // the attributes
+			id := r.Cell("vlan")
+			if !isVLANID(id) {
+				return fmt.Errorf("not a VLAN row: VLAN ID %q is not a number from 1 to 4094", id)
+			}
+			a := attrs{r.Cell("type"), r.Cell("status"), r.Cell("property"), r.Cell("maclearning"), r.Cell("statistics"), r.Cell("bmu"), r.Cell("description")}
+			if strings.Contains(a.status, " ") || strings.Contains(a.property, " ") {
+				return fmt.Errorf("VLAN %s: no status and property under Status and Property", id)
+			}
+			if _, dup := byID[id]; !dup {
+				order = append(order, id)
+			}
+			byID[id] = a
+			return nil
+		}
 		if !r.Continuation() {
 			id := r.Cell("vlan")
 			if !isVLANID(id) {
@@ -268,26 +278,6 @@ func HuaweiDisplayVLAN(text string) ([]HuaweiVLAN, Report) {
 		}
 		return nil
 	})
-	type attrs struct {
-		typ, status, property, mac, stats, bmu, desc string
-	}
-	byID := map[string]attrs{}
-	var order []string
-	arep := huaweiVLANAttributes.Read(text, func(r Row) error {
-		id := r.Cell("vlan")
-		if !isVLANID(id) {
-			return fmt.Errorf("not a VLAN row: VLAN ID %q is not a number from 1 to 4094", id)
-		}
-		a := attrs{r.Cell("type"), r.Cell("status"), r.Cell("property"), r.Cell("maclearning"), r.Cell("statistics"), r.Cell("bmu"), r.Cell("description")}
-		if strings.Contains(a.status, " ") || strings.Contains(a.property, " ") {
-			return fmt.Errorf("VLAN %s: no status and property under Status and Property", id)
-		}
-		if _, dup := byID[id]; !dup {
-			order = append(order, id)
-		}
-		byID[id] = a
-		return nil
-	})
 	var out []HuaweiVLAN
 	apply := func(v HuaweiVLAN) HuaweiVLAN {
 		a, ok := byID[v.VLANID]
@@ -316,33 +306,11 @@ func HuaweiDisplayVLAN(text string) ([]HuaweiVLAN, Report) {
 			out = append(out, apply(HuaweiVLAN{VLANID: id, Interface: []string{}, InterfaceStatus: []string{}}))
 		}
 	}
-	return out, mergeReports("display vlan", mrep, arep)
+	return out, rep
 }
 
 // huaweiPortName says whether s is a Huawei port name: an interface
 // name, which may start with its speed ("40GE0/0/1", "100GE1/0/1").
 func huaweiPortName(s string) bool {
 	return isInterfaceName(strings.TrimLeft(s, "0123456789"))
-}
-
-// mergeReports is the Report of one output read as several tables: a
-// table the output does not have adds nothing (not even its "no table
-// here" warning) unless none of them is there.
-func mergeReports(command string, reps ...Report) Report {
-	out := Report{Command: command, Line: 1}
-	found := slices.ContainsFunc(reps, func(r Report) bool { return r.Sections > 0 })
-	for _, r := range reps {
-		if found && r.Sections == 0 {
-			continue
-		}
-		out.Read += r.Read
-		out.Skipped += r.Skipped
-		out.Sections += r.Sections
-		out.Warnings = append(out.Warnings, r.Warnings...)
-		if !found {
-			break // one "no table here" is enough
-		}
-	}
-	slices.SortStableFunc(out.Warnings, func(a, b Warning) int { return a.Line - b.Line })
-	return out
 }

@@ -662,7 +662,7 @@ var (
 				}
 				return rep, nil
 			}},
-		{name: "display vlan", also: []string{"display vlan brief"}, table: huaweiVLANMembers, read: readHuaweiVLANs},
+		{name: "display vlan", also: []string{"display vlan brief"}, table: huaweiVLANTable, read: readHuaweiVLANs},
 	}
 	comwareCommands = []command{
 		{name: "display interface brief", table: comwareBriefTable,

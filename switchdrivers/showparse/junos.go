@@ -120,7 +120,7 @@ func JunosEthernetSwitchingInterfaces(text string) ([]JunosESI, Report) {
 
 // junosMember adds the VLAN membership a row prints to e.
 func junosMember(e *JunosESI, r Row) error {
-	member, tag, tagging := r.Cell("members"), r.Cell("tag"), r.Cell("tagging")
+	member, tag, tagging := r.Cell("members"), unlessPlaceholder(r.Cell("tag")), unlessPlaceholder(r.Cell("tagging"))
 	if member == "" {
 		return fmt.Errorf("interface %s: no VLAN under VLAN members", e.Interface)
 	}
@@ -194,7 +194,7 @@ func JunosShowVLANs(text string) ([]JunosVLAN, Report) {
 		if strings.Contains(name, " ") {
 			return fmt.Errorf("not a VLAN row: %q under VLAN name is not one name", name)
 		}
-		if tag == "NA" || tag == "-" {
+		if tag = unlessPlaceholder(tag); tag == "NA" {
 			tag = ""
 		}
 		if tag != "" && !isVLANID(tag) {

@@ -206,7 +206,7 @@ var procurveMACTable = NewTable(Spec{
 func ProCurveMACTable(text string) ([]ProCurveMAC, Report) {
 	var out []ProCurveMAC
 	rep := procurveMACTable.Read(text, func(r Row) error {
-		m := ProCurveMAC{MAC: r.Cell("mac"), Port: r.Cell("port"), VLAN: r.Cell("vlan")}
+		m := ProCurveMAC{MAC: r.Cell("mac"), Port: r.Cell("port"), VLAN: unlessPlaceholder(r.Cell("vlan"))}
 		if NormaliseMAC(m.MAC) == "" {
 			return fmt.Errorf("not a MAC entry: %q under MAC Address is not a MAC address", m.MAC)
 		}
