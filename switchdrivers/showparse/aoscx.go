@@ -118,7 +118,7 @@ func AOSCXShowInterface(text string) ([]AOSCXInterface, Report) {
 			rep.Read++
 			continue
 		}
-		if isPrompt(l) {
+		if raw[0] != ' ' && isPrompt(l) { // a prompt is never indented
 			if state == inside {
 				state = orphan
 			}

@@ -75,6 +75,59 @@ func aoscxInterface500() string {
 	return b.String()
 }
 
+// junosELS500 is ELS `show ethernet-switching interface`: an interface
+// line, then one line per VLAN member.
+func junosELS500() string {
+	var b strings.Builder
+	b.WriteString("Routing Instance Name : default-switch\nLogical Interface flags (DL - disable learning, AD - packet action drop,\n                         LH - MAC limit hit, DN - interface down )\n\n")
+	b.WriteString("Logical         Vlan          TAG     MAC     MAC+IP  STP         Logical           Tagging\ninterface       members               limit   limit   state       interface flags\n")
+	for i := 0; i < 500; i++ {
+		fmt.Fprintf(&b, "ge-%d/0/%-10d                    65535   0                                     untagged\n", i/48, i%48)
+		fmt.Fprintf(&b, "                v%-12d %-7d 65535   0       Forwarding                    untagged\n", 10+i%20, 10+i%20)
+	}
+	return b.String()
+}
+
+func procurveStatus500() string {
+	var b strings.Builder
+	b.WriteString("  Port     Name       Status  Config-mode   Speed    Type       Tagged Untagged\n  -------- ---------- ------- ------------- -------- ---------- ------ --------\n")
+	for i := 1; i <= 500; i++ {
+		fmt.Fprintf(&b, "  %-8s %-10s %-7s %-13s %-8s %-10s %-6s %s\n", fmt.Sprintf("%d/%d", 1+i/48, i%48+1), "desk", "Up", "Auto", "1000FDx", "100/1000T", "No", fmt.Sprint(10+i%20))
+	}
+	return b.String()
+}
+
+func comwareBrief500() string {
+	var b strings.Builder
+	b.WriteString("Brief information on interfaces in bridge mode:\nLink: ADM - administratively down; Stby - standby\nSpeed: (a) - auto\nDuplex: (a)/A - auto; H - half; F - full\nType: A - access; T - trunk; H - hybrid\nInterface            Link Speed     Duplex Type PVID Description\n")
+	for i := 1; i <= 500; i++ {
+		fmt.Fprintf(&b, "%-20s UP   1G(a)     F(a)   A    %-4d desk %d\n", fmt.Sprintf("GE%d/0/%d", 1+i/48, i%48+1), 10+i%20, i)
+	}
+	return b.String()
+}
+
+func huaweiPortVLAN500() string {
+	var b strings.Builder
+	b.WriteString("Port                        Link Type    PVID  Trunk VLAN List\n-------------------------------------------------------------------------------\n")
+	for i := 1; i <= 500; i++ {
+		fmt.Fprintf(&b, "%-27s trunk        1     1 191 212 214 218 224 238\n                                               250-255 300-301 303\n", fmt.Sprintf("GigabitEthernet0/%d/%d", i/48, i%48))
+	}
+	return b.String()
+}
+
+// comwareVLANAll500 is `display vlan all` for 500 VLANs of 20 ports each.
+func comwareVLANAll500() string {
+	var b strings.Builder
+	for i := 1; i <= 500; i++ {
+		fmt.Fprintf(&b, " VLAN ID: %d\n VLAN type: Static\n Route interface: Not configured\n Description: VLAN %04d\n Name: VLAN %04d\n Tagged ports:   None\n Untagged ports:\n", i, i, i)
+		for j := 0; j < 10; j++ {
+			fmt.Fprintf(&b, "    GigabitEthernet1/0/%-10d GigabitEthernet2/0/%d\n", j, j)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
 func TestGenerated500(t *testing.T) {
 	for name, text := range map[string]string{"IOS": iosStatus500(), "NX-OS": nxosStatus500(), "shifted": iosStatusShifted500()} {
 		if r, rep := IOSInterfacesStatus(text); len(rep.Warnings) != 0 || len(r) != 500 || rep.Read != 500 || r[499].VLANID != "10" {
@@ -86,6 +139,21 @@ func TestGenerated500(t *testing.T) {
 	}
 	if r, rep := JunosEthernetSwitchingInterfaces(junosESI500()); rep.Err() != nil || len(r) != 500 || r[499].VLANID[0] != "29" {
 		t.Fatalf("Junos: %d %v", len(r), rep.Err())
+	}
+	if r, rep := JunosEthernetSwitchingInterfaces(junosELS500()); rep.Err() != nil || len(r) != 500 || r[499].VLANID[0] != "29" || r[499].Status != "up" {
+		t.Fatalf("Junos ELS: %d %v", len(r), rep.Err())
+	}
+	if r, rep := ProCurveInterfacesStatus(procurveStatus500()); rep.Err() != nil || len(r) != 500 || r[499].VLANUntagged != "10" {
+		t.Fatalf("ProCurve: %d %v", len(r), rep.Err())
+	}
+	if r, rep := ComwareDisplayInterfaceBrief(comwareBrief500()); rep.Err() != nil || len(r) != 500 || r[499].VLANID != "10" || r[499].Description != "desk 500" {
+		t.Fatalf("Comware: %d %v %+v", len(r), rep.Err(), r[499])
+	}
+	if r, rep := HuaweiDisplayPortVLAN(huaweiPortVLAN500()); rep.Err() != nil || len(r) != 500 || len(r[499].Trunk) != 10 {
+		t.Fatalf("Huawei: %d %v", len(r), rep.Err())
+	}
+	if r, rep := ComwareDisplayVLANAll(comwareVLANAll500()); rep.Err() != nil || len(r) != 500 || len(r[499].UntaggedPorts) != 20 {
+		t.Fatalf("Comware VLANs: %d %v", len(r), rep.Err())
 	}
 	if r, rep := AOSCXShowInterface(aoscxInterface500()); rep.Err() != nil || len(r) != 500 || r[0].VLANAccess != "11" || r[0].TxTotalBytes != "128" {
 		t.Fatalf("AOS-CX: %d %v %+v", len(r), rep.Err(), r[0])
@@ -105,6 +173,11 @@ func BenchmarkParse500(b *testing.B) {
 		{"cisco_ios/show_mac_address-table", iosMAC500(), func(s string) error { _, rep := IOSMACTable(s); return rep.Err() }},
 		{"juniper_junos/show_ethernet-switching_interfaces", junosESI500(), func(s string) error { _, rep := JunosEthernetSwitchingInterfaces(s); return rep.Err() }},
 		{"aruba_aoscx/show_interface", aoscxInterface500(), func(s string) error { _, rep := AOSCXShowInterface(s); return rep.Err() }},
+		{"juniper_junos/show_ethernet-switching_interface_ELS", junosELS500(), func(s string) error { _, rep := JunosEthernetSwitchingInterfaces(s); return rep.Err() }},
+		{"hp_procurve/show_interfaces_status", procurveStatus500(), func(s string) error { _, rep := ProCurveInterfacesStatus(s); return rep.Err() }},
+		{"hp_comware/display_interface_brief", comwareBrief500(), func(s string) error { _, rep := ComwareDisplayInterfaceBrief(s); return rep.Err() }},
+		{"hp_comware/display_vlan_all", comwareVLANAll500(), func(s string) error { _, rep := ComwareDisplayVLANAll(s); return rep.Err() }},
+		{"huawei_vrp/display_port_vlan", huaweiPortVLAN500(), func(s string) error { _, rep := HuaweiDisplayPortVLAN(s); return rep.Err() }},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(tc.text)))

@@ -219,14 +219,16 @@ func ComwareDisplayVLANAll(text string) ([]ComwareVLAN, Report) {
 		if l == "" || isRule(l) {
 			continue
 		}
-		if isPrompt(l) {
+		if raw[0] != ' ' && isPrompt(l) { // a prompt is never indented
 			if state == inside {
 				state = orphan
 			}
 			continue
 		}
 		key, val, hasColon := strings.Cut(l, ":")
-		key, val = strings.ToLower(strings.Join(strings.Fields(key), " ")), strings.TrimSpace(val)
+		if hasColon {
+			key, val = strings.ToLower(strings.Join(strings.Fields(key), " ")), strings.TrimSpace(val)
+		}
 		if hasColon && key == "vlan id" {
 			rep.Sections++
 			if !isVLANID(val) {
