@@ -79,6 +79,28 @@ func aoscxHeader(l string) (name, status, rest string, ok bool) {
 	return name, status, strings.TrimSpace(rest), true
 }
 
+// eachLine yields the lines of text as textLines returns them (index
+// from 0, each cleaned by cleanLine) without building the slice: the
+// block readers go through long outputs once.
+func eachLine(text string) func(yield func(int, string) bool) {
+	return func(yield func(int, string) bool) {
+		for i := 0; text != ""; i++ {
+			l, rest, found := strings.Cut(text, "\n")
+			if !yield(i, cleanLine(l)) {
+				return
+			}
+			if !found {
+				return
+			}
+			text = rest
+			if text == "" { // a final newline ends one more, empty, line
+				yield(i+1, "")
+				return
+			}
+		}
+	}
+}
+
 // aoscxOnce are the attribute lines an interface's block prints once:
 // met twice, the line that starts the next block was not recognised.
 var aoscxOnce = []string{"Admin state is ", "Link transitions", "Description", "Hardware", "MTU ", "VLAN Mode"}
@@ -102,7 +124,7 @@ func AOSCXShowInterface(text string) ([]AOSCXInterface, Report) {
 	var cur *AOSCXInterface
 	section := "" // Rx, Tx, Rate, Statistic
 	var seen uint32
-	for i, raw := range textLines(text) {
+	for i, raw := range eachLine(text) {
 		l := strings.TrimSpace(raw)
 		if l == "" {
 			if section == "Tx" || section == "Statistic" || section == "Rate" {

@@ -214,7 +214,7 @@ func ComwareDisplayVLANAll(text string) ([]ComwareVLAN, Report) {
 	state := before
 	var list *[]string // the port list being read
 	seen := map[string]bool{}
-	for i, raw := range textLines(text) {
+	for i, raw := range eachLine(text) {
 		l := strings.TrimSpace(raw)
 		if l == "" || isRule(l) {
 			continue

@@ -22,9 +22,12 @@ func junosBanner(l string) bool { return strings.HasPrefix(l, "{") && strings.Ha
 // tables) and "Routing Instance Name : default-switch" (ELS `show
 // ethernet-switching interface`, once per table or once per interface).
 func junosInstance(l string) bool {
+	if len(l) < 16 || l[0]|0x20 != 'r' {
+		return false
+	}
 	k, _, ok := strings.Cut(l, ":")
-	k = strings.ToLower(strings.TrimSpace(k))
-	return ok && (k == "routing instance" || k == "routing instance name")
+	k = strings.TrimSpace(k)
+	return ok && (strings.EqualFold(k, "routing instance") || strings.EqualFold(k, "routing instance name"))
 }
 
 // JunosESI is one logical interface of Junos `show ethernet-switching
