@@ -1,19 +1,38 @@
 // Package watch is cutover's passive duplicate-address watcher. An
-// Analyzer keeps, per (VLAN, IP), which MAC addresses have claimed the
-// address and when, and reports events:
+// Analyzer keeps, per (VLAN, IP) — IPv4 from ARP, IPv6 from neighbour
+// discovery — which MAC addresses have claimed the address and when, and
+// reports events:
 //
 //   - conflict: two MACs answer for one address at once — claims from two
-//     MACs within Simultaneous of each other, or a MAC reclaiming an address
+//     MACs within Simultaneous of each other; a MAC reclaiming an address
 //     that another MAC took from it within FlipHold (a flip-flop, the mark of
-//     RFC 5227 §2.4 ongoing conflicts and of ARP spoofing);
-//   - simultaneous-probe: two MACs probing one address (RFC 5227 §2.1.1);
+//     RFC 5227 §2.4 ongoing conflicts and of ARP spoofing; for IPv6 an
+//     Override flip); or an owner change while the previous owner's station
+//     is still sending in that VLAN (any frame from its MAC within FlipHold
+//     after the change: the address was taken, not handed over);
+//   - forged: an ARP frame whose Ethernet source is not its sender hardware
+//     address — a station claiming an address for another MAC (a proxy, a
+//     poisoner); the event names both MACs;
+//   - dad-collision: an IPv6 duplicate-address-detection probe for an
+//     address another MAC owns, which that owner answered at the same time
+//     or defends within ProbeWindow (RFC 4862 §5.4);
+//   - simultaneous-probe: two MACs probing one address (RFC 5227 §2.1.1,
+//     RFC 4862 §5.4.3);
 //   - unexpected: in guard mode, a claim from a MAC the guard does not
 //     expect in that VLAN (see Expect);
 //   - moved: an address changed owner cleanly (the old owner fell silent);
 //   - announcement: a gratuitous ARP or unsolicited advertisement;
 //   - probe-for-claimed: a probe for an address another MAC holds.
 //
-// The same Analyzer serves live capture (Capture) and capture files (ReadFile).
+// The MACs in Config.Own (cutover's own probe host) neither probe nor
+// forge: their probes are not events, and their announcements on behalf
+// of an owner — sent from the announcer's MAC by design — are claims by
+// that owner, not forgeries.
+//
+// The same Analyzer serves live capture (Capture) and capture files
+// (ReadFile). Live, the capture filter passes ARP and neighbour discovery
+// only, so "still sending" means the station's ARP and neighbour-discovery
+// traffic; a capture file shows every frame.
 package watch
 
 import (
@@ -34,6 +53,8 @@ const (
 	KindMoved             = "moved"
 	KindAnnouncement      = "announcement"
 	KindProbeForClaimed   = "probe-for-claimed"
+	KindForged            = "forged"
+	KindDADCollision      = "dad-collision"
 )
 
 // Event is something the watcher noticed.
@@ -46,9 +67,14 @@ type Event struct {
 	Reason string     `json:"reason"`
 }
 
-// IsConflict reports whether the event means two hosts answer for one address.
+// IsConflict reports whether the event means two hosts answer for one
+// address (or one claims it for another MAC).
 func (e Event) IsConflict() bool {
-	return e.Kind == KindConflict || e.Kind == KindSimultaneousProbe || e.Kind == KindUnexpected
+	switch e.Kind {
+	case KindConflict, KindSimultaneousProbe, KindUnexpected, KindForged, KindDADCollision:
+		return true
+	}
+	return false
 }
 
 // Config tunes an Analyzer. Zero values take the defaults.
@@ -62,7 +88,8 @@ type Config struct {
 	// ProbeWindow: probes from two MACs for one address within this time are
 	// a conflict (default 3 s, RFC 5227's probing period).
 	ProbeWindow time.Duration
-	// Own lists the watcher's own MACs: its probes are not events.
+	// Own lists the watcher's own MACs: its probes are not events, and its
+	// announcements on behalf of others are not forgeries.
 	Own []arpframe.MAC
 	// OnEvent, if set, is called for every event, with the analyzer locked:
 	// it must not call back into the Analyzer.
@@ -82,6 +109,7 @@ type Counters struct {
 	Adverts    uint64 `json:"ndp_advertisements"`
 	Probes     uint64 `json:"probes"`
 	Gratuitous uint64 `json:"gratuitous"`
+	Forged     uint64 `json:"forged"` // ARP frames from a station other than the sender
 	Malformed  uint64 `json:"malformed"`
 	Other      uint64 `json:"other"`
 	Dropped    uint64 `json:"dropped"` // lost by the capture (kernel drops)
@@ -106,11 +134,38 @@ type binding struct {
 		mac arpframe.MAC
 		at  time.Time
 	}
+	// dad: an IPv6 probe for the address while owner held it; owner
+	// answering within ProbeWindow is a collision.
+	dad struct {
+		prober, owner arpframe.MAC
+		at            time.Time
+	}
+	forged       []forgery
 	conflictMACs []arpframe.MAC
 	conflicts    int
 	firstConf    time.Time
 	lastConf     time.Time
 	reasons      []string
+}
+
+// forgery is one station's forged claims on an address for another MAC.
+type forgery struct {
+	station, sender arpframe.MAC
+	first, last     time.Time
+	count           int
+}
+
+// station is a MAC sending in a VLAN.
+type station struct {
+	vlan int
+	mac  arpframe.MAC
+}
+
+// departure is an owner change whose previous owner must fall silent.
+type departure struct {
+	k        Key
+	from, to arpframe.MAC
+	at       time.Time
 }
 
 func (b *binding) claim(m arpframe.MAC) *claim {
@@ -129,6 +184,9 @@ type Analyzer struct {
 	mu       sync.Mutex
 	counters Counters
 	bindings map[Key]*binding
+	// departed: previous owners, by the station they must no longer send
+	// from (checked on every frame while any is pending).
+	departed map[station][]departure
 	expect   map[Key][]arpframe.MAC
 	flagged  map[expectFlag]bool
 	events   []Event
@@ -154,20 +212,26 @@ func New(cfg Config) *Analyzer {
 	if cfg.MaxEvents <= 0 {
 		cfg.MaxEvents = 10000
 	}
-	return &Analyzer{cfg: cfg, bindings: map[Key]*binding{}, expect: map[Key][]arpframe.MAC{}, flagged: map[expectFlag]bool{}, nEvents: map[string]uint64{}}
+	return &Analyzer{cfg: cfg, bindings: map[Key]*binding{}, departed: map[station][]departure{}, expect: map[Key][]arpframe.MAC{}, flagged: map[expectFlag]bool{}, nEvents: map[string]uint64{}}
 }
 
 // ObserveFrame decodes a captured frame and observes it. vlan is the VLAN
 // reported out of band by the capture (PACKET_AUXDATA), or 0; a tag inside
-// the frame takes precedence.
+// the frame takes precedence. Frames of other protocols count only as their
+// station's sign of life.
 func (a *Analyzer) ObserveFrame(t time.Time, linkType int, data []byte, vlan int) {
 	var p arpframe.Packet
 	err := arpframe.Decode(linkType, data, &p)
+	if p.VLAN == 0 {
+		p.VLAN = vlan
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.counters.Frames++
 	switch err {
 	case nil:
+		a.observe(t, &p)
+		return
 	case arpframe.ErrMalformed:
 		// Counted with its protocol too, as capture tools do.
 		a.counters.Malformed++
@@ -176,15 +240,12 @@ func (a *Analyzer) ObserveFrame(t time.Time, linkType int, data []byte, vlan int
 		} else {
 			a.counters.ARP++
 		}
-		return
 	default:
 		a.counters.Other++
-		return
 	}
-	if p.VLAN == 0 {
-		p.VLAN = vlan
+	if len(a.departed) > 0 && err != arpframe.ErrLinkType && !p.NoEthSrc && len(data) >= 14 {
+		a.sending(t, p.VLAN, p.EthSrc)
 	}
-	a.observe(t, &p)
 }
 
 // Observe records one decoded packet.
@@ -200,6 +261,15 @@ func (a *Analyzer) AddDropped(n uint64) {
 	a.mu.Lock()
 	a.counters.Dropped += n
 	a.mu.Unlock()
+}
+
+func (a *Analyzer) own(m arpframe.MAC) bool {
+	for _, o := range a.cfg.Own {
+		if o == m {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *Analyzer) observe(t time.Time, p *arpframe.Packet) {
@@ -218,18 +288,100 @@ func (a *Analyzer) observe(t time.Time, p *arpframe.Packet) {
 		c.ARP++
 		c.Replies++
 	}
-	if p.Probe() {
+	if p.Forged() && !a.own(p.EthSrc) {
+		c.Forged++
+		a.forged(t, p)
+	}
+	switch {
+	case p.Probe():
 		c.Probes++
 		a.probe(t, p)
-		return
+	case p.Claims():
+		if p.Gratuitous() {
+			c.Gratuitous++
+		}
+		a.claim(t, Key{p.VLAN, p.SenderIP}, p)
 	}
+	if len(a.departed) > 0 && !p.NoEthSrc {
+		a.sending(t, p.VLAN, p.EthSrc)
+	}
+}
+
+// forged records an ARP claim sent by one station for another MAC.
+func (a *Analyzer) forged(t time.Time, p *arpframe.Packet) {
+	k := Key{p.VLAN, p.SenderIP}
 	if !p.Claims() {
+		k.IP = p.TargetIP // a probe: the address it asks about
+	}
+	b := a.binding(k)
+	var f *forgery
+	for i := range b.forged {
+		if b.forged[i].station == p.EthSrc && b.forged[i].sender == p.SenderMAC {
+			f = &b.forged[i]
+		}
+	}
+	if f == nil {
+		b.forged = append(b.forged, forgery{station: p.EthSrc, sender: p.SenderMAC, first: t})
+		f = &b.forged[len(b.forged)-1]
+	}
+	f.last = t
+	f.count++
+	a.emit(Event{Time: t, Kind: KindForged, VLAN: k.VLAN, IP: k.IP, MACs: macStrings(p.EthSrc, p.SenderMAC),
+		Reason: "ARP from station " + p.EthSrc.String() + " claims the address for " + p.SenderMAC.String() + " (Ethernet source differs from the sender hardware address)"})
+}
+
+// sending notes that mac sent a frame in vlan: a previous owner of an
+// address that is still sending after another MAC took the address is a
+// conflict (once per change).
+func (a *Analyzer) sending(t time.Time, vlan int, mac arpframe.MAC) {
+	st := station{vlan, mac}
+	deps, ok := a.departed[st]
+	if !ok {
 		return
 	}
-	if p.Gratuitous() {
-		c.Gratuitous++
+	delete(a.departed, st)
+	for _, d := range deps {
+		if t.Sub(d.at) >= a.cfg.FlipHold {
+			continue
+		}
+		b := a.binding(d.k)
+		if b.owner != d.to {
+			continue // changed again since: judged then
+		}
+		a.conflict(t, d.k, b, KindConflict, []arpframe.MAC{d.from, d.to},
+			"owner changed from "+d.from.String()+" to "+d.to.String()+" while "+d.from.String()+" is still sending")
 	}
-	a.claim(t, Key{p.VLAN, p.SenderIP}, p.SenderMAC, p.Gratuitous())
+}
+
+// depart records that from lost k to to at t.
+func (a *Analyzer) depart(t time.Time, k Key, from, to arpframe.MAC) {
+	if len(a.departed) > 4096 {
+		for st, deps := range a.departed {
+			if t.Sub(deps[len(deps)-1].at) >= a.cfg.FlipHold {
+				delete(a.departed, st)
+			}
+		}
+	}
+	st := station{k.VLAN, from}
+	a.departed[st] = append(a.departed[st], departure{k: k, from: from, to: to, at: t})
+}
+
+// undepart drops pending departures of from on k (its reclaim is judged
+// by the flip-flop rule instead).
+func (a *Analyzer) undepart(k Key, from arpframe.MAC) {
+	st := station{k.VLAN, from}
+	deps := a.departed[st]
+	kept := deps[:0]
+	for _, d := range deps {
+		if d.k != k {
+			kept = append(kept, d)
+		}
+	}
+	if len(kept) == 0 {
+		delete(a.departed, st)
+	} else {
+		a.departed[st] = kept
+	}
 }
 
 func (a *Analyzer) emit(e Event) {
@@ -251,8 +403,18 @@ func (a *Analyzer) binding(k Key) *binding {
 	return b
 }
 
-func (a *Analyzer) claim(t time.Time, k Key, mac arpframe.MAC, gratuitous bool) {
+func (a *Analyzer) claim(t time.Time, k Key, p *arpframe.Packet) {
+	mac, gratuitous := p.SenderMAC, p.Gratuitous()
 	b := a.binding(k)
+	if !b.dad.at.IsZero() {
+		if mac == b.dad.owner && t.Sub(b.dad.at) < a.cfg.ProbeWindow {
+			a.conflict(t, k, b, KindDADCollision, []arpframe.MAC{b.dad.prober, mac},
+				"duplicate address detection: "+b.dad.prober.String()+" probed for the address and "+mac.String()+" defends it")
+			b.dad.at = time.Time{}
+		} else if t.Sub(b.dad.at) >= a.cfg.ProbeWindow {
+			b.dad.at = time.Time{}
+		}
+	}
 	if len(b.claims) == 0 { // new, or known only from probes so far
 		b.owner = mac
 		b.claims = append(b.claims, claim{mac: mac, first: t, last: t, count: 1})
@@ -267,9 +429,15 @@ func (a *Analyzer) claim(t time.Time, k Key, mac arpframe.MAC, gratuitous bool) 
 		case t.Sub(prev.last) < a.cfg.Simultaneous:
 			a.conflict(t, k, b, KindConflict, []arpframe.MAC{b.owner, mac}, "claims from two MACs within "+a.cfg.Simultaneous.String())
 		case c != nil && t.Sub(c.last) < a.cfg.FlipHold && t.Sub(prev.last) < a.cfg.FlipHold:
-			a.conflict(t, k, b, KindConflict, []arpframe.MAC{b.owner, mac}, "flip-flop: "+mac.String()+" reclaimed the address from "+b.owner.String())
+			reason := "flip-flop: " + mac.String() + " reclaimed the address from " + b.owner.String()
+			if p.NDP && p.Override {
+				reason = "override flip: " + mac.String() + "'s advertisement with Override set took the address back from " + b.owner.String()
+			}
+			a.undepart(k, mac)
+			a.conflict(t, k, b, KindConflict, []arpframe.MAC{b.owner, mac}, reason)
 		default:
 			a.emit(Event{Time: t, Kind: KindMoved, VLAN: k.VLAN, IP: k.IP, MACs: macStrings(b.owner, mac), Reason: "owner changed"})
+			a.depart(t, k, b.owner, mac)
 		}
 		if c == nil {
 			b.claims = append(b.claims, claim{mac: mac, first: t, last: t, count: 1})
@@ -314,7 +482,7 @@ func (a *Analyzer) conflict(t time.Time, k Key, b *binding, kind string, macs []
 }
 
 func (a *Analyzer) probe(t time.Time, p *arpframe.Packet) {
-	if slices.Contains(a.cfg.Own, p.SenderMAC) {
+	if a.own(p.SenderMAC) {
 		return
 	}
 	k := Key{p.VLAN, p.TargetIP}
@@ -324,11 +492,25 @@ func (a *Analyzer) probe(t time.Time, p *arpframe.Packet) {
 	} else {
 		a.conflict(t, k, b, KindSimultaneousProbe, []arpframe.MAC{b.probe.mac, p.SenderMAC}, "simultaneous probes")
 	}
-	if len(b.claims) > 0 && b.owner != p.SenderMAC {
-		if c := b.claim(b.owner); t.Sub(c.last) < a.cfg.FlipHold {
-			a.emit(Event{Time: t, Kind: KindProbeForClaimed, VLAN: k.VLAN, IP: k.IP, MACs: macStrings(p.SenderMAC, b.owner), Reason: "probe for an address in use"})
-		}
+	if len(b.claims) == 0 || b.owner == p.SenderMAC {
+		return
 	}
+	owner := b.claim(b.owner)
+	if t.Sub(owner.last) < a.cfg.FlipHold {
+		a.emit(Event{Time: t, Kind: KindProbeForClaimed, VLAN: k.VLAN, IP: k.IP, MACs: macStrings(p.SenderMAC, b.owner), Reason: "probe for an address in use"})
+	}
+	if !p.NDP {
+		return
+	}
+	// RFC 4862 §5.4.3: the owner of an address answers a probe for it; an
+	// owner that answered just now, or answers within ProbeWindow, holds
+	// the address another station is trying to configure.
+	if t.Sub(owner.last) < a.cfg.Simultaneous {
+		a.conflict(t, k, b, KindDADCollision, []arpframe.MAC{p.SenderMAC, b.owner},
+			"duplicate address detection: "+p.SenderMAC.String()+" probed for the address "+b.owner.String()+" answered for just now")
+		return
+	}
+	b.dad.prober, b.dad.owner, b.dad.at = p.SenderMAC, b.owner, t
 }
 
 // Expect puts the analyzer in guard mode for (vlan, ip): from now on a
@@ -363,11 +545,18 @@ func (a *Analyzer) Owners(vlan int, ip netip.Addr, since time.Time) []arpframe.M
 	return out
 }
 
-// Conflicts returns the number of conflict events so far (all kinds).
+// Conflicts returns the number of conflict events so far (all kinds,
+// forged claims included).
 func (a *Analyzer) Conflicts() uint64 {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.nEvents[KindConflict] + a.nEvents[KindSimultaneousProbe] + a.nEvents[KindUnexpected]
+	var n uint64
+	for kind, c := range a.nEvents {
+		if (Event{Kind: kind}).IsConflict() {
+			n += c
+		}
+	}
+	return n
 }
 
 // Counters returns the frame statistics.
@@ -417,11 +606,26 @@ type ConflictReport struct {
 	Reasons []string   `json:"reasons"`
 }
 
+// ForgedReport is one station's forged claims on one (VLAN, IP) for
+// another MAC.
+type ForgedReport struct {
+	VLAN    int        `json:"vlan"`
+	IP      netip.Addr `json:"ip"`
+	Station string     `json:"station"` // the frames' Ethernet source
+	Sender  string     `json:"sender"`  // the MAC they claim the address for
+	First   time.Time  `json:"first"`
+	Last    time.Time  `json:"last"`
+	Count   int        `json:"count"`
+}
+
 // Report is the analyzer's state, as `cutover watch -o json` prints it.
+// Conflicts are ownership conflicts (two MACs for one address); Forged
+// lists claims made for another MAC.
 type Report struct {
 	Counters
 	Bindings    []BindingReport   `json:"bindings"`
 	Conflicts   []ConflictReport  `json:"conflicts"`
+	Forged      []ForgedReport    `json:"forged"`
 	EventCounts map[string]uint64 `json:"event_counts"`
 	Events      []Event           `json:"events"`
 }
@@ -430,7 +634,7 @@ type Report struct {
 func (a *Analyzer) Report() Report {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	r := Report{Counters: a.counters, Bindings: []BindingReport{}, Conflicts: []ConflictReport{}, EventCounts: map[string]uint64{}, Events: slices.Clone(a.events)}
+	r := Report{Counters: a.counters, Bindings: []BindingReport{}, Conflicts: []ConflictReport{}, Forged: []ForgedReport{}, EventCounts: map[string]uint64{}, Events: slices.Clone(a.events)}
 	for k, v := range a.nEvents {
 		r.EventCounts[k] = v
 	}
@@ -452,6 +656,9 @@ func (a *Analyzer) Report() Report {
 				br.Claims = append(br.Claims, ClaimReport{MAC: c.mac.String(), First: c.first, Last: c.last, Count: c.count})
 			}
 			r.Bindings = append(r.Bindings, br)
+		}
+		for _, f := range b.forged {
+			r.Forged = append(r.Forged, ForgedReport{VLAN: k.VLAN, IP: k.IP, Station: f.station.String(), Sender: f.sender.String(), First: f.first, Last: f.last, Count: f.count})
 		}
 		if b.conflicts > 0 && len(b.conflictMACs) > 0 {
 			cr := ConflictReport{VLAN: k.VLAN, IP: k.IP, MACs: macStrings(b.conflictMACs...), First: b.firstConf, Last: b.lastConf, Count: b.conflicts, Reasons: slices.Clone(b.reasons)}
