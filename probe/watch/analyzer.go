@@ -121,6 +121,33 @@ type Key struct {
 	IP   netip.Addr
 }
 
+// bkey is Key as one array, for the bindings map (hashed per frame, in
+// one call): the address in its 16-byte form, the VLAN, the family.
+type bkey [19]byte
+
+func keyOf(k Key) bkey {
+	var b bkey
+	a := k.IP.As16()
+	copy(b[:16], a[:])
+	b[16], b[17] = byte(k.VLAN>>8), byte(k.VLAN)
+	if k.IP.Is6() {
+		b[18] = 6
+	}
+	return b
+}
+
+// kinds lists the event kinds, indexing Analyzer.nEvents.
+var kinds = [...]string{KindConflict, KindSimultaneousProbe, KindUnexpected, KindMoved, KindAnnouncement, KindProbeForClaimed, KindForged, KindDADCollision}
+
+func kindIndex(kind string) int {
+	for i, k := range kinds {
+		if k == kind {
+			return i
+		}
+	}
+	panic("watch: unknown event kind " + kind)
+}
+
 type claim struct {
 	mac         arpframe.MAC
 	first, last time.Time
@@ -128,8 +155,10 @@ type claim struct {
 }
 
 type binding struct {
+	key    Key
 	owner  arpframe.MAC
-	claims []claim // few: usually one
+	claims []claim // few: usually one, kept in first
+	first  [1]claim
 	probe  struct {
 		mac arpframe.MAC
 		at  time.Time
@@ -140,12 +169,16 @@ type binding struct {
 		prober, owner arpframe.MAC
 		at            time.Time
 	}
-	forged       []forgery
-	conflictMACs []arpframe.MAC
-	conflicts    int
-	firstConf    time.Time
-	lastConf     time.Time
-	reasons      []string
+	forged []forgery
+	// guarded: Expect was called; expect are the MACs allowed, flagged
+	// the unexpected ones already reported.
+	guarded         bool
+	expect, flagged []arpframe.MAC
+	conflictMACs    []arpframe.MAC
+	conflicts       int
+	firstConf       time.Time
+	lastConf        time.Time
+	reasons         []string
 }
 
 // forgery is one station's forged claims on an address for another MAC.
@@ -183,19 +216,12 @@ type Analyzer struct {
 
 	mu       sync.Mutex
 	counters Counters
-	bindings map[Key]*binding
+	bindings map[bkey]*binding
 	// departed: previous owners, by the station they must no longer send
 	// from (checked on every frame while any is pending).
 	departed map[station][]departure
-	expect   map[Key][]arpframe.MAC
-	flagged  map[expectFlag]bool
 	events   []Event
-	nEvents  map[string]uint64
-}
-
-type expectFlag struct {
-	k Key
-	m arpframe.MAC
+	nEvents  [len(kinds)]uint64
 }
 
 // New returns an Analyzer.
@@ -212,7 +238,7 @@ func New(cfg Config) *Analyzer {
 	if cfg.MaxEvents <= 0 {
 		cfg.MaxEvents = 10000
 	}
-	return &Analyzer{cfg: cfg, bindings: map[Key]*binding{}, departed: map[station][]departure{}, expect: map[Key][]arpframe.MAC{}, flagged: map[expectFlag]bool{}, nEvents: map[string]uint64{}}
+	return &Analyzer{cfg: cfg, bindings: map[bkey]*binding{}, departed: map[station][]departure{}}
 }
 
 // ObserveFrame decodes a captured frame and observes it. vlan is the VLAN
@@ -220,13 +246,19 @@ func New(cfg Config) *Analyzer {
 // the frame takes precedence. Frames of other protocols count only as their
 // station's sign of life.
 func (a *Analyzer) ObserveFrame(t time.Time, linkType int, data []byte, vlan int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.observeFrame(t, linkType, data, vlan)
+}
+
+// observeFrame is ObserveFrame with a.mu held (Read holds it for a batch
+// of frames).
+func (a *Analyzer) observeFrame(t time.Time, linkType int, data []byte, vlan int) {
 	var p arpframe.Packet
 	err := arpframe.Decode(linkType, data, &p)
 	if p.VLAN == 0 {
 		p.VLAN = vlan
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	a.counters.Frames++
 	switch err {
 	case nil:
@@ -326,8 +358,7 @@ func (a *Analyzer) forged(t time.Time, p *arpframe.Packet) {
 	}
 	f.last = t
 	f.count++
-	a.emit(Event{Time: t, Kind: KindForged, VLAN: k.VLAN, IP: k.IP, MACs: macStrings(p.EthSrc, p.SenderMAC),
-		Reason: "ARP from station " + p.EthSrc.String() + " claims the address for " + p.SenderMAC.String() + " (Ethernet source differs from the sender hardware address)"})
+	a.emit(t, KindForged, k, "ARP from station "+p.EthSrc.String()+" claims the address for "+p.SenderMAC.String()+" (Ethernet source differs from the sender hardware address)", p.EthSrc, p.SenderMAC)
 }
 
 // sending notes that mac sent a frame in vlan: a previous owner of an
@@ -384,8 +415,13 @@ func (a *Analyzer) undepart(k Key, from arpframe.MAC) {
 	}
 }
 
-func (a *Analyzer) emit(e Event) {
-	a.nEvents[e.Kind]++
+// emit counts an event and, when anybody will see it, builds it.
+func (a *Analyzer) emit(t time.Time, kind string, k Key, reason string, macs ...arpframe.MAC) {
+	a.nEvents[kindIndex(kind)]++
+	if a.cfg.OnEvent == nil && len(a.events) >= a.cfg.MaxEvents {
+		return
+	}
+	e := Event{Time: t, Kind: kind, VLAN: k.VLAN, IP: k.IP, MACs: macStrings(macs...), Reason: reason}
 	if len(a.events) < a.cfg.MaxEvents {
 		a.events = append(a.events, e)
 	}
@@ -395,10 +431,11 @@ func (a *Analyzer) emit(e Event) {
 }
 
 func (a *Analyzer) binding(k Key) *binding {
-	b := a.bindings[k]
+	bk := keyOf(k)
+	b := a.bindings[bk]
 	if b == nil {
-		b = &binding{}
-		a.bindings[k] = b
+		b = &binding{key: k}
+		a.bindings[bk] = b
 	}
 	return b
 }
@@ -417,7 +454,7 @@ func (a *Analyzer) claim(t time.Time, k Key, p *arpframe.Packet) {
 	}
 	if len(b.claims) == 0 { // new, or known only from probes so far
 		b.owner = mac
-		b.claims = append(b.claims, claim{mac: mac, first: t, last: t, count: 1})
+		b.claims = append(b.first[:0], claim{mac: mac, first: t, last: t, count: 1})
 	} else if mac == b.owner {
 		c := b.claim(mac)
 		c.last = t
@@ -436,7 +473,7 @@ func (a *Analyzer) claim(t time.Time, k Key, p *arpframe.Packet) {
 			a.undepart(k, mac)
 			a.conflict(t, k, b, KindConflict, []arpframe.MAC{b.owner, mac}, reason)
 		default:
-			a.emit(Event{Time: t, Kind: KindMoved, VLAN: k.VLAN, IP: k.IP, MACs: macStrings(b.owner, mac), Reason: "owner changed"})
+			a.emit(t, KindMoved, k, "owner changed", b.owner, mac)
 			a.depart(t, k, b.owner, mac)
 		}
 		if c == nil {
@@ -448,18 +485,15 @@ func (a *Analyzer) claim(t time.Time, k Key, p *arpframe.Packet) {
 		b.owner = mac
 	}
 	if gratuitous {
-		a.emit(Event{Time: t, Kind: KindAnnouncement, VLAN: k.VLAN, IP: k.IP, MACs: macStrings(mac), Reason: "gratuitous announcement"})
+		a.emit(t, KindAnnouncement, k, "gratuitous announcement", mac)
 	}
-	if exp, ok := a.expect[k]; ok && !slices.Contains(exp, mac) {
-		f := expectFlag{k, mac}
-		if !a.flagged[f] {
-			a.flagged[f] = true
-			reason := "answers in VLAN where the guard expects nobody"
-			if len(exp) > 0 {
-				reason = "answers in VLAN where the guard expects only " + joinMACs(exp)
-			}
-			a.conflict(t, k, b, KindUnexpected, []arpframe.MAC{mac}, reason)
+	if b.guarded && !slices.Contains(b.expect, mac) && !slices.Contains(b.flagged, mac) {
+		b.flagged = append(b.flagged, mac)
+		reason := "answers in VLAN where the guard expects nobody"
+		if len(b.expect) > 0 {
+			reason = "answers in VLAN where the guard expects only " + joinMACs(b.expect)
 		}
+		a.conflict(t, k, b, KindUnexpected, []arpframe.MAC{mac}, reason)
 	}
 }
 
@@ -478,7 +512,7 @@ func (a *Analyzer) conflict(t time.Time, k Key, b *binding, kind string, macs []
 	if !slices.Contains(b.reasons, reason) && len(b.reasons) < 8 {
 		b.reasons = append(b.reasons, reason)
 	}
-	a.emit(Event{Time: t, Kind: kind, VLAN: k.VLAN, IP: k.IP, MACs: macStrings(macs...), Reason: reason})
+	a.emit(t, kind, k, reason, macs...)
 }
 
 func (a *Analyzer) probe(t time.Time, p *arpframe.Packet) {
@@ -497,7 +531,7 @@ func (a *Analyzer) probe(t time.Time, p *arpframe.Packet) {
 	}
 	owner := b.claim(b.owner)
 	if t.Sub(owner.last) < a.cfg.FlipHold {
-		a.emit(Event{Time: t, Kind: KindProbeForClaimed, VLAN: k.VLAN, IP: k.IP, MACs: macStrings(p.SenderMAC, b.owner), Reason: "probe for an address in use"})
+		a.emit(t, KindProbeForClaimed, k, "probe for an address in use", p.SenderMAC, b.owner)
 	}
 	if !p.NDP {
 		return
@@ -520,19 +554,15 @@ func (a *Analyzer) Expect(vlan int, ip netip.Addr, macs []arpframe.MAC) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	k := Key{vlan, ip}
-	a.expect[k] = slices.Clone(macs)
-	for f := range a.flagged {
-		if f.k == k {
-			delete(a.flagged, f)
-		}
-	}
+	b := a.binding(k)
+	b.guarded, b.expect, b.flagged = true, slices.Clone(macs), nil
 }
 
 // Owners returns the MACs that claimed (vlan, ip) at or after since.
 func (a *Analyzer) Owners(vlan int, ip netip.Addr, since time.Time) []arpframe.MAC {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	b := a.bindings[Key{vlan, ip}]
+	b := a.bindings[keyOf(Key{vlan, ip})]
 	if b == nil {
 		return nil
 	}
@@ -551,8 +581,8 @@ func (a *Analyzer) Conflicts() uint64 {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	var n uint64
-	for kind, c := range a.nEvents {
-		if (Event{Kind: kind}).IsConflict() {
+	for i, c := range a.nEvents {
+		if (Event{Kind: kinds[i]}).IsConflict() {
 			n += c
 		}
 	}
@@ -635,21 +665,23 @@ func (a *Analyzer) Report() Report {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	r := Report{Counters: a.counters, Bindings: []BindingReport{}, Conflicts: []ConflictReport{}, Forged: []ForgedReport{}, EventCounts: map[string]uint64{}, Events: slices.Clone(a.events)}
-	for k, v := range a.nEvents {
-		r.EventCounts[k] = v
-	}
-	keys := make([]Key, 0, len(a.bindings))
-	for k := range a.bindings {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].VLAN != keys[j].VLAN {
-			return keys[i].VLAN < keys[j].VLAN
+	for i, v := range a.nEvents {
+		if v > 0 {
+			r.EventCounts[kinds[i]] = v
 		}
-		return keys[i].IP.Less(keys[j].IP)
+	}
+	bs := make([]*binding, 0, len(a.bindings))
+	for _, b := range a.bindings {
+		bs = append(bs, b)
+	}
+	sort.Slice(bs, func(i, j int) bool {
+		if bs[i].key.VLAN != bs[j].key.VLAN {
+			return bs[i].key.VLAN < bs[j].key.VLAN
+		}
+		return bs[i].key.IP.Less(bs[j].key.IP)
 	})
-	for _, k := range keys {
-		b := a.bindings[k]
+	for _, b := range bs {
+		k := b.key
 		if len(b.claims) > 0 {
 			br := BindingReport{VLAN: k.VLAN, IP: k.IP, Owner: b.owner.String()}
 			for _, c := range b.claims {

@@ -37,7 +37,7 @@ func ReadFile(path string, a *Analyzer) error {
 	return nil
 }
 
-// Read analyses a pcap or pcapng stream.
+// Read analyses a pcap (also gzip-compressed) or pcapng stream.
 func Read(r io.Reader, a *Analyzer) error {
 	br, ok := r.(*bufio.Reader)
 	if !ok {
@@ -61,8 +61,14 @@ func Read(r io.Reader, a *Analyzer) error {
 			}
 			return int(ng.LinkType())
 		}
+	} else if pf, ok, err := openPcap(br); ok {
+		if err != nil {
+			return err
+		}
+		src = pf
+		linkOf = func(gopacket.CaptureInfo) int { return pf.link }
 	} else {
-		pr, err := pcapgo.NewReader(br)
+		pr, err := pcapgo.NewReader(br) // gzip-compressed pcap, or an error
 		if err != nil {
 			return err
 		}
@@ -70,15 +76,23 @@ func Read(r io.Reader, a *Analyzer) error {
 		lt := int(pr.LinkType())
 		linkOf = func(gopacket.CaptureInfo) int { return lt }
 	}
+	// The analyzer is locked for a batch of frames at a time, not per
+	// frame: a reader of its report waits at most one batch.
+	const batch = 512
 	for {
-		data, ci, err := src.ZeroCopyReadPacketData()
-		if err != nil {
-			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				return nil
+		a.mu.Lock()
+		for range batch {
+			data, ci, err := src.ZeroCopyReadPacketData()
+			if err != nil {
+				a.mu.Unlock()
+				if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+					return nil
+				}
+				return err
 			}
-			return err
+			a.observeFrame(ci.Timestamp, linkOf(ci), data, 0)
 		}
-		a.ObserveFrame(ci.Timestamp, linkOf(ci), data, 0)
+		a.mu.Unlock()
 	}
 }
 
