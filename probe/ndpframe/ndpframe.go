@@ -172,10 +172,17 @@ func Probe(vlan int, mac arpframe.MAC, target netip.Addr, nonce Nonce) ([]byte, 
 // switches do not learn owner's MAC on the announcer's port; receivers
 // update their caches from the option.
 func Announcement(vlan int, via, owner arpframe.MAC, addr netip.Addr) ([]byte, error) {
+	return Unsolicited(vlan, via, owner, addr, false)
+}
+
+// Unsolicited is Announcement with the Router flag set as router says (a
+// router's announcement must keep it set, RFC 4861 §7.2.5).
+func Unsolicited(vlan int, via, owner arpframe.MAC, addr netip.Addr, router bool) ([]byte, error) {
 	if err := checkTarget(addr); err != nil {
 		return nil, err
 	}
 	return message(vlan, via, MulticastMAC(AllNodes), addr, AllNodes, &ndp.NeighborAdvertisement{
+		Router:        router,
 		Override:      true,
 		TargetAddress: addr,
 		Options:       []ndp.Option{&ndp.LinkLayerAddress{Direction: ndp.Target, Addr: net.HardwareAddr(owner[:])}},

@@ -100,19 +100,19 @@ type Config struct {
 
 // Counters are frame statistics.
 type Counters struct {
-	Frames     uint64 `json:"frames"`
-	ARP        uint64 `json:"arp"`      // including malformed ARP frames
-	Requests   uint64 `json:"requests"` // ARP
-	Replies    uint64 `json:"replies"`  // ARP
-	NDP        uint64 `json:"ndp"`
-	Solicits   uint64 `json:"ndp_solicitations"`
-	Adverts    uint64 `json:"ndp_advertisements"`
-	Probes     uint64 `json:"probes"`
-	Gratuitous uint64 `json:"gratuitous"`
-	Forged     uint64 `json:"forged"` // ARP frames from a station other than the sender
-	Malformed  uint64 `json:"malformed"`
-	Other      uint64 `json:"other"`
-	Dropped    uint64 `json:"dropped"` // lost by the capture (kernel drops)
+	Frames       uint64 `json:"frames"`
+	ARP          uint64 `json:"arp"`      // including malformed ARP frames
+	Requests     uint64 `json:"requests"` // ARP
+	Replies      uint64 `json:"replies"`  // ARP
+	NDP          uint64 `json:"ndp"`
+	Solicits     uint64 `json:"ndp_solicitations"`
+	Adverts      uint64 `json:"ndp_advertisements"`
+	Probes       uint64 `json:"probes"`
+	Gratuitous   uint64 `json:"gratuitous"`
+	ForgedFrames uint64 `json:"forged_frames"` // ARP frames from a station other than the sender
+	Malformed    uint64 `json:"malformed"`
+	Other        uint64 `json:"other"`
+	Dropped      uint64 `json:"dropped"` // lost by the capture (kernel drops)
 }
 
 // Key identifies an address in a VLAN.
@@ -321,7 +321,7 @@ func (a *Analyzer) observe(t time.Time, p *arpframe.Packet) {
 		c.Replies++
 	}
 	if p.Forged() && !a.own(p.EthSrc) {
-		c.Forged++
+		c.ForgedFrames++
 		a.forged(t, p)
 	}
 	switch {

@@ -160,7 +160,7 @@ func TestCorpusCaptures(t *testing.T) {
 			for _, f := range r.Forged {
 				forged = append(forged, fmt.Sprintf("%s %s %s %d", f.Station, f.Sender, f.IP, f.Count))
 			}
-			if !slices.Equal(forged, forgedVerdicts[name]) || int(r.Counters.Forged) != sumCounts(r.Forged) {
+			if !slices.Equal(forged, forgedVerdicts[name]) || int(r.ForgedFrames) != sumCounts(r.Forged) {
 				t.Fatalf("forged %q, want %q", forged, forgedVerdicts[name])
 			}
 			ns, na := countNDP(t, filepath.Join(dir, name))

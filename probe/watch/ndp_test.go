@@ -233,7 +233,7 @@ func TestForgedARP(t *testing.T) {
 		} {
 			t.Run(name, func(t *testing.T) {
 				r := analyse(t, []frame{{0, reply(66, gw, ipGW)}, {10 * time.Second, f}, {12 * time.Second, f}}, watch.Config{})
-				if len(r.Forged) != 1 || r.Forged[0].Station != f.EthSrc.String() || r.Forged[0].Sender != macEvil.String() || r.Forged[0].Count != 2 || r.Forged[0].IP != ipGW || r.Forged != nil && r.Forged[0].VLAN != 66 || r.Counters.Forged != 2 {
+				if len(r.Forged) != 1 || r.Forged[0].Station != f.EthSrc.String() || r.Forged[0].Sender != macEvil.String() || r.Forged[0].Count != 2 || r.Forged[0].IP != ipGW || r.Forged != nil && r.Forged[0].VLAN != 66 || r.ForgedFrames != 2 {
 					t.Fatalf("forged %+v, counters %+v", r.Forged, r.Counters)
 				}
 				var forged []watch.Event
@@ -264,7 +264,7 @@ func TestForgedARP(t *testing.T) {
 		} {
 			t.Run(name, func(t *testing.T) {
 				r := analyseBytes(t, c.frames, watch.Config{Own: c.own})
-				if len(r.Forged) != 0 || r.Counters.Forged != 0 || r.EventCounts[watch.KindForged] != 0 {
+				if len(r.Forged) != 0 || r.ForgedFrames != 0 || r.EventCounts[watch.KindForged] != 0 {
 					t.Fatalf("forged %+v", r.Forged)
 				}
 				if len(r.Bindings) != 1 {
