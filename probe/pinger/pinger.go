@@ -90,7 +90,7 @@ func NewDualStack(conn4, conn6 *icmp.PacketConn, targets []netip.Addr, interval 
 			return nil, fmt.Errorf("pinger: %s: no IPv4 socket", t)
 		case t.Is6() && conn6 == nil:
 			return nil, fmt.Errorf("pinger: %s: no IPv6 socket", t)
-		case t.Zone() != "":
+		case t.Zone() != "" || t.Is6() && t.IsLinkLocalUnicast():
 			return nil, fmt.Errorf("pinger: %s: link-local targets are not supported", t)
 		}
 		if _, dup := p.state[t]; dup {
