@@ -358,7 +358,7 @@ func (a *Analyzer) forged(t time.Time, p *arpframe.Packet) {
 	}
 	f.last = t
 	f.count++
-	a.emit(t, KindForged, k, "ARP from station "+p.EthSrc.String()+" claims the address for "+p.SenderMAC.String()+" (Ethernet source differs from the sender hardware address)", p.EthSrc, p.SenderMAC)
+	a.emit(t, KindForged, k, "forged ARP: station "+p.EthSrc.String()+" claims the address for "+p.SenderMAC.String()+" (its Ethernet source is not the sender hardware address)", p.EthSrc, p.SenderMAC)
 }
 
 // sending notes that mac sent a frame in vlan: a previous owner of an
