@@ -363,11 +363,13 @@ func (h *scenarioHooks) AfterStep(ctx context.Context, p *plan.Plan, i int) erro
 	if !injected {
 		return nil
 	}
-	// Let the injected frames reach the watcher before the next step.
+	// Let the injected frames reach the watcher before the next step: a
+	// halt ends the wait at once; on a loaded machine the capture may lag
+	// the injection by hundreds of milliseconds, so the bound is generous.
 	select {
 	case <-ctx.Done():
 		return context.Cause(ctx)
-	case <-time.After(300 * time.Millisecond):
+	case <-time.After(2 * time.Second):
 	}
 	return nil
 }

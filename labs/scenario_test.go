@@ -184,6 +184,7 @@ func TestIPv6Scenarios(t *testing.T) {
 					t.Errorf("blocking error lacks %q: %s", frag, last)
 				}
 			}
+			t.Logf("%s: the observer saw %d conflicts (the staged fault answering beside the owner)", c.scenario, rep.ConflictsObserved)
 			// Only the IPv6 address is at fault: IPv6 evidence caught it.
 			if strings.Contains(last, "192.168.66.") {
 				t.Errorf("an IPv4 address in the blocking error: %s", last)
@@ -235,6 +236,7 @@ func TestScenarios(t *testing.T) {
 					t.Errorf("blocking error lacks %q: %s", frag, last)
 				}
 			}
+			t.Logf("%s: the observer saw %d conflicts", c.scenario, rep.ConflictsObserved)
 			// Completed steps stay: only a restore-safe block undoes them,
 			// and no scenario here has anything to restore.
 			if len(rep.Rollback) != 0 {

@@ -379,7 +379,7 @@ func (p *Prober) Presence(ctx context.Context, vlan int, addrs []netip.Addr) (ma
 	pending := slices.Clone(addrs)
 	attempt := 0
 	for len(pending) > 0 {
-		deferred, next, err := p.send(vlan, pending, false)
+		deferred, next, err := p.sendPaced(ctx, w, vlan, pending)
 		if err != nil {
 			p.unregister(w)
 			return nil, err
@@ -430,6 +430,61 @@ func (p *Prober) Presence(ctx context.Context, vlan int, addrs []netip.Addr) (ma
 	}
 	t.Stop()
 	return p.unregister(w), ctx.Err()
+}
+
+// Presence sends in chunks, each once most of the previous chunk has
+// answered (or chunkWait has passed): the answers clock the sending, so
+// a switch or responder that is slow to drain its queue (a busy software
+// switch holds a few hundred frames) is not flooded into dropping them.
+const (
+	chunkSize = 128
+	chunkWait = 10 * time.Millisecond
+)
+
+// sendPaced is send in chunks, for Presence.
+func (p *Prober) sendPaced(ctx context.Context, w *waiter, vlan int, addrs []netip.Addr) (deferred []netip.Addr, next time.Time, err error) {
+	for i := 0; i < len(addrs); i += chunkSize {
+		chunk := addrs[i:min(i+chunkSize, len(addrs))]
+		d, n, err := p.send(vlan, chunk, false)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		deferred = append(deferred, d...)
+		if !n.IsZero() && (next.IsZero() || n.Before(next)) {
+			next = n
+		}
+		if i+chunkSize >= len(addrs) {
+			break
+		}
+		want := (len(chunk) - len(d)) * 9 / 10
+		t := time.NewTimer(chunkWait)
+	wait:
+		for p.answeredOf(w, chunk) < want {
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil, time.Time{}, ctx.Err()
+			case <-t.C:
+				break wait
+			case <-w.notify:
+			}
+		}
+		t.Stop()
+	}
+	return deferred, next, nil
+}
+
+// answeredOf counts the addresses of addrs that have answered w.
+func (p *Prober) answeredOf(w *waiter, addrs []netip.Addr) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for _, a := range addrs {
+		if len(w.owners[a]) > 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // waitAll waits up to d, returning early when all n addresses answered.
