@@ -17,6 +17,8 @@ import (
 func TestPresenceAbsenceAndDuplicatesIPv6(t *testing.T) {
 	f := setup(t, prober.Config{})
 	ctx := context.Background()
+	// The probe interface needs no IPv6 address: turn IPv6 off there.
+	labtest.Exec(t, f.lab, "probe", "sysctl", "-q", "-w", "net.ipv6.conf.eth1.disable_ipv6=1")
 	owners, err := f.p.Presence(ctx, 10, f.addrs6)
 	if err != nil {
 		t.Fatal(err)

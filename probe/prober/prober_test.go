@@ -273,7 +273,8 @@ func BenchmarkAbsence1000(b *testing.B) {
 }
 
 // TestPerVLANInterfaces probes through an access interface (no trunk, no
-// IPv4 address): frames go untagged and the VLAN is the interface's.
+// IPv4 or IPv6 address): frames go untagged and the VLAN is the
+// interface's.
 func TestPerVLANInterfaces(t *testing.T) {
 	l := labtest.Start(t, strings.Replace(topology, "    probe: {kind: linux, labels: {cutover.role: probe}}",
 		"    probe: {kind: linux, labels: {cutover.role: probe}}\n    scanner: {kind: linux, labels: {cutover.vlan: \"30\"}}", 1)+
@@ -285,10 +286,16 @@ func TestPerVLANInterfaces(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { p.Close() })
-	ip := netip.MustParseAddr("10.30.0.7")
-	owners, err := p.Presence(context.Background(), 30, []netip.Addr{ip})
-	if err != nil || len(owners[ip]) != 1 || owners[ip][0] != macOf(t, l, "c") {
+	// No address of either family on the scanner's interface.
+	labtest.Exec(t, l, "scanner", "sysctl", "-q", "-w", "net.ipv6.conf.eth1.disable_ipv6=1")
+	ip, ip6 := netip.MustParseAddr("10.30.0.7"), netip.MustParseAddr("fd30::7")
+	owners, err := p.Presence(context.Background(), 30, []netip.Addr{ip, ip6})
+	if err != nil || len(owners[ip]) != 1 || owners[ip][0] != macOf(t, l, "c") || len(owners[ip6]) != 1 || owners[ip6][0] != macOf(t, l, "c") {
 		t.Fatalf("%v %v", owners, err)
+	}
+	proof, found, err := p.Absence(context.Background(), 30, []netip.Addr{netip.MustParseAddr("fd30::99")}, 100*time.Millisecond)
+	if err != nil || found != nil || proof == nil {
+		t.Fatalf("absence through an access interface: %+v %v %v", proof, found, err)
 	}
 	if _, err := p.Presence(context.Background(), 20, []netip.Addr{ip}); err == nil || !strings.Contains(err.Error(), "no interface for VLAN 20") {
 		t.Fatalf("VLAN without an interface: %v", err)
