@@ -57,8 +57,8 @@ type Packet struct {
 	VLAN   int // 802.1Q VLAN ID from the frame (innermost tag); 0 if untagged
 	EthSrc MAC
 	EthDst MAC
-	// NoEthSrc: the capture did not record a 48-bit link-layer source
-	// (a Linux cooked capture of another link type); EthSrc is zero.
+	// NoEthSrc: the frame did not give a 48-bit link-layer source (too
+	// short, or a Linux cooked capture of another link type); EthSrc is zero.
 	NoEthSrc  bool
 	Op        int
 	NDP       bool
@@ -116,7 +116,7 @@ const (
 
 // Decode decodes one captured frame of the given link type into p.
 func Decode(linkType int, b []byte, p *Packet) error {
-	*p = Packet{}
+	*p = Packet{NoEthSrc: true}
 	switch linkType {
 	case LinkEthernet:
 		if len(b) < 14 {
@@ -124,6 +124,7 @@ func Decode(linkType int, b []byte, p *Packet) error {
 		}
 		copy(p.EthDst[:], b[0:6])
 		copy(p.EthSrc[:], b[6:12])
+		p.NoEthSrc = false
 		return decodeEther(binary.BigEndian.Uint16(b[12:14]), b[14:], p)
 	case LinkLinuxSLL:
 		// packet type(2) ARPHRD(2) addr len(2) addr(8) protocol(2)
@@ -132,8 +133,7 @@ func Decode(linkType int, b []byte, p *Packet) error {
 		}
 		if binary.BigEndian.Uint16(b[4:6]) == 6 {
 			copy(p.EthSrc[:], b[6:12])
-		} else {
-			p.NoEthSrc = true
+			p.NoEthSrc = false
 		}
 		return decodeEther(binary.BigEndian.Uint16(b[14:16]), b[16:], p)
 	case LinkSLL2:
@@ -143,8 +143,7 @@ func Decode(linkType int, b []byte, p *Packet) error {
 		}
 		if b[11] == 6 {
 			copy(p.EthSrc[:], b[12:18])
-		} else {
-			p.NoEthSrc = true
+			p.NoEthSrc = false
 		}
 		return decodeEther(binary.BigEndian.Uint16(b[0:2]), b[20:], p)
 	}

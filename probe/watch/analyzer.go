@@ -275,7 +275,7 @@ func (a *Analyzer) observeFrame(t time.Time, linkType int, data []byte, vlan int
 	default:
 		a.counters.Other++
 	}
-	if len(a.departed) > 0 && err != arpframe.ErrLinkType && !p.NoEthSrc && len(data) >= 14 {
+	if len(a.departed) > 0 && !p.NoEthSrc {
 		a.sending(t, p.VLAN, p.EthSrc)
 	}
 }
@@ -295,14 +295,7 @@ func (a *Analyzer) AddDropped(n uint64) {
 	a.mu.Unlock()
 }
 
-func (a *Analyzer) own(m arpframe.MAC) bool {
-	for _, o := range a.cfg.Own {
-		if o == m {
-			return true
-		}
-	}
-	return false
-}
+func (a *Analyzer) own(m arpframe.MAC) bool { return slices.Contains(a.cfg.Own, m) }
 
 func (a *Analyzer) observe(t time.Time, p *arpframe.Packet) {
 	c := &a.counters
