@@ -125,6 +125,15 @@ type Key struct {
 // one call): the address in its 16-byte form, the VLAN, the family.
 type bkey [19]byte
 
+// Key returns the Key a bkey was made from.
+func (b bkey) Key() Key {
+	ip := netip.AddrFrom16([16]byte(b[:16]))
+	if b[18] != 6 {
+		ip = ip.Unmap()
+	}
+	return Key{VLAN: int(b[16])<<8 | int(b[17]), IP: ip}
+}
+
 func keyOf(k Key) bkey {
 	var b bkey
 	a := k.IP.As16()
@@ -154,12 +163,25 @@ type claim struct {
 	count       int
 }
 
+// binding is what the analyzer knows of one (VLAN, IP). What every claim
+// touches is kept together (two cache lines: capture analysis is bound by
+// memory access); the rest is in cold, allocated when first needed.
 type binding struct {
-	key    Key
-	owner  arpframe.MAC
-	claims []claim // few: usually one, kept in first
-	first  [1]claim
-	probe  struct {
+	owner arpframe.MAC
+	// guarded: Expect was called (cold.expect are the MACs allowed,
+	// cold.flagged the unexpected ones already reported).
+	guarded bool
+	// dadPending: cold.dad holds a probe the owner may yet answer.
+	dadPending bool
+	claims     []claim // few: usually one, kept in first
+	first      [1]claim
+	cold       *bindingCold
+}
+
+// bindingCold is the part of a binding that only probes, forgeries,
+// expectations and conflicts need.
+type bindingCold struct {
+	probe struct {
 		mac arpframe.MAC
 		at  time.Time
 	}
@@ -169,16 +191,21 @@ type binding struct {
 		prober, owner arpframe.MAC
 		at            time.Time
 	}
-	forged []forgery
-	// guarded: Expect was called; expect are the MACs allowed, flagged
-	// the unexpected ones already reported.
-	guarded         bool
+	forged          []forgery
 	expect, flagged []arpframe.MAC
 	conflictMACs    []arpframe.MAC
 	conflicts       int
 	firstConf       time.Time
 	lastConf        time.Time
 	reasons         []string
+}
+
+// c returns the binding's cold part, allocating it.
+func (b *binding) c() *bindingCold {
+	if b.cold == nil {
+		b.cold = &bindingCold{}
+	}
+	return b.cold
 }
 
 // forgery is one station's forged claims on an address for another MAC.
@@ -338,16 +365,16 @@ func (a *Analyzer) forged(t time.Time, p *arpframe.Packet) {
 	if !p.Claims() {
 		k.IP = p.TargetIP // a probe: the address it asks about
 	}
-	b := a.binding(k)
+	cb := a.binding(k).c()
 	var f *forgery
-	for i := range b.forged {
-		if b.forged[i].station == p.EthSrc && b.forged[i].sender == p.SenderMAC {
-			f = &b.forged[i]
+	for i := range cb.forged {
+		if cb.forged[i].station == p.EthSrc && cb.forged[i].sender == p.SenderMAC {
+			f = &cb.forged[i]
 		}
 	}
 	if f == nil {
-		b.forged = append(b.forged, forgery{station: p.EthSrc, sender: p.SenderMAC, first: t})
-		f = &b.forged[len(b.forged)-1]
+		cb.forged = append(cb.forged, forgery{station: p.EthSrc, sender: p.SenderMAC, first: t})
+		f = &cb.forged[len(cb.forged)-1]
 	}
 	f.last = t
 	f.count++
@@ -427,7 +454,7 @@ func (a *Analyzer) binding(k Key) *binding {
 	bk := keyOf(k)
 	b := a.bindings[bk]
 	if b == nil {
-		b = &binding{key: k}
+		b = &binding{}
 		a.bindings[bk] = b
 	}
 	return b
@@ -436,13 +463,14 @@ func (a *Analyzer) binding(k Key) *binding {
 func (a *Analyzer) claim(t time.Time, k Key, p *arpframe.Packet) {
 	mac, gratuitous := p.SenderMAC, p.Gratuitous()
 	b := a.binding(k)
-	if !b.dad.at.IsZero() {
-		if mac == b.dad.owner && t.Sub(b.dad.at) < a.cfg.ProbeWindow {
-			a.conflict(t, k, b, KindDADCollision, []arpframe.MAC{b.dad.prober, mac},
-				"duplicate address detection: "+b.dad.prober.String()+" probed for the address and "+mac.String()+" defends it")
-			b.dad.at = time.Time{}
-		} else if t.Sub(b.dad.at) >= a.cfg.ProbeWindow {
-			b.dad.at = time.Time{}
+	if b.dadPending {
+		d := &b.cold.dad
+		if mac == d.owner && t.Sub(d.at) < a.cfg.ProbeWindow {
+			a.conflict(t, k, b, KindDADCollision, []arpframe.MAC{d.prober, mac},
+				"duplicate address detection: "+d.prober.String()+" probed for the address and "+mac.String()+" defends it")
+			b.dadPending = false
+		} else if t.Sub(d.at) >= a.cfg.ProbeWindow {
+			b.dadPending = false
 		}
 	}
 	if len(b.claims) == 0 { // new, or known only from probes so far
@@ -480,11 +508,11 @@ func (a *Analyzer) claim(t time.Time, k Key, p *arpframe.Packet) {
 	if gratuitous {
 		a.emit(t, KindAnnouncement, k, "gratuitous announcement", mac)
 	}
-	if b.guarded && !slices.Contains(b.expect, mac) && !slices.Contains(b.flagged, mac) {
-		b.flagged = append(b.flagged, mac)
+	if cb := b.cold; b.guarded && !slices.Contains(cb.expect, mac) && !slices.Contains(cb.flagged, mac) {
+		cb.flagged = append(cb.flagged, mac)
 		reason := "answers in VLAN where the guard expects nobody"
-		if len(b.expect) > 0 {
-			reason = "answers in VLAN where the guard expects only " + joinMACs(b.expect)
+		if len(cb.expect) > 0 {
+			reason = "answers in VLAN where the guard expects only " + joinMACs(cb.expect)
 		}
 		a.conflict(t, k, b, KindUnexpected, []arpframe.MAC{mac}, reason)
 	}
@@ -492,18 +520,19 @@ func (a *Analyzer) claim(t time.Time, k Key, p *arpframe.Packet) {
 
 // conflict records a conflict of the given kind on b and emits it.
 func (a *Analyzer) conflict(t time.Time, k Key, b *binding, kind string, macs []arpframe.MAC, reason string) {
-	if b.conflicts == 0 {
-		b.firstConf = t
+	cb := b.c()
+	if cb.conflicts == 0 {
+		cb.firstConf = t
 	}
-	b.conflicts++
-	b.lastConf = t
+	cb.conflicts++
+	cb.lastConf = t
 	for _, m := range macs {
-		if !slices.Contains(b.conflictMACs, m) {
-			b.conflictMACs = append(b.conflictMACs, m)
+		if !slices.Contains(cb.conflictMACs, m) {
+			cb.conflictMACs = append(cb.conflictMACs, m)
 		}
 	}
-	if !slices.Contains(b.reasons, reason) && len(b.reasons) < 8 {
-		b.reasons = append(b.reasons, reason)
+	if !slices.Contains(cb.reasons, reason) && len(cb.reasons) < 8 {
+		cb.reasons = append(cb.reasons, reason)
 	}
 	a.emit(t, kind, k, reason, macs...)
 }
@@ -514,10 +543,11 @@ func (a *Analyzer) probe(t time.Time, p *arpframe.Packet) {
 	}
 	k := Key{p.VLAN, p.TargetIP}
 	b := a.binding(k)
-	if b.probe.at.IsZero() || b.probe.mac == p.SenderMAC || t.Sub(b.probe.at) >= a.cfg.ProbeWindow {
-		b.probe.mac, b.probe.at = p.SenderMAC, t
+	cb := b.c()
+	if cb.probe.at.IsZero() || cb.probe.mac == p.SenderMAC || t.Sub(cb.probe.at) >= a.cfg.ProbeWindow {
+		cb.probe.mac, cb.probe.at = p.SenderMAC, t
 	} else {
-		a.conflict(t, k, b, KindSimultaneousProbe, []arpframe.MAC{b.probe.mac, p.SenderMAC}, "simultaneous probes")
+		a.conflict(t, k, b, KindSimultaneousProbe, []arpframe.MAC{cb.probe.mac, p.SenderMAC}, "simultaneous probes")
 	}
 	if len(b.claims) == 0 || b.owner == p.SenderMAC {
 		return
@@ -537,7 +567,8 @@ func (a *Analyzer) probe(t time.Time, p *arpframe.Packet) {
 			"duplicate address detection: "+p.SenderMAC.String()+" probed for the address "+b.owner.String()+" answered for just now")
 		return
 	}
-	b.dad.prober, b.dad.owner, b.dad.at = p.SenderMAC, b.owner, t
+	cb.dad.prober, cb.dad.owner, cb.dad.at = p.SenderMAC, b.owner, t
+	b.dadPending = true
 }
 
 // Expect puts the analyzer in guard mode for (vlan, ip): from now on a
@@ -548,7 +579,8 @@ func (a *Analyzer) Expect(vlan int, ip netip.Addr, macs []arpframe.MAC) {
 	defer a.mu.Unlock()
 	k := Key{vlan, ip}
 	b := a.binding(k)
-	b.guarded, b.expect, b.flagged = true, slices.Clone(macs), nil
+	cb := b.c()
+	b.guarded, cb.expect, cb.flagged = true, slices.Clone(macs), nil
 }
 
 // Owners returns the MACs that claimed (vlan, ip) at or after since.
@@ -663,18 +695,22 @@ func (a *Analyzer) Report() Report {
 			r.EventCounts[kinds[i]] = v
 		}
 	}
-	bs := make([]*binding, 0, len(a.bindings))
-	for _, b := range a.bindings {
-		bs = append(bs, b)
+	type entry struct {
+		k Key
+		b *binding
 	}
-	sort.Slice(bs, func(i, j int) bool {
-		if bs[i].key.VLAN != bs[j].key.VLAN {
-			return bs[i].key.VLAN < bs[j].key.VLAN
+	es := make([]entry, 0, len(a.bindings))
+	for bk, b := range a.bindings {
+		es = append(es, entry{bk.Key(), b})
+	}
+	sort.Slice(es, func(i, j int) bool {
+		if es[i].k.VLAN != es[j].k.VLAN {
+			return es[i].k.VLAN < es[j].k.VLAN
 		}
-		return bs[i].key.IP.Less(bs[j].key.IP)
+		return es[i].k.IP.Less(es[j].k.IP)
 	})
-	for _, b := range bs {
-		k := b.key
+	for _, e := range es {
+		k, b := e.k, e.b
 		if len(b.claims) > 0 {
 			br := BindingReport{VLAN: k.VLAN, IP: k.IP, Owner: b.owner.String()}
 			for _, c := range b.claims {
@@ -682,11 +718,15 @@ func (a *Analyzer) Report() Report {
 			}
 			r.Bindings = append(r.Bindings, br)
 		}
-		for _, f := range b.forged {
+		cb := b.cold
+		if cb == nil {
+			continue
+		}
+		for _, f := range cb.forged {
 			r.Forged = append(r.Forged, ForgedReport{VLAN: k.VLAN, IP: k.IP, Station: f.station.String(), Sender: f.sender.String(), First: f.first, Last: f.last, Count: f.count})
 		}
-		if b.conflicts > 0 && len(b.conflictMACs) > 0 {
-			cr := ConflictReport{VLAN: k.VLAN, IP: k.IP, MACs: macStrings(b.conflictMACs...), First: b.firstConf, Last: b.lastConf, Count: b.conflicts, Reasons: slices.Clone(b.reasons)}
+		if cb.conflicts > 0 && len(cb.conflictMACs) > 0 {
+			cr := ConflictReport{VLAN: k.VLAN, IP: k.IP, MACs: macStrings(cb.conflictMACs...), First: cb.firstConf, Last: cb.lastConf, Count: cb.conflicts, Reasons: slices.Clone(cb.reasons)}
 			sort.Strings(cr.MACs)
 			r.Conflicts = append(r.Conflicts, cr)
 		}
