@@ -432,34 +432,27 @@ func (p *Prober) Presence(ctx context.Context, vlan int, addrs []netip.Addr) (ma
 	return p.unregister(w), ctx.Err()
 }
 
-// Presence sends in chunks, each once most of the previous chunk has
-// answered (or chunkWait has passed): the answers clock the sending, so
-// a switch or responder that is slow to drain its queue (a busy software
-// switch holds a few hundred frames) is not flooded into dropping them.
+// Presence sends in chunks of chunkSize, keeping at most window
+// solicitations unanswered: the answers clock the sending, so a switch or
+// responder that is slow to drain its queue (a busy software switch holds
+// a few hundred frames) is not flooded into dropping them. When nothing
+// answers for chunkWait, the next chunk goes anyway (absent addresses
+// never answer).
 const (
-	chunkSize = 128
+	chunkSize = 64
+	window    = 192
 	chunkWait = 10 * time.Millisecond
 )
 
 // sendPaced is send in chunks, for Presence.
 func (p *Prober) sendPaced(ctx context.Context, w *waiter, vlan int, addrs []netip.Addr) (deferred []netip.Addr, next time.Time, err error) {
+	sent := 0             // solicitations sent, deferred ones not counted
+	base := p.answered(w) // addresses that answered before this round
 	for i := 0; i < len(addrs); i += chunkSize {
 		chunk := addrs[i:min(i+chunkSize, len(addrs))]
-		d, n, err := p.send(vlan, chunk, false)
-		if err != nil {
-			return nil, time.Time{}, err
-		}
-		deferred = append(deferred, d...)
-		if !n.IsZero() && (next.IsZero() || n.Before(next)) {
-			next = n
-		}
-		if i+chunkSize >= len(addrs) {
-			break
-		}
-		want := (len(chunk) - len(d)) * 9 / 10
 		t := time.NewTimer(chunkWait)
 	wait:
-		for p.answeredOf(w, chunk) < want {
+		for sent-(p.answered(w)-base) > window-len(chunk) {
 			select {
 			case <-ctx.Done():
 				t.Stop()
@@ -470,21 +463,17 @@ func (p *Prober) sendPaced(ctx context.Context, w *waiter, vlan int, addrs []net
 			}
 		}
 		t.Stop()
-	}
-	return deferred, next, nil
-}
-
-// answeredOf counts the addresses of addrs that have answered w.
-func (p *Prober) answeredOf(w *waiter, addrs []netip.Addr) int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	n := 0
-	for _, a := range addrs {
-		if len(w.owners[a]) > 0 {
-			n++
+		d, n, err := p.send(vlan, chunk, false)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		sent += len(chunk) - len(d)
+		deferred = append(deferred, d...)
+		if !n.IsZero() && (next.IsZero() || n.Before(next)) {
+			next = n
 		}
 	}
-	return n
+	return deferred, next, nil
 }
 
 // waitAll waits up to d, returning early when all n addresses answered.
