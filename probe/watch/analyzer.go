@@ -36,6 +36,7 @@
 package watch
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"slices"
 	"sort"
@@ -121,28 +122,33 @@ type Key struct {
 	IP   netip.Addr
 }
 
-// bkey is Key as one array, for the bindings map (hashed per frame, in
-// one call): the address in its 16-byte form, the VLAN, the family.
-type bkey [19]byte
+// bkey is Key without pointers or padding, for the bindings map (hashed
+// per frame, as one block of memory): the address in its 16-byte form,
+// then the VLAN and the family.
+type bkey struct {
+	hi, lo uint64
+	meta   uint64 // VLAN << 8 | 6 for IPv6, 4 for IPv4
+}
 
 // Key returns the Key a bkey was made from.
 func (b bkey) Key() Key {
-	ip := netip.AddrFrom16([16]byte(b[:16]))
-	if b[18] != 6 {
+	var a [16]byte
+	binary.BigEndian.PutUint64(a[:8], b.hi)
+	binary.BigEndian.PutUint64(a[8:], b.lo)
+	ip := netip.AddrFrom16(a)
+	if b.meta&0xff == 4 {
 		ip = ip.Unmap()
 	}
-	return Key{VLAN: int(b[16])<<8 | int(b[17]), IP: ip}
+	return Key{VLAN: int(b.meta >> 8), IP: ip}
 }
 
 func keyOf(k Key) bkey {
-	var b bkey
 	a := k.IP.As16()
-	copy(b[:16], a[:])
-	b[16], b[17] = byte(k.VLAN>>8), byte(k.VLAN)
+	fam := uint64(4)
 	if k.IP.Is6() {
-		b[18] = 6
+		fam = 6
 	}
-	return b
+	return bkey{hi: binary.BigEndian.Uint64(a[:8]), lo: binary.BigEndian.Uint64(a[8:]), meta: uint64(k.VLAN)<<8 | fam}
 }
 
 // kinds lists the event kinds, indexing Analyzer.nEvents.
