@@ -547,9 +547,14 @@ func (g *Guard) unplannedPorts(ctx context.Context, step string, vlan int, owner
 		return nil
 	}
 	var problems []string
+	located := map[arpframe.MAC][]string{} // a dual-stack host's MAC answers for several addresses
 	for _, a := range g.cfg.Addrs {
 		for _, m := range owners[a] {
-			where := g.cfg.Locate(ctx, m, vlan)
+			where, ok := located[m]
+			if !ok {
+				where = g.cfg.Locate(ctx, m, vlan)
+				located[m] = where
+			}
 			for _, port := range where {
 				if !planned[port] {
 					problems = append(problems, fmt.Sprintf("%s answers from %s on %s", a, m, port))
