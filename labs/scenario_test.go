@@ -98,11 +98,10 @@ func TestGuardedRehearsal(t *testing.T) {
 	t.Logf("guarded downtime %v", rep.DowntimeMS)
 }
 
-// The dual-stack lab (testdata): the default topology and inventory with
-// an IPv6 address beside each IPv4 one.
+// The default lab is dual-stack: an IPv6 address beside each IPv4 one.
 const (
-	dualStackTopology  = "testdata/dualstack.clab.yml"
-	dualStackInventory = "testdata/dualstack.yml"
+	dualStackTopology  = "../containerlab.yml"
+	dualStackInventory = "rehearsal.yml"
 )
 
 // TestGuardedDualStackRehearsal cuts over three servers with an IPv4 and
@@ -206,7 +205,7 @@ func TestIPv6Scenarios(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &labs.Rehearsal{Lab: l, Inventory: "rehearsal.yml", Registry: all.Registry(), Scenario: "late-duplicate-ipv6"}
+	r := &labs.Rehearsal{Lab: l, Inventory: "rehearsal-snmp.yml", Registry: all.Registry(), Scenario: "late-duplicate-ipv6"}
 	if _, err := r.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "needs an IPv6 service address") {
 		t.Fatalf("IPv6 scenario on an IPv4 inventory: %v", err)
 	}

@@ -22,8 +22,7 @@ import (
 // on the default topology (containerlab.yml): they name its nodes (old1,
 // new2, sw1, sw2) and add nodes and links of their own. The -ipv6
 // variants need IPv6 service addresses in the inventory (and the
-// topology), e.g. labs/testdata/dualstack.clab.yml with
-// labs/testdata/dualstack.yml.
+// topology), as the default labs/rehearsal.yml has.
 type Scenario struct {
 	Name        string
 	Description string

@@ -150,7 +150,8 @@ func TestRehearseDefaultLab(t *testing.T) {
 		}
 	}
 	var most int64
-	for _, ip := range []string{"192.168.66.30", "192.168.66.31", "192.168.66.32"} {
+	// The default lab is dual-stack: every address of both families is measured.
+	for _, ip := range []string{"192.168.66.30", "192.168.66.31", "192.168.66.32", "fd66::30", "fd66::31", "fd66::32"} {
 		ms, ok := rep.DowntimeMS[ip]
 		if !ok || ms <= 0 {
 			t.Fatalf("downtime for %s: %v (%v)", ip, ms, rep.DowntimeMS)
