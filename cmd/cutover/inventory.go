@@ -159,25 +159,7 @@ func newPorts() *cobra.Command {
 				return err
 			}
 			defer engine.CloseDrivers(drivers)
-			type row struct {
-				Switch string `json:"switch"`
-				switchdrivers.PortState
-			}
-			rows := []row{}
-			var errs []error
-			for _, s := range inv.Switches {
-				if only != "" && s.Name != only {
-					continue
-				}
-				ports, err := drivers[s.Name].Ports(cmd.Context())
-				if err != nil {
-					errs = append(errs, err)
-					continue
-				}
-				for _, p := range ports {
-					rows = append(rows, row{s.Name, p})
-				}
-			}
+			rows, err := engine.ReadPorts(cmd.Context(), inv, drivers, only)
 			out := cmd.OutOrStdout()
 			if format == "json" {
 				if err := writeJSON(out, rows); err != nil {
@@ -185,7 +167,7 @@ func newPorts() *cobra.Command {
 				}
 			} else {
 				// SNMP switches add their ifIndex column.
-				withIndex := slices.ContainsFunc(rows, func(r row) bool { return r.IfIndex != 0 })
+				withIndex := slices.ContainsFunc(rows, func(r engine.PortRow) bool { return r.IfIndex != 0 })
 				tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 				header := "SWITCH\tPORT\tMODE\tSEGMENT\tADMIN\tOPER\tDESCRIPTION"
 				if withIndex {
@@ -204,10 +186,7 @@ func newPorts() *cobra.Command {
 				}
 				tw.Flush()
 			}
-			if len(errs) > 0 {
-				return errors.Join(errs...)
-			}
-			return nil
+			return err
 		},
 	}
 	cmd.Flags().StringVarP(&format, "output", "o", "text", "output format: text or json")

@@ -1,6 +1,8 @@
 // Package metrics exposes cutover's Prometheus metrics on a registry of
 // its own (no global state): ARP conflicts per VLAN, bindings, frames
-// decoded and dropped, probe durations.
+// decoded and dropped, probe durations; and, for the daemon (EnableDaemon),
+// runs, step and batch durations, guard checks, rehearsal downtime, the
+// watchdog's interfaces, API requests and webhook deliveries.
 package metrics
 
 import (
