@@ -394,6 +394,9 @@ func (r *configReader) tokens(n *yaml.Node) {
 		case hasValue:
 			if v, ok := r.Scalar(vf.Val, what+".token"); ok {
 				t.Value = secret.New(v)
+				if v == "" {
+					r.Addf(vf.Val, "%s: the token is empty", what)
+				}
 			}
 		case hasFile:
 			if p, ok := r.Scalar(tf.Val, what+".token_file"); ok {
@@ -408,9 +411,6 @@ func (r *configReader) tokens(n *yaml.Node) {
 				at = tf.Val
 			}
 			r.Addf(at, "%s: the token is shorter than %d characters", what, auth.MinTokenLength)
-		}
-		if hasValue && t.Value.IsZero() {
-			r.Addf(vf.Val, "%s: the token is empty", what)
 		}
 		if f, ok := fields["allow"]; ok {
 			for _, an := range r.List(f.Val, what+".allow") {
