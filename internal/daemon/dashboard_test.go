@@ -84,7 +84,9 @@ func TestDashboardUsesTheMetrics(t *testing.T) {
 		}
 	}
 	for _, f := range daemonFamilies {
-		if !slices.ContainsFunc(mapKeys(used), func(u string) bool { return u == f || strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(u, "_bucket"), "_sum"), "_count") == f }) {
+		if !slices.ContainsFunc(mapKeys(used), func(u string) bool {
+			return u == f || strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(u, "_bucket"), "_sum"), "_count") == f
+		}) {
 			t.Errorf("metric %s is not on the dashboard", f)
 		}
 	}

@@ -175,7 +175,7 @@ func (b *Board) addUnfinished(u UnfinishedRun) {
 	sum := sha256.Sum256([]byte(u.Journal))
 	r := &request{wake: make(chan struct{}), spec: Spec{Kind: u.Kind, Inventory: u.Inventory, JournalDir: u.JournalDir}}
 	r.View = View{ID: "u" + hex.EncodeToString(sum[:])[:15], Kind: u.Kind, Inventory: u.Inventory, State: Unfinished,
-		Reason: fmt.Sprintf("process %d died in this run; its journal %s did not end", u.PID, u.Journal),
+		Reason:   fmt.Sprintf("process %d died in this run; its journal %s did not end", u.PID, u.Journal),
 		PlanHash: u.Plan.Hash, Plan: u.Plan, Journal: u.Journal, Recovery: []string{RecoverRollback, RecoverResume}, Unfinished: u.Ports,
 		Switches: []string{}}
 	for _, s := range u.Plan.Steps {

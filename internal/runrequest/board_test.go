@@ -63,7 +63,7 @@ type fakePrep struct {
 	switches []string
 }
 
-func (p *fakePrep) Plan() *plan.Plan    { return p.plan }
+func (p *fakePrep) Plan() *plan.Plan   { return p.plan }
 func (p *fakePrep) Switches() []string { return p.switches }
 func (p *fakePrep) Close() error       { return nil }
 func (p *fakePrep) Start(ctx context.Context) (Run, error) {
