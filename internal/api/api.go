@@ -21,6 +21,7 @@ import (
 	"github.com/cutover-net/cutover/internal/engine"
 	"github.com/cutover-net/cutover/internal/invdir"
 	"github.com/cutover-net/cutover/internal/metrics"
+	"github.com/cutover-net/cutover/internal/runrequest"
 	"github.com/cutover-net/cutover/internal/watchdog"
 	"github.com/cutover-net/cutover/plan"
 	"github.com/cutover-net/cutover/switchdrivers"
@@ -51,6 +52,8 @@ type Config struct {
 	ConfirmTimeout time.Duration
 	// StatusPage is the HTML of the live status page (served at /).
 	StatusPage []byte
+	// Runs is the board of run requests (nil: runs are not available).
+	Runs *runrequest.Board
 }
 
 // Server is the API's handler.
@@ -108,6 +111,15 @@ func (s *Server) Routes() []Route {
 		{"GET", "/v1/inventories/{name}/plan", auth.Plan, s.plan},
 		{"GET", "/v1/inventories/{name}/ports", auth.Read, s.ports},
 		{"GET", "/v1/watch", auth.Read, s.watch},
+		{"GET", "/v1/runs", auth.Read, s.listRuns},
+		{"POST", "/v1/runs", auth.Request, s.createRun},
+		{"GET", "/v1/runs/{id}", auth.Read, s.getRun},
+		{"POST", "/v1/runs/{id}/approve", auth.Approve, s.approveRun},
+		{"POST", "/v1/runs/{id}/deny", auth.Approve, s.denyRun},
+		{"POST", "/v1/runs/{id}/halt", auth.Halt, s.haltRun},
+		{"POST", "/v1/runs/{id}/recover", auth.Recover, s.recoverRun},
+		{"GET", "/v1/runs/{id}/events", auth.Read, s.runEvents},
+		{"GET", "/v1/runs/{id}/journal", auth.Read, s.runJournal},
 	}
 }
 

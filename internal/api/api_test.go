@@ -2,7 +2,10 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,11 +16,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cutover-net/cutover/internal/auth"
 	"github.com/cutover-net/cutover/internal/invdir"
 	"github.com/cutover-net/cutover/internal/metrics"
+	"github.com/cutover-net/cutover/internal/runrequest"
 	"github.com/cutover-net/cutover/internal/secret"
+	"github.com/cutover-net/cutover/plan"
 	"github.com/cutover-net/cutover/switchdrivers/all"
 	"gopkg.in/yaml.v3"
 )
@@ -62,7 +68,11 @@ func newFixture(t *testing.T) *fixture {
 	}
 	m := metrics.New(nil)
 	logs := &bytes.Buffer{}
-	srv := New(Config{Auth: a, Inventories: &invdir.Dir{Path: dir, Registry: all.Registry()}, Registry: all.Registry(),
+	board, err := runrequest.New(runrequest.Config{StateDir: t.TempDir(), Executor: stubExec{}, ApprovalRequired: true, ApprovalTimeout: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := New(Config{Runs: board, Auth: a, Inventories: &invdir.Dir{Path: dir, Registry: all.Registry()}, Registry: all.Registry(),
 		Metrics: m, Daemon: m.EnableDaemon(), Log: slog.New(slog.NewJSONHandler(logs, nil)), BodyLimit: 1024,
 		PublicMetrics: true, PublicHealthz: true, StatusPage: []byte("<html>page</html>")})
 	f := &fixture{srv: srv, logs: logs, dir: dir}
@@ -287,5 +297,70 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 	if len(documented) < 10 {
 		t.Errorf("only %d routes documented", len(documented))
+	}
+}
+
+// stubExec prepares the inventory "good" with a fixed plan and starts
+// nothing: enough to check the API's refusals.
+type stubExec struct{}
+
+func (stubExec) Prepare(ctx context.Context, spec runrequest.Spec) (runrequest.Prepared, error) {
+	if spec.Inventory != "good" {
+		return nil, fmt.Errorf("%w: inventory %q: no such inventory", runrequest.ErrInventory, spec.Inventory)
+	}
+	return stubPrep{}, nil
+}
+func (stubExec) Unfinished(string) ([]runrequest.UnfinishedRun, error) { return nil, nil }
+
+type stubPrep struct{}
+
+func (stubPrep) Plan() *plan.Plan   { return &plan.Plan{Name: "good", Hash: "0123456789abcdef"} }
+func (stubPrep) Switches() []string { return []string{"ovs|x"} }
+func (stubPrep) Close() error       { return nil }
+func (stubPrep) Start(context.Context) (runrequest.Run, error) {
+	return nil, errors.New("the stub starts nothing")
+}
+
+// TestRunsBadInput: every refusal is a clear 4xx with a JSON error.
+func TestRunsBadInput(t *testing.T) {
+	f := newFixture(t)
+	jsonError(t, f.do(t, "", "POST", "/v1/runs", `{"kind":"apply","inventory":"good","reason":"x"}`), 401, "no bearer token")
+	jsonError(t, f.do(t, "viewer", "POST", "/v1/runs", `{"kind":"apply","inventory":"good","reason":"x"}`), 403, "may not request")
+	jsonError(t, f.do(t, "approver", "POST", "/v1/runs", `{"kind":"apply","inventory":"good","reason":"x"}`), 403, "role approver, which may not request")
+	jsonError(t, f.do(t, "operator", "POST", "/v1/runs", `{"kind":"apply","inventory":"good","reason":"x","force":true}`), 400, `unknown field "force"`)
+	jsonError(t, f.do(t, "operator", "POST", "/v1/runs", `{"kind":"apply","inventory":"good","reason":"`+strings.Repeat("x", 2000)+`"}`), 413, "larger than 1024 bytes")
+	jsonError(t, f.do(t, "operator", "POST", "/v1/runs", `{"kind":"apply","inventory":"good"}`), 400, "reason is required")
+	jsonError(t, f.do(t, "operator", "POST", "/v1/runs", `{"kind":"apply","inventory":"nope","reason":"x"}`), 422, `inventory "nope"`)
+	jsonError(t, f.do(t, "operator", "POST", "/v1/runs", `{"kind":"rehearse","inventory":"good","reason":"x"}`), 400, "no lab")
+	jsonError(t, f.do(t, "operator", "POST", "/v1/runs", `{"kind":"apply","inventory":"good","reason":"x","plan_hash":"ffff"}`), 409, "plan_hash ffff does not match")
+	rec := f.do(t, "operator", "POST", "/v1/runs", `{"kind":"apply","inventory":"good","reason":"CHG-7"}`)
+	var v runrequest.View
+	if json.Unmarshal(rec.Body.Bytes(), &v); rec.Code != 201 || v.State != runrequest.AwaitingApproval || rec.Header().Get("Location") != "/v1/runs/"+v.ID {
+		t.Fatalf("%d %s", rec.Code, rec.Body.String())
+	}
+	path := "/v1/runs/" + v.ID
+	jsonError(t, f.do(t, "operator", "POST", path+"/approve", `{"plan_hash":"0123456789abcdef"}`), 403, "which may not approve")
+	jsonError(t, f.do(t, "viewer", "POST", path+"/halt", `{"reason":"x"}`), 403, "may not halt")
+	jsonError(t, f.do(t, "approver", "POST", path+"/approve", `{"plan_hash":"ffff"}`), 409, "plan_hash ffff is not the plan of run")
+	jsonError(t, f.do(t, "approver", "POST", path+"/approve", `{}`), 400, "plan_hash is required")
+	jsonError(t, f.do(t, "approver", "POST", path+"/approve", `{"plan_hash":"0123456789abcdef","by":"me"}`), 400, `unknown field "by"`)
+	jsonError(t, f.do(t, "operator", "POST", path+"/halt", `{"reason":"x"}`), 409, "not running")
+	jsonError(t, f.do(t, "approver", "POST", path+"/recover", `{"mode":"rollback","reason":"x"}`), 409, "not unfinished")
+	jsonError(t, f.do(t, "viewer", "GET", "/v1/runs/nope", ""), 404, `run "nope": no such run`)
+	jsonError(t, f.do(t, "viewer", "GET", path+"/events?last_event_id=zz", ""), 400, `Last-Event-ID "zz"`)
+	// The stub cannot start it: approved, then refused, nothing moved.
+	jsonError(t, f.do(t, "approver", "POST", path+"/approve", `{"plan_hash":"0123456789abcdef","reason":"ok"}`), 409, "the stub starts nothing")
+	json.Unmarshal(f.do(t, "viewer", "GET", path, "").Body.Bytes(), &v)
+	if v.State != runrequest.Refused || v.DecidedBy != "approver" {
+		t.Errorf("%+v", v)
+	}
+	rec = f.do(t, "viewer", "GET", path+"/events", "")
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != "text/event-stream" || !strings.Contains(rec.Body.String(), "id: a1\nevent: requested\n") || !strings.Contains(rec.Body.String(), "event: refused") {
+		t.Errorf("events: %d %s", rec.Code, rec.Body.String())
+	}
+	rec = f.do(t, "viewer", "GET", path+"/journal", "")
+	var j runrequest.JournalView
+	if json.Unmarshal(rec.Body.Bytes(), &j); rec.Code != 200 || len(j.Audit) != 3 || j.Audit[1].Who != "approver" {
+		t.Errorf("journal: %d %s", rec.Code, rec.Body.String())
 	}
 }
