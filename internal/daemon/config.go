@@ -355,7 +355,7 @@ func (r *configReader) inventories(n *yaml.Node) {
 
 func (r *configReader) tokens(n *yaml.Node) {
 	items := r.List(n, "tokens")
-	if items != nil && len(items) == 0 {
+	if n.Kind == yaml.SequenceNode && len(items) == 0 {
 		r.Addf(n, "tokens: the list is empty (every API request needs a token)")
 	}
 	lines := map[string]int{}
