@@ -13,6 +13,7 @@ import (
 	"github.com/cutover-net/cutover/internal/engine"
 	"github.com/cutover-net/cutover/internal/guard"
 	"github.com/cutover-net/cutover/internal/netns"
+	"github.com/cutover-net/cutover/internal/runs"
 	"github.com/cutover-net/cutover/plan"
 	"github.com/cutover-net/cutover/switchdrivers"
 )
@@ -157,7 +158,7 @@ func (r *Rehearsal) Run(ctx context.Context) (rep *RehearsalReport, err error) {
 		}
 		targets = append(targets, a)
 	}
-	setup, err := r.guardSetup(inv)
+	guardNS, err := r.guardNamespace(inv)
 	if err != nil {
 		return nil, err
 	}
@@ -186,15 +187,22 @@ func (r *Rehearsal) Run(ctx context.Context) (rep *RehearsalReport, err error) {
 	if inv, err = load(); err != nil {
 		return nil, err
 	}
-	drivers, err := engine.OpenDrivers(r.Registry, inv)
+	// The cut-over is an ordinary run (internal/runs), unjournaled, with
+	// the guard in the probe host and the scenario's faults between steps.
+	// The guard stays up until the measurement is over (prep.Close): its
+	// later announcements fall in the time the service takes to come back.
+	prep, err := runs.PrepareInventory(inv, runs.Options{Kind: runs.KindApply, Registry: r.Registry, NoGuard: r.NoGuard, ConfirmTimeout: r.ConfirmTimeout,
+		Lab: runs.Lab{GuardNamespace: guardNS, NoAnnounce: r.NoAnnounce, KeepGuard: true, Hooks: func(inner engine.Hooks, session *guard.Session) engine.Hooks {
+			if sc == nil || sc.afterStep == nil {
+				return inner
+			}
+			return &scenarioHooks{inner: inner, sc: sc, lab: l, inv: inv, session: session}
+		}}})
 	if err != nil {
 		return nil, err
 	}
-	defer engine.CloseDrivers(drivers)
-	p, err := plan.Compile(inv)
-	if err != nil {
-		return nil, err
-	}
+	defer prep.Close()
+	drivers, p := prep.Drivers, prep.Plan
 	if err := r.stage(ctx, inv, drivers); err != nil {
 		return nil, fmt.Errorf("staging the pre-cut-over state: %w", err)
 	}
@@ -219,29 +227,26 @@ func (r *Rehearsal) Run(ctx context.Context) (rep *RehearsalReport, err error) {
 		return nil, fmt.Errorf("the old system does not answer from %s before the cut-over: %w", gw, err)
 	}
 
-	runCtx, halt := context.WithCancelCause(ctx)
-	defer halt(nil)
-	var hooks engine.Hooks
-	var session *guard.Session
-	if !r.NoGuard {
-		cfg := guard.ConfigFrom(inv)
-		cfg.NoAnnounce, cfg.Locate, cfg.Halt, cfg.Progress = r.NoAnnounce, guard.LocateWith(drivers), halt, r.Progress
-		session, err = guard.Start(ctx, *setup, cfg)
-		if err != nil {
-			return nil, err
-		}
-		defer session.Close()
-		hooks = session.Guard
-	}
-	if sc != nil && sc.afterStep != nil {
-		hooks = &scenarioHooks{inner: hooks, sc: sc, lab: l, inv: inv, session: session}
-	}
-
 	r.progress("cutting over: %d moves in %d steps (guard %s)", p.Moves(), len(p.Steps), onOff(!r.NoGuard))
-	eng := &engine.Engine{Drivers: drivers, Hooks: hooks, Progress: r.EngineProgress, ConfirmTimeout: r.ConfirmTimeout}
-	start := time.Now()
-	er := eng.Run(runCtx, p)
-	ended := time.Now()
+	run, err := prep.Start(ctx)
+	if err != nil {
+		return nil, err
+	}
+	run.Follow(func(ev runs.Event) {
+		switch {
+		case ev.Kind == runs.EventGuard && r.Progress != nil:
+			r.Progress(ev.Text)
+		case ev.Engine != nil && r.EngineProgress != nil:
+			r.EngineProgress(*ev.Engine)
+		}
+	})
+	res := run.Wait()
+	er := res.Report
+	if er == nil {
+		return nil, res.Err // the guard did not start
+	}
+	// Downtime is measured over the engine's work, as before the run layer.
+	start, ended := res.Started, res.Ended
 	r.progress("plan %s; waiting for every address to answer", er.Result)
 	recErr := waitFor(ctx, r.Recover, func() bool { return pg.Answering(ended) })
 	// Keep pinging briefly so the last gap is closed by steady replies.
@@ -258,9 +263,7 @@ func (r *Rehearsal) Run(ctx context.Context) (rep *RehearsalReport, err error) {
 	for _, s := range er.Rollback {
 		rep.Rollback = append(rep.Rollback, RehearsalStep(s))
 	}
-	if session != nil {
-		rep.Guard = session.Guard.Checks()
-	}
+	rep.Guard = res.Guard
 	for _, s := range pg.Stats(start, stop) {
 		ms := s.LongestGap.Milliseconds()
 		rep.DowntimeMS[s.Target.String()] = ms
@@ -297,9 +300,10 @@ func onOff(b bool) string {
 	return "off"
 }
 
-// guardSetup reads the inventory's guard section for the lab: the
-// interfaces are in the node labelled cutover.role: probe.
-func (r *Rehearsal) guardSetup(inv *plan.Inventory) (*guard.Setup, error) {
+// guardNamespace checks the inventory's guard section and returns how to
+// reach the guard's interfaces in the lab: in the node labelled
+// cutover.role: probe (nil without the guard).
+func (r *Rehearsal) guardNamespace(inv *plan.Inventory) (func(fn func() error) error, error) {
 	if r.NoGuard {
 		return nil, nil
 	}
@@ -307,13 +311,11 @@ func (r *Rehearsal) guardSetup(inv *plan.Inventory) (*guard.Setup, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := guard.SetupFrom(inv)
-	if err != nil {
+	if _, err := guard.SetupFrom(inv); err != nil {
 		return nil, err
 	}
 	ns := r.Lab.NodeNS(probeNode)
-	s.InNamespace = func(fn func() error) error { return netns.Do(ns, fn) }
-	return s, nil
+	return func(fn func() error) error { return netns.Do(ns, fn) }, nil
 }
 
 // scenarioHooks runs a scenario's fault injection after the guard has

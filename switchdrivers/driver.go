@@ -79,6 +79,58 @@ type ConfirmedApplier interface {
 	RenderConfirmed(changes []Change, timeout time.Duration) ([]string, error)
 }
 
+// PendingTrial is a trial (commit-confirmed) pending on a switch: the
+// switch reverts it by itself unless it is confirmed.
+type PendingTrial struct {
+	// ID is the device's handle of the trial where it has one (the EOS
+	// configuration session, the SR Linux commit id, the Junos commit
+	// time); ConfirmTrial and CancelTrial act only on the trial with this ID.
+	ID string `json:"id,omitempty"`
+	// User started the trial, where the device says.
+	User string `json:"user,omitempty"`
+	// RevertIn is the time left before the switch reverts, as the switch's
+	// own clock counts it; 0 when the device does not say.
+	RevertIn time.Duration `json:"revert_in,omitempty"`
+	// Detail is what the device printed about the trial.
+	Detail string `json:"detail,omitempty"`
+}
+
+// String describes the trial as the device does.
+func (p PendingTrial) String() string {
+	s := "trial"
+	if p.ID != "" {
+		s += " " + p.ID
+	}
+	if p.User != "" {
+		s += " by " + p.User
+	}
+	if p.RevertIn > 0 {
+		s += ", reverts in " + p.RevertIn.String()
+	}
+	return s
+}
+
+// ErrNoPendingTrial is wrapped when a trial was expected on a switch and
+// none is pending (already confirmed, cancelled or reverted).
+var ErrNoPendingTrial = errors.New("no trial is pending")
+
+// TrialRecoverer is implemented by drivers whose devices can, from a new
+// session, tell whether a trial is pending and confirm or cancel it. A
+// recovery uses it to take over the trials of a run that died instead of
+// waiting for the switches to revert them.
+type TrialRecoverer interface {
+	// PendingTrial reads the trial pending on the switch; nil if none.
+	PendingTrial(ctx context.Context) (*PendingTrial, error)
+	// ConfirmTrial makes the pending trial p permanent and checks that it
+	// is no longer pending. It fails (wrapping ErrNoPendingTrial) if p is
+	// not pending any more.
+	ConfirmTrial(ctx context.Context, p PendingTrial) error
+	// CancelTrial reverts the pending trial p now, as its timer would
+	// (the switch's configuration from before the trial), and checks that
+	// it is no longer pending. It fails like ConfirmTrial.
+	CancelTrial(ctx context.Context, p PendingTrial) error
+}
+
 // Saver is implemented by drivers whose devices keep a running and a
 // startup configuration.
 type Saver interface {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -13,8 +12,9 @@ import (
 	"github.com/cutover-net/cutover/internal/engine"
 	"github.com/cutover-net/cutover/internal/guard"
 	"github.com/cutover-net/cutover/internal/journal"
+	"github.com/cutover-net/cutover/internal/runs"
 	"github.com/cutover-net/cutover/plan"
-	"github.com/cutover-net/cutover/switchdrivers"
+	"github.com/cutover-net/cutover/switchdrivers/all"
 	"github.com/spf13/cobra"
 )
 
@@ -22,9 +22,9 @@ func newApply(fallback bool) *cobra.Command {
 	var yes, noGuard bool
 	var format, journalDir, recoverMode string
 	var confirmTimeout time.Duration
-	use, short := "apply INVENTORY", "Run the cut-over: isolate old, promote new, park old"
+	use, short, kind := "apply INVENTORY", "Run the cut-over: isolate old, promote new, park old", runs.KindApply
 	if fallback {
-		use, short = "fallback INVENTORY", "Swap back after a cut-over: isolate new, promote old, park new"
+		use, short, kind = "fallback INVENTORY", "Swap back after a cut-over: isolate new, promote old, park new", runs.KindFallback
 	}
 	cmd := &cobra.Command{
 		Use:   use,
@@ -34,126 +34,125 @@ func newApply(fallback bool) *cobra.Command {
 			if err := checkFormat(format, "text", "json"); err != nil {
 				return err
 			}
-			if recoverMode != recoverRollback && recoverMode != recoverResume {
-				return fmt.Errorf("--recover %q: want %s or %s", recoverMode, recoverRollback, recoverResume)
+			mode := runs.RecoverMode(recoverMode)
+			if mode != runs.RecoverRollback && mode != runs.RecoverResume {
+				return fmt.Errorf("--recover %q: want %s or %s", recoverMode, runs.RecoverRollback, runs.RecoverResume)
 			}
-			inv, _, drivers, p, err := compiled(args[0], fallback, confirmTimeout)
+			prep, err := runs.Prepare(args[0], runs.Options{Kind: kind, Registry: all.Registry(), NoGuard: noGuard, ConfirmTimeout: confirmTimeout, JournalDir: journalDir})
 			if err != nil {
 				return err
 			}
-			defer engine.CloseDrivers(drivers)
+			defer prep.Close()
 			stderr := cmd.ErrOrStderr()
-			var setup *guard.Setup
-			if !noGuard {
-				if setup, err = guard.SetupFrom(inv); err != nil {
-					return err
-				}
-			}
 			ask := func(question string) error { return askToProceed(cmd, yes, question) }
 			// One run at a time; a run a dead process left unfinished is
 			// recovered first.
-			lock, err := journal.Acquire(journalDir, false)
+			err = prep.Lock(false)
 			var stale *journal.StaleLockError
 			if errors.As(err, &stale) {
 				fmt.Fprintf(stderr, "%v\n", err)
 				question := "\nRoll the interrupted run back (its journal says where every port was)? Type yes: "
-				if recoverMode == recoverResume {
+				if mode == runs.RecoverResume {
 					question = "\nResume the interrupted run where the switches show it stopped? Type yes: "
 				}
 				if err := ask(question); err != nil {
 					return err
 				}
-				rec := recovery{mode: recoverMode, confirmTimeout: confirmTimeout, format: format}
-				return rec.run(cmd.Context(), cmd.OutOrStdout(), stderr, journalDir, inv, setup, p, drivers)
+				r, err := prep.Recover(cmd.Context(), mode)
+				if err != nil {
+					return err
+				}
+				// A resume reports like a run; a rollback only by its exit.
+				return follow(cmd, r, format, false, mode == runs.RecoverResume)
 			}
 			if err != nil {
 				return err
 			}
-			defer lock.Release()
-			if err := plan.Render(stderr, p, "text"); err != nil {
+			if err := plan.Render(stderr, prep.Plan, "text"); err != nil {
 				return err
 			}
-			if err := ask(fmt.Sprintf("\nApply %d moves to the switches above? Type yes: ", p.Moves())); err != nil {
+			if err := ask(fmt.Sprintf("\nApply %d moves to the switches above? Type yes: ", prep.Plan.Moves())); err != nil {
 				return err
 			}
-			w, err := journal.Create(journalDir, p)
+			r, err := prep.Start(cmd.Context())
 			if err != nil {
 				return err
 			}
-			defer w.Close()
-			fmt.Fprintf(stderr, "journal: %s\n", w.Path())
-			ctx, halt := context.WithCancelCause(cmd.Context())
-			defer halt(nil)
-			eng := &engine.Engine{Drivers: drivers, Progress: progressPrinter(stderr), ConfirmTimeout: confirmTimeout, Recorder: w}
-			session, err := startGuard(ctx, inv, setup, drivers, stderr, w, halt)
-			if err != nil {
-				w.Write(journal.Record{Kind: journal.KindEnd, Result: engine.ResultFailed, Error: "the guard did not start: " + err.Error()})
-				return err
-			}
-			if session != nil {
-				defer session.Close()
-				eng.Hooks = session.Guard
-			}
-			rep := eng.Run(ctx, p)
-			if err := w.Write(journal.Record{Kind: journal.KindEnd, Result: rep.Result, Error: rep.Error}); err != nil {
-				fmt.Fprintf(stderr, "WARNING: the journal could not record the end of the run: %v\n", err)
-			}
-			return reportResult(cmd.OutOrStdout(), format, rep, session)
+			return follow(cmd, r, format, true, true)
 		},
 	}
 	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
 	cmd.Flags().BoolVar(&noGuard, "no-guard", false, "run without the duplicate-address guard (not recommended)")
 	addConfirmFlag(cmd, &confirmTimeout)
 	addJournalFlag(cmd, &journalDir)
-	cmd.Flags().StringVar(&recoverMode, "recover", recoverRollback, "what to do with a run a dead process left unfinished: rollback (every port back where that run found it) or resume (finish it from the step the switches show, under the guard)")
+	cmd.Flags().StringVar(&recoverMode, "recover", string(runs.RecoverRollback), "what to do with a run a dead process left unfinished: rollback (every port back where that run found it) or resume (finish it from the step the switches show, under the guard)")
 	cmd.Flags().StringVarP(&format, "output", "o", "text", "report format: text or json")
 	return cmd
 }
 
-// reportResult prints a run's report and maps its result to an exit code.
-func reportResult(w io.Writer, format string, rep *engine.Report, session *guard.Session) error {
-	out := struct {
-		*engine.Report
-		Guard []guard.Check `json:"guard,omitempty"`
-	}{Report: rep}
-	if session != nil {
-		out.Guard = session.Guard.Checks()
+// follow prints a run's events on stderr as they happen (the journal's
+// file only for a run that creates one), then, if report is set and the
+// engine ran, its report on stdout; it maps the result to an exit code.
+func follow(cmd *cobra.Command, r *runs.Run, format string, newJournal, report bool) error {
+	stderr := cmd.ErrOrStderr()
+	if err := r.Follow(eventPrinter(stderr, newJournal)); err != nil {
+		fmt.Fprintf(stderr, "WARNING: progress output fell behind: %v\n", err)
 	}
-	if format == "json" {
-		if err := writeJSON(w, out); err != nil {
-			return err
+	res := r.Wait()
+	if report && res.Report != nil {
+		out := struct {
+			*engine.Report
+			Guard []guard.Check `json:"guard,omitempty"`
+		}{res.Report, res.Guard}
+		if format == "json" {
+			if err := writeJSON(cmd.OutOrStdout(), out); err != nil {
+				return err
+			}
+		} else {
+			fmt.Fprintf(cmd.OutOrStdout(), "result: %s\n", res.Report.Result)
 		}
-	} else {
-		fmt.Fprintf(w, "result: %s\n", rep.Result)
 	}
-	return resultError(rep.Result, rep.Err)
+	return classError(res.Class, res.Err)
 }
 
 // resultError maps an engine result to the contract's exit codes.
 func resultError(result string, err error) error {
-	switch result {
-	case engine.ResultDone:
+	return classError(runs.ClassOf(result), err)
+}
+
+// classError maps a run's exit class to the contract's exit codes.
+func classError(class runs.Class, err error) error {
+	switch class {
+	case runs.ClassDone:
 		return nil
-	case engine.ResultBlocked:
+	case runs.ClassBlocked:
 		return &exitErr{code: exitBlocked, err: err}
-	case engine.ResultRolledBack:
+	case runs.ClassRolledBack:
 		return &exitErr{code: exitRolledBack, err: err}
 	}
 	return &exitErr{code: exitError, err: err}
 }
 
-// startGuard starts the guard for a run journaled by w (nil setup: none,
-// said loudly). halt is how its watcher stops the run.
-func startGuard(ctx context.Context, inv *plan.Inventory, setup *guard.Setup, drivers map[string]switchdrivers.Driver, stderr io.Writer, w *journal.Writer, halt context.CancelCauseFunc) (*guard.Session, error) {
-	if setup == nil {
-		fmt.Fprintln(stderr, "WARNING: --no-guard: nothing checks that only one host answers for each address")
-		return nil, nil
+// eventPrinter prints a run's events one line each: the engine's as
+// progressPrinter does, the guard's and the recovery's lines as they are.
+func eventPrinter(w io.Writer, newJournal bool) func(runs.Event) {
+	engineEvent := progressPrinter(w)
+	return func(ev runs.Event) {
+		switch ev.Kind {
+		case runs.EventJournal:
+			if newJournal {
+				fmt.Fprintf(w, "journal: %s\n", ev.Text)
+			}
+		case runs.EventGuardOff:
+			fmt.Fprintln(w, "WARNING: --no-guard: nothing checks that only one host answers for each address")
+		case runs.EventGuard, runs.EventNote:
+			fmt.Fprintln(w, ev.Text)
+		default:
+			if ev.Engine != nil {
+				engineEvent(*ev.Engine)
+			}
+		}
 	}
-	cfg := guard.ConfigFrom(inv)
-	cfg.Locate, cfg.Halt = guard.LocateWith(drivers), halt
-	cfg.Progress = func(s string) { fmt.Fprintln(stderr, s) }
-	cfg.Record = guardRecorder(w)
-	return guard.Start(ctx, *setup, cfg)
 }
 
 // askToProceed asks on a terminal before switches are changed; without

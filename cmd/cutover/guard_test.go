@@ -181,22 +181,3 @@ topology:
 		t.Fatalf("no live conflict event in\n%s", out)
 	}
 }
-
-func TestImportCommand(t *testing.T) {
-	root := filepath.Join(corpus.Dir(t), "ntc", "cisco_ios")
-	code, out, stderr := cli(t, "import", "--platform", "cisco_ios", "-o", "json",
-		filepath.Join(root, "show_interfaces_status", "cisco_ios_show_interfaces_status.raw"),
-		filepath.Join(root, "show_mac-address-table", "cisco_ios_show_mac-address-table.raw"))
-	var r struct {
-		Ports []struct{ Name, Mode, VLAN, Status, Description string }
-		MACs  []struct{ MAC, VLAN, Port string }
-		ARP   []any
-	}
-	if code != 0 || json.Unmarshal([]byte(out), &r) != nil || len(r.Ports) != 25 || len(r.MACs) != 9 || r.ARP == nil {
-		t.Fatalf("%d %s %s", code, out, stderr)
-	}
-	bad := writeFile(t, "bad.txt", "sw1#show interfaces status\nPort      Name               Status       Vlan       Duplex  Speed Type\n  garbage\n")
-	if code, _, stderr := cli(t, "import", "--platform", "cisco_ios", bad); code != exitError || !strings.Contains(stderr, bad+":3: not an interface row") {
-		t.Fatalf("%d %s", code, stderr)
-	}
-}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cutover-net/cutover/internal/engine"
+	"github.com/cutover-net/cutover/internal/runs"
 	"github.com/cutover-net/cutover/plan"
 	"github.com/cutover-net/cutover/switchdrivers"
 	"github.com/cutover-net/cutover/switchdrivers/all"
@@ -83,32 +84,6 @@ func newValidate() *cobra.Command {
 	return cmd
 }
 
-// compiled loads an inventory and compiles its cut-over (or fallback)
-// plan with every batch's commands rendered by the drivers.
-func compiled(path string, fallback bool, confirmTimeout time.Duration) (*plan.Inventory, *switchdrivers.Registry, map[string]switchdrivers.Driver, *plan.Plan, error) {
-	inv, reg, err := loadInventory(path)
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	compile := plan.Compile
-	if fallback {
-		compile = plan.Fallback
-	}
-	p, err := compile(inv)
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	drivers, err := engine.OpenDrivers(reg, inv)
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	if err := p.RenderCommands(engine.Commands{Drivers: drivers, ConfirmTimeout: confirmTimeout}); err != nil {
-		engine.CloseDrivers(drivers)
-		return nil, nil, nil, nil, err
-	}
-	return inv, reg, drivers, p, nil
-}
-
 func newPlan() *cobra.Command {
 	var format string
 	var fallback bool
@@ -121,12 +96,17 @@ func newPlan() *cobra.Command {
 			if err := checkFormat(format, plan.Formats...); err != nil {
 				return err
 			}
-			_, _, drivers, p, err := compiled(args[0], fallback, confirmTimeout)
+			kind := runs.KindApply
+			if fallback {
+				kind = runs.KindFallback
+			}
+			// The plan is the same with or without the guard.
+			prep, err := runs.Prepare(args[0], runs.Options{Kind: kind, Registry: all.Registry(), NoGuard: true, ConfirmTimeout: confirmTimeout})
 			if err != nil {
 				return err
 			}
-			defer engine.CloseDrivers(drivers)
-			return plan.Render(cmd.OutOrStdout(), p, format)
+			defer prep.Close()
+			return plan.Render(cmd.OutOrStdout(), prep.Plan, format)
 		},
 	}
 	cmd.Flags().StringVarP(&format, "output", "o", "text", "output format: text, json or markdown (a method of procedure)")
@@ -159,7 +139,13 @@ func newPorts() *cobra.Command {
 				return err
 			}
 			defer engine.CloseDrivers(drivers)
-			rows, err := engine.ReadPorts(cmd.Context(), inv, drivers, only)
+			rows, warnings, err := engine.ReadPorts(cmd.Context(), inv, drivers, only)
+			// Drivers that read past rows or values they could not use say
+			// so (SNMP: naming switch and OID); on stderr, so that -o json
+			// stays the table.
+			for _, w := range warnings {
+				fmt.Fprintln(cmd.ErrOrStderr(), "warning: "+w)
+			}
 			out := cmd.OutOrStdout()
 			if format == "json" {
 				if err := writeJSON(out, rows); err != nil {

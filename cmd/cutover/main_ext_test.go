@@ -125,3 +125,57 @@ systems:
 		t.Fatalf("text: %d\n%s", code, out)
 	}
 }
+
+// TestPortsOverSNMPNeverSilent: `cutover ports` on an SNMP switch whose
+// agent lists no bridge ports fails naming the switch (never an empty
+// table with exit 0); one whose agent sends a value that fits no form
+// lists its ports and names switch and OID on stderr; -o json stays a
+// JSON table either way.
+func TestPortsOverSNMPNeverSilent(t *testing.T) {
+	src := t.TempDir()
+	walks := map[string]string{
+		// IF-MIB only: no BRIDGE-MIB, no Q-BRIDGE-MIB.
+		"nobridge": "1.3.6.1.2.1.1.1.0|4|test\n1.3.6.1.2.1.2.2.1.2.1|4|port1\n1.3.6.1.2.1.31.1.1.1.1.1|4|p1\n",
+		// Two ports, VLAN 10's egress list is text that fits no form.
+		"oddlist": "1.3.6.1.2.1.1.1.0|4|test\n1.3.6.1.2.1.17.1.4.1.2.1|2|1\n1.3.6.1.2.1.17.1.4.1.2.2|2|2\n" +
+			"1.3.6.1.2.1.17.7.1.4.3.1.2.10|4|1,2,x\n1.3.6.1.2.1.17.7.1.4.3.1.4.10|4x|00\n" +
+			"1.3.6.1.2.1.17.7.1.4.5.1.1.1|66|10\n1.3.6.1.2.1.17.7.1.4.5.1.1.2|66|10\n" +
+			"1.3.6.1.2.1.31.1.1.1.1.1|4|p1\n1.3.6.1.2.1.31.1.1.1.1.2|4|p2\n",
+	}
+	var names []string
+	for name, walk := range walks {
+		if err := os.WriteFile(filepath.Join(src, name+".snmprec"), []byte(walk), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, name+".snmprec")
+	}
+	dir := labtest.WritableCopy(t, src, names, func(_ string, r []string) []string { return r })
+	sim := labtest.StartSnmpsim(t, dir, "nobridge")
+	for _, tc := range []struct {
+		community string
+		code      int
+		rows      int
+		stderr    string
+	}{
+		{"nobridge", 1, 0, "switch s1: the agent lists no bridge ports"},
+		{"oddlist", 0, 2, "warning: switch s1: dot1qVlanStaticEgressPorts.10 (1.3.6.1.2.1.17.7.1.4.3.1.2.10): the value \"1,2,x\" fits no PortList form"},
+	} {
+		t.Setenv("S1_COMMUNITY", tc.community)
+		inv := writeFile(t, "snmp.yml", fmt.Sprintf(`version: 1
+vlans: {production: 10, migration: 20, shadow: 30}
+switches:
+  - {name: s1, driver: snmp_qbridge, address: %q, snmp: {version: 2c, community: "${S1_COMMUNITY}"}}
+systems:
+  old: {ports: ["s1:p1"], addresses: [192.0.2.10]}
+  new: {ports: ["s1:p2"]}
+`, sim.Addr))
+		code, out, stderr := cli(t, "ports", inv, "-o", "json")
+		var rows []map[string]any
+		if err := json.Unmarshal([]byte(out), &rows); err != nil || code != tc.code || len(rows) != tc.rows || !strings.Contains(stderr, tc.stderr) {
+			t.Errorf("%s: exit %d, %d rows (%v)\nstdout: %s\nstderr: %s", tc.community, code, len(rows), err, out, stderr)
+		}
+		if code, out, stderr = cli(t, "ports", inv); code != tc.code || !strings.Contains(stderr, tc.stderr) || (tc.rows > 0 && !strings.Contains(out, "p2")) {
+			t.Errorf("%s text: exit %d\nstdout: %s\nstderr: %s", tc.community, code, out, stderr)
+		}
+	}
+}

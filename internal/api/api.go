@@ -367,6 +367,8 @@ type PortTable struct {
 	Ports     []engine.PortRow `json:"ports"`
 	// Errors are the switches that could not be read.
 	Errors []string `json:"errors"`
+	// Warnings are rows or values a driver read past (naming switch and OID).
+	Warnings []string `json:"warnings"`
 }
 
 func (s *Server) ports(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
@@ -385,8 +387,8 @@ func (s *Server) ports(w http.ResponseWriter, r *http.Request, _ *auth.Principal
 		return err
 	}
 	defer engine.CloseDrivers(drivers)
-	rows, err := engine.ReadPorts(r.Context(), inv, drivers, only)
-	t := PortTable{Inventory: r.PathValue("name"), Ports: rows, Errors: []string{}}
+	rows, warnings, err := engine.ReadPorts(r.Context(), inv, drivers, only)
+	t := PortTable{Inventory: r.PathValue("name"), Ports: rows, Errors: []string{}, Warnings: append([]string{}, warnings...)}
 	if err != nil {
 		for _, e := range unjoin(err) {
 			t.Errors = append(t.Errors, e.Error())

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -60,8 +61,10 @@ type Record struct {
 	RevertMS int64 `json:"revert_ms,omitempty"`
 }
 
-// Writer appends records to one run's file.
+// Writer appends records to one run's file. It is safe for concurrent use:
+// the engine journals the batches of one step from parallel goroutines.
 type Writer struct {
+	mu   sync.Mutex
 	f    *os.File
 	path string
 	size int64 // bytes of complete records
@@ -122,6 +125,8 @@ func (w *Writer) Write(r Record) error {
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	n, err := w.f.Write(append(b, '\n'))
 	if err != nil {
 		// A short write (a full disk) must not leave half a line for the
@@ -139,7 +144,11 @@ func (w *Writer) Write(r Record) error {
 }
 
 // Close closes the file.
-func (w *Writer) Close() error { return w.f.Close() }
+func (w *Writer) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.f.Close()
+}
 
 // Run is a journal read back.
 type Run struct {

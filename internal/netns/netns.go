@@ -26,6 +26,17 @@ func Exists(name string) bool {
 // returns the thread to its original namespace. fn must not start goroutines
 // that expect to be in the namespace: only the calling thread is moved.
 func Do(name string, fn func() error) error {
+	target, err := os.Open(filepath.Join(Dir, name))
+	if err != nil {
+		return fmt.Errorf("netns %s: %w", name, err)
+	}
+	defer target.Close()
+	return do(name, target, fn)
+}
+
+// do runs fn on a locked OS thread that has joined the namespace target;
+// a thread already there runs it as it is (joining needs CAP_SYS_ADMIN).
+func do(name string, target *os.File, fn func() error) error {
 	runtime.LockOSThread()
 	orig, err := os.Open("/proc/thread-self/ns/net")
 	if err != nil {
@@ -33,12 +44,13 @@ func Do(name string, fn func() error) error {
 		return fmt.Errorf("netns: %w", err)
 	}
 	defer orig.Close()
-	target, err := os.Open(filepath.Join(Dir, name))
-	if err != nil {
+	if same, err := sameFile(orig, target); err != nil || same {
 		runtime.UnlockOSThread()
-		return fmt.Errorf("netns %s: %w", name, err)
+		if err != nil {
+			return fmt.Errorf("netns %s: %w", name, err)
+		}
+		return fn()
 	}
-	defer target.Close()
 	if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
 		runtime.UnlockOSThread()
 		return fmt.Errorf("netns %s: setns: %w", name, err)
@@ -52,3 +64,40 @@ func Do(name string, fn func() error) error {
 	runtime.UnlockOSThread()
 	return ferr
 }
+
+// sameFile reports whether two open namespace files are one namespace.
+func sameFile(a, b *os.File) (bool, error) {
+	var sa, sb unix.Stat_t
+	if err := unix.Fstat(int(a.Fd()), &sa); err != nil {
+		return false, err
+	}
+	if err := unix.Fstat(int(b.Fd()), &sb); err != nil {
+		return false, err
+	}
+	return sa.Dev == sb.Dev && sa.Ino == sb.Ino, nil
+}
+
+// Namespace is a network namespace held open, to run code in it later
+// from any goroutine.
+type Namespace struct{ f *os.File }
+
+// Caller holds the network namespace of the calling thread, so that work
+// the caller hands to other goroutines can open its sockets where the
+// caller is — which matters when the caller runs inside Do: only its own
+// thread is in the namespace then.
+func Caller() (*Namespace, error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	f, err := os.Open("/proc/thread-self/ns/net")
+	if err != nil {
+		return nil, fmt.Errorf("netns: %w", err)
+	}
+	return &Namespace{f: f}, nil
+}
+
+// Do runs fn on a locked OS thread that has joined the namespace (see the
+// package-level Do); on a thread already in it, fn just runs.
+func (n *Namespace) Do(fn func() error) error { return do("of the caller", n.f, fn) }
+
+// Close releases the namespace.
+func (n *Namespace) Close() error { return n.f.Close() }

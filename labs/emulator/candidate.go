@@ -18,12 +18,13 @@ type candidate struct {
 // errTrunk: a staged port is a trunk in the lab.
 var errTrunk = errors.New("not an access interface in the lab")
 
-func (s *session) candidate() (*candidate, string, error) {
+// candidate builds what committing the staged changes would give.
+func (s *session) candidate(stagedChanges []staged) (*candidate, string, error) {
 	srv := s.srv
 	c := &candidate{members: map[string][]int{}}
 	var trunks map[string]bool
 	c.running, trunks = srv.readAll(s.ctx)
-	for _, ch := range s.staged {
+	for _, ch := range stagedChanges {
 		if _, ok := c.members[ch.port]; !ok {
 			c.order = append(c.order, ch.port)
 			v, trunk, err := srv.accessVLAN(s.ctx, c.running, trunks, ch.port)
@@ -64,8 +65,7 @@ func (c *candidate) invalid(s *session) (port string, members []int) {
 }
 
 // apply commits the candidate as one backend transaction: each port to
-// its member, or to none (a port in no VLAN), remembering the running
-// state first when the commit is a trial (s.before set).
+// its member, or to none (a port in no VLAN).
 func (c *candidate) apply(s *session, none int) error {
 	vlans := map[string]int{}
 	for _, p := range c.order {
@@ -73,16 +73,35 @@ func (c *candidate) apply(s *session, none int) error {
 		if m := c.members[p]; len(m) == 1 {
 			v = m[0]
 		}
-		if s.before != nil {
-			if old, ok := c.running[p]; ok {
-				s.before[p] = old
-			} else {
-				s.remember(p)
-			}
-		}
 		vlans[p] = v
 	}
+	if len(vlans) == 0 {
+		return nil
+	}
 	return s.srv.setAccessVLANs(s.ctx, vlans)
+}
+
+// before returns what the candidate's commit would undo: the running
+// VLAN of each port it changes.
+func (c *candidate) before(s *session) map[string]int {
+	out := map[string]int{}
+	for _, p := range c.order {
+		if v, ok := c.running[p]; ok {
+			out[p] = v
+		} else if v, trunk, err := s.srv.cfg.Backend.AccessVLAN(s.ctx, p); err == nil && !trunk {
+			out[p] = v
+		}
+	}
+	return out
+}
+
+// snapshot is every port's VLAN before the candidate's commit, from the
+// read the candidate was built on where the backend reads in bulk.
+func (c *candidate) snapshot(s *session) (map[string]int, error) {
+	if c.running != nil {
+		return c.running, nil
+	}
+	return s.srv.snapshot(s.ctx)
 }
 
 // interfaceName is the vendor name of a backend port.

@@ -134,6 +134,12 @@ type Server struct {
 	desc     map[string]string
 	log      []string // configuration commands received, in order
 	trial    *trial   // a configuration applied on trial, awaiting confirmation
+	born     time.Time
+	archive  bool // IOS-XE: the configuration archive is configured
+
+	junos junosState
+	eos   eosState
+	srl   srlState
 
 	snmpFaults SNMPFaults
 	setPDUs    atomic.Int64
@@ -142,64 +148,9 @@ type Server struct {
 	pvids      map[int]pvidRecord
 }
 
-// trial is a configuration the device reverts unless it is confirmed:
-// IOS-XE `configure terminal revert timer`, EOS `commit timer`.
-type trial struct {
-	name   string         // EOS session name
-	before map[string]int // port -> VLAN before the trial
-	timer  *time.Timer
-}
-
-// startTrial arms the revert of before after d (scaled).
-func (s *Server) startTrial(name string, before map[string]int, d time.Duration) {
-	if s.cfg.TimeScale > 0 {
-		d = time.Duration(float64(d) * s.cfg.TimeScale)
-	}
-	t := &trial{name: name, before: before}
-	t.timer = time.AfterFunc(d, func() {
-		s.mu.Lock()
-		current := s.trial == t
-		if current {
-			s.trial = nil
-		}
-		s.mu.Unlock()
-		if !current {
-			return
-		}
-		for port, vlan := range before {
-			s.cfg.Backend.SetAccessVLAN(context.Background(), port, vlan)
-		}
-	})
-	s.mu.Lock()
-	s.trial = t
-	s.mu.Unlock()
-}
-
-// confirmTrial makes the trial configuration permanent; it reports
-// whether there was one (with that name, if given).
-func (s *Server) confirmTrial(name string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.trial == nil || name != "" && s.trial.name != name {
-		return false
-	}
-	s.trial.timer.Stop()
-	s.trial = nil
-	return true
-}
-
-// remember records a port's VLAN before its first change in a trial.
-func (ss *session) remember(port string) {
-	if ss.before == nil {
-		return
-	}
-	if _, ok := ss.before[port]; ok {
-		return
-	}
-	if v, trunk, err := ss.srv.cfg.Backend.AccessVLAN(ss.ctx, port); err == nil && !trunk {
-		ss.before[port] = v
-	}
-}
+// sessionEnder is a dialect with state to settle when a CLI session
+// ends, however it ends.
+type sessionEnder interface{ end(s *session) }
 
 type dialect interface {
 	prompt(s *session) string
@@ -211,7 +162,8 @@ type dialect interface {
 
 // New returns a server for a dialect ("cisco_iosxe").
 func New(dialectName string, cfg Config) (*Server, error) {
-	s := &Server{cfg: cfg, faults: cfg.Faults, vlans: map[int]bool{1: true}, desc: map[string]string{}, copies: map[int]int{}, pvids: map[int]pvidRecord{}}
+	s := &Server{cfg: cfg, faults: cfg.Faults, vlans: map[int]bool{1: true}, desc: map[string]string{}, copies: map[int]int{}, pvids: map[int]pvidRecord{},
+		born: time.Now(), archive: true}
 	switch dialectName {
 	case "cisco_iosxe":
 		s.dialect = iosxe{}
@@ -361,10 +313,12 @@ type session struct {
 	iface      *Interface
 	configCmd  int
 	cfgSession string   // EOS: the configuration session's name
-	staged     []staged // EOS: changes awaiting commit
-	// A configuration entered on trial: the VLANs before, and the timer.
-	before map[string]int
-	revert time.Duration
+	staged     []staged // Junos private candidate: changes awaiting commit
+	junosMode  string   // Junos: private, exclusive or shared
+	candName   string   // SR Linux: the candidate the session is in
+	// question, if set, takes the next line as the answer to a question
+	// the device asked (no prompt is printed meanwhile).
+	question func(answer string) string
 }
 
 type staged struct {
@@ -375,6 +329,9 @@ type staged struct {
 // repl echoes input like a terminal, runs each line, and prints the prompt.
 func (s *Server) repl(ctx context.Context, rw io.ReadWriter) {
 	ss := &session{srv: s, ctx: ctx, mode: "exec"}
+	if e, ok := s.dialect.(sessionEnder); ok {
+		defer e.end(ss) // an exit, or the connection dropped
+	}
 	w := bufio.NewWriter(rw)
 	flush := func() { w.Flush() }
 	w.WriteString("\r\n" + s.dialect.prompt(ss))
@@ -430,7 +387,7 @@ func (s *Server) repl(ctx context.Context, rw io.ReadWriter) {
 // every dialect, then lets the dialect run the line.
 func (s *Server) run(ss *session, line string) (string, bool) {
 	f := strings.Fields(line)
-	if len(f) == 0 {
+	if len(f) == 0 && ss.question == nil {
 		return "", false
 	}
 	if ss.mode != "exec" {

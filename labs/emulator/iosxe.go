@@ -9,8 +9,43 @@ import (
 )
 
 // iosxe emulates Cisco IOS-XE (Catalyst): line-mode configuration, each
-// command applied as it is entered.
+// command applied as it is entered, and the Configuration Rollback
+// Confirmed Change feature. `configure terminal revert timer N` needs
+// the configuration archive (the emulated switch has `archive` / `path
+// flash:archive` configured, as a switch prepared for trials does; `no
+// archive` removes it); it archives the running configuration and arms
+// the timer as it enters configuration mode, not at `end` (Cisco Command
+// Reference, `configure terminal`: the timer waits "for confirmation" of
+// the configuration entered). When the timer runs out, or on `configure
+// revert now`, the archived configuration is restored: every change since,
+// from any session. `configure confirm` keeps the change, from any
+// session. `show archive config rollback timer` shows the pending change.
 type iosxe struct{}
+
+// Texts of the rollback feature. noPending is real device text (napalm
+// ios.py and its tests, `show archive config rollback timer`; third-party
+// tests give the same answer to `configure confirm`); turnArchiveOn is
+// what Cisco's NSO cisco-ios NED expects when configuration mode is
+// entered without the archive; archiveOff is what napalm matches in
+// `show archive`.
+const (
+	noPending     = "%No Rollback Confirmed Change pending"
+	turnArchiveOn = "%Turn config archive on before using Rollback Confirmed Change"
+	archiveOff    = "%Archive feature not enabled"
+)
+
+// SetArchive configures (or removes) the IOS-XE configuration archive.
+func (srv *Server) SetArchive(on bool) {
+	srv.mu.Lock()
+	srv.archive = on
+	srv.mu.Unlock()
+}
+
+func (srv *Server) archived() bool {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	return srv.archive
+}
 
 func (iosxe) prompt(s *session) string {
 	h := s.srv.cfg.Hostname
@@ -21,6 +56,8 @@ func (iosxe) prompt(s *session) string {
 		return h + "(config-if)#"
 	case "config-vlan":
 		return h + "(config-vlan)#"
+	case "config-archive":
+		return h + "(config-archive)#"
 	}
 	return h + "#"
 }
@@ -36,7 +73,7 @@ func (d iosxe) exec(s *session, line string, f []string) (string, bool) {
 	switch s.mode {
 	case "exec":
 		return d.execMode(s, line, f)
-	case "config", "config-vlan":
+	case "config", "config-vlan", "config-archive":
 		return d.configMode(s, line, f)
 	case "config-if":
 		return d.interfaceMode(s, line, f)
@@ -55,16 +92,44 @@ func (d iosxe) execMode(s *session, line string, f []string) (string, bool) {
 		if err != nil || n < 1 || n > 120 {
 			return invalid(line), false
 		}
-		s.mode, s.before, s.revert = "config", map[string]int{}, time.Duration(n)*time.Minute
-		return "Enter configuration commands, one per line.  End with CNTL/Z.", false
-	case prefix(f, "configure", "terminal"):
+		return d.armRevert(s, time.Duration(n)*time.Minute)
+	case prefix(f, "configure", "terminal") && len(f) == 2:
 		s.mode = "config"
 		return "Enter configuration commands, one per line.  End with CNTL/Z.", false
-	case prefix(f, "configure", "confirm"):
-		if !s.srv.confirmTrial("") {
-			return "% No Rollback Confirmation Required", false
+	case prefix(f, "configure", "confirm") && len(f) == 2:
+		if t, _ := s.srv.settle(s.ctx, "", false); t == nil {
+			return noPending, false
 		}
 		return "", false
+	case prefix(f, "configure", "revert", "now") && len(f) == 3:
+		t, err := s.srv.settle(s.ctx, "", true)
+		switch {
+		case t == nil:
+			return noPending, false
+		case err != nil:
+			return "% Error: " + err.Error(), false
+		}
+		return "Total number of passes: 1\nRollback Done", false
+	case prefix(f, "configure", "revert", "timer") && len(f) == 4:
+		n, err := strconv.Atoi(f[3])
+		if err != nil || n < 1 || n > 120 {
+			return invalid(line), false
+		}
+		t, _ := s.srv.settle(s.ctx, "", false)
+		if t == nil {
+			return noPending, false
+		}
+		t.length = time.Duration(n) * time.Minute
+		s.srv.arm(t)
+		return "", false
+	case prefix(f, "show", "archive", "config", "rollback", "timer"):
+		return d.rollbackTimer(s), false
+	case prefix(f, "show", "archive") && len(f) == 2:
+		if !s.srv.archived() {
+			return archiveOff, false
+		}
+		return "The maximum archive configurations allowed is 10.\nThere are currently 1 archive configurations saved.\n" +
+			"The next archive file will be named flash:archive-<timestamp>-1\n Archive #  Name\n   1        flash:archive-Mar--1-10-00-00.000-0 <- Most Recent\n", false
 	case prefix(f, "write", "memory"), prefix(f, "copy", "running-config", "startup-config"):
 		return "Building configuration...\n[OK]", false
 	case prefix(f, "show", "version"):
@@ -82,26 +147,59 @@ func (d iosxe) execMode(s *session, line string, f []string) (string, bool) {
 	return invalid(line), false
 }
 
-// leaveConfig returns to exec; a configuration entered with a revert
-// timer is now on trial.
-func leaveConfig(s *session) {
-	s.mode, s.iface = "exec", nil
-	if s.before != nil {
-		s.srv.startTrial("", s.before, s.revert)
-		s.before = nil
+// armRevert enters configuration mode with a revert timer: the running
+// configuration is archived and the timer starts now.
+func (d iosxe) armRevert(s *session, length time.Duration) (string, bool) {
+	srv := s.srv
+	if !srv.archived() {
+		return turnArchiveOn, false
 	}
+	if srv.pending() != nil {
+		// What the device answers here is unverified; drivers check for a
+		// pending change first (napalm refuses to start one).
+		return "% emulator: a Rollback Confirmed Change is already pending", false
+	}
+	snap, err := srv.snapshot(s.ctx)
+	if err != nil {
+		return "% Error: " + err.Error(), false
+	}
+	srv.arm(&trial{user: srv.cfg.Username, snapshot: snap, length: length})
+	s.mode = "config"
+	// The backup line is from a third-party Catalyst transcript.
+	return "Enter configuration commands, one per line.  End with CNTL/Z.\nRollback Confirmed Change: Backing up current running config to flash:/rollback_1.cfg", false
 }
+
+// rollbackTimer prints `show archive config rollback timer`: the lines
+// napalm ios.py reads (Time configured, Timer type, Timer value, User);
+// their layout beyond those keys is unverified.
+func (d iosxe) rollbackTimer(s *session) string {
+	t := s.srv.pending()
+	if t == nil {
+		return noPending
+	}
+	return fmt.Sprintf("Time configured(or reset) : %s\nTimer type: absolute\nTimer value: %d min\nUser: %s\n",
+		t.armed.UTC().Format("15:04:05 MST Mon Jan 2 2006"), int(t.length/time.Minute), t.user)
+}
+
+// leaveConfig returns to exec.
+func leaveConfig(s *session) { s.mode, s.iface = "exec", nil }
 
 func (d iosxe) configMode(s *session, line string, f []string) (string, bool) {
 	switch {
 	case f[0] == "end":
 		leaveConfig(s)
 	case f[0] == "exit":
-		if s.mode == "config-vlan" {
+		if s.mode == "config-vlan" || s.mode == "config-archive" {
 			s.mode = "config"
 		} else {
 			leaveConfig(s)
 		}
+	case f[0] == "archive" && len(f) == 1 && s.mode == "config":
+		s.mode = "config-archive"
+	case prefix(f, "no", "archive") && len(f) == 2 && s.mode == "config":
+		s.srv.SetArchive(false)
+	case f[0] == "path" && len(f) == 2 && s.mode == "config-archive":
+		s.srv.SetArchive(true)
 	case f[0] == "interface" && len(f) == 2:
 		it := s.srv.lookup(f[1])
 		if it == nil {
@@ -146,7 +244,6 @@ func (d iosxe) interfaceMode(s *session, line string, f []string) (string, bool)
 			out = fmt.Sprintf("%% Access VLAN does not exist. Creating vlan %d", n)
 		}
 		srv.mu.Unlock()
-		s.remember(s.iface.Port)
 		if err := srv.cfg.Backend.SetAccessVLAN(s.ctx, s.iface.Port, n); err != nil {
 			return "% Error: " + err.Error(), false
 		}

@@ -2,22 +2,62 @@ package emulator
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// junos emulates Juniper Junos (EX): `configure`/`configure private`
-// opens a candidate configuration; `set`/`delete` of an interface's
+// junos emulates Juniper Junos (EX). Configuration mode comes in the
+// three forms of the configure command (Juniper, Forms of the configure
+// Command): `configure` edits the shared candidate, which outlives the
+// session and is committed by whoever commits; `configure exclusive`
+// edits it under a lock (nobody else may change or commit it) and
+// discards its uncommitted changes when the session ends (on `quit` the
+// device asks "Discard uncommitted changes? [yes,no]"); `configure
+// private` edits a copy of the session's own, refused while the shared
+// candidate holds uncommitted changes. `set`/`delete` of an interface's
 // `unit 0 family ethernet-switching vlan members` are staged and applied
 // together by `commit` (or `commit and-quit`), which refuses an access
 // port with two VLAN members or a VLAN that does not exist; `rollback 0`
-// discards the candidate, as does a dropped session. `commit confirmed N`
-// reverts by itself after N minutes unless a later `commit` confirms it.
+// discards the candidate, `rollback N` loads the Nth previous commit.
+//
+// `commit confirmed N` is refused in private mode with the device's text
+// ("error: commit confirmed not supported for private configuration",
+// py-junos-eznc PR #954); elsewhere it reverts by itself after N minutes
+// to the configuration before it (Junos "retrieves and commits (rolls
+// back to) the previously committed configuration") unless a commit or a
+// `commit check` on the shared candidate confirms it (the Junos 9.3
+// NETCONF guide: an empty commit confirms it). An empty private commit
+// commits nothing (Junos XML guide: empty <commit-results>) and so does
+// not confirm it. `show system commit` lists the commits newest first,
+// a confirmed one with "commit confirmed, rollback in Nmins" (the text
+// napalm reads), and `show system uptime` the switch's clock.
 type junos struct{}
 
+// junosState is a Junos switch's configuration database.
+type junosState struct {
+	shared  []staged      // the shared candidate's uncommitted changes
+	lock    *session      // the session in configure exclusive, if any
+	history []junosCommit // newest first
+}
+
+// junosCommit is one entry of the commit history.
+type junosCommit struct {
+	at      time.Time // on the device's clock
+	user    string
+	via     string
+	comment string
+	undo    map[string]int // the ports it changed, with their VLANs before it
+}
+
+const junosPrivateConfirmed = "error: commit confirmed not supported for private configuration"
+
 func (junos) prompt(s *session) string {
+	if s.question != nil {
+		return ""
+	}
 	p := s.srv.cfg.Username + "@" + s.srv.cfg.Hostname
 	if s.mode == "exec" {
 		return p + "> "
@@ -40,7 +80,44 @@ func junosVLANName(v int) string {
 	return "v" + strconv.Itoa(v)
 }
 
+// staged returns the candidate the session edits.
+func (d junos) staged(s *session) []staged {
+	if s.junosMode == "private" {
+		return s.staged
+	}
+	s.srv.mu.Lock()
+	defer s.srv.mu.Unlock()
+	return slices.Clone(s.srv.junos.shared)
+}
+
+func (d junos) setStaged(s *session, st []staged) {
+	if s.junosMode == "private" {
+		s.staged = st
+		return
+	}
+	s.srv.mu.Lock()
+	s.srv.junos.shared = st
+	s.srv.mu.Unlock()
+}
+
+// lockedBy is the answer to a session that may not change the shared
+// candidate because another holds it exclusively ("" if it may).
+func (d junos) lockedBy(s *session) string {
+	srv := s.srv
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if srv.junos.lock != nil && srv.junos.lock != s && s.junosMode != "private" {
+		return "error: configuration database locked by:\n  " + srv.cfg.Username + " terminal pts/1 (pid 4242) on since " + srv.born.UTC().Format("2006-01-02 15:04:05 UTC") + "\n      exclusive [edit]"
+	}
+	return ""
+}
+
 func (d junos) exec(s *session, line string, f []string) (string, bool) {
+	if s.question != nil {
+		q := s.question
+		s.question = nil
+		return q(line), false
+	}
 	if s.mode == "exec" {
 		return d.execMode(s, line, f)
 	}
@@ -59,8 +136,11 @@ func (d junos) exec(s *session, line string, f []string) (string, bool) {
 		if it == nil {
 			return junosSyntaxError(line), false
 		}
+		if locked := d.lockedBy(s); locked != "" {
+			return locked, false
+		}
 		if f[0] == "delete" {
-			s.staged = append(s.staged, staged{it.Port, 0})
+			d.setStaged(s, append(d.staged(s), staged{it.Port, 0}))
 			break
 		}
 		if len(f) != 10 {
@@ -70,7 +150,7 @@ func (d junos) exec(s *session, line string, f []string) (string, bool) {
 		if err != nil || n < 1 || n > 4094 {
 			return "error: vlan members " + f[9] + ": a VLAN ID from 1 to 4094 is expected here", false
 		}
-		s.staged = append(s.staged, staged{it.Port, n})
+		d.setStaged(s, append(d.staged(s), staged{it.Port, n}))
 	case (f[0] == "set" || f[0] == "delete") && len(f) == 8 && f[1] == "interfaces" && prefix(f[3:], "unit", "0", "family", "ethernet-switching", "interface-mode"),
 		(f[0] == "set" || f[0] == "delete") && len(f) == 8 && f[1] == "interfaces" && prefix(f[3:], "unit", "0", "family", "ethernet-switching", "port-mode"):
 		// Both modes are access in the lab.
@@ -80,18 +160,21 @@ func (d junos) exec(s *session, line string, f []string) (string, bool) {
 			return junosSyntaxError(line), false
 		}
 		srv.CreateVLANs(n)
-	case f[0] == "rollback" && (len(f) == 1 || (len(f) == 2 && f[1] == "0")):
-		s.staged = nil
-		return "load complete", false
+	case f[0] == "rollback" && len(f) <= 2:
+		n := 0
+		if len(f) == 2 {
+			var err error
+			if n, err = strconv.Atoi(f[1]); err != nil || n < 0 {
+				return junosSyntaxError(line), false
+			}
+		}
+		return d.rollback(s, n)
+	case prefix(f, "show", "|", "compare") && len(f) == 3:
+		return d.compare(s)
 	case f[0] == "commit":
 		return d.commit(s, line, f)
 	case prefix(f, "exit", "configuration-mode"), f[0] == "quit", f[0] == "exit" && len(f) == 1:
-		out := "Exiting configuration mode"
-		if len(s.staged) > 0 {
-			out = "warning: uncommitted changes will be discarded on exit\n" + out
-		}
-		s.mode, s.staged = "exec", nil
-		return out, false
+		return d.leave(s), false
 	case f[0] == "show" || f[0] == "run":
 		return d.execMode(s, line, f[1:])
 	default:
@@ -100,10 +183,162 @@ func (d junos) exec(s *session, line string, f []string) (string, bool) {
 	return "", false
 }
 
+// StageShared leaves an uncommitted change in the Junos shared candidate,
+// as another user's `configure` and `set … vlan members` without a
+// commit would (for tests).
+func (srv *Server) StageShared(iface string, vlan int) error {
+	it := srv.lookup(iface)
+	if it == nil {
+		return fmt.Errorf("no interface %s", iface)
+	}
+	srv.mu.Lock()
+	srv.junos.shared = append(srv.junos.shared, staged{it.Port, 0}, staged{it.Port, vlan})
+	srv.mu.Unlock()
+	return nil
+}
+
+// rollback loads the Nth previous commit into the candidate (0: the
+// running configuration, i.e. discards the candidate's changes).
+func (d junos) rollback(s *session, n int) (string, bool) {
+	if locked := d.lockedBy(s); locked != "" {
+		return locked, false
+	}
+	if n == 0 {
+		d.setStaged(s, nil)
+		return "load complete", false
+	}
+	hist := s.srv.commits()
+	if n >= len(hist) {
+		return fmt.Sprintf("error: rollback %d: no such rollback", n), false
+	}
+	running, err := s.srv.snapshot(s.ctx)
+	if err != nil {
+		return "error: " + err.Error(), false
+	}
+	target := maps.Clone(running)
+	for _, c := range hist[:n] { // undo the n newest commits
+		maps.Copy(target, c.undo)
+	}
+	var st []staged
+	for _, it := range s.srv.cfg.Interfaces {
+		if v, ok := target[it.Port]; ok && running[it.Port] != v {
+			st = append(st, staged{it.Port, 0}, staged{it.Port, v})
+		}
+	}
+	d.setStaged(s, st)
+	return "load complete", false
+}
+
+// compare prints `show | compare`: the candidate's differences from the
+// running configuration (nothing if there are none).
+func (d junos) compare(s *session) (string, bool) {
+	cand, port, err := s.candidate(d.staged(s))
+	if err != nil {
+		return "error: " + port + ": " + err.Error(), false
+	}
+	var b strings.Builder
+	for _, p := range cand.order {
+		old, ok := cand.running[p]
+		if !ok {
+			old, _, _ = s.srv.cfg.Backend.AccessVLAN(s.ctx, p)
+		}
+		m := cand.members[p]
+		if len(m) == 1 && m[0] == old {
+			continue
+		}
+		fmt.Fprintf(&b, "[edit interfaces %s unit 0 family ethernet-switching vlan]\n-       members %s;\n", s.srv.interfaceName(p), junosVLANName(old))
+		for _, v := range m {
+			fmt.Fprintf(&b, "+       members %s;\n", junosVLANName(v))
+		}
+	}
+	return b.String(), false
+}
+
+// leave ends configuration mode the way the session's form does.
+func (d junos) leave(s *session) string {
+	srv := s.srv
+	switch s.junosMode {
+	case "exclusive":
+		if len(d.staged(s)) > 0 {
+			s.question = func(answer string) string {
+				if a := strings.TrimSpace(answer); a == "no" {
+					return ""
+				}
+				d.release(s)
+				s.mode = "exec"
+				return "warning: discarding uncommitted changes\nload complete\nExiting configuration mode"
+			}
+			return "The configuration has been changed but not committed\nwarning: Auto rollback on exiting 'configure exclusive'\nDiscard uncommitted changes? [yes,no] (yes) "
+		}
+		d.release(s)
+	case "private":
+		if len(s.staged) > 0 {
+			s.mode, s.staged = "exec", nil
+			return "warning: uncommitted changes will be discarded on exit\nExiting configuration mode"
+		}
+	default:
+		srv.mu.Lock()
+		modified := len(srv.junos.shared) > 0
+		srv.mu.Unlock()
+		if modified {
+			s.mode = "exec"
+			return "The configuration has been changed but not committed\nExiting configuration mode"
+		}
+	}
+	s.mode, s.staged = "exec", nil
+	return "Exiting configuration mode"
+}
+
+// release ends an exclusive session: its uncommitted changes are
+// discarded and the lock is freed.
+func (d junos) release(s *session) {
+	srv := s.srv
+	srv.mu.Lock()
+	if srv.junos.lock == s {
+		srv.junos.lock = nil
+		srv.junos.shared = nil
+	}
+	srv.mu.Unlock()
+	s.staged = nil
+}
+
+// end settles a session that ends in configuration mode (an exit or a
+// dropped connection): exclusive discards, private loses its copy, the
+// shared candidate stays.
+func (d junos) end(s *session) {
+	if s.mode != "exec" && s.junosMode == "exclusive" {
+		d.release(s)
+	}
+}
+
+// commits returns the commit history, newest first; the switch's boot
+// is its first commit.
+func (srv *Server) commits() []junosCommit {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if len(srv.junos.history) == 0 {
+		srv.junos.history = []junosCommit{{at: srv.born, user: "root", via: "other"}}
+	}
+	return slices.Clone(srv.junos.history)
+}
+
+// record adds a commit that changed the ports of undo (their VLANs before
+// it) to the history.
+func (srv *Server) record(user, via, comment string, undo map[string]int) {
+	srv.commits()
+	srv.mu.Lock()
+	srv.junos.history = append([]junosCommit{{at: srv.now(), user: user, via: via, comment: comment, undo: undo}}, srv.junos.history...)
+	if len(srv.junos.history) > 50 {
+		srv.junos.history = srv.junos.history[:50]
+	}
+	srv.mu.Unlock()
+}
+
 // commit applies the candidate as a whole, or refuses it untouched.
 func (d junos) commit(s *session, line string, f []string) (string, bool) {
 	srv := s.srv
 	andQuit := slices.Contains(f, "and-quit")
+	check := len(f) == 2 && f[1] == "check"
 	var confirmed time.Duration
 	if len(f) >= 2 && f[1] == "confirmed" {
 		n := 10
@@ -114,10 +349,26 @@ func (d junos) commit(s *session, line string, f []string) (string, bool) {
 			}
 		}
 		confirmed = time.Duration(n) * time.Minute
-	} else if len(f) > 2 || (len(f) == 2 && !andQuit && f[1] != "check") {
+	} else if len(f) > 2 || (len(f) == 2 && !andQuit && !check) {
 		return junosSyntaxError(line), false
 	}
-	cand, port, err := s.candidate()
+	private := s.junosMode == "private"
+	if private && confirmed > 0 {
+		return junosPrivateConfirmed, false
+	}
+	if locked := d.lockedBy(s); locked != "" {
+		return locked, false
+	}
+	st := d.staged(s)
+	if private && len(st) > 0 {
+		srv.mu.Lock()
+		modified := len(srv.junos.shared) > 0 || srv.junos.lock != nil
+		srv.mu.Unlock()
+		if modified {
+			return "error: shared configuration database modified\nerror: configuration check-out failed", false
+		}
+	}
+	cand, port, err := s.candidate(st)
 	if err != nil {
 		return "error: " + port + ": " + err.Error(), false
 	}
@@ -128,26 +379,52 @@ func (d junos) commit(s *session, line string, f []string) (string, bool) {
 		}
 		return fmt.Sprintf("[edit interfaces %s unit 0 family ethernet-switching vlan]\n  'members %d'\n    No vlan matches vlan tag %d for interface %s.0\nerror: configuration check-out failed", name, m[0], m[0], name), false
 	}
-	if len(f) == 2 && f[1] == "check" {
+	if private && len(st) == 0 {
+		// An empty private commit commits nothing: no confirmation.
+		if andQuit {
+			s.mode = "exec"
+			return "commit complete\nExiting configuration mode", false
+		}
+		return "commit complete", false
+	}
+	if check {
+		if !private {
+			srv.settle(s.ctx, "", false)
+		}
 		return "configuration check succeeds", false
 	}
-	out := "commit complete"
-	if srv.confirmTrial("") && len(cand.order) == 0 {
-		out = "commit confirmed, rollback timer stopped\n" + out
+	snap, err := cand.snapshot(s)
+	if err != nil {
+		return "error: " + err.Error(), false
 	}
-	if confirmed > 0 {
-		s.before = map[string]int{}
-	}
+	undo := cand.before(s)
 	if err := cand.apply(s, 1); err != nil { // no member: the default VLAN
 		return "error: " + err.Error(), false
 	}
+	d.setStaged(s, nil)
+	out := "commit complete"
+	comment := ""
 	if confirmed > 0 {
-		srv.startTrial("", s.before, confirmed)
-		out = fmt.Sprintf("commit confirmed will be automatically rolled back in %d minutes unless confirmed\n%s", int(confirmed/time.Minute), out)
-		s.before = nil
+		mins := int(confirmed / time.Minute)
+		comment = fmt.Sprintf(" commit confirmed, rollback in %dmins", mins)
+		if old, _ := srv.settle(s.ctx, "", false); old != nil {
+			// A second confirmed commit before the deadline: the revert
+			// still goes back to before the first (unverified).
+			snap = old.snapshot
+		}
+		srv.record(srv.cfg.Username, "cli", comment, undo)
+		srv.arm(&trial{user: srv.cfg.Username, snapshot: snap, length: confirmed, reverted: func(undo map[string]int) {
+			srv.record("root", "other", "", undo)
+		}})
+		out = fmt.Sprintf("commit confirmed will be automatically rolled back in %d minutes unless confirmed\n%s", mins, out)
+	} else {
+		srv.settle(s.ctx, "", false) // any commit confirms a pending one
+		srv.record(srv.cfg.Username, "cli", "", undo)
 	}
-	s.staged = nil
 	if andQuit {
+		if s.junosMode == "exclusive" {
+			d.release(s)
+		}
 		s.mode = "exec"
 		out += "\nExiting configuration mode"
 	}
@@ -178,12 +455,12 @@ func (d junos) execMode(s *session, line string, f []string) (string, bool) {
 	case f[0] == "exit" || f[0] == "quit":
 		return "", true
 	case f[0] == "configure" && (len(f) == 1 || (len(f) == 2 && (f[1] == "private" || f[1] == "exclusive"))):
-		s.mode, s.staged = "config", nil
-		out := "Entering configuration mode"
-		if len(f) == 2 {
-			out = "warning: uncommitted changes will be discarded on exit\n" + out
-		}
-		return out, false
+		return d.configure(s, f)
+	case prefix(f, "show", "system", "commit") && len(f) == 3:
+		return d.showCommits(s), false
+	case prefix(f, "show", "system", "uptime") && len(f) == 3:
+		now := s.srv.now().UTC()
+		return fmt.Sprintf("Current time: %s\nTime Source:  LOCAL CLOCK \nSystem booted: %s\n", now.Format("2006-01-02 15:04:05 UTC"), s.srv.born.UTC().Format("2006-01-02 15:04:05 UTC")), false
 	case prefix(f, "show", "version"):
 		return "Hostname: " + s.srv.cfg.Hostname + "\nModel: ex4400-48t\nJunos: 23.2R1.14\n", false
 	case prefix(f, "show", "ethernet-switching", "interfaces"):
@@ -194,6 +471,41 @@ func (d junos) execMode(s *session, line string, f []string) (string, bool) {
 		return d.vlans(s)
 	}
 	return junosSyntaxError(line), false
+}
+
+// configure enters one of the three configuration modes.
+func (d junos) configure(s *session, f []string) (string, bool) {
+	srv := s.srv
+	mode := "shared"
+	if len(f) == 2 {
+		mode = f[1]
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	switch {
+	case mode == "exclusive" && srv.junos.lock != nil && srv.junos.lock != s:
+		return "error: configuration database locked by:\n  " + srv.cfg.Username + " terminal pts/1 (pid 4242) on since " + srv.born.UTC().Format("2006-01-02 15:04:05 UTC") + "\n      exclusive [edit]", false
+	case mode == "private" && len(srv.junos.shared) > 0:
+		// Unverified text; Juniper: private mode cannot be entered while
+		// the shared candidate holds uncommitted changes.
+		return "error: shared configuration database modified\nUsers currently editing the configuration:\n  " + srv.cfg.Username + " terminal pts/1", false
+	case mode == "exclusive":
+		srv.junos.lock = s
+	}
+	s.mode, s.staged, s.junosMode = "config", nil, mode
+	if mode == "shared" {
+		return "Entering configuration mode", false
+	}
+	return "warning: uncommitted changes will be discarded on exit\nEntering configuration mode", false
+}
+
+// showCommits prints `show system commit`, newest first.
+func (d junos) showCommits(s *session) string {
+	var b strings.Builder
+	for i, c := range s.srv.commits() {
+		fmt.Fprintf(&b, "%-3d %s by %s via %s%s\n", i, c.at.UTC().Format("2006-01-02 15:04:05 UTC"), c.user, c.via, c.comment)
+	}
+	return b.String()
 }
 
 // esi prints `show ethernet-switching interfaces` as an EX switch does.

@@ -12,20 +12,49 @@ import (
 // srl emulates Nokia SR Linux. The mac-vrf network-instance mac-vrf-N is
 // bridged as OVS VLAN N (for every VLAN the switch has); a port's
 // subinterface 0 belongs to the mac-vrf of its VLAN. `enter candidate
-// [private]` opens a candidate; `set`/`delete / network-instance NAME
-// interface ethernet-X/Y.0` are staged and applied together by `commit
-// now` (or `commit stay`), which refuses a subinterface in two
-// network-instances or a network-instance that does not exist; `discard
-// now` drops the candidate. `commit confirmed [timeout S]` reverts by
-// itself unless `tools system configuration confirmed-accept` follows.
+// private` opens the user's private candidate, private-<user>, which
+// every session of that user shares and which outlives them (with what
+// was staged in it), as napalm-srlinux describes; `enter candidate
+// private name NAME` opens a named one, also kept across sessions.
+// `set`/`delete / network-instance NAME interface ethernet-X/Y.0` are
+// staged and applied together by `commit now` (or `commit stay`), which
+// refuses a subinterface in two network-instances or a network-instance
+// that does not exist; `discard now` drops the candidate. `commit
+// confirmed [timeout S]` commits on trial and keeps the candidate open
+// (napalm-srlinux: "'commit confirmed' keeps the candidate session open
+// on the device until accepted/rejected"); `tools system configuration
+// confirmed-accept` keeps the change, `confirmed-reject` reverts it at
+// once, and the timer reverts it to the configuration before it. While
+// a commit is unconfirmed, another commit is refused (napalm-srlinux CI)
+// and so is discarding its candidate (unverified: the emulator refuses
+// what nobody has shown to be safe). `info from state system
+// configuration commit * | as json` lists the commits and their status
+// ("unconfirmed" while a trial is pending).
 type srl struct{}
+
+// srlState is an SR Linux switch's candidates and commit history.
+type srlState struct {
+	candidates map[string]*srlCandidate
+	commits    []srlCommit
+}
+
+type srlCandidate struct {
+	staged []staged
+	held   bool // a confirmed commit from it awaits accept or reject
+}
+
+type srlCommit struct {
+	ID       int    `json:"id"`
+	Status   string `json:"status"`
+	Username string `json:"username"`
+}
 
 func (srl) prompt(s *session) string {
 	h := "A:" + s.srv.cfg.Hostname + "# "
 	if s.mode == "exec" {
 		return "\n--{ running }--[  ]--\n" + h
 	}
-	return "\n--{ candidate private private-" + s.srv.cfg.Username + " }--[  ]--\n" + h
+	return "\n--{ candidate private " + s.candName + " }--[  ]--\n" + h
 }
 
 func (srl) invalid(line string) string {
@@ -36,6 +65,20 @@ func (srl) invalid(line string) string {
 func srlVLAN(name string) (int, bool) {
 	n, err := strconv.Atoi(strings.TrimPrefix(name, "mac-vrf-"))
 	return n, err == nil && strings.HasPrefix(name, "mac-vrf-") && n >= 1 && n <= 4094
+}
+
+// cand returns the session's candidate (created if need be).
+func (d srl) cand(s *session) *srlCandidate {
+	st := &s.srv.srl
+	if st.candidates == nil {
+		st.candidates = map[string]*srlCandidate{}
+	}
+	c := st.candidates[s.candName]
+	if c == nil {
+		c = &srlCandidate{}
+		st.candidates[s.candName] = c
+	}
+	return c
 }
 
 func (d srl) exec(s *session, line string, f []string) (string, bool) {
@@ -57,17 +100,33 @@ func (d srl) exec(s *session, line string, f []string) (string, bool) {
 		if f[0] == "delete" {
 			v = -v
 		}
-		s.staged = append(s.staged, staged{it.Port, v})
+		srv.mu.Lock()
+		c := d.cand(s)
+		c.staged = append(c.staged, staged{it.Port, v})
+		srv.mu.Unlock()
 	case prefix(f, "discard", "now"), prefix(f, "discard", "stay"):
-		s.staged = nil
+		srv.mu.Lock()
+		c := d.cand(s)
+		if c.held {
+			srv.mu.Unlock()
+			return "Error: emulator: the candidate holds an unconfirmed commit (accept or reject it first)", false
+		}
+		c.staged = nil
 		if f[1] == "now" {
+			delete(srv.srl.candidates, s.candName)
 			s.mode = "exec"
 		}
-		return "All changes have been discarded. Leaving candidate mode.", false
+		srv.mu.Unlock()
+		if f[1] == "now" {
+			return "All changes have been discarded. Leaving candidate mode.", false
+		}
+		return "All changes have been discarded.", false
 	case f[0] == "commit":
 		return d.commit(s, line, f)
-	case f[0] == "quit" || f[0] == "exit" && len(f) == 1:
-		s.mode, s.staged = "exec", nil
+	case f[0] == "quit" || f[0] == "exit" && len(f) == 1, prefix(f, "enter", "running"):
+		s.mode = "exec" // the candidate stays as it is
+	case prefix(f, "enter", "candidate"):
+		return d.execMode(s, line, f)
 	case f[0] == "info" || f[0] == "tools" || f[0] == "environment":
 		return d.execMode(s, line, f)
 	default:
@@ -99,7 +158,14 @@ func (d srl) commit(s *session, line string, f []string) (string, bool) {
 	default:
 		return d.invalid(line), false
 	}
-	cand, port, err := s.candidate()
+	if srv.pending() != nil {
+		return "Error: a confirmed commit is in progress: accept or reject it first", false
+	}
+	srv.mu.Lock()
+	c := d.cand(s)
+	st := slices.Clone(c.staged)
+	srv.mu.Unlock()
+	cand, port, err := s.candidate(st)
 	if err != nil {
 		return "Error: " + port + ": " + err.Error(), false
 	}
@@ -109,25 +175,58 @@ func (d srl) commit(s *session, line string, f []string) (string, bool) {
 		}
 		return fmt.Sprintf("Error: Validation failed: network-instance mac-vrf-%d does not exist", m[0]), false
 	}
+	var snap map[string]int
 	if confirmed > 0 {
-		s.before = map[string]int{}
+		if snap, err = cand.snapshot(s); err != nil {
+			return "Error: " + err.Error(), false
+		}
 	}
 	if err := cand.apply(s, Blackhole); err != nil { // in no network-instance: not bridged anywhere
 		return "Error: " + err.Error(), false
 	}
-	out := "All changes have been committed. Leaving candidate mode."
+	status := "complete"
 	if confirmed > 0 {
-		srv.startTrial("", s.before, confirmed)
-		s.before = nil
-		out = fmt.Sprintf("All changes have been committed. Starting confirmed commit timer of %d seconds. Leaving candidate mode.", int(confirmed/time.Second))
+		status = "unconfirmed"
 	}
-	s.staged = nil
+	srv.mu.Lock()
+	c.staged = nil
+	id := len(srv.srl.commits) + 1
+	srv.srl.commits = append(srv.srl.commits, srlCommit{ID: id, Status: status, Username: srv.cfg.Username})
+	switch {
+	case confirmed > 0:
+		c.held = true
+	case !stay:
+		delete(srv.srl.candidates, s.candName)
+	}
+	srv.mu.Unlock()
+	if confirmed > 0 {
+		name := s.candName
+		srv.arm(&trial{name: name, user: srv.cfg.Username, snapshot: snap, length: confirmed, reverted: func(map[string]int) {
+			d.settled(srv, name, id, "rolled-back")
+		}})
+		// The text is unverified; the candidate stays open.
+		return fmt.Sprintf("All changes have been committed. Starting confirmed commit timer of %d seconds.", int(confirmed/time.Second)), false
+	}
 	if stay {
-		out = "All changes have been committed. Staying in candidate mode."
-	} else {
-		s.mode = "exec"
+		return "All changes have been committed. Staying in candidate mode.", false
 	}
-	return out, false
+	s.mode = "exec"
+	return "All changes have been committed. Leaving candidate mode.", false
+}
+
+// settled records the end of a confirmed commit: its status, and its
+// candidate no longer held.
+func (d srl) settled(srv *Server, candidate string, id int, status string) {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if c := srv.srl.candidates[candidate]; c != nil {
+		c.held = false
+	}
+	for i := range srv.srl.commits {
+		if srv.srl.commits[i].ID == id || id == 0 && srv.srl.commits[i].Status == "unconfirmed" {
+			srv.srl.commits[i].Status = status
+		}
+	}
 }
 
 func (d srl) execMode(s *session, line string, f []string) (string, bool) {
@@ -139,14 +238,36 @@ func (d srl) execMode(s *session, line string, f []string) (string, bool) {
 	case f[0] == "quit" || f[0] == "exit" && s.mode == "exec":
 		return "", true
 	case prefix(f, "enter", "candidate"):
-		s.mode, s.staged = "config", nil
+		switch {
+		case len(f) == 2:
+			s.candName = "shared"
+		case len(f) == 3 && f[2] == "private":
+			s.candName = "private-" + srv.cfg.Username
+		case len(f) == 5 && f[2] == "private" && f[3] == "name":
+			s.candName = f[4]
+		default:
+			return d.invalid(line), false
+		}
+		s.mode = "config"
 	case prefix(f, "enter", "running"):
-		s.mode, s.staged = "exec", nil
-	case joined == "tools system configuration confirmed-accept":
-		if !srv.confirmTrial("") {
+		s.mode = "exec"
+	case joined == "tools system configuration confirmed-accept", joined == "tools system configuration confirmed-reject":
+		reject := strings.HasSuffix(joined, "reject")
+		t, err := srv.settle(s.ctx, "", reject)
+		if t == nil {
 			return "Error: There is no confirmed commit in progress", false
 		}
-		return "/system/configuration:\n    Confirmed commit accepted", false
+		status, out := "complete", "/system/configuration:\n    Confirmed commit accepted"
+		if reject {
+			status, out = "rejected", "/system/configuration:\n    Confirmed commit rejected"
+		}
+		d.settled(srv, t.name, 0, status)
+		if err != nil {
+			return "Error: " + err.Error(), false
+		}
+		return out, false
+	case joined == "info from state system configuration commit * | as json":
+		return d.commitsJSON(s), false
 	case prefix(f, "save", "startup"):
 		return "/system:\n    Saved current running configuration as initial (startup) configuration '/etc/opt/srlinux/config.json'", false
 	case joined == "info from running network-instance * type | as json":
@@ -161,6 +282,40 @@ func (d srl) execMode(s *session, line string, f []string) (string, bool) {
 		return d.invalid(line), false
 	}
 	return "", false
+}
+
+// SRLCandidates lists the candidates open on the switch, sorted (for
+// tests).
+func (srv *Server) SRLCandidates() []string {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	var out []string
+	for n := range srv.srl.candidates {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// commitsJSON prints the commit history's state (only the fields
+// napalm-srlinux reads are known; their nesting is unverified).
+func (d srl) commitsJSON(s *session) string {
+	s.srv.mu.Lock()
+	commits := slices.Clone(s.srv.srl.commits)
+	s.srv.mu.Unlock()
+	if commits == nil {
+		commits = []srlCommit{}
+	}
+	var out struct {
+		System struct {
+			Configuration struct {
+				Commit []srlCommit `json:"commit"`
+			} `json:"configuration"`
+		} `json:"system"`
+	}
+	out.System.Configuration.Commit = commits
+	b, _ := json.MarshalIndent(out, "", "  ")
+	return string(b)
 }
 
 func (d srl) instancesJSON(s *session, withInterfaces bool) (string, bool) {

@@ -3,6 +3,7 @@ package labtest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/cutover-net/cutover/labs"
 	"github.com/cutover-net/cutover/switchdrivers"
@@ -34,27 +35,75 @@ func RunConformance(t *testing.T, e Emulated) {
 		t.Fatal(err)
 	}
 	t.Cleanup(mon.Close)
-	ovsPort := e.OVSPort
-	if ovsPort == nil {
-		ovsPort = func(iface string) string { return OVSPort(e.Node, iface) }
-	}
-	segment := e.Segment
-	if segment == nil {
-		segment = func(tag string) string { return tag }
-	}
 	sessions := e.Sessions
 	if sessions == nil {
 		sessions = e.Lab.Emulator(e.Node).Sessions
 	}
 	drivertest.Run(t, drivertest.Harness{
-		Open:     e.Open,
-		Ports:    e.Ports,
-		Segments: e.Segments,
-		Peer: func(ctx context.Context, port string) (string, error) {
-			tag, err := e.Lab.PortTag(ctx, ovsPort(port))
-			return segment(tag), err
-		},
-		Memberships: func(port string) [][]string { return mon.History(ovsPort(port)) },
+		Open:        e.Open,
+		Ports:       e.Ports,
+		Segments:    e.Segments,
+		Peer:        e.peer,
+		Memberships: func(port string) [][]string { return mon.History(e.ovsPort(port)) },
 		Sessions:    sessions,
+	})
+}
+
+// ovsPort is the lab's OVS port behind an interface of the switch.
+func (e Emulated) ovsPort(iface string) string {
+	if e.OVSPort != nil {
+		return e.OVSPort(iface)
+	}
+	for _, p := range e.Lab.Topo.SwitchPorts(e.Node) {
+		if p.Name == iface || p.Short == iface {
+			return p.OVS
+		}
+	}
+	return OVSPort(e.Node, iface)
+}
+
+// peer reads a port's segment from the lab's OVS database, independently
+// of the driver.
+func (e Emulated) peer(ctx context.Context, port string) (string, error) {
+	tag, err := e.Lab.PortTag(ctx, e.ovsPort(port))
+	if e.Segment != nil {
+		return e.Segment(tag), err
+	}
+	return tag, err
+}
+
+// TimeScale is the emulators' clock in labs started by StartFast: a
+// minute of a revert timer lasts 0.6 s.
+const TimeScale = 0.01
+
+// StartFast is Start with the emulators' revert timers TimeScale times
+// as long, for trials.
+func StartFast(t testing.TB, topology string) *labs.Lab {
+	t.Helper()
+	l := New(t, topology)
+	l.EmulatorTimeScale = TimeScale
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := l.Up(ctx); err != nil {
+		t.Fatalf("lab up: %v", err)
+	}
+	return l
+}
+
+// RunTrialConformance runs the drivertest trial suite against an
+// emulated switch of a lab started by StartFast, the lab's OVS database
+// as the independent peer. The trials last five minutes of the switch's
+// clock (3 s: long enough for a loaded machine to read and confirm them
+// before they run out).
+func RunTrialConformance(t *testing.T, e Emulated) {
+	t.Helper()
+	drivertest.RunTrials(t, drivertest.TrialHarness{
+		Open:         e.Open,
+		Ports:        e.Ports,
+		Segments:     e.Segments,
+		Peer:         e.peer,
+		Timeout:      5 * time.Minute,
+		TimerLasts:   time.Duration(float64(5*time.Minute) * TimeScale),
+		RevertWithin: 10 * time.Second,
 	})
 }

@@ -6,13 +6,29 @@
 // port `interface X` and `switchport access vlan N`, then `commit`, which
 // applies the whole batch at once (a port is never in two VLANs). Any
 // error before the commit aborts the session, so nothing was changed.
+//
+// An uncommitted session outlives a lost SSH session ("discarded if the
+// switch reboots and will time out after 24 hours", Arista, Configure
+// Session), and committing a session copies it into running-config
+// "overwriting any other configuration changes made since the session
+// was created". So every attempt gets a new name (cli.SessionName: the
+// batch's hash and a random attempt): a retry never re-enters a stale
+// session. A session this driver lost before its commit is removed
+// (`configure session NAME abort`, as napalm's eos driver discards) in
+// its next session, once `show configuration sessions | json` shows it
+// still "pending": only names this driver made, never another client's.
+//
+// On trial the session commits with `commit timer HH:MM:SS`; `configure
+// session NAME commit` confirms it and `configure session NAME abort`
+// rolls it back at once (napalm eos.py confirm_commit and rollback); a
+// pending trial is a session in state "pendingCommitTimer".
 package aristaeos
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,16 +60,6 @@ func Short(name string) string {
 	return name
 }
 
-// SessionName names a batch's configuration session after its content,
-// so the rendered plan shows the exact commands.
-func SessionName(changes []switchdrivers.Change) string {
-	h := sha256.New()
-	for _, c := range changes {
-		fmt.Fprintf(h, "%s %s %s\n", c.Port, c.From, c.To)
-	}
-	return "cutover-" + hex.EncodeToString(h.Sum(nil))[:8]
-}
-
 // Dialect is the EOS dialect.
 var Dialect = cli.Dialect{
 	Name:         Name,
@@ -61,28 +67,101 @@ var Dialect = cli.Dialect{
 	ValidatePort: ValidatePort,
 	Short:        Short,
 	Read:         ciscoios.ReadPorts(Name),
-	Begin: func(changes []switchdrivers.Change) []string {
-		return []string{"configure session " + SessionName(changes)}
+	Begin: func(_ []switchdrivers.Change, name string) []string {
+		return []string{"configure session " + name}
 	},
 	Lines:         ciscoios.AccessLines,
 	Commit:        []string{"commit"},
 	Abort:         []string{"abort"},
 	Transactional: true,
+	Forget:        forget,
 	SaveCommand:   "write memory",
 	SaveOK:        "Copy completed successfully",
 	MACTable:      macTable,
 	Trial: &cli.Trial{
-		Begin: func(changes []switchdrivers.Change, _ time.Duration) []string {
-			return []string{"configure session " + SessionName(changes)}
+		Begin: func(_ []switchdrivers.Change, name string, _ time.Duration) []string {
+			return []string{"configure session " + name}
 		},
-		Commit: func(_ []switchdrivers.Change, timeout time.Duration) []string {
+		Commit: func(_ []switchdrivers.Change, _ string, timeout time.Duration) []string {
 			s := max(1, int(timeout.Seconds()))
 			return []string{fmt.Sprintf("commit timer %02d:%02d:%02d", s/3600, s/60%60, s%60)}
 		},
-		Confirm: func(changes []switchdrivers.Change) []string {
-			return []string{"configure session " + SessionName(changes) + " commit"}
+		Pending: PendingSession,
+		Owns:    func(p switchdrivers.PendingTrial, name string) bool { return p.ID == name },
+		Confirm: func(p switchdrivers.PendingTrial) []string {
+			return []string{"configure session " + p.ID + " commit"}
+		},
+		Cancel: func(p switchdrivers.PendingTrial) []string {
+			return []string{"configure session " + p.ID + " abort"}
 		},
 	},
+}
+
+// CmdSessions lists the configuration sessions as JSON.
+const CmdSessions = "show configuration sessions | json"
+
+// Sessions reads the configuration sessions and their states
+// ("pending", "pendingCommitTimer", "completed").
+func Sessions(s cli.Session) (map[string]string, error) {
+	out, err := s.Show(CmdSessions)
+	if err != nil {
+		return nil, err
+	}
+	var v struct {
+		Sessions map[string]struct {
+			State string `json:"state"`
+		} `json:"sessions"`
+	}
+	text := strings.TrimSpace(out)
+	if i := strings.IndexByte(text, '{'); i > 0 {
+		text = text[i:]
+	}
+	if err := json.Unmarshal([]byte(text), &v); err != nil || v.Sessions == nil {
+		return nil, fmt.Errorf("%s: not the JSON expected (%v): %q", CmdSessions, err, strings.TrimSpace(out))
+	}
+	states := map[string]string{}
+	for name, st := range v.Sessions {
+		if st.State == "" {
+			return nil, fmt.Errorf("%s: session %s has no state", CmdSessions, name)
+		}
+		states[name] = st.State
+	}
+	return states, nil
+}
+
+// PendingSession reports the session whose commit timer runs (the
+// state EOS shows as "pendingCommitTimer"); the others are named in
+// Detail if several are.
+func PendingSession(s cli.Session) (*switchdrivers.PendingTrial, error) {
+	states, err := Sessions(s)
+	if err != nil {
+		return nil, err
+	}
+	var timed []string
+	for name, st := range states {
+		if st == "pendingCommitTimer" {
+			timed = append(timed, name)
+		}
+	}
+	if len(timed) == 0 {
+		return nil, nil
+	}
+	slices.Sort(timed)
+	return &switchdrivers.PendingTrial{ID: timed[0], Detail: "configuration session(s) with a commit timer: " + strings.Join(timed, ", ")}, nil
+}
+
+// forget aborts a session this driver lost before its commit, if it is
+// still pending (uncommitted); any other state is left alone.
+func forget(s cli.Session, name string) error {
+	states, err := Sessions(s)
+	if err != nil {
+		return err
+	}
+	if states[name] != "pending" {
+		return nil
+	}
+	_, err = s.Show("configure session " + name + " abort")
+	return err
 }
 
 // Registration returns this driver's registry entry.
@@ -96,7 +175,7 @@ func macTable(s cli.Session) ([]switchdrivers.MACEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := showparse.EOSMACTable(text)
+	rows, _ := showparse.EOSMACTable(text) // rows it cannot read are passed over, as before the table reader
 	var out []switchdrivers.MACEntry
 	for _, r := range rows {
 		vlan, verr := strconv.Atoi(r.VLANID)
@@ -105,5 +184,5 @@ func macTable(s cli.Session) ([]switchdrivers.MACEntry, error) {
 		}
 		out = append(out, switchdrivers.MACEntry{MAC: showparse.NormaliseMAC(r.Address), VLAN: vlan, Port: r.Ports[0]})
 	}
-	return out, err
+	return out, nil
 }

@@ -7,9 +7,15 @@
 // `interface 1/1/N` and `vlan access V` (which replaces the access VLAN:
 // never two on a port), `end`, then a read-back of `show interface`.
 // Lines apply one by one, so a failure part-way leaves the engine to undo
-// what landed (as on IOS). `Save` is `write memory`. AOS-CX's own trial
-// mechanism (`checkpoint auto`) is not used: steps are confirmed by the
-// guard and undone by the engine.
+// what landed (as on IOS). `Save` is `write memory`.
+//
+// AOS-CX's own trial mechanism, `checkpoint auto <1-60>` (Manager
+// context) with `checkpoint auto confirm`, is not used: HPE's command
+// reference (AOS-CX 10.02-10.04, "checkpoint auto") calls it a mode of
+// the session that starts it and documents neither a confirmation from
+// another session nor a way to see a pending one or cancel it — what a
+// trial needs when cutover dies between a step and its confirmation.
+// Steps are confirmed by the guard and undone by the engine instead.
 package arubaaoscx
 
 import (
@@ -54,7 +60,7 @@ var Dialect = cli.Dialect{
 	ValidatePort: ValidatePort,
 	Short:        func(s string) string { return s },
 	Read:         ReadPorts,
-	Begin:        func([]switchdrivers.Change) []string { return []string{"configure terminal"} },
+	Begin:        func([]switchdrivers.Change, string) []string { return []string{"configure terminal"} },
 	Lines:        lines,
 	Commit:       []string{"end"},
 	SaveCommand:  "write memory",

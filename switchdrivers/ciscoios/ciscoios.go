@@ -6,6 +6,16 @@
 // port `interface X` and `switchport access vlan N` (which replaces the
 // VLAN: a port is never in two), then `end`; it is read back before the
 // session closes.
+//
+// On trial the session enters configuration mode with `configure
+// terminal revert timer N`, which needs the configuration archive
+// (`archive` / `path …`): the driver reads `show archive` first and
+// refuses the trial, untouched and naming the switch, where it is not
+// enabled (the switch's option `trials: "off"` drives it without
+// trials). The timer runs from that line; `configure confirm` from a new
+// session keeps the change, `configure revert now` rolls it back at once.
+// Whether a trial is pending is read from `show archive config rollback
+// timer`, before and after the confirmation.
 package ciscoios
 
 import (
@@ -59,23 +69,96 @@ var Dialect = cli.Dialect{
 	ValidatePort: ValidatePort,
 	Short:        Short,
 	Read:         ReadPorts(Name),
-	Begin:        func([]switchdrivers.Change) []string { return []string{"configure terminal"} },
+	Begin:        func([]switchdrivers.Change, string) []string { return []string{"configure terminal"} },
 	Lines:        AccessLines,
 	Commit:       []string{"end"},
 	SaveCommand:  "write memory",
 	SaveOK:       "[OK]",
 	MACTable:     macTable,
-	// A confirmation that comes after the revert is an error: the batch
-	// is gone.
-	FailedWhen: []string{"% No Rollback Confirmation Required"},
+	// Entering configuration mode with a revert timer on a switch
+	// without the archive: the text Cisco's NSO cisco-ios NED expects
+	// (IOSNedCli.java, ENTER_CONFIG_PATTERN).
+	FailedWhen: []string{"Turn config archive on"},
 	Trial: &cli.Trial{
-		// The revert timer counts whole minutes (1-120).
-		Begin: func(_ []switchdrivers.Change, timeout time.Duration) []string {
+		// The revert timer counts whole minutes, 1-120 (Cisco IOS
+		// Configuration Fundamentals Command Reference, `configure
+		// terminal`, `configure revert`; napalm ios.py uses the same range).
+		Begin: func(_ []switchdrivers.Change, _ string, timeout time.Duration) []string {
 			return []string{fmt.Sprintf("configure terminal revert timer %d", min(120, max(1, int(math.Ceil(timeout.Minutes())))))}
 		},
-		Commit:  func([]switchdrivers.Change, time.Duration) []string { return []string{"end"} },
-		Confirm: func([]switchdrivers.Change) []string { return []string{"configure confirm"} },
+		Commit:  func([]switchdrivers.Change, string, time.Duration) []string { return []string{"end"} },
+		Ready:   ArchiveReady,
+		Pending: PendingRollback,
+		// `configure confirm` keeps the change; `configure revert now`
+		// "cancels the timed rollback and reverts immediately" (Command
+		// Reference, `configure revert`; napalm ios.py rollback() sends it
+		// for a pending change). Only the user who set the timer may do
+		// either: the driver logs in as the same user.
+		Confirm: func(switchdrivers.PendingTrial) []string { return []string{"configure confirm"} },
+		Cancel:  func(switchdrivers.PendingTrial) []string { return []string{"configure revert now"} },
 	},
+}
+
+// ArchiveReady refuses a trial on a switch whose configuration archive
+// is not enabled. Cisco: "You must configure a configuration archive"
+// (Configuration Rollback Confirmed Change, IOS-XE 17); napalm ios.py
+// and Ansible's cisco.ios cliconf read `show archive` the same way.
+// Enabled is positive evidence only: the next archive file's name.
+func ArchiveReady(s cli.Session) error {
+	out, err := s.Show("show archive")
+	if err != nil {
+		return err
+	}
+	const advice = "configure `archive` and `path` on the switch, or give it the option trials: \"off\" (or run with --confirm-timeout 0)"
+	switch {
+	case strings.Contains(out, "The next archive file will be named"):
+		return nil
+	case strings.Contains(out, "Archive feature not enabled"):
+		return fmt.Errorf("a trial (configure terminal revert timer) needs the configuration archive, and `show archive` says %q: %s", strings.TrimSpace(out), advice)
+	}
+	return fmt.Errorf("a trial (configure terminal revert timer) needs the configuration archive, and `show archive` does not show one (%q): %s", strings.TrimSpace(out), advice)
+}
+
+// PendingRollback reads the pending Rollback Confirmed Change from `show
+// archive config rollback timer`: "%No Rollback Confirmed Change
+// pending" when there is none (the text napalm ios.py and its tests
+// match), else the lines napalm reads (Time configured, Timer type,
+// Timer value, User). Any other answer is "nothing pending" only where
+// `show archive` says the archive is not enabled (no trial can be
+// pending without it); otherwise it is an error.
+func PendingRollback(s cli.Session) (*switchdrivers.PendingTrial, error) {
+	const cmd = "show archive config rollback timer"
+	out, err := s.Show(cmd)
+	if err == nil && strings.Contains(out, "No Rollback Confirmed Change pending") {
+		return nil, nil
+	}
+	fields := map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		k = strings.TrimSpace(k)
+		if i := strings.IndexByte(k, '('); i > 0 { // "Time configured(or reset)"
+			k = strings.TrimSpace(k[:i])
+		}
+		fields[k] = strings.TrimSpace(v)
+	}
+	if err == nil && fields["Timer value"] != "" {
+		id := fields["Time configured"]
+		if id == "" {
+			id = fields["Timer value"]
+		}
+		return &switchdrivers.PendingTrial{ID: id, User: fields["User"], Detail: strings.TrimSpace(out)}, nil
+	}
+	archive, aerr := s.Show("show archive")
+	if aerr == nil && strings.Contains(archive, "Archive feature not enabled") {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return nil, fmt.Errorf("%s: neither a pending change nor \"No Rollback Confirmed Change pending\" in %q", cmd, strings.TrimSpace(out))
 }
 
 // Registration returns this driver's registry entry.
@@ -108,6 +191,9 @@ func ReadPorts(platform string) func(cli.Session) ([]switchdrivers.PortState, er
 			if err := showparse.Import(platform, c, text, &r); err != nil {
 				return nil, fmt.Errorf("%s: %w", c, err)
 			}
+			if err := r.Err(); err != nil { // an unreadable row may be a port of the batch
+				return nil, fmt.Errorf("%s: %w", c, err)
+			}
 		}
 		return Ports(r.Ports), nil
 	}
@@ -137,10 +223,7 @@ func macTable(s cli.Session) ([]switchdrivers.MACEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := showparse.IOSMACTable(text)
-	if err != nil {
-		return nil, err
-	}
+	rows, _ := showparse.IOSMACTable(text) // rows it cannot read are passed over, as before the table reader
 	var out []switchdrivers.MACEntry
 	for _, r := range rows {
 		vlan, err := strconv.Atoi(r.VLANID)

@@ -13,6 +13,7 @@ import (
 	"github.com/cutover-net/cutover/labs/labtest"
 	"github.com/cutover-net/cutover/switchdrivers"
 	"github.com/cutover-net/cutover/switchdrivers/ciscoios"
+	"github.com/cutover-net/cutover/switchdrivers/drivertest"
 )
 
 // sw1 is an emulated Catalyst (its eN ports are GigabitEthernet1/0/N).
@@ -165,6 +166,126 @@ func TestFaultsNameSwitchPortCommand(t *testing.T) {
 	for _, p := range []string{"Gi1/0/1", "Gi1/0/2"} {
 		if v := tag(t, l, p); v != "10" && v != "20" && v != "30" {
 			t.Fatalf("%s in VLAN %s, which the plan did not name", p, v)
+		}
+	}
+}
+
+// TestTrialConformance: a pending revert timer is seen from a new
+// session, confirmed or cancelled from there, and reverts by itself.
+func TestTrialConformance(t *testing.T) {
+	l := labtest.StartFast(t, topology)
+	labtest.RunTrialConformance(t, labtest.Emulated{Lab: l, Node: "sw1", Open: func(t *testing.T) switchdrivers.Driver { return open(t, l) },
+		Ports: []string{"Gi1/0/1", "Gi1/0/2", "Gi1/0/3"}, Segments: []string{"10", "20", "30"}})
+}
+
+// TestTrialNeedsTheArchive: without the configuration archive a trial is
+// refused before configuration mode, untouched, naming the switch and
+// what to do; the option trials: "off" drives the switch without trials.
+func TestTrialNeedsTheArchive(t *testing.T) {
+	l, srv := start(t)
+	ctx := context.Background()
+	srv.SetArchive(false)
+	batch := []switchdrivers.Change{{Port: "Gi1/0/1", From: "10", To: "20"}}
+	_, err := open(t, l).(switchdrivers.ConfirmedApplier).ApplyConfirmed(ctx, batch, 2*time.Minute)
+	if err == nil || !switchdrivers.IsUntouched(err) || !strings.Contains(err.Error(), "switch sw1") ||
+		!strings.Contains(err.Error(), "Archive feature not enabled") || !strings.Contains(err.Error(), `trials: "off"`) {
+		t.Fatalf("trial without archive: %v", err)
+	}
+	if log := strings.Join(srv.ConfigLog(), "|"); strings.Contains(log, "revert") || strings.Contains(log, "vlan 20") {
+		t.Fatalf("configuration was sent: %q", log)
+	}
+	if v := tag(t, l, "Gi1/0/1"); v != "10" {
+		t.Fatalf("Gi1/0/1 moved to %s", v)
+	}
+	cfg := labtest.SwitchConfig(t, l, "sw1", map[string]string{"known_hosts": l.KnownHosts(), "trials": "off"})
+	d, err := ciscoios.Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := d.(switchdrivers.ConfirmedApplier); ok {
+		t.Fatal(`trials: "off" still offers trials`)
+	}
+	if err := d.Apply(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ciscoios.Open(labtest.SwitchConfig(t, l, "sw1", map[string]string{"trials": "maybe"})); err == nil {
+		t.Fatal("trials: maybe accepted")
+	}
+}
+
+// TestRevertTimerRunsFromConfigureTerminal: the timer is armed when the
+// session enters configuration mode, so a session lost in the middle of
+// a batch leaves its first lines applied only until the timer runs out;
+// the revert then restores every port, also one another session moved
+// meanwhile (the archive holds the whole configuration).
+func TestRevertTimerRunsFromConfigureTerminal(t *testing.T) {
+	l := labtest.StartFast(t, topology)
+	srv := l.Emulator("sw1")
+	ctx := context.Background()
+	d := open(t, l)
+	srv.SetFaults(emulator.Faults{DropAfter: 3}) // interface, switchport, interface: then the drop
+	batch := []switchdrivers.Change{{Port: "Gi1/0/1", From: "10", To: "20"}, {Port: "Gi1/0/2", From: "10", To: "30"}}
+	if _, err := d.(switchdrivers.ConfirmedApplier).ApplyConfirmed(ctx, batch, 5*time.Minute); err == nil || switchdrivers.IsUntouched(err) {
+		t.Fatalf("a session lost part-way: %v", err)
+	}
+	srv.SetFaults(emulator.Faults{})
+	if v := tag(t, l, "Gi1/0/1"); v != "20" {
+		t.Fatalf("the first line did not land: Gi1/0/1 in %s", v)
+	}
+	if pending, _ := srv.PendingTrial(); !pending {
+		t.Fatal("no revert pending after a lost trial session")
+	}
+	p, err := d.(switchdrivers.TrialRecoverer).PendingTrial(ctx)
+	if err != nil || p == nil || p.User != "admin" {
+		t.Fatalf("pending: %+v, %v", p, err)
+	}
+	if err := d.Apply(ctx, []switchdrivers.Change{{Port: "Gi1/0/3", From: "10", To: "30"}}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for tag(t, l, "Gi1/0/1") != "10" || tag(t, l, "Gi1/0/3") != "10" {
+		if time.Now().After(deadline) {
+			t.Fatalf("not reverted: Gi1/0/1 %s, Gi1/0/3 %s", tag(t, l, "Gi1/0/1"), tag(t, l, "Gi1/0/3"))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if p, err := d.(switchdrivers.TrialRecoverer).PendingTrial(ctx); p != nil || err != nil {
+		t.Fatalf("after the revert: %+v, %v", p, err)
+	}
+}
+
+// TestPendingRollbackText: the device's texts decide, never a guess.
+func TestPendingRollbackText(t *testing.T) {
+	for _, c := range []struct {
+		archive, timer string
+		pending        bool
+		err            string
+	}{
+		{archive: "%Archive feature not enabled", timer: "% Invalid input detected at '^' marker."},
+		{archive: " Archive feature not enabled\n", timer: "Rollback is not running"},
+		{archive: "The next archive file will be named flash:a-1", timer: "%No Rollback Confirmed Change pending"},
+		{archive: "The next archive file will be named flash:a-1", timer: "Time configured(or reset) : 10:00:00 UTC Mon Mar 1 2021\nTimer type: absolute\nTimer value: 3 min\nUser: admin\n", pending: true},
+		{archive: "The next archive file will be named flash:a-1", timer: "Rollback is not running", err: "neither a pending change"},
+	} {
+		p, err := ciscoios.PendingRollback(drivertest.Transcript{"show archive": c.archive, "show archive config rollback timer": c.timer})
+		switch {
+		case c.err != "":
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%q: want an error %q, got %+v, %v", c.timer, c.err, p, err)
+			}
+		case err != nil || (p != nil) != c.pending:
+			t.Errorf("%q / %q: got %+v, %v", c.archive, c.timer, p, err)
+		case p != nil && (p.User != "admin" || p.ID != "10:00:00 UTC Mon Mar 1 2021"):
+			t.Errorf("parsed %+v", p)
+		}
+	}
+	for out, ok := range map[string]bool{
+		"The maximum archive configurations allowed is 10.\nThe next archive file will be named flash:a-1\n": true,
+		"%Archive feature not enabled": false,
+		" Archive #  Name\n":           false,
+	} {
+		if err := ciscoios.ArchiveReady(drivertest.Transcript{"show archive": out}); (err == nil) != ok {
+			t.Errorf("%q: %v", out, err)
 		}
 	}
 }

@@ -45,7 +45,7 @@ var Dialect = cli.Dialect{
 	ValidatePort: ValidatePort,
 	Short:        Short,
 	Read:         read,
-	Begin:        func([]switchdrivers.Change) []string { return []string{"configure terminal"} },
+	Begin:        func([]switchdrivers.Change, string) []string { return []string{"configure terminal"} },
 	Lines:        ciscoios.AccessLines,
 	Commit:       []string{"end"},
 	SaveCommand:  "copy running-config startup-config",
@@ -70,6 +70,9 @@ func read(s cli.Session) ([]switchdrivers.PortState, error) {
 			return nil, err
 		}
 		if err := showparse.Import(Name, c, text, &r); err != nil {
+			return nil, fmt.Errorf("%s: %w", c, err)
+		}
+		if err := r.Err(); err != nil { // an unreadable row may be a port of the batch
 			return nil, fmt.Errorf("%s: %w", c, err)
 		}
 	}
@@ -102,7 +105,7 @@ func macTable(s cli.Session) ([]switchdrivers.MACEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := showparse.NXOSMACTable(text)
+	rows, _ := showparse.NXOSMACTable(text) // rows it cannot read are passed over, as before the table reader
 	var out []switchdrivers.MACEntry
 	for _, r := range rows {
 		vlan, verr := strconv.Atoi(r.VLANID)
@@ -111,5 +114,5 @@ func macTable(s cli.Session) ([]switchdrivers.MACEntry, error) {
 		}
 		out = append(out, switchdrivers.MACEntry{MAC: showparse.NormaliseMAC(r.Address), VLAN: vlan, Port: r.Ports})
 	}
-	return out, err
+	return out, nil
 }

@@ -4,10 +4,24 @@
 // Apply in one session, and errors that name switch, port and command
 // without ever carrying the password. A vendor is a Dialect: its port
 // grammar, how to read ports, and how to configure a batch.
+//
+// Where the platform has commit-confirmed, the Dialect's Trial says how
+// to apply a batch on trial, how to tell from a new session whether a
+// trial is pending, and how to confirm or cancel it; the driver is then
+// a switchdrivers.ConfirmedApplier and a switchdrivers.TrialRecoverer. A
+// trial never starts while another is pending, and a confirmation checks
+// the trial is pending before and gone after, then reads the ports back.
+// Every attempt at a batch has a name of its own (SessionName), so a
+// platform whose sessions outlive a lost SSH session (EOS, SR Linux)
+// never enters a stale one again; the driver removes what its own lost
+// attempts left behind (Dialect.Forget).
 package cli
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -15,6 +29,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cutover-net/cutover/internal/secret"
@@ -30,6 +45,10 @@ import (
 type Session interface {
 	// Show runs a command at the privileged prompt and returns its output.
 	Show(command string) (string, error)
+	// Config sends one line at whatever prompt the session is at (a
+	// configuration line, or a command that changes mode) and returns its
+	// output; the dialect's error markers make it an error.
+	Config(line string) (string, error)
 }
 
 // Dialect describes one vendor CLI.
@@ -52,11 +71,21 @@ type Dialect struct {
 	Read func(s Session) ([]switchdrivers.PortState, error)
 	// Begin, Lines and Commit form the configuration of a batch. With
 	// Transactional, nothing is applied before Commit and Abort discards.
-	Begin         func(changes []switchdrivers.Change) []string
+	// name is the batch's session or candidate name (SessionName), new
+	// for every attempt; dialects without named sessions ignore it.
+	Begin         func(changes []switchdrivers.Change, name string) []string
 	Lines         func(changes []switchdrivers.Change) []string
 	Commit        []string
 	Abort         []string
 	Transactional bool
+	// Checks are output checks of particular lines (a line answered
+	// without an error marker can still say that the batch must stop).
+	Checks map[string]func(output string) error
+	// Forget, if set, removes what an attempt of this driver left on the
+	// switch when its session was lost before the commit (an EOS session
+	// stays pending; an SR Linux named candidate stays open). It is given
+	// the attempt's name only: nothing another client made is touched.
+	Forget func(s Session, name string) error
 	// SaveCommand and SaveOK: writing the configuration to startup.
 	SaveCommand, SaveOK string
 	// FailedWhen are error markers beyond scrapligo's for the platform.
@@ -67,12 +96,36 @@ type Dialect struct {
 	MACTable func(s Session) ([]switchdrivers.MACEntry, error)
 }
 
-// Trial is how a platform applies a batch on trial and confirms it.
+// Trial is how a platform applies a batch on trial (commit-confirmed),
+// tells whether a trial is pending, and confirms or cancels it.
 type Trial struct {
 	// Begin and Commit replace the dialect's for a trial of timeout.
-	Begin, Commit func(changes []switchdrivers.Change, timeout time.Duration) []string
-	// Confirm are the lines that make the trial permanent (a new session).
-	Confirm func(changes []switchdrivers.Change) []string
+	Begin, Commit func(changes []switchdrivers.Change, name string, timeout time.Duration) []string
+	// Ready, if set, runs at the privileged prompt before a trial: a
+	// switch that cannot take one (IOS-XE without its configuration
+	// archive) refuses it, untouched.
+	Ready func(s Session) error
+	// Pending reads the trial pending on the switch (nil: none) at the
+	// privileged prompt. A trial never starts while one is pending.
+	Pending func(s Session) (*switchdrivers.PendingTrial, error)
+	// Owns, if set, tells whether a pending trial is the one an attempt
+	// named name started (the EOS session); confirming a trial checks it.
+	Owns func(p switchdrivers.PendingTrial, name string) bool
+	// Confirm and Cancel are the lines that make the pending trial p
+	// permanent or revert it at once, sent from the privileged prompt of
+	// a new session; Leave are sent if one of them fails part-way (to
+	// leave a configuration mode without committing anything).
+	Confirm, Cancel func(p switchdrivers.PendingTrial) []string
+	Leave           []string
+	// Held: the trial's commit keeps the session's candidate open until
+	// the trial is accepted or rejected (SR Linux). The session never
+	// returns to the privileged prompt (scrapligo would discard the
+	// candidate on the way): the read-back is sent where the commit left
+	// it, and the session closes without scrapligo's on-close. Release
+	// (the lines that close the candidate called name) follows the
+	// confirmation.
+	Held    bool
+	Release func(name string) []string
 }
 
 // Registration returns the registry entry of a dialect.
@@ -81,16 +134,41 @@ func (d Dialect) Registration() switchdrivers.Registration {
 }
 
 // Open opens a driver for the dialect; it is a switchdrivers.ConfirmedApplier
-// when the dialect has trial syntax.
+// and a switchdrivers.TrialRecoverer when the dialect has trial syntax,
+// unless the switch's options say `trials: "off"`.
 func (d Dialect) Open(cfg switchdrivers.Config) (switchdrivers.Driver, error) {
 	drv, err := Open(d, cfg)
 	if err != nil {
 		return nil, err
 	}
-	if d.Trial != nil {
+	if d.Trial != nil && !drv.noTrials {
 		return &TrialDriver{drv}, nil
 	}
 	return drv, nil
+}
+
+// SessionName names an attempt at a batch: cutover-, a hash of the
+// batch's content, and attempt, which is new for every attempt (a lost
+// session's name is never entered again). Render shows the attempt as
+// AttemptPlaceholder.
+func SessionName(changes []switchdrivers.Change, attempt string) string {
+	h := sha256.New()
+	for _, c := range changes {
+		fmt.Fprintf(h, "%s %s %s\n", c.Port, c.From, c.To)
+	}
+	return "cutover-" + hex.EncodeToString(h.Sum(nil))[:8] + "-" + attempt
+}
+
+// AttemptPlaceholder stands for the attempt in rendered session names.
+const AttemptPlaceholder = "<attempt>"
+
+// newAttempt returns 8 random hex digits.
+func newAttempt() string {
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("cli: no randomness: " + err.Error())
+	}
+	return hex.EncodeToString(b[:])
 }
 
 // TrialDriver is a Driver whose platform applies batches on trial.
@@ -106,34 +184,151 @@ func (t *TrialDriver) RenderConfirmed(changes []switchdrivers.Change, timeout ti
 		return nil, nil
 	}
 	tr := t.d.Trial
-	out := t.scriptWith(changes, tr.Begin(changes, timeout), tr.Commit(changes, timeout))
-	for _, l := range tr.Confirm(changes) {
+	name := SessionName(changes, AttemptPlaceholder)
+	out := t.scriptWith(changes, tr.Begin(changes, name, timeout), tr.Commit(changes, name, timeout))
+	confirm := tr.Confirm(switchdrivers.PendingTrial{ID: name})
+	if tr.Release != nil {
+		confirm = append(confirm, tr.Release(name)...)
+	}
+	for _, l := range confirm {
 		out = append(out, "! once the step's guard has passed, in a new session: "+l)
 	}
 	return out, nil
 }
 
 // ApplyConfirmed applies the batch on trial (the switch reverts it after
-// timeout) and returns the function that confirms it.
+// timeout) and returns the function that confirms it. The trial is
+// refused, untouched, while another trial is pending on the switch.
+// The confirmation checks that the trial is still pending (a late one
+// is an error naming the switch), confirms it, checks that it is no
+// longer pending, and reads the ports back.
 func (t *TrialDriver) ApplyConfirmed(ctx context.Context, changes []switchdrivers.Change, timeout time.Duration) (func(context.Context) error, error) {
 	tr := t.d.Trial
-	err := t.apply(ctx, changes, tr.Begin(changes, timeout), tr.Commit(changes, timeout))
+	name := SessionName(changes, newAttempt())
+	var started switchdrivers.PendingTrial // the trial as the switch shows it after the commit
+	err := t.apply(ctx, changes, attempt{
+		name:  name,
+		begin: tr.Begin(changes, name, timeout), commit: tr.Commit(changes, name, timeout),
+		held: tr.Held,
+		before: func(s session) error {
+			if tr.Ready != nil {
+				if err := tr.Ready(s); err != nil {
+					return t.errf("", "", err)
+				}
+			}
+			p, err := tr.Pending(s)
+			if err != nil {
+				return err
+			}
+			if p != nil {
+				return t.errf("", "", fmt.Errorf("a trial is already pending on the switch (%s): it must be confirmed or cancelled before another starts", p))
+			}
+			return nil
+		},
+		after: func(s session) error {
+			p, err := tr.Pending(s)
+			if err != nil {
+				return fmt.Errorf("reading the trial back: %w", err)
+			}
+			if p == nil {
+				return t.errf("", "", errors.New("the batch landed but the switch shows no trial pending: it will not revert by itself"))
+			}
+			started = *p
+			return nil
+		},
+	})
 	if err != nil {
 		return nil, err
 	}
 	return func(ctx context.Context) error {
-		s, closeFn, err := t.open(ctx)
-		if err != nil {
-			return err
+		return t.settle(ctx, &started, name, changes, "confirming the trial", tr.Confirm)
+	}, nil
+}
+
+// PendingTrial implements switchdrivers.TrialRecoverer.
+func (t *TrialDriver) PendingTrial(ctx context.Context) (*switchdrivers.PendingTrial, error) {
+	s, closeFn, err := t.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer closeFn()
+	p, err := t.d.Trial.Pending(s)
+	if err != nil {
+		return nil, t.errf("", "", err)
+	}
+	return p, nil
+}
+
+// ConfirmTrial implements switchdrivers.TrialRecoverer.
+func (t *TrialDriver) ConfirmTrial(ctx context.Context, p switchdrivers.PendingTrial) error {
+	return t.settle(ctx, &p, "", nil, "confirming the trial", t.d.Trial.Confirm)
+}
+
+// CancelTrial implements switchdrivers.TrialRecoverer.
+func (t *TrialDriver) CancelTrial(ctx context.Context, p switchdrivers.PendingTrial) error {
+	return t.settle(ctx, &p, "", nil, "cancelling the trial", t.d.Trial.Cancel)
+}
+
+// settle confirms or cancels (lines) the trial pending on the switch, in
+// a new session: the trial must be pending before — want, the trial as
+// the switch showed it after its commit — and gone after. With changes
+// (the confirmation of this driver's own trial, the attempt name), the
+// ports are read back.
+func (t *TrialDriver) settle(ctx context.Context, want *switchdrivers.PendingTrial, name string, changes []switchdrivers.Change, what string, lines func(switchdrivers.PendingTrial) []string) error {
+	tr := t.d.Trial
+	s, closeFn, err := t.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	p, err := tr.Pending(s)
+	if err != nil {
+		return t.errf("", "", fmt.Errorf("%s: %w", what, err))
+	}
+	switch {
+	case p == nil:
+		return t.errf("", "", fmt.Errorf("%s: %w on the switch: it was already reverted (its timer ran out), confirmed or cancelled", what, switchdrivers.ErrNoPendingTrial))
+	case want != nil && want.ID != p.ID:
+		return t.errf("", "", fmt.Errorf("%s: %w with id %q; the switch has %s pending", what, switchdrivers.ErrNoPendingTrial, want.ID, p))
+	case name != "" && tr.Owns != nil && !tr.Owns(*p, name):
+		return t.errf("", "", fmt.Errorf("%s: the trial pending on the switch (%s) is not this run's (%s)", what, p, name))
+	}
+	for i, line := range lines(*p) {
+		if _, err := s.Config(line); err != nil {
+			if i > 0 {
+				for _, l := range tr.Leave {
+					s.Config(l)
+				}
+			}
+			return t.errf("", line, fmt.Errorf("%s: %w", what, err))
 		}
-		defer closeFn()
-		for _, line := range tr.Confirm(changes) {
-			if err := s.line(line); err != nil {
-				return t.errf("", line, fmt.Errorf("confirming the trial configuration: %w", err))
+	}
+	after, err := tr.Pending(s)
+	if err != nil {
+		return t.errf("", "", fmt.Errorf("%s: reading the trial back: %w", what, err))
+	}
+	if after != nil && after.ID == p.ID {
+		return t.errf("", "", fmt.Errorf("%s: the trial is still pending afterwards (%s)", what, after))
+	}
+	if changes != nil {
+		live, err := t.read(s, changes)
+		if err != nil {
+			return fmt.Errorf("%s: read-back: %w", what, err)
+		}
+		if err := switchdrivers.CheckReadBack(t.name, live, changes); err != nil {
+			return fmt.Errorf("%s: the switch no longer holds the trial: %w", what, err)
+		}
+	}
+	if name != "" && tr.Release != nil {
+		// The trial is confirmed; what the release closes (an open
+		// candidate with nothing in it) holds nothing of it.
+		for _, l := range tr.Release(name) {
+			if _, err := s.Config(l); err != nil {
+				break
 			}
 		}
-		return nil
-	}, nil
+	}
+	return nil
 }
 
 // Driver is an open CLI driver.
@@ -145,8 +340,12 @@ type Driver struct {
 	password   secret.Secret
 	knownHosts string
 	insecure   bool
+	noTrials   bool
 	timeout    time.Duration
 	alias      map[string]string // shown name -> the inventory's spelling
+
+	mu    sync.Mutex
+	stale []string // names of this driver's attempts whose session was lost before the commit
 }
 
 // Open validates cfg for dialect d. It performs no I/O.
@@ -178,6 +377,14 @@ func Open(d Dialect, cfg switchdrivers.Config) (*Driver, error) {
 				return nil, fail("option insecure_host_key %q is not true or false", v)
 			}
 			drv.insecure = b
+		case "trials":
+			switch v {
+			case "on":
+			case "off":
+				drv.noTrials = true
+			default:
+				return nil, fail("option trials %q is not on or off", v)
+			}
 		case "timeout":
 			t, err := time.ParseDuration(v)
 			if err != nil || t <= 0 {
@@ -185,7 +392,7 @@ func Open(d Dialect, cfg switchdrivers.Config) (*Driver, error) {
 			}
 			drv.timeout = t
 		default:
-			return nil, fail("unknown option %q (known: known_hosts, insecure_host_key, timeout)", k)
+			return nil, fail("unknown option %q (known: known_hosts, insecure_host_key, timeout, trials)", k)
 		}
 	}
 	if drv.knownHosts == "" && !drv.insecure {
@@ -218,9 +425,20 @@ func (drv *Driver) scrub(err error) string {
 type session struct {
 	drv *Driver
 	nd  *network.Driver
+	// held: the session holds something open that returning to the
+	// privileged prompt would discard (a trial's SR Linux candidate):
+	// Show sends at the prompt it is at.
+	held bool
 }
 
 func (s session) Show(command string) (string, error) {
+	if s.held {
+		out, err := s.send(command)
+		if err != nil {
+			return "", s.drv.errf("", command, err)
+		}
+		return out, nil
+	}
 	r, err := s.nd.SendCommand(command)
 	if err != nil {
 		return "", s.drv.errf("", command, s.sendError(err))
@@ -228,7 +446,19 @@ func (s session) Show(command string) (string, error) {
 	if r.Failed != nil || s.failed(r.Result) {
 		return "", s.drv.errf("", command, fmt.Errorf("%s", strings.TrimSpace(r.Result)))
 	}
+	if err := s.check(command, r.Result); err != nil {
+		return "", s.drv.errf("", command, err)
+	}
 	return r.Result, nil
+}
+
+// Config implements Session.
+func (s session) Config(line string) (string, error) {
+	out, err := s.send(line)
+	if err != nil {
+		return out, s.drv.errf("", line, err)
+	}
+	return out, nil
 }
 
 // failed reports output carrying one of the dialect's own error markers.
@@ -241,7 +471,14 @@ func (s session) failed(out string) bool {
 	return false
 }
 
-// line sends one configuration line at whatever prompt the session is at.
+// check applies the dialect's output check of a line, if it has one.
+func (s session) check(line, out string) error {
+	if c, ok := s.drv.d.Checks[line]; ok {
+		return c(out)
+	}
+	return nil
+}
+
 // sendError is what a failed send reports, the password scrubbed.
 func (s session) sendError(err error) error {
 	msg := s.drv.scrub(err)
@@ -251,16 +488,29 @@ func (s session) sendError(err error) error {
 	return errors.New(msg)
 }
 
+// line sends one configuration line at whatever prompt the session is at.
 func (s session) line(command string) error {
+	_, err := s.send(command)
+	return err
+}
+
+func (s session) send(command string) (string, error) {
 	r, err := s.nd.Driver.SendCommand(command)
 	if err != nil {
-		return s.sendError(err)
+		return "", s.sendError(err)
 	}
 	if r.Failed != nil || s.failed(r.Result) {
-		return &refusedError{strings.TrimSpace(r.Result)}
+		return r.Result, &refusedError{strings.TrimSpace(r.Result)}
 	}
-	return nil
+	if err := s.check(command, r.Result); err != nil {
+		return r.Result, &refusedError{err.Error()}
+	}
+	return r.Result, nil
 }
+
+// abandon makes the session close without scrapligo's on-close
+// operations (which would leave a held candidate with "discard now").
+func (s session) abandon() { s.nd.OnClose = nil }
 
 // refusedError is a line the device answered with an error: it was
 // received and refused (unlike a lost session, where nobody knows).
@@ -296,8 +546,10 @@ func (drv *Driver) open(ctx context.Context) (session, func(), error) {
 	if err := nd.Open(); err != nil {
 		return session{}, nil, drv.errf("", "", fmt.Errorf("ssh to %s:%d as %s: %s", drv.host, drv.port, drv.username, drv.scrub(err)))
 	}
-	stop := context.AfterFunc(ctx, func() { nd.Close() })
-	return session{drv, nd}, func() { stop(); nd.Close() }, nil
+	var once sync.Once
+	closeOnce := func() { once.Do(func() { nd.Close() }) }
+	stop := context.AfterFunc(ctx, closeOnce)
+	return session{drv: drv, nd: nd}, func() { stop(); closeOnce() }, nil
 }
 
 // read returns the ports as the inventory — or the batch in hand — spells
@@ -365,7 +617,7 @@ func (drv *Driver) Render(changes []switchdrivers.Change) ([]string, error) {
 }
 
 func (drv *Driver) script(changes []switchdrivers.Change) []string {
-	return drv.scriptWith(changes, drv.d.Begin(changes), drv.d.Commit)
+	return drv.scriptWith(changes, drv.d.Begin(changes, SessionName(changes, AttemptPlaceholder)), drv.d.Commit)
 }
 
 func (drv *Driver) scriptWith(changes []switchdrivers.Change, begin, commit []string) []string {
@@ -376,10 +628,28 @@ func (drv *Driver) scriptWith(changes []switchdrivers.Change, begin, commit []st
 
 // Apply configures the batch in one SSH session and reads it back.
 func (drv *Driver) Apply(ctx context.Context, changes []switchdrivers.Change) error {
-	return drv.apply(ctx, changes, drv.d.Begin(changes), drv.d.Commit)
+	name := SessionName(changes, newAttempt())
+	return drv.apply(ctx, changes, attempt{name: name, begin: drv.d.Begin(changes, name), commit: drv.d.Commit})
 }
 
-func (drv *Driver) apply(ctx context.Context, changes []switchdrivers.Change, begin, commit []string) error {
+// attempt is one attempt at a batch.
+type attempt struct {
+	name          string   // its session or candidate name
+	begin, commit []string // the lines around the batch's own
+	// before, if set, runs after the check of the live state and may
+	// refuse the batch untouched; after, if set, runs after the
+	// read-back, in the same session.
+	before, after func(session) error
+	// held: the commit leaves the session holding something open (an SR
+	// Linux candidate): the session never returns to the privileged
+	// prompt, whose deescalation would discard it.
+	held bool
+}
+
+// apply runs one attempt at a batch in one session: read, check, before,
+// begin, the lines, commit, read back, after.
+func (drv *Driver) apply(ctx context.Context, changes []switchdrivers.Change, a attempt) error {
+	name, begin, commit, before, held := a.name, a.begin, a.commit, a.before, a.held
 	if err := drv.validate(changes); err != nil {
 		return switchdrivers.Untouched(err)
 	}
@@ -398,31 +668,98 @@ func (drv *Driver) apply(ctx context.Context, changes []switchdrivers.Change, be
 	if err := switchdrivers.CheckFrom(drv.name, live, changes); err != nil {
 		return switchdrivers.Untouched(err)
 	}
+	drv.forgetStale(s)
+	if before != nil {
+		if err := before(s); err != nil {
+			return switchdrivers.Untouched(err)
+		}
+	}
 	script := drv.scriptWith(changes, begin, commit)
-	body := len(begin) + len(drv.d.Lines(changes))
-	perPort := max(1, len(drv.d.Lines(changes))/len(changes))
+	lines := len(drv.d.Lines(changes))
+	body := len(begin) + lines
+	perPort := max(1, lines/len(changes))
 	for i, line := range script {
 		if err := s.line(line); err != nil {
-			port := changes[min(max(0, i-len(begin))/perPort, len(changes)-1)].Port
+			port := ""
+			if i >= len(begin) && i < body {
+				port = changes[min((i-len(begin))/perPort, len(changes)-1)].Port
+			}
 			e := drv.errf(port, line, err)
 			var refused *refusedError
 			if drv.d.Transactional && (i < body || i == body && errors.As(err, &refused)) {
 				// Nothing is applied before the commit, nor by a commit
 				// the device refused (its first line; what follows a
 				// commit has committed already): discard and say so.
+				aborted := errors.As(err, &refused)
 				for _, a := range drv.d.Abort {
-					s.line(a)
+					aborted = aborted && s.line(a) == nil
+				}
+				if !aborted {
+					drv.remember(name) // the session was lost: what it began may still be there
 				}
 				return switchdrivers.Untouched(e)
 			}
 			return e
 		}
 	}
+	if held {
+		// Read back where the commit left the session (the reads name
+		// their datastore), and close it without scrapligo's return to
+		// the privileged prompt.
+		s.abandon()
+		s.held = true
+	}
 	after, err := drv.read(s, changes)
 	if err != nil {
 		return fmt.Errorf("read-back: %w", err)
 	}
-	return switchdrivers.CheckReadBack(drv.name, after, changes)
+	if err := switchdrivers.CheckReadBack(drv.name, after, changes); err != nil {
+		return err
+	}
+	if a.after != nil {
+		return a.after(s)
+	}
+	return nil
+}
+
+// remember records an attempt whose session was lost before its commit,
+// for Forget in a later session.
+func (drv *Driver) remember(name string) {
+	if drv.d.Forget == nil {
+		return
+	}
+	drv.mu.Lock()
+	drv.stale = append(drv.stale, name)
+	drv.mu.Unlock()
+}
+
+// forgetStale removes what this driver's lost attempts left on the
+// switch. A name that cannot be forgotten now is kept for the next
+// session; it never blocks a batch (its name is never entered again).
+func (drv *Driver) forgetStale(s session) {
+	drv.mu.Lock()
+	names := drv.stale
+	drv.stale = nil
+	drv.mu.Unlock()
+	var keep []string
+	for _, n := range names {
+		if err := drv.d.Forget(s, n); err != nil {
+			keep = append(keep, n)
+		}
+	}
+	if len(keep) > 0 {
+		drv.mu.Lock()
+		drv.stale = append(drv.stale, keep...)
+		drv.mu.Unlock()
+	}
+}
+
+// Stale lists the names of this driver's attempts whose session was lost
+// before the commit and whose leftovers are not removed yet.
+func (drv *Driver) Stale() []string {
+	drv.mu.Lock()
+	defer drv.mu.Unlock()
+	return append([]string(nil), drv.stale...)
 }
 
 // MACTable reads the MAC address table, if the dialect can.

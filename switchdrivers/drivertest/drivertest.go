@@ -7,6 +7,7 @@ package drivertest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -43,6 +44,21 @@ var BadPortNames = []string{
 	strings.Repeat("A", 300),
 }
 
+// expectSegments fails the test unless the peer sees every port of want
+// in its segment.
+func expectSegments(ctx context.Context, t *testing.T, peer func(context.Context, string) (string, error), want map[string]string) {
+	t.Helper()
+	for port, seg := range want {
+		got, err := peer(ctx, port)
+		if err != nil {
+			t.Fatalf("peer: %v", err)
+		}
+		if got != seg {
+			t.Fatalf("peer sees %s in %q, want %q", port, got, seg)
+		}
+	}
+}
+
 // Run runs the conformance suite.
 func Run(t *testing.T, h Harness) {
 	if len(h.Ports) < 3 || len(h.Segments) < 3 {
@@ -53,18 +69,15 @@ func Run(t *testing.T, h Harness) {
 	d := h.Open(t)
 	defer d.Close()
 	a, b, c := h.Segments[0], h.Segments[1], h.Segments[2]
+	if _, ok := d.(switchdrivers.ConfirmedApplier); ok {
+		if _, ok := d.(switchdrivers.TrialRecoverer); !ok {
+			t.Error("the driver applies on trial but cannot take a pending trial over from a new session (switchdrivers.TrialRecoverer); RunTrials checks it")
+		}
+	}
 
 	expectPeer := func(t *testing.T, want map[string]string) {
 		t.Helper()
-		for port, seg := range want {
-			got, err := h.Peer(ctx, port)
-			if err != nil {
-				t.Fatalf("peer: %v", err)
-			}
-			if got != seg {
-				t.Fatalf("peer sees %s in %q, want %q", port, got, seg)
-			}
-		}
+		expectSegments(ctx, t, h.Peer, want)
 	}
 	all := func(seg string) map[string]string {
 		m := map[string]string{}
@@ -253,3 +266,236 @@ func Run(t *testing.T, h Harness) {
 		}
 	})
 }
+
+// TrialHarness describes a driver whose switch applies batches on trial
+// (switchdrivers.ConfirmedApplier) and lets a new session take a pending
+// trial over (switchdrivers.TrialRecoverer).
+type TrialHarness struct {
+	// Open returns a new driver: every call stands for a new process
+	// (a recovery), with nothing in memory from the previous ones.
+	Open func(t *testing.T) switchdrivers.Driver
+	// Ports and Segments as in Harness: three access ports, all in
+	// Segments[0] when RunTrials starts.
+	Ports    []string
+	Segments []string
+	Peer     func(ctx context.Context, port string) (string, error)
+	// Timeout is the trials' timeout; TimerLasts is how long that is in
+	// real time (emulators run their clocks fast). RevertWithin bounds
+	// the wait for the switch's own revert (a deadline on polling, not
+	// an assertion on its speed).
+	Timeout, TimerLasts, RevertWithin time.Duration
+}
+
+// RunTrials runs the conformance suite of trials: a pending trial is
+// seen from a new session, confirming it stops the revert, cancelling
+// it restores the segments from before it, its timer reverts it, a
+// second trial is refused while one is pending, and a switch with
+// nothing pending reports nothing pending.
+func RunTrials(t *testing.T, h TrialHarness) {
+	if len(h.Ports) < 3 || len(h.Segments) < 3 {
+		t.Fatal("drivertest: the trial harness needs three ports and three segments")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	a, b, c := h.Segments[0], h.Segments[1], h.Segments[2]
+	open := func(t *testing.T) (switchdrivers.Driver, switchdrivers.ConfirmedApplier, switchdrivers.TrialRecoverer) {
+		t.Helper()
+		d := h.Open(t)
+		t.Cleanup(func() { d.Close() })
+		ca, ok := d.(switchdrivers.ConfirmedApplier)
+		if !ok {
+			t.Fatal("the driver cannot apply on trial")
+		}
+		tr, ok := d.(switchdrivers.TrialRecoverer)
+		if !ok {
+			t.Fatal("the driver applies on trial but cannot tell a pending trial from a new session (switchdrivers.TrialRecoverer)")
+		}
+		return d, ca, tr
+	}
+	expect := func(t *testing.T, want map[string]string) {
+		t.Helper()
+		expectSegments(ctx, t, h.Peer, want)
+	}
+	nothingPending := func(t *testing.T) {
+		t.Helper()
+		_, _, tr := open(t)
+		p, err := tr.PendingTrial(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p != nil {
+			t.Fatalf("a trial is reported pending: %s", p)
+		}
+	}
+	pending := func(t *testing.T) switchdrivers.PendingTrial {
+		t.Helper()
+		_, _, tr := open(t)
+		p, err := tr.PendingTrial(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p == nil {
+			t.Fatal("no trial reported pending, though one was applied and not confirmed")
+		}
+		return *p
+	}
+	// setup puts the ports in the given segments, without a trial.
+	setup := func(t *testing.T, want map[string]string) {
+		t.Helper()
+		d, _, _ := open(t)
+		live, err := d.Ports(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cs []switchdrivers.Change
+		for _, p := range live {
+			if seg, ok := want[p.Name]; ok && p.Segment != seg {
+				cs = append(cs, switchdrivers.Change{Port: p.Name, From: p.Segment, To: seg})
+			}
+		}
+		if err := d.Apply(ctx, cs); err != nil {
+			t.Fatalf("setup: %v", err)
+		}
+		expect(t, want)
+	}
+	waitFor := func(t *testing.T, want map[string]string) {
+		t.Helper()
+		deadline := time.Now().Add(h.RevertWithin)
+		for {
+			ok := true
+			for port, seg := range want {
+				if got, err := h.Peer(ctx, port); err != nil || got != seg {
+					ok = false
+				}
+			}
+			if ok {
+				return
+			}
+			if time.Now().After(deadline) {
+				expect(t, want) // fails, naming the port
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	p0, p1, p2 := h.Ports[0], h.Ports[1], h.Ports[2]
+	start := map[string]string{p0: a, p1: b, p2: a}
+	trial := []switchdrivers.Change{{Port: p0, From: a, To: c}, {Port: p1, From: b, To: a}}
+	after := map[string]string{p0: c, p1: a, p2: a}
+
+	// begin starts the trial from start and returns its confirmation.
+	begin := func(t *testing.T) func(context.Context) error {
+		t.Helper()
+		setup(t, start)
+		_, ca, _ := open(t)
+		confirm, err := ca.ApplyConfirmed(ctx, trial, h.Timeout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		expect(t, after)
+		return confirm
+	}
+	// gone checks that confirming a trial that is no longer pending fails,
+	// naming the switch, and changes nothing.
+	gone := func(t *testing.T, confirm func(context.Context) error, what string) {
+		t.Helper()
+		if err := confirm(ctx); !errors.Is(err, switchdrivers.ErrNoPendingTrial) || !strings.Contains(err.Error(), "switch ") {
+			t.Errorf("%s: want ErrNoPendingTrial naming the switch, got %v", what, err)
+		}
+		expect(t, start)
+	}
+
+	t.Run("NothingPending", func(t *testing.T) {
+		setup(t, start)
+		nothingPending(t)
+		_, _, tr := open(t)
+		for name, act := range map[string]func(context.Context, switchdrivers.PendingTrial) error{"confirm": tr.ConfirmTrial, "cancel": tr.CancelTrial} {
+			if err := act(ctx, switchdrivers.PendingTrial{}); !errors.Is(err, switchdrivers.ErrNoPendingTrial) {
+				t.Errorf("%s with nothing pending: want ErrNoPendingTrial, got %v", name, err)
+			}
+		}
+		expect(t, start)
+	})
+
+	t.Run("PendingSeenAndSecondTrialRefused", func(t *testing.T) {
+		confirm := begin(t)
+		p := pending(t)
+		if p.Detail == "" {
+			t.Errorf("the pending trial says nothing of itself: %+v", p)
+		}
+		_, other, _ := open(t)
+		if _, err := other.ApplyConfirmed(ctx, []switchdrivers.Change{{Port: p2, From: a, To: b}}, h.Timeout); err == nil || !switchdrivers.IsUntouched(err) {
+			t.Errorf("a second trial while one is pending: want an untouched refusal, got %v", err)
+		}
+		expect(t, after)
+		if err := confirm(ctx); err != nil {
+			t.Fatal(err)
+		}
+		nothingPending(t)
+	})
+
+	t.Run("ConfirmFromANewSessionStopsTheRevert", func(t *testing.T) {
+		begin(t)
+		p := pending(t)
+		_, _, tr := open(t)
+		if err := tr.ConfirmTrial(ctx, switchdrivers.PendingTrial{ID: p.ID + "-not-it"}); err == nil {
+			t.Error("a trial was confirmed under another trial's ID")
+		}
+		if err := tr.ConfirmTrial(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		nothingPending(t)
+		time.Sleep(h.TimerLasts + time.Second) // past the timer
+		expect(t, after)
+		nothingPending(t)
+	})
+
+	t.Run("CancelRestoresTheSegmentsBefore", func(t *testing.T) {
+		confirm := begin(t)
+		p := pending(t)
+		_, _, tr := open(t)
+		if err := tr.CancelTrial(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, start)
+		nothingPending(t)
+		gone(t, confirm, "confirming a cancelled trial")
+		// Another trial starts (another run): the first one's confirmation
+		// must not confirm it.
+		_, other, _ := open(t)
+		confirmOther, err := other.ApplyConfirmed(ctx, []switchdrivers.Change{{Port: p2, From: a, To: b}}, h.Timeout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := confirm(ctx); err == nil {
+			t.Error("a confirmation confirmed another run's trial")
+		}
+		if err := confirmOther(ctx); err != nil {
+			t.Fatalf("the other trial was taken by the first confirmation: %v", err)
+		}
+		setup(t, start)
+	})
+
+	t.Run("TimerRevertsAndLateConfirmFails", func(t *testing.T) {
+		confirm := begin(t)
+		waitFor(t, start)
+		nothingPending(t)
+		gone(t, confirm, "a late confirmation")
+	})
+}
+
+// Transcript is a CLI session (package cli's Session) that answers from a
+// table of outputs, for tests of what a dialect reads; a command the
+// table does not hold is an error.
+type Transcript map[string]string
+
+// Show returns the output recorded for command.
+func (tr Transcript) Show(command string) (string, error) {
+	out, ok := tr[command]
+	if !ok {
+		return "", fmt.Errorf("unexpected command %q", command)
+	}
+	return out, nil
+}
+
+// Config is Show: a transcript has no modes.
+func (tr Transcript) Config(line string) (string, error) { return tr.Show(line) }

@@ -11,14 +11,38 @@
 // are given by ID, which ELS (`interface-mode access`) and the older
 // `port-mode access` both accept; the mode lines are not touched.
 //
-// On trial (commit confirmed), the step is committed with `commit
-// confirmed N` (whole minutes) and confirmed by a later `commit`.
+// On trial the batch goes through `configure exclusive`, not `configure
+// private`: Junos refuses a confirmed commit on a private copy ("You
+// cannot issue the commit confirmed command when you are in configure
+// private mode", Juniper CLI guide; the device answers "error: commit
+// confirmed not supported for private configuration", py-junos-eznc
+// PR #954). Exclusive rather than plain `configure` because it locks the
+// shared candidate ("One user locks the configuration and makes changes
+// without interference from other users", Juniper, Forms of the
+// configure Command — napalm's junos driver locks it the same way before
+// a confirmed commit) and discards uncommitted changes when the session
+// ends, so a lost session leaves nothing behind. The shared candidate
+// must hold nothing before the batch (`show | compare` empty): the
+// driver never commits somebody else's uncommitted work. The batch is
+// committed with `commit confirmed N` (whole minutes); Junos rolls back
+// to the previous commit (rollback 1) if no commit follows within N
+// minutes. The confirmation is a plain `commit` of the unchanged shared
+// candidate from a new session (napalm and Ansible's junos_config
+// confirm with a plain commit; "either by typing the commit command
+// again or by typing the commit check command"): a plain commit rather
+// than `commit check` because it leaves a new entry in the commit
+// history, from which a pending trial is read (napalm's
+// _get_pending_commits: the newest commit's "commit confirmed, rollback
+// in Nmins" and its time against the switch's clock). A cancel is
+// `rollback 1` and `commit` (napalm's rollback()).
 // Committed configuration is persistent, so Save has nothing to do.
 package juniperjunos
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -70,19 +94,99 @@ var Dialect = cli.Dialect{
 	ValidatePort:  ValidatePort,
 	Short:         Short,
 	Read:          ReadPorts,
-	Begin:         func([]switchdrivers.Change) []string { return []string{"configure private"} },
+	Begin:         func([]switchdrivers.Change, string) []string { return []string{"configure private"} },
 	Lines:         lines,
 	Commit:        []string{"commit and-quit"},
 	Abort:         []string{"rollback 0", "exit configuration-mode"},
 	Transactional: true,
 	FailedWhen:    []string{"\nerror:", "error: ", "syntax error"},
+	Checks:        map[string]func(string) error{cmdCompare: EmptyCompare},
 	Trial: &cli.Trial{
-		Begin: func([]switchdrivers.Change, time.Duration) []string { return []string{"configure private"} },
-		Commit: func(_ []switchdrivers.Change, timeout time.Duration) []string {
+		Begin: func([]switchdrivers.Change, string, time.Duration) []string {
+			return []string{"configure exclusive", cmdCompare}
+		},
+		Commit: func(_ []switchdrivers.Change, _ string, timeout time.Duration) []string {
 			return []string{fmt.Sprintf("commit confirmed %d", minutes(timeout)), "exit configuration-mode"}
 		},
-		Confirm: func([]switchdrivers.Change) []string { return []string{"configure private", "commit and-quit"} },
+		Pending: PendingCommit,
+		Confirm: func(switchdrivers.PendingTrial) []string {
+			return []string{"configure exclusive", cmdCompare, "commit", "exit configuration-mode"}
+		},
+		Cancel: func(switchdrivers.PendingTrial) []string {
+			return []string{"configure exclusive", cmdCompare, "rollback 1", "commit", "exit configuration-mode"}
+		},
+		Leave: []string{"rollback 0", "exit configuration-mode"},
 	},
+}
+
+// cmdCompare shows the shared candidate's uncommitted changes.
+const cmdCompare = "show | compare"
+
+// EmptyCompare accepts a `show | compare` that shows no change (Junos
+// prints the [edit] banner only): anything else is another user's
+// uncommitted work in the shared candidate, which a commit would make
+// live with the batch.
+func EmptyCompare(out string) error {
+	for _, line := range strings.Split(out, "\n") {
+		if l := strings.TrimSpace(line); l != "" && l != "[edit]" {
+			return fmt.Errorf("the shared candidate configuration already holds uncommitted changes (%q); they are not committed with the batch (Junos discards them when configure exclusive ends)", strings.TrimSpace(out))
+		}
+	}
+	return nil
+}
+
+var (
+	// 0   2024-04-02 03:35:34 UTC by mist via netconf commit confirmed, rollback in 10mins
+	commitRE   = regexp.MustCompile(`(?m)^\s*0\s+(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) (\S+) by (\S+) via \S+(.*)$`)
+	rollbackRE = regexp.MustCompile(`commit confirmed, rollback in (\d+)mins?`)
+	// Current time: 2024-05-06 06:40:12 UTC
+	clockRE = regexp.MustCompile(`(?m)^\s*Current time:\s+(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) (\S+)`)
+)
+
+// PendingCommit reads the pending confirmed commit as napalm's junos
+// driver does (_get_pending_commits): the newest entry of `show system
+// commit` says "commit confirmed, rollback in Nmins", and its time plus
+// N minutes is still ahead of the switch's clock (`show system uptime`,
+// "Current time:"). The text stays on the entry for good (a real QFX
+// history shows it on older entries), so the time decides; a later
+// commit, the confirmation or the rollback itself, becomes the newest
+// entry.
+func PendingCommit(s cli.Session) (*switchdrivers.PendingTrial, error) {
+	hist, err := s.Show("show system commit")
+	if err != nil {
+		return nil, err
+	}
+	m := commitRE.FindStringSubmatch(hist)
+	if m == nil {
+		return nil, fmt.Errorf("show system commit: no newest entry (0) in %q", strings.TrimSpace(hist))
+	}
+	r := rollbackRE.FindStringSubmatch(m[4])
+	if r == nil {
+		return nil, nil
+	}
+	clock, err := s.Show("show system uptime")
+	if err != nil {
+		return nil, err
+	}
+	c := clockRE.FindStringSubmatch(clock)
+	if c == nil {
+		return nil, errors.New("show system uptime: no \"Current time:\" line")
+	}
+	if c[2] != m[2] {
+		return nil, fmt.Errorf("show system commit counts in %s, show system uptime in %s", m[2], c[2])
+	}
+	const layout = "2006-01-02 15:04:05"
+	committed, err1 := time.Parse(layout, m[1])
+	now, err2 := time.Parse(layout, c[1])
+	mins, err3 := strconv.Atoi(r[1])
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return nil, fmt.Errorf("show system commit / uptime: %w", err)
+	}
+	left := committed.Add(time.Duration(mins) * time.Minute).Sub(now)
+	if left <= 0 {
+		return nil, nil // expired: Junos has rolled it back
+	}
+	return &switchdrivers.PendingTrial{ID: m[1] + " " + m[2], User: m[3], RevertIn: left, Detail: strings.TrimSpace(m[0])}, nil
 }
 
 // Registration returns this driver's registry entry.

@@ -2,6 +2,7 @@ package juniperjunos_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -120,7 +121,12 @@ func TestCommitConfirmed(t *testing.T) {
 	d := open(t, l).(switchdrivers.ConfirmedApplier)
 	batch := []switchdrivers.Change{{Port: "ge-0/0/0", From: "10", To: "20"}}
 	cmds, _ := d.RenderConfirmed(batch, 2*time.Minute)
-	if got := strings.Join(cmds, "|"); !strings.Contains(got, "commit confirmed 2|exit configuration-mode") || !strings.Contains(got, "commit and-quit") {
+	want := "configure exclusive|show | compare|" +
+		"delete interfaces ge-0/0/0 unit 0 family ethernet-switching vlan members|set interfaces ge-0/0/0 unit 0 family ethernet-switching vlan members 20|" +
+		"commit confirmed 2|exit configuration-mode|" +
+		"! once the step's guard has passed, in a new session: configure exclusive|! once the step's guard has passed, in a new session: show | compare|" +
+		"! once the step's guard has passed, in a new session: commit|! once the step's guard has passed, in a new session: exit configuration-mode"
+	if got := strings.Join(cmds, "|"); got != want {
 		t.Fatalf("render %q", cmds)
 	}
 	tag := func() string { v, _ := l.PortTag(ctx, "sw3-e1"); return v }
@@ -137,16 +143,57 @@ func TestCommitConfirmed(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	confirm, err := d.ApplyConfirmed(ctx, batch, time.Minute)
+	confirm, err := d.ApplyConfirmed(ctx, batch, 5*time.Minute) // long enough to confirm on a loaded machine
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := confirm(ctx); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Duration(float64(time.Minute)*0.01) + 500*time.Millisecond)
+	time.Sleep(time.Duration(float64(5*time.Minute)*0.01) + 500*time.Millisecond)
 	if tag() != "20" {
 		t.Fatalf("a confirmed commit was rolled back: %s", tag())
+	}
+}
+
+// TestTrialConformance: a pending confirmed commit is seen from a new
+// session (the commit history against the switch's clock), confirmed by
+// a plain commit or cancelled by rollback 1 from there, and reverts by
+// itself.
+func TestTrialConformance(t *testing.T) {
+	l := labtest.StartFast(t, topology)
+	labtest.RunTrialConformance(t, labtest.Emulated{Lab: l, Node: "sw3", Open: func(t *testing.T) switchdrivers.Driver { return open(t, l) },
+		Ports: ports, Segments: []string{"10", "20", "30"}, OVSPort: ovs})
+}
+
+// TestTrialNeverCommitsSomebodyElsesChanges: with another user's
+// uncommitted change in the shared candidate, a trial (and a
+// confirmation) is refused before anything is staged, naming the switch;
+// the trial is never sent in private mode, where Junos refuses it.
+func TestTrialNeverCommitsSomebodyElsesChanges(t *testing.T) {
+	l := labtest.StartFast(t, topology)
+	srv := l.Emulator("sw3")
+	ctx := context.Background()
+	srv.StageShared("ge-0/0/2", 30) // someone's `configure`, `set …`, no commit
+	d := open(t, l).(switchdrivers.ConfirmedApplier)
+	batch := []switchdrivers.Change{{Port: "ge-0/0/0", From: "10", To: "20"}}
+	_, err := d.ApplyConfirmed(ctx, batch, 5*time.Minute)
+	if err == nil || !switchdrivers.IsUntouched(err) || !strings.Contains(err.Error(), "switch sw3") || !strings.Contains(err.Error(), "uncommitted changes") {
+		t.Fatalf("trial over a modified shared candidate: %v", err)
+	}
+	for _, p := range []string{"sw3-e1", "sw3-e3"} {
+		if v, _ := l.PortTag(ctx, p); v != "10" {
+			t.Fatalf("%s moved to %s", p, v)
+		}
+	}
+	log := strings.Join(srv.ConfigLog(), "|")
+	if strings.Contains(log, "members 20") || strings.Contains(log, "commit") {
+		t.Fatalf("configuration was sent: %q", log)
+	}
+	// Leaving configure exclusive discarded the stale change (Junos does):
+	// the next trial goes ahead, in exclusive mode (private would be refused).
+	if _, err := d.ApplyConfirmed(ctx, batch, 5*time.Minute); err != nil {
+		t.Fatalf("after configure exclusive discarded the stale change: %v", err)
 	}
 }
 
@@ -179,5 +226,46 @@ func TestPasswordNeverInErrors(t *testing.T) {
 	_, err := open(t, l).Ports(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "switch sw3") || !strings.Contains(err.Error(), "as admin") || strings.Contains(err.Error(), labs.DefaultPassword) {
 		t.Fatalf("refused login: %v", err)
+	}
+}
+
+// TestPendingCommit: napalm's reading of the commit history, on variants
+// of the history and the clock: the time decides, not the text.
+func TestPendingCommit(t *testing.T) {
+	committed := time.Date(2024, 4, 2, 3, 35, 34, 0, time.UTC)
+	entry := func(i int, at time.Time, rest string) string {
+		return fmt.Sprintf("%-3d %s by mist via netconf%s\n", i, at.Format("2006-01-02 15:04:05 MST"), rest)
+	}
+	clock := func(at time.Time, zone string) string {
+		return "Current time: " + at.Format("2006-01-02 15:04:05") + " " + zone + "\nTime Source:  NTP CLOCK \n"
+	}
+	for _, c := range []struct {
+		name, hist, clock string
+		left              time.Duration // 0: nothing pending
+		err               string
+	}{
+		{name: "pending", hist: entry(0, committed, " commit confirmed, rollback in 10mins") + entry(1, committed.Add(-time.Hour), ""),
+			clock: clock(committed.Add(4*time.Minute), "UTC"), left: 6 * time.Minute},
+		{name: "one minute", hist: entry(0, committed, " commit confirmed, rollback in 1min"), clock: clock(committed.Add(30*time.Second), "UTC"), left: 30 * time.Second},
+		{name: "expired", hist: entry(0, committed, " commit confirmed, rollback in 10mins"), clock: clock(committed.Add(11*time.Minute), "UTC")},
+		{name: "confirmed by a later commit", hist: entry(0, committed.Add(time.Minute), "") + entry(1, committed, " commit confirmed, rollback in 10mins"), clock: clock(committed.Add(2*time.Minute), "UTC")},
+		{name: "virtual chassis", hist: "fpc0:\n--------------------------------------------------------------------------\n" + entry(0, committed, " commit confirmed, rollback in 5mins") + "rescue  2024-01-01 00:00:00 UTC by root via other\n",
+			clock: "fpc0:\n------\n" + clock(committed.Add(time.Minute), "UTC"), left: 4 * time.Minute},
+		{name: "two zones", hist: entry(0, committed, " commit confirmed, rollback in 10mins"), clock: clock(committed, "CEST"), err: "counts in UTC"},
+		{name: "no history", hist: "\n", err: "no newest entry"},
+	} {
+		p, err := juniperjunos.PendingCommit(drivertest.Transcript{"show system commit": c.hist, "show system uptime": c.clock})
+		switch {
+		case c.err != "":
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%s: want an error %q, got %+v, %v", c.name, c.err, p, err)
+			}
+		case err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.left == 0 && p != nil:
+			t.Errorf("%s: reported pending: %+v", c.name, p)
+		case c.left != 0 && (p == nil || p.RevertIn != c.left || p.User != "mist" || p.ID != "2024-04-02 03:35:34 UTC"):
+			t.Errorf("%s: got %+v, want %s left", c.name, p, c.left)
+		}
 	}
 }

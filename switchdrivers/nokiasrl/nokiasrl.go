@@ -5,16 +5,28 @@
 // On SR Linux a port's segment is the mac-vrf network-instance its
 // untagged subinterface (ethernet-1/1.0) belongs to, so segments are
 // names: the inventory gives them per role (`segments: {production:
-// mac-vrf-66, …}`). A batch is one private candidate: `enter candidate
-// private`, per port `delete / network-instance OLD interface X.0` then
-// `set / network-instance NEW interface X.0`, and `commit now`, which
-// applies the batch as a whole (a subinterface is in one network-instance
-// at a time; the commit refuses anything else). Any error before the
-// commit discards the candidate (`discard now`): nothing was changed.
+// mac-vrf-66, …}`). A batch is one named private candidate: `enter
+// candidate private name NAME`, per port `delete / network-instance OLD
+// interface X.0` then `set / network-instance NEW interface X.0`, and
+// `commit now`, which applies the batch as a whole (a subinterface is in
+// one network-instance at a time; the commit refuses anything else). Any
+// error before the commit discards the candidate (`discard now`):
+// nothing was changed. The candidate is named afresh for every attempt
+// (cli.SessionName), never the plain `enter candidate private`: that
+// candidate, private-<user>, is shared by every session of the user and
+// outlives them, so a batch lost part-way would be committed with the
+// next one (napalm-srlinux uses a named candidate per instance for this
+// reason, and its CI asserts that private-<user> is never left open).
 //
 // On trial, the batch is committed with `commit confirmed timeout N`
-// (seconds) and accepted by `tools system configuration confirmed-accept`
-// once the step's guard has passed; otherwise SR Linux reverts it.
+// (seconds), which keeps the candidate open until the commit is accepted
+// or rejected (napalm-srlinux commit_config): nothing more is sent in
+// that session, whose close would discard the candidate. `tools system
+// configuration confirmed-accept` accepts it once the step's guard has
+// passed, `confirmed-reject` reverts it at once; then the candidate is
+// closed (`discard now`, as napalm-srlinux does after accepting). A
+// pending trial is a commit in status "unconfirmed" under `system
+// configuration commit` (napalm-srlinux has_pending_commit).
 //
 // Reads use the CLI's JSON output (`info … | as json`).
 package nokiasrl
@@ -75,22 +87,114 @@ var Dialect = cli.Dialect{
 	NamedSegments:   true,
 	Short:           func(s string) string { return s },
 	Read:            ReadPorts,
-	Begin:           func([]switchdrivers.Change) []string { return []string{"enter candidate private"} },
+	Begin:           func(_ []switchdrivers.Change, name string) []string { return []string{enter(name)} },
 	Lines:           lines,
 	Commit:          []string{"commit now"},
 	Abort:           []string{"discard now"},
 	Transactional:   true,
+	Forget:          func(s cli.Session, name string) error { return run(s, release(name)) },
 	SaveCommand:     "save startup",
 	SaveOK:          "Saved current running configuration",
 	Trial: &cli.Trial{
-		Begin: func([]switchdrivers.Change, time.Duration) []string { return []string{"enter candidate private"} },
-		Commit: func(_ []switchdrivers.Change, timeout time.Duration) []string {
+		Begin: func(_ []switchdrivers.Change, name string, _ time.Duration) []string { return []string{enter(name)} },
+		Commit: func(_ []switchdrivers.Change, _ string, timeout time.Duration) []string {
 			return []string{fmt.Sprintf("commit confirmed timeout %d", max(1, int(timeout.Seconds())))}
 		},
-		Confirm: func([]switchdrivers.Change) []string {
+		Held:    true,
+		Release: release,
+		Pending: PendingCommit,
+		Confirm: func(switchdrivers.PendingTrial) []string {
 			return []string{"tools system configuration confirmed-accept"}
 		},
+		Cancel: func(switchdrivers.PendingTrial) []string {
+			return []string{"tools system configuration confirmed-reject"}
+		},
 	},
+}
+
+func enter(name string) string { return "enter candidate private name " + name }
+
+// release closes a named candidate (napalm-srlinux
+// _discard_named_candidate).
+func release(name string) []string { return []string{enter(name), "discard now"} }
+
+func run(s cli.Session, lines []string) error {
+	for _, l := range lines {
+		if _, err := s.Config(l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CmdCommits reads the commit history's state.
+const CmdCommits = "info from state system configuration commit * | as json"
+
+// PendingCommit reports the commit in status "unconfirmed" (napalm-srlinux
+// has_pending_commit reads /system/configuration/commit[id=*] the same
+// way, the module prefix of the status stripped). The list is found
+// wherever the JSON nests it.
+func PendingCommit(s cli.Session) (*switchdrivers.PendingTrial, error) {
+	out, err := s.Show(CmdCommits)
+	if err != nil {
+		return nil, err
+	}
+	var v any
+	text := strings.TrimSpace(out)
+	if text == "" {
+		return nil, nil // no commit yet
+	}
+	if i := strings.IndexByte(text, '{'); i > 0 {
+		text = text[i:]
+	}
+	if err := json.Unmarshal([]byte(text), &v); err != nil {
+		return nil, fmt.Errorf("%s: not the JSON expected: %w", CmdCommits, err)
+	}
+	if m, ok := v.(map[string]any); ok && len(m) == 0 {
+		return nil, nil // an empty answer: no commit recorded
+	}
+	commits, ok := findList(v, "commit")
+	if !ok {
+		return nil, fmt.Errorf("%s: no commit list in %q", CmdCommits, text)
+	}
+	for _, c := range commits {
+		m, ok := c.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("%s: a commit entry is not an object: %v", CmdCommits, c)
+		}
+		status, _ := m["status"].(string)
+		if _, st, ok := strings.Cut(status, ":"); ok {
+			status = st
+		}
+		if status != "unconfirmed" {
+			continue
+		}
+		user, _ := m["username"].(string)
+		return &switchdrivers.PendingTrial{ID: fmt.Sprint(m["id"]), User: user, Detail: fmt.Sprintf("commit %v unconfirmed", m["id"])}, nil
+	}
+	return nil, nil
+}
+
+// findList finds the list under key anywhere in decoded JSON.
+func findList(v any, key string) ([]any, bool) {
+	switch t := v.(type) {
+	case map[string]any:
+		if l, ok := t[key].([]any); ok {
+			return l, true
+		}
+		for _, x := range t {
+			if l, ok := findList(x, key); ok {
+				return l, true
+			}
+		}
+	case []any:
+		for _, x := range t {
+			if l, ok := findList(x, key); ok {
+				return l, true
+			}
+		}
+	}
+	return nil, false
 }
 
 // Registration returns this driver's registry entry.

@@ -1,7 +1,7 @@
 package showparse
 
 import (
-	"regexp"
+	"errors"
 	"strings"
 )
 
@@ -17,18 +17,19 @@ type EOSInterfaceStatus struct {
 	Flags  string `yaml:"flags"`
 }
 
-// EOSInterfacesStatus parses EOS `show interfaces status`.
-func EOSInterfacesStatus(text string) ([]EOSInterfaceStatus, error) {
-	rows, err := statusTable(text)
+// EOSInterfacesStatus parses EOS `show interfaces status` (IOS's layout;
+// EOS adds a Flags column).
+func EOSInterfacesStatus(text string) ([]EOSInterfaceStatus, Report) {
+	rows, rep := IOSInterfacesStatus(text)
 	out := make([]EOSInterfaceStatus, len(rows))
 	for i, r := range rows {
 		out[i] = EOSInterfaceStatus{Port: r.Port, Name: r.Name, Status: r.Status, VLANID: r.VLANID, Duplex: r.Duplex, Speed: r.Speed, Type: r.Type}
 	}
-	return out, err
+	return out, rep
 }
 
 // EOSShowVLAN parses EOS `show vlan` (the same layout as IOS).
-func EOSShowVLAN(text string) ([]IOSVLAN, error) { return IOSShowVLAN(text) }
+func EOSShowVLAN(text string) ([]IOSVLAN, Report) { return IOSShowVLAN(text) }
 
 // EOSMAC is one entry of EOS `show mac address-table`.
 type EOSMAC struct {
@@ -40,33 +41,45 @@ type EOSMAC struct {
 	LastMove string   `yaml:"last_move"`
 }
 
-var eosMACRow = regexp.MustCompile(`^\s*(\d{1,4})\s+([0-9a-zA-Z]{4}\.[0-9a-zA-Z]{4}\.[0-9a-zA-Z]{4})\s+(\S+)\s+(.+?)\s*$`)
-
 // EOSMACTable parses EOS `show mac address-table`.
-func EOSMACTable(text string) ([]EOSMAC, error) {
+func EOSMACTable(text string) ([]EOSMAC, Report) {
 	var out []EOSMAC
-	for _, l := range lines(text) {
-		if strings.HasPrefix(strings.TrimSpace(l), "Multicast Mac Address Table") {
+	rep := macRows(eosMACTable, text, func(r Row, mac, vlan string, ports []string) {
+		rec := EOSMAC{VLANID: vlan, Address: mac, Type: r.Cell("type"), Ports: ports,
+			Moves: r.Cell("moves"), LastMove: strings.TrimSuffix(r.Cell("lastmove"), " ago")}
+		if !isNumber(rec.Moves) && (rec.Moves != "" || rec.LastMove != "") {
+			rec, _ = eosMACWords(r.Fields()) // Moves is a count: these cells miss the columns
+		}
+		out = append(out, rec)
+	}, func(ports []string) {
+		out[len(out)-1].Ports = append(out[len(out)-1].Ports, ports...)
+	}, func(fs []string) error {
+		rec, err := eosMACWords(fs)
+		if err == nil {
+			out = append(out, rec)
+		}
+		return err
+	})
+	return out, rep
+}
+
+// eosMACWords reads an EOS MAC row from its words, in the order EOS
+// documents its columns: VLAN, MAC address, type, the ports, then the
+// move count and how long ago the last move was.
+func eosMACWords(fs []string) (EOSMAC, error) {
+	if len(fs) < 3 || !isVLANID(fs[0]) || NormaliseMAC(fs[1]) == "" {
+		return EOSMAC{}, errors.New("not a MAC address row: not VLAN, MAC address, type, ports")
+	}
+	rec := EOSMAC{VLANID: fs[0], Address: strings.ToLower(fs[1]), Type: fs[2], Ports: []string{}}
+	for i, f := range fs[3:] {
+		if isNumber(f) {
+			rec.Moves = f
+			rec.LastMove = strings.TrimSuffix(strings.Join(fs[3+i+1:], " "), " ago")
 			break
 		}
-		m := eosMACRow.FindStringSubmatch(l)
-		if m == nil {
-			continue
-		}
-		r := EOSMAC{VLANID: m[1], Address: strings.ToLower(m[2]), Type: m[3], Ports: []string{}}
-		// Ports, then optionally the move count and when the last move was.
-		ts := tokens(m[4])
-		for i, t := range ts {
-			if strings.Trim(t.text, "0123456789") == "" {
-				r.Moves = t.text
-				r.LastMove = strings.TrimSuffix(joinTokens(ts[i+1:]), " ago")
-				break
-			}
-			r.Ports = append(r.Ports, t.text)
-		}
-		out = append(out, r)
+		rec.Ports = append(rec.Ports, f)
 	}
-	return out, nil
+	return rec, nil
 }
 
 // EOSARP is one entry of EOS `show ip arp`.
@@ -78,26 +91,13 @@ type EOSARP struct {
 	VRF       string `yaml:"vrf"`
 }
 
-var eosARPRow = regexp.MustCompile(`^(\d{1,3}(?:\.\d{1,3}){3})\s+(\S+)\s+([0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4})\s+(.+?)\s*$`)
-
 // EOSARPTable parses EOS `show ip arp` (a "VRF: name" line sets the VRF
 // of the rows that follow).
-func EOSARPTable(text string) ([]EOSARP, error) {
+func EOSARPTable(text string) ([]EOSARP, Report) {
 	var out []EOSARP
-	vrf := ""
-	for i, l := range lines(text) {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(l), "VRF:"); ok {
-			vrf = strings.TrimSpace(v)
-			continue
-		}
-		if l == "" || strings.HasPrefix(l, "Address") {
-			continue
-		}
-		m := eosARPRow.FindStringSubmatch(l)
-		if m == nil {
-			return nil, &Error{i + 1, l, "not an ARP row"}
-		}
-		out = append(out, EOSARP{IP: m[1], Age: m[2], MAC: m[3], Interface: m[4], VRF: vrf})
-	}
-	return out, nil
+	rep := arpRows(text, func(r Row, ip string) {
+		vrf, _ := strings.CutPrefix(r.Context(), "VRF:")
+		out = append(out, EOSARP{IP: ip, Age: r.Cell("age"), MAC: r.Cell("mac"), Interface: r.Cell("interface"), VRF: strings.TrimSpace(vrf)})
+	})
+	return out, rep
 }

@@ -12,7 +12,48 @@ func iosStatus500() string {
 	var b strings.Builder
 	b.WriteString("Port      Name               Status       Vlan       Duplex  Speed Type\n")
 	for i := 1; i <= 500; i++ {
-		fmt.Fprintf(&b, "Gi%d/0/%-5d %-18s %-12s %-10d %6s %6s %s\n", 1+i/48, i%48+1, "desk", "connected", 10+i%20, "a-full", "a-1000", "10/100/1000BaseTX")
+		fmt.Fprintf(&b, "%-9s %-18s %-12s %-10d %6s %6s %s\n", fmt.Sprintf("Gi%d/0/%d", 1+i/48, i%48+1), "desk", "connected", 10+i%20, "a-full", "a-1000", "10/100/1000BaseTX")
+	}
+	return b.String()
+}
+
+// nxosStatus500 is NX-OS's layout (rules around the header, "--" names).
+func nxosStatus500() string {
+	var b strings.Builder
+	b.WriteString("--------------------------------------------------------------------------------\nPort          Name               Status    Vlan      Duplex  Speed   Type\n--------------------------------------------------------------------------------\n")
+	for i := 1; i <= 500; i++ {
+		fmt.Fprintf(&b, "Eth%d/%-9d %-18s %-9s %-9d %-7s %-7s %s\n", 1+i/48, i%48+1, "--", "connected", 10+i%20, "full", "10G", "10Gbase-SR")
+	}
+	return b.String()
+}
+
+// iosStatusShifted500 has every row printed two columns left of the
+// header (a narrower port column) with a status that runs over into the
+// VLAN column: the reader's slowest path (each row is realigned).
+func iosStatusShifted500() string {
+	var b strings.Builder
+	b.WriteString("Port      Name               Status       Vlan       Duplex  Speed Type\n")
+	for i := 1; i <= 500; i++ {
+		row := []rune(strings.Repeat(" ", 80))
+		at := func(col int, s string) { copy(row[col:], []rune(s)) }
+		at(0, fmt.Sprintf("Fa%d", i))
+		at(8, "test")
+		at(27, "notconnect: TD")
+		at(42, fmt.Sprint(10+i%20))
+		at(57-len("auto"), "auto")
+		at(64-len("auto"), "auto")
+		at(65, "10/100BaseTX")
+		b.WriteString(strings.TrimRight(string(row), " ") + "\n")
+	}
+	return b.String()
+}
+
+// iosMAC500 is a Catalyst 6500 MAC table (flags column, '+' rules).
+func iosMAC500() string {
+	var b strings.Builder
+	b.WriteString("      vlan   mac address    type   learn    age                 ports\n-----+----+---------------+-------+-----+----------+-----------------------------\n")
+	for i := 1; i <= 500; i++ {
+		fmt.Fprintf(&b, "     %5d 0000.0000.%04x  dynamic  Yes      280     Te1/%d\n", 10+i%20, i, i%48+1)
 	}
 	return b.String()
 }
@@ -35,8 +76,13 @@ func aoscxInterface500() string {
 }
 
 func TestGenerated500(t *testing.T) {
-	if r, err := IOSInterfacesStatus(iosStatus500()); err != nil || len(r) != 500 {
-		t.Fatalf("IOS: %d %v", len(r), err)
+	for name, text := range map[string]string{"IOS": iosStatus500(), "NX-OS": nxosStatus500(), "shifted": iosStatusShifted500()} {
+		if r, rep := IOSInterfacesStatus(text); len(rep.Warnings) != 0 || len(r) != 500 || rep.Read != 500 || r[499].VLANID != "10" {
+			t.Fatalf("%s: %d %+v", name, len(r), rep.Warnings)
+		}
+	}
+	if r, rep := IOSMACTable(iosMAC500()); len(rep.Warnings) != 0 || len(r) != 500 || r[499].Ports[0] != "Te1/21" {
+		t.Fatalf("IOS MAC: %d %+v", len(r), rep.Warnings)
 	}
 	if r, err := JunosEthernetSwitchingInterfaces(junosESI500()); err != nil || len(r) != 500 || r[499].VLANID[0] != "29" {
 		t.Fatalf("Junos: %d %v", len(r), err)
@@ -53,7 +99,10 @@ func BenchmarkParse500(b *testing.B) {
 		text  string
 		parse func(string) error
 	}{
-		{"cisco_ios/show_interfaces_status", iosStatus500(), func(s string) error { _, err := IOSInterfacesStatus(s); return err }},
+		{"cisco_ios/show_interfaces_status", iosStatus500(), func(s string) error { _, rep := IOSInterfacesStatus(s); return rep.Err() }},
+		{"cisco_ios/show_interfaces_status_shifted_rows", iosStatusShifted500(), func(s string) error { _, rep := IOSInterfacesStatus(s); return rep.Err() }},
+		{"cisco_nxos/show_interface_status", nxosStatus500(), func(s string) error { _, rep := IOSInterfacesStatus(s); return rep.Err() }},
+		{"cisco_ios/show_mac_address-table", iosMAC500(), func(s string) error { _, rep := IOSMACTable(s); return rep.Err() }},
 		{"juniper_junos/show_ethernet-switching_interfaces", junosESI500(), func(s string) error { _, err := JunosEthernetSwitchingInterfaces(s); return err }},
 		{"aruba_aoscx/show_interface", aoscxInterface500(), func(s string) error { _, err := AOSCXShowInterface(s); return err }},
 	} {

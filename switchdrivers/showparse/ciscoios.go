@@ -1,8 +1,14 @@
 package showparse
 
 import (
+	"errors"
+	"fmt"
+	"net/netip"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // IOSInterfaceStatus is one row of Cisco IOS `show interfaces status`.
@@ -17,130 +23,105 @@ type IOSInterfaceStatus struct {
 	FCMode string `yaml:"fc_mode"`
 }
 
-// IOSInterfacesStatus parses `show interfaces status`. Columns are found
-// from the header: the name column holds names with spaces (and words such
-// as "connected"); status may carry text after a colon ("notconnect: TD");
-// duplex and speed are right-aligned.
-func IOSInterfacesStatus(text string) ([]IOSInterfaceStatus, error) {
-	return statusTable(text)
+// statusTable is the `show interfaces status` table of IOS, NX-OS and
+// EOS, and NX-OS's second section of tunnels (port, name, status,
+// reason).
+var statusTable = NewTable(Spec{
+	Command: CmdInterfacesStatus,
+	Columns: []Column{
+		{"port", []string{"Port", "Interface"}},
+		{"name", []string{"Name"}},
+		{"status", []string{"Status"}},
+		{"vlan", []string{"Vlan"}},
+		{"duplex", []string{"Duplex"}},
+		{"speed", []string{"Speed"}},
+		{"type", []string{"Type"}},
+		{"reason", []string{"Reason"}},
+	},
+	Signatures: [][]string{{"port", "status", "vlan", "duplex", "speed"}, {"port", "status", "reason"}},
+})
+
+// IOSInterfacesStatus parses `show interfaces status` (IOS, NX-OS). The
+// name column holds free text (even words such as "connected"); the
+// status may carry text after a colon ("notconnect: TD"); duplex and speed
+// are right-aligned. Rows that do not follow the header's columns (EOS
+// prints some) are read word by word around the link state.
+func IOSInterfacesStatus(text string) ([]IOSInterfaceStatus, Report) {
+	var out []IOSInterfaceStatus
+	rep := statusTable.Read(text, func(r Row) error {
+		rec, err := statusRow(r)
+		if err == nil {
+			out = append(out, rec)
+		}
+		return err
+	})
+	return out, rep
 }
 
-// statusTable reads the `show interfaces status` layout shared by IOS and
-// EOS. A header whose words are not spread over columns (EOS sometimes
-// prints "Port Name Status Vlan Duplex Speed Type") is read right to left.
-func statusTable(text string) ([]IOSInterfaceStatus, error) {
-	var out []IOSInterfaceStatus
-	var nameAt, statusAt, vlanAt, duplexAt int
-	header, aligned, reasons := false, true, false
-	for i, l := range lines(text) {
-		// NX-OS adds a table of tunnels: port, name, status, reason.
-		if strings.HasPrefix(l, "Interface") && strings.Contains(l, "Status") && strings.Contains(l, "Reason") {
-			nameAt, statusAt = strings.Index(l, "Name"), strings.Index(l, "Status")
-			header, reasons = true, true
-			continue
+func statusRow(r Row) (IOSInterfaceStatus, error) {
+	port := r.Cell("port")
+	if r.Has("reason") { // NX-OS tunnels
+		st := firstWord(r.Cell("status"))
+		if port == "" || strings.Contains(port, " ") || st == "" {
+			return IOSInterfaceStatus{}, errors.New("not an interface row: no interface name and status under Interface and Status")
 		}
-		if reasons {
-			ts := tokens(l)
-			if strings.TrimSpace(l) == "" || strings.HasPrefix(l, "---") || len(ts) < 2 || ts[0].start != 0 || len(l) <= statusAt {
-				continue
-			}
-			st, _, _ := strings.Cut(strings.TrimSpace(l[statusAt:]), " ")
-			out = append(out, IOSInterfaceStatus{Port: ts[0].text, Name: strings.TrimSpace(l[nameAt:statusAt]), Status: st})
-			continue
-		}
-		if strings.HasPrefix(l, "Port") && strings.Contains(l, "Status") && strings.Contains(l, "Vlan") {
-			nameAt, statusAt = strings.Index(l, "Name"), strings.Index(l, "Status")
-			vlanAt, duplexAt = strings.Index(l, "Vlan"), strings.Index(l, "Duplex")
-			if nameAt < 0 || duplexAt < 0 {
-				return nil, &Error{i + 1, l, "unexpected header"}
-			}
-			header = true
-			aligned = statusAt-nameAt > len("Name ")
-			continue
-		}
-		if !header || strings.TrimSpace(l) == "" || strings.HasPrefix(l, "---") {
-			continue
-		}
-		ts := tokens(l)
-		if len(ts) < 4 || ts[0].start != 0 {
-			return nil, &Error{i + 1, l, "not an interface row"}
-		}
-		if !aligned {
-			r, ok := rowByStatusWord(ts)
-			if !ok {
-				return nil, &Error{i + 1, l, "not an interface row"}
-			}
-			out = append(out, r)
-			continue
-		}
-		r := IOSInterfaceStatus{Port: ts[0].text}
-		// Some rows sit left of the header's columns (a short port column):
-		// shift the columns by where this row's name starts.
-		shift := 0
-		if ts[1].start < nameAt {
-			shift = ts[1].start - nameAt
-		}
-		nAt, sAt, vAt, dAt := nameAt+shift, statusAt+shift, vlanAt+shift, duplexAt+shift
-		if len(l) > nAt {
-			r.Name = strings.TrimSpace(l[nAt:min(len(l), sAt)])
-		}
-		var status, vlan, rest []token
-		for _, t := range ts[1:] {
-			switch {
-			case t.start < sAt:
-			case t.start < vAt:
-				status = append(status, t)
-			case t.start < dAt-1 && len(rest) == 0:
-				vlan = append(vlan, t)
-			default:
-				rest = append(rest, t)
-			}
-		}
-		if len(status) == 0 || len(rest) < 2 || status[0].start != sAt {
-			// A row that ignores the header's columns (EOS mixes them):
-			// in an aligned row the status starts at the Status column.
-			r, ok := rowByStatusWord(ts)
-			if !ok {
-				return nil, &Error{i + 1, l, "missing status, duplex or speed"}
-			}
-			out = append(out, r)
-			continue
-		}
-		r.Status, _, _ = strings.Cut(status[0].text, ":")
-		r.VLANID = joinTokens(vlan)
-		r.Duplex, r.Speed = rest[0].text, rest[1].text
-		r.Type = joinTokens(rest[2:])
-		out = append(out, r)
+		return IOSInterfaceStatus{Port: port, Name: r.Cell("name"), Status: st}, nil
 	}
-	return out, nil
+	rec := IOSInterfaceStatus{Port: port, Name: r.Cell("name"), VLANID: r.Cell("vlan"),
+		Duplex: r.Cell("duplex"), Speed: r.Cell("speed"), Type: r.Cell("type")}
+	st, _, _ := strings.Cut(r.Cell("status"), ":")
+	rec.Status = firstWord(st)
+	var problem string
+	switch {
+	case !r.Aligned():
+		problem = "the header is not set out in columns"
+	case port == "" || strings.Contains(port, " "):
+		problem = "no single interface name under Port"
+	case rec.Status == "":
+		problem = "no link status under Status"
+	case rec.Duplex == "" || rec.Speed == "" || strings.Contains(rec.Duplex, " ") || strings.Contains(rec.Speed, " "):
+		problem = "no duplex and speed under Duplex and Speed"
+	default:
+		return rec, nil
+	}
+	// A row that ignores the header's columns: find the link state.
+	if w, ok := rowByStatusWord(r.Fields()); ok {
+		return w, nil
+	}
+	return IOSInterfaceStatus{}, fmt.Errorf("not an interface row: %s, and no link state word (%s) in it", problem, strings.Join(linkStates, ", "))
+}
+
+func firstWord(s string) string {
+	f, _, _ := strings.Cut(strings.TrimSpace(s), " ")
+	return f
 }
 
 // rowByStatusWord reads "port name... status [in Po1] vlan duplex speed
-// type..." by finding the status word.
-func rowByStatusWord(ts []token) (IOSInterfaceStatus, bool) {
+// type..." by finding the link state word.
+func rowByStatusWord(fs []string) (IOSInterfaceStatus, bool) {
 	st := 1
-	for st < len(ts) && !statusWords[strings.TrimSuffix(ts[st].text, ":")] {
+	for st < len(fs) && !slices.Contains(linkStates, strings.TrimSuffix(fs[st], ":")) {
 		st++
 	}
-	if st >= len(ts) {
+	if st >= len(fs) {
 		return IOSInterfaceStatus{}, false
 	}
-	rest := ts[st+1:]
-	if len(rest) > 0 && rest[0].text == "in" { // a port-channel member: "in Po49"
+	rest := fs[st+1:]
+	if len(rest) > 0 && rest[0] == "in" { // a port-channel member: "in Po49"
 		rest = rest[1:]
 	}
 	if len(rest) < 3 {
 		return IOSInterfaceStatus{}, false
 	}
-	return IOSInterfaceStatus{Port: ts[0].text, Name: joinTokens(ts[1:st]), Status: strings.TrimSuffix(ts[st].text, ":"),
-		VLANID: rest[0].text, Duplex: rest[1].text, Speed: rest[2].text, Type: joinTokens(rest[3:])}, true
+	return IOSInterfaceStatus{Port: fs[0], Name: strings.Join(fs[1:st], " "), Status: strings.TrimSuffix(fs[st], ":"),
+		VLANID: rest[0], Duplex: rest[1], Speed: rest[2], Type: strings.Join(rest[3:], " ")}, true
 }
 
-// statusWords are the link states `show interfaces status` prints.
-var statusWords = map[string]bool{
-	"connected": true, "notconnect": true, "disabled": true, "err-disabled": true, "errdisabled": true,
-	"inactive": true, "monitoring": true, "suspended": true, "sfpAbsent": true, "xcvrAbsent": true, "noXcvr": true, "notpresent": true,
-}
+// linkStates are the link states Cisco and Arista document for `show
+// interfaces status`; they are needed only for rows printed without
+// columns.
+var linkStates = []string{"connected", "notconnect", "disabled", "err-disabled", "errdisabled",
+	"inactive", "monitoring", "suspended", "sfpAbsent", "xcvrAbsent", "noXcvr", "notpresent", "down", "up"}
 
 // IOSSwitchport is one interface of `show interfaces switchport`.
 type IOSSwitchport struct {
@@ -157,48 +138,35 @@ type IOSSwitchport struct {
 }
 
 // IOSInterfacesSwitchport parses `show interfaces switchport`.
-func IOSInterfacesSwitchport(text string) ([]IOSSwitchport, error) {
+func IOSInterfacesSwitchport(text string) ([]IOSSwitchport, Report) {
 	var out []IOSSwitchport
-	var cur *IOSSwitchport
-	firstWord := func(v string) string { f, _, _ := strings.Cut(strings.TrimSpace(v), " "); return f }
-	for i, l := range lines(text) {
-		key, val, ok := strings.Cut(l, ":")
-		if !ok {
-			continue
-		}
-		val = strings.TrimSpace(val)
-		switch strings.TrimSpace(key) {
-		case "Name":
-			out = append(out, IOSSwitchport{Interface: val, TrunkingVLANs: []string{}})
-			cur = &out[len(out)-1]
-			continue
-		}
-		if cur == nil {
-			if strings.TrimSpace(l) != "" {
-				return nil, &Error{i + 1, l, "field before the first Name:"}
+	rep := Blocks{Command: CmdInterfacesSwitchport, Start: "Name"}.Read(text,
+		func(name string) error {
+			out = append(out, IOSSwitchport{Interface: name, TrunkingVLANs: []string{}})
+			return nil
+		},
+		func(key, val string) {
+			cur := &out[len(out)-1]
+			switch key {
+			case "Switchport":
+				cur.Switchport = val
+			case "Administrative Mode":
+				cur.AdminMode = val
+			case "Operational Mode":
+				cur.Mode = val
+			case "Negotiation of Trunking":
+				cur.Negotiation = val
+			case "Access Mode VLAN":
+				cur.AccessVLAN = firstWord(val)
+			case "Trunking Native Mode VLAN":
+				cur.NativeVLAN = firstWord(val)
+			case "Voice VLAN":
+				cur.VoiceVLAN = firstWord(val)
+			case "Trunking VLANs Enabled":
+				cur.TrunkingVLANs = strings.Split(val, ",")
 			}
-			continue
-		}
-		switch strings.TrimSpace(key) {
-		case "Switchport":
-			cur.Switchport = val
-		case "Administrative Mode":
-			cur.AdminMode = val
-		case "Operational Mode":
-			cur.Mode = val
-		case "Negotiation of Trunking":
-			cur.Negotiation = val
-		case "Access Mode VLAN":
-			cur.AccessVLAN = firstWord(val)
-		case "Trunking Native Mode VLAN":
-			cur.NativeVLAN = firstWord(val)
-		case "Voice VLAN":
-			cur.VoiceVLAN = firstWord(val)
-		case "Trunking VLANs Enabled":
-			cur.TrunkingVLANs = strings.Split(val, ",")
-		}
-	}
-	return out, nil
+		})
+	return out, rep
 }
 
 // IOSVLAN is one VLAN of `show vlan` / `show vlan brief`.
@@ -209,47 +177,93 @@ type IOSVLAN struct {
 	Interfaces []string `yaml:"interfaces"`
 }
 
-var vlanHeader = regexp.MustCompile(`^VLAN\s+Name\s`)
+// vlanTable is the first table of `show vlan` (IOS, NX-OS, EOS); the
+// later ones (VLAN types, remote SPAN, private VLANs) are other tables.
+var vlanTable = NewTable(Spec{
+	Command: CmdVLAN,
+	Columns: []Column{
+		{"vlan", []string{"VLAN"}},
+		{"name", []string{"Name"}},
+		{"status", []string{"Status"}},
+		{"ports", []string{"Ports"}},
+	},
+	Signatures: [][]string{{"vlan", "name", "status"}},
+})
 
-var iosVLANRow = regexp.MustCompile(`^(\d{1,4})\s+(\S+)\s+(active|act/unsup|act/lshut|sus/lshut|suspended|act/ishut|sus/ishut)\s*(.*)$`)
-
-// IOSShowVLAN parses the VLAN table of `show vlan` (brief or not); the
-// later sections of `show vlan` (types, remote SPAN) are skipped.
-func IOSShowVLAN(text string) ([]IOSVLAN, error) {
+// IOSShowVLAN parses the VLAN table of `show vlan` (brief or not). A port
+// list wrapped onto the next lines continues the VLAN above it.
+func IOSShowVLAN(text string) ([]IOSVLAN, Report) {
 	var out []IOSVLAN
-	inTable := false
-	for _, l := range lines(text) {
-		if vlanHeader.MatchString(l) {
-			inTable = len(out) == 0
-			continue
+	last := -1 // line of the last row read into out
+	rep := vlanTable.Read(text, func(r Row) error {
+		ports, err := portList(r.Cell("ports"))
+		if err != nil {
+			return err
 		}
-		if !inTable || strings.HasPrefix(l, "----") {
-			continue
+		if r.Continuation() {
+			// A port list wrapped onto the next line; or, after a name
+			// too long for its column, the status and ports.
+			prev := len(out) - 1
+			if prev < 0 || last != r.Line-1 || r.Cell("name") != "" || r.Cell("status") != "" && out[prev].Status != "" {
+				return errors.New("not a VLAN row: no VLAN ID, and not a port list continuing the row above")
+			}
+			if st := r.Cell("status"); st != "" {
+				out[prev].Status = firstWord(st)
+			}
+			out[prev].Interfaces = append(out[prev].Interfaces, ports...)
+			last = r.Line
+			return nil
 		}
-		if m := iosVLANRow.FindStringSubmatch(l); m != nil {
-			out = append(out, IOSVLAN{VLANID: m[1], Name: m[2], Status: m[3], Interfaces: splitPorts(m[4])})
-			continue
+		id := r.Cell("vlan")
+		if !isVLANID(id) {
+			return fmt.Errorf("not a VLAN row: VLAN ID %q is not a number from 1 to 4094", id)
 		}
-		if strings.HasPrefix(l, " ") && len(out) > 0 && strings.TrimSpace(l) != "" {
-			last := &out[len(out)-1]
-			last.Interfaces = append(last.Interfaces, splitPorts(l)...)
-			continue
+		if r.Cell("name") == "" {
+			return fmt.Errorf("VLAN %s: no name under Name", id)
 		}
-		if strings.TrimSpace(l) == "" && len(out) > 0 {
-			inTable = false
+		out = append(out, IOSVLAN{VLANID: id, Name: r.Cell("name"), Status: firstWord(r.Cell("status")), Interfaces: ports})
+		last = r.Line
+		return nil
+	})
+	return out, rep
+}
+
+// isVLANID says whether s is an IEEE 802.1Q VLAN ID (1-4094).
+func isVLANID(s string) bool {
+	n, err := strconv.Atoi(s)
+	return err == nil && n >= 1 && n <= 4094 && s[0] != '+' && s[0] != '-'
+}
+
+// portList splits "Gi0/1, Gi0/2" (or blank-separated) into interface
+// names; each must look like one (a letter first, a digit somewhere).
+func portList(s string) ([]string, error) {
+	out := []string{}
+	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		if !isInterfaceName(p) {
+			return nil, fmt.Errorf("%q is not an interface name", p)
 		}
+		out = append(out, p)
 	}
 	return out, nil
 }
 
-func splitPorts(s string) []string {
-	out := []string{}
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
+// isInterfaceName is the shape every vendor's interface names share: a
+// letter, then letters, digits and /.:-_, with a digit somewhere.
+func isInterfaceName(s string) bool {
+	if s == "" || !unicode.IsLetter(rune(s[0])) {
+		return false
+	}
+	digit := false
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digit = true
+		case unicode.IsLetter(r) || strings.ContainsRune("/.:-_", r):
+		default:
+			return false
 		}
 	}
-	return out
+	return digit
 }
 
 // IOSMAC is one entry of `show mac address-table`.
@@ -260,56 +274,110 @@ type IOSMAC struct {
 	Ports   []string `yaml:"destination_port"`
 }
 
+// macTable is `show mac address-table` as IOS (every layout since the
+// 2950's `show mac-address-table`) and NX-OS print it; eosMACTable is
+// EOS's, which goes on into the multicast table. The VLAN column is
+// optional (some tables have none); flags such as "*", "G" or "R" sit in
+// a column of their own or before the VLAN.
 var (
-	ciscoMAC = regexp.MustCompile(`^[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}$`)
-	vlanTok  = regexp.MustCompile(`^(\d{1,4}|All|N/A)$`)
-	macType  = regexp.MustCompile(`(?i)^(dynamic|static|secure\w*|self|igmp|system|other)$`)
+	macTable    = NewTable(macSpec(true))
+	eosMACTable = NewTable(macSpec(false))
 )
 
-// IOSMACTable parses the many layouts of `show mac address-table` (and
-// the older `show mac-address-table`): a row is any line with a MAC in
-// Cisco's dotted form; its VLAN, type and ports are read around it.
-func IOSMACTable(text string) ([]IOSMAC, error) {
-	var out []IOSMAC
-	for _, l := range lines(text) {
-		if strings.HasPrefix(strings.TrimSpace(l), "Multicast Entries") {
-			break // multicast groups are not where a host sits
-		}
-		ts := tokens(strings.NewReplacer("*", " ").Replace(l))
-		at := -1
-		for i, t := range ts {
-			if ciscoMAC.MatchString(t.text) {
-				at = i
-				break
-			}
-		}
-		if at < 0 || len(ts) < 3 {
-			continue
-		}
-		r := IOSMAC{Address: strings.ToLower(ts[at].text)}
-		for i, t := range ts {
-			if i == at {
-				continue
-			}
-			switch {
-			case r.VLANID == "" && vlanTok.MatchString(t.text):
-				r.VLANID = t.text
-			case r.Type == "" && macType.MatchString(t.text):
-				r.Type = t.text
-			}
-		}
-		last := ts[len(ts)-1].text
-		if last == ts[at].text || r.VLANID == "" {
-			continue
-		}
-		if last != "-" {
-			r.Ports = splitPorts(last)
-		} else {
-			r.Ports = []string{}
-		}
-		out = append(out, r)
+func macSpec(unicastOnly bool) Spec {
+	s := Spec{
+		Command: CmdMACTable,
+		Columns: []Column{
+			{"vlan", []string{"Vlan"}},
+			{"mac", []string{"Mac Address", "Destination Address"}},
+			{"type", []string{"Type", "Address Type"}},
+			{"ports", []string{"Ports", "Port", "Destination Port"}},
+			{"age", []string{"age"}},
+			{"secure", []string{"Secure"}},
+			{"ntfy", []string{"NTFY"}},
+			{"moves", []string{"Moves"}},
+			{"lastmove", []string{"Last Move"}},
+		},
+		Signatures: [][]string{{"mac", "ports"}},
+		Key:        "mac",
+		Skip: func(l string) bool {
+			return hasPrefixFold(l, "Displaying entries from") || hasPrefixFold(l, "Total Mac Addresses") || isLegend(l)
+		},
 	}
-	return out, nil
+	if unicastOnly { // IOS's multicast groups follow; they are not where a host sits
+		s.Stop = func(l string) bool { return hasPrefixFold(l, "Multicast Entries") }
+	} else {
+		s.Skip = func(l string) bool {
+			return hasPrefixFold(l, "Total Mac Addresses") || hasPrefixFold(l, "Multicast Mac Address Table") || hasPrefixFold(l, "Mac Address Table") || isLegend(l)
+		}
+	}
+	return s
+}
+
+// legendLine is a line of the legend Cisco prints with MAC tables (and
+// repeats before each page when a capture tool pages): "* - primary
+// entry, G - Gateway MAC", "age - seconds since last seen", "(T) - True".
+var legendLine = regexp.MustCompile(`^\S{1,5} - \S`)
+
+func isLegend(l string) bool { return hasPrefixFold(l, "Legend:") || legendLine.MatchString(l) }
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// macRows reads the MAC table and hands each entry to add; a port list
+// wrapped onto the next lines is passed to more. A row whose MAC address
+// is not under the Mac Address column (its cells miss the header's
+// columns) goes to byWords, if not nil, with the row's words.
+func macRows(t *Table, text string, add func(r Row, mac, vlan string, ports []string), more func(ports []string), byWords func(fs []string) error) Report {
+	last, n := -1, 0
+	return t.Read(text, func(r Row) error {
+		ports := strings.FieldsFunc(r.Cell("ports"), func(r rune) bool { return r == ',' || r == ' ' })
+		mac := r.Cell("mac")
+		if NormaliseMAC(mac) == "" && slices.ContainsFunc(r.Fields(), func(f string) bool { return NormaliseMAC(f) != "" }) {
+			if byWords == nil {
+				return errors.New("not a MAC address row: its MAC address is not under Mac Address")
+			}
+			if err := byWords(r.Fields()); err != nil {
+				return err
+			}
+			last, n = r.Line, n+1
+			return nil
+		}
+		if r.Continuation() {
+			if n == 0 || last != r.Line-1 || r.Cell("vlan") != "" || r.Cell("type") != "" {
+				return errors.New("not a MAC address row: no MAC address under Mac Address, and not a port list continuing the row above")
+			}
+			more(ports)
+			last = r.Line
+			return nil
+		}
+		if NormaliseMAC(mac) == "" {
+			return fmt.Errorf("not a MAC address row: %q is not a MAC address", mac)
+		}
+		vlan := ""
+		if f := strings.Fields(r.Cell("vlan")); len(f) > 0 {
+			vlan = f[len(f)-1] // after any flags ("G    100")
+		}
+		if len(ports) == 1 && ports[0] == "-" {
+			ports = ports[:0]
+		}
+		add(r, strings.ToLower(mac), vlan, ports)
+		last, n = r.Line, n+1
+		return nil
+	})
+}
+
+// IOSMACTable parses the layouts of `show mac address-table` (and the
+// older `show mac-address-table`).
+func IOSMACTable(text string) ([]IOSMAC, Report) {
+	var out []IOSMAC
+	rep := macRows(macTable, text, func(r Row, mac, vlan string, ports []string) {
+		out = append(out, IOSMAC{Address: mac, Type: r.Cell("type"), VLANID: vlan, Ports: ports})
+	}, func(ports []string) {
+		out[len(out)-1].Ports = append(out[len(out)-1].Ports, ports...)
+	}, nil)
+	return out, rep
 }
 
 // IOSARP is one entry of `show ip arp` / `show arp`.
@@ -334,29 +402,55 @@ type IOSShowARP struct {
 }
 
 // IOSShowARPTable parses `show arp`.
-func IOSShowARPTable(text string) ([]IOSShowARP, error) {
-	rows, err := IOSARPTable(text)
+func IOSShowARPTable(text string) ([]IOSShowARP, Report) {
+	rows, rep := IOSARPTable(text)
 	out := make([]IOSShowARP, len(rows))
 	for i, r := range rows {
 		out[i] = IOSShowARP(r)
 	}
-	return out, err
+	return out, rep
 }
 
-var iosARPRow = regexp.MustCompile(`^(Internet)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s*(\S*)$`)
+// arpTable is `show ip arp` (and `show arp`) as IOS, NX-OS and EOS print
+// it. NX-OS heads each VRF's table with "IP ARP Table for context X",
+// EOS with "VRF: X".
+var arpTable = NewTable(Spec{
+	Command: CmdARP,
+	Columns: []Column{
+		{"protocol", []string{"Protocol"}},
+		{"ip", []string{"Address", "IP Address"}},
+		{"age", []string{"Age (min)", "Age(min)", "Age (sec)", "Age"}},
+		{"mac", []string{"Hardware Addr", "MAC Address"}},
+		{"type", []string{"Type"}},
+		{"interface", []string{"Interface"}},
+	},
+	Signatures: [][]string{{"ip", "mac", "interface"}},
+	Key:        "ip",
+	Context: func(l string) bool {
+		return strings.HasPrefix(l, "VRF:") || strings.HasPrefix(l, "IP ARP Table for context")
+	},
+})
+
+// arpRows reads the ARP table and hands each entry to add.
+func arpRows(text string, add func(r Row, ip string)) Report {
+	return arpTable.Read(text, func(r Row) error {
+		ip := r.Cell("ip")
+		if _, err := netip.ParseAddr(ip); err != nil {
+			return fmt.Errorf("not an ARP row: %q is not an IP address", ip)
+		}
+		if r.Cell("mac") == "" {
+			return fmt.Errorf("ARP entry %s: no hardware address", ip)
+		}
+		add(r, ip)
+		return nil
+	})
+}
 
 // IOSARPTable parses `show ip arp` and `show arp`.
-func IOSARPTable(text string) ([]IOSARP, error) {
+func IOSARPTable(text string) ([]IOSARP, Report) {
 	var out []IOSARP
-	for i, l := range lines(text) {
-		if !strings.HasPrefix(l, "Internet") {
-			continue
-		}
-		m := iosARPRow.FindStringSubmatch(l)
-		if m == nil {
-			return nil, &Error{i + 1, l, "not an ARP row"}
-		}
-		out = append(out, IOSARP{Protocol: m[1], IP: m[2], Age: m[3], MAC: m[4], Type: m[5], Interface: m[6]})
-	}
-	return out, nil
+	rep := arpRows(text, func(r Row, ip string) {
+		out = append(out, IOSARP{Protocol: r.Cell("protocol"), IP: ip, Age: r.Cell("age"), MAC: r.Cell("mac"), Type: r.Cell("type"), Interface: r.Cell("interface")})
+	})
+	return out, rep
 }

@@ -1,7 +1,7 @@
 package showparse
 
 import (
-	"regexp"
+	"errors"
 	"strings"
 )
 
@@ -26,41 +26,33 @@ func vlanAndName(v string) (string, string) {
 }
 
 // NXOSInterfaceSwitchport parses NX-OS `show interface switchport`.
-func NXOSInterfaceSwitchport(text string) ([]NXOSSwitchport, error) {
+func NXOSInterfaceSwitchport(text string) ([]NXOSSwitchport, Report) {
 	var out []NXOSSwitchport
-	var cur *NXOSSwitchport
-	for i, l := range lines(text) {
-		key, val, ok := strings.Cut(l, ":")
-		if !ok {
-			continue
-		}
-		key, val = strings.TrimSpace(key), strings.TrimSpace(val)
-		if key == "Name" {
-			out = append(out, NXOSSwitchport{Interface: val})
-			cur = &out[len(out)-1]
-			continue
-		}
-		if cur == nil {
-			return nil, &Error{i + 1, l, "field before the first Name:"}
-		}
-		switch key {
-		case "Switchport":
-			cur.Switchport = val
-		case "Switchport Monitor":
-			cur.Monitor = val
-		case "Operational Mode":
-			cur.Mode = val
-		case "Access Mode VLAN":
-			cur.AccessVLAN, cur.AccessVLANName = vlanAndName(val)
-		case "Trunking Native Mode VLAN":
-			cur.NativeVLAN, cur.NativeVLANName = vlanAndName(val)
-		case "Trunking VLANs Allowed":
-			cur.TrunkingVLANs = val
-		case "Voice VLAN":
-			cur.VoiceVLAN = val
-		}
-	}
-	return out, nil
+	rep := Blocks{Command: CmdInterfacesSwitchport, Start: "Name"}.Read(text,
+		func(name string) error {
+			out = append(out, NXOSSwitchport{Interface: name})
+			return nil
+		},
+		func(key, val string) {
+			cur := &out[len(out)-1]
+			switch key {
+			case "Switchport":
+				cur.Switchport = val
+			case "Switchport Monitor":
+				cur.Monitor = val
+			case "Operational Mode":
+				cur.Mode = val
+			case "Access Mode VLAN":
+				cur.AccessVLAN, cur.AccessVLANName = vlanAndName(val)
+			case "Trunking Native Mode VLAN":
+				cur.NativeVLAN, cur.NativeVLANName = vlanAndName(val)
+			case "Trunking VLANs Allowed":
+				cur.TrunkingVLANs = val
+			case "Voice VLAN":
+				cur.VoiceVLAN = val
+			}
+		})
+	return out, rep
 }
 
 // NXOSMAC is one entry of NX-OS `show mac address-table`.
@@ -74,17 +66,36 @@ type NXOSMAC struct {
 	Ports   string `yaml:"ports"`
 }
 
-var nxosMACRow = regexp.MustCompile(`^[*G+O ]?\s*(\d{1,4}|-)\s+([0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4})\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s*$`)
-
 // NXOSMACTable parses NX-OS `show mac address-table`.
-func NXOSMACTable(text string) ([]NXOSMAC, error) {
+func NXOSMACTable(text string) ([]NXOSMAC, Report) {
 	var out []NXOSMAC
-	for _, l := range lines(text) {
-		if m := nxosMACRow.FindStringSubmatch(l); m != nil {
-			out = append(out, NXOSMAC{VLANID: m[1], Address: strings.ToLower(m[2]), Type: m[3], Age: m[4], Secure: m[5], NTFY: m[6], Ports: m[7]})
+	rep := macRows(macTable, text, func(r Row, mac, vlan string, ports []string) {
+		out = append(out, NXOSMAC{VLANID: vlan, Address: mac, Type: r.Cell("type"), Age: r.Cell("age"),
+			Secure: r.Cell("secure"), NTFY: r.Cell("ntfy"), Ports: strings.Join(ports, ",")})
+	}, func(ports []string) {
+		last := &out[len(out)-1]
+		last.Ports = strings.Join(append(strings.FieldsFunc(last.Ports, func(r rune) bool { return r == ',' }), ports...), ",")
+	}, func(fs []string) error {
+		rec, err := nxosMACWords(fs)
+		if err == nil {
+			out = append(out, rec)
 		}
+		return err
+	})
+	return out, rep
+}
+
+// nxosMACWords reads an NX-OS MAC row from its words, in the order NX-OS
+// documents its columns: a flag ("*", "+", "G", ...), the VLAN, MAC
+// address, type, age, secure, NTFY, then the port.
+func nxosMACWords(fs []string) (NXOSMAC, error) {
+	if len(fs) > 0 && len(fs[0]) == 1 && !isVLANID(fs[0]) && fs[0] != "-" {
+		fs = fs[1:] // the flag
 	}
-	return out, nil
+	if len(fs) < 7 || !(isVLANID(fs[0]) || fs[0] == "-") || NormaliseMAC(fs[1]) == "" {
+		return NXOSMAC{}, errors.New("not a MAC address row: not VLAN, MAC address, type, age, secure, NTFY, ports")
+	}
+	return NXOSMAC{VLANID: fs[0], Address: strings.ToLower(fs[1]), Type: fs[2], Age: fs[3], Secure: fs[4], NTFY: fs[5], Ports: strings.Join(fs[6:], " ")}, nil
 }
 
 // NXOSARP is one entry of NX-OS `show ip arp`.
@@ -95,15 +106,11 @@ type NXOSARP struct {
 	Interface string `yaml:"interface"`
 }
 
-var nxosARPRow = regexp.MustCompile(`^(\d{1,3}(?:\.\d{1,3}){3})\s+(\S+)\s+(\S+)\s+(\S+)\s*$`)
-
 // NXOSARPTable parses NX-OS `show ip arp`.
-func NXOSARPTable(text string) ([]NXOSARP, error) {
+func NXOSARPTable(text string) ([]NXOSARP, Report) {
 	var out []NXOSARP
-	for _, l := range lines(text) {
-		if m := nxosARPRow.FindStringSubmatch(l); m != nil {
-			out = append(out, NXOSARP{IP: m[1], Age: m[2], MAC: m[3], Interface: m[4]})
-		}
-	}
-	return out, nil
+	rep := arpRows(text, func(r Row, ip string) {
+		out = append(out, NXOSARP{IP: ip, Age: r.Cell("age"), MAC: r.Cell("mac"), Interface: r.Cell("interface")})
+	})
+	return out, rep
 }

@@ -1,13 +1,14 @@
 package showparse
 
 import (
+	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 )
 
-// Commands a platform's import understands.
+// Commands of Cisco IOS, NX-OS and Arista EOS import understands, by the
+// name IOS documents them under.
 const (
 	CmdInterfacesStatus     = "show interfaces status"
 	CmdInterfacesSwitchport = "show interfaces switchport"
@@ -16,9 +17,6 @@ const (
 	CmdARP                  = "show ip arp"
 )
 
-// Platforms lists the platforms Import parses.
-var Platforms = []string{"arista_eos", "aruba_aoscx", "aruba_os", "brocade_fastiron", "cisco_ios", "cisco_nxos", "cisco_s300", "dell_force10", "dell_powerconnect", "extreme_exos", "hp_comware", "hp_procurve", "huawei_vrp", "juniper_junos", "mikrotik_routeros", "ruckus_fastiron", "ubiquiti_edgeswitch"}
-
 // Junos commands import understands.
 const (
 	CmdJunosSwitchingInterfaces = "show ethernet-switching interfaces"
@@ -26,17 +24,21 @@ const (
 	CmdJunosARP                 = "show arp"
 )
 
+// Platforms lists the platforms Import parses.
+var Platforms = []string{"arista_eos", "aruba_aoscx", "aruba_os", "brocade_fastiron", "cisco_ios", "cisco_nxos", "cisco_s300", "dell_force10", "dell_powerconnect", "extreme_exos", "hp_comware", "hp_procurve", "huawei_vrp", "juniper_junos", "mikrotik_routeros", "ruckus_fastiron", "ubiquiti_edgeswitch"}
+
 // Section is one command's output within a file.
 type Section struct {
-	Command string
+	File    string // the file it came from, for messages ("" when none)
+	Command string // the command as typed at the prompt ("" when unknown)
 	Text    string
 	Line    int // first line of the output in its file
 }
 
-var promptLine = regexp.MustCompile(`^[\w.\-@/:]{1,63}[#>]\s*(sh(?:ow)?\s.+)$`)
-
 // Split cuts a saved session or show-tech into sections at prompt lines
-// ("sw1#show vlan"); text without prompts is one section of unknown command.
+// ("sw1#show vlan", "<HUAWEI>display vlan"); text without prompts is one
+// section of unknown command. Each section's text is the file's lines as
+// they are, so line numbers and texts in warnings match the file.
 func Split(text string) []Section {
 	var out []Section
 	cur := Section{Line: 1}
@@ -47,534 +49,334 @@ func Split(text string) []Section {
 			out = append(out, cur)
 		}
 	}
-	for i, l := range lines(text) {
-		if m := promptLine.FindStringSubmatch(l); m != nil {
+	for i, raw := range strings.Split(text, "\n") {
+		if c, ok := promptCommand(cleanLine(raw)); ok {
 			flush()
-			cur, buf = Section{Command: canonical(m[1]), Line: i + 2}, nil
+			cur, buf = Section{Command: c, Line: i + 2}, nil
 			continue
 		}
-		buf = append(buf, l)
+		buf = append(buf, raw)
 	}
 	flush()
 	return out
 }
 
-// canonical expands the usual abbreviations of a show command.
-func canonical(cmd string) string {
-	f := strings.Fields(strings.ToLower(cmd))
-	long := map[string]string{"sh": "show", "int": "interfaces", "stat": "status", "switchp": "switchport", "mac-address-table": "mac address-table", "add": "address-table"}
-	for i, w := range f {
-		if l, ok := long[w]; ok {
-			f[i] = l
-		}
-	}
-	s := strings.Join(f, " ")
-	switch {
-	case strings.HasPrefix(s, "show interfaces status"), strings.HasPrefix(s, "show interface status"):
-		return CmdInterfacesStatus
-	case strings.HasPrefix(s, "show interfaces switchport"), strings.HasPrefix(s, "show interface switchport"):
-		return CmdInterfacesSwitchport
-	case strings.HasPrefix(s, "show vlan"):
-		return CmdVLAN
-	case strings.HasPrefix(s, "show mac"):
-		return CmdMACTable
-	case s == "show arp" || strings.HasPrefix(s, "show ip arp"):
-		return CmdARP
-	}
-	return s
+// promptCommand returns the command typed after a prompt ("sw1#show
+// vlan" -> "show vlan").
+func promptCommand(l string) (string, bool) {
+	typed, ok := splitPrompt(l)
+	return typed, ok && typed != ""
 }
 
-// Detect guesses the command from the output itself.
-func Detect(text string) string {
-	for _, l := range lines(text) {
-		switch {
-		case strings.HasPrefix(l, "Port") && strings.Contains(l, "Status") && strings.Contains(l, "Vlan") && strings.Contains(l, "Duplex"):
-			return CmdInterfacesStatus
-		case strings.HasPrefix(l, "Name: ") && strings.Contains(text, "Switchport:"):
-			return CmdInterfacesSwitchport
-		case vlanHeader.MatchString(l) && strings.Contains(l, "Status"):
-			return CmdVLAN
-		case (strings.HasPrefix(l, "Protocol") || strings.HasPrefix(l, "Address")) && strings.Contains(l, "Hardware"):
-			return CmdARP
-		case strings.Contains(strings.ToLower(l), "mac address") || strings.Contains(l, "Destination Address"):
-			return CmdMACTable
-		}
-	}
-	return ""
+// command is one command import reads on a platform.
+type command struct {
+	name    string                 // as the vendor documents it
+	also    []string               // other full spellings of the same command
+	filters []string               // trailing arguments that only filter rows: "vlan *" takes a value, "dynamic" does not
+	table   *Table                 // its table's header, for detection; nil when the output is not one table
+	match   func(line string) bool // for output without a Table: a line only its output has
+	read    func(text string, r *Result) (Report, error)
 }
 
-// detector names the command whose output has a line matching it.
-type detector struct {
-	command string
-	match   func(line string) bool
-}
-
-// detect returns the command of the first line some detector matches
-// (detectors in order of priority per line), or "".
-func detect(text string, ds []detector) string {
-	for _, l := range lines(text) {
-		for _, d := range ds {
-			if d.match(l) {
-				return d.command
-			}
-		}
-	}
-	return ""
-}
-
-// importJunos parses one section of Junos output into r.
-func importJunos(command, text string, r *Result) error {
-	if command == "" {
-		command = detect(text, []detector{
-			{CmdJunosSwitchingInterfaces, func(l string) bool { return strings.HasPrefix(l, "Interface") && strings.Contains(l, "VLAN members") }},
-			{CmdJunosVLANs, func(l string) bool {
-				return strings.HasPrefix(l, "Routing instance") && strings.Contains(l, "VLAN name")
-			}},
-			{CmdJunosARP, func(l string) bool { return strings.HasPrefix(l, "MAC Address") && strings.Contains(l, "Interface") }},
-		})
-	}
-	f := strings.Fields(strings.ToLower(command))
-	switch {
-	case len(f) >= 3 && f[0] == "show" && strings.HasPrefix(f[1], "ethernet-switching") && strings.HasPrefix(f[2], "interface"):
-		rows, err := JunosEthernetSwitchingInterfaces(text)
-		for _, row := range rows {
-			name, _, _ := strings.Cut(row.Interface, ".")
-			p := Port{Name: name, Mode: "access", Status: row.Status}
-			for _, t := range row.Tagging {
-				if t == "tagged" {
-					p.Mode = "trunk"
-				}
-			}
-			if p.Mode == "access" && len(row.VLANID) == 1 {
-				p.VLAN = row.VLANID[0]
-			}
-			mergePort(r, p)
-		}
-		return err
-	case len(f) >= 2 && f[0] == "show" && strings.HasPrefix(f[1], "vlan"):
-		rows, err := JunosShowVLANs(text)
-		for _, row := range rows {
-			var ports []string
-			for _, i := range row.Interfaces {
-				name, _, _ := strings.Cut(strings.TrimSuffix(i, "*"), ".")
-				ports = append(ports, name)
-			}
-			r.VLANs = append(r.VLANs, VLAN{ID: row.Tag, Name: row.Name, Ports: ports})
-		}
-		return err
-	case len(f) >= 2 && f[0] == "show" && f[1] == "arp":
-		rows, err := JunosARPTable(text)
-		for _, row := range rows {
-			r.addARP(row.IP, row.MAC, row.Interface)
-		}
-		return err
-	case command == "":
-		return fmt.Errorf("cannot tell which command produced this output; give --command")
-	}
-	return fmt.Errorf("command %q is not understood for juniper_junos (known: %s, %s, %s)", command, CmdJunosSwitchingInterfaces, CmdJunosVLANs, CmdJunosARP)
-}
-
-// importAOSCX parses one section of AOS-CX output into r.
-func importAOSCX(command, text string, r *Result) error {
-	if command == "" {
-		command = detect(text, []detector{
-			{"show interface", func(l string) bool {
-				return strings.HasPrefix(l, "Interface ") && (strings.HasSuffix(l, " is up") || strings.HasSuffix(l, " is down"))
-			}},
-			{"show vlan", func(l string) bool { return strings.HasPrefix(l, "VLAN ") && strings.Contains(l, "Interfaces") }},
-			{"show mac-address-table", func(l string) bool { return strings.HasPrefix(l, "MAC Address") && strings.Contains(l, "Port") }},
-			{"show arp", func(l string) bool { return strings.HasPrefix(l, "IPv4 Address") && strings.Contains(l, "MAC") }},
-		})
-	}
-	f := strings.Fields(strings.ToLower(command))
-	switch {
-	case len(f) >= 2 && f[0] == "show" && strings.HasPrefix(f[1], "int"):
-		rows, err := AOSCXShowInterface(text)
-		for _, row := range rows {
-			p := Port{Name: row.Interface, Status: row.LinkStatus, Description: row.Description}
-			switch row.VLANMode {
-			case "access":
-				p.Mode, p.VLAN = "access", row.VLANAccess
-			case "":
-				p.Mode = "routed"
-			default:
-				p.Mode, p.VLAN = "trunk", row.VLANNative
-			}
-			mergePort(r, p)
-		}
-		return err
-	case len(f) >= 2 && f[0] == "show" && f[1] == "vlan":
-		rows, err := AOSCXShowVLAN(text)
-		for _, row := range rows {
-			r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name, Status: row.Status, Ports: row.Interfaces})
-		}
-		return err
-	case len(f) >= 2 && f[0] == "show" && strings.HasPrefix(f[1], "mac"):
-		rows, err := AOSCXMACTable(text)
-		for _, row := range rows {
-			r.addMAC(row.MAC, row.VLAN, []string{row.Port})
-		}
-		return err
-	case len(f) >= 2 && f[0] == "show" && f[1] == "arp":
-		rows, err := AOSCXARPTable(text)
-		for _, row := range rows {
-			r.addARP(row.IP, row.MAC, row.Port)
-		}
-		return err
-	case command == "":
-		return fmt.Errorf("cannot tell which command produced this output; give --command")
-	}
-	return fmt.Errorf("command %q is not understood for aruba_aoscx (known: show interface, show vlan, show mac-address-table, show arp)", command)
-}
-
-// importProCurve parses one section of HP ProCurve / ArubaOS-Switch output into r.
-func importProCurve(command, text string, r *Result) error {
-	if command == "" {
-		command = detect(text, []detector{
-			{"show interfaces status", func(l string) bool { return strings.Contains(l, "Config-mode") && strings.Contains(l, "Untagged") }},
-			{"show interfaces brief", func(l string) bool {
-				return strings.Contains(l, "Intrusion") || (strings.Contains(l, "Enabled Status") && strings.Contains(l, "Port"))
-			}},
-			{"show vlans", func(l string) bool { return strings.Contains(l, "VLAN ID") && strings.Contains(l, "Name") }},
-			{"show mac-address", func(l string) bool {
-				return strings.HasPrefix(strings.TrimSpace(l), "MAC Address") && strings.Contains(l, "VLAN")
-			}},
-			{"show arp", func(l string) bool {
-				return strings.HasPrefix(strings.TrimSpace(l), "IP Address") && strings.Contains(l, "MAC Address")
-			}},
-		})
-	}
-	f := strings.Fields(strings.ToLower(command))
-	isNum := func(s string) bool { return s != "" && strings.Trim(s, "0123456789") == "" }
-	switch {
-	case len(f) >= 3 && f[0] == "show" && strings.HasPrefix(f[1], "int") && f[2] == "status":
-		rows, err := ProCurveInterfacesStatus(text)
-		for _, row := range rows {
-			p := Port{Name: row.Port, Status: row.Status, Description: row.Name}
-			switch {
-			case row.VLANTagged != "No" && row.VLANTagged != "":
-				p.Mode = "trunk"
-				if isNum(row.VLANUntagged) {
-					p.VLAN = row.VLANUntagged
-				}
-			case isNum(row.VLANUntagged):
-				p.Mode, p.VLAN = "access", row.VLANUntagged
-			}
-			mergePort(r, p)
-		}
-		return err
-	case len(f) >= 3 && f[0] == "show" && strings.HasPrefix(f[1], "int") && f[2] == "brief":
-		rows, err := ProCurveInterfacesBrief(text)
-		for _, row := range rows {
-			mergePort(r, Port{Name: row.Port, Status: row.Status})
-		}
-		return err
-	case len(f) >= 2 && f[0] == "show" && strings.HasPrefix(f[1], "vlan"):
-		rows, err := ProCurveShowVLANs(text)
-		for _, row := range rows {
-			r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name, Status: row.Status})
-		}
-		return err
-	case len(f) >= 2 && f[0] == "show" && strings.HasPrefix(f[1], "mac"):
-		rows, err := ProCurveMACTable(text)
-		for _, row := range rows {
-			r.addMAC(row.MAC, row.VLAN, []string{row.Port})
-		}
-		return err
-	case len(f) >= 2 && f[0] == "show" && f[1] == "arp":
-		rows, err := ProCurveARPTable(text)
-		for _, row := range rows {
-			r.addARP(row.IP, row.MAC, row.Port)
-		}
-		return err
-	case command == "":
-		return fmt.Errorf("cannot tell which command produced this output; give --command")
-	}
-	return fmt.Errorf("command %q is not understood for hp_procurve (known: show interfaces status, show interfaces brief, show vlans, show mac-address, show arp)", command)
-}
-
-// importHuawei parses one section of Huawei VRP output into r.
-func importHuawei(command, text string, r *Result) error {
-	if command == "" {
-		command = detect(text, []detector{
-			{"display port vlan", func(l string) bool {
-				return strings.HasPrefix(l, "Port") && strings.Contains(l, "Link Type") && strings.Contains(l, "PVID")
-			}},
-			{"display interface brief", func(l string) bool {
-				return strings.HasPrefix(l, "Interface") && strings.Contains(l, "PHY") && strings.Contains(l, "Protocol")
-			}},
-			{"display arp all", func(l string) bool { return strings.HasPrefix(l, "IP ADDRESS") && strings.Contains(l, "MAC ADDRESS") }},
-		})
-	}
-	f := strings.Fields(strings.ToLower(command))
-	switch {
-	case len(f) >= 3 && f[0] == "display" && f[1] == "port" && f[2] == "vlan":
-		rows, err := HuaweiDisplayPortVLAN(text)
-		for _, row := range rows {
-			p := Port{Name: row.Interface, VLAN: row.PVID}
-			switch row.LinkType {
-			case "access":
-				p.Mode = "access"
-			case "":
-				p.VLAN = "" // an Eth-Trunk member: its trunk carries the VLANs
-			default:
-				p.Mode = "trunk"
-			}
-			mergePort(r, p)
-		}
-		return err
-	case len(f) >= 3 && f[0] == "display" && strings.HasPrefix(f[1], "int") && f[2] == "brief":
-		rows, err := HuaweiDisplayInterfaceBrief(text)
-		for _, row := range rows {
-			name, _, _ := strings.Cut(row.Interface, "(")
-			mergePort(r, Port{Name: name, Status: row.PHY})
-		}
-		return err
-	case len(f) >= 2 && f[0] == "display" && f[1] == "arp":
-		rows, err := HuaweiARPTable(text)
-		for _, row := range rows {
-			r.addARP(row.IP, row.MAC, row.Interface)
-		}
-		return err
-	case command == "":
-		return fmt.Errorf("cannot tell which command produced this output; give --command")
-	}
-	return fmt.Errorf("command %q is not understood for huawei_vrp (known: display port vlan, display interface brief, display arp all)", command)
-}
-
-// importComware parses one section of HPE/H3C Comware output into r.
-func importComware(command, text string, r *Result) error {
-	if command == "" {
-		command = detect(text, []detector{
-			{"display interface brief", func(l string) bool {
-				return strings.HasPrefix(l, "Interface") && (strings.Contains(l, "PVID") || strings.Contains(l, "Protocol"))
-			}},
-			{"display mac-address", func(l string) bool { return strings.HasPrefix(l, "MAC ADDR") && strings.Contains(l, "VLAN") }},
-			{"display arp", func(l string) bool { return strings.HasPrefix(l, "IP address") && strings.Contains(l, "MAC address") }},
-		})
-	}
-	f := strings.Fields(strings.ToLower(command))
-	switch {
-	case len(f) >= 3 && f[0] == "display" && strings.HasPrefix(f[1], "int") && f[2] == "brief":
-		rows, err := ComwareDisplayInterfaceBrief(text)
-		for _, row := range rows {
-			p := Port{Name: row.Interface, Status: row.Link, Description: strings.TrimSpace(row.Description)}
-			switch row.Type {
-			case "A":
-				p.Mode, p.VLAN = "access", row.VLANID
-			case "T", "H":
-				p.Mode, p.VLAN = "trunk", row.VLANID
-			case "":
-				p.Mode = "routed"
-			}
-			if p.Description == "--" {
-				p.Description = ""
-			}
-			mergePort(r, p)
-		}
-		return err
-	case len(f) >= 2 && f[0] == "display" && strings.HasPrefix(f[1], "mac"):
-		rows, err := ComwareMACTable(text)
-		for _, row := range rows {
-			r.addMAC(row.MAC, row.VLAN, []string{row.Interface})
-		}
-		return err
-	case len(f) >= 2 && f[0] == "display" && f[1] == "arp":
-		rows, err := ComwareARPTable(text)
-		for _, row := range rows {
-			r.addARP(row.IP, row.MAC, row.Interface)
-		}
-		return err
-	case command == "":
-		return fmt.Errorf("cannot tell which command produced this output; give --command")
-	}
-	return fmt.Errorf("command %q is not understood for hp_comware (known: display interface brief, display mac-address, display arp)", command)
-}
-
-// importSMB parses the tables import knows of Cisco SG300, Dell
-// PowerConnect and Force10, and Ubiquiti EdgeSwitch (ports with their
-// link state, MAC tables, VLAN lists).
-func importSMB(platform, command, text string, r *Result) error {
-	known := map[string][]string{
-		"cisco_s300":          {"show interfaces status", "show mac address-table"},
-		"dell_powerconnect":   {"show interfaces status"},
-		"ubiquiti_edgeswitch": {"show vlan"},
-		"dell_force10":        {"show vlan brief"},
-	}[platform]
-	if command == "" {
-		command = detect(text, []detector{
-			{"show interfaces status", func(l string) bool {
-				return strings.HasPrefix(l, "Port") && strings.Contains(l, "Duplex") && strings.Contains(l, "Neg")
-			}},
-			{"show mac address-table", func(l string) bool { return strings.Contains(l, "Mac Address") && strings.Contains(l, "Port") }},
-			{"show vlan", func(l string) bool { return strings.HasPrefix(l, "VLAN ID") && strings.Contains(l, "VLAN Name") }},
-			{"show vlan brief", func(l string) bool { return strings.HasPrefix(l, "VLAN") && strings.Contains(l, "STG") }},
-		})
-	}
-	c := strings.Join(strings.Fields(strings.ToLower(command)), " ")
-	if c == "show interface status" || c == "show int status" {
-		c = "show interfaces status"
-	}
-	switch {
-	case command == "":
-		return fmt.Errorf("cannot tell which command produced this output; give --command")
-	case !slices.Contains(known, c):
-		return fmt.Errorf("command %q is not understood for %s (known: %s)", command, platform, strings.Join(known, ", "))
-	case c == "show interfaces status":
-		rows, err := SMBInterfacesStatus(text)
-		for _, row := range rows {
-			mergePort(r, Port{Name: row.Port, Status: row.LinkState})
-		}
-		return err
-	case c == "show mac address-table":
-		rows, err := SMBMACTable(text)
-		for _, row := range rows {
-			if row.Port != "0" { // the switch's own address
-				r.addMAC(row.MAC, row.VLAN, []string{row.Port})
-			}
-		}
-		return err
-	case c == "show vlan":
-		rows, err := EdgeSwitchShowVLAN(text)
-		for _, row := range rows {
-			r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name})
-		}
-		return err
-	default: // show vlan brief
-		rows, err := Force10ShowVLANBrief(text)
-		for _, row := range rows {
-			r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name})
-		}
-		return err
-	}
-}
-
-// importOther parses the one or two tables import knows of FastIron,
-// EXOS, RouterOS and ArubaOS.
-func importOther(platform, command, text string, r *Result) error {
-	if command == "" {
-		command = detect(text, []detector{
-			{"show interfaces brief", func(l string) bool {
-				return strings.HasPrefix(l, "Port") && strings.Contains(l, "Pvid") && strings.Contains(l, "Trunk")
-			}},
-			{"show vlan description", func(l string) bool {
-				return strings.HasPrefix(l, "Name") && strings.Contains(l, "VID") && strings.Contains(l, "Description")
-			}},
-			{"show iparp", func(l string) bool { return strings.HasPrefix(l, "VR") && strings.Contains(l, "Destination") }},
-			{"/ip arp print", func(l string) bool { return strings.Contains(l, "ADDRESS") && strings.Contains(l, "MAC-ADDRESS") }},
-			{"show vlan", func(l string) bool { return strings.Contains(l, "VLAN ID") && strings.Contains(l, "Status") }},
-			{"show arp", func(l string) bool {
-				return strings.Contains(l, "IP Address") && strings.Contains(l, "Hardware Address")
-			}},
-		})
-	}
-	c := strings.Join(strings.Fields(strings.TrimPrefix(strings.ToLower(command), "/")), " ")
-	switch {
-	case command == "":
-		return fmt.Errorf("cannot tell which command produced this output; give --command")
-	case (platform == "brocade_fastiron" || platform == "ruckus_fastiron") && (c == "show interfaces brief" || c == "show int brief" || c == "show interface brief"):
-		rows, err := FastIronInterfacesBrief(text)
-		for _, row := range rows {
-			p := Port{Name: row.Interface, Status: row.LinkState, Description: row.Name}
-			switch {
-			case row.TagOnly == "Yes":
-				p.Mode = "trunk"
-			case strings.Trim(row.PVID, "0123456789") == "" && row.PVID != "":
-				p.Mode, p.VLAN = "access", row.PVID
-			}
-			if p.Mode == "trunk" && strings.Trim(row.PVID, "0123456789") == "" {
-				p.VLAN = row.PVID
-			}
-			mergePort(r, p)
-		}
-		return err
-	case platform == "extreme_exos" && c == "show vlan description":
-		rows, err := EXOSShowVLANDescription(text)
-		for _, row := range rows {
-			r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name})
-		}
-		return err
-	case platform == "extreme_exos" && c == "show iparp":
-		rows, err := EXOSIPARP(text)
-		for _, row := range rows {
-			r.addARP(row.Destination, row.MAC, row.Port)
-		}
-		return err
-	case platform == "aruba_os" && c == "show vlan":
-		rows, err := ArubaOSShowVLAN(text)
-		for _, row := range rows {
-			r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name, Status: row.Status})
-		}
-		return err
-	case platform == "aruba_os" && c == "show arp":
-		rows, err := ArubaOSARPTable(text)
-		for _, row := range rows {
-			r.addARP(row.IP, row.MAC, row.Interface)
-		}
-		return err
-	case platform == "mikrotik_routeros" && (c == "ip arp print" || c == "ip arp print detail"):
-		rows, err := MikroTikARPTable(text)
-		for _, row := range rows {
-			if row.MAC != "" {
-				r.addARP(row.IP, row.MAC, row.Interface)
-			}
-		}
-		return err
-	}
-	known := map[string]string{"brocade_fastiron": "show interfaces brief", "ruckus_fastiron": "show interfaces brief",
-		"extreme_exos": "show vlan description, show iparp", "mikrotik_routeros": "/ip arp print", "aruba_os": "show vlan, show arp"}[platform]
-	return fmt.Errorf("command %q is not understood for %s (known: %s)", command, platform, known)
-}
-
-// Import parses one section of platform output into r.
-func Import(platform, command, text string, r *Result) error {
+// platformCommands lists what import reads on each platform.
+func platformCommands(platform string) ([]command, bool) {
 	switch platform {
-	case "brocade_fastiron", "ruckus_fastiron", "extreme_exos", "mikrotik_routeros", "aruba_os":
-		return importOther(platform, command, text, r)
-	case "cisco_s300", "dell_powerconnect", "ubiquiti_edgeswitch", "dell_force10":
-		return importSMB(platform, command, text, r)
-	case "hp_comware":
-		return importComware(command, text, r)
-	case "huawei_vrp":
-		return importHuawei(command, text, r)
-	case "hp_procurve":
-		return importProCurve(command, text, r)
+	case "cisco_ios", "cisco_iosxe":
+		return ciscoIOSCommands, true
+	case "cisco_nxos":
+		return ciscoNXOSCommands, true
+	case "arista_eos":
+		return aristaEOSCommands, true
 	case "juniper_junos":
-		return importJunos(command, text, r)
+		return junosCommands, true
 	case "aruba_aoscx":
-		return importAOSCX(command, text, r)
+		return aoscxCommands, true
+	case "hp_procurve":
+		return procurveCommands, true
+	case "huawei_vrp":
+		return huaweiCommands, true
+	case "hp_comware":
+		return comwareCommands, true
+	case "cisco_s300":
+		return []command{smbStatusCommand, smbMACCommand}, true
+	case "dell_powerconnect":
+		return []command{smbStatusCommand}, true
+	case "ubiquiti_edgeswitch":
+		return []command{edgeSwitchVLANCommand}, true
+	case "dell_force10":
+		return []command{force10VLANCommand}, true
+	case "brocade_fastiron", "ruckus_fastiron":
+		return []command{fastIronBriefCommand}, true
+	case "extreme_exos":
+		return exosCommands, true
+	case "mikrotik_routeros":
+		return []command{mikrotikARPCommand}, true
+	case "aruba_os":
+		return arubaOSCommands, true
 	}
-	eos, nxos := platform == "arista_eos", platform == "cisco_nxos"
-	if platform != "cisco_ios" && platform != "cisco_iosxe" && !eos && !nxos {
+	return nil, false
+}
+
+// Import parses one command's output on platform into r; command is the
+// command as typed ("" to detect it from the output).
+func Import(platform, command, text string, r *Result) error {
+	return ImportSection(platform, Section{Command: command, Text: text, Line: 1}, r)
+}
+
+// ImportSection parses one section of saved output into r: its records,
+// a Report of the table (rows read and skipped) and a warning for every
+// line it could not read, numbered in s.File. It fails — and adds
+// nothing — when the platform or command is not one import reads, when
+// the command cannot be told from the output, or when the output has no
+// table of the command at all.
+func ImportSection(platform string, s Section, r *Result) error {
+	cmds, ok := platformCommands(platform)
+	if !ok {
 		return fmt.Errorf("platform %s: import is not implemented yet (supported: %s)", platform, strings.Join(Platforms, ", "))
 	}
-	if command == "" {
-		command = Detect(text)
+	var c *command
+	var err error
+	if strings.TrimSpace(s.Command) == "" {
+		c, err = detect(platform, cmds, s.Text)
+	} else {
+		c, err = resolve(platform, cmds, s.Command)
 	}
-	if eos {
-		switch canonical(command) {
-		case CmdMACTable:
-			rows, err := EOSMACTable(text)
-			for _, row := range rows {
-				r.addMAC(row.Address, row.VLANID, row.Ports)
-			}
-			return err
-		case CmdARP:
-			rows, err := EOSARPTable(text)
-			for _, row := range rows {
-				r.addARP(row.IP, row.MAC, row.Interface)
-			}
-			return err
+	if err != nil {
+		return err
+	}
+	var got Result
+	rep, err := c.read(s.Text, &got)
+	if err != nil {
+		if e, ok := err.(*Error); ok {
+			return &Error{File: s.File, Line: s.Line + e.Line - 1, Text: e.Text, Msg: e.Msg}
 		}
-		// Interfaces, switchport and VLAN tables share IOS's layouts.
+		return err
 	}
-	if nxos {
-		switch canonical(command) {
-		case CmdInterfacesSwitchport:
-			rows, err := NXOSInterfaceSwitchport(text)
+	rep.Command = c.name
+	rep.shift(s.File, s.Line-1)
+	if rep.Sections == 0 && len(rep.Warnings) > 0 {
+		w := rep.Warnings[0]
+		return &Error{File: w.File, Line: w.Line, Text: w.Text, Msg: w.Reason}
+	}
+	for _, p := range got.Ports {
+		mergePort(r, p)
+	}
+	r.VLANs = append(r.VLANs, got.VLANs...)
+	r.MACs = append(r.MACs, got.MACs...)
+	r.ARP = append(r.ARP, got.ARP...)
+	r.Tables = append(r.Tables, rep)
+	r.Warnings = append(r.Warnings, rep.Warnings...)
+	return nil
+}
+
+// UnsupportedError says a command is not one import reads on a platform.
+type UnsupportedError struct {
+	Command, Platform string
+	Supported         string // the commands it reads there, comma-separated
+}
+
+func (e *UnsupportedError) Error() string {
+	return fmt.Sprintf("command %q is not one import reads for %s (supported: %s)", e.Command, e.Platform, e.Supported)
+}
+
+// ImportFile imports every section of one saved file (see Split): one
+// command's output, or a session or show-tech with prompts. command, if
+// not "", is the command of the sections no prompt names; without it
+// they are detected. In a session, a section of a command import does
+// not read (show version, show running-config) is skipped with a warning
+// at its prompt line, and one with no output (terminal length 0) is
+// passed over; a file that is one such section is an error.
+func ImportFile(platform, command, file, text string, r *Result) error {
+	sections := Split(text)
+	var raw []string
+	for _, s := range sections {
+		s.File = file
+		if s.Command == "" {
+			s.Command = command
+		}
+		err := ImportSection(platform, s, r)
+		var unsupported *UnsupportedError
+		if err == nil || len(sections) == 1 || s.Line < 2 || !errors.As(err, &unsupported) {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if strings.TrimSpace(s.Text) == "" {
+			continue
+		}
+		if raw == nil {
+			raw = strings.Split(text, "\n")
+		}
+		r.Warnings = append(r.Warnings, Warning{File: file, Line: s.Line - 1, Text: cleanLine(raw[s.Line-2]),
+			Reason: fmt.Sprintf("output of %q skipped: import reads %s on %s", unsupported.Command, unsupported.Supported, platform)})
+	}
+	return nil
+}
+
+// resolve finds the command typed: each word may be abbreviated as on
+// the switch ("sh int status"), the words after the command must be
+// filters it documents, and nothing is taken for a longer or shorter
+// command ("show vlans" is not "show vlan").
+func resolve(platform string, cmds []command, typed string) (*command, error) {
+	typed, _, _ = strings.Cut(strings.ToLower(typed), "|") // "| include x" only filters lines
+	words := strings.Fields(typed)
+	var best []int
+	bestExact := -1
+	for i, c := range cmds {
+		for _, spelling := range append([]string{c.name}, c.also...) {
+			exact, ok := matchCommand(strings.Fields(spelling), c.filters, words)
+			if !ok {
+				continue
+			}
+			switch {
+			case exact > bestExact:
+				best, bestExact = []int{i}, exact
+			case exact == bestExact && !slices.Contains(best, i):
+				best = append(best, i)
+			}
+		}
+	}
+	switch len(best) {
+	case 1:
+		return &cmds[best[0]], nil
+	case 0:
+		return nil, &UnsupportedError{Command: strings.Join(words, " "), Platform: platform, Supported: commandNames(cmds)}
+	}
+	var names []string
+	for _, i := range best {
+		names = append(names, cmds[i].name)
+	}
+	return nil, fmt.Errorf("command %q is ambiguous for %s: %s", strings.Join(words, " "), platform, strings.Join(names, " or "))
+}
+
+// matchCommand says whether typed words are spelling (each word may be
+// abbreviated) followed by filters, and how many words were typed in
+// full.
+func matchCommand(spelling, filters, typed []string) (int, bool) {
+	if len(typed) < len(spelling) {
+		return 0, false
+	}
+	exact := 0
+	for i, w := range spelling {
+		if !strings.HasPrefix(w, typed[i]) {
+			return 0, false
+		}
+		if w == typed[i] {
+			exact++
+		}
+	}
+	rest := typed[len(spelling):]
+	for len(rest) > 0 {
+		found := false
+		for _, f := range filters {
+			kw, value := strings.CutSuffix(f, " *")
+			if !strings.HasPrefix(kw, rest[0]) {
+				continue
+			}
+			if value {
+				if len(rest) < 2 {
+					return 0, false
+				}
+				rest = rest[1:]
+			}
+			rest, found = rest[1:], true
+			break
+		}
+		if !found {
+			return 0, false
+		}
+	}
+	return exact, true
+}
+
+func commandNames(cmds []command) string {
+	var names []string
+	for _, c := range cmds {
+		names = append(names, c.name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// detect names the command whose output text is: every command of the
+// platform is scored on its header signature (the number of its columns
+// the best header names) and the best wins. When none matches, the error
+// says what was considered, and which other platform's command the
+// output looks like, if any.
+func detect(platform string, cmds []command, text string) (*command, error) {
+	best, score, tie := -1, 0, false
+	lines := textLines(text)
+	for i := range cmds {
+		s := cmds[i].score(lines, text)
+		switch {
+		case s > score:
+			best, score, tie = i, s, false
+		case s == score && s > 0 && cmds[i].table != cmds[best].table:
+			tie = true
+		}
+	}
+	if best >= 0 && !tie {
+		return &cmds[best], nil
+	}
+	if tie {
+		return nil, fmt.Errorf("cannot tell which command produced this output: it matches more than one of %s's (%s); give --command", platform, commandNames(cmds))
+	}
+	msg := fmt.Sprintf("cannot tell which command produced this output: it has no header of any command import reads for %s (%s)", platform, commandNames(cmds))
+	otherScore, others := 0, []string(nil)
+	for _, p := range Platforms {
+		if p == platform {
+			continue
+		}
+		pcs, _ := platformCommands(p)
+		for i := range pcs {
+			switch s := pcs[i].score(lines, text); {
+			case s > otherScore:
+				otherScore, others = s, []string{p + " " + pcs[i].name}
+			case s == otherScore && s > 0:
+				others = append(others, p+" "+pcs[i].name)
+			}
+		}
+	}
+	if len(others) > 0 {
+		msg += fmt.Sprintf("; it looks like the output of %s: check --platform", strings.Join(others, " or "))
+	}
+	return nil, fmt.Errorf("%s; give --command", msg)
+}
+
+// score is how well text matches the command's output: the number of its
+// columns its best header names, or 1 if a line matches its match.
+func (c *command) score(lines []string, text string) int {
+	if c.table != nil {
+		return c.table.Score(text)
+	}
+	if c.match != nil && slices.ContainsFunc(lines, c.match) {
+		return 1
+	}
+	return 0
+}
+
+// legacyReport is the Report of a parser not on the table reader yet: n
+// rows read, none skipped (it fails on a row it cannot read).
+func legacyReport(n int) Report { return Report{Read: n, Sections: 1} }
+
+// The Cisco and Arista commands: tables on the table reader.
+
+var (
+	iosStatusCommand = command{name: CmdInterfacesStatus, also: []string{"show interface status"}, table: statusTable,
+		read: func(text string, r *Result) (Report, error) {
+			rows, rep := IOSInterfacesStatus(text)
 			for _, row := range rows {
-				p := Port{Name: row.Interface, Mode: row.Mode}
-				switch row.Mode {
+				mergePort(r, Port{Name: row.Port, Mode: modeFromVLAN(row.VLANID), VLAN: vlanValue(row.VLANID), Status: row.Status, Description: unlessPlaceholder(row.Name)})
+			}
+			return rep, nil
+		}}
+	iosSwitchportCommand = command{name: CmdInterfacesSwitchport, also: []string{"show interface switchport"},
+		match: func(l string) bool { return strings.HasPrefix(strings.TrimSpace(l), "Switchport: ") },
+		read: func(text string, r *Result) (Report, error) {
+			rows, rep := IOSInterfacesSwitchport(text)
+			for _, row := range rows {
+				p := Port{Name: row.Interface, Mode: switchportMode(row.Switchport, row.Mode, row.AdminMode)}
+				switch p.Mode {
 				case "access":
 					p.VLAN = row.AccessVLAN
 				case "trunk":
@@ -582,86 +384,487 @@ func Import(platform, command, text string, r *Result) error {
 				}
 				mergePort(r, p)
 			}
-			return err
-		case CmdMACTable:
-			rows, err := NXOSMACTable(text)
+			return rep, nil
+		}}
+	iosVLANCommand = command{name: CmdVLAN, also: []string{"show vlan brief"}, filters: []string{"id *", "name *"}, table: vlanTable,
+		read: func(text string, r *Result) (Report, error) {
+			rows, rep := IOSShowVLAN(text)
 			for _, row := range rows {
-				r.addMAC(row.Address, row.VLANID, splitPorts(row.Ports))
+				r.VLANs = append(r.VLANs, VLAN{ID: row.VLANID, Name: row.Name, Status: row.Status, Ports: row.Interfaces})
 			}
-			return err
-		case CmdARP:
-			rows, err := NXOSARPTable(text)
+			return rep, nil
+		}}
+	macFilters    = []string{"address *", "dynamic", "static", "interface *", "vlan *"}
+	iosMACCommand = command{name: CmdMACTable, also: []string{"show mac-address-table"}, filters: macFilters, table: macTable,
+		read: func(text string, r *Result) (Report, error) {
+			rows, rep := IOSMACTable(text)
+			for _, row := range rows {
+				r.addMAC(row.Address, row.VLANID, row.Ports)
+			}
+			return rep, nil
+		}}
+	iosARPCommand = command{name: CmdARP, filters: []string{"vrf *"}, table: arpTable,
+		read: func(text string, r *Result) (Report, error) {
+			rows, rep := IOSARPTable(text)
 			for _, row := range rows {
 				r.addARP(row.IP, row.MAC, row.Interface)
 			}
-			return err
-		}
-		// The status and VLAN tables share IOS's layouts.
+			return rep, nil
+		}}
+	ciscoIOSCommands = []command{iosStatusCommand, iosSwitchportCommand, iosVLANCommand, iosMACCommand, iosARPCommand,
+		{name: "show arp", table: arpTable, read: iosARPCommand.read}}
+	ciscoNXOSCommands = []command{
+		{name: "show interface status", also: []string{CmdInterfacesStatus}, table: statusTable, read: iosStatusCommand.read},
+		{name: "show interface switchport", also: []string{CmdInterfacesSwitchport}, match: iosSwitchportCommand.match,
+			read: func(text string, r *Result) (Report, error) {
+				rows, rep := NXOSInterfaceSwitchport(text)
+				for _, row := range rows {
+					p := Port{Name: row.Interface, Mode: switchportMode(row.Switchport, row.Mode, "")}
+					switch p.Mode {
+					case "access":
+						p.VLAN = row.AccessVLAN
+					case "trunk":
+						p.VLAN = row.NativeVLAN
+					}
+					mergePort(r, p)
+				}
+				return rep, nil
+			}},
+		iosVLANCommand,
+		{name: CmdMACTable, filters: macFilters, table: macTable,
+			read: func(text string, r *Result) (Report, error) {
+				rows, rep := NXOSMACTable(text)
+				for _, row := range rows {
+					r.addMAC(row.Address, row.VLANID, strings.Split(row.Ports, ","))
+				}
+				return rep, nil
+			}},
+		{name: CmdARP, filters: []string{"vrf *"}, table: arpTable,
+			read: func(text string, r *Result) (Report, error) {
+				rows, rep := NXOSARPTable(text)
+				for _, row := range rows {
+					r.addARP(row.IP, row.MAC, row.Interface)
+				}
+				return rep, nil
+			}},
 	}
-	switch canonical(command) {
-	case CmdInterfacesStatus:
-		rows, err := IOSInterfacesStatus(text)
-		for _, row := range rows {
-			mergePort(r, Port{Name: row.Port, Mode: modeFromVLAN(row.VLANID), VLAN: vlanValue(row.VLANID), Status: row.Status, Description: row.Name})
-		}
-		return err
-	case CmdInterfacesSwitchport:
-		rows, err := IOSInterfacesSwitchport(text)
-		for _, row := range rows {
-			p := Port{Name: row.Interface, Mode: switchportMode(row)}
-			switch p.Mode {
-			case "access":
-				p.VLAN = row.AccessVLAN
-			case "trunk":
-				p.VLAN = row.NativeVLAN
+	aristaEOSCommands = []command{iosStatusCommand, iosSwitchportCommand, iosVLANCommand,
+		{name: CmdMACTable, filters: macFilters, table: eosMACTable,
+			read: func(text string, r *Result) (Report, error) {
+				rows, rep := EOSMACTable(text)
+				for _, row := range rows {
+					r.addMAC(row.Address, row.VLANID, row.Ports)
+				}
+				return rep, nil
+			}},
+		{name: CmdARP, filters: []string{"vrf *"}, table: arpTable,
+			read: func(text string, r *Result) (Report, error) {
+				rows, rep := EOSARPTable(text)
+				for _, row := range rows {
+					r.addARP(row.IP, row.MAC, row.Interface)
+				}
+				return rep, nil
+			}},
+	}
+)
+
+// The other platforms' commands: parsers not on the table reader yet
+// (they fail on a row they cannot read).
+
+var (
+	junosCommands = []command{
+		{name: CmdJunosSwitchingInterfaces, also: []string{"show ethernet-switching interface"},
+			match: func(l string) bool { return strings.HasPrefix(l, "Interface") && strings.Contains(l, "VLAN members") },
+			read: func(text string, r *Result) (Report, error) {
+				rows, err := JunosEthernetSwitchingInterfaces(text)
+				for _, row := range rows {
+					name, _, _ := strings.Cut(row.Interface, ".")
+					p := Port{Name: name, Mode: "access", Status: row.Status}
+					for _, t := range row.Tagging {
+						if t == "tagged" {
+							p.Mode = "trunk"
+						}
+					}
+					if p.Mode == "access" && len(row.VLANID) == 1 {
+						p.VLAN = row.VLANID[0]
+					}
+					mergePort(r, p)
+				}
+				return legacyReport(len(rows)), err
+			}},
+		{name: CmdJunosVLANs,
+			match: func(l string) bool {
+				return strings.HasPrefix(l, "Routing instance") && strings.Contains(l, "VLAN name")
+			},
+			read: func(text string, r *Result) (Report, error) {
+				rows, err := JunosShowVLANs(text)
+				for _, row := range rows {
+					var ports []string
+					for _, i := range row.Interfaces {
+						name, _, _ := strings.Cut(strings.TrimSuffix(i, "*"), ".")
+						ports = append(ports, name)
+					}
+					r.VLANs = append(r.VLANs, VLAN{ID: row.Tag, Name: row.Name, Ports: ports})
+				}
+				return legacyReport(len(rows)), err
+			}},
+		{name: CmdJunosARP, also: []string{"show arp no-resolve"},
+			match: func(l string) bool { return strings.HasPrefix(l, "MAC Address") && strings.Contains(l, "Interface") },
+			read: func(text string, r *Result) (Report, error) {
+				rows, err := JunosARPTable(text)
+				for _, row := range rows {
+					r.addARP(row.IP, row.MAC, row.Interface)
+				}
+				return legacyReport(len(rows)), err
+			}},
+	}
+	aoscxCommands = []command{
+		{name: "show interface", also: []string{"show interfaces"},
+			match: func(l string) bool {
+				return strings.HasPrefix(l, "Interface ") && (strings.HasSuffix(l, " is up") || strings.HasSuffix(l, " is down"))
+			},
+			read: func(text string, r *Result) (Report, error) {
+				rows, err := AOSCXShowInterface(text)
+				for _, row := range rows {
+					p := Port{Name: row.Interface, Status: row.LinkStatus, Description: row.Description}
+					switch row.VLANMode {
+					case "access":
+						p.Mode, p.VLAN = "access", row.VLANAccess
+					case "":
+						p.Mode = "routed"
+					default:
+						p.Mode, p.VLAN = "trunk", row.VLANNative
+					}
+					mergePort(r, p)
+				}
+				return legacyReport(len(rows)), err
+			}},
+		{name: "show vlan",
+			match: func(l string) bool { return strings.HasPrefix(l, "VLAN ") && strings.Contains(l, "Interfaces") },
+			read: func(text string, r *Result) (Report, error) {
+				rows, err := AOSCXShowVLAN(text)
+				for _, row := range rows {
+					r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name, Status: row.Status, Ports: row.Interfaces})
+				}
+				return legacyReport(len(rows)), err
+			}},
+		{name: "show mac-address-table",
+			match: func(l string) bool { return strings.HasPrefix(l, "MAC Address") && strings.Contains(l, "Port") },
+			read: func(text string, r *Result) (Report, error) {
+				rows, err := AOSCXMACTable(text)
+				for _, row := range rows {
+					r.addMAC(row.MAC, row.VLAN, []string{row.Port})
+				}
+				return legacyReport(len(rows)), err
+			}},
+		{name: "show arp", also: []string{"show arp all-vrfs"},
+			match: func(l string) bool { return strings.HasPrefix(l, "IPv4 Address") && strings.Contains(l, "MAC") },
+			read: func(text string, r *Result) (Report, error) {
+				rows, err := AOSCXARPTable(text)
+				for _, row := range rows {
+					r.addARP(row.IP, row.MAC, row.Port)
+				}
+				return legacyReport(len(rows)), err
+			}},
+	}
+	procurveCommands = []command{
+		{name: "show interfaces status", also: []string{"show interface status"},
+			match: func(l string) bool { return strings.Contains(l, "Config-mode") && strings.Contains(l, "Untagged") },
+			read: func(text string, r *Result) (Report, error) {
+				rows, err := ProCurveInterfacesStatus(text)
+				for _, row := range rows {
+					p := Port{Name: row.Port, Status: row.Status, Description: row.Name}
+					switch {
+					case row.VLANTagged != "No" && row.VLANTagged != "":
+						p.Mode = "trunk"
+						if isNumber(row.VLANUntagged) {
+							p.VLAN = row.VLANUntagged
+						}
+					case isNumber(row.VLANUntagged):
+						p.Mode, p.VLAN = "access", row.VLANUntagged
+					}
+					mergePort(r, p)
+				}
+				return legacyReport(len(rows)), err
+			}},
+		{name: "show interfaces brief", also: []string{"show interface brief"},
+			match: func(l string) bool {
+				return strings.Contains(l, "Intrusion") || (strings.Contains(l, "Enabled Status") && strings.Contains(l, "Port"))
+			},
+			read: func(text string, r *Result) (Report, error) {
+				rows, err := ProCurveInterfacesBrief(text)
+				for _, row := range rows {
+					mergePort(r, Port{Name: row.Port, Status: row.Status})
+				}
+				return legacyReport(len(rows)), err
+			}},
+		{name: "show vlans",
+			match: func(l string) bool { return strings.Contains(l, "VLAN ID") && strings.Contains(l, "Name") },
+			read: func(text string, r *Result) (Report, error) {
+				rows, err := ProCurveShowVLANs(text)
+				for _, row := range rows {
+					r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name, Status: row.Status})
+				}
+				return legacyReport(len(rows)), err
+			}},
+		{name: "show mac-address",
+			match: func(l string) bool {
+				return strings.HasPrefix(strings.TrimSpace(l), "MAC Address") && strings.Contains(l, "VLAN")
+			},
+			read: func(text string, r *Result) (Report, error) {
+				rows, err := ProCurveMACTable(text)
+				for _, row := range rows {
+					r.addMAC(row.MAC, row.VLAN, []string{row.Port})
+				}
+				return legacyReport(len(rows)), err
+			}},
+		{name: "show arp",
+			match: func(l string) bool {
+				return strings.HasPrefix(strings.TrimSpace(l), "IP Address") && strings.Contains(l, "MAC Address")
+			},
+			read: func(text string, r *Result) (Report, error) {
+				rows, err := ProCurveARPTable(text)
+				for _, row := range rows {
+					r.addARP(row.IP, row.MAC, row.Port)
+				}
+				return legacyReport(len(rows)), err
+			}},
+	}
+	huaweiCommands = []command{
+		{name: "display port vlan",
+			match: func(l string) bool {
+				return strings.HasPrefix(l, "Port") && strings.Contains(l, "Link Type") && strings.Contains(l, "PVID")
+			},
+			read: func(text string, r *Result) (Report, error) {
+				rows, err := HuaweiDisplayPortVLAN(text)
+				for _, row := range rows {
+					p := Port{Name: row.Interface, VLAN: row.PVID}
+					switch row.LinkType {
+					case "access":
+						p.Mode = "access"
+					case "":
+						p.VLAN = "" // an Eth-Trunk member: its trunk carries the VLANs
+					default:
+						p.Mode = "trunk"
+					}
+					mergePort(r, p)
+				}
+				return legacyReport(len(rows)), err
+			}},
+		{name: "display interface brief",
+			match: func(l string) bool {
+				return strings.HasPrefix(l, "Interface") && strings.Contains(l, "PHY") && strings.Contains(l, "Protocol")
+			},
+			read: func(text string, r *Result) (Report, error) {
+				rows, err := HuaweiDisplayInterfaceBrief(text)
+				for _, row := range rows {
+					name, _, _ := strings.Cut(row.Interface, "(")
+					mergePort(r, Port{Name: name, Status: row.PHY})
+				}
+				return legacyReport(len(rows)), err
+			}},
+		{name: "display arp all", also: []string{"display arp"},
+			match: func(l string) bool { return strings.HasPrefix(l, "IP ADDRESS") && strings.Contains(l, "MAC ADDRESS") },
+			read: func(text string, r *Result) (Report, error) {
+				rows, err := HuaweiARPTable(text)
+				for _, row := range rows {
+					r.addARP(row.IP, row.MAC, row.Interface)
+				}
+				return legacyReport(len(rows)), err
+			}},
+	}
+	comwareCommands = []command{
+		{name: "display interface brief",
+			match: func(l string) bool {
+				return strings.HasPrefix(l, "Interface") && (strings.Contains(l, "PVID") || strings.Contains(l, "Protocol"))
+			},
+			read: func(text string, r *Result) (Report, error) {
+				rows, err := ComwareDisplayInterfaceBrief(text)
+				for _, row := range rows {
+					p := Port{Name: row.Interface, Status: row.Link, Description: unlessPlaceholder(strings.TrimSpace(row.Description))}
+					switch row.Type {
+					case "A":
+						p.Mode, p.VLAN = "access", row.VLANID
+					case "T", "H":
+						p.Mode, p.VLAN = "trunk", row.VLANID
+					case "":
+						p.Mode = "routed"
+					}
+					mergePort(r, p)
+				}
+				return legacyReport(len(rows)), err
+			}},
+		{name: "display mac-address",
+			match: func(l string) bool { return strings.HasPrefix(l, "MAC ADDR") && strings.Contains(l, "VLAN") },
+			read: func(text string, r *Result) (Report, error) {
+				rows, err := ComwareMACTable(text)
+				for _, row := range rows {
+					r.addMAC(row.MAC, row.VLAN, []string{row.Interface})
+				}
+				return legacyReport(len(rows)), err
+			}},
+		{name: "display arp",
+			match: func(l string) bool { return strings.HasPrefix(l, "IP address") && strings.Contains(l, "MAC address") },
+			read: func(text string, r *Result) (Report, error) {
+				rows, err := ComwareARPTable(text)
+				for _, row := range rows {
+					r.addARP(row.IP, row.MAC, row.Interface)
+				}
+				return legacyReport(len(rows)), err
+			}},
+	}
+	smbStatusCommand = command{name: "show interfaces status", also: []string{"show interface status"},
+		match: func(l string) bool {
+			return strings.HasPrefix(l, "Port") && strings.Contains(l, "Duplex") && strings.Contains(l, "Neg")
+		},
+		read: func(text string, r *Result) (Report, error) {
+			rows, err := SMBInterfacesStatus(text)
+			for _, row := range rows {
+				mergePort(r, Port{Name: row.Port, Status: row.LinkState})
 			}
-			mergePort(r, p)
-		}
-		return err
-	case CmdVLAN:
-		rows, err := IOSShowVLAN(text)
-		for _, row := range rows {
-			r.VLANs = append(r.VLANs, VLAN{ID: row.VLANID, Name: row.Name, Status: row.Status, Ports: row.Interfaces})
-		}
-		return err
-	case CmdMACTable:
-		rows, err := IOSMACTable(text)
-		for _, row := range rows {
-			r.addMAC(row.Address, row.VLANID, row.Ports)
-		}
-		return err
-	case CmdARP:
-		rows, err := IOSARPTable(text)
-		for _, row := range rows {
-			r.addARP(row.IP, row.MAC, row.Interface)
-		}
-		return err
-	case "":
-		return fmt.Errorf("cannot tell which command produced this output; give --command")
+			return legacyReport(len(rows)), err
+		}}
+	smbMACCommand = command{name: "show mac address-table",
+		match: func(l string) bool { return strings.Contains(l, "Mac Address") && strings.Contains(l, "Port") },
+		read: func(text string, r *Result) (Report, error) {
+			rows, err := SMBMACTable(text)
+			for _, row := range rows {
+				if row.Port != "0" { // the switch's own address
+					r.addMAC(row.MAC, row.VLAN, []string{row.Port})
+				}
+			}
+			return legacyReport(len(rows)), err
+		}}
+	edgeSwitchVLANCommand = command{name: "show vlan",
+		match: func(l string) bool { return strings.HasPrefix(l, "VLAN ID") && strings.Contains(l, "VLAN Name") },
+		read: func(text string, r *Result) (Report, error) {
+			rows, err := EdgeSwitchShowVLAN(text)
+			for _, row := range rows {
+				r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name})
+			}
+			return legacyReport(len(rows)), err
+		}}
+	force10VLANCommand = command{name: "show vlan brief",
+		match: func(l string) bool { return strings.HasPrefix(l, "VLAN") && strings.Contains(l, "STG") },
+		read: func(text string, r *Result) (Report, error) {
+			rows, err := Force10ShowVLANBrief(text)
+			for _, row := range rows {
+				r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name})
+			}
+			return legacyReport(len(rows)), err
+		}}
+	fastIronBriefCommand = command{name: "show interfaces brief", also: []string{"show interface brief"},
+		match: func(l string) bool {
+			return strings.HasPrefix(l, "Port") && strings.Contains(l, "Pvid") && strings.Contains(l, "Trunk")
+		},
+		read: func(text string, r *Result) (Report, error) {
+			rows, err := FastIronInterfacesBrief(text)
+			for _, row := range rows {
+				p := Port{Name: row.Interface, Status: row.LinkState, Description: row.Name}
+				switch {
+				case row.TagOnly == "Yes":
+					p.Mode = "trunk"
+				case isNumber(row.PVID):
+					p.Mode, p.VLAN = "access", row.PVID
+				}
+				if p.Mode == "trunk" && isNumber(row.PVID) {
+					p.VLAN = row.PVID
+				}
+				mergePort(r, p)
+			}
+			return legacyReport(len(rows)), err
+		}}
+	exosCommands = []command{
+		{name: "show vlan description",
+			match: func(l string) bool {
+				return strings.HasPrefix(l, "Name") && strings.Contains(l, "VID") && strings.Contains(l, "Description")
+			},
+			read: func(text string, r *Result) (Report, error) {
+				rows, err := EXOSShowVLANDescription(text)
+				for _, row := range rows {
+					r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name})
+				}
+				return legacyReport(len(rows)), err
+			}},
+		{name: "show iparp",
+			match: func(l string) bool { return strings.HasPrefix(l, "VR") && strings.Contains(l, "Destination") },
+			read: func(text string, r *Result) (Report, error) {
+				rows, err := EXOSIPARP(text)
+				for _, row := range rows {
+					r.addARP(row.Destination, row.MAC, row.Port)
+				}
+				return legacyReport(len(rows)), err
+			}},
 	}
-	return fmt.Errorf("command %q is not understood for %s (known: %s)", command, platform,
-		strings.Join([]string{CmdInterfacesStatus, CmdInterfacesSwitchport, CmdVLAN, CmdMACTable, CmdARP}, ", "))
-}
+	mikrotikARPCommand = command{name: "/ip arp print", also: []string{"ip arp print"},
+		match: func(l string) bool { return strings.Contains(l, "ADDRESS") && strings.Contains(l, "MAC-ADDRESS") },
+		read: func(text string, r *Result) (Report, error) {
+			rows, err := MikroTikARPTable(text)
+			for _, row := range rows {
+				if row.MAC != "" {
+					r.addARP(row.IP, row.MAC, row.Interface)
+				}
+			}
+			return legacyReport(len(rows)), err
+		}}
+	arubaOSCommands = []command{
+		{name: "show vlan",
+			match: func(l string) bool { return strings.Contains(l, "VLAN ID") && strings.Contains(l, "Status") },
+			read: func(text string, r *Result) (Report, error) {
+				rows, err := ArubaOSShowVLAN(text)
+				for _, row := range rows {
+					r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name, Status: row.Status})
+				}
+				return legacyReport(len(rows)), err
+			}},
+		{name: "show arp",
+			match: func(l string) bool {
+				return strings.Contains(l, "IP Address") && strings.Contains(l, "Hardware Address")
+			},
+			read: func(text string, r *Result) (Report, error) {
+				rows, err := ArubaOSARPTable(text)
+				for _, row := range rows {
+					r.addARP(row.IP, row.MAC, row.Interface)
+				}
+				return legacyReport(len(rows)), err
+			}},
+	}
+)
 
 func (r *Result) addMAC(addr, vlan string, ports []string) {
 	port := ""
 	if len(ports) > 0 {
 		port = ports[0]
 	}
-	r.MACs = append(r.MACs, MAC{MAC: NormaliseMAC(addr), VLAN: vlan, Port: port})
+	r.MACs = append(r.MACs, MAC{MAC: NormaliseMAC(addr), VLAN: unlessPlaceholder(vlan), Port: port})
 }
 
 func (r *Result) addARP(ip, mac, iface string) {
 	r.ARP = append(r.ARP, ARP{IP: ip, MAC: NormaliseMAC(mac), Interface: iface})
 }
 
+func isNumber(s string) bool { return s != "" && strings.Trim(s, "0123456789") == "" }
+
+// unlessPlaceholder is s, or "" when s is what a switch prints for "no
+// value" ("--", "-", "N/A").
+func unlessPlaceholder(s string) string {
+	switch s {
+	case "--", "-", "N/A", "n/a":
+		return ""
+	}
+	return s
+}
+
+// modeFromVLAN reads the Vlan column of `show interfaces status`: a VLAN
+// number is an access port; "trunk" and "routed" say so; anything else
+// ("unassigned", "f-path", "pvlan prom", "--") says nothing.
 func modeFromVLAN(v string) string {
 	switch {
 	case v == "trunk":
 		return "trunk"
 	case v == "routed":
 		return "routed"
-	case v != "" && strings.Trim(v, "0123456789") == "":
+	case isVLANID(v):
 		return "access"
 	}
 	return ""
@@ -674,20 +877,31 @@ func vlanValue(v string) string {
 	return ""
 }
 
-func switchportMode(s IOSSwitchport) string {
-	m := s.Mode
-	if m == "" || m == "down" {
-		m = s.AdminMode
-	}
-	switch {
-	case strings.Contains(m, "trunk"):
-		return "trunk"
-	case strings.Contains(m, "access"):
-		return "access"
-	case s.Switchport == "Disabled":
+// switchportMode reads `show interface(s) switchport`: "Switchport:
+// Disabled" is a routed port; otherwise the operational mode ("static
+// access", "trunk (member of bundle Po5)"), or, on a port that is down
+// ("down", "down (suspended member of bundle)"), the administrative one.
+// A mode DTP settles only when the link comes up ("dynamic auto") or one
+// that is neither access nor trunk (private VLAN, tunnel, FEX fabric)
+// says nothing: "".
+func switchportMode(switchport, oper, admin string) string {
+	if strings.EqualFold(switchport, "Disabled") {
 		return "routed"
 	}
-	return ""
+	mode := func(m string) string {
+		m, _, _ = strings.Cut(strings.ToLower(m), "(")
+		switch strings.TrimSpace(m) {
+		case "trunk", "static trunk":
+			return "trunk"
+		case "access", "static access":
+			return "access"
+		}
+		return ""
+	}
+	if o, _, _ := strings.Cut(strings.TrimSpace(strings.ToLower(oper)), " "); o == "" || o == "down" {
+		return mode(admin)
+	}
+	return mode(oper)
 }
 
 // mergePort adds p, filling in an existing record of the same port.

@@ -3,10 +3,14 @@
 // ARP tables. The CLI drivers parse live output with it; `cutover import`
 // parses saved output offline (a show-tech) to bootstrap an inventory.
 //
-// Each platform's parsers return typed records whose field names follow
-// the reference TextFSM templates (ntc-templates), so they can be checked
-// against the recorded corpus; Normalise turns them into the common
-// Result. Parse errors name the line.
+// Column-aligned tables go through one reader (Spec, NewTable, Table.Read:
+// see table.go); "Key: value" blocks through Blocks. Each platform's
+// parser returns typed records whose field names follow the reference
+// TextFSM templates (ntc-templates), so they can be checked against the
+// recorded corpus, and a Report: rows read, rows skipped and a Warning
+// (line, text, reason) for every line it could not read — a row it cannot
+// read never aborts the table and is never dropped silently. Import turns
+// records into the common Result.
 package showparse
 
 import (
@@ -45,38 +49,66 @@ type ARP struct {
 	Interface string `json:"interface"`
 }
 
-// Result is what `cutover import` prints.
+// Result is what `cutover import` prints: the records, one Report per
+// table read (rows read and skipped) and every line that could not be
+// read.
 type Result struct {
-	Ports []Port `json:"ports"`
-	VLANs []VLAN `json:"vlans"`
-	MACs  []MAC  `json:"macs"`
-	ARP   []ARP  `json:"arp"`
+	Ports    []Port    `json:"ports"`
+	VLANs    []VLAN    `json:"vlans"`
+	MACs     []MAC     `json:"macs"`
+	ARP      []ARP     `json:"arp"`
+	Tables   []Report  `json:"tables"`
+	Warnings []Warning `json:"warnings"`
 }
 
-// Error is a parse error at a line.
+// Error is a parse error at a line (of File, when set).
 type Error struct {
+	File string
 	Line int
 	Text string
 	Msg  string
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("line %d: %s: %q", e.Line, e.Msg, e.Text) }
+func (e *Error) Error() string {
+	if e.File != "" {
+		return fmt.Sprintf("%s:%d: %s: %q", e.File, e.Line, e.Msg, e.Text)
+	}
+	return fmt.Sprintf("line %d: %s: %q", e.Line, e.Msg, e.Text)
+}
 
 // NormaliseMAC turns Cisco (aabb.ccdd.eeff), dashed or colon forms into
 // aa:bb:cc:dd:ee:ff; it returns "" for anything else.
 func NormaliseMAC(s string) string {
-	h := strings.NewReplacer(".", "", "-", "", ":", "").Replace(strings.ToLower(s))
-	if len(h) != 12 || strings.Trim(h, "0123456789abcdef") != "" {
+	var h [12]byte
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '.' || c == '-' || c == ':':
+			continue
+		case c >= 'A' && c <= 'F':
+			c += 'a' - 'A'
+		case c >= '0' && c <= '9' || c >= 'a' && c <= 'f':
+		default:
+			return ""
+		}
+		if n == len(h) {
+			return ""
+		}
+		h[n] = c
+		n++
+	}
+	if n != len(h) {
 		return ""
 	}
-	var b strings.Builder
-	for i := 0; i < 12; i += 2 {
+	var b [17]byte
+	for i := 0; i < 6; i++ {
 		if i > 0 {
-			b.WriteByte(':')
+			b[3*i-1] = ':'
 		}
-		b.WriteString(h[i : i+2])
+		b[3*i], b[3*i+1] = h[2*i], h[2*i+1]
 	}
-	return b.String()
+	return string(b[:])
 }
 
 // lines splits text into lines without trailing CR/whitespace.

@@ -125,7 +125,13 @@ func BenchmarkApply(b *testing.B) {
 			// next one and back.
 			first := 3 + 2*i
 			from, to := strconv.Itoa(10+first-1), strconv.Itoa(10+first)
+			trips, sets, ops := d.RoundTrips(), d.SetPDUs(), 0
+			defer func() {
+				b.ReportMetric(float64(d.RoundTrips()-trips)/float64(ops), "roundtrips/op")
+				b.ReportMetric(float64(d.SetPDUs()-sets)/float64(ops), "setPDUs/op")
+			}()
 			for b.Loop() {
+				ops++
 				var moves []switchdrivers.Change
 				for p := first; len(moves) < n; p += 10 {
 					moves = append(moves, switchdrivers.Change{Port: "Gi1/0/" + strconv.Itoa(p), From: from, To: to})

@@ -35,64 +35,83 @@ func OpenCisco(cfg switchdrivers.Config) (switchdrivers.Driver, error) {
 }
 
 type ciscoState struct {
-	ports   []switchdrivers.PortState
-	ifIndex map[string]int
-	vlans   map[int]int // VLAN -> vtpVlanState (1 operational, 2 suspended, …)
+	ports      []switchdrivers.PortState
+	ifIndex    map[string]int
+	vlans      map[int]int       // VLAN -> vtpVlanState (1 operational, 2 suspended, …)
+	unreadable map[string]string // port -> the object of it that could not be read
 }
 
 func (d *Cisco) read(ctx context.Context) (*ciscoState, error) {
-	cols, err := d.columns(ctx, append([]string{oidVmVlan, oidTrunkDynStatus, oidVtpVlanState}, ifColumns...)...)
+	var w warnings
+	defer d.keep(&w)
+	cols, err := d.columns(ctx, &w, append([]string{oidVmVlan, oidTrunkDynStatus, oidVtpVlanState}, ifColumns...)...)
 	if err != nil {
 		return nil, err
 	}
-	bad := func(err error) error { return d.errorf("", "", "%v", err) }
-	ifs, err := interfaces(cols)
+	st, err := decodeCisco(cols, &w)
 	if err != nil {
-		return nil, bad(err)
+		return nil, d.errorf("", "", "%v", err)
 	}
-	st := &ciscoState{ifIndex: map[string]int{}, vlans: map[int]int{}}
+	return st, nil
+}
+
+// decodeCisco makes one read of the switch out of the columns walked:
+// IF-MIB, vmVlan, vlanTrunkPortDynamicStatus and vtpVlanState.
+func decodeCisco(cols map[string][]gosnmp.SnmpPDU, w *warnings) (*ciscoState, error) {
+	ifs := interfaces(cols, w)
+	st := &ciscoState{ifIndex: map[string]int{}, vlans: map[int]int{}, unreadable: map[string]string{}}
 	for _, v := range cols[oidVtpVlanState] {
-		ix, err := index(oidVtpVlanState, v.Name, 1)
+		vlan, err := rowIndex(v.Name, 4094)
 		if err != nil {
-			return nil, bad(err)
+			w.add(v.Name, "%v; row skipped", err)
+			continue
 		}
 		n, err := intValue(v)
 		if err != nil {
-			return nil, bad(err)
+			w.add(v.Name, "%v; the state of VLAN %d is unknown", err, vlan)
+			continue
 		}
-		st.vlans[ix[0]] = int(n)
+		st.vlans[vlan] = int(n)
 	}
+	seen := map[int]bool{}
+	bad := map[int]string{}
 	vm := map[int]int{}
 	for _, v := range cols[oidVmVlan] {
-		ix, err := index(oidVmVlan, v.Name, 1)
+		idx, err := rowIndex(v.Name, 2147483647)
 		if err != nil {
-			return nil, bad(err)
+			w.add(v.Name, "%v; row skipped", err)
+			continue
 		}
+		seen[idx] = true
 		vlan, err := vlanValue(v)
 		if err != nil {
-			return nil, bad(err)
+			w.add(v.Name, "%v; the VLAN of ifIndex %d is unknown", err, idx)
+			bad[idx] = v.Name
+			continue
 		}
-		vm[ix[0]] = vlan
+		vm[idx] = vlan
 	}
 	trunking := map[int]bool{}
 	for _, v := range cols[oidTrunkDynStatus] {
-		ix, err := index(oidTrunkDynStatus, v.Name, 1)
+		idx, err := rowIndex(v.Name, 2147483647)
 		if err != nil {
-			return nil, bad(err)
+			w.add(v.Name, "%v; row skipped", err)
+			continue
 		}
+		seen[idx] = true
 		n, err := intValue(v)
 		if err != nil {
-			return nil, bad(err)
+			w.add(v.Name, "%v; whether ifIndex %d trunks is unknown", err, idx)
+			bad[idx] = v.Name
+			continue
 		}
-		trunking[ix[0]] = n == 1 // trunking(1), notTrunking(2)
+		trunking[idx] = n == 1 // trunking(1), notTrunking(2)
 	}
-	seen := map[int]bool{}
-	for idx := range vm {
-		seen[idx] = true
+	if len(seen) == 0 {
+		return nil, fmt.Errorf("the agent lists no ports in vmVlan or vlanTrunkPortDynamicStatus (CISCO-VLAN-MEMBERSHIP-MIB, CISCO-VTP-MIB): no port to report")
 	}
-	for idx := range trunking {
-		seen[idx] = true
-	}
+	// A trunking port is a trunk whatever its vmVlan; otherwise vmVlan
+	// is its access VLAN.
 	for idx := range seen {
 		mode := switchdrivers.ModeAccess
 		if trunking[idx] {
@@ -104,6 +123,9 @@ func (d *Cisco) read(ctx context.Context) (*ciscoState, error) {
 	uniqueNames(st.ports)
 	for _, p := range st.ports {
 		st.ifIndex[p.Name] = p.IfIndex
+		if oid, ok := bad[p.IfIndex]; ok {
+			st.unreadable[p.Name] = oid
+		}
 	}
 	return st, nil
 }
@@ -143,6 +165,11 @@ func (d *Cisco) Apply(ctx context.Context, changes []switchdrivers.Change) error
 		st, err := d.read(ctx)
 		if err != nil {
 			return nil, nil, err
+		}
+		for _, c := range changes {
+			if oid, ok := st.unreadable[c.Port]; ok {
+				return nil, nil, d.errorf(c.Port, "", "%s could not be read (see the warnings), so the port's VLAN is not known", oidName(oid))
+			}
 		}
 		return st, st.ports, nil
 	}

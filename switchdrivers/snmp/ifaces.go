@@ -21,8 +21,9 @@ var ifColumns = []string{oidIfName, oidIfDescr, oidIfAlias, oidIfAdminStatus, oi
 
 // interfaces decodes the IF-MIB columns of a walk, keyed by ifIndex.
 // A port is named by ifName, else ifDescr (when either fits the port
-// grammar), else "ifindex-N".
-func interfaces(cols map[string][]gosnmp.SnmpPDU) (map[int]*iface, error) {
+// grammar), else "ifindex-N". A row that cannot be read is skipped with
+// a warning; the others are kept.
+func interfaces(cols map[string][]gosnmp.SnmpPDU, w *warnings) map[int]*iface {
 	out := map[int]*iface{}
 	get := func(idx int) *iface {
 		if out[idx] == nil {
@@ -33,16 +34,17 @@ func interfaces(cols map[string][]gosnmp.SnmpPDU) (map[int]*iface, error) {
 	descr := map[int]string{}
 	for _, root := range ifColumns {
 		for _, v := range cols[root] {
-			ix, err := index(root, v.Name, 1)
+			idx, err := rowIndex(v.Name, 2147483647)
 			if err != nil {
-				return nil, err
+				w.add(v.Name, "%v; row skipped", err)
+				continue
 			}
-			idx := ix[0]
 			switch root {
 			case oidIfName, oidIfDescr, oidIfAlias:
 				s, err := text(v)
 				if err != nil {
-					return nil, err
+					w.add(v.Name, "%v; ignored", err)
+					continue
 				}
 				switch root {
 				case oidIfName:
@@ -57,7 +59,8 @@ func interfaces(cols map[string][]gosnmp.SnmpPDU) (map[int]*iface, error) {
 			case oidIfAdminStatus, oidIfOperStatus:
 				n, err := intValue(v)
 				if err != nil {
-					return nil, err
+					w.add(v.Name, "%v; ignored", err)
+					continue
 				}
 				st := ifStatus(n)
 				if root == oidIfAdminStatus {
@@ -78,7 +81,7 @@ func interfaces(cols map[string][]gosnmp.SnmpPDU) (map[int]*iface, error) {
 			i.name = fmt.Sprintf("ifindex-%d", idx)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // ifStatus names ifAdminStatus/ifOperStatus values.

@@ -68,6 +68,9 @@ func oidGrammar(s string) bool {
 type bridgePort struct {
 	ifIndex, base int
 	pvidType      gosnmp.Asn1BER
+	member        []int // the static VLANs it is an egress or untagged member of
+	pvid          int
+	hasPvid       bool
 }
 
 // bridgeState is one read of the switch.
@@ -75,132 +78,261 @@ type bridgeState struct {
 	ports            []switchdrivers.PortState
 	byName           map[string]bridgePort
 	vlans            map[int]bool
-	egress, untagged map[int]PortSet // static (writable) bitmaps
+	egress, untagged map[int]portList // static (writable) membership
+	unreadable       []string         // static membership values that fit no form
 }
 
 func (d *QBridge) read(ctx context.Context) (*bridgeState, error) {
-	cols, err := d.columns(ctx, append([]string{oidBasePortIfIndex, oidPvid, oidStaticName, oidStaticEgress, oidStaticUntagged}, ifColumns...)...)
+	var w warnings
+	defer d.keep(&w)
+	cols, err := d.columns(ctx, &w, append([]string{oidBasePortIfIndex, oidPvid, oidStaticName, oidStaticEgress, oidStaticUntagged, oidCurrentEgress, oidCurrentUntagged}, ifColumns...)...)
 	if err != nil {
 		return nil, err
 	}
-	ifs, err := interfaces(cols)
+	st, err := decodeBridge(cols, &w)
 	if err != nil {
 		return nil, d.errorf("", "", "%v", err)
 	}
-	st := &bridgeState{byName: map[string]bridgePort{}, vlans: map[int]bool{}, egress: map[int]PortSet{}, untagged: map[int]PortSet{}}
-	bad := func(err error) error { return d.errorf("", "", "%v", err) }
+	return st, nil
+}
+
+// decodeBridge makes one read of the switch out of the columns walked:
+// IF-MIB, dot1dBasePortIfIndex, dot1qPvid, dot1qVlanStaticName, and the
+// static and current membership columns. A VLAN's membership is its
+// static (configured, writable) rows, or, for a VLAN the static table
+// does not list, its current rows: agents list a VLAN in one table and
+// not the other.
+func decodeBridge(cols map[string][]gosnmp.SnmpPDU, w *warnings) (*bridgeState, error) {
+	ifs := interfaces(cols, w)
+	st := &bridgeState{byName: map[string]bridgePort{}, vlans: map[int]bool{}, egress: map[int]portList{}, untagged: map[int]portList{}}
 	// dot1dBasePort -> ifIndex, afresh on every read.
-	baseIf := map[int]int{}
+	baseIf, ifBase := map[int]int{}, map[int]int{}
 	for _, v := range cols[oidBasePortIfIndex] {
-		ix, err := index(oidBasePortIfIndex, v.Name, 1)
+		base, err := rowIndex(v.Name, 65535)
 		if err != nil {
-			return nil, bad(err)
-		}
-		n, err := intValue(v)
-		if err != nil {
-			return nil, bad(err)
-		}
-		baseIf[ix[0]] = int(n)
-	}
-	pvid, pvidType := map[int]int{}, map[int]gosnmp.Asn1BER{}
-	for _, v := range cols[oidPvid] {
-		ix, err := index(oidPvid, v.Name, 1)
-		if err != nil {
-			return nil, bad(err)
-		}
-		pvidType[ix[0]] = v.Type
-		if n, err := intValue(v); err == nil && n == 0 {
-			pvid[ix[0]] = 0 // no VLAN: a routed port (AOS-CX)
+			w.add(v.Name, "%v; row skipped", err)
 			continue
 		}
-		vlan, err := vlanValue(v)
-		if err != nil {
-			return nil, bad(err)
+		n, err := intValue(v)
+		if err != nil || n < 1 || n > 2147483647 {
+			w.add(v.Name, "not an ifIndex (%s); base port %d skipped", describe(v, err), base)
+			continue
 		}
-		pvid[ix[0]] = vlan
+		if other, dup := ifBase[int(n)]; dup {
+			w.add(v.Name, "base ports %d and %d both map to ifIndex %d; base port %d skipped", other, base, n, base)
+			continue
+		}
+		baseIf[base], ifBase[int(n)] = int(n), base
+	}
+	if len(baseIf) == 0 {
+		return nil, fmt.Errorf("the agent lists no bridge ports (dot1dBasePortIfIndex has no readable rows; dot1qPvid has %d, ifName %d): no port can be named", len(cols[oidPvid]), len(cols[oidIfName]))
+	}
+	pvid, pvidType := map[int]int{}, map[int]gosnmp.Asn1BER{}
+	var orphans []string
+	for _, v := range cols[oidPvid] {
+		base, err := rowIndex(v.Name, 65535)
+		if err != nil {
+			w.add(v.Name, "%v; row skipped", err)
+			continue
+		}
+		n, err := intValue(v)
+		switch {
+		case err != nil || n < 0 || n > 4094:
+			w.add(v.Name, "not a VLAN ID (%s); the PVID of base port %d is unknown", describe(v, err), base)
+			continue
+		case baseIf[base] == 0:
+			orphans = append(orphans, strconv.Itoa(base))
+			continue
+		}
+		pvid[base], pvidType[base] = int(n), v.Type // 0: no VLAN, a routed port (AOS-CX)
+	}
+	if len(orphans) > 0 {
+		w.add(oidPvid+"."+orphans[0], "base ports %s have a PVID but no dot1dBasePortIfIndex row, so no interface: not listed", strings.Join(orphans, ", "))
 	}
 	for _, v := range cols[oidStaticName] {
-		if ix, err := index(oidStaticName, v.Name, 1); err == nil {
-			st.vlans[ix[0]] = true
+		if vlan, err := rowIndex(v.Name, 4094); err == nil {
+			st.vlans[vlan] = true
 		}
 	}
-	egress, untagged := cols[oidStaticEgress], cols[oidStaticUntagged]
-	if err := decodeBitmaps(oidStaticEgress, egress, st.egress, st.vlans); err != nil {
-		return nil, bad(err)
+	bridge := make(map[int]bool, len(baseIf))
+	for base := range baseIf {
+		bridge[base] = true
 	}
-	if err := decodeBitmaps(oidStaticUntagged, untagged, st.untagged, st.vlans); err != nil {
-		return nil, bad(err)
+	dec := portListDecoder{bridge: bridge, warn: w.add}
+	static, current, bad := membership(dec, w, cols, st.vlans)
+	st.egress, st.untagged = static[0], static[1]
+	st.unreadable = bad
+	egress, untagged := map[int]portList{}, map[int]portList{}
+	for v := range st.vlans {
+		src := current
+		if _, ok := static[0][v]; ok {
+			src = static
+		} else if _, ok := static[1][v]; ok {
+			src = static
+		}
+		if pl, ok := src[0][v]; ok {
+			egress[v] = pl
+		}
+		if pl, ok := src[1][v]; ok {
+			untagged[v] = pl
+		}
 	}
-	// Membership for trunk detection: the static table, else the current one.
-	memberEgress, memberUntagged := st.egress, st.untagged
-	if len(egress) == 0 {
-		cur, err := d.columns(ctx, oidCurrentEgress, oidCurrentUntagged)
-		if err != nil {
-			return nil, err
+	// Per port, the VLANs it is in (only ports of the bridge count),
+	// collected VLAN by VLAN: the cost grows with the members, not with
+	// ports times VLANs.
+	in := map[int]*portVLANs{}
+	of := func(base int) *portVLANs {
+		if in[base] == nil {
+			in[base] = &portVLANs{}
 		}
-		memberEgress, memberUntagged = map[int]PortSet{}, map[int]PortSet{}
-		if err := decodeBitmaps(oidCurrentEgress, cur[oidCurrentEgress], memberEgress, st.vlans); err != nil {
-			return nil, bad(err)
+		return in[base]
+	}
+	for _, v := range slices.Sorted(maps.Keys(egress)) {
+		pl := egress[v]
+		_, known := untagged[v]
+		if !known {
+			untaggedRoot := oidStaticUntagged
+			if strings.HasPrefix(pl.oid, oidCurrentEgress+".") {
+				untaggedRoot = oidCurrentUntagged
+			}
+			w.add(pl.oid, "VLAN %d has egress ports but no %s row: its members are judged with their PVID (in this VLAN alone and the PVID's: access; else a trunk)", v, oidName(untaggedRoot))
 		}
-		if err := decodeBitmaps(oidCurrentUntagged, cur[oidCurrentUntagged], memberUntagged, st.vlans); err != nil {
-			return nil, bad(err)
+		for _, base := range pl.set.within(bridge) {
+			switch {
+			case !known:
+				of(base).either = append(of(base).either, v)
+			case !untagged[v].set.Has(base):
+				of(base).tagged = append(of(base).tagged, v)
+			}
+		}
+	}
+	for _, v := range slices.Sorted(maps.Keys(untagged)) {
+		for _, base := range untagged[v].set.within(bridge) {
+			of(base).untagged = append(of(base).untagged, v)
+		}
+	}
+	member := map[int][]int{} // base port -> static VLANs it is an egress or untagged member of
+	for _, v := range slices.Sorted(maps.Keys(st.vlans)) {
+		for _, base := range st.egress[v].set.Or(st.untagged[v].set).within(bridge) {
+			member[base] = append(member[base], v)
 		}
 	}
 	for _, base := range slices.Sorted(maps.Keys(baseIf)) {
 		idx := baseIf[base]
-		tagged, untaggedIn := false, 0
-		for vlan, set := range memberEgress {
-			if set.Has(base) && !memberUntagged[vlan].Has(base) {
-				tagged = true
-			}
+		pv, hasPvid := pvid[base]
+		var vlans portVLANs
+		if in[base] != nil {
+			vlans = *in[base]
 		}
-		for _, set := range memberUntagged {
-			if set.Has(base) {
-				untaggedIn++
-			}
+		mode, vlan := judge(vlans, pv, hasPvid)
+		p := portState(idx, ifs[idx], mode, vlan)
+		if mode == switchdrivers.ModeAccess && hasPvid && pv != vlan && vlan != 0 {
+			w.add(fmt.Sprintf("%s.%d", oidPvid, base), "%s (base port %d) is untagged in VLAN %d alone but its PVID is %d: reported in VLAN %d, the VLAN it sends untagged frames in (a move sets both)", p.Name, base, vlan, pv, vlan)
 		}
-		mode := switchdrivers.ModeAccess
-		switch pv, ok := pvid[base]; {
-		case tagged || untaggedIn > 1:
-			mode = switchdrivers.ModeTrunk
-		case ok && pv == 0:
-			mode = switchdrivers.ModeRouted
-		}
-		p := portState(idx, ifs[idx], mode, pvid[base])
 		st.ports = append(st.ports, p)
 	}
 	sortPorts(st.ports)
 	uniqueNames(st.ports)
-	ifBase := map[int]int{}
-	for base, idx := range baseIf {
-		ifBase[idx] = base
-	}
 	for _, p := range st.ports {
 		base := ifBase[p.IfIndex]
 		t := pvidType[base]
 		if t == 0 {
 			t = gosnmp.Gauge32 // Unsigned32 in the MIB
 		}
-		st.byName[p.Name] = bridgePort{ifIndex: p.IfIndex, base: base, pvidType: t}
+		pv, hasPvid := pvid[base]
+		st.byName[p.Name] = bridgePort{ifIndex: p.IfIndex, base: base, pvidType: t, member: member[base], pvid: pv, hasPvid: hasPvid}
 	}
 	return st, nil
 }
 
-// decodeBitmaps fills into[vlan] from a column indexed by (…, vlan).
-func decodeBitmaps(root string, col []gosnmp.SnmpPDU, into map[int]PortSet, vlans map[int]bool) error {
-	for _, v := range col {
-		ix, err := index(root, v.Name, 1)
-		if err != nil {
-			return err
-		}
-		set, err := decodePortSet(v)
-		if err != nil {
-			return fmt.Errorf("%s: %w", oidName(v.Name), err)
-		}
-		into[ix[0]] = set
-		vlans[ix[0]] = true
+// membership decodes the egress and untagged PortList columns of the
+// static and the current table, all together (one agent, one read);
+// VLANs found are added to vlans. It returns, per table, [egress,
+// untagged] by VLAN, and the OIDs of static values that could not be
+// read (reported as warnings; the current table's are reported only).
+func membership(dec portListDecoder, w *warnings, cols map[string][]gosnmp.SnmpPDU, vlans map[int]bool) (static, current [2]map[int]portList, unreadable []string) {
+	var values []portListValue
+	vlanOf := map[string]int{}
+	isStatic := func(oid string) bool {
+		return strings.HasPrefix(oid, oidStaticEgress+".") || strings.HasPrefix(oid, oidStaticUntagged+".")
 	}
-	return nil
+	bad := func(oid string) {
+		if isStatic(oid) {
+			unreadable = append(unreadable, oid)
+		}
+	}
+	for _, root := range []string{oidStaticEgress, oidStaticUntagged, oidCurrentEgress, oidCurrentUntagged} {
+		for _, v := range cols[root] {
+			vlan, err := rowIndex(v.Name, 4094)
+			if err != nil {
+				w.add(v.Name, "%v; row skipped", err)
+				bad(v.Name)
+				continue
+			}
+			b, err := octets(v)
+			if err != nil {
+				w.add(v.Name, "%v; the membership of VLAN %d is unknown", err, vlan)
+				bad(v.Name)
+				continue
+			}
+			vlanOf[v.Name] = vlan
+			values = append(values, portListValue{oid: v.Name, b: b})
+		}
+	}
+	decoded := dec.decode(values)
+	for _, t := range []*[2]map[int]portList{&static, &current} {
+		t[0], t[1] = map[int]portList{}, map[int]portList{}
+	}
+	for _, v := range values {
+		vlan := vlanOf[v.oid]
+		vlans[vlan] = true
+		pl, ok := decoded[v.oid]
+		if !ok {
+			bad(v.oid)
+			continue
+		}
+		pl.oid, pl.raw = v.oid, v.b
+		table := &current
+		if isStatic(v.oid) {
+			table = &static
+		}
+		if strings.HasPrefix(v.oid, oidStaticEgress+".") || strings.HasPrefix(v.oid, oidCurrentEgress+".") {
+			table[0][vlan] = pl
+		} else {
+			table[1][vlan] = pl
+		}
+	}
+	return static, current, unreadable
+}
+
+// portVLANs are the VLANs one port is in: tagged (an egress member, not
+// untagged), untagged, or either (an egress member of a VLAN that has no
+// untagged row to tell).
+type portVLANs struct{ tagged, untagged, either []int }
+
+// judge decides a bridge port's mode and VLAN from the standard's
+// meaning of egress, untagged and PVID together (IEEE 802.1Q, RFC 4363):
+// a port untagged in exactly one VLAN and tagged in none is an access
+// port of that VLAN, whatever its PVID says; a tagged member of any VLAN,
+// or an untagged member of several, is a trunk; a port that is a member
+// of no VLAN takes its VLAN from its PVID (0: routed, no VLAN). Where a
+// VLAN has egress members but no untagged row, a port in that VLAN alone
+// is an access port if its PVID names it, else a trunk.
+func judge(in portVLANs, pvid int, hasPvid bool) (mode string, vlan int) {
+	switch {
+	case len(in.tagged) > 0 || len(in.untagged) > 1:
+		return switchdrivers.ModeTrunk, 0
+	case len(in.either) > 0:
+		if len(in.either) == 1 && len(in.untagged) == 0 && hasPvid && pvid == in.either[0] {
+			return switchdrivers.ModeAccess, pvid
+		}
+		return switchdrivers.ModeTrunk, 0
+	case len(in.untagged) == 1:
+		return switchdrivers.ModeAccess, in.untagged[0]
+	case hasPvid && pvid == 0:
+		return switchdrivers.ModeRouted, 0
+	}
+	return switchdrivers.ModeAccess, pvid
 }
 
 // Ports implements switchdrivers.Driver: the bridge ports, named by
@@ -230,7 +362,7 @@ func (d *QBridge) Render(changes []switchdrivers.Change) ([]string, error) {
 	lines = append(lines, "# read dot1dBasePortIfIndex, ifName, the VLANs and their port bitmaps; refuse unless every target VLAN exists")
 	if !d.pvidOnly {
 		for _, v := range slices.Sorted(maps.Keys(leaving)) {
-			lines = append(lines, fmt.Sprintf("SET dot1qVlanStaticUntaggedPorts.%s, dot1qVlanStaticEgressPorts.%s: remove %s", v, v, strings.Join(leaving[v], ", ")))
+			lines = append(lines, fmt.Sprintf("SET dot1qVlanStaticUntaggedPorts.%s, dot1qVlanStaticEgressPorts.%s (and those of any other VLAN the read shows them in): remove %s", v, v, strings.Join(leaving[v], ", ")))
 		}
 		for _, v := range slices.Sorted(maps.Keys(arriving)) {
 			lines = append(lines, fmt.Sprintf("SET dot1qVlanStaticEgressPorts.%s, dot1qVlanStaticUntaggedPorts.%s: add %s", v, v, strings.Join(arriving[v], ", ")))
@@ -264,31 +396,66 @@ func (d *QBridge) plan(st *bridgeState, changes []switchdrivers.Change) ([][]var
 	if len(st.vlans) == 0 {
 		return nil, d.errorf("", "", "the agent lists no VLANs (dot1qVlanStaticTable and dot1qVlanCurrentTable are empty), so the target VLAN cannot be verified")
 	}
+	if !d.pvidOnly && len(st.unreadable) > 0 {
+		slices.Sort(st.unreadable)
+		return nil, d.errorf(changes[0].Port, "", "%s could not be read (see the warnings), so which VLANs the ports are members of is not fully known", oidNameList(st.unreadable))
+	}
 	for _, c := range changes {
 		to, _ := vlanSegment(c.To)
 		if !st.vlans[to] {
 			return nil, d.errorf(c.Port, "", "VLAN %d does not exist on the switch", to)
 		}
-		if !d.pvidOnly {
-			from, _ := vlanSegment(c.From)
-			for _, v := range []int{from, to} {
-				if st.egress[v] == nil || st.untagged[v] == nil {
-					return nil, d.errorf(c.Port, "", "VLAN %d has no dot1qVlanStaticEgressPorts/UntaggedPorts row to rewrite; if this agent moves untagged membership with the PVID, set options.membership: pvid", v)
-				}
-			}
+		_, hasEgress := st.egress[to]
+		_, hasUntagged := st.untagged[to]
+		if !d.pvidOnly && (!hasEgress || !hasUntagged) {
+			return nil, d.errorf(c.Port, "", "VLAN %d has no dot1qVlanStaticEgressPorts/UntaggedPorts row to rewrite; if this agent moves untagged membership with the PVID, set options.membership: pvid", to)
+		}
+		// The PVID classifies what the port receives: moving the
+		// membership without it would leave the port receiving into the
+		// old VLAN.
+		if p := st.byName[c.Port]; !p.hasPvid {
+			return nil, d.errorf(c.Port, "", "dot1qPvid.%d, the PVID of this port (dot1dBasePort %d), is missing or unreadable (see the warnings), so it cannot be moved with the port", p.base, p.base)
 		}
 	}
-	egress, untagged := maps.Clone(st.egress), maps.Clone(st.untagged)
-	bitmap := func(root string, vlan int, before, after PortSet, ports []string) varbind {
+	// The membership as the agent holds it while the PDUs go out: the
+	// decoded sets, and the value each object holds (what an undo puts
+	// back).
+	type object struct {
+		pl   portList
+		set  PortSet
+		held []byte
+	}
+	objects := map[string]*object{}
+	obj := func(root string, vlan int) *object {
 		oid := fmt.Sprintf("%s.%d", root, vlan)
-		return varbind{
-			set:    gosnmp.SnmpPDU{Name: oid, Type: gosnmp.OctetString, Value: []byte(after)},
-			before: gosnmp.SnmpPDU{Name: oid, Type: gosnmp.OctetString, Value: []byte(before)},
-			ports:  ports,
+		if objects[oid] == nil {
+			pl := st.egress[vlan]
+			if root == oidStaticUntagged {
+				pl = st.untagged[vlan]
+			}
+			objects[oid] = &object{pl: pl, set: pl.set, held: pl.raw}
 		}
+		return objects[oid]
+	}
+	rewrite := func(root string, vlan int, ports []string, edit func(PortSet) PortSet) varbind {
+		o := obj(root, vlan)
+		oid := fmt.Sprintf("%s.%d", root, vlan)
+		o.set = edit(o.set)
+		value := o.pl.encode(o.set)
+		vb := varbind{
+			set:    gosnmp.SnmpPDU{Name: oid, Type: gosnmp.OctetString, Value: value},
+			before: gosnmp.SnmpPDU{Name: oid, Type: gosnmp.OctetString, Value: o.held},
+			ports:  ports,
+			form:   o.pl.form,
+		}
+		o.held = value
+		return vb
 	}
 	pvid := func(p bridgePort, port string, from, to int) varbind {
 		oid := fmt.Sprintf("%s.%d", oidPvid, p.base)
+		if p.hasPvid {
+			from = p.pvid // the undo restores what the agent held
+		}
 		val := func(v int) any {
 			if p.pvidType == gosnmp.Integer {
 				return v
@@ -302,38 +469,50 @@ func (d *QBridge) plan(st *bridgeState, changes []switchdrivers.Change) ([][]var
 		}
 	}
 	// moves builds the varbinds moving a group of ports, in remove-before-
-	// add order, updating egress/untagged.
+	// add order.
 	moves := func(group []switchdrivers.Change) []varbind {
 		var out []varbind
 		if !d.pvidOnly {
+			// A port leaves every VLAN it is a member of (not only the
+			// one it is reported in: its PVID may name another), then
+			// joins the new one.
 			leaving, arriving := map[int][]switchdrivers.Change{}, map[int][]switchdrivers.Change{}
 			for _, c := range group {
-				from, _ := vlanSegment(c.From)
 				to, _ := vlanSegment(c.To)
-				leaving[from] = append(leaving[from], c)
+				for _, v := range st.byName[c.Port].member {
+					if v != to {
+						leaving[v] = append(leaving[v], c)
+					}
+				}
 				arriving[to] = append(arriving[to], c)
 			}
 			for _, v := range slices.Sorted(maps.Keys(leaving)) {
-				u, e := untagged[v], egress[v]
 				var ports []string
+				var bases []int
 				for _, c := range leaving[v] {
-					b := st.byName[c.Port].base
-					u, e = u.Without(b), e.Without(b)
-					ports = append(ports, c.Port)
+					ports, bases = append(ports, c.Port), append(bases, st.byName[c.Port].base)
 				}
-				out = append(out, bitmap(oidStaticUntagged, v, untagged[v], u, ports), bitmap(oidStaticEgress, v, egress[v], e, ports))
-				untagged[v], egress[v] = u, e
+				without := func(s PortSet) PortSet {
+					for _, b := range bases {
+						s = s.Without(b)
+					}
+					return s
+				}
+				out = append(out, rewrite(oidStaticUntagged, v, ports, without), rewrite(oidStaticEgress, v, ports, without))
 			}
 			for _, v := range slices.Sorted(maps.Keys(arriving)) {
-				u, e := untagged[v], egress[v]
 				var ports []string
+				var bases []int
 				for _, c := range arriving[v] {
-					b := st.byName[c.Port].base
-					u, e = u.With(b), e.With(b)
-					ports = append(ports, c.Port)
+					ports, bases = append(ports, c.Port), append(bases, st.byName[c.Port].base)
 				}
-				out = append(out, bitmap(oidStaticEgress, v, egress[v], e, ports), bitmap(oidStaticUntagged, v, untagged[v], u, ports))
-				untagged[v], egress[v] = u, e
+				with := func(s PortSet) PortSet {
+					for _, b := range bases {
+						s = s.With(b)
+					}
+					return s
+				}
+				out = append(out, rewrite(oidStaticEgress, v, ports, with), rewrite(oidStaticUntagged, v, ports, with))
 			}
 		}
 		for _, c := range group {
@@ -361,9 +540,13 @@ func (d *QBridge) plan(st *bridgeState, changes []switchdrivers.Change) ([][]var
 		if d.pvidOnly {
 			return len(g)
 		}
-		vl := map[string]bool{}
+		vl := map[int]bool{}
 		for _, c := range g {
-			vl[c.From], vl[c.To] = true, true
+			to, _ := vlanSegment(c.To)
+			vl[to] = true
+			for _, v := range st.byName[c.Port].member {
+				vl[v] = true
+			}
 		}
 		return len(g) + 2*len(vl)
 	}

@@ -17,18 +17,23 @@ import (
 type varbind struct {
 	set, before gosnmp.SnmpPDU
 	ports       []string
+	form        portForm // a PortList's form (OCTET STRING values)
 }
 
 // command renders a varbind for errors and plans.
 func (v varbind) command() string {
-	return fmt.Sprintf("SET %s = %s", oidName(v.set.Name), render(v.set))
+	return fmt.Sprintf("SET %s = %s", oidName(v.set.Name), render(v.set, v.form))
 }
 
-func render(v gosnmp.SnmpPDU) string {
+func render(v gosnmp.SnmpPDU, form portForm) string {
 	switch v.Type {
 	case gosnmp.OctetString:
 		b, _ := v.Value.([]byte)
-		return fmt.Sprintf("ports %v (%d-octet bitmap)", PortSet(b).Ports(), len(b))
+		set, _ := decodeAs(b, form)
+		if form == formList || form == formHex {
+			return fmt.Sprintf("ports %v (%q)", set.Ports(), shorten(b))
+		}
+		return fmt.Sprintf("ports %v (%d-octet bitmap)", set.Ports(), len(b))
 	case gosnmp.Integer:
 		return fmt.Sprintf("%v (INTEGER)", v.Value)
 	case gosnmp.Gauge32:
@@ -63,32 +68,29 @@ func (c *conn) readBack(ctx context.Context, pdu []varbind) (applied []bool, all
 	}
 	applied, all = make([]bool, len(pdu)), true
 	for i, v := range pdu {
-		isSet := equalValue(got[i], v.set)
+		isSet := equalValue(got[i], v.set, v.form)
 		all = all && isSet
-		applied[i] = isSet && !equalValue(v.before, v.set)
+		applied[i] = isSet && !equalValue(v.before, v.set, v.form)
 	}
 	return applied, all, nil
 }
 
 // equalValue compares a read value with a written one: integers by value
-// (whatever their type), port bitmaps by membership (agents pad them).
-func equalValue(got, want gosnmp.SnmpPDU) bool {
+// (whatever their type), port lists by membership in the form written
+// (agents pad bitmaps).
+func equalValue(got, want gosnmp.SnmpPDU, form portForm) bool {
 	if want.Type == gosnmp.OctetString {
 		g, err := octets(got)
 		if err != nil {
 			return false
 		}
 		w, _ := want.Value.([]byte)
-		gs, err := parsePortSet(g)
-		if err != nil {
+		gs, ok1 := decodeAs(g, form)
+		ws, ok2 := decodeAs(w, form)
+		if !ok1 || !ok2 {
 			return bytes.Equal(g, w)
 		}
-		for i := range max(len(gs), len(w)) * 8 {
-			if gs.Has(i+1) != PortSet(w).Has(i+1) {
-				return false
-			}
-		}
-		return true
+		return gs.equalMembers(ws)
 	}
 	a, err1 := intValue(got)
 	b, err2 := intValue(want)
@@ -158,12 +160,12 @@ func (c *conn) undo(ctx context.Context, done [][]varbind) error {
 	var errs []error
 	for k := len(done) - 1; k >= 0; k-- {
 		pdu := done[k]
-		back := make([]gosnmp.SnmpPDU, len(pdu))
+		back := make([]varbind, len(pdu))
 		for i, v := range pdu {
-			back[len(pdu)-1-i] = v.before
+			back[len(pdu)-1-i] = varbind{set: v.before, ports: v.ports, form: v.form}
 		}
-		for _, chunk := range splitValues(back, c.maxVarbinds) {
-			if err := c.set(ctx, chunk); err != nil && !c.holds(ctx, chunk) {
+		for _, chunk := range pdus(back, c.maxVarbinds) {
+			if err := c.set(ctx, values(chunk)); err != nil && !c.holds(ctx, chunk) {
 				var ports []string
 				for _, v := range pdu {
 					ports = append(ports, v.ports...)
@@ -175,31 +177,23 @@ func (c *conn) undo(ctx context.Context, done [][]varbind) error {
 	return errors.Join(errs...)
 }
 
-// holds reports whether the agent holds every value of pdus (read back):
+// holds reports whether the agent holds every value of pdu (read back):
 // an undo whose answer was lost or wrong still counts when it is proven.
-func (c *conn) holds(ctx context.Context, pdus []gosnmp.SnmpPDU) bool {
-	oids := make([]string, len(pdus))
-	for i, v := range pdus {
-		oids[i] = v.Name
+func (c *conn) holds(ctx context.Context, pdu []varbind) bool {
+	oids := make([]string, len(pdu))
+	for i, v := range pdu {
+		oids[i] = v.set.Name
 	}
 	got, err := c.get(ctx, oids)
-	if err != nil || len(got) != len(pdus) {
+	if err != nil || len(got) != len(pdu) {
 		return false
 	}
-	for i, v := range pdus {
-		if !equalValue(got[i], v) {
+	for i, v := range pdu {
+		if !equalValue(got[i], v.set, v.form) {
 			return false
 		}
 	}
 	return true
-}
-
-func splitValues(vs []gosnmp.SnmpPDU, max int) [][]gosnmp.SnmpPDU {
-	var out [][]gosnmp.SnmpPDU
-	for start := 0; start < len(vs); start += max {
-		out = append(out, vs[start:min(start+max, len(vs))])
-	}
-	return out
 }
 
 // setFailure names the port and object a failed SET concerns.

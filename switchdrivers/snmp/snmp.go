@@ -2,12 +2,14 @@
 //
 //   - snmp_qbridge: the IEEE 802.1Q-BRIDGE-MIB any vendor implements
 //     (ProCurve, Dell, Ubiquiti, Extreme, Arista, Cumulus, MikroTik …).
-//     A port's access VLAN is dot1qPvid, indexed by dot1dBasePort, which
-//     dot1dBasePortIfIndex maps to the ifIndex that names the port
-//     (ifName, else ifDescr). The mapping is read afresh on every call:
-//     the numbers are not assumed to be equal (on most switches they are
-//     not). A move rewrites the static egress and untagged port bitmaps
-//     of both VLANs and the PVID in one SET PDU (RFC 3416: one PDU is
+//     A port's mode and VLAN are judged from its egress and untagged
+//     membership and its PVID together (see judge), all indexed by
+//     dot1dBasePort, which dot1dBasePortIfIndex maps to the ifIndex that
+//     names the port (ifName, else ifDescr). The mapping is read afresh
+//     on every call: the numbers are not assumed to be equal (on most
+//     switches they are not). A move rewrites the static egress and
+//     untagged port bitmaps of every VLAN the port is a member of and of
+//     the new VLAN, and the PVID, in one SET PDU (RFC 3416: one PDU is
 //     applied as a whole), or, for agents that need it, one varbind per
 //     PDU in remove-before-add order.
 //   - snmp_cisco: CISCO-VLAN-MEMBERSHIP-MIB vmVlan (one INTEGER per port,
@@ -15,6 +17,17 @@
 //     vtpVlanState for VLAN existence and vlanTrunkPortDynamicStatus for
 //     trunks; Save copies running to startup with CISCO-CONFIG-COPY-MIB
 //     (or the legacy writeMem).
+//
+// What agents send is read by its meaning, not by the values seen so
+// far: a PortList in any form agents and recorders use (an RFC 4363
+// bitmap of any length, hex text, a comma/range list, a recorder's
+// binary-then-hex-dump wrapping; see portlist.go), counting only ports
+// the bridge has; rows in any order (sorted; a loop stops the column).
+// A row or value that cannot be read is skipped with a warning naming
+// the switch and the OID (Warnings), never a failed read and never a
+// guess; a batch that must move a port whose state could not be read is
+// refused untouched, naming the object. A read that finds no port at all
+// is an error, never an empty table.
 //
 // The address is host or host:port (UDP, default 161). Credentials come
 // from the inventory's snmp section (v1/v2c community, or v3 user with
@@ -34,11 +47,13 @@
 package snmp
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -147,6 +162,51 @@ type conn struct {
 	g     *gosnmp.GoSNMP
 	trips atomic.Int64
 	sets  atomic.Int64
+
+	wmu      sync.Mutex
+	warnings []string // the latest read's
+}
+
+// warnings collects what one read could not use as it came, or read by
+// a rule worth knowing; each names the object (OID and index) concerned.
+type warnings struct {
+	list []warning
+	seen map[warning]bool
+}
+
+type warning struct{ oid, text string }
+
+func (w *warnings) add(oid, format string, a ...any) {
+	x := warning{oid, fmt.Sprintf(format, a...)}
+	if w.seen == nil {
+		w.seen = map[warning]bool{}
+	}
+	if !w.seen[x] {
+		w.seen[x] = true
+		w.list = append(w.list, x)
+	}
+}
+
+// keep makes w the latest read's warnings.
+func (c *conn) keep(w *warnings) {
+	out := make([]string, len(w.list))
+	for i, x := range w.list {
+		out[i] = fmt.Sprintf("switch %s: %s (%s): %s", c.name, oidName(x.oid), x.oid, x.text)
+	}
+	c.wmu.Lock()
+	c.warnings = out
+	c.wmu.Unlock()
+}
+
+// Warnings returns the warnings of the latest read (Ports, or the reads
+// Apply makes): values that fit no known form, rows that could not be
+// read, rows the agent returned out of order or in a loop, a PVID that
+// disagrees with the VLAN a port is untagged in. Each names the switch
+// and the object (OID with its index).
+func (c *conn) Warnings() []string {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return slices.Clone(c.warnings)
 }
 
 func openConn(driver string, cfg switchdrivers.Config, own ...string) (*conn, error) {
@@ -349,33 +409,72 @@ func (c *conn) request(ctx context.Context, what string, fn func(g *gosnmp.GoSNM
 // trim drops the leading dot the library puts on OIDs.
 func trim(oid string) string { return strings.TrimPrefix(oid, ".") }
 
+// maxColumnRows bounds one column of a walk (an agent that keeps
+// inventing new OIDs cannot keep a read going for ever).
+const maxColumnRows = 1 << 18
+
+// walkColumn is the state of one column during a walk.
+type walkColumn struct {
+	root     string
+	cursor   string // the OID the next request continues from
+	max      string // the greatest OID read
+	seen     map[string]bool
+	rows     []gosnmp.SnmpPDU
+	disorder string // the first OID that came after a greater one
+	done     bool
+}
+
 // columns walks several table columns at once with GETBULK: each request
 // carries the cursor of every column not finished yet, so a table of n
 // columns costs about rows/max_repetitions round trips, not n times that.
 // SNMPv1 agents get GETNEXT.
-func (c *conn) columns(ctx context.Context, roots ...string) (map[string][]gosnmp.SnmpPDU, error) {
-	out := make(map[string][]gosnmp.SnmpPDU, len(roots))
-	cursor := map[string]string{}
-	active := []string{}
-	for _, r := range roots {
-		cursor[r] = r
-		active = append(active, r)
+//
+// Real agents return rows out of order, or come back to rows already
+// returned. Rows are kept whatever their order and sorted at the end; a
+// row returned again sends the column on from the greatest OID read, and
+// a column that comes back to rows it already returned from there is a
+// loop: it stops there. Each is a warning, never a failed read.
+func (c *conn) columns(ctx context.Context, w *warnings, roots ...string) (map[string][]gosnmp.SnmpPDU, error) {
+	cols := make([]*walkColumn, len(roots))
+	for i, r := range roots {
+		cols[i] = &walkColumn{root: r, cursor: r, max: r, seen: map[string]bool{}}
 	}
 	reps := c.maxReps
-	for len(active) > 0 {
-		oids := make([]string, len(active))
-		for i, r := range active {
-			oids[i] = cursor[r]
+	answered, retried := false, false
+	for {
+		var active []*walkColumn
+		for _, col := range cols {
+			if !col.done {
+				active = append(active, col)
+			}
 		}
-		pkt, err := c.request(ctx, "walking "+oidNameList(active), func(g *gosnmp.GoSNMP) (*gosnmp.SnmpPacket, error) {
+		if len(active) == 0 {
+			break
+		}
+		oids := make([]string, len(active))
+		names := make([]string, len(active))
+		for i, col := range active {
+			oids[i], names[i] = col.cursor, col.root
+		}
+		pkt, err := c.request(ctx, "walking "+oidNameList(names), func(g *gosnmp.GoSNMP) (*gosnmp.SnmpPacket, error) {
 			if g.Version == gosnmp.Version1 {
 				return g.GetNext(oids)
 			}
 			return g.GetBulk(oids, 0, uint32(reps))
 		})
+		if err != nil && reps > 1 && isTimeout(err) && ctx.Err() == nil && (answered || !retried) {
+			// Agents that cannot fit a long answer into one datagram
+			// may send nothing instead of tooBig: ask for fewer rows
+			// (once only while the agent has answered nothing: a dead
+			// agent costs one more timeout, not several).
+			w.add(active[0].root, "the agent did not answer a GETBULK of %d rows per column; the walk goes on with %d", reps, max(1, reps/4))
+			reps, retried = max(1, reps/4), true
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
+		answered = true
 		if pkt.Error == gosnmp.TooBig && reps > 1 {
 			reps /= 2
 			continue
@@ -384,57 +483,92 @@ func (c *conn) columns(ctx context.Context, roots ...string) (map[string][]gosnm
 			break // v1's end of the MIB
 		}
 		if pkt.Error != gosnmp.NoError {
-			return nil, c.errorf("", "", "walking %s: the agent answered %s", oidNameList(active), pkt.Error)
+			return nil, c.errorf("", "", "walking %s: the agent answered %s", oidNameList(names), pkt.Error)
 		}
-		done := map[string]bool{}
+		if len(pkt.Variables) == 0 {
+			for _, col := range active {
+				w.add(col.root, "the agent answered a walk request with no values; the column ends here (%d rows)", len(col.rows))
+				col.done = true
+			}
+			break
+		}
 		progressed := false
+		skip := map[*walkColumn]bool{}
 		for i, v := range pkt.Variables {
-			r := active[i%len(active)]
-			if done[r] {
+			col := active[i%len(active)]
+			if col.done || skip[col] {
 				continue
 			}
 			name := trim(v.Name)
-			if v.Type == gosnmp.EndOfMibView || v.Type == gosnmp.NoSuchObject || v.Type == gosnmp.NoSuchInstance || !strings.HasPrefix(name, r+".") {
-				done[r] = true
+			if v.Type == gosnmp.EndOfMibView || v.Type == gosnmp.NoSuchObject || v.Type == gosnmp.NoSuchInstance || !strings.HasPrefix(name, col.root+".") {
+				col.done = true
 				continue
 			}
-			if !oidAfter(name, cursor[r]) {
-				return nil, c.errorf("", "", "walking %s: the agent returned %s after %s (OIDs not increasing)", oidName(r), name, cursor[r])
+			if col.seen[name] {
+				if col.cursor == col.max {
+					w.add(col.root, "the agent returned %s again after %s (a loop): the walk of this column stops there with %d rows", name, col.cursor, len(col.rows))
+					col.done = true
+				} else {
+					col.cursor = col.max // go on from the greatest OID read
+					skip[col] = true
+				}
+				continue
+			}
+			if !oidAfter(name, col.cursor) && col.disorder == "" {
+				col.disorder = fmt.Sprintf("%s after %s", name, col.cursor)
 			}
 			v.Name = name
-			out[r] = append(out[r], v)
-			cursor[r] = name
+			col.seen[name] = true
+			col.rows = append(col.rows, v)
+			col.cursor = name
+			if oidAfter(name, col.max) {
+				col.max = name
+			}
 			progressed = true
-		}
-		if len(pkt.Variables) == 0 {
-			break
-		}
-		next := active[:0:0]
-		for _, r := range active {
-			if !done[r] {
-				next = append(next, r)
+			if len(col.rows) >= maxColumnRows {
+				w.add(col.root, "more than %d rows: the walk of this column stops there", maxColumnRows)
+				col.done = true
 			}
 		}
-		if !progressed && len(next) == len(active) {
-			return nil, c.errorf("", "", "walking %s: the agent returned nothing new", oidNameList(active))
+		if !progressed && len(skip) == 0 {
+			stalled := false
+			for _, col := range active {
+				if !col.done {
+					w.add(col.root, "the agent returned nothing new after %s; the column ends there with %d rows", col.cursor, len(col.rows))
+					col.done, stalled = true, true
+				}
+			}
+			if stalled {
+				break
+			}
 		}
-		active = next
+	}
+	out := make(map[string][]gosnmp.SnmpPDU, len(cols))
+	for _, col := range cols {
+		if col.disorder != "" {
+			w.add(col.root, "the agent returned rows out of order (%s); they were sorted", col.disorder)
+			slices.SortFunc(col.rows, func(a, b gosnmp.SnmpPDU) int { return compareOID(a.Name, b.Name) })
+		}
+		out[col.root] = col.rows
 	}
 	return out, nil
 }
 
-// oidAfter reports whether a sorts after b (numeric, component-wise).
-func oidAfter(a, b string) bool {
+// compareOID orders dotted OIDs numerically, component by component.
+func compareOID(a, b string) int {
 	as, bs := strings.Split(a, "."), strings.Split(b, ".")
 	for i := 0; i < len(as) && i < len(bs); i++ {
 		x, _ := strconv.ParseUint(as[i], 10, 64)
 		y, _ := strconv.ParseUint(bs[i], 10, 64)
 		if x != y {
-			return x > y
+			return cmp.Compare(x, y)
 		}
 	}
-	return len(as) > len(bs)
+	return cmp.Compare(len(as), len(bs))
 }
+
+// oidAfter reports whether a sorts after b (numeric, component-wise).
+func oidAfter(a, b string) bool { return compareOID(a, b) > 0 }
 
 // get reads single objects; absent ones come back as NoSuchObject or
 // NoSuchInstance varbinds (v2c/v3), not as an error.

@@ -106,114 +106,21 @@ func absent(v gosnmp.SnmpPDU) bool {
 	return v.Type == gosnmp.NoSuchObject || v.Type == gosnmp.NoSuchInstance || v.Type == gosnmp.EndOfMibView || v.Type == gosnmp.Null
 }
 
-// index returns the last n sub-identifiers of oid after root, as ints.
-func index(root, oid string, n int) ([]int, error) {
-	rest, ok := strings.CutPrefix(oid, root+".")
-	if !ok {
-		return nil, fmt.Errorf("%s is not under %s", oid, root)
+// rowIndex returns the last sub-identifier of a table row's OID, which
+// must be 1..max (a base port, a VLAN, an ifIndex).
+func rowIndex(oid string, max int) (int, error) {
+	last := oid[strings.LastIndex(oid, ".")+1:]
+	n, err := strconv.ParseUint(last, 10, 32)
+	if err != nil || n < 1 || n > uint64(max) {
+		return 0, fmt.Errorf("index %q is not 1-%d", last, max)
 	}
-	parts := strings.Split(rest, ".")
-	if len(parts) < n {
-		return nil, fmt.Errorf("%s: want %d index components", oid, n)
-	}
-	out := make([]int, n)
-	for i, p := range parts[len(parts)-n:] {
-		x, err := strconv.ParseUint(p, 10, 31)
-		if err != nil {
-			return nil, fmt.Errorf("%s: bad index %q", oid, p)
-		}
-		out[i] = int(x)
-	}
-	return out, nil
+	return int(n), nil
 }
 
-// PortSet is an 802.1Q PortList: octet 0's most significant bit is port 1.
-type PortSet []byte
-
-// decodePortSet reads a PortList. Besides the standard bitmap it accepts
-// the comma-separated list of port numbers some agents (and tools that
-// export walks) put in its place.
-func decodePortSet(v gosnmp.SnmpPDU) (PortSet, error) {
-	b, err := octets(v)
+// describe says what a value was, for a warning about it.
+func describe(v gosnmp.SnmpPDU, err error) string {
 	if err != nil {
-		return nil, err
+		return err.Error()
 	}
-	return parsePortSet(b)
-}
-
-func parsePortSet(b []byte) (PortSet, error) {
-	if isPortListText(b) {
-		var set PortSet
-		ok := true
-		for _, f := range strings.Split(string(b), ",") {
-			n, err := strconv.Atoi(f)
-			if err != nil || n < 1 || n > 65535 {
-				ok = false
-				break
-			}
-			set = set.With(n)
-		}
-		if ok {
-			return set, nil
-		}
-	}
-	if len(b) > 8192 {
-		return nil, fmt.Errorf("port bitmap of %d octets is too long", len(b))
-	}
-	return PortSet(append([]byte(nil), b...)), nil
-}
-
-// isPortListText: only digits and commas, starting and ending with a
-// digit, and either a comma or at least two digits — a text list rather
-// than a bitmap, whose octets would rarely all be ASCII digits. A single
-// octet is always read as a bitmap (the two readings cannot be told apart;
-// the bitmap is the standard).
-func isPortListText(b []byte) bool {
-	if len(b) < 2 || b[0] < '0' || b[0] > '9' || b[len(b)-1] < '0' || b[len(b)-1] > '9' {
-		return false
-	}
-	for _, c := range b {
-		if (c < '0' || c > '9') && c != ',' {
-			return false
-		}
-	}
-	return true
-}
-
-// Has reports whether port (1-based) is in the set.
-func (s PortSet) Has(port int) bool {
-	i := port - 1
-	return port >= 1 && i/8 < len(s) && s[i/8]&(0x80>>(i%8)) != 0
-}
-
-// With returns a copy with port added (growing the bitmap if needed).
-func (s PortSet) With(port int) PortSet {
-	out := append(PortSet(nil), s...)
-	i := port - 1
-	for len(out) <= i/8 {
-		out = append(out, 0)
-	}
-	out[i/8] |= 0x80 >> (i % 8)
-	return out
-}
-
-// Without returns a copy with port removed.
-func (s PortSet) Without(port int) PortSet {
-	out := append(PortSet(nil), s...)
-	i := port - 1
-	if port >= 1 && i/8 < len(out) {
-		out[i/8] &^= 0x80 >> (i % 8)
-	}
-	return out
-}
-
-// Ports lists the members.
-func (s PortSet) Ports() []int {
-	var out []int
-	for i := range len(s) * 8 {
-		if s.Has(i + 1) {
-			out = append(out, i+1)
-		}
-	}
-	return out
+	return fmt.Sprintf("%v", v.Value)
 }

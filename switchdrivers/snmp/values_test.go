@@ -2,7 +2,6 @@ package snmp
 
 import (
 	"math/big"
-	"slices"
 	"strings"
 	"testing"
 
@@ -36,29 +35,6 @@ func TestIntValueAcceptsAgentTypes(t *testing.T) {
 	}
 }
 
-func TestPortSets(t *testing.T) {
-	for _, tc := range []struct {
-		in   []byte
-		want []int
-	}{
-		{[]byte{0x80, 0x01}, []int{1, 16}},
-		{[]byte{0x30}, []int{3, 4}}, // one octet: always a bitmap
-		{[]byte("3,4434"), []int{3, 4434}},
-		{[]byte("12"), []int{12}},
-		{[]byte("0,1"), []int{3, 4, 11, 13, 14, 19, 20, 24}}, // port 0 is no port: the bitmap reading
-		{nil, nil},
-	} {
-		set, err := parsePortSet(tc.in)
-		if err != nil || !slices.Equal(set.Ports(), tc.want) {
-			t.Errorf("%q: %v %v, want %v", tc.in, set.Ports(), err, tc.want)
-		}
-	}
-	s := PortSet(nil).With(9).With(1)
-	if !s.Has(9) || !s.Has(1) || s.Has(2) || len(s) != 2 || s.Without(9).Has(9) || !s.Has(9) {
-		t.Fatalf("With/Without: %v", s.Ports())
-	}
-}
-
 func TestText(t *testing.T) {
 	got, err := text(gosnmp.SnmpPDU{Name: oidIfAlias + ".1", Type: gosnmp.OctetString, Value: []byte("uplink\x1b[2J\xff\x00\x00")})
 	if err != nil || got != "uplink?[2J" {
@@ -82,13 +58,6 @@ func FuzzDecodeValues(f *testing.F) {
 	f.Add([]byte{0x30, 0x00})
 	dec := &gosnmp.GoSNMP{Version: gosnmp.Version2c, Community: "c", Logger: gosnmp.NewLogger(nil)}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if set, err := parsePortSet(data); err == nil {
-			for _, p := range set.Ports() {
-				if !set.Has(p) {
-					t.Fatalf("port %d listed but not a member", p)
-				}
-			}
-		}
 		pkt, err := dec.SnmpDecodePacket(data)
 		if err != nil || pkt == nil {
 			return
@@ -102,8 +71,8 @@ func FuzzDecodeValues(f *testing.F) {
 			if s, err := text(v); err == nil && len([]rune(s)) > 255 {
 				t.Fatalf("text of %d runes", len([]rune(s)))
 			}
-			decodePortSet(v)
-			index(oidPvid, v.Name, 1)
+			octets(v)
+			rowIndex(v.Name, 4094)
 		}
 	})
 }
