@@ -110,6 +110,7 @@ func (s *Server) Routes() []Route {
 		{"GET", "/v1/inventories/{name}", auth.Read, s.validateInventory},
 		{"GET", "/v1/inventories/{name}/plan", auth.Plan, s.plan},
 		{"GET", "/v1/inventories/{name}/ports", auth.Read, s.ports},
+		{"GET", "/v1/inventories/{name}/status", auth.Read, s.status},
 		{"GET", "/v1/watch", auth.Read, s.watch},
 		{"GET", "/v1/runs", auth.Read, s.listRuns},
 		{"POST", "/v1/runs", auth.Request, s.createRun},

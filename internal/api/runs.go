@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/cutover-net/cutover/internal/auth"
+	"github.com/cutover-net/cutover/internal/journal"
 	"github.com/cutover-net/cutover/internal/runrequest"
+	"github.com/cutover-net/cutover/internal/runs"
 )
 
 // runError maps the board's errors to HTTP statuses.
@@ -210,6 +212,10 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request, _ *auth.Princ
 		return nil
 	}
 	ctx := r.Context()
+	// A burst of events (the switches of one step finishing together) is
+	// written at once and flushed once.
+	now, cancelNow := context.WithCancel(ctx)
+	cancelNow()
 	for {
 		nctx, cancel := context.WithTimeout(ctx, Heartbeat)
 		ev, err := stream.Next(nctx)
@@ -228,12 +234,32 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request, _ *auth.Princ
 			}
 			return nil
 		default:
-			fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", ev.ID, ev.Kind, mustJSON(ev))
+			writeEvent(w, ev)
+			for range 64 {
+				more, err := stream.Next(now)
+				if err != nil {
+					if errors.Is(err, io.EOF) {
+						rc.Flush()
+						return nil
+					}
+					break
+				}
+				writeEvent(w, more)
+			}
 		}
 		if err := rc.Flush(); err != nil {
 			return nil
 		}
 	}
+}
+
+// writeEvent writes one server-sent event.
+func writeEvent(w io.Writer, ev runrequest.Event) {
+	data := ev.JSON
+	if data == nil {
+		data = mustJSON(ev)
+	}
+	fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", ev.ID, ev.Kind, data)
 }
 
 func mustJSON(v any) []byte {
@@ -242,4 +268,51 @@ func mustJSON(v any) []byte {
 		b, _ = json.Marshal(map[string]string{"error": err.Error()})
 	}
 	return b
+}
+
+// InventoryStatus is what an inventory's journal says of its last run
+// (as `cutover status -o json`).
+type InventoryStatus struct {
+	Inventory string `json:"inventory"`
+	// State: none, running, unfinished, or the last run's result.
+	State     string              `json:"state"`
+	Journal   string              `json:"journal,omitempty"`
+	PlanHash  string              `json:"plan_hash,omitempty"`
+	Kind      string              `json:"kind,omitempty"`
+	PID       int                 `json:"pid,omitempty"`
+	HolderPID int                 `json:"holder_pid,omitempty"`
+	Torn      bool                `json:"torn_last_line,omitempty"`
+	Batches   []runs.BatchResult  `json:"batches"`
+	Ports     []journal.PortState `json:"ports"`
+	Notes     []string            `json:"guard_and_notes"`
+}
+
+func (s *Server) status(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	b, err := s.board()
+	if err != nil {
+		return err
+	}
+	name := r.PathValue("name")
+	if _, err := s.cfg.Inventories.Find(name); err != nil {
+		return errorf(http.StatusNotFound, "%v", err)
+	}
+	st, err := runs.ReadStatus(b.JournalDir(name))
+	if err != nil {
+		return err
+	}
+	out := InventoryStatus{Inventory: name, State: "none", Batches: st.Batches, Ports: []journal.PortState{}, Notes: st.Notes}
+	if run := st.Run; run != nil {
+		out.Journal, out.PlanHash, out.Kind, out.PID, out.HolderPID, out.Torn = run.Path, run.Plan.Hash, run.Plan.Kind, run.PID, st.HolderPID, run.Torn
+		out.Ports = run.Ports()
+		switch {
+		case st.Running:
+			out.State = "running"
+		case st.Unfinished():
+			out.State = "unfinished"
+		default:
+			out.State = run.Result
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/cutover-net/cutover/internal/auth"
 	"github.com/cutover-net/cutover/internal/invdir"
 	"github.com/cutover-net/cutover/internal/metrics"
+	"github.com/cutover-net/cutover/internal/runrequest"
 	"github.com/cutover-net/cutover/internal/statuspage"
 	"github.com/cutover-net/cutover/internal/watchdog"
 	"github.com/cutover-net/cutover/internal/webhook"
@@ -84,7 +85,17 @@ func Run(ctx context.Context, cfg *Config, opts Options) error {
 		return err
 	}
 	inventories := &invdir.Dir{Path: cfg.InventoryDir, Match: cfg.InventoryMatch, Registry: opts.Registry, LookupEnv: lookup}
-	srv := api.New(api.Config{Auth: authn, Inventories: inventories, Registry: opts.Registry, Watchdog: wd,
+	ex := &executor{inventories: inventories, registry: opts.Registry, confirmTimeout: cfg.ConfirmTimeout}
+	if cfg.Lab != nil {
+		ex.lab = &labRehearser{cfg: cfg.Lab, inventories: inventories, registry: opts.Registry, confirmTimeout: cfg.ConfirmTimeout}
+	}
+	obs := &observer{m: dm, hooks: hooks}
+	board, err := runrequest.New(runrequest.Config{StateDir: cfg.StateDir, Executor: ex, ApprovalRequired: cfg.ApprovalRequired,
+		ApprovalTimeout: cfg.ApprovalTimeout, Rehearse: cfg.Lab != nil, Observe: obs.observe, Log: log})
+	if err != nil {
+		return err
+	}
+	srv := api.New(api.Config{Runs: board, Auth: authn, Inventories: inventories, Registry: opts.Registry, Watchdog: wd,
 		Metrics: m, Daemon: dm, Log: log, BodyLimit: cfg.BodyLimit, PublicMetrics: cfg.PublicMetrics, PublicHealthz: cfg.PublicHealthz,
 		ConfirmTimeout: cfg.ConfirmTimeout, StatusPage: statuspage.HTML()})
 
@@ -127,6 +138,9 @@ func Run(ctx context.Context, cfg *Config, opts Options) error {
 	stopStreams()
 	if err := hs.Shutdown(sctx); err != nil {
 		hs.Close()
+	}
+	if err := board.Shutdown(sctx); err != nil {
+		log.Warn("shutdown", "error", err)
 	}
 	return nil
 }

@@ -299,26 +299,40 @@ func (b *Board) Create(ctx context.Context, p *auth.Principal, c Create) (View, 
 	if err != nil {
 		return View{}, err
 	}
+	id := newID()
 	spec := Spec{Kind: c.Kind, Inventory: c.Inventory, JournalDir: b.JournalDir(c.Inventory)}
+	if !b.cfg.ApprovalRequired {
+		// Started at once: the run is prepared once, its notes with it.
+		spec.Notes = []string{fmt.Sprintf("requested by %s (%s) through the daemon, run %s: %s; four-eyes approval is off", p.Name, p.Role, id, reason)}
+	}
 	prep, err := b.cfg.Executor.Prepare(ctx, spec)
 	if err != nil {
 		return View{}, err
 	}
 	pl, switches := prep.Plan(), prep.Switches()
-	prep.Close()
+	if b.cfg.ApprovalRequired {
+		prep.Close()
+		prep = nil
+	}
 	if c.PlanHash != "" && c.PlanHash != pl.Hash {
+		if prep != nil {
+			prep.Close()
+		}
 		return View{}, fail(ErrConflict, "plan_hash %s does not match: inventory %s now compiles plan %s; review the plan again", c.PlanHash, c.Inventory, pl.Hash)
 	}
 	r := &request{spec: spec, wake: make(chan struct{}), switches: switches}
-	r.View = View{ID: newID(), Kind: c.Kind, Inventory: c.Inventory, Reason: reason, RequestedBy: p.Name, RequestedAt: time.Now(),
+	r.View = View{ID: id, Kind: c.Kind, Inventory: c.Inventory, Reason: reason, RequestedBy: p.Name, RequestedAt: time.Now(),
 		PlanHash: pl.Hash, Plan: pl, State: AwaitingApproval, Switches: planSwitches(pl)}
 	b.mu.Lock()
-	if b.closed {
+	if b.closed || b.overlap(r) != "" {
+		other := b.overlap(r)
 		b.mu.Unlock()
-		return View{}, fail(ErrClosed, "the daemon is shutting down; nothing was requested")
-	}
-	if other := b.overlap(r); other != "" {
-		b.mu.Unlock()
+		if prep != nil {
+			prep.Close()
+		}
+		if other == "" {
+			return View{}, fail(ErrClosed, "the daemon is shutting down; nothing was requested")
+		}
 		return View{}, fail(ErrConflict, "%s", other)
 	}
 	if b.cfg.ApprovalRequired {
@@ -334,8 +348,8 @@ func (b *Board) Create(ctx context.Context, p *auth.Principal, c Create) (View, 
 	}
 	b.log.Info("run requested", "run", r.ID, "kind", c.Kind, "inventory", c.Inventory, "plan", pl.Hash, "by", p.Name, "reason", reason)
 	b.cfg.Observe(r.snapshot(), ev)
-	if !b.cfg.ApprovalRequired {
-		if err := b.start(r, []string{fmt.Sprintf("requested by %s (%s) through the daemon, run %s: %s; four-eyes approval is off", p.Name, p.Role, r.ID, reason)}, ""); err != nil {
+	if prep != nil {
+		if err := b.startPrepared(r, prep); err != nil {
 			return View{}, err
 		}
 		return b.Get(r.ID)
@@ -432,19 +446,7 @@ func (b *Board) Approve(ctx context.Context, p *auth.Principal, id, planHash, re
 func (b *Board) start(r *request, notes []string, approvedHash string) error {
 	spec := r.spec
 	spec.Notes = notes
-	end := func(s State, kind string, err error) error {
-		b.mu.Lock()
-		r.Error = err.Error()
-		b.setState(r, s)
-		b.release(r)
-		ev := b.phaseEvent(r, kind, "", r.Error)
-		b.mu.Unlock()
-		b.audit.write(AuditRecord{Run: r.ID, Event: kind, Kind: r.Kind, Inventory: r.Inventory, PlanHash: r.PlanHash, Reason: r.Error, State: s})
-		b.log.Warn("run not started", "run", r.ID, "state", s, "error", r.Error)
-		b.cfg.Observe(r.snapshot(), ev)
-		b.cfg.Observe(r.snapshot(), Event{Kind: "end", Run: r.ID, Time: time.Now(), State: s, Error: r.Error})
-		return err
-	}
+	end := func(s State, kind string, err error) error { return b.endUnstarted(r, s, kind, err) }
 	prep, err := b.cfg.Executor.Prepare(b.ctx, spec)
 	if err != nil {
 		return end(Stale, "stale", fail(ErrConflict, "run %s was not started: the inventory cannot be prepared any more: %v", r.ID, err))
@@ -453,6 +455,12 @@ func (b *Board) start(r *request, notes []string, approvedHash string) error {
 		prep.Close()
 		return end(Stale, "stale", fail(ErrConflict, "run %s was not started: inventory %s now compiles plan %s, not the approved %s; request it again", r.ID, r.Inventory, h, r.PlanHash))
 	}
+	return b.startPrepared(r, prep)
+}
+
+// startPrepared claims the request's switches and starts its prepared run.
+func (b *Board) startPrepared(r *request, prep Prepared) error {
+	end := func(s State, kind string, err error) error { return b.endUnstarted(r, s, kind, err) }
 	b.mu.Lock()
 	r.switches = prep.Switches()
 	if other := b.overlap(r); other != "" {
@@ -486,6 +494,21 @@ func (b *Board) start(r *request, notes []string, approvedHash string) error {
 	b.cfg.Observe(r.snapshot(), ev)
 	go b.follow(r, prep, run)
 	return nil
+}
+
+// endUnstarted ends a request that could not start (stale, refused).
+func (b *Board) endUnstarted(r *request, s State, kind string, err error) error {
+	b.mu.Lock()
+	r.Error = err.Error()
+	b.setState(r, s)
+	b.release(r)
+	ev := b.phaseEvent(r, kind, "", r.Error)
+	b.mu.Unlock()
+	b.audit.write(AuditRecord{Run: r.ID, Event: kind, Kind: r.Kind, Inventory: r.Inventory, PlanHash: r.PlanHash, Reason: r.Error, State: s})
+	b.log.Warn("run not started", "run", r.ID, "state", s, "error", r.Error)
+	b.cfg.Observe(r.snapshot(), ev)
+	b.cfg.Observe(r.snapshot(), Event{Kind: "end", Run: r.ID, Time: time.Now(), State: s, Error: r.Error})
+	return err
 }
 
 // release frees the request's switches (b.mu held).

@@ -128,6 +128,9 @@ type Event struct {
 	Reason   string        `json:"reason,omitempty"`
 	// Seq is the run's sequence number of a run event (0 for the request's).
 	Seq uint64 `json:"-"`
+	// JSON is the event encoded once for every stream that sends it (nil:
+	// the stream encodes it).
+	JSON []byte `json:"-"`
 }
 
 // Errors of the board's operations; the API maps them to HTTP statuses.

@@ -78,10 +78,19 @@ func TestWatchdogSeesConflictsPerVLAN(t *testing.T) {
 		}
 	}
 	a, b := arpframe.MAC{2, 0, 0, 0, 0, 1}, arpframe.MAC{2, 0, 0, 0, 0, 2}
-	send(166, a)
-	send(66, a)
-	send(66, b)
-	waitUntil(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(conflicts) > 0 })
+	// Sent again until seen: a veth just brought up may drop the first.
+	waitUntil(t, func() bool {
+		mu.Lock()
+		seen := len(conflicts) > 0
+		mu.Unlock()
+		if !seen {
+			send(166, a)
+			send(66, a)
+			send(66, b)
+			time.Sleep(50 * time.Millisecond)
+		}
+		return seen
+	})
 	mu.Lock()
 	c := conflicts[0]
 	mu.Unlock()
