@@ -185,6 +185,10 @@ func (s *Server) runJournal(w http.ResponseWriter, r *http.Request, _ *auth.Prin
 // that proxies keep it open.
 const Heartbeat = 15 * time.Second
 
+// Coalesce is how long an event stream waits, after an event, for more
+// to send with it.
+const Coalesce = 20 * time.Millisecond
+
 // runEvents streams a run's events as server-sent events: id (a1, a2, …
 // for the request's, the run's sequence number for the run's), event (the
 // kind) and data (the event as JSON). A client resumes with Last-Event-ID.
@@ -212,10 +216,6 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request, _ *auth.Princ
 		return nil
 	}
 	ctx := r.Context()
-	// A burst of events (the switches of one step finishing together) is
-	// written at once and flushed once.
-	now, cancelNow := context.WithCancel(ctx)
-	cancelNow()
 	for {
 		nctx, cancel := context.WithTimeout(ctx, Heartbeat)
 		ev, err := stream.Next(nctx)
@@ -235,10 +235,15 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request, _ *auth.Princ
 			return nil
 		default:
 			writeEvent(w, ev)
-			for range 64 {
-				more, err := stream.Next(now)
+			// The events of a burst (a step's switches finishing, the
+			// guard's lines) go out in one write: with a thousand
+			// watchers that is a thousand writes per burst, not per event.
+			bctx, bcancel := context.WithTimeout(ctx, Coalesce)
+			for range 256 {
+				more, err := stream.Next(bctx)
 				if err != nil {
 					if errors.Is(err, io.EOF) {
+						bcancel()
 						rc.Flush()
 						return nil
 					}
@@ -246,6 +251,7 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request, _ *auth.Princ
 				}
 				writeEvent(w, more)
 			}
+			bcancel()
 		}
 		if err := rc.Flush(); err != nil {
 			return nil
