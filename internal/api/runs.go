@@ -187,7 +187,7 @@ const Heartbeat = 15 * time.Second
 
 // Coalesce is how long an event stream waits, after an event, for more
 // to send with it.
-const Coalesce = 20 * time.Millisecond
+const Coalesce = 50 * time.Millisecond
 
 // runEvents streams a run's events as server-sent events: id (a1, a2, …
 // for the request's, the run's sequence number for the run's), event (the
