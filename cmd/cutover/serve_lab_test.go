@@ -388,6 +388,9 @@ watchdog:
 	// 4. kill -9 in the middle of the isolate batch; the restarted daemon
 	// reports the run unfinished and recovers it only when told.
 	l.Emulator("sw1").SetFaults(emulator.Faults{Delay: 150 * time.Millisecond})
+	// A request still awaiting approval when the daemon dies is never
+	// started: the restarted daemon closes it in the audit log.
+	pending := api.run("operator", "POST", "/v1/runs", map[string]string{"kind": "fallback", "inventory": "two", "reason": "CHG-8"}, 201)
 	v = api.run("operator", "POST", "/v1/runs", map[string]string{"kind": "apply", "inventory": "one", "reason": "CHG-7"}, 201)
 	api.run("approver", "POST", "/v1/runs/"+v.ID+"/approve", map[string]string{"plan_hash": v.PlanHash}, 200)
 	deadline := time.Now().Add(60 * time.Second)
@@ -421,6 +424,10 @@ watchdog:
 		t.Errorf("recovery: %s %s", v.State, v.Error)
 	}
 	wantTags("after the recovery", pre1)
+	wantTags("after a restart with a request pending", map[string]string{"sw2-e1": "166", "sw2-e2": "66"})
+	if audit, err := os.ReadFile(filepath.Join(state, "audit.jsonl")); err != nil || !strings.Contains(string(audit), `"run":"`+pending.ID+`","event":"expired"`) {
+		t.Errorf("the pending request %s is not closed in the audit log: %v\n%s", pending.ID, err, audit)
+	}
 
 	t.Logf("%s: %s", time.Now().Format("15:04:05.000"), "5. The watchdog")
 	// 5. The watchdog: the new server put into Production beside the old
