@@ -32,7 +32,7 @@ func (instantExec) Unfinished(string) ([]runrequest.UnfinishedRun, error) { retu
 
 type instantPrep struct{}
 
-func (instantPrep) Plan() *plan.Plan    { return &plan.Plan{Name: "bench", Hash: "00000000bench000"} }
+func (instantPrep) Plan() *plan.Plan   { return &plan.Plan{Name: "bench", Hash: "00000000bench000"} }
 func (instantPrep) Switches() []string { return []string{"bench"} }
 func (instantPrep) Close() error       { return nil }
 func (instantPrep) Start(context.Context) (runrequest.Run, error) {
@@ -55,9 +55,9 @@ type instantRun struct {
 }
 
 func (r *instantRun) Events(after uint64) runrequest.Stream { return &instantStream{r: r, next: after} }
-func (r *instantRun) Halt(string)                          {}
-func (r *instantRun) Done() <-chan struct{}                { return r.done }
-func (r *instantRun) Outcome() *runrequest.Outcome         { return &runrequest.Outcome{Class: "done"} }
+func (r *instantRun) Halt(string)                           {}
+func (r *instantRun) Done() <-chan struct{}                 { return r.done }
+func (r *instantRun) Outcome() *runrequest.Outcome          { return &runrequest.Outcome{Class: "done"} }
 
 type instantStream struct {
 	r    *instantRun
