@@ -4,11 +4,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cutover-net/cutover/internal/auth"
+	"github.com/cutover-net/cutover/internal/runs"
 	"github.com/cutover-net/cutover/internal/yamlstrict"
 )
 
@@ -137,6 +139,16 @@ watchdog:
 	for _, leak := range []string{"secret-value-1234567890", "tiny-pw", "pw@"} {
 		if strings.Contains(err.Error(), leak) {
 			t.Errorf("the problems show %q: %v", leak, err)
+		}
+	}
+}
+
+// A webhook can ask for every kind of event a run emits.
+func TestWebhookEventsCoverTheRuns(t *testing.T) {
+	for _, k := range []string{runs.EventJournal, runs.EventGuardOff, runs.EventGuard, runs.EventCheck, runs.EventNote, runs.EventHalt, runs.EventEnd,
+		"step-start", "batch-done", "batch-failed", "step-done", "confirmed", "rollback-start", "rollback-done", "journal-failed"} {
+		if !slices.Contains(WebhookEvents, k) {
+			t.Errorf("webhooks cannot ask for %s", k)
 		}
 	}
 }

@@ -30,11 +30,12 @@ import (
 	"github.com/cutover-net/cutover/switchdrivers"
 )
 
-// WebhookEvents are the events a webhook can ask for.
+// WebhookEvents are the events a webhook can ask for: a request's
+// (runrequest), a run's (internal/runs and the engine) and the watchdog's.
 var WebhookEvents = []string{
-	"requested", "approved", "denied", "expired", "refused", "started",
-	"step-start", "batch-done", "batch-failed", "step-done", "confirmed", "check", "blocked",
-	"halt", "rollback-start", "rollback-done", "end", "unfinished", "recovery", "watchdog-conflict",
+	"requested", "approved", "denied", "expired", "refused", "stale", "started", "unfinished", "recovery",
+	"journal", "guard-off", "guard", "check", "note", "step-start", "batch-done", "batch-failed", "step-done",
+	"confirmed", "halt", "rollback-start", "rollback-done", "journal-failed", "end", "watchdog-conflict",
 }
 
 // Options are what the caller provides besides the configuration.
