@@ -9,11 +9,12 @@
 
 GO      ?= go
 BIN     := bin/cutover
-DEB_PKGS := openvswitch-switch iproute2 snmpsim
+DEB_PKGS := openvswitch-switch iproute2 snmpsim prometheus chromium
 # Only for `make bench`, which compares with them.
 BENCH_PKGS := arp-scan tshark
 # Programs that tell whether each package is present.
-NEED_PROGS := ovs-vsctl ovsdb-server ovs-vswitchd ovsdb-client ip snmpsimd
+# prometheus scrapes the daemon and chromium loads its status page in the daemon tests.
+NEED_PROGS := ovs-vsctl ovsdb-server ovs-vswitchd ovsdb-client ip snmpsimd prometheus chromium
 
 .PHONY: all build deps test vet bench demo fuzz lab-down clean
 

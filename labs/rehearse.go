@@ -51,6 +51,9 @@ type Rehearsal struct {
 	// Progress receives human-readable lines; EngineProgress the engine's events.
 	Progress       func(string)
 	EngineProgress func(engine.Event)
+	// OnStart, if set, is given the cut-over's run as soon as it starts
+	// (to follow its events or halt it: the daemon does).
+	OnStart func(*runs.Run)
 }
 
 // RehearsalStep is one step as reported by a rehearsal.
@@ -238,6 +241,9 @@ func (r *Rehearsal) Run(ctx context.Context) (rep *RehearsalReport, err error) {
 	run, err := prep.Start(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if r.OnStart != nil {
+		r.OnStart(run)
 	}
 	run.Follow(func(ev runs.Event) {
 		switch {

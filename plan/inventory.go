@@ -10,19 +10,13 @@
 package plan
 
 import (
-	"bytes"
-	"cmp"
 	"fmt"
 	"net/netip"
 	"os"
-	"path/filepath"
-	"regexp"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/cutover-net/cutover/internal/secret"
-	"gopkg.in/yaml.v3"
+	"github.com/cutover-net/cutover/internal/yamlstrict"
 )
 
 // Roles of VLANs.
@@ -178,33 +172,10 @@ type LoadOptions struct {
 }
 
 // Problem is one thing wrong with an inventory, at a position.
-type Problem struct {
-	File string `json:"file"`
-	Line int    `json:"line"`
-	Col  int    `json:"column"`
-	Msg  string `json:"message"`
-}
-
-func (p Problem) String() string {
-	if p.Line == 0 {
-		return fmt.Sprintf("%s: %s", p.File, p.Msg)
-	}
-	return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Col, p.Msg)
-}
+type Problem = yamlstrict.Problem
 
 // ValidationError lists every problem found in an inventory.
-type ValidationError struct{ Problems []Problem }
-
-func (e *ValidationError) Error() string {
-	lines := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		lines[i] = p.String()
-	}
-	if len(lines) == 1 {
-		return lines[0]
-	}
-	return fmt.Sprintf("%d problems:\n%s", len(lines), strings.Join(lines, "\n"))
-}
+type ValidationError = yamlstrict.ValidationError
 
 // Load reads and validates an inventory file.
 func Load(path string, opts LoadOptions) (*Inventory, error) {
@@ -216,18 +187,8 @@ func Load(path string, opts LoadOptions) (*Inventory, error) {
 }
 
 type loader struct {
-	file     string
-	dir      string
-	opts     LoadOptions
-	problems []Problem
-}
-
-func (l *loader) addf(n *yaml.Node, format string, a ...any) {
-	p := Problem{File: l.file, Msg: fmt.Sprintf(format, a...)}
-	if n != nil {
-		p.Line, p.Col = n.Line, n.Column
-	}
-	l.problems = append(l.problems, p)
+	*yamlstrict.Reader
+	opts LoadOptions
 }
 
 // Parse validates inventory text. name is the file name used in problems;
@@ -237,39 +198,15 @@ func Parse(name string, data []byte, opts LoadOptions) (*Inventory, error) {
 	if opts.LookupEnv == nil {
 		opts.LookupEnv = os.LookupEnv
 	}
-	l := &loader{file: name, dir: filepath.Dir(name), opts: opts}
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
-		l.problems = append(l.problems, yamlProblem(name, err))
-		return nil, &ValidationError{l.problems}
+	l := &loader{Reader: yamlstrict.NewReader(name, opts.LookupEnv), opts: opts}
+	root := l.Decode(data, "inventory")
+	if root == nil {
+		return nil, l.Err()
 	}
-	if len(doc.Content) == 0 {
-		l.addf(nil, "empty inventory")
-		return nil, &ValidationError{l.problems}
-	}
-	inv := l.inventory(doc.Content[0])
+	inv := l.inventory(root)
 	inv.File = name
-	if len(l.problems) > 0 {
-		slices.SortStableFunc(l.problems, func(a, b Problem) int { return cmp.Compare(a.Line, b.Line) })
-		return nil, &ValidationError{l.problems}
+	if err := l.Err(); err != nil {
+		return nil, err
 	}
 	return inv, nil
-}
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
-
-// yamlProblem turns a YAML syntax error into a Problem. yaml.v3 numbers the
-// lines of syntax errors from 0 (its mark is 0-based there, unlike node
-// positions), so the line is corrected to count from 1.
-func yamlProblem(file string, err error) Problem {
-	msg := err.Error()
-	p := Problem{File: file, Msg: "YAML syntax: " + strings.TrimPrefix(msg, "yaml: ")}
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		fmt.Sscan(m[1], &p.Line)
-		p.Line++
-		p.Col = 1
-		p.Msg = "YAML syntax: " + msg[len(m[0]):]
-	}
-	return p
 }

@@ -139,32 +139,12 @@ func newPorts() *cobra.Command {
 				return err
 			}
 			defer engine.CloseDrivers(drivers)
-			type row struct {
-				Switch string `json:"switch"`
-				switchdrivers.PortState
-			}
-			rows := []row{}
-			var errs []error
-			for _, s := range inv.Switches {
-				if only != "" && s.Name != only {
-					continue
-				}
-				ports, err := drivers[s.Name].Ports(cmd.Context())
-				// Drivers that read past rows or values they could not
-				// use say so (SNMP: naming switch and OID); on stderr,
-				// so that -o json stays the table.
-				if wr, ok := drivers[s.Name].(interface{ Warnings() []string }); ok {
-					for _, w := range wr.Warnings() {
-						fmt.Fprintln(cmd.ErrOrStderr(), "warning: "+w)
-					}
-				}
-				if err != nil {
-					errs = append(errs, err)
-					continue
-				}
-				for _, p := range ports {
-					rows = append(rows, row{s.Name, p})
-				}
+			rows, warnings, err := engine.ReadPorts(cmd.Context(), inv, drivers, only)
+			// Drivers that read past rows or values they could not use say
+			// so (SNMP: naming switch and OID); on stderr, so that -o json
+			// stays the table.
+			for _, w := range warnings {
+				fmt.Fprintln(cmd.ErrOrStderr(), "warning: "+w)
 			}
 			out := cmd.OutOrStdout()
 			if format == "json" {
@@ -173,7 +153,7 @@ func newPorts() *cobra.Command {
 				}
 			} else {
 				// SNMP switches add their ifIndex column.
-				withIndex := slices.ContainsFunc(rows, func(r row) bool { return r.IfIndex != 0 })
+				withIndex := slices.ContainsFunc(rows, func(r engine.PortRow) bool { return r.IfIndex != 0 })
 				tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 				header := "SWITCH\tPORT\tMODE\tSEGMENT\tADMIN\tOPER\tDESCRIPTION"
 				if withIndex {
@@ -192,10 +172,7 @@ func newPorts() *cobra.Command {
 				}
 				tw.Flush()
 			}
-			if len(errs) > 0 {
-				return errors.Join(errs...)
-			}
-			return nil
+			return err
 		},
 	}
 	cmd.Flags().StringVarP(&format, "output", "o", "text", "output format: text or json")

@@ -79,6 +79,6 @@ Exit codes: 0 done; 3 a guard blocked (nothing unsafe was done);
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newValidate(), newPlan(), newApply(false), newApply(true), newPorts(), newLab(), newRehearse(), newWatch(), newGateway(), newImport(), newStatus(), newRollback())
+	root.AddCommand(newValidate(), newPlan(), newApply(false), newApply(true), newPorts(), newLab(), newRehearse(), newWatch(), newGateway(), newImport(), newStatus(), newRollback(), newServe())
 	return root
 }

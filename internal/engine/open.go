@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 
 	"github.com/cutover-net/cutover/plan"
@@ -43,4 +44,38 @@ func CloseDrivers(ds map[string]switchdrivers.Driver) error {
 		errs = append(errs, d.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// PortRow is one row of the live port table (`cutover ports`, the API's
+// port table).
+type PortRow struct {
+	Switch string `json:"switch"`
+	switchdrivers.PortState
+}
+
+// ReadPorts reads the live port table of the inventory's switches, in
+// inventory order (only: that switch alone, "" every one). Warnings are
+// what drivers say of rows or values they read past (SNMP: naming switch
+// and OID). A switch that cannot be read gives its error, joined to the
+// others'; the switches that could be read are still returned.
+func ReadPorts(ctx context.Context, inv *plan.Inventory, drivers map[string]switchdrivers.Driver, only string) (rows []PortRow, warnings []string, err error) {
+	rows = []PortRow{}
+	var errs []error
+	for _, s := range inv.Switches {
+		if only != "" && s.Name != only {
+			continue
+		}
+		ports, err := drivers[s.Name].Ports(ctx)
+		if wr, ok := drivers[s.Name].(interface{ Warnings() []string }); ok {
+			warnings = append(warnings, wr.Warnings()...)
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, p := range ports {
+			rows = append(rows, PortRow{s.Name, p})
+		}
+	}
+	return rows, warnings, errors.Join(errs...)
 }

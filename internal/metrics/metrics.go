@@ -1,7 +1,9 @@
 // Package metrics exposes cutover's Prometheus metrics on a registry of
 // its own (no global state): duplicate-address conflicts (ARP and IPv6
 // neighbour discovery) and forged ARP claims per VLAN, bindings, frames
-// decoded and dropped, probe durations.
+// decoded and dropped, probe durations; and, for the daemon (EnableDaemon),
+// runs, step and batch durations, guard checks, rehearsal downtime, the
+// watchdog's interfaces, API requests and webhook deliveries.
 package metrics
 
 import (

@@ -1,0 +1,324 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/cutover-net/cutover/internal/auth"
+	"github.com/cutover-net/cutover/internal/journal"
+	"github.com/cutover-net/cutover/internal/runrequest"
+	"github.com/cutover-net/cutover/internal/runs"
+)
+
+// runError maps the board's errors to HTTP statuses.
+func runError(err error) error {
+	status := http.StatusInternalServerError
+	switch {
+	case errors.Is(err, runrequest.ErrNotFound):
+		status = http.StatusNotFound
+	case errors.Is(err, runrequest.ErrInvalid):
+		status = http.StatusBadRequest
+	case errors.Is(err, runrequest.ErrForbidden):
+		status = http.StatusForbidden
+	case errors.Is(err, runrequest.ErrConflict):
+		status = http.StatusConflict
+	case errors.Is(err, runrequest.ErrInventory):
+		status = http.StatusUnprocessableEntity
+	case errors.Is(err, runrequest.ErrClosed):
+		status = http.StatusServiceUnavailable
+	}
+	return &Error{Status: status, Msg: err.Error()}
+}
+
+func (s *Server) board() (*runrequest.Board, error) {
+	if s.cfg.Runs == nil {
+		return nil, errorf(http.StatusServiceUnavailable, "runs are not available in this daemon")
+	}
+	return s.cfg.Runs, nil
+}
+
+func (s *Server) listRuns(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	b, err := s.board()
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, b.List())
+	return nil
+}
+
+func (s *Server) createRun(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	b, err := s.board()
+	if err != nil {
+		return err
+	}
+	var c runrequest.Create
+	if err := decodeBody(w, r, s.cfg.BodyLimit, &c); err != nil {
+		return err
+	}
+	v, err := b.Create(r.Context(), p, c)
+	if err != nil {
+		return runError(err)
+	}
+	w.Header().Set("Location", "/v1/runs/"+v.ID)
+	writeJSON(w, http.StatusCreated, v)
+	return nil
+}
+
+func (s *Server) getRun(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	b, err := s.board()
+	if err != nil {
+		return err
+	}
+	v, err := b.Get(r.PathValue("id"))
+	if err != nil {
+		return runError(err)
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// Decision is the body of approve and deny.
+type Decision struct {
+	// PlanHash is the plan the approver reviewed (approve only).
+	PlanHash string `json:"plan_hash,omitempty"`
+	Reason   string `json:"reason"`
+}
+
+// Reason is the body of halt.
+type Reason struct {
+	Reason string `json:"reason"`
+}
+
+// Recovery is the body of recover.
+type Recovery struct {
+	Mode   string `json:"mode"`
+	Reason string `json:"reason"`
+}
+
+func (s *Server) approveRun(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	b, err := s.board()
+	if err != nil {
+		return err
+	}
+	var d Decision
+	if err := decodeBody(w, r, s.cfg.BodyLimit, &d); err != nil {
+		return err
+	}
+	v, err := b.Approve(r.Context(), p, r.PathValue("id"), d.PlanHash, d.Reason)
+	if err != nil {
+		return runError(err)
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) denyRun(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	b, err := s.board()
+	if err != nil {
+		return err
+	}
+	var d Reason
+	if err := decodeBody(w, r, s.cfg.BodyLimit, &d); err != nil {
+		return err
+	}
+	v, err := b.Deny(p, r.PathValue("id"), d.Reason)
+	if err != nil {
+		return runError(err)
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) haltRun(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	b, err := s.board()
+	if err != nil {
+		return err
+	}
+	var d Reason
+	if err := decodeBody(w, r, s.cfg.BodyLimit, &d); err != nil {
+		return err
+	}
+	v, err := b.Halt(p, r.PathValue("id"), d.Reason)
+	if err != nil {
+		return runError(err)
+	}
+	writeJSON(w, http.StatusAccepted, v)
+	return nil
+}
+
+func (s *Server) recoverRun(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	b, err := s.board()
+	if err != nil {
+		return err
+	}
+	var d Recovery
+	if err := decodeBody(w, r, s.cfg.BodyLimit, &d); err != nil {
+		return err
+	}
+	v, err := b.Recover(r.Context(), p, r.PathValue("id"), d.Mode, d.Reason)
+	if err != nil {
+		return runError(err)
+	}
+	writeJSON(w, http.StatusAccepted, v)
+	return nil
+}
+
+func (s *Server) runJournal(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	b, err := s.board()
+	if err != nil {
+		return err
+	}
+	j, err := b.Journal(r.PathValue("id"))
+	if err != nil {
+		return runError(err)
+	}
+	writeJSON(w, http.StatusOK, j)
+	return nil
+}
+
+// Heartbeat is how often an idle event stream sends a comment line, so
+// that proxies keep it open.
+const Heartbeat = 15 * time.Second
+
+// Coalesce is how long an event stream waits, after an event, for more
+// to send with it.
+const Coalesce = 50 * time.Millisecond
+
+// runEvents streams a run's events as server-sent events: id (a1, a2, …
+// for the request's, the run's sequence number for the run's), event (the
+// kind) and data (the event as JSON). A client resumes with Last-Event-ID.
+func (s *Server) runEvents(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	b, err := s.board()
+	if err != nil {
+		return err
+	}
+	last := r.Header.Get("Last-Event-ID")
+	if q := r.URL.Query().Get("last_event_id"); q != "" && last == "" {
+		last = q
+	}
+	stream, err := b.Events(r.PathValue("id"), last)
+	if err != nil {
+		return runError(err)
+	}
+	rc := http.NewResponseController(w)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprintf(w, "retry: 1000\n\n")
+	if err := rc.Flush(); err != nil {
+		return nil
+	}
+	ctx := r.Context()
+	for {
+		nctx, cancel := context.WithTimeout(ctx, Heartbeat)
+		ev, err := stream.Next(nctx)
+		cancel()
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil
+		case err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
+			fmt.Fprintf(w, ": keep-alive\n\n")
+		case err != nil:
+			// The client went away, the daemon shuts down, or the client
+			// fell so far behind that it was cut off: it reconnects.
+			if ctx.Err() == nil {
+				fmt.Fprintf(w, "event: error\ndata: %s\n\n", mustJSON(map[string]string{"error": err.Error()}))
+				rc.Flush()
+			}
+			return nil
+		default:
+			writeEvent(w, ev)
+			// The events of a burst (a step's switches finishing, the
+			// guard's lines) go out in one write: with a thousand
+			// watchers that is a thousand writes per burst, not per event.
+			bctx, bcancel := context.WithTimeout(ctx, Coalesce)
+			for range 256 {
+				more, err := stream.Next(bctx)
+				if err != nil {
+					if errors.Is(err, io.EOF) {
+						bcancel()
+						rc.Flush()
+						return nil
+					}
+					break
+				}
+				writeEvent(w, more)
+			}
+			bcancel()
+		}
+		if err := rc.Flush(); err != nil {
+			return nil
+		}
+	}
+}
+
+// writeEvent writes one server-sent event.
+func writeEvent(w io.Writer, ev runrequest.Event) {
+	data := ev.JSON
+	if data == nil {
+		data = mustJSON(ev)
+	}
+	fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", ev.ID, ev.Kind, data)
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		b, _ = json.Marshal(map[string]string{"error": err.Error()})
+	}
+	return b
+}
+
+// InventoryStatus is what an inventory's journal says of its last run
+// (as `cutover status -o json`).
+type InventoryStatus struct {
+	Inventory string `json:"inventory"`
+	// State: none, running, unfinished, or the last run's result.
+	State     string              `json:"state"`
+	Journal   string              `json:"journal,omitempty"`
+	PlanHash  string              `json:"plan_hash,omitempty"`
+	Kind      string              `json:"kind,omitempty"`
+	PID       int                 `json:"pid,omitempty"`
+	HolderPID int                 `json:"holder_pid,omitempty"`
+	Torn      bool                `json:"torn_last_line,omitempty"`
+	Batches   []runs.BatchResult  `json:"batches"`
+	Ports     []journal.PortState `json:"ports"`
+	Notes     []string            `json:"guard_and_notes"`
+}
+
+func (s *Server) status(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	b, err := s.board()
+	if err != nil {
+		return err
+	}
+	name := r.PathValue("name")
+	if _, err := s.cfg.Inventories.Find(name); err != nil {
+		return errorf(http.StatusNotFound, "%v", err)
+	}
+	st, err := runs.ReadStatus(b.JournalDir(name))
+	if err != nil {
+		return err
+	}
+	out := InventoryStatus{Inventory: name, State: "none", Batches: st.Batches, Ports: []journal.PortState{}, Notes: st.Notes}
+	if run := st.Run; run != nil {
+		out.Journal, out.PlanHash, out.Kind, out.PID, out.HolderPID, out.Torn = run.Path, run.Plan.Hash, run.Plan.Kind, run.PID, st.HolderPID, run.Torn
+		out.Ports = run.Ports()
+		switch {
+		case st.Running:
+			out.State = "running"
+		case st.Unfinished():
+			out.State = "unfinished"
+		default:
+			out.State = run.Result
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
