@@ -62,7 +62,7 @@ func Scenarios() map[string]Scenario {
 			Expect:      "blocked",
 			needsIPv6:   true,
 			extend: func(t *Topology, inv *plan.Inventory) {
-				t.Topology.Links = append(t.Topology.Links, Link{Endpoints: []string{"sw1:e5", "old1:eth2"}})
+				t.Topology.Links = append(t.Topology.Links, Link{Endpoints: []string{"sw1:eth5", "old1:eth2"}})
 			},
 			setup: func(ctx context.Context, l *Lab, inv *plan.Inventory) error {
 				if err := l.SetPortTag(ctx, "sw1-e5", strconv.Itoa(inv.VLANs.Production)); err != nil {
@@ -85,7 +85,7 @@ func Scenarios() map[string]Scenario {
 			needsIPv6:   true,
 			extend: func(t *Topology, inv *plan.Inventory) {
 				t.Topology.Nodes["rogue"] = &Node{Kind: KindLinux, Labels: map[string]string{LabelRole: "rogue", LabelVLAN: strconv.Itoa(inv.VLANs.Production)}}
-				t.Topology.Links = append(t.Topology.Links, Link{Endpoints: []string{"sw1:e6", "rogue:eth1"}})
+				t.Topology.Links = append(t.Topology.Links, Link{Endpoints: []string{"sw1:eth6", "rogue:eth1"}})
 			},
 			afterStep: func(ctx context.Context, l *Lab, inv *plan.Inventory, step string) (bool, error) {
 				if step != plan.StepPromote {
