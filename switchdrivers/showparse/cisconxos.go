@@ -69,7 +69,7 @@ type NXOSMAC struct {
 // NXOSMACTable parses NX-OS `show mac address-table`.
 func NXOSMACTable(text string) ([]NXOSMAC, Report) {
 	var out []NXOSMAC
-	rep := macRows(macTable, text, func(r Row, mac, vlan string, ports []string) {
+	rep := macRows(macTable, text, nxosMACCells, func(r Row, mac, vlan string, ports []string) {
 		out = append(out, NXOSMAC{VLANID: vlan, Address: mac, Type: r.Cell("type"), Age: r.Cell("age"),
 			Secure: r.Cell("secure"), NTFY: r.Cell("ntfy"), Ports: strings.Join(ports, ",")})
 	}, func(ports []string) {
@@ -85,6 +85,22 @@ func NXOSMACTable(text string) ([]NXOSMAC, Report) {
 	return out, rep
 }
 
+// nxosMACCells says whether a row's cells hold what NX-OS documents
+// under its columns: one word each under Type, age, Secure and NTFY, and
+// ports under Ports (a row printed off the columns, e.g. after a longer
+// port name, is read by its words).
+func nxosMACCells(r Row) bool {
+	for _, c := range []string{"type", "age", "secure", "ntfy"} {
+		if r.Has(c) && strings.Contains(r.Cell(c), " ") {
+			return false
+		}
+	}
+	if _, err := macPorts(r.Cell("ports")); err != nil || r.Has("ports") && r.Cell("ports") == "" && !r.Continuation() {
+		return false
+	}
+	return true
+}
+
 // nxosMACWords reads an NX-OS MAC row from its words, in the order NX-OS
 // documents its columns: a flag ("*", "+", "G", ...), the VLAN, MAC
 // address, type, age, secure, NTFY, then the port.
@@ -95,22 +111,48 @@ func nxosMACWords(fs []string) (NXOSMAC, error) {
 	if len(fs) < 7 || !(isVLANID(fs[0]) || fs[0] == "-") || NormaliseMAC(fs[1]) == "" {
 		return NXOSMAC{}, errors.New("not a MAC address row: not VLAN, MAC address, type, age, secure, NTFY, ports")
 	}
-	return NXOSMAC{VLANID: fs[0], Address: strings.ToLower(fs[1]), Type: fs[2], Age: fs[3], Secure: fs[4], NTFY: fs[5], Ports: strings.Join(fs[6:], " ")}, nil
+	ports, err := macPorts(strings.Join(fs[6:], " "))
+	if err != nil {
+		return NXOSMAC{}, err
+	}
+	return NXOSMAC{VLANID: fs[0], Address: strings.ToLower(fs[1]), Type: fs[2], Age: fs[3], Secure: fs[4], NTFY: fs[5], Ports: strings.Join(ports, ",")}, nil
 }
 
-// NXOSARP is one entry of NX-OS `show ip arp`.
+// NXOSARP is one entry of NX-OS `show ip arp [vrf X]`.
 type NXOSARP struct {
 	IP        string `yaml:"ip_address"`
 	Age       string `yaml:"age"`
 	MAC       string `yaml:"mac_address"`
 	Interface string `yaml:"interface"`
+	Flags     string `yaml:"flags"`
 }
 
-// NXOSARPTable parses NX-OS `show ip arp`.
+// NXOSARPTable parses NX-OS `show ip arp` (any VRF): a flag the legend
+// documents may follow the interface, under a Flags column or not.
 func NXOSARPTable(text string) ([]NXOSARP, Report) {
 	var out []NXOSARP
-	rep := arpRows(text, func(r Row, ip string) {
-		out = append(out, NXOSARP{IP: ip, Age: r.Cell("age"), MAC: r.Cell("mac"), Interface: r.Cell("interface")})
+	rep := arpRows(text, nxosARPTail, func(r Row, e arpEntry) {
+		out = append(out, NXOSARP{IP: e.ip, Age: e.age, MAC: e.mac, Interface: e.iface, Flags: e.flags})
+	})
+	return out, rep
+}
+
+// NXOSARPDetail is one entry of NX-OS `show ip arp detail [vrf X]`.
+type NXOSARPDetail struct {
+	IP                string `yaml:"ip_address"`
+	Age               string `yaml:"age"`
+	MAC               string `yaml:"mac_address"`
+	Interface         string `yaml:"interface"`
+	PhysicalInterface string `yaml:"physical_interface"`
+	Flags             string `yaml:"flags"`
+}
+
+// NXOSARPDetailTable parses NX-OS `show ip arp detail` (any VRF): the
+// table of `show ip arp` with the physical interface behind each entry.
+func NXOSARPDetailTable(text string) ([]NXOSARPDetail, Report) {
+	var out []NXOSARPDetail
+	rep := arpRows(text, nxosARPTail, func(r Row, e arpEntry) {
+		out = append(out, NXOSARPDetail{IP: e.ip, Age: e.age, MAC: e.mac, Interface: e.iface, PhysicalInterface: e.physical, Flags: e.flags})
 	})
 	return out, rep
 }

@@ -443,12 +443,15 @@ func (t *Table) header(lines []string, i int) (*section, int) {
 		return nil, 0
 	}
 	// The header's lines: line i, and one more when a rule follows it.
+	// Blank lines between them are passed over (a capture that doubled
+	// every line end).
 	last, rule := i, -1
-	switch {
-	case i+1 < len(lines) && isRule(lines[i+1]):
-		rule = i + 1
-	case i+2 < len(lines) && strings.TrimSpace(lines[i+1]) != "" && !isRule(lines[i+1]) && isRule(lines[i+2]):
-		last, rule = i+1, i+2
+	j := nextContent(lines, i+1)
+	switch k := nextContent(lines, j+1); {
+	case j < len(lines) && isRule(lines[j]):
+		rule = j
+	case k < len(lines) && !isRule(lines[j]) && isRule(lines[k]):
+		last, rule = j, k
 	}
 	if !t.mayMatch(lines[i : last+1]) {
 		if last == i {
@@ -476,6 +479,15 @@ func (t *Table) header(lines []string, i int) (*section, int) {
 		last = rule
 	}
 	return s, last
+}
+
+// nextContent is the index of the first line from i on that is not
+// blank (len(lines) if none).
+func nextContent(lines []string, i int) int {
+	for i < len(lines) && strings.TrimSpace(lines[i]) == "" {
+		i++
+	}
+	return i
 }
 
 // mayMatch is a quick test that the lines contain, somewhere, every word
