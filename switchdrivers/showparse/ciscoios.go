@@ -37,6 +37,7 @@ var statusTable = NewTable(Spec{
 		{"speed", []string{"Speed"}},
 		{"type", []string{"Type"}},
 		{"reason", []string{"Reason"}},
+		{"errvlans", []string{"Err-disabled Vlans"}},
 	},
 	Signatures: [][]string{{"port", "status", "vlan", "duplex", "speed"}, {"port", "status", "reason"}},
 })
@@ -122,6 +123,42 @@ func rowByStatusWord(fs []string) (IOSInterfaceStatus, bool) {
 // columns.
 var linkStates = []string{"connected", "notconnect", "disabled", "err-disabled", "errdisabled",
 	"inactive", "monitoring", "suspended", "sfpAbsent", "xcvrAbsent", "noXcvr", "notpresent", "down", "up"}
+
+// IOSErrDisabled is one row of IOS `show interfaces status
+// err-disabled`.
+type IOSErrDisabled struct {
+	Interface string `yaml:"interface"`
+	Name      string `yaml:"name"`
+	Status    string `yaml:"status"`
+	PortError string `yaml:"port_error"`
+	// ErrVLANs are the VLANs err-disabled on the port, where the switch
+	// prints the column (per-VLAN error disable).
+	ErrVLANs string `yaml:"err_disabled_vlans"`
+}
+
+// CmdErrDisabled is IOS's `show interfaces status err-disabled`.
+const CmdErrDisabled = "show interfaces status err-disabled"
+
+// IOSErrDisabledTable parses `show interfaces status err-disabled`: the
+// status table with the reason the port was disabled ("Port Name Status
+// Reason [Err-disabled Vlans]").
+func IOSErrDisabledTable(text string) ([]IOSErrDisabled, Report) {
+	var out []IOSErrDisabled
+	rep := statusTable.Read(text, func(r Row) error {
+		rec := IOSErrDisabled{Interface: r.Cell("port"), Name: r.Cell("name"), Status: firstWord(r.Cell("status")), PortError: r.Cell("reason"), ErrVLANs: r.Cell("errvlans")}
+		switch {
+		case !r.Has("reason"):
+			return errors.New("not an err-disabled row: the header has no Reason column")
+		case !isInterfaceName(rec.Interface):
+			return fmt.Errorf("not an interface row: %q under Port is not an interface name", rec.Interface)
+		case rec.Status == "":
+			return fmt.Errorf("interface %s: no status under Status", rec.Interface)
+		}
+		out = append(out, rec)
+		return nil
+	})
+	return out, rep
+}
 
 // IOSSwitchport is one interface of `show interfaces switchport`.
 type IOSSwitchport struct {
@@ -494,7 +531,9 @@ var arpTable = NewTable(Spec{
 	Context: func(l string) bool {
 		return strings.HasPrefix(l, "VRF:") || strings.HasPrefix(l, "IP ARP Table for")
 	},
-	Skip: func(l string) bool { return hasPrefixFold(l, "Total number of entries") || isLegend(l) || l == "Flags:" },
+	Skip: func(l string) bool {
+		return hasPrefixFold(l, "Total number of entries") || isLegend(l) || l == "Flags:"
+	},
 })
 
 // arpEntry is one ARP row, cut into its parts.

@@ -2,6 +2,7 @@ package showparse
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -153,6 +154,95 @@ func NXOSARPDetailTable(text string) ([]NXOSARPDetail, Report) {
 	var out []NXOSARPDetail
 	rep := arpRows(text, nxosARPTail, func(r Row, e arpEntry) {
 		out = append(out, NXOSARPDetail{IP: e.ip, Age: e.age, MAC: e.mac, Interface: e.iface, PhysicalInterface: e.physical, Flags: e.flags})
+	})
+	return out, rep
+}
+
+// NXOSInterfaceBrief is one interface of NX-OS `show interface brief`:
+// every section (management, Ethernet, port-channel, loopback, VLAN,
+// tunnel, NVE, pseudowire) fills the fields its header has.
+type NXOSInterfaceBrief struct {
+	Interface     string `yaml:"interface"`
+	VRF           string `yaml:"vrf"`
+	Status        string `yaml:"status"`
+	IPAddress     string `yaml:"ip_address"`
+	PeerIPAddress string `yaml:"peer_ip_address"`
+	Speed         string `yaml:"speed"`
+	MTU           string `yaml:"mtu"`
+	VLANID        string `yaml:"vlan_id"`
+	Type          string `yaml:"type"`
+	Mode          string `yaml:"mode"`
+	Reason        string `yaml:"reason"`
+	PortCh        string `yaml:"portch"`
+	Description   string `yaml:"description"`
+	Protocol      string `yaml:"protocol"`
+	VCID          string `yaml:"vcid"`
+}
+
+// CmdInterfaceBrief is NX-OS's `show interface brief`.
+const CmdInterfaceBrief = "show interface brief"
+
+// briefTable is every section of NX-OS `show interface brief`, each with
+// its own header: the first column names the interfaces ("Port",
+// "Ethernet Interface", "Port-channel Interface", "Interface"), and the
+// Ethernet section's last column is the port-channel ("Port Ch #",
+// printed over two lines). The tunnel section's "Encap type" is its
+// type.
+var briefTable = NewTable(Spec{
+	Command: CmdInterfaceBrief,
+	Columns: []Column{
+		{"interface", []string{"Ethernet Interface", "Port-channel Interface", "Ethernet", "Port-channel", "Interface", "Port"}},
+		{"vrf", []string{"VRF"}},
+		{"status", []string{"Status"}},
+		{"ip", []string{"IP Address"}},
+		{"peer", []string{"Peer IP Address"}},
+		{"speed", []string{"Speed"}},
+		{"mtu", []string{"MTU"}},
+		{"vlan", []string{"VLAN"}},
+		{"type", []string{"Encap type", "Secondary VLAN(Type)", "Type"}},
+		{"mode", []string{"Mode"}},
+		{"reason", []string{"Reason"}},
+		{"portch", []string{"Port Ch #", "Ch #"}},
+		{"description", []string{"Description"}},
+		{"protocol", []string{"Protocol"}},
+		{"vcid", []string{"VC ID"}},
+	},
+	Signatures: [][]string{
+		{"interface", "vlan", "type", "mode", "status", "reason"}, // Ethernet, port-channel
+		{"interface", "vrf", "status", "ip", "speed", "mtu"},      // management
+		{"interface", "status", "description"},                    // loopback
+		{"interface", "type", "status", "reason"},                 // VLAN
+		{"interface", "status", "ip", "type", "mtu"},              // tunnel
+		{"interface", "status", "reason", "mtu"},                  // NVE
+		{"interface", "status", "peer", "vcid"},                   // pseudowire
+	},
+	Key: "interface",
+})
+
+// NXOSInterfaceBriefTable parses NX-OS `show interface brief`: every
+// section. A row must name an interface and give its status (up, down or
+// another word under Status); the reason and description may take
+// several words.
+func NXOSInterfaceBriefTable(text string) ([]NXOSInterfaceBrief, Report) {
+	var out []NXOSInterfaceBrief
+	rep := briefTable.Read(text, func(r Row) error {
+		rec := NXOSInterfaceBrief{Interface: r.Cell("interface"), VRF: r.Cell("vrf"), Status: r.Cell("status"), IPAddress: r.Cell("ip"),
+			PeerIPAddress: r.Cell("peer"), Speed: r.Cell("speed"), MTU: r.Cell("mtu"), VLANID: r.Cell("vlan"), Type: r.Cell("type"),
+			Mode: r.Cell("mode"), Reason: r.Cell("reason"), PortCh: r.Cell("portch"), Description: r.Cell("description"),
+			Protocol: r.Cell("protocol"), VCID: r.Cell("vcid")}
+		switch {
+		case !isInterfaceName(rec.Interface):
+			return fmt.Errorf("not an interface row: %q under %s is not an interface name", rec.Interface, "Interface")
+		case rec.Status == "" || strings.Contains(rec.Status, " "):
+			return fmt.Errorf("interface %s: no status under Status", rec.Interface)
+		}
+		for _, c := range []string{"vrf", "ip", "speed", "mtu", "vlan", "mode", "portch", "protocol"} {
+			if strings.Contains(r.Cell(c), " ") {
+				return fmt.Errorf("interface %s: %q under %s is more than one word: the row does not follow the header's columns", rec.Interface, r.Cell(c), c)
+			}
+		}
+		out = append(out, rec)
+		return nil
 	})
 	return out, rep
 }

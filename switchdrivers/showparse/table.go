@@ -206,7 +206,8 @@ func (t *Table) Read(text string, row func(Row) error) Report {
 	lines := textLines(text)
 	var sec *section
 	ctx := ""
-	first := -1 // first line with content, for "no header"
+	first := -1       // first line with content, for "no header"
+	firstRow := false // the next line is the first under a header
 	var toks []tok
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
@@ -224,6 +225,7 @@ func (t *Table) Read(text string, row func(Row) error) Report {
 		if s, last := t.header(lines, i); s != nil {
 			sec, i = s, last
 			rep.Sections++
+			firstRow = true
 			continue
 		}
 		if t.spec.Context != nil && t.spec.Context(trimmed) {
@@ -239,10 +241,11 @@ func (t *Table) Read(text string, row func(Row) error) Report {
 		if sec == nil {
 			continue // text around the tables: legends, titles, counts
 		}
-		if foreignHeader(lines, i) {
+		if !firstRow && foreignHeader(lines, i) {
 			sec = nil // another table of the same output (VLAN types, remote SPAN)
 			continue
 		}
+		firstRow = false // the first line under a header is a row, even between two rules
 		toks = tokenize(l, toks[:0])
 		r := Row{Line: i + 1, Text: l, t: t, sec: sec, cells: sec.cut(l, toks), ctx: ctx, compact: compact(toks)}
 		if err := row(r); err != nil {
