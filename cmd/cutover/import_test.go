@@ -71,9 +71,9 @@ func TestImportWarnings(t *testing.T) {
 // commands it reads, never an empty success; so is output it cannot place.
 func TestImportUnsupported(t *testing.T) {
 	f := writeFile(t, "v.txt", "VLAN0010 (Inter-VLAN Routing) ID: 10 (dot1q)\n")
-	for _, c := range []string{"show vlans", "show ip arp detail"} {
+	for _, c := range []string{"show spanning-tree", "show ip arp detail"} {
 		code, out, stderr := cli(t, "import", "--platform", "cisco_ios", "--command", c, f)
-		if code != exitError || out != "" || !strings.Contains(stderr, "is not one import reads for cisco_ios (supported: show interfaces status, show interfaces switchport, show vlan, show mac address-table, show ip arp, show arp)") {
+		if code != exitError || out != "" || !strings.Contains(stderr, "is not one import reads for cisco_ios (supported: show interfaces status, show interfaces switchport, show vlan, show mac address-table, show ip arp, show arp, show vlans, show interfaces status err-disabled, show running-config)") {
 			t.Fatalf("%s: %d %q %s", c, code, out, stderr)
 		}
 	}

@@ -23,6 +23,7 @@ var parsers = map[string]func(string) (any, Report, error){
 	"cisco_ios/show_arp":                               reported(IOSShowARPTable),
 	"cisco_ios/show_vlans":                             reported(IOSShowVLANs),
 	"cisco_ios/show_interfaces_status_err-disabled":    reported(IOSErrDisabledTable),
+	"cisco_ios/show_running-config_interface":          reported(IOSRunningConfigInterfaces),
 	"arista_eos/show_interfaces_status":                reported(EOSInterfacesStatus),
 	"arista_eos/show_vlan":                             reported(EOSShowVLAN),
 	"arista_eos/show_mac_address-table":                reported(EOSMACTable),

@@ -1,6 +1,7 @@
 package showparse
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -386,7 +387,7 @@ var (
 			}
 			return rep, nil
 		}}
-	iosVLANCommand = command{name: CmdVLAN, also: []string{"show vlan brief"}, filters: []string{"id *", "name *"}, table: vlanTable,
+	iosVLANCommand = command{name: CmdVLAN, also: []string{"show vlan brief"}, filters: []string{"id *", "name *", "all-ports"}, table: vlanTable,
 		read: func(text string, r *Result) (Report, error) {
 			rows, rep := IOSShowVLAN(text)
 			for _, row := range rows {
@@ -411,8 +412,25 @@ var (
 			}
 			return rep, nil
 		}}
+	iosErrDisabledCommand = command{name: CmdErrDisabled, also: []string{"show interface status err-disabled"}, table: statusTable,
+		read: func(text string, r *Result) (Report, error) {
+			rows, rep := IOSErrDisabledTable(text)
+			for _, row := range rows {
+				mergePort(r, Port{Name: row.Interface, Status: row.Status, Description: unlessPlaceholder(row.Name)})
+			}
+			return rep, nil
+		}}
+	iosVLANsCommand = command{name: CmdVLANs,
+		match: func(l string) bool { return vlansStart.MatchString(strings.TrimSpace(l)) },
+		read: func(text string, r *Result) (Report, error) {
+			rows, rep := IOSShowVLANs(text)
+			for _, row := range rows {
+				r.VLANs = append(r.VLANs, VLAN{ID: row.VLANID, Ports: row.Interfaces})
+			}
+			return rep, nil
+		}}
 	ciscoIOSCommands = []command{iosStatusCommand, iosSwitchportCommand, iosVLANCommand, iosMACCommand, iosARPCommand,
-		{name: "show arp", table: arpTable, read: iosARPCommand.read}}
+		{name: "show arp", table: arpTable, read: iosARPCommand.read}, iosVLANsCommand, iosErrDisabledCommand, runningConfigCommand(false)}
 	ciscoNXOSCommands = []command{
 		{name: "show interface status", also: []string{CmdInterfacesStatus}, table: statusTable, read: iosStatusCommand.read},
 		{name: "show interface switchport", also: []string{CmdInterfacesSwitchport}, match: iosSwitchportCommand.match,
@@ -439,16 +457,34 @@ var (
 				}
 				return rep, nil
 			}},
-		{name: CmdARP, filters: []string{"vrf *"}, table: arpTable,
+		{name: CmdARP, also: []string{"show ip arp detail"}, filters: []string{"vrf *"}, table: arpTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, rep := NXOSARPTable(text)
+				rows, rep := NXOSARPDetailTable(text) // the physical interface is "" without detail
 				for _, row := range rows {
 					r.addARP(row.IP, row.MAC, row.Interface)
 				}
 				return rep, nil
 			}},
+		{name: CmdInterfaceBrief, table: briefTable,
+			read: func(text string, r *Result) (Report, error) {
+				rows, rep := NXOSInterfaceBriefTable(text)
+				for _, row := range rows {
+					p := Port{Name: row.Interface, Status: row.Status, Description: unlessPlaceholder(row.Description)}
+					switch row.Mode {
+					case "access", "trunk":
+						p.Mode = row.Mode
+						if isVLANID(row.VLANID) {
+							p.VLAN = row.VLANID // the access VLAN; a trunk's native VLAN
+						}
+					case "routed":
+						p.Mode = "routed"
+					}
+					mergePort(r, p)
+				}
+				return rep, nil
+			}},
 	}
-	aristaEOSCommands = []command{iosStatusCommand, iosSwitchportCommand, iosVLANCommand,
+	aristaEOSCommands = []command{iosStatusCommand, iosSwitchportCommand, iosVLANCommand, runningConfigCommand(true),
 		{name: CmdMACTable, filters: macFilters, table: eosMACTable,
 			read: func(text string, r *Result) (Report, error) {
 				rows, rep := EOSMACTable(text)
@@ -467,6 +503,36 @@ var (
 			}},
 	}
 )
+
+// runningConfigCommand reads the interface and VLAN sections of an IOS
+// or (eos) EOS configuration.
+func runningConfigCommand(eos bool) command {
+	return command{name: CmdRunningConfig, also: []string{"show startup-config", "show running-config interfaces"},
+		filters: []string{"interface *", "all"},
+		match: func(l string) bool {
+			return strings.HasPrefix(l, "interface ") || strings.HasPrefix(l, "Current configuration")
+		},
+		read: func(text string, r *Result) (Report, error) {
+			c, rep := runningConfig(text)
+			for _, i := range c.Interfaces {
+				p := Port{Name: i.Interface, Mode: i.configMode(eos), Description: i.Description}
+				switch p.Mode {
+				case "access":
+					p.VLAN = cmp.Or(i.AccessVLAN, "1")
+				case "trunk":
+					p.VLAN = cmp.Or(i.NativeVLAN, "1")
+				}
+				if i.Shutdown {
+					p.Status = "disabled"
+				}
+				mergePort(r, p)
+			}
+			for _, v := range c.VLANs {
+				r.VLANs = append(r.VLANs, VLAN{ID: v.ID, Name: v.Name})
+			}
+			return rep, nil
+		}}
+}
 
 // The other platforms' commands: parsers not on the table reader yet
 // (they fail on a row they cannot read).
