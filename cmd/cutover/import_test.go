@@ -73,7 +73,7 @@ func TestImportUnsupported(t *testing.T) {
 	f := writeFile(t, "v.txt", "VLAN0010 (Inter-VLAN Routing) ID: 10 (dot1q)\n")
 	for _, c := range []string{"show spanning-tree", "show ip arp detail"} {
 		code, out, stderr := cli(t, "import", "--platform", "cisco_ios", "--command", c, f)
-		if code != exitError || out != "" || !strings.Contains(stderr, "is not one import reads for cisco_ios (supported: show interfaces status, show interfaces switchport, show vlan, show mac address-table, show ip arp, show arp, show vlans, show interfaces status err-disabled, show running-config)") {
+		if code != exitError || out != "" || !strings.Contains(stderr, "is not one import reads for cisco_ios (supported: show interfaces status, show interfaces switchport, show vlan, show mac address-table, show ip arp, show arp, show vlans, show interfaces status err-disabled, show running-config, show interfaces)") {
 			t.Fatalf("%s: %d %q %s", c, code, out, stderr)
 		}
 	}

@@ -1,8 +1,11 @@
 package showparse
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -246,3 +249,126 @@ func NXOSInterfaceBriefTable(text string) ([]NXOSInterfaceBrief, Report) {
 	})
 	return out, rep
 }
+
+// NXOSShowVLANJSON parses NX-OS `show vlan brief | json`:
+// TABLE_vlanbriefxbrief.ROW_vlanbriefxbrief, one object or a list. The
+// VLAN ID is vlanshowbr-vlanid-utf where the switch prints it (some
+// releases print vlanshowbr-vlanid with its bytes swapped: 16777216 for
+// 1); the ports (vlanshowplist-ifidx, a string or a list of strings) are
+// comma-separated and may be ranges ("port-channel10-13",
+// "Ethernet1/1-4"), expanded here.
+func NXOSShowVLANJSON(text string) ([]IOSVLAN, Report) {
+	rep := Report{Command: CmdVLAN, Line: 1}
+	lines := textLines(text)
+	firstLine := func() (int, string) {
+		for i, l := range lines {
+			if strings.TrimSpace(l) != "" {
+				return i + 1, l
+			}
+		}
+		return 1, ""
+	}
+	var doc struct {
+		Table struct {
+			Rows json.RawMessage `json:"ROW_vlanbriefxbrief"`
+		} `json:"TABLE_vlanbriefxbrief"`
+	}
+	start := strings.IndexByte(text, '{')
+	if start < 0 || json.Unmarshal([]byte(text[start:]), &doc) != nil || doc.Table.Rows == nil {
+		n, l := firstLine()
+		rep.warn(n, l, "not the JSON of show vlan brief | json (no TABLE_vlanbriefxbrief.ROW_vlanbriefxbrief)")
+		return nil, rep
+	}
+	var rows []map[string]any
+	if json.Unmarshal(doc.Table.Rows, &rows) != nil {
+		var one map[string]any
+		if err := json.Unmarshal(doc.Table.Rows, &one); err != nil {
+			n, l := firstLine()
+			rep.warn(n, l, "ROW_vlanbriefxbrief is neither an object nor a list of objects")
+			return nil, rep
+		}
+		rows = []map[string]any{one}
+	}
+	rep.Sections = 1
+	var out []IOSVLAN
+	for _, row := range rows {
+		id := jsonText(row["vlanshowbr-vlanid-utf"])
+		if id == "" {
+			id = jsonText(row["vlanshowbr-vlanid"])
+		}
+		if !isVLANID(id) {
+			n, l := lineWith(lines, `"vlanshowbr-vlanid`, id)
+			rep.warn(n, l, fmt.Sprintf("not a VLAN: %q is not a VLAN ID from 1 to 4094", id))
+			continue
+		}
+		var ports []string
+		switch p := row["vlanshowplist-ifidx"].(type) {
+		case string:
+			ports = expandPorts(p)
+		case []any:
+			for _, x := range p {
+				ports = append(ports, expandPorts(jsonText(x))...)
+			}
+		}
+		if ports == nil {
+			ports = []string{}
+		}
+		out = append(out, IOSVLAN{VLANID: id, Name: jsonText(row["vlanshowbr-vlanname"]), Status: jsonText(row["vlanshowbr-vlanstate"]), Interfaces: ports})
+		rep.Read++
+	}
+	return out, rep
+}
+
+// jsonText is a JSON scalar as text (numbers without a fraction).
+func jsonText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+// lineWith is the first line (1-based, and its text) holding both
+// strings; the first line if none does.
+func lineWith(lines []string, a, b string) (int, string) {
+	for i, l := range lines {
+		if strings.Contains(l, a) && strings.Contains(l, b) {
+			return i + 1, l
+		}
+	}
+	return 1, lines[0]
+}
+
+// maxRange bounds the ports one range of a port list may expand to.
+const maxRange = 4096
+
+// expandPorts splits NX-OS's port list and expands its ranges:
+// "port-channel1-2,Ethernet1/3" is port-channel1, port-channel2,
+// Ethernet1/3.
+func expandPorts(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if m := portRange.FindStringSubmatch(p); m != nil {
+			lo, _ := strconv.Atoi(m[2])
+			hi, _ := strconv.Atoi(m[3])
+			if lo <= hi && hi-lo < maxRange {
+				for n := lo; n <= hi; n++ {
+					out = append(out, m[1]+strconv.Itoa(n))
+				}
+				continue
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+var portRange = regexp.MustCompile(`^(.*?[^\d-])(\d+)-(\d+)$`)

@@ -348,7 +348,9 @@ func detect(platform string, cmds []command, text string) (*command, error) {
 // columns its best header names, or 1 if a line matches its match.
 func (c *command) score(lines []string, text string) int {
 	if c.table != nil {
-		return c.table.Score(text)
+		if s := c.table.Score(text); s > 0 || c.match == nil {
+			return s
+		}
 	}
 	if c.match != nil && slices.ContainsFunc(lines, c.match) {
 		return 1
@@ -430,7 +432,8 @@ var (
 			return rep, nil
 		}}
 	ciscoIOSCommands = []command{iosStatusCommand, iosSwitchportCommand, iosVLANCommand, iosMACCommand, iosARPCommand,
-		{name: "show arp", table: arpTable, read: iosARPCommand.read}, iosVLANsCommand, iosErrDisabledCommand, runningConfigCommand(false)}
+		{name: "show arp", table: arpTable, read: iosARPCommand.read}, iosVLANsCommand, iosErrDisabledCommand, runningConfigCommand(false),
+		interfacesCommand(CmdInterfaces, "show interface")}
 	ciscoNXOSCommands = []command{
 		{name: "show interface status", also: []string{CmdInterfacesStatus}, table: statusTable, read: iosStatusCommand.read},
 		{name: "show interface switchport", also: []string{CmdInterfacesSwitchport}, match: iosSwitchportCommand.match,
@@ -448,7 +451,20 @@ var (
 				}
 				return rep, nil
 			}},
-		iosVLANCommand,
+		{name: CmdVLAN, also: iosVLANCommand.also, filters: iosVLANCommand.filters, table: vlanTable,
+			// `show vlan brief | json`: NX-OS's JSON of the same table.
+			match: func(l string) bool { return strings.Contains(l, `"TABLE_vlanbriefxbrief"`) },
+			read: func(text string, r *Result) (Report, error) {
+				if !strings.HasPrefix(strings.TrimSpace(text), "{") {
+					return iosVLANCommand.read(text, r)
+				}
+				rows, rep := NXOSShowVLANJSON(text)
+				for _, row := range rows {
+					r.VLANs = append(r.VLANs, VLAN{ID: row.VLANID, Name: row.Name, Status: row.Status, Ports: row.Interfaces})
+				}
+				return rep, nil
+			}},
+		interfacesCommand("show interface", "show interfaces"),
 		{name: CmdMACTable, filters: macFilters, table: macTable,
 			read: func(text string, r *Result) (Report, error) {
 				rows, rep := NXOSMACTable(text)
@@ -503,6 +519,29 @@ var (
 			}},
 	}
 )
+
+// interfacesCommand reads IOS `show interfaces` and NX-OS `show
+// interface`: every interface's state and description, and on NX-OS its
+// port mode.
+func interfacesCommand(name, also string) command {
+	return command{name: name, also: []string{also},
+		match: func(l string) bool {
+			m := ifStart.FindStringSubmatch(l)
+			return m != nil && (m[3] != "" || strings.Contains(m[2], "("))
+		},
+		read: func(text string, r *Result) (Report, error) {
+			rows, rep := CiscoShowInterfaces(text)
+			for _, row := range rows {
+				p := Port{Name: row.Interface, Status: row.portStatus(), Description: row.Description}
+				switch row.PortMode {
+				case "access", "trunk", "routed":
+					p.Mode = row.PortMode
+				}
+				mergePort(r, p)
+			}
+			return rep, nil
+		}}
+}
 
 // runningConfigCommand reads the interface and VLAN sections of an IOS
 // or (eos) EOS configuration.
@@ -970,11 +1009,13 @@ func switchportMode(switchport, oper, admin string) string {
 	return mode(oper)
 }
 
-// mergePort adds p, filling in an existing record of the same port.
+// mergePort adds p, filling in an existing record of the same port
+// (spelt long or short: GigabitEthernet1/0/1 is Gi1/0/1; the first
+// spelling stays).
 func mergePort(r *Result, p Port) {
 	for i := range r.Ports {
 		q := &r.Ports[i]
-		if q.Name != p.Name {
+		if !sameInterface(q.Name, p.Name) {
 			continue
 		}
 		if p.Mode != "" {

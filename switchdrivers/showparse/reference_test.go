@@ -110,49 +110,8 @@ func mapKeysOf(m map[string][]ref) func(func(string) bool) {
 	}
 }
 
-// canonIf is an interface name in one spelling whatever the reference
-// or the device wrote: the type's long name in lower case, then the
-// numbers ("Gi1/0/1", "GigabitEthernet1/0/1" and "gi1/0/1" are one).
-func canonIf(s string) string {
-	s = strings.TrimSpace(s)
-	i := strings.IndexFunc(s, func(r rune) bool { return r >= '0' && r <= '9' })
-	if i < 0 {
-		return strings.ToLower(s)
-	}
-	prefix := strings.ToLower(s[:i])
-	if long, ok := ifTypes[prefix]; ok {
-		prefix = long
-	}
-	return prefix + strings.ToLower(s[i:])
-}
-
-var ifTypes = func() map[string]string {
-	m := map[string]string{}
-	for long, shorts := range map[string][]string{
-		"gigabitethernet":      {"gi", "gig", "ge"},
-		"fastethernet":         {"fa"},
-		"tengigabitethernet":   {"te", "ten", "tengige"},
-		"twogigabitethernet":   {"tw"},
-		"twentyfivegige":       {"twe", "twentyfivegigabitethernet"},
-		"fivegigabitethernet":  {"fi"},
-		"fortygigabitethernet": {"fo", "fortygige"},
-		"hundredgige":          {"hu", "hundredgigabitethernet"},
-		"fourhundredgige":      {"fou"},
-		"appgigabitethernet":   {"ap"},
-		"port-channel":         {"po", "portchannel"},
-		"loopback":             {"lo"},
-		"vlan":                 {"vl"},
-		"ethernet":             {"eth", "et"},
-		"tunnel":               {"tu"},
-		"serial":               {"se"},
-	} {
-		m[long] = long
-		for _, s := range shorts {
-			m[s] = long
-		}
-	}
-	return m
-}()
+// canonIf is canonicalInterface (the test's short name for it).
+func canonIf(s string) string { return canonicalInterface(s) }
 
 // canonIfs is a list of interfaces, each canonical, joined by commas.
 func canonIfs(l []string) string {
