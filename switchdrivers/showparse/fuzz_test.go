@@ -26,17 +26,24 @@ func keyed[T any](f func(string) ([]T, Report), key func(T) string) func(string)
 // fuzzed are the parsers on the table reader (and the block reader), each
 // with its records' key.
 var fuzzed = map[string]func(string) ([]string, Report){
-	"ios status":      keyed(IOSInterfacesStatus, func(r IOSInterfaceStatus) string { return r.Port }),
-	"eos status":      keyed(EOSInterfacesStatus, func(r EOSInterfaceStatus) string { return r.Port }),
-	"vlan":            keyed(IOSShowVLAN, func(r IOSVLAN) string { return r.VLANID }),
-	"ios mac":         keyed(IOSMACTable, func(r IOSMAC) string { return r.Address }),
-	"nxos mac":        keyed(NXOSMACTable, func(r NXOSMAC) string { return r.Address }),
-	"eos mac":         keyed(EOSMACTable, func(r EOSMAC) string { return r.Address }),
-	"ios arp":         keyed(IOSARPTable, func(r IOSARP) string { return r.IP }),
-	"nxos arp":        keyed(NXOSARPTable, func(r NXOSARP) string { return r.IP }),
-	"eos arp":         keyed(EOSARPTable, func(r EOSARP) string { return r.IP }),
-	"ios switchport":  keyed(IOSInterfacesSwitchport, func(r IOSSwitchport) string { return r.Interface }),
-	"nxos switchport": keyed(NXOSInterfaceSwitchport, func(r NXOSSwitchport) string { return r.Interface }),
+	"ios status":       keyed(IOSInterfacesStatus, func(r IOSInterfaceStatus) string { return r.Port }),
+	"eos status":       keyed(EOSInterfacesStatus, func(r EOSInterfaceStatus) string { return r.Port }),
+	"vlan":             keyed(IOSShowVLAN, func(r IOSVLAN) string { return r.VLANID }),
+	"ios mac":          keyed(IOSMACTable, func(r IOSMAC) string { return r.Address }),
+	"nxos mac":         keyed(NXOSMACTable, func(r NXOSMAC) string { return r.Address }),
+	"eos mac":          keyed(EOSMACTable, func(r EOSMAC) string { return r.Address }),
+	"ios arp":          keyed(IOSARPTable, func(r IOSARP) string { return r.IP }),
+	"nxos arp":         keyed(NXOSARPTable, func(r NXOSARP) string { return r.IP }),
+	"eos arp":          keyed(EOSARPTable, func(r EOSARP) string { return r.IP }),
+	"ios switchport":   keyed(IOSInterfacesSwitchport, func(r IOSSwitchport) string { return r.Interface }),
+	"nxos switchport":  keyed(NXOSInterfaceSwitchport, func(r NXOSSwitchport) string { return r.Interface }),
+	"ios err-disabled": keyed(IOSErrDisabledTable, func(r IOSErrDisabled) string { return r.Interface }),
+	"ios vlans":        keyed(IOSShowVLANs, func(r IOSVLANs) string { return r.VLANID }),
+	"running-config":   keyed(IOSRunningConfigInterfaces, func(r IOSInterfaceConfig) string { return r.Interface }),
+	"show interfaces":  keyed(CiscoShowInterfaces, func(r CiscoInterface) string { return r.Interface }),
+	"nxos brief":       keyed(NXOSInterfaceBriefTable, func(r NXOSInterfaceBrief) string { return r.Interface }),
+	"nxos arp detail":  keyed(NXOSARPDetailTable, func(r NXOSARPDetail) string { return r.IP }),
+	"nxos vlan json":   keyed(NXOSShowVLANJSON, func(r IOSVLAN) string { return r.VLANID }),
 	"reader": func(text string) ([]string, Report) {
 		var keys []string
 		rep := testTable.Read(text, func(r Row) error {
@@ -57,7 +64,9 @@ var fuzzed = map[string]func(string) ([]string, Report){
 func FuzzTableReader(f *testing.F) {
 	for _, dir := range []string{"cisco_ios/show_interfaces_status", "cisco_ios/show_vlan", "cisco_ios/show_mac-address-table", "cisco_ios/show_ip_arp",
 		"cisco_ios/show_interfaces_switchport", "cisco_nxos/show_interface_status", "cisco_nxos/show_mac_address-table", "cisco_nxos/show_ip_arp",
-		"arista_eos/show_interfaces_status", "arista_eos/show_mac_address-table", "arista_eos/show_ip_arp"} {
+		"arista_eos/show_interfaces_status", "arista_eos/show_mac_address-table", "arista_eos/show_ip_arp",
+		"cisco_ios/show_vlans", "cisco_ios/show_running-config_interface", "cisco_ios/show_interfaces_status_err-disabled",
+		"cisco_nxos/show_interface_brief", "cisco_nxos/show_ip_arp_detail"} {
 		raws, _ := filepath.Glob(filepath.Join(corpus.Dir(f), "ntc", dir, "*.raw"))
 		for _, raw := range raws {
 			if b, err := os.ReadFile(raw); err == nil && len(b) < 3000 {
@@ -69,6 +78,9 @@ func FuzzTableReader(f *testing.F) {
 	f.Add("VLAN Name                             Status    Ports\n---- -------------------------------- --------- ------\n1    default                          active    Gi0/1,\n                                                Gi0/2\n   junk\n")
 	f.Add("Name: Gi0/1\nSwitchport: Enabled\nSwitchport: Enabled\nName:\nName: Gi0/2\n\x1b[K")
 	f.Add("Port\tStatus\tVlan\n---\t---\t---\nGi1\tup\t1\n\n")
+	f.Add("GigabitEthernet1 is up, line protocol is up\n  Description: x\n  MTU 1500 bytes, BW 1000000 Kbit/sec\nEthernet1/1 is down (Link not connected)\nadmin state is up, Dedicated Interface\n  Hardware: 1000 Ethernet, address: 0000.1111.2222 (bia 0000.1111.2222)\n")
+	f.Add("interface GigabitEthernet1/0/1\n switchport mode access\n switchport access vlan 66\n!\nvlan 10-12,20\n name x\nend\n")
+	f.Add(`{"TABLE_vlanbriefxbrief": {"ROW_vlanbriefxbrief": {"vlanshowbr-vlanid-utf": "1", "vlanshowplist-ifidx": ["Ethernet1/1-3", "port-channel1"]}}}`)
 	f.Fuzz(func(t *testing.T, text string) {
 		raw := strings.Split(text, "\n")
 		for name, parse := range fuzzed {

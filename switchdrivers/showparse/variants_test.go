@@ -56,6 +56,9 @@ var variantTables = []variantTable{
 	{"arista_eos/show_vlan", vlanTable, printed(EOSShowVLAN), []string{"name", "status"}},
 	{"arista_eos/show_mac_address-table", eosMACTable, printed(EOSMACTable), []string{"type", "moves"}},
 	{"arista_eos/show_ip_arp", arpTable, printed(EOSARPTable), []string{"age", "interface"}},
+	{"cisco_ios/show_interfaces_status_err-disabled", statusTable, printed(IOSErrDisabledTable), []string{"name"}},
+	{"cisco_nxos/show_interface_brief", briefTable, printed(NXOSInterfaceBriefTable), []string{"vrf", "ip", "speed", "mtu", "vlan", "type", "mode", "reason", "portch", "description", "protocol"}},
+	{"cisco_nxos/show_ip_arp_detail", arpTable, printed(NXOSARPDetailTable), []string{"age", "interface", "physical"}},
 }
 
 const junkRow = "%% junk: this line is not part of the table %%"
