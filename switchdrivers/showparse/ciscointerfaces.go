@@ -34,19 +34,45 @@ type CiscoInterface struct {
 const CmdInterfaces = "show interfaces"
 
 var (
-	// "GigabitEthernet1 is up, line protocol is up (connected)",
-	// "Control Plane Interface is down, line protocol is down",
-	// "Ethernet1/1 is down (Link not connected)", "mgmt0 is up".
-	ifStart     = regexp.MustCompile(`^(\S+(?: \S+)*?) is ((?:administratively )?(?:up|down|reset|deleted|testing|dormant|not present|lower layer down)(?: \([^)]*\))?)(?:, line protocol is ([a-z]+))?(.*)$`)
-	ifAdmin     = regexp.MustCompile(`^admin state is (\S+?),?(?:\s+.*)?$`)
-	ifHardware  = regexp.MustCompile(`^Hardware(?: is|:)\s+(.*?)(?:,\s+address(?: is|:)\s+(\S+)(?:\s+\(bia (\S+)\))?)?\s*$`)
-	ifHWInAdmin = regexp.MustCompile(`Hardware:\s+(\S+)$`)
-	ifMTU       = regexp.MustCompile(`(?:^|\s)MTU (\d+) bytes(?:,\s+BW (\d+ \S+?)),?(?:\s|$)|(?:^|\s)MTU (\d+) bytes\s*$`)
-	ifDesc      = regexp.MustCompile(`^Description:\s*(.*?)(?:\s{2,}(?:MTU|Internet) .*)?$`)
-	ifAddr      = regexp.MustCompile(`^Internet [Aa]ddress is (\S+?)/(\d+)`)
-	ifMode      = regexp.MustCompile(`^Port mode is (\S+)`)
-	ifDuplex    = regexp.MustCompile(`^(?i)(full|half|auto)[- ]duplex, ([^,]+)`)
+	ifAddr = regexp.MustCompile(`^Internet [Aa]ddress is (\S+?)/(\d+)`)
+	// ifStates are the states IOS and NX-OS print after "NAME is".
+	ifStates = []string{"administratively down", "up", "down", "reset", "deleted", "testing", "dormant", "not present", "lower layer down"}
 )
+
+// ifStart reads an interface's first line: "GigabitEthernet1 is up, line
+// protocol is up (connected)", "Control Plane Interface is down, line
+// protocol is down", "Ethernet1/1 is down (Link not connected)", "mgmt0
+// is up": the name, the state (with NX-OS's reason in parentheses) and
+// the line protocol's ("" where not printed).
+func ifStart(l string) (name, state, protocol string, ok bool) {
+	i := strings.Index(l, " is ")
+	if i < 1 {
+		return "", "", "", false
+	}
+	name, rest := l[:i], l[i+len(" is "):]
+	for _, s := range ifStates {
+		if strings.HasPrefix(rest, s) && (len(rest) == len(s) || rest[len(s)] == ',' || rest[len(s)] == ' ') {
+			state, rest = s, rest[len(s):]
+			break
+		}
+	}
+	if state == "" {
+		return "", "", "", false
+	}
+	if strings.HasPrefix(rest, " (") {
+		if j := strings.IndexByte(rest, ')'); j > 0 {
+			state, rest = state+rest[:j+1], rest[j+1:]
+		}
+	}
+	if p, ok := strings.CutPrefix(rest, ", line protocol is "); ok {
+		end := strings.IndexFunc(p, func(r rune) bool { return r < 'a' || r > 'z' })
+		if end < 0 {
+			end = len(p)
+		}
+		protocol = p[:end]
+	}
+	return name, state, protocol, true
+}
 
 // CiscoShowInterfaces parses IOS `show interfaces` and NX-OS `show
 // interface`. A block starts with an unindented "NAME is STATE" line;
@@ -59,13 +85,20 @@ func CiscoShowInterfaces(text string) ([]CiscoInterface, Report) {
 	var out []CiscoInterface
 	for i, raw := range textLines(text) {
 		l := strings.TrimSpace(raw)
-		if l == "" || isRule(l) || exemptLine(l) || isPrompt(l) {
+		if l == "" {
 			continue
 		}
 		indented := raw[0] == ' ' || raw[0] == '\t'
-		if !indented {
-			if m := ifStart.FindStringSubmatch(l); m != nil && !strings.HasPrefix(l, "admin state") {
-				out = append(out, CiscoInterface{Interface: m[1], LinkStatus: m[2], ProtocolStatus: m[3]})
+		if len(out) > 0 && indented {
+			out[len(out)-1].field(l) // most lines: no rule, prompt or timestamp is indented
+			continue
+		}
+		if isRule(l) || exemptLine(l) || isPrompt(l) {
+			continue
+		}
+		if !indented && !strings.HasPrefix(l, "admin state") {
+			if name, state, protocol, ok := ifStart(l); ok {
+				out = append(out, CiscoInterface{Interface: name, LinkStatus: state, ProtocolStatus: protocol})
 				rep.Read++
 				rep.Sections++
 				continue
@@ -76,10 +109,13 @@ func CiscoShowInterfaces(text string) ([]CiscoInterface, Report) {
 			continue
 		}
 		c := &out[len(out)-1]
-		if m := ifAdmin.FindStringSubmatch(l); m != nil && !indented {
-			c.AdminState = m[1]
-			if h := ifHWInAdmin.FindStringSubmatch(l); h != nil {
-				c.HardwareType = h[1]
+		if st, ok := strings.CutPrefix(l, "admin state is "); ok && !indented {
+			// "admin state is up, Dedicated Interface", "admin state is
+			// up,  Hardware: NVE"
+			st, more, _ := strings.Cut(st, ",")
+			c.AdminState = strings.TrimSpace(st)
+			if _, hw, ok := strings.Cut(more, "Hardware:"); ok {
+				c.HardwareType = strings.TrimSpace(hw)
 			}
 			continue
 		}
@@ -92,29 +128,68 @@ func CiscoShowInterfaces(text string) ([]CiscoInterface, Report) {
 	return out, rep
 }
 
-// field reads one indented line of an interface's block.
+// field reads one indented line of an interface's block. The lines it
+// reads start with a keyword, checked before any pattern (the block's
+// counters are most of its lines).
 func (c *CiscoInterface) field(l string) {
-	if m := ifMTU.FindStringSubmatch(l); m != nil {
-		if m[1] != "" {
-			c.MTU, c.Bandwidth = m[1], m[2]
-		} else {
-			c.MTU = m[3]
-		}
+	if i := strings.Index(l, "MTU "); i >= 0 && (i == 0 || l[i-1] == ' ') {
+		c.mtu(l[i+len("MTU "):])
 	}
 	switch {
 	case strings.HasPrefix(l, "Description:"):
-		c.Description = ifDesc.FindStringSubmatch(l)[1]
-	case ifHardware.MatchString(l):
-		m := ifHardware.FindStringSubmatch(l)
-		c.HardwareType, c.MACAddress, c.BIA = strings.TrimSpace(m[1]), m[2], m[3]
-	case ifAddr.MatchString(l):
-		m := ifAddr.FindStringSubmatch(l)
-		c.IPAddress, c.PrefixLength = m[1], m[2]
-	case ifMode.MatchString(l):
-		c.PortMode = ifMode.FindStringSubmatch(l)[1]
-	case ifDuplex.MatchString(l):
-		m := ifDuplex.FindStringSubmatch(l)
-		c.Duplex, c.Speed = strings.ToLower(m[1]), strings.TrimSpace(m[2])
+		// NX-OS may print the MTU or the address on the same line,
+		// after two blanks.
+		d := strings.TrimSpace(strings.TrimPrefix(l, "Description:"))
+		for _, next := range []string{"  MTU ", "  Internet "} {
+			if i := strings.Index(d, next); i >= 0 {
+				d = strings.TrimSpace(d[:i])
+			}
+		}
+		c.Description = d
+	case strings.HasPrefix(l, "Hardware is "), strings.HasPrefix(l, "Hardware:"):
+		// "Hardware is Gigabit Ethernet, address is 0000.1111.2222 (bia
+		// 0000.1111.2222)", NX-OS "Hardware: 1000/10000 Ethernet,
+		// address: 002a.6a11.3e37 (bia 002a.6a11.3e37)".
+		hw := strings.TrimPrefix(strings.TrimPrefix(l, "Hardware is "), "Hardware:")
+		hw, addr, _ := strings.Cut(hw, ", address")
+		c.HardwareType = strings.TrimSpace(hw)
+		f := strings.Fields(strings.TrimPrefix(strings.TrimPrefix(addr, " is"), ":"))
+		if len(f) > 0 {
+			c.MACAddress = f[0]
+		}
+		if len(f) > 2 && f[1] == "(bia" {
+			c.BIA = strings.TrimSuffix(f[2], ")")
+		}
+	case strings.HasPrefix(l, "Internet "):
+		if m := ifAddr.FindStringSubmatch(l); m != nil {
+			c.IPAddress, c.PrefixLength = m[1], m[2]
+		}
+	case strings.HasPrefix(l, "Port mode is "):
+		c.PortMode = firstWord(strings.TrimPrefix(l, "Port mode is "))
+	default:
+		// "Full-duplex, 1000Mb/s, media type is ...", NX-OS "full-duplex,
+		// 1000 Mb/s", IOS-XE "Full Duplex, 1000Mbps, link type is auto".
+		lower := strings.ToLower(l)
+		for _, d := range []string{"full", "half", "auto"} {
+			if strings.HasPrefix(lower, d+"-duplex, ") || strings.HasPrefix(lower, d+" duplex, ") {
+				speed, _, _ := strings.Cut(l[len(d+"-duplex, "):], ",")
+				c.Duplex, c.Speed = d, strings.TrimSpace(speed)
+			}
+		}
+	}
+}
+
+// mtu reads "1500 bytes, BW 1000000 Kbit/sec, DLY 10 usec" (the rest of
+// a line after "MTU "): the MTU, and the bandwidth with its unit where
+// printed.
+func (c *CiscoInterface) mtu(s string) {
+	f := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' })
+	if len(f) < 2 || f[1] != "bytes" || !isNumber(f[0]) {
+		return
+	}
+	c.MTU = f[0]
+	if len(f) >= 5 && f[2] == "BW" && isNumber(f[3]) {
+		c.Bandwidth = f[3] + " " + f[4]
 	}
 }
 

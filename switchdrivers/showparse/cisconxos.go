@@ -279,57 +279,66 @@ func NXOSShowVLANJSON(text string) ([]IOSVLAN, Report) {
 		rep.warn(n, l, "not the JSON of show vlan brief | json (no TABLE_vlanbriefxbrief.ROW_vlanbriefxbrief)")
 		return nil, rep
 	}
-	var rows []map[string]any
+	type row struct {
+		ID    json.RawMessage `json:"vlanshowbr-vlanid"`
+		IDUTF json.RawMessage `json:"vlanshowbr-vlanid-utf"`
+		Name  json.RawMessage `json:"vlanshowbr-vlanname"`
+		State json.RawMessage `json:"vlanshowbr-vlanstate"`
+		Ports json.RawMessage `json:"vlanshowplist-ifidx"`
+	}
+	var rows []row
 	if json.Unmarshal(doc.Table.Rows, &rows) != nil {
-		var one map[string]any
+		var one row
 		if err := json.Unmarshal(doc.Table.Rows, &one); err != nil {
 			n, l := firstLine()
 			rep.warn(n, l, "ROW_vlanbriefxbrief is neither an object nor a list of objects")
 			return nil, rep
 		}
-		rows = []map[string]any{one}
+		rows = []row{one}
 	}
 	rep.Sections = 1
 	var out []IOSVLAN
-	for _, row := range rows {
-		id := jsonText(row["vlanshowbr-vlanid-utf"])
+	for _, r := range rows {
+		id := jsonText(r.IDUTF)
 		if id == "" {
-			id = jsonText(row["vlanshowbr-vlanid"])
+			id = jsonText(r.ID)
 		}
 		if !isVLANID(id) {
 			n, l := lineWith(lines, `"vlanshowbr-vlanid`, id)
 			rep.warn(n, l, fmt.Sprintf("not a VLAN: %q is not a VLAN ID from 1 to 4094", id))
 			continue
 		}
-		var ports []string
-		switch p := row["vlanshowplist-ifidx"].(type) {
-		case string:
-			ports = expandPorts(p)
-		case []any:
-			for _, x := range p {
+		ports := []string{}
+		var list []json.RawMessage
+		if json.Unmarshal(r.Ports, &list) == nil {
+			for _, x := range list {
 				ports = append(ports, expandPorts(jsonText(x))...)
 			}
+		} else {
+			ports = append(ports, expandPorts(jsonText(r.Ports))...)
 		}
-		if ports == nil {
-			ports = []string{}
-		}
-		out = append(out, IOSVLAN{VLANID: id, Name: jsonText(row["vlanshowbr-vlanname"]), Status: jsonText(row["vlanshowbr-vlanstate"]), Interfaces: ports})
+		out = append(out, IOSVLAN{VLANID: id, Name: jsonText(r.Name), Status: jsonText(r.State), Interfaces: ports})
 		rep.Read++
 	}
 	return out, rep
 }
 
-// jsonText is a JSON scalar as text (numbers without a fraction).
-func jsonText(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case nil:
+// jsonText is a JSON scalar as text: a string's value, a number as
+// printed; "" for null, absent or anything else.
+func jsonText(v json.RawMessage) string {
+	switch {
+	case len(v) == 0:
 		return ""
+	case v[0] == '"':
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			return s
+		}
+		return ""
+	case v[0] == '-' || v[0] >= '0' && v[0] <= '9':
+		return string(v)
 	}
-	return fmt.Sprint(v)
+	return ""
 }
 
 // lineWith is the first line (1-based, and its text) holding both

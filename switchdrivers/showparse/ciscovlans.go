@@ -37,8 +37,6 @@ var (
 	vlansSubif      = regexp.MustCompile(`^(\S+)\s+\((\d+)(?:/(\d+))?\)$`)
 	vlansAddr       = regexp.MustCompile(`^(IP|IPv6):\s+(\S+)$`)
 	vlansProtoAddr  = regexp.MustCompile(`^(IP|IPv6)\s+(\S+)(?:\s+\d+\s+\d+)?$`)
-	vlansProto      = regexp.MustCompile(`^[A-Za-z][\w-]*\s+\d+\s+\d+$`)
-	vlansCounters   = regexp.MustCompile(`^(?:Total\s+)?\d+ (?:packets, \d+ bytes (?:input|output)|oversubscription packet drops)$`)
 	vlansProtoHead  = regexp.MustCompile(`^Protocols Configured:(?:\s+Address:)?\s+Received:\s+Transmitted:$`)
 )
 
@@ -59,7 +57,11 @@ func IOSShowVLANs(text string) ([]IOSVLANs, Report) {
 		if l == "" || isRule(l) || exemptLine(l) || isPrompt(l) || l == "No Virtual LANs configured." || l == "No Virtual LANs configured" {
 			continue
 		}
-		if m := vlansStart.FindStringSubmatch(l); m != nil {
+		var m []string
+		if strings.HasPrefix(l, "VLAN ID:") || strings.HasPrefix(l, "Virtual LAN ID:") {
+			m = vlansStart.FindStringSubmatch(l)
+		}
+		if m != nil {
 			if !isVLANID(m[1]) {
 				rep.warn(i+1, raw, fmt.Sprintf("VLAN ID %s is not a number from 1 to 4094", m[1]))
 				continue
@@ -91,10 +93,15 @@ const (
 
 // vlansLine reads one line of a VLAN of `show vlans` into v.
 func vlansLine(v *IOSVLANs, l string, state *int) error {
-	if m := vlansAddr.FindStringSubmatch(l); m != nil || vlansProtoAddr.MatchString(l) && isAddr(vlansProtoAddr.FindStringSubmatch(l)[2]) {
-		if m == nil {
-			m = vlansProtoAddr.FindStringSubmatch(l)
+	var m []string
+	if strings.HasPrefix(l, "IP") {
+		if m = vlansAddr.FindStringSubmatch(l); m == nil {
+			if m = vlansProtoAddr.FindStringSubmatch(l); m != nil && !isAddr(m[2]) {
+				m = nil // "IP  123 456": the protocol's counters
+			}
 		}
+	}
+	if m != nil {
 		if !isAddr(m[2]) {
 			return fmt.Errorf("%q is not an IP address", m[2])
 		}
@@ -105,12 +112,22 @@ func vlansLine(v *IOSVLANs, l string, state *int) error {
 		}
 		return nil
 	}
-	if m := vlansTrunkFirst.FindStringSubmatch(l); m != nil {
+	if strings.Contains(l, "LAN Trunk Interface") {
+		m = vlansTrunkFirst.FindStringSubmatch(l)
+	} else {
+		m = nil
+	}
+	if m != nil {
 		v.Interfaces = appendNew(v.Interfaces, m[1])
 		*state = vlansTrunks
 		return nil
 	}
-	if m := vlansSubif.FindStringSubmatch(l); m != nil {
+	if strings.HasSuffix(l, ")") {
+		m = vlansSubif.FindStringSubmatch(l)
+	} else {
+		m = nil
+	}
+	if m != nil {
 		if !isInterfaceName(m[1]) {
 			return fmt.Errorf("%q is not an interface name", m[1])
 		}
@@ -122,11 +139,11 @@ func vlansLine(v *IOSVLANs, l string, state *int) error {
 		return nil
 	}
 	switch {
-	case vlansNativeHead.MatchString(l):
+	case strings.HasPrefix(l, "This is configured") && vlansNativeHead.MatchString(l):
 		*state = vlansNative
-	case vlansTrunkList.MatchString(l):
+	case strings.HasPrefix(l, "VLAN trunk interfaces") && vlansTrunkList.MatchString(l):
 		*state = vlansTrunks
-	case vlansProtoHead.MatchString(l), vlansProto.MatchString(l), vlansCounters.MatchString(l), strings.HasPrefix(l, "MPLS"):
+	case strings.HasPrefix(l, "Protocols Configured:") && vlansProtoHead.MatchString(l), strings.HasPrefix(l, "MPLS"), vlansCount(l):
 		*state = vlansData // the protocol table, the counters
 	case *state == vlansTrunks && isInterfaceName(l):
 		v.Interfaces = appendNew(v.Interfaces, l)
@@ -154,4 +171,24 @@ func isAddr(s string) bool {
 		_, err = netip.ParsePrefix(s)
 	}
 	return err == nil
+}
+
+// vlansCount says whether l is a line of counters: a protocol's
+// ("IP  2192679791  2184903327", "Other  0  358885"), the totals ("Total
+// 9958707 packets, 3870632644 bytes input", "314218 packets, 63184318
+// bytes input") or the drops ("Total 0 oversubscription packet drops").
+func vlansCount(l string) bool {
+	f := strings.Fields(l)
+	if len(f) > 0 && f[0] == "Total" {
+		f = f[1:]
+	}
+	switch {
+	case len(f) == 3 && isNumber(f[1]) && isNumber(f[2]) && !isNumber(f[0]):
+		return true
+	case len(f) == 5 && isNumber(f[0]) && f[1] == "packets," && isNumber(f[2]) && f[3] == "bytes" && (f[4] == "input" || f[4] == "output"):
+		return true
+	case len(f) == 4 && isNumber(f[0]) && f[1] == "oversubscription" && f[2] == "packet" && f[3] == "drops":
+		return true
+	}
+	return false
 }

@@ -526,8 +526,8 @@ var (
 func interfacesCommand(name, also string) command {
 	return command{name: name, also: []string{also},
 		match: func(l string) bool {
-			m := ifStart.FindStringSubmatch(l)
-			return m != nil && (m[3] != "" || strings.Contains(m[2], "("))
+			_, state, protocol, ok := ifStart(l)
+			return ok && (protocol != "" || strings.Contains(state, "("))
 		},
 		read: func(text string, r *Result) (Report, error) {
 			rows, rep := CiscoShowInterfaces(text)
