@@ -1009,6 +1009,19 @@ func switchportMode(switchport, oper, admin string) string {
 	return mode(oper)
 }
 
+// Add merges o into r: its ports into r's (see mergePort), the rest
+// appended.
+func (r *Result) Add(o Result) {
+	for _, p := range o.Ports {
+		mergePort(r, p)
+	}
+	r.VLANs = append(r.VLANs, o.VLANs...)
+	r.MACs = append(r.MACs, o.MACs...)
+	r.ARP = append(r.ARP, o.ARP...)
+	r.Tables = append(r.Tables, o.Tables...)
+	r.Warnings = append(r.Warnings, o.Warnings...)
+}
+
 // mergePort adds p, filling in an existing record of the same port
 // (spelt long or short: GigabitEthernet1/0/1 is Gi1/0/1; the first
 // spelling stays).
