@@ -81,3 +81,26 @@ func TestImportUnsupported(t *testing.T) {
 		t.Fatalf("%d %s", code, stderr)
 	}
 }
+
+// TestImportRunningConfig: a configuration (here the lab's shipped IOS-XE
+// startup-config) imports to its ports and VLANs; NX-OS's JSON VLAN table
+// and IOS's router VLANs are read too.
+func TestImportRunningConfig(t *testing.T) {
+	code, out, stderr := cli(t, "import", "--platform", "cisco_iosxe", "--command", "show running-config", "-o", "json", "../../labs/startup-config/sw1.cisco_cat9kv.cfg")
+	var r struct {
+		Ports []struct{ Name, Mode, VLAN string }
+		VLANs []struct{ ID string }
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &r) != nil || len(r.Ports) != 5 || len(r.VLANs) != 3 ||
+		r.Ports[0].Name != "GigabitEthernet1/0/1" || r.Ports[0].Mode != "access" || r.Ports[0].VLAN != "66" || r.Ports[4].Mode != "trunk" {
+		t.Fatalf("%d %s %s", code, out, stderr)
+	}
+	f := writeFile(t, "v.json", `{"TABLE_vlanbriefxbrief": {"ROW_vlanbriefxbrief": {"vlanshowbr-vlanid-utf": "166", "vlanshowbr-vlanname": "migration", "vlanshowplist-ifidx": "Ethernet1/1-2"}}}`)
+	if code, out, stderr := cli(t, "import", "--platform", "cisco_nxos", f); code != 0 || !strings.Contains(out, "0 ports, 1 VLANs") {
+		t.Fatalf("%d %s %s", code, out, stderr)
+	}
+	root := filepath.Join(corpus.Dir(t), "ntc", "cisco_ios", "show_vlans")
+	if code, out, stderr := cli(t, "import", "--platform", "cisco_ios", filepath.Join(root, "cisco_ios_show_vlans.raw")); code != 0 || !strings.Contains(out, "0 ports, 11 VLANs") {
+		t.Fatalf("%d %s %s", code, out, stderr)
+	}
+}

@@ -53,8 +53,8 @@ func EOSMACTable(text string) ([]EOSMAC, Report) {
 		out = append(out, rec)
 	}, func(ports []string) {
 		out[len(out)-1].Ports = append(out[len(out)-1].Ports, ports...)
-	}, func(fs []string) error {
-		rec, err := eosMACWords(fs)
+	}, func(r Row) error {
+		rec, err := eosMACWords(r.Fields())
 		if err == nil {
 			out = append(out, rec)
 		}

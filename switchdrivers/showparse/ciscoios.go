@@ -368,7 +368,7 @@ func hasPrefixFold(s, prefix string) bool {
 // columns), or that is not set out in columns, or whose cells plausible
 // (if not nil) rejects, goes to byWords, if not nil, with the row's
 // words.
-func macRows(t *Table, text string, plausible func(r Row) bool, add func(r Row, mac, vlan string, ports []string), more func(ports []string), byWords func(fs []string) error) Report {
+func macRows(t *Table, text string, plausible func(r Row) bool, add func(r Row, mac, vlan string, ports []string), more func(ports []string), byWords func(r Row) error) Report {
 	last, n := -1, 0
 	return t.Read(text, func(r Row) error {
 		ports, err := macPorts(r.Cell("ports"))
@@ -381,7 +381,7 @@ func macRows(t *Table, text string, plausible func(r Row) bool, add func(r Row, 
 			if byWords == nil {
 				return errors.New("not a MAC address row: its MAC address is not under Mac Address")
 			}
-			if err := byWords(r.Fields()); err != nil {
+			if err := byWords(r); err != nil {
 				return err
 			}
 			last, n = r.Line, n+1
@@ -468,15 +468,68 @@ func isMACPort(w string) bool {
 }
 
 // IOSMACTable parses the layouts of `show mac address-table` (and the
-// older `show mac-address-table`).
+// older `show mac-address-table`). A row printed without padding (the
+// Catalyst 4500 prints its multicast table so) is read by its words in
+// the order of the header's columns.
 func IOSMACTable(text string) ([]IOSMAC, Report) {
 	var out []IOSMAC
 	rep := macRows(macTable, text, nil, func(r Row, mac, vlan string, ports []string) {
 		out = append(out, IOSMAC{Address: mac, Type: r.Cell("type"), VLANID: vlan, Ports: ports})
 	}, func(ports []string) {
 		out[len(out)-1].Ports = append(out[len(out)-1].Ports, ports...)
-	}, nil)
+	}, func(r Row) error {
+		rec, err := iosMACWords(r)
+		if err == nil {
+			out = append(out, rec)
+		}
+		return err
+	})
 	return out, rep
+}
+
+// iosMACWords reads a MAC row that does not follow the header's columns
+// by its words, one per column of the header in order (a flag such as
+// "*" or "R" may come first), the last column (the ports) taking the
+// rest.
+func iosMACWords(r Row) (IOSMAC, error) {
+	fs := r.Fields()
+	if len(fs) > 1 && len(fs[0]) == 1 && !isVLANID(fs[0]) && NormaliseMAC(fs[0]) == "" {
+		fs = fs[1:] // the flag
+	}
+	var rec IOSMAC
+	cols := r.sec.cols
+	for k, c := range cols {
+		if k >= len(fs) {
+			break
+		}
+		name := ""
+		if c.col >= 0 {
+			name = r.t.spec.Columns[c.col].Name
+		}
+		if k == len(cols)-1 || name == "ports" {
+			ports, err := macPorts(strings.Join(fs[k:], " "))
+			if err != nil {
+				return IOSMAC{}, err
+			}
+			rec.Ports = ports
+			break
+		}
+		switch name {
+		case "vlan":
+			rec.VLANID = fs[k]
+		case "mac":
+			rec.Address = strings.ToLower(fs[k])
+		case "type":
+			rec.Type = fs[k]
+		}
+	}
+	if NormaliseMAC(rec.Address) == "" {
+		return IOSMAC{}, errors.New("not a MAC address row: its words do not follow the header's columns")
+	}
+	if rec.Ports == nil {
+		rec.Ports = []string{}
+	}
+	return rec, nil
 }
 
 // IOSARP is one entry of `show ip arp` / `show arp`.

@@ -79,8 +79,8 @@ func NXOSMACTable(text string) ([]NXOSMAC, Report) {
 	}, func(ports []string) {
 		last := &out[len(out)-1]
 		last.Ports = strings.Join(append(strings.FieldsFunc(last.Ports, func(r rune) bool { return r == ',' }), ports...), ",")
-	}, func(fs []string) error {
-		rec, err := nxosMACWords(fs)
+	}, func(r Row) error {
+		rec, err := nxosMACWords(r.Fields())
 		if err == nil {
 			out = append(out, rec)
 		}

@@ -416,30 +416,31 @@ func ourNXOSARP(t *testing.T, p string) ([]ref, []Warning) {
 // VLAN All or N/A as 0, and, where the VLAN column of a Catalyst 4500
 // names a routed port, that port as the interface and VLAN -1; it spells
 // the vPC peer link "vPC-Peer-Link"; static is the type "static" (or
-// "self"). Compared: unicast addresses (the I/G bit clear: where a host
-// sits; napalm also reads the 4500's separate table of multicast groups,
-// which cutover, like the ntc template, does not). Not compared: active,
-// moves and last_move (napalm fills -1 on IOS and NX-OS: the CLI does not
-// say).
+// "self"). Not compared: the entries of the Catalyst 4500's separate
+// "Multicast Entries" table (multicast groups, not where a host sits),
+// which napalm reads and cutover, like the ntc template, does not; and
+// active, moves and last_move (napalm fills -1 on IOS and NX-OS: the CLI
+// does not say).
 func napalmMAC(t *testing.T, p string) []ref {
 	var out []ref
+	multicast := map[string]bool{}
+	text := beside(t, p, "show_mac_address_table.txt")
+	if _, groups, ok := strings.Cut(text, "Multicast Entries"); ok {
+		rows, _ := IOSMACTable(groups) // the same layout, read as a table of its own
+		for _, m := range rows {
+			multicast[NormaliseMAC(m.Address)+" "+m.VLANID] = true
+		}
+	}
 	l, _ := readJSON(t, p).([]any)
 	for _, e := range l {
 		mac := NormaliseMAC(scalar(node(e, "mac")))
-		if group(mac) {
+		if multicast[mac+" "+scalar(node(e, "vlan"))] {
 			continue
 		}
 		out = append(out, ref{"_key": mac + " " + scalar(node(e, "vlan")) + " " + canonIf(scalar(node(e, "interface"))),
 			"static": scalar(node(e, "static"))})
 	}
 	return out
-}
-
-// group says whether a MAC address (aa:bb:...) is a group address: the
-// I/G bit, the least significant bit of the first octet (IEEE 802).
-func group(mac string) bool {
-	b, err := strconv.ParseUint(mac[:2], 16, 8)
-	return err == nil && b&1 == 1
 }
 
 // napalmPort is how napalm writes a MAC entry's port.
@@ -473,9 +474,6 @@ func ourNapalmMAC(t *testing.T, p string) ([]ref, []Warning) {
 	var out []ref
 	for _, m := range rows {
 		mac := NormaliseMAC(m.Address)
-		if group(mac) {
-			continue
-		}
 		for _, port := range m.Ports {
 			out = append(out, ref{"_key": napalmEntry(mac, m.VLANID, port), "static": napalmStatic(m.Type)})
 		}
@@ -488,9 +486,6 @@ func ourNapalmNXOSMAC(t *testing.T, p string) ([]ref, []Warning) {
 	var out []ref
 	for _, m := range rows {
 		mac := NormaliseMAC(m.Address)
-		if group(mac) {
-			continue
-		}
 		for _, port := range strings.Split(m.Ports, ",") {
 			out = append(out, ref{"_key": napalmEntry(mac, m.VLANID, port), "static": napalmStatic(m.Type)})
 		}

@@ -468,7 +468,8 @@ func (t *Table) header(lines []string, i int) (*section, int) {
 	var s *section
 	if rule >= 0 && len(runs(lines[rule])) >= 2 {
 		s = t.dashHeader(lines[i:last+1], runs(lines[rule]))
-	} else {
+	}
+	if s == nil { // no runs, or titles that do not sit over them (an unpadded header)
 		s = t.wordHeader(lines[i : last+1])
 	}
 	if s == nil && last > i { // a title above a one-line header
