@@ -166,13 +166,12 @@ func (c *CiscoInterface) field(l string) {
 		}
 	case strings.HasPrefix(l, "Port mode is "):
 		c.PortMode = firstWord(strings.TrimPrefix(l, "Port mode is "))
-	default:
+	case len(l) > 13 && (l[4] == '-' || l[4] == ' ') && strings.EqualFold(l[5:13], "duplex, "):
 		// "Full-duplex, 1000Mb/s, media type is ...", NX-OS "full-duplex,
 		// 1000 Mb/s", IOS-XE "Full Duplex, 1000Mbps, link type is auto".
-		lower := strings.ToLower(l)
 		for _, d := range []string{"full", "half", "auto"} {
-			if strings.HasPrefix(lower, d+"-duplex, ") || strings.HasPrefix(lower, d+" duplex, ") {
-				speed, _, _ := strings.Cut(l[len(d+"-duplex, "):], ",")
+			if strings.EqualFold(l[:4], d) {
+				speed, _, _ := strings.Cut(l[13:], ",")
 				c.Duplex, c.Speed = d, strings.TrimSpace(speed)
 			}
 		}
