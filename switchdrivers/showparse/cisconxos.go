@@ -1,6 +1,7 @@
 package showparse
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -330,6 +331,9 @@ func jsonText(v json.RawMessage) string {
 	case len(v) == 0:
 		return ""
 	case v[0] == '"':
+		if len(v) >= 2 && v[len(v)-1] == '"' && !bytes.ContainsAny(v[1:len(v)-1], "\\\"") {
+			return string(v[1 : len(v)-1]) // no escapes: the text as it is
+		}
 		var s string
 		if json.Unmarshal(v, &s) == nil {
 			return s
