@@ -546,8 +546,8 @@ func interfacesCommand(name, also string) command {
 // runningConfigCommand reads the interface and VLAN sections of an IOS
 // or (eos) EOS configuration.
 func runningConfigCommand(eos bool) command {
-	return command{name: CmdRunningConfig, also: []string{"show startup-config", "show running-config interfaces"},
-		filters: []string{"interface *", "all"},
+	return command{name: CmdRunningConfig, also: []string{"show startup-config"},
+		filters: []string{"interface *", "interfaces *", "all"}, // EOS: show running-config interfaces Ethernet1
 		match: func(l string) bool {
 			return strings.HasPrefix(l, "interface ") || strings.HasPrefix(l, "Current configuration")
 		},

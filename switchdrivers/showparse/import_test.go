@@ -101,6 +101,12 @@ func TestCommandsExact(t *testing.T) {
 	if _, err := resolve("cisco_ios", cmds, "sh vl"); err == nil || !strings.Contains(err.Error(), "ambiguous for cisco_ios: show vlan or show vlans") {
 		t.Errorf("sh vl: %v", err)
 	}
+	ecmds, _ := platformCommands("arista_eos")
+	for _, typed := range []string{"show running-config interfaces Ethernet1", "show run", "show startup-config"} {
+		if c, err := resolve("arista_eos", ecmds, typed); err != nil || c.name != CmdRunningConfig {
+			t.Errorf("eos %q: %v %v", typed, c, err)
+		}
+	}
 	// NX-OS: the detail of the ARP table, in any VRF; every section of the
 	// interfaces' brief.
 	ncmds, _ := platformCommands("cisco_nxos")
