@@ -286,7 +286,16 @@ func (r *Rehearsal) Run(ctx context.Context) (rep *RehearsalReport, err error) {
 	}
 	rep.ConflictsObserved = obs.Conflicts()
 	for name, d := range drivers {
-		if ports, err := d.Ports(ctx); err == nil {
+		ports, err := d.Ports(ctx)
+		if pr, ok := d.(switchdrivers.PortReader); ok && err != nil {
+			// A port of the plan may be a row the driver cannot read: the
+			// report still shows the ports it did read.
+			var read switchdrivers.PortRead
+			if read, err = pr.ReadPorts(ctx); err == nil {
+				ports = read.Ports
+			}
+		}
+		if err == nil {
 			for _, pt := range ports {
 				rep.Ports[name+":"+pt.Name] = pt.Segment
 			}

@@ -316,3 +316,36 @@ func TestRehearsalOverSNMP(t *testing.T) {
 	}
 	t.Logf("SNMP cut-over: max downtime %d ms, %d pings answered of %d", rep.MaxDowntimeMS, rep.PingsAnswered, rep.PingsSent)
 }
+
+// TestUnreadableRowScenarios: a row of sw1's `show interfaces status`
+// that no parser reads does not stop a cut-over when it is on a port
+// outside the plan; on a port of the plan, the batch that would move it
+// is refused untouched, naming the switch, the port, the command, the
+// line and its text, and nothing moves.
+func TestUnreadableRowScenarios(t *testing.T) {
+	t.Run("outside the plan", func(t *testing.T) {
+		rep := rehearse(t, "unreadable-row")
+		if rep.Result != "done" || rep.Expected != "done" || !rep.Guarded || stepNames(rep) != "isolate,promote,park" || rep.ConflictsObserved != 0 {
+			t.Fatalf("%+v", rep)
+		}
+		expectPorts(t, rep, newPorts, "66")
+		expectPorts(t, rep, oldPorts, "166")
+	})
+	t.Run("on a port of the plan", func(t *testing.T) {
+		rep := rehearse(t, "unreadable-plan-row")
+		if rep.Result != rep.Expected {
+			t.Fatalf("result %s (expected %s): %s", rep.Result, rep.Expected, rep.Error)
+		}
+		t.Logf("refused: %s", rep.Error)
+		for _, frag := range []string{"switch sw1", "GigabitEthernet1/0/2", `of "show interfaces status"`, labs.UnreadableRow("Gi1/0/2"), "nothing was changed"} {
+			if !strings.Contains(rep.Error, frag) {
+				t.Errorf("error lacks %q: %s", frag, rep.Error)
+			}
+		}
+		expectPorts(t, rep, oldPorts, "66")
+		expectPorts(t, rep, newPorts, "166")
+		if rep.ConflictsObserved != 0 {
+			t.Errorf("the independent observer saw %d conflicts", rep.ConflictsObserved)
+		}
+	})
+}

@@ -157,6 +157,18 @@ func Scenarios() map[string]Scenario {
 			Expect:      "rolled_back",
 			afterStep:   faultAfterIsolate("sw2", emulator.Faults{RejectCommand: "interface Ethernet2"}),
 		},
+		"unreadable-row": {
+			Name:        "unreadable-row",
+			Description: "sw1's show interfaces status carries a row no parser reads, on a port outside the plan: the drivers go past it and the cut-over completes",
+			Expect:      "done",
+			setup:       extraRow("sw1", UnreadableRow("Gi1/0/8")),
+		},
+		"unreadable-plan-row": {
+			Name:        "unreadable-plan-row",
+			Description: "sw1's show interfaces status carries a row no parser reads, naming an old system's port: the isolate batch is refused untouched, naming the line; nothing moves",
+			Expect:      "rolled_back",
+			setup:       extraRow("sw1", UnreadableRow("Gi1/0/2")),
+		},
 		"probe-down": {
 			Name:        "probe-down",
 			Description: "the guard's probe link goes down after isolate: absence cannot be proven, so promote never happens; isolate is undone, the old system returns",
@@ -169,6 +181,24 @@ func Scenarios() map[string]Scenario {
 				return false, err
 			},
 		},
+	}
+}
+
+// UnreadableRow is the row the unreadable-row scenarios add to `show
+// interfaces status`: a port name and free text where the columns should
+// be (a transceiver's fault printed in the table).
+func UnreadableRow(port string) string { return fmt.Sprintf("%-9s xcvr fault, see log", port) }
+
+// extraRow adds row to the output of `show interfaces status` of node's
+// in-process emulator, after its header.
+func extraRow(node, row string) func(context.Context, *Lab, *plan.Inventory) error {
+	return func(ctx context.Context, l *Lab, inv *plan.Inventory) error {
+		srv := l.Emulator(node)
+		if srv == nil {
+			return fmt.Errorf("%s has no in-process emulator to inject faults into (is the lab running with emulator daemons? take it down first)", node)
+		}
+		srv.SetFaults(emulator.Faults{ExtraRows: []emulator.ExtraRow{{Command: "show interfaces status", After: 3, Row: row}}})
+		return nil
 	}
 }
 

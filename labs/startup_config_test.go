@@ -12,14 +12,16 @@ import (
 
 	"github.com/cutover-net/cutover/plan"
 	"github.com/cutover-net/cutover/switchdrivers/all"
+	"github.com/cutover-net/cutover/switchdrivers/showparse"
 )
 
 // The startup-config files of the default topology are what containerlab
-// boots the real images with. cutover reads no configuration files (its
-// import parses show output, not show running-config), so there is no
-// cutover parser to read them with; this file reads the IOS-style block
-// syntax both IOS-XE and EOS use, strictly: a line it does not know is an
-// error, so the file says nothing this test did not check.
+// boots the real images with. This file reads them with cutover's own
+// import (the interface and VLAN sections of `show running-config`, which
+// IOS-XE and EOS print in the syntax they are written in), strictly: a
+// line import warns about, or does not read (but for the hostname and
+// user lines the NOS needs), is an error, so the file says nothing this
+// test did not check.
 
 // switchState is a switch's VLANs and its ports' modes ("access 66",
 // "trunk"), by the NOS's full port name.
@@ -41,85 +43,72 @@ func (s switchState) equal(o switchState) bool {
 	return slices.Equal(s.vlans, o.vlans) && maps.Equal(s.ports, o.ports)
 }
 
-// readIOSConfig reads an IOS-XE or EOS configuration: vlan lists,
-// interfaces with switchport mode and access VLAN, and the few global
-// lines a startup configuration of the lab needs (hostname, username,
-// end). The port names are checked with the driver's grammar.
+// readIOSConfig reads an IOS-XE or EOS configuration with `cutover
+// import` for the driver's platform: the VLANs it creates and its
+// ports' modes and access VLANs (import's ports and VLANs), the port
+// names checked with the driver's grammar. Beyond what import reports,
+// it refuses what the rehearsal's state does not model: an interface
+// configured twice, a switchport without an explicit mode, a trunk with
+// an access VLAN or a restricted VLAN list, and lines import does not
+// read (hostname, username: the NOS's own).
 func readIOSConfig(text, driver string) (switchState, error) {
 	st := switchState{ports: map[string]string{}}
-	vlans := map[int]bool{}
-	type port struct {
-		mode   string
-		access int
+	var r showparse.Result
+	if err := showparse.ImportFile(driver, showparse.CmdRunningConfig, "", text, &r); err != nil {
+		return st, err
 	}
-	ports := map[string]*port{}
-	var cur *port
-	ended := false
-	for i, raw := range strings.Split(text, "\n") {
-		line := strings.TrimRight(raw, " \t\r")
-		trimmed := strings.TrimSpace(line)
-		f := strings.Fields(trimmed)
-		errf := func(why string) error { return fmt.Errorf("line %d: %q: %s", i+1, line, why) }
+	if len(r.Warnings) > 0 {
+		w := r.Warnings[0]
+		return st, fmt.Errorf("line %d: %q: %s", w.Line, w.Text, w.Reason)
+	}
+	cfg, _ := showparse.IOSRunningConfig(text)
+	for _, u := range cfg.Unread {
+		f := strings.Fields(u.Text)
 		switch {
-		case trimmed == "" || strings.HasPrefix(trimmed, "!"):
-			continue
-		case ended:
-			return st, errf("after end")
-		case line[0] != ' ' && line[0] != '\t':
-			cur = nil
-			switch {
-			case f[0] == "end" && len(f) == 1:
-				ended = true
-			case f[0] == "hostname" && len(f) == 2, f[0] == "username" && len(f) >= 2:
-			case f[0] == "vlan" && len(f) == 2:
-				for _, v := range strings.Split(f[1], ",") {
-					id, err := parseVLAN(v)
-					if err != nil {
-						return st, errf(err.Error())
-					}
-					vlans[id] = true
-				}
-			case f[0] == "interface" && len(f) == 2:
-				if err := all.Registry().ValidatePort(driver, f[1]); err != nil {
-					return st, errf(err.Error())
-				}
-				if ports[f[1]] != nil {
-					return st, errf("interface configured twice")
-				}
-				cur = &port{}
-				ports[f[1]] = cur
-			default:
-				return st, errf("not a line this reader knows")
-			}
-		case cur == nil:
-			return st, errf("indented line outside an interface")
-		case strings.Join(f, " ") == "switchport mode access":
-			cur.mode = "access"
-		case strings.Join(f, " ") == "switchport mode trunk":
-			cur.mode = "trunk"
-		case len(f) == 4 && strings.Join(f[:3], " ") == "switchport access vlan":
-			id, err := parseVLAN(f[3])
-			if err != nil {
-				return st, errf(err.Error())
-			}
-			cur.access = id
+		case cfg.End > 0 && u.Line > cfg.End:
+			return st, fmt.Errorf("line %d: %q: after end", u.Line, u.Text)
+		case u.Text[0] == ' ' || u.Text[0] == '\t':
+			return st, fmt.Errorf("line %d: %q: not an interface line import reads", u.Line, u.Text)
+		case f[0] == "hostname" && len(f) == 2, f[0] == "username" && len(f) >= 2:
 		default:
-			return st, errf("not an interface line this reader knows")
+			return st, fmt.Errorf("line %d: %q: not a line import reads", u.Line, u.Text)
 		}
 	}
-	st.vlans = slices.Sorted(maps.Keys(vlans))
-	for name, p := range ports {
+	seen := map[string]bool{}
+	for _, i := range cfg.Interfaces {
+		errf := func(why string) error { return fmt.Errorf("line %d: interface %s: %s", i.Line, i.Interface, why) }
+		if err := all.Registry().ValidatePort(driver, i.Interface); err != nil {
+			return st, errf(err.Error())
+		}
 		switch {
-		case p.mode == "":
-			return st, fmt.Errorf("interface %s: no switchport mode", name)
-		case p.mode == "trunk" && p.access != 0:
-			return st, fmt.Errorf("interface %s: a trunk with an access VLAN", name)
-		case p.mode == "trunk":
-			st.ports[name] = "trunk"
-		case p.access == 0:
-			st.ports[name] = "access 1"
+		case seen[i.Interface]:
+			return st, errf("interface configured twice")
+		case i.TrunkAllowedVLANs != "":
+			return st, errf("restricts a trunk's VLANs: the rehearsal's trunks carry every VLAN")
+		case i.SwitchportMode == "":
+			return st, errf("no switchport mode")
+		case i.SwitchportMode == "trunk" && i.AccessVLAN != "":
+			return st, errf("a trunk with an access VLAN")
+		}
+		seen[i.Interface] = true
+	}
+	vlans := map[int]bool{}
+	for _, v := range r.VLANs {
+		id, err := strconv.Atoi(v.ID)
+		if err != nil {
+			return st, fmt.Errorf("VLAN %q", v.ID)
+		}
+		vlans[id] = true
+	}
+	st.vlans = slices.Sorted(maps.Keys(vlans))
+	for _, p := range r.Ports {
+		switch p.Mode {
+		case "trunk":
+			st.ports[p.Name] = "trunk"
+		case "access":
+			st.ports[p.Name] = "access " + p.VLAN
 		default:
-			st.ports[name] = "access " + strconv.Itoa(p.access)
+			return st, fmt.Errorf("interface %s: mode %q", p.Name, p.Mode)
 		}
 	}
 	return st, nil
@@ -228,14 +217,14 @@ func TestStartupConfigReaderIsStrict(t *testing.T) {
 		t.Fatal(err)
 	}
 	refused := map[string]string{
-		"spanning-tree mode rapid-pvst":                                                     "not a line this reader knows",
+		"spanning-tree mode rapid-pvst":                                                     "not a line import reads",
 		"interface GigabitEthernet1/0/5\n switchport nonegotiate":                           "not an interface line",
-		"interface GigabitEthernet1/0/5\n switchport trunk allowed vlan 66":                 "not an interface line",
+		"interface GigabitEthernet1/0/5\n switchport trunk allowed vlan 66":                 "restricts a trunk's VLANs",
 		"interface Gi1/0/x\n switchport mode trunk":                                         "want an IOS Ethernet interface",
 		"interface GigabitEthernet1/0/1\n switchport mode trunk":                            "configured twice",
 		"interface GigabitEthernet1/0/6":                                                    "no switchport mode",
 		"interface GigabitEthernet1/0/6\n switchport mode trunk\n switchport access vlan 5": "a trunk with an access VLAN",
-		"vlan 66,5000": `VLAN "5000"`,
+		"vlan 66,5000": `"5000" is not a VLAN ID`,
 		"end\nvlan 7":  "after end",
 	}
 	for extra, want := range refused {

@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/cutover-net/cutover/internal/secret"
@@ -349,7 +350,128 @@ type MACEntry struct {
 }
 
 // MACTabler is implemented by drivers that can read the switch's MAC
-// address table; the guard uses it to name the port behind a MAC.
+// address table; the guard uses it to name the port behind a MAC. A row
+// the driver cannot read does not cost the others: MACTable returns every
+// entry it read, and an *UnreadableRowsError naming the rows it could
+// not (the entries are good; a caller may use them).
 type MACTabler interface {
 	MACTable(ctx context.Context) ([]MACEntry, error)
+}
+
+// UnreadableRow is a line of a switch's output that a driver could not
+// read. Drivers go past such a row (see PortRead) and say so: a row is
+// never dropped without one.
+type UnreadableRow struct {
+	Command string `json:"command"` // the command whose output it is
+	Line    int    `json:"line"`    // 1-based, in that output
+	Text    string `json:"text"`    // the line as the terminal showed it
+	Reason  string `json:"reason"`  // why it could not be read
+	// Ports are ports the row may be, besides those its text names: the
+	// ports this command's output lacks although another command of the
+	// same read printed them (a port whose own line was garbled).
+	Ports []string `json:"ports,omitempty"`
+}
+
+func (u UnreadableRow) String() string {
+	return fmt.Sprintf("line %d of %q: %q: %s", u.Line, u.Command, u.Text, u.Reason)
+}
+
+// Concerns says whether the row may be port's: a word of its text is the
+// port (same tells spellings apart: GigabitEthernet1/0/2 and Gi1/0/2 are
+// one port), or the port is one of its Ports.
+func (u UnreadableRow) Concerns(port string, same func(a, b string) bool) bool {
+	for _, p := range u.Ports {
+		if same(p, port) {
+			return true
+		}
+	}
+	for _, w := range strings.FieldsFunc(u.Text, func(r rune) bool { return strings.ContainsRune(" \t,;()[]\"'", r) }) {
+		if same(strings.TrimRight(w, ":."), port) {
+			return true
+		}
+	}
+	return false
+}
+
+// PortRead is a read of a switch's ports that went past the rows it
+// could not read.
+type PortRead struct {
+	Ports      []PortState     `json:"ports"`
+	Unreadable []UnreadableRow `json:"unreadable,omitempty"`
+}
+
+// Check is nil when every port of ports can be trusted: none of the rows
+// that could not be read concerns it, and it was read (a port that was
+// not read while rows were not may be one of them). Otherwise it is an
+// *Error naming the switch and the first port that cannot, wrapping an
+// *UnreadablePortError that names the rows.
+// A driver calls it with the ports of the plan in Ports, and with the
+// ports of a batch before Apply touches anything and at its read-back.
+func (r PortRead) Check(sw string, ports []string, same func(a, b string) bool) error {
+	if len(r.Unreadable) == 0 {
+		return nil
+	}
+	for _, port := range ports {
+		var rows []UnreadableRow
+		for _, u := range r.Unreadable {
+			if u.Concerns(port, same) {
+				rows = append(rows, u)
+			}
+		}
+		if len(rows) > 0 {
+			return &Error{Switch: sw, Port: port, Err: &UnreadablePortError{Switch: sw, Port: port, Rows: rows}}
+		}
+		if !slices.ContainsFunc(r.Ports, func(p PortState) bool { return same(p.Name, port) }) {
+			// The port is nowhere: it may be any of them.
+			return &Error{Switch: sw, Port: port, Err: &UnreadablePortError{Switch: sw, Port: port, Rows: r.Unreadable, Unread: true}}
+		}
+	}
+	return nil
+}
+
+// UnreadablePortError says a port a driver must read (a port of the
+// plan, or one it is about to move) may be in a row it could not read.
+type UnreadablePortError struct {
+	Switch string
+	Port   string
+	Rows   []UnreadableRow
+	// Unread: the port was not read at all (the rows are every row that
+	// could not be read); otherwise the rows name it.
+	Unread bool
+}
+
+// Error says why the port cannot be trusted (the *Error around it names
+// the switch and the port).
+func (e *UnreadablePortError) Error() string {
+	why := "a row naming it could not be read"
+	if e.Unread {
+		why = "it was not read, and rows of the output could not be"
+	}
+	msg := fmt.Sprintf("%s: %s", why, e.Rows[0])
+	if n := len(e.Rows) - 1; n > 0 {
+		msg += fmt.Sprintf(" (and %d more)", n)
+	}
+	return msg
+}
+
+// UnreadableRowsError is returned beside a result that is complete but
+// for rows the driver could not read (a MAC table): the result holds
+// every row that was read; the error names the others.
+type UnreadableRowsError struct {
+	Switch string
+	Rows   []UnreadableRow
+}
+
+func (e *UnreadableRowsError) Error() string {
+	msg := fmt.Sprintf("switch %s: %d row(s) could not be read, first %s", e.Switch, len(e.Rows), e.Rows[0])
+	return msg
+}
+
+// PortReader is implemented by drivers whose read of the ports goes past
+// rows it cannot read (see PortRead): ReadPorts returns the ports and
+// those rows, for a caller that shows them. Such a driver's Ports
+// returns the ports alone and fails only where PortRead.Check does for
+// the ports of the plan.
+type PortReader interface {
+	ReadPorts(ctx context.Context) (PortRead, error)
 }

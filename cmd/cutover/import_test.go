@@ -71,13 +71,36 @@ func TestImportWarnings(t *testing.T) {
 // commands it reads, never an empty success; so is output it cannot place.
 func TestImportUnsupported(t *testing.T) {
 	f := writeFile(t, "v.txt", "VLAN0010 (Inter-VLAN Routing) ID: 10 (dot1q)\n")
-	for _, c := range []string{"show vlans", "show ip arp detail"} {
+	for _, c := range []string{"show spanning-tree", "show ip arp detail"} {
 		code, out, stderr := cli(t, "import", "--platform", "cisco_ios", "--command", c, f)
-		if code != exitError || out != "" || !strings.Contains(stderr, "is not one import reads for cisco_ios (supported: show interfaces status, show interfaces switchport, show vlan, show mac address-table, show ip arp, show arp)") {
+		if code != exitError || out != "" || !strings.Contains(stderr, "is not one import reads for cisco_ios (supported: show interfaces status, show interfaces switchport, show vlan, show mac address-table, show ip arp, show arp, show vlans, show interfaces status err-disabled, show running-config, show interfaces)") {
 			t.Fatalf("%s: %d %q %s", c, code, out, stderr)
 		}
 	}
 	if code, _, stderr := cli(t, "import", "--platform", "cisco_ios", f); code != exitError || !strings.Contains(stderr, "cannot tell which command produced this output") {
 		t.Fatalf("%d %s", code, stderr)
+	}
+}
+
+// TestImportRunningConfig: a configuration (here the lab's shipped IOS-XE
+// startup-config) imports to its ports and VLANs; NX-OS's JSON VLAN table
+// and IOS's router VLANs are read too.
+func TestImportRunningConfig(t *testing.T) {
+	code, out, stderr := cli(t, "import", "--platform", "cisco_iosxe", "--command", "show running-config", "-o", "json", "../../labs/startup-config/sw1.cisco_cat9kv.cfg")
+	var r struct {
+		Ports []struct{ Name, Mode, VLAN string }
+		VLANs []struct{ ID string }
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &r) != nil || len(r.Ports) != 5 || len(r.VLANs) != 3 ||
+		r.Ports[0].Name != "GigabitEthernet1/0/1" || r.Ports[0].Mode != "access" || r.Ports[0].VLAN != "66" || r.Ports[4].Mode != "trunk" {
+		t.Fatalf("%d %s %s", code, out, stderr)
+	}
+	f := writeFile(t, "v.json", `{"TABLE_vlanbriefxbrief": {"ROW_vlanbriefxbrief": {"vlanshowbr-vlanid-utf": "166", "vlanshowbr-vlanname": "migration", "vlanshowplist-ifidx": "Ethernet1/1-2"}}}`)
+	if code, out, stderr := cli(t, "import", "--platform", "cisco_nxos", f); code != 0 || !strings.Contains(out, "0 ports, 1 VLANs") {
+		t.Fatalf("%d %s %s", code, out, stderr)
+	}
+	root := filepath.Join(corpus.Dir(t), "ntc", "cisco_ios", "show_vlans")
+	if code, out, stderr := cli(t, "import", "--platform", "cisco_ios", filepath.Join(root, "cisco_ios_show_vlans.raw")); code != 0 || !strings.Contains(out, "0 ports, 11 VLANs") {
+		t.Fatalf("%d %s %s", code, out, stderr)
 	}
 }

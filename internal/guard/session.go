@@ -165,8 +165,9 @@ func LocateWith(drivers map[string]switchdrivers.Driver) func(ctx context.Contex
 				trunk[p.Name] = p.Mode == switchdrivers.ModeTrunk
 			}
 			entries, err := mt.MACTable(ctx)
-			if err != nil {
-				continue
+			var partial *switchdrivers.UnreadableRowsError
+			if err != nil && !errors.As(err, &partial) {
+				continue // with rows it could not read, the entries it read still name ports
 			}
 			for _, e := range entries {
 				if e.MAC == mac.String() && (e.VLAN == vlan || vlan == 0) && !trunk[e.Port] {

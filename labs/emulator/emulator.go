@@ -6,7 +6,8 @@
 // so a driver under test moves real traffic.
 //
 // Faults can be injected: a rejected command, a session dropped in the
-// middle of a batch, slow answers, refused authentication.
+// middle of a batch, slow answers, refused authentication, extra rows in
+// a show command's output.
 package emulator
 
 import (
@@ -104,6 +105,31 @@ type Faults struct {
 	DropAfter     int           // drop the session after this many configuration commands
 	Delay         time.Duration // before every answer
 	RefuseAuth    bool
+	// ExtraRows add lines to show commands' outputs (a row a parser may
+	// not read: a Fibre-Channel port, free text, a garbled line).
+	ExtraRows []ExtraRow
+}
+
+// ExtraRow adds Row to the output of every show command typed as
+// Command (or longer): after the output's line After (1-based; the
+// output's first lines are its header), or at its end when it is shorter.
+type ExtraRow struct {
+	Command string
+	After   int
+	Row     string
+}
+
+// inject adds the rows of faults that apply to the output of line.
+func (f Faults) inject(line, out string) string {
+	for _, x := range f.ExtraRows {
+		if !strings.HasPrefix(line, x.Command) {
+			continue
+		}
+		lines := strings.Split(out, "\n")
+		at := min(x.After, len(lines))
+		out = strings.Join(append(lines[:at:at], append([]string{x.Row}, lines[at:]...)...), "\n")
+	}
+	return out
 }
 
 // Config configures a Server.
@@ -399,10 +425,16 @@ func (s *Server) run(ss *session, line string) (string, bool) {
 		s.log = append(s.log, line)
 		s.mu.Unlock()
 	}
-	if fl := s.currentFaults(); fl.RejectCommand != "" && strings.Contains(line, fl.RejectCommand) {
+	fl := s.currentFaults()
+	if fl.RejectCommand != "" && strings.Contains(line, fl.RejectCommand) {
 		return s.dialect.invalid(line), false
 	}
-	return s.dialect.exec(ss, line, f)
+	show := ss.mode == "exec" && len(f) > 0 && f[0] == "show"
+	out, closed := s.dialect.exec(ss, line, f)
+	if show && len(fl.ExtraRows) > 0 {
+		out = fl.inject(line, out)
+	}
+	return out, closed
 }
 
 // lookup finds an interface by full name or abbreviation, case-insensitively.

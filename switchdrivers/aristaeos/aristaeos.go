@@ -29,7 +29,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -66,7 +65,7 @@ var Dialect = cli.Dialect{
 	Platform:     "arista_eos",
 	ValidatePort: ValidatePort,
 	Short:        Short,
-	Read:         ciscoios.ReadPorts(Name),
+	ReadRows:     ciscoios.ReadPortRows(Name),
 	Begin: func(_ []switchdrivers.Change, name string) []string {
 		return []string{"configure session " + name}
 	},
@@ -171,18 +170,17 @@ func Registration() switchdrivers.Registration { return Dialect.Registration() }
 func Open(cfg switchdrivers.Config) (switchdrivers.Driver, error) { return Dialect.Open(cfg) }
 
 func macTable(s cli.Session) ([]switchdrivers.MACEntry, error) {
-	text, err := s.Show("show mac address-table")
+	const cmd = "show mac address-table"
+	text, err := s.Show(cmd)
 	if err != nil {
 		return nil, err
 	}
-	rows, _ := showparse.EOSMACTable(text) // rows it cannot read are passed over, as before the table reader
+	rows, rep := showparse.EOSMACTable(text)
 	var out []switchdrivers.MACEntry
 	for _, r := range rows {
-		vlan, verr := strconv.Atoi(r.VLANID)
-		if verr != nil || len(r.Ports) == 0 {
-			continue
+		if vlan, ok := ciscoios.MACEntryVLAN(r.VLANID); ok && len(r.Ports) > 0 {
+			out = append(out, switchdrivers.MACEntry{MAC: showparse.NormaliseMAC(r.Address), VLAN: vlan, Port: r.Ports[0]})
 		}
-		out = append(out, switchdrivers.MACEntry{MAC: showparse.NormaliseMAC(r.Address), VLAN: vlan, Port: r.Ports[0]})
 	}
-	return out, nil
+	return out, ciscoios.UnreadableRows(cmd, rep)
 }

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -68,7 +69,7 @@ var Dialect = cli.Dialect{
 	Platform:     "cisco_iosxe",
 	ValidatePort: ValidatePort,
 	Short:        Short,
-	Read:         ReadPorts(Name),
+	ReadRows:     ReadPortRows(Name),
 	Begin:        func([]switchdrivers.Change, string) []string { return []string{"configure terminal"} },
 	Lines:        AccessLines,
 	Commit:       []string{"end"},
@@ -177,25 +178,47 @@ func AccessLines(changes []switchdrivers.Change) []string {
 	return out
 }
 
-// ReadPorts reads `show interfaces status` and `show interfaces
-// switchport` and parses them as platform prints them (IOS and EOS share
-// these layouts).
-func ReadPorts(platform string) func(cli.Session) ([]switchdrivers.PortState, error) {
-	return func(s cli.Session) ([]switchdrivers.PortState, error) {
-		var r showparse.Result
-		for _, c := range []string{showparse.CmdInterfacesStatus, showparse.CmdInterfacesSwitchport} {
+// ReadPortRows reads the ports from commands (`show interfaces status`
+// and `show interfaces switchport`, as platform prints them: IOS, EOS
+// and NX-OS share these layouts), past the rows it cannot read: each is
+// returned with its command, line, text and reason, and with the ports
+// that command's output lacks although the other's has them (the row
+// may be one of them). An output with no table of its command at all is
+// an error: no port of it could be read.
+func ReadPortRows(platform string, commands ...string) func(cli.Session) (switchdrivers.PortRead, error) {
+	if len(commands) == 0 {
+		commands = []string{showparse.CmdInterfacesStatus, showparse.CmdInterfacesSwitchport}
+	}
+	return func(s cli.Session) (switchdrivers.PortRead, error) {
+		var all showparse.Result
+		per := make([]showparse.Result, len(commands))
+		for i, c := range commands {
 			text, err := s.Show(c)
 			if err != nil {
-				return nil, err
+				return switchdrivers.PortRead{}, err
 			}
-			if err := showparse.Import(platform, c, text, &r); err != nil {
-				return nil, fmt.Errorf("%s: %w", c, err)
+			if err := showparse.Import(platform, c, text, &per[i]); err != nil {
+				return switchdrivers.PortRead{}, fmt.Errorf("%s: %w", c, err)
 			}
-			if err := r.Err(); err != nil { // an unreadable row may be a port of the batch
-				return nil, fmt.Errorf("%s: %w", c, err)
+			all.Add(per[i])
+		}
+		pr := switchdrivers.PortRead{Ports: Ports(all.Ports)}
+		for i, c := range commands {
+			var lacking []string
+			if len(per[i].Warnings) > 0 {
+				for _, p := range all.Ports {
+					if !slices.ContainsFunc(per[i].Ports, func(q showparse.Port) bool {
+						return strings.EqualFold(Short(q.Name), Short(p.Name)) || q.Name == p.Name
+					}) {
+						lacking = append(lacking, p.Name)
+					}
+				}
+			}
+			for _, w := range per[i].Warnings {
+				pr.Unreadable = append(pr.Unreadable, switchdrivers.UnreadableRow{Command: c, Line: w.Line, Text: w.Text, Reason: w.Reason, Ports: lacking})
 			}
 		}
-		return Ports(r.Ports), nil
+		return pr, nil
 	}
 }
 
@@ -219,18 +242,38 @@ func Ports(parsed []showparse.Port) []switchdrivers.PortState {
 }
 
 func macTable(s cli.Session) ([]switchdrivers.MACEntry, error) {
-	text, err := s.Show("show mac address-table")
+	const cmd = "show mac address-table"
+	text, err := s.Show(cmd)
 	if err != nil {
 		return nil, err
 	}
-	rows, _ := showparse.IOSMACTable(text) // rows it cannot read are passed over, as before the table reader
+	rows, rep := showparse.IOSMACTable(text)
 	var out []switchdrivers.MACEntry
 	for _, r := range rows {
-		vlan, err := strconv.Atoi(r.VLANID)
-		if err != nil || len(r.Ports) == 0 {
-			continue // "All" (CPU) entries
+		if vlan, ok := MACEntryVLAN(r.VLANID); ok && len(r.Ports) > 0 {
+			out = append(out, switchdrivers.MACEntry{MAC: showparse.NormaliseMAC(r.Address), VLAN: vlan, Port: r.Ports[0]})
 		}
-		out = append(out, switchdrivers.MACEntry{MAC: showparse.NormaliseMAC(r.Address), VLAN: vlan, Port: r.Ports[0]})
 	}
-	return out, nil
+	return out, UnreadableRows(cmd, rep)
+}
+
+// MACEntryVLAN is a MAC table's VLAN cell as a VLAN ID; false for the
+// switch's own entries ("All", "N/A", "-": no VLAN of a host).
+func MACEntryVLAN(v string) (int, bool) {
+	n, err := strconv.Atoi(v)
+	return n, err == nil && n >= 1 && n <= 4094
+}
+
+// UnreadableRows is the *switchdrivers.UnreadableRowsError of a report's
+// warnings (nil when there are none); the driver's cli wraps it with the
+// switch's name.
+func UnreadableRows(command string, rep showparse.Report) error {
+	if len(rep.Warnings) == 0 {
+		return nil
+	}
+	e := &switchdrivers.UnreadableRowsError{}
+	for _, w := range rep.Warnings {
+		e.Rows = append(e.Rows, switchdrivers.UnreadableRow{Command: command, Line: w.Line, Text: w.Text, Reason: w.Reason})
+	}
+	return e
 }

@@ -2,6 +2,7 @@ package ciscoios_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -288,4 +289,64 @@ func TestPendingRollbackText(t *testing.T) {
 			t.Errorf("%q: %v", out, err)
 		}
 	}
+}
+
+// TestUnreadableRows: a row of `show interfaces status` the parser cannot
+// read costs nothing when it is not a port of the plan; on a port of the
+// plan, Ports fails and a batch moving it is refused untouched, naming
+// the switch, the port, the command, the line and its text; a MAC table
+// row it cannot read is named beside the entries it read.
+func TestUnreadableRows(t *testing.T) {
+	l, srv := start(t)
+	ctx := context.Background()
+	row := "Gi1/0/7   xcvr fault, see log"
+	srv.SetFaults(emulator.Faults{ExtraRows: []emulator.ExtraRow{{Command: "show interfaces status", After: 2, Row: row}}})
+	d := open(t, l, "Gi1/0/1", "Gi1/0/2")
+	ports, err := d.Ports(ctx)
+	if err != nil || len(ports) == 0 {
+		t.Fatalf("a row outside the plan: %v", err)
+	}
+	// Lines count in the output as the driver receives it (from the
+	// header: the emulator's leading blank line is not part of it).
+	pr, err := d.(switchdrivers.PortReader).ReadPorts(ctx)
+	if err != nil || len(pr.Unreadable) != 1 || pr.Unreadable[0].Text != row || pr.Unreadable[0].Line != 2 || pr.Unreadable[0].Command != "show interfaces status" {
+		t.Fatalf("%+v %v", pr.Unreadable, err)
+	}
+	if err := d.Apply(ctx, []switchdrivers.Change{{Port: "Gi1/0/1", From: "10", To: "20"}}); err != nil {
+		t.Fatalf("a batch beside a row outside the plan: %v", err)
+	}
+	if v := tag(t, l, "Gi1/0/1"); v != "20" {
+		t.Fatalf("tag %s", v)
+	}
+	// The same row on a port of the plan.
+	row = "Gi1/0/2   xcvr fault, see log"
+	srv.SetFaults(emulator.Faults{ExtraRows: []emulator.ExtraRow{{Command: "show interfaces status", After: 2, Row: row}}})
+	want := []string{"switch sw1 port", `line 2 of "show interfaces status"`, `"` + row + `"`}
+	if _, err := d.Ports(ctx); err == nil || !strings.Contains(err.Error(), "port Gi1/0/2") {
+		t.Fatalf("Ports with a row on a port of the plan: %v", err)
+	}
+	before := len(srv.ConfigLog())
+	err = d.Apply(ctx, []switchdrivers.Change{{Port: "Gi1/0/1", From: "20", To: "10"}, {Port: "Gi1/0/2", From: "10", To: "20"}})
+	if !switchdrivers.IsUntouched(err) || len(srv.ConfigLog()) != before {
+		t.Fatalf("a batch moving a port in an unreadable row was not refused untouched: %v", err)
+	}
+	for _, frag := range append(want, "port Gi1/0/2") {
+		if !strings.Contains(err.Error(), frag) {
+			t.Errorf("error lacks %q: %v", frag, err)
+		}
+	}
+	if v := tag(t, l, "Gi1/0/1"); v != "20" {
+		t.Fatalf("Gi1/0/1 moved: tag %s", v)
+	}
+	// MAC table: the entries read, and the row that was not.
+	labtest.Exec(t, l, "h1", "ip", "address", "add", "10.0.0.1/24", "dev", "eth1")
+	labtest.Exec(t, l, "h2", "ip", "address", "add", "10.0.0.2/24", "dev", "eth1")
+	labtest.Exec(t, l, "h2", "ip", "link", "set", "eth1", "up")
+	srv.SetFaults(emulator.Faults{ExtraRows: []emulator.ExtraRow{{Command: "show mac address-table", After: 6, Row: "  20    0000.0c07.ac1g    DYNAMIC     Gi1/0/2"}}})
+	entries, err := d.(switchdrivers.MACTabler).MACTable(ctx)
+	var rows *switchdrivers.UnreadableRowsError
+	if !errors.As(err, &rows) || rows.Switch != "sw1" || len(rows.Rows) != 1 || rows.Rows[0].Command != "show mac address-table" || !strings.Contains(rows.Rows[0].Text, "ac1g") {
+		t.Fatalf("%v", err)
+	}
+	t.Logf("%d entries read beside: %v", len(entries), err)
 }

@@ -7,7 +7,6 @@ package cisconxos
 import (
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/cutover-net/cutover/switchdrivers"
@@ -44,12 +43,14 @@ var Dialect = cli.Dialect{
 	Platform:     "cisco_nxos",
 	ValidatePort: ValidatePort,
 	Short:        Short,
-	Read:         read,
-	Begin:        func([]switchdrivers.Change, string) []string { return []string{"configure terminal"} },
-	Lines:        ciscoios.AccessLines,
-	Commit:       []string{"end"},
-	SaveCommand:  "copy running-config startup-config",
-	SaveOK:       "Copy complete",
+	// `show interface switchport` names ports in full (Ethernet1/1), the
+	// status table in short: import merges them as one port.
+	ReadRows:    ciscoios.ReadPortRows(Name, "show interface status", "show interface switchport"),
+	Begin:       func([]switchdrivers.Change, string) []string { return []string{"configure terminal"} },
+	Lines:       ciscoios.AccessLines,
+	Commit:      []string{"end"},
+	SaveCommand: "copy running-config startup-config",
+	SaveOK:      "Copy complete",
 	// NX-OS says "% Invalid command at '^' marker.", which scrapligo's
 	// list does not catch.
 	FailedWhen: []string{"% Invalid command", "% Invalid parameter", "ERROR:"},
@@ -62,57 +63,19 @@ func Registration() switchdrivers.Registration { return Dialect.Registration() }
 // Open validates cfg. It performs no I/O.
 func Open(cfg switchdrivers.Config) (switchdrivers.Driver, error) { return Dialect.Open(cfg) }
 
-func read(s cli.Session) ([]switchdrivers.PortState, error) {
-	var r showparse.Result
-	for _, c := range []string{"show interface status", "show interface switchport"} {
-		text, err := s.Show(c)
-		if err != nil {
-			return nil, err
-		}
-		if err := showparse.Import(Name, c, text, &r); err != nil {
-			return nil, fmt.Errorf("%s: %w", c, err)
-		}
-		if err := r.Err(); err != nil { // an unreadable row may be a port of the batch
-			return nil, fmt.Errorf("%s: %w", c, err)
-		}
-	}
-	// `show interface switchport` names ports in full (Ethernet1/1), the
-	// status table in short: merge on the short form.
-	merged := map[string]*showparse.Port{}
-	var order []string
-	for i := range r.Ports {
-		p := r.Ports[i]
-		k := Short(p.Name)
-		if m, ok := merged[k]; ok {
-			if p.Mode != "" {
-				m.Mode, m.VLAN = p.Mode, p.VLAN
-			}
-			continue
-		}
-		p.Name = k
-		merged[k] = &p
-		order = append(order, k)
-	}
-	var ports []showparse.Port
-	for _, k := range order {
-		ports = append(ports, *merged[k])
-	}
-	return ciscoios.Ports(ports), nil
-}
-
 func macTable(s cli.Session) ([]switchdrivers.MACEntry, error) {
-	text, err := s.Show("show mac address-table")
+	const cmd = "show mac address-table"
+	text, err := s.Show(cmd)
 	if err != nil {
 		return nil, err
 	}
-	rows, _ := showparse.NXOSMACTable(text) // rows it cannot read are passed over, as before the table reader
+	rows, rep := showparse.NXOSMACTable(text)
 	var out []switchdrivers.MACEntry
 	for _, r := range rows {
-		vlan, verr := strconv.Atoi(r.VLANID)
-		if verr != nil || r.Ports == "" {
-			continue
+		port, _, _ := strings.Cut(r.Ports, ",")
+		if vlan, ok := ciscoios.MACEntryVLAN(r.VLANID); ok && port != "" {
+			out = append(out, switchdrivers.MACEntry{MAC: showparse.NormaliseMAC(r.Address), VLAN: vlan, Port: port})
 		}
-		out = append(out, switchdrivers.MACEntry{MAC: showparse.NormaliseMAC(r.Address), VLAN: vlan, Port: r.Ports})
 	}
-	return out, nil
+	return out, ciscoios.UnreadableRows(cmd, rep)
 }

@@ -67,8 +67,20 @@ type Dialect struct {
 	ValidateSegment func(string) error
 	// NamedSegments: segments are names (mac-vrfs), not VLAN IDs.
 	NamedSegments bool
-	// Read returns the ports: name (as shown), mode, access VLAN, status, description.
-	Read func(s Session) ([]switchdrivers.PortState, error)
+	// Read returns the ports: name (as shown), mode, access VLAN, status,
+	// description; it fails on a row it cannot read. ReadRows, where the
+	// dialect has it, is used instead: it goes past such rows and returns
+	// them (switchdrivers.PortRead), and the driver refuses only what
+	// they may concern: Ports fails when one may be a port of the plan
+	// (the inventory's ports on the switch), Apply refuses the batch,
+	// untouched, when one may be a port it moves; each error names the
+	// switch, the port, the command and the row's line and text. To move
+	// a dialect onto it, return the parser's warnings as
+	// switchdrivers.UnreadableRow (with the ports a command's output
+	// lacks and another's has, see ciscoios.ReadPortRows) instead of
+	// failing on them.
+	Read     func(s Session) ([]switchdrivers.PortState, error)
+	ReadRows func(s Session) (switchdrivers.PortRead, error)
 	// Begin, Lines and Commit form the configuration of a batch. With
 	// Transactional, nothing is applied before Commit and Abort discards.
 	// name is the batch's session or candidate name (SessionName), new
@@ -312,10 +324,13 @@ func (t *TrialDriver) settle(ctx context.Context, want *switchdrivers.PendingTri
 	}
 	if changes != nil {
 		live, err := t.read(s, changes)
+		if err == nil {
+			err = live.Check(t.name, batchPorts(changes), t.same)
+		}
 		if err != nil {
 			return fmt.Errorf("%s: read-back: %w", what, err)
 		}
-		if err := switchdrivers.CheckReadBack(t.name, live, changes); err != nil {
+		if err := switchdrivers.CheckReadBack(t.name, live.Ports, changes); err != nil {
 			return fmt.Errorf("%s: the switch no longer holds the trial: %w", what, err)
 		}
 	}
@@ -343,6 +358,7 @@ type Driver struct {
 	noTrials   bool
 	timeout    time.Duration
 	alias      map[string]string // shown name -> the inventory's spelling
+	plan       []string          // the inventory's ports on this switch
 
 	mu    sync.Mutex
 	stale []string // names of this driver's attempts whose session was lost before the commit
@@ -402,7 +418,20 @@ func Open(d Dialect, cfg switchdrivers.Config) (*Driver, error) {
 	for _, p := range cfg.Ports {
 		drv.alias[d.Short(p)] = p
 	}
+	drv.plan = cfg.Ports
 	return drv, nil
+}
+
+// same says whether a and b spell one port (long or short, any case).
+func (drv *Driver) same(a, b string) bool { return strings.EqualFold(drv.d.Short(a), drv.d.Short(b)) }
+
+// batchPorts are the ports a batch moves.
+func batchPorts(changes []switchdrivers.Change) []string {
+	out := make([]string, len(changes))
+	for i, c := range changes {
+		out[i] = c.Port
+	}
+	return out
 }
 
 // Close implements switchdrivers.Driver; sessions are per call.
@@ -553,11 +582,21 @@ func (drv *Driver) open(ctx context.Context) (session, func(), error) {
 }
 
 // read returns the ports as the inventory — or the batch in hand — spells
-// them (long or short interface names).
-func (drv *Driver) read(s session, batch []switchdrivers.Change) ([]switchdrivers.PortState, error) {
-	ports, err := drv.d.Read(s)
-	if err != nil {
-		return nil, err
+// them (long or short interface names), and the rows the dialect could
+// not read.
+func (drv *Driver) read(s session, batch []switchdrivers.Change) (switchdrivers.PortRead, error) {
+	var pr switchdrivers.PortRead
+	if drv.d.ReadRows != nil {
+		var err error
+		if pr, err = drv.d.ReadRows(s); err != nil {
+			return pr, err
+		}
+	} else {
+		ports, err := drv.d.Read(s)
+		if err != nil {
+			return pr, err
+		}
+		pr.Ports = ports
 	}
 	spelling := func(shown string) string {
 		short := drv.d.Short(shown)
@@ -571,20 +610,34 @@ func (drv *Driver) read(s session, batch []switchdrivers.Change) ([]switchdriver
 		}
 		return shown
 	}
-	for i := range ports {
-		ports[i].Name = spelling(ports[i].Name)
+	for i := range pr.Ports {
+		pr.Ports[i].Name = spelling(pr.Ports[i].Name)
 	}
-	return ports, nil
+	return pr, nil
 }
 
-// Ports reads the ports in one session.
-func (drv *Driver) Ports(ctx context.Context) ([]switchdrivers.PortState, error) {
+// ReadPorts reads the ports in one session, past the rows it cannot
+// read (switchdrivers.PortReader).
+func (drv *Driver) ReadPorts(ctx context.Context) (switchdrivers.PortRead, error) {
 	s, closeFn, err := drv.open(ctx)
 	if err != nil {
-		return nil, err
+		return switchdrivers.PortRead{}, err
 	}
 	defer closeFn()
 	return drv.read(s, nil)
+}
+
+// Ports reads the ports in one session. It goes past a row it cannot
+// read unless the row may be a port of the plan.
+func (drv *Driver) Ports(ctx context.Context) ([]switchdrivers.PortState, error) {
+	pr, err := drv.ReadPorts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := pr.Check(drv.name, drv.plan, drv.same); err != nil {
+		return nil, err
+	}
+	return pr.Ports, nil
 }
 
 func (drv *Driver) validate(changes []switchdrivers.Change) error {
@@ -665,7 +718,10 @@ func (drv *Driver) apply(ctx context.Context, changes []switchdrivers.Change, a 
 	if err != nil {
 		return switchdrivers.Untouched(err)
 	}
-	if err := switchdrivers.CheckFrom(drv.name, live, changes); err != nil {
+	if err := live.Check(drv.name, batchPorts(changes), drv.same); err != nil {
+		return switchdrivers.Untouched(err) // a port to move may be a row that could not be read
+	}
+	if err := switchdrivers.CheckFrom(drv.name, live.Ports, changes); err != nil {
 		return switchdrivers.Untouched(err)
 	}
 	drv.forgetStale(s)
@@ -713,7 +769,10 @@ func (drv *Driver) apply(ctx context.Context, changes []switchdrivers.Change, a 
 	if err != nil {
 		return fmt.Errorf("read-back: %w", err)
 	}
-	if err := switchdrivers.CheckReadBack(drv.name, after, changes); err != nil {
+	if err := after.Check(drv.name, batchPorts(changes), drv.same); err != nil {
+		return fmt.Errorf("read-back: %w", err)
+	}
+	if err := switchdrivers.CheckReadBack(drv.name, after.Ports, changes); err != nil {
 		return err
 	}
 	if a.after != nil {
@@ -772,11 +831,15 @@ func (drv *Driver) MACTable(ctx context.Context) ([]switchdrivers.MACEntry, erro
 		return nil, err
 	}
 	defer closeFn()
-	entries, err := drv.d.MACTable(s)
+	entries, err := drv.d.MACTable(s) // with an *UnreadableRowsError, the entries read
 	for i := range entries {
 		if a, ok := drv.alias[drv.d.Short(entries[i].Port)]; ok {
 			entries[i].Port = a
 		}
+	}
+	var rows *switchdrivers.UnreadableRowsError
+	if errors.As(err, &rows) {
+		rows.Switch = drv.name
 	}
 	return entries, err
 }

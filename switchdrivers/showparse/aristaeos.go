@@ -44,7 +44,7 @@ type EOSMAC struct {
 // EOSMACTable parses EOS `show mac address-table`.
 func EOSMACTable(text string) ([]EOSMAC, Report) {
 	var out []EOSMAC
-	rep := macRows(eosMACTable, text, func(r Row, mac, vlan string, ports []string) {
+	rep := macRows(eosMACTable, text, nil, func(r Row, mac, vlan string, ports []string) {
 		rec := EOSMAC{VLANID: vlan, Address: mac, Type: r.Cell("type"), Ports: ports,
 			Moves: r.Cell("moves"), LastMove: strings.TrimSuffix(r.Cell("lastmove"), " ago")}
 		if !isNumber(rec.Moves) && (rec.Moves != "" || rec.LastMove != "") {
@@ -53,8 +53,8 @@ func EOSMACTable(text string) ([]EOSMAC, Report) {
 		out = append(out, rec)
 	}, func(ports []string) {
 		out[len(out)-1].Ports = append(out[len(out)-1].Ports, ports...)
-	}, func(fs []string) error {
-		rec, err := eosMACWords(fs)
+	}, func(r Row) error {
+		rec, err := eosMACWords(r.Fields())
 		if err == nil {
 			out = append(out, rec)
 		}
@@ -95,9 +95,9 @@ type EOSARP struct {
 // of the rows that follow).
 func EOSARPTable(text string) ([]EOSARP, Report) {
 	var out []EOSARP
-	rep := arpRows(text, func(r Row, ip string) {
+	rep := arpRows(text, eosARPTail, func(r Row, e arpEntry) {
 		vrf, _ := strings.CutPrefix(r.Context(), "VRF:")
-		out = append(out, EOSARP{IP: ip, Age: r.Cell("age"), MAC: r.Cell("mac"), Interface: r.Cell("interface"), VRF: strings.TrimSpace(vrf)})
+		out = append(out, EOSARP{IP: e.ip, Age: e.age, MAC: e.mac, Interface: e.iface, VRF: strings.TrimSpace(vrf)})
 	})
 	return out, rep
 }

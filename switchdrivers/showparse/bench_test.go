@@ -147,6 +147,84 @@ func comwareVLANAll500() string {
 	return b.String()
 }
 
+// nxosBrief500 is NX-OS `show interface brief`: the management port, 500
+// Ethernet ports, a port-channel and a loopback, each in its section.
+func nxosBrief500() string {
+	var b strings.Builder
+	b.WriteString("\n--------------------------------------------------------------------------------\nPort   VRF          Status IP Address                              Speed    MTU\n--------------------------------------------------------------------------------\nmgmt0  --           up     10.1.100.220                            100      1500\n")
+	b.WriteString("\n--------------------------------------------------------------------------------\nEthernet      VLAN    Type Mode   Status  Reason                   Speed     Port\nInterface                                                                    Ch #\n--------------------------------------------------------------------------------\n")
+	for i := 1; i <= 500; i++ {
+		fmt.Fprintf(&b, "%-13s %-7d eth  access down    %-26s auto(D) --\n", fmt.Sprintf("Eth%d/%d", 1+i/48, i%48+1), 10+i%20, "Link not connected")
+	}
+	b.WriteString("\n--------------------------------------------------------------------------------\nPort-channel VLAN    Type Mode   Status  Reason                    Speed   Protocol\nInterface\n--------------------------------------------------------------------------------\nPo1          1       eth  trunk  up      none                       a-10G(D)  lacp\n")
+	b.WriteString("\n--------------------------------------------------------------------------------\nInterface     Status     Description\n--------------------------------------------------------------------------------\nLo0           up         --\n")
+	return b.String()
+}
+
+// nxosARPDetail500 is NX-OS `show ip arp detail vrf all` with flags.
+func nxosARPDetail500() string {
+	var b strings.Builder
+	b.WriteString("\nFlags: * - Adjacencies learnt on non-active FHRP router\n       + - Adjacencies synced via CFSoE\n\nIP ARP Table for all contexts\nTotal number of entries: 500\nAddress         Age       MAC Address     Interface        Physical Interface  Flags\n")
+	for i := 1; i <= 500; i++ {
+		fmt.Fprintf(&b, "10.0.%d.%-10d00:17:15  0012.7fff.%04x  Vlan%-12d port-channel%-7d %s\n", i/250, i%250, i, 10+i%20, 1+i%4, []string{"", "*", "+"}[i%3])
+	}
+	return b.String()
+}
+
+// iosErrDisabled500 is IOS `show interfaces status err-disabled`.
+func iosErrDisabled500() string {
+	var b strings.Builder
+	b.WriteString("Port      Name               Status       Reason               Err-disabled Vlans\n")
+	for i := 1; i <= 500; i++ {
+		fmt.Fprintf(&b, "%-9s %-18s %-12s %s\n", fmt.Sprintf("Gi%d/0/%d", 1+i/48, i%48+1), "desk", "err-disabled", "bpduguard")
+	}
+	return b.String()
+}
+
+// iosVLANs500 is IOS `show vlans` of a router with 500 subinterfaces.
+func iosVLANs500() string {
+	var b strings.Builder
+	for i := 1; i <= 500; i++ {
+		fmt.Fprintf(&b, "VLAN ID: %d (IEEE 802.1Q Encapsulation)\n\n   Protocols Configured:          Received:        Transmitted:\n                     IP           10049693              624835\n\nVLAN trunk interfaces for VLAN ID %d:\nGigabitEthernet0/0/0.%d\n\nGigabitEthernet0/0/0.%d (%d)\n\n                     IP: 10.%d.%d.1\n\n      Total 10063958 packets, 711071685 bytes input\n      Total 2563528 packets, 155505178 bytes output\n\n", 1+i, 1+i, 1+i, 1+i, 1+i, i/250, i%250)
+	}
+	return b.String()
+}
+
+// iosRunningConfig500 is an IOS configuration with 500 access ports.
+func iosRunningConfig500() string {
+	var b strings.Builder
+	b.WriteString("Building configuration...\n\nCurrent configuration : 40000 bytes\n!\nvlan 10-30\n!\n")
+	for i := 1; i <= 500; i++ {
+		fmt.Fprintf(&b, "interface GigabitEthernet%d/0/%d\n description desk %d\n switchport mode access\n switchport access vlan %d\n spanning-tree portfast\n!\n", 1+i/48, i%48+1, i, 10+i%20)
+	}
+	b.WriteString("end\n")
+	return b.String()
+}
+
+// iosShowInterfaces500 is IOS `show interfaces` of 500 ports (27 lines
+// each, counters included).
+func iosShowInterfaces500() string {
+	var b strings.Builder
+	for i := 1; i <= 500; i++ {
+		fmt.Fprintf(&b, "GigabitEthernet%d/0/%d is up, line protocol is up (connected)\n  Hardware is Gigabit Ethernet, address is 0000.1111.%04x (bia 0000.1111.%04x)\n  Description: desk %d\n  MTU 1500 bytes, BW 1000000 Kbit/sec, DLY 10 usec,\n     reliability 255/255, txload 1/255, rxload 1/255\n  Encapsulation ARPA, loopback not set\n  Keepalive set (10 sec)\n  Full-duplex, 1000Mb/s, media type is 10/100/1000BaseTX\n  input flow-control is off, output flow-control is unsupported\n  ARP type: ARPA, ARP Timeout 04:00:00\n  Last input never, output 00:00:01, output hang never\n  Last clearing of \"show interface\" counters never\n  Input queue: 0/75/0/0 (size/max/drops/flushes); Total output drops: 0\n  Queueing strategy: fifo\n  Output queue: 0/40 (size/max)\n  5 minute input rate 1000 bits/sec, 1 packets/sec\n  5 minute output rate 2000 bits/sec, 2 packets/sec\n     14028 packets input, 1766902 bytes, 0 no buffer\n     Received 0 broadcasts (0 IP multicasts)\n     0 runts, 0 giants, 0 throttles\n     0 input errors, 0 CRC, 0 frame, 0 overrun, 0 ignored\n     0 watchdog, 0 multicast, 0 pause input\n     9446 packets output, 1379617 bytes, 0 underruns\n     0 output errors, 0 collisions, 0 interface resets\n     0 unknown protocol drops\n     0 babbles, 0 late collision, 0 deferred\n     0 lost carrier, 0 no carrier, 0 pause output\n", 1+i/48, i%48+1, i, i, i)
+	}
+	return b.String()
+}
+
+// nxosVLANJSON500 is NX-OS `show vlan brief | json` with 500 VLANs.
+func nxosVLANJSON500() string {
+	var b strings.Builder
+	b.WriteString(`{"TABLE_vlanbriefxbrief": {"ROW_vlanbriefxbrief": [`)
+	for i := 1; i <= 500; i++ {
+		if i > 1 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"vlanshowbr-vlanid": "%d", "vlanshowbr-vlanid-utf": "%d", "vlanshowbr-vlanname": "VLAN%04d", "vlanshowbr-vlanstate": "active", "vlanshowbr-shutstate": "noshutdown", "vlanshowplist-ifidx": "port-channel1-2,Ethernet1/%d"}`, i, i, i, i%48+1)
+	}
+	b.WriteString("]}}\n")
+	return b.String()
+}
+
 func TestGenerated500(t *testing.T) {
 	for name, text := range map[string]string{"IOS": iosStatus500(), "NX-OS": nxosStatus500(), "shifted": iosStatusShifted500()} {
 		if r, rep := IOSInterfacesStatus(text); len(rep.Warnings) != 0 || len(r) != 500 || rep.Read != 500 || r[499].VLANID != "10" {
@@ -155,6 +233,27 @@ func TestGenerated500(t *testing.T) {
 	}
 	if r, rep := IOSMACTable(iosMAC500()); len(rep.Warnings) != 0 || len(r) != 500 || r[499].Ports[0] != "Te1/21" {
 		t.Fatalf("IOS MAC: %d %+v", len(r), rep.Warnings)
+	}
+	if r, rep := NXOSInterfaceBriefTable(nxosBrief500()); len(rep.Warnings) != 0 || len(r) != 503 || r[500].VLANID != "10" || r[500].Reason != "Link not connected" {
+		t.Fatalf("NX-OS brief: %d %+v", len(r), rep.Warnings)
+	}
+	if r, rep := NXOSARPDetailTable(nxosARPDetail500()); len(rep.Warnings) != 0 || len(r) != 500 || r[1].Flags != "+" || r[1].PhysicalInterface != "port-channel3" {
+		t.Fatalf("NX-OS ARP detail: %d %+v %+v", len(r), rep.Warnings, r[:2])
+	}
+	if r, rep := IOSErrDisabledTable(iosErrDisabled500()); len(rep.Warnings) != 0 || len(r) != 500 || r[499].PortError != "bpduguard" {
+		t.Fatalf("IOS err-disabled: %d %+v", len(r), rep.Warnings)
+	}
+	if r, rep := IOSShowVLANs(iosVLANs500()); len(rep.Warnings) != 0 || len(r) != 500 || len(r[499].Interfaces) != 1 || r[499].IPAddresses[0] != "10.2.0.1" {
+		t.Fatalf("IOS show vlans: %d %+v", len(r), rep.Warnings)
+	}
+	if c, rep := IOSRunningConfig(iosRunningConfig500()); len(rep.Warnings) != 0 || len(c.Interfaces) != 500 || c.Interfaces[499].AccessVLAN != "10" || len(c.VLANs) != 21 || len(c.Unread) != 500 {
+		t.Fatalf("IOS running-config: %d %d %d %+v", len(c.Interfaces), len(c.VLANs), len(c.Unread), rep.Warnings)
+	}
+	if r, rep := CiscoShowInterfaces(iosShowInterfaces500()); len(rep.Warnings) != 0 || len(r) != 500 || r[499].Description != "desk 500" || r[499].MTU != "1500" || r[499].MACAddress != "0000.1111.01f4" {
+		t.Fatalf("IOS show interfaces: %d %+v %+v", len(r), rep.Warnings, r[499])
+	}
+	if r, rep := NXOSShowVLANJSON(nxosVLANJSON500()); len(rep.Warnings) != 0 || len(r) != 500 || len(r[0].Interfaces) != 3 {
+		t.Fatalf("NX-OS vlan json: %d %+v", len(r), rep.Warnings)
 	}
 	if r, rep := JunosEthernetSwitchingInterfaces(junosESI500()); rep.Err() != nil || len(r) != 500 || r[499].VLANID[0] != "29" {
 		t.Fatalf("Junos: %d %v", len(r), rep.Err())
@@ -197,6 +296,13 @@ func BenchmarkParse500(b *testing.B) {
 		{"hp_comware/display_interface_brief", comwareBrief500(), func(s string) error { _, rep := ComwareDisplayInterfaceBrief(s); return rep.Err() }},
 		{"hp_comware/display_vlan_all", comwareVLANAll500(), func(s string) error { _, rep := ComwareDisplayVLANAll(s); return rep.Err() }},
 		{"huawei_vrp/display_port_vlan", huaweiPortVLAN500(), func(s string) error { _, rep := HuaweiDisplayPortVLAN(s); return rep.Err() }},
+		{"cisco_nxos/show_interface_brief", nxosBrief500(), func(s string) error { _, rep := NXOSInterfaceBriefTable(s); return rep.Err() }},
+		{"cisco_nxos/show_ip_arp_detail", nxosARPDetail500(), func(s string) error { _, rep := NXOSARPDetailTable(s); return rep.Err() }},
+		{"cisco_nxos/show_vlan_brief_json", nxosVLANJSON500(), func(s string) error { _, rep := NXOSShowVLANJSON(s); return rep.Err() }},
+		{"cisco_ios/show_interfaces_status_err-disabled", iosErrDisabled500(), func(s string) error { _, rep := IOSErrDisabledTable(s); return rep.Err() }},
+		{"cisco_ios/show_vlans", iosVLANs500(), func(s string) error { _, rep := IOSShowVLANs(s); return rep.Err() }},
+		{"cisco_ios/show_running-config", iosRunningConfig500(), func(s string) error { _, rep := IOSRunningConfig(s); return rep.Err() }},
+		{"cisco_ios/show_interfaces", iosShowInterfaces500(), func(s string) error { _, rep := CiscoShowInterfaces(s); return rep.Err() }},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(tc.text)))

@@ -15,7 +15,9 @@ type Blocks struct {
 
 // Read calls begin with the value of each block's first line and field
 // with every "Key: value" line of the block (keys trimmed; lines without
-// a colon are not fields and are passed over).
+// a colon are not fields and are passed over). A value that ends with a
+// comma and goes on on the next, indented lines ("Trunking VLANs Enabled:
+// 1,111,130,\n     470,480") is joined into one before field sees it.
 //
 // A block is never merged into the one above it: a key met twice in one
 // block means the next block's first line was not recognised (garbled,
@@ -32,11 +34,24 @@ func (b Blocks) Read(text string, begin func(value string) error, field func(key
 	)
 	state := before
 	seen := map[string]bool{}
+	var pendKey, pendVal string // a field whose value may go on
+	flush := func() {
+		if pendKey != "" {
+			field(pendKey, pendVal)
+			pendKey, pendVal = "", ""
+		}
+	}
+	defer flush()
 	for i, l := range textLines(text) {
 		trimmed := strings.TrimSpace(l)
 		if trimmed == "" || isRule(l) || exemptLine(trimmed) {
 			continue
 		}
+		if pendKey != "" && strings.HasSuffix(pendVal, ",") && (l[0] == ' ' || l[0] == '\t') && !strings.Contains(trimmed, ":") {
+			pendVal += trimmed // the value goes on
+			continue
+		}
+		flush()
 		if isPrompt(trimmed) { // the next command's output starts here
 			if state == inside {
 				state = orphan
@@ -71,7 +86,7 @@ func (b Blocks) Read(text string, begin func(value string) error, field func(key
 			state = orphan
 		default:
 			seen[strings.ToLower(key)] = true
-			field(key, val)
+			pendKey, pendVal = key, val
 		}
 	}
 	return rep

@@ -37,6 +37,7 @@ var statusTable = NewTable(Spec{
 		{"speed", []string{"Speed"}},
 		{"type", []string{"Type"}},
 		{"reason", []string{"Reason"}},
+		{"errvlans", []string{"Err-disabled Vlans"}},
 	},
 	Signatures: [][]string{{"port", "status", "vlan", "duplex", "speed"}, {"port", "status", "reason"}},
 })
@@ -122,6 +123,42 @@ func rowByStatusWord(fs []string) (IOSInterfaceStatus, bool) {
 // columns.
 var linkStates = []string{"connected", "notconnect", "disabled", "err-disabled", "errdisabled",
 	"inactive", "monitoring", "suspended", "sfpAbsent", "xcvrAbsent", "noXcvr", "notpresent", "down", "up"}
+
+// IOSErrDisabled is one row of IOS `show interfaces status
+// err-disabled`.
+type IOSErrDisabled struct {
+	Interface string `yaml:"interface"`
+	Name      string `yaml:"name"`
+	Status    string `yaml:"status"`
+	PortError string `yaml:"port_error"`
+	// ErrVLANs are the VLANs err-disabled on the port, where the switch
+	// prints the column (per-VLAN error disable).
+	ErrVLANs string `yaml:"err_disabled_vlans"`
+}
+
+// CmdErrDisabled is IOS's `show interfaces status err-disabled`.
+const CmdErrDisabled = "show interfaces status err-disabled"
+
+// IOSErrDisabledTable parses `show interfaces status err-disabled`: the
+// status table with the reason the port was disabled ("Port Name Status
+// Reason [Err-disabled Vlans]").
+func IOSErrDisabledTable(text string) ([]IOSErrDisabled, Report) {
+	var out []IOSErrDisabled
+	rep := statusTable.Read(text, func(r Row) error {
+		rec := IOSErrDisabled{Interface: r.Cell("port"), Name: r.Cell("name"), Status: firstWord(r.Cell("status")), PortError: r.Cell("reason"), ErrVLANs: r.Cell("errvlans")}
+		switch {
+		case !r.Has("reason"):
+			return errors.New("not an err-disabled row: the header has no Reason column")
+		case !isInterfaceName(rec.Interface):
+			return fmt.Errorf("not an interface row: %q under Port is not an interface name", rec.Interface)
+		case rec.Status == "":
+			return fmt.Errorf("interface %s: no status under Status", rec.Interface)
+		}
+		out = append(out, rec)
+		return nil
+	})
+	return out, rep
+}
 
 // IOSSwitchport is one interface of `show interfaces switchport`.
 type IOSSwitchport struct {
@@ -328,17 +365,23 @@ func hasPrefixFold(s, prefix string) bool {
 // macRows reads the MAC table and hands each entry to add; a port list
 // wrapped onto the next lines is passed to more. A row whose MAC address
 // is not under the Mac Address column (its cells miss the header's
-// columns) goes to byWords, if not nil, with the row's words.
-func macRows(t *Table, text string, add func(r Row, mac, vlan string, ports []string), more func(ports []string), byWords func(fs []string) error) Report {
+// columns), or that is not set out in columns, or whose cells plausible
+// (if not nil) rejects, goes to byWords, if not nil, with the row's
+// words.
+func macRows(t *Table, text string, plausible func(r Row) bool, add func(r Row, mac, vlan string, ports []string), more func(ports []string), byWords func(r Row) error) Report {
 	last, n := -1, 0
 	return t.Read(text, func(r Row) error {
-		ports := strings.FieldsFunc(r.Cell("ports"), func(r rune) bool { return r == ',' || r == ' ' })
+		ports, err := macPorts(r.Cell("ports"))
+		if err != nil {
+			return err
+		}
 		mac := r.Cell("mac")
-		if NormaliseMAC(mac) == "" && slices.ContainsFunc(r.Fields(), func(f string) bool { return NormaliseMAC(f) != "" }) {
+		misplaced := NormaliseMAC(mac) == "" || byWords != nil && (!r.Aligned() || plausible != nil && !plausible(r))
+		if misplaced && slices.ContainsFunc(r.Fields(), func(f string) bool { return NormaliseMAC(f) != "" }) {
 			if byWords == nil {
 				return errors.New("not a MAC address row: its MAC address is not under Mac Address")
 			}
-			if err := byWords(r.Fields()); err != nil {
+			if err := byWords(r); err != nil {
 				return err
 			}
 			last, n = r.Line, n+1
@@ -359,25 +402,134 @@ func macRows(t *Table, text string, add func(r Row, mac, vlan string, ports []st
 		if f := strings.Fields(r.Cell("vlan")); len(f) > 0 {
 			vlan = f[len(f)-1] // after any flags ("G    100")
 		}
-		if len(ports) == 1 && ports[0] == "-" {
-			ports = ports[:0]
-		}
 		add(r, strings.ToLower(mac), vlan, ports)
 		last, n = r.Line, n+1
 		return nil
 	})
 }
 
+// macPorts reads the ports cell of a MAC table: ports separated by
+// commas or blanks ("Gi1/2,Gi1/4", "Po1 Po2"); "vPC Peer-Link" is one
+// port (NX-OS and IOS print the vPC peer link so); a qualifier in
+// parentheses belongs to the port before it ("sup-eth1(R) (Lo0)"); "-"
+// alone is no port. A word that cannot be a port makes the cell
+// unreadable.
+func macPorts(cell string) ([]string, error) {
+	ws := strings.FieldsFunc(cell, func(r rune) bool { return r == ',' || r == ' ' })
+	if len(ws) == 1 && ws[0] == "-" {
+		return []string{}, nil
+	}
+	out := make([]string, 0, len(ws))
+	for i := 0; i < len(ws); i++ {
+		w := ws[i]
+		switch {
+		case strings.EqualFold(w, "vPC") && i+1 < len(ws) && strings.HasPrefix(strings.ToLower(ws[i+1]), "peer-link"):
+			out = append(out, w+" "+ws[i+1])
+			i++
+		case len(out) > 0 && strings.HasPrefix(w, "(") && strings.HasSuffix(w, ")"):
+			out[len(out)-1] += " " + w
+		case !isMACPort(w):
+			return nil, fmt.Errorf("not a MAC address row: %q under Ports is not a port", w)
+		default:
+			out = append(out, w)
+		}
+	}
+	return out, nil
+}
+
+// isMACPort says whether w may name a port in a MAC table: an interface
+// name, a word such as CPU, Router, Switch, Drop or stby-switch, each
+// optionally followed by qualifiers in parentheses ("sup-eth1(R)"), or a
+// qualifier alone ("(R)").
+func isMACPort(w string) bool {
+	base, quals := w, ""
+	if i := strings.IndexByte(w, '('); i >= 0 {
+		base, quals = w[:i], w[i:]
+	}
+	for quals != "" {
+		j := strings.IndexByte(quals, ')')
+		if quals[0] != '(' || j < 2 {
+			return false
+		}
+		quals = quals[j+1:]
+	}
+	if base == "" {
+		return w != ""
+	}
+	if !unicode.IsLetter(rune(base[0])) || strings.HasSuffix(base, ":") {
+		return false
+	}
+	for _, r := range base {
+		if !(unicode.IsLetter(r) || r >= '0' && r <= '9' || strings.ContainsRune("/.:-_", r)) {
+			return false
+		}
+	}
+	return true
+}
+
 // IOSMACTable parses the layouts of `show mac address-table` (and the
-// older `show mac-address-table`).
+// older `show mac-address-table`). A row printed without padding (the
+// Catalyst 4500 prints its multicast table so) is read by its words in
+// the order of the header's columns.
 func IOSMACTable(text string) ([]IOSMAC, Report) {
 	var out []IOSMAC
-	rep := macRows(macTable, text, func(r Row, mac, vlan string, ports []string) {
+	rep := macRows(macTable, text, nil, func(r Row, mac, vlan string, ports []string) {
 		out = append(out, IOSMAC{Address: mac, Type: r.Cell("type"), VLANID: vlan, Ports: ports})
 	}, func(ports []string) {
 		out[len(out)-1].Ports = append(out[len(out)-1].Ports, ports...)
-	}, nil)
+	}, func(r Row) error {
+		rec, err := iosMACWords(r)
+		if err == nil {
+			out = append(out, rec)
+		}
+		return err
+	})
 	return out, rep
+}
+
+// iosMACWords reads a MAC row that does not follow the header's columns
+// by its words, one per column of the header in order (a flag such as
+// "*" or "R" may come first), the last column (the ports) taking the
+// rest.
+func iosMACWords(r Row) (IOSMAC, error) {
+	fs := r.Fields()
+	if len(fs) > 1 && len(fs[0]) == 1 && !isVLANID(fs[0]) && NormaliseMAC(fs[0]) == "" {
+		fs = fs[1:] // the flag
+	}
+	var rec IOSMAC
+	cols := r.sec.cols
+	for k, c := range cols {
+		if k >= len(fs) {
+			break
+		}
+		name := ""
+		if c.col >= 0 {
+			name = r.t.spec.Columns[c.col].Name
+		}
+		if k == len(cols)-1 || name == "ports" {
+			ports, err := macPorts(strings.Join(fs[k:], " "))
+			if err != nil {
+				return IOSMAC{}, err
+			}
+			rec.Ports = ports
+			break
+		}
+		switch name {
+		case "vlan":
+			rec.VLANID = fs[k]
+		case "mac":
+			rec.Address = strings.ToLower(fs[k])
+		case "type":
+			rec.Type = fs[k]
+		}
+	}
+	if NormaliseMAC(rec.Address) == "" {
+		return IOSMAC{}, errors.New("not a MAC address row: its words do not follow the header's columns")
+	}
+	if rec.Ports == nil {
+		rec.Ports = []string{}
+	}
+	return rec, nil
 }
 
 // IOSARP is one entry of `show ip arp` / `show arp`.
@@ -412,8 +564,9 @@ func IOSShowARPTable(text string) ([]IOSShowARP, Report) {
 }
 
 // arpTable is `show ip arp` (and `show arp`) as IOS, NX-OS and EOS print
-// it. NX-OS heads each VRF's table with "IP ARP Table for context X",
-// EOS with "VRF: X".
+// it, NX-OS's detail too (a Physical Interface column) and its Flags
+// column. NX-OS heads each VRF's table with "IP ARP Table for context
+// X", EOS with "VRF: X".
 var arpTable = NewTable(Spec{
 	Command: CmdARP,
 	Columns: []Column{
@@ -423,34 +576,139 @@ var arpTable = NewTable(Spec{
 		{"mac", []string{"Hardware Addr", "MAC Address"}},
 		{"type", []string{"Type"}},
 		{"interface", []string{"Interface"}},
+		{"physical", []string{"Physical Interface"}},
+		{"flags", []string{"Flags"}},
 	},
 	Signatures: [][]string{{"ip", "mac", "interface"}},
 	Key:        "ip",
 	Context: func(l string) bool {
-		return strings.HasPrefix(l, "VRF:") || strings.HasPrefix(l, "IP ARP Table for context")
+		return strings.HasPrefix(l, "VRF:") || strings.HasPrefix(l, "IP ARP Table for")
+	},
+	Skip: func(l string) bool {
+		return hasPrefixFold(l, "Total number of entries") || isLegend(l) || l == "Flags:"
 	},
 })
 
-// arpRows reads the ARP table and hands each entry to add.
-func arpRows(text string, add func(r Row, ip string)) Report {
+// arpEntry is one ARP row, cut into its parts.
+type arpEntry struct {
+	protocol, ip, age, mac, typ string
+	iface, physical, flags      string
+	pvlan                       string // IOS-XE: the private VLAN after the interface ("pv 202")
+}
+
+// arpTail reads the words of a row from its interface on (the interface,
+// NX-OS's physical interface and flags, IOS-XE's "pv N") into e.
+type arpTail func(words []string, r Row, e *arpEntry) error
+
+// iosARPTail: the interface, then nothing or IOS-XE's private VLAN
+// ("Vlan201 pv 202").
+func iosARPTail(words []string, _ Row, e *arpEntry) error {
+	if len(words) == 0 {
+		return nil // an incomplete entry
+	}
+	e.iface = words[0]
+	switch rest := words[1:]; {
+	case len(rest) == 0:
+	case len(rest) == 2 && rest[0] == "pv" && isNumber(rest[1]):
+		e.pvlan = rest[1]
+	default:
+		return fmt.Errorf("ARP entry %s: %q after the interface %s is neither nothing nor a private VLAN (pv N)", e.ip, strings.Join(rest, " "), e.iface)
+	}
+	return nil
+}
+
+// nxosARPFlags are the flags NX-OS's legend of `show ip arp` documents
+// (printed under Flags, or after the interface where the header has no
+// Flags column).
+var nxosARPFlags = []string{"*", "+", "#", "D", "CP", "PS", "RO"}
+
+// nxosARPTail: the interface, the physical interface where the header
+// has one (detail), then the flags.
+func nxosARPTail(words []string, r Row, e *arpEntry) error {
+	if len(words) == 0 {
+		return fmt.Errorf("ARP entry %s: no interface", e.ip)
+	}
+	e.iface, words = words[0], words[1:]
+	if r.Has("physical") && len(words) > 0 && !slices.Contains(nxosARPFlags, words[0]) {
+		e.physical, words = words[0], words[1:]
+	}
+	for _, w := range words {
+		if !slices.Contains(nxosARPFlags, w) {
+			return fmt.Errorf("ARP entry %s: %q is not a flag NX-OS documents (%s)", e.ip, w, strings.Join(nxosARPFlags, " "))
+		}
+	}
+	e.flags = strings.Join(words, " ")
+	return nil
+}
+
+// eosARPTail: EOS's interface cell names the VLAN interface and the port
+// behind it ("Vlan101, Port-Channel2", "Vlan1, not learned").
+func eosARPTail(words []string, _ Row, e *arpEntry) error {
+	e.iface = strings.Join(words, " ")
+	return nil
+}
+
+// arpRows reads the ARP table and hands each entry to add. A row set
+// out in columns is cut by them; one that is not (IOS-XE prints some
+// tables with one blank between cells) is read by its words around the
+// IP and MAC addresses, in the order the header names its columns.
+func arpRows(text string, tail arpTail, add func(r Row, e arpEntry)) Report {
 	return arpTable.Read(text, func(r Row) error {
-		ip := r.Cell("ip")
-		if _, err := netip.ParseAddr(ip); err != nil {
-			return fmt.Errorf("not an ARP row: %q is not an IP address", ip)
+		var e arpEntry
+		var words []string
+		if r.Aligned() {
+			e = arpEntry{protocol: r.Cell("protocol"), ip: r.Cell("ip"), age: r.Cell("age"), mac: r.Cell("mac"), typ: r.Cell("type")}
+			for _, c := range []string{"interface", "physical", "flags"} {
+				words = append(words, strings.Fields(r.Cell(c))...)
+			}
+		} else {
+			var err error
+			if e, words, err = arpWords(r); err != nil {
+				return err
+			}
 		}
-		if r.Cell("mac") == "" {
-			return fmt.Errorf("ARP entry %s: no hardware address", ip)
+		if _, err := netip.ParseAddr(e.ip); err != nil {
+			return fmt.Errorf("not an ARP row: %q is not an IP address", e.ip)
 		}
-		add(r, ip)
+		if e.mac == "" {
+			return fmt.Errorf("ARP entry %s: no hardware address", e.ip)
+		}
+		if err := tail(words, r, &e); err != nil {
+			return err
+		}
+		add(r, e)
 		return nil
 	})
+}
+
+// arpWords reads a row that does not follow the header's columns: the
+// words before the IP address are the protocol, those between it and
+// the MAC address (or "Incomplete") the age, then the type where the
+// header has one, then the rest.
+func arpWords(r Row) (arpEntry, []string, error) {
+	fs := r.Fields()
+	ip := slices.IndexFunc(fs, func(f string) bool { _, err := netip.ParseAddr(f); return err == nil })
+	if ip < 0 {
+		return arpEntry{}, nil, errors.New("not an ARP row: no IP address in it")
+	}
+	mac := slices.IndexFunc(fs[ip+1:], func(f string) bool { return NormaliseMAC(f) != "" || f == "Incomplete" || f == "INCOMPLETE" })
+	if mac < 0 {
+		return arpEntry{}, nil, fmt.Errorf("ARP entry %s: no hardware address", fs[ip])
+	}
+	mac += ip + 1
+	e := arpEntry{protocol: strings.Join(fs[:ip], " "), ip: fs[ip], age: strings.Join(fs[ip+1:mac], " "), mac: fs[mac]}
+	rest := fs[mac+1:]
+	if r.Has("type") && len(rest) > 0 {
+		e.typ, rest = rest[0], rest[1:]
+	}
+	return e, rest, nil
 }
 
 // IOSARPTable parses `show ip arp` and `show arp`.
 func IOSARPTable(text string) ([]IOSARP, Report) {
 	var out []IOSARP
-	rep := arpRows(text, func(r Row, ip string) {
-		out = append(out, IOSARP{Protocol: r.Cell("protocol"), IP: ip, Age: r.Cell("age"), MAC: r.Cell("mac"), Type: r.Cell("type"), Interface: r.Cell("interface")})
+	rep := arpRows(text, iosARPTail, func(r Row, e arpEntry) {
+		out = append(out, IOSARP{Protocol: e.protocol, IP: e.ip, Age: e.age, MAC: e.mac, Type: e.typ, Interface: e.iface})
 	})
 	return out, rep
 }

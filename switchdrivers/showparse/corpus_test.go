@@ -20,6 +20,9 @@ var parsers = map[string]func(string) (any, Report, error){
 	"cisco_ios/show_mac-address-table":                 reported(IOSMACTable),
 	"cisco_ios/show_ip_arp":                            reported(IOSARPTable),
 	"cisco_ios/show_arp":                               reported(IOSShowARPTable),
+	"cisco_ios/show_vlans":                             reported(IOSShowVLANs),
+	"cisco_ios/show_interfaces_status_err-disabled":    reported(IOSErrDisabledTable),
+	"cisco_ios/show_running-config_interface":          reported(IOSRunningConfigInterfaces),
 	"arista_eos/show_interfaces_status":                reported(EOSInterfacesStatus),
 	"arista_eos/show_vlan":                             reported(EOSShowVLAN),
 	"arista_eos/show_mac_address-table":                reported(EOSMACTable),
@@ -29,6 +32,8 @@ var parsers = map[string]func(string) (any, Report, error){
 	"cisco_nxos/show_vlan":                             reported(IOSShowVLAN),
 	"cisco_nxos/show_mac_address-table":                reported(NXOSMACTable),
 	"cisco_nxos/show_ip_arp":                           reported(NXOSARPTable),
+	"cisco_nxos/show_ip_arp_detail":                    reported(NXOSARPDetailTable),
+	"cisco_nxos/show_interface_brief":                  reported(NXOSInterfaceBriefTable),
 	"juniper_junos/show_ethernet-switching_interfaces": reported(JunosEthernetSwitchingInterfaces),
 	"juniper_junos/show_vlans":                         reported(JunosShowVLANs),
 	"juniper_junos/show_arp_no-resolve":                reported(JunosARPTable),
@@ -123,6 +128,9 @@ func TestCorpus(t *testing.T) {
 				}
 				if err := yaml.Unmarshal(refText, &ref); err != nil {
 					t.Fatal(err)
+				}
+				if fix := ntcFixes[dir+"/"+filepath.Base(raw)]; fix.fix != nil {
+					fix.fix(ref.Parsed) // the reference is wrong here (TestNTCAgreement counts it as it is)
 				}
 				v, rep, err := parse(string(text))
 				if err != nil {

@@ -62,6 +62,13 @@ var fuzzed = map[string]func(string) ([]string, Report){
 	"huawei arp":         keyed(HuaweiARPTable, func(r HuaweiARP) string { return r.IP }),
 	"huawei brief":       keyed(HuaweiDisplayInterfaceBrief, func(r HuaweiInterfaceBrief) string { return r.Interface }),
 	"huawei vlan":        keyed(HuaweiDisplayVLAN, func(r HuaweiVLAN) string { return r.VLANID }),
+	"ios err-disabled":   keyed(IOSErrDisabledTable, func(r IOSErrDisabled) string { return r.Interface }),
+	"ios vlans":          keyed(IOSShowVLANs, func(r IOSVLANs) string { return r.VLANID }),
+	"running-config":     keyed(IOSRunningConfigInterfaces, func(r IOSInterfaceConfig) string { return r.Interface }),
+	"show interfaces":    keyed(CiscoShowInterfaces, func(r CiscoInterface) string { return r.Interface }),
+	"nxos brief":         keyed(NXOSInterfaceBriefTable, func(r NXOSInterfaceBrief) string { return r.Interface }),
+	"nxos arp detail":    keyed(NXOSARPDetailTable, func(r NXOSARPDetail) string { return r.IP }),
+	"nxos vlan json":     keyed(NXOSShowVLANJSON, func(r IOSVLAN) string { return r.VLANID }),
 	"reader": func(text string) ([]string, Report) {
 		var keys []string
 		rep := testTable.Read(text, func(r Row) error {
@@ -85,7 +92,9 @@ func FuzzTableReader(f *testing.F) {
 		"arista_eos/show_interfaces_status", "arista_eos/show_mac_address-table", "arista_eos/show_ip_arp",
 		"juniper_junos/show_ethernet-switching_interfaces", "juniper_junos/show_vlans", "aruba_aoscx/show_interface", "aruba_aoscx/show_vlan",
 		"hp_procurve/show_interfaces_brief", "hp_comware/display_interface_brief", "hp_comware/display_vlan_all", "hp_comware/display_vlan_brief",
-		"huawei_vrp/display_vlan", "huawei_vrp/display_port_vlan", "huawei_vrp/display_arp_all"} {
+		"huawei_vrp/display_vlan", "huawei_vrp/display_port_vlan", "huawei_vrp/display_arp_all",
+		"cisco_ios/show_vlans", "cisco_ios/show_running-config_interface", "cisco_ios/show_interfaces_status_err-disabled",
+		"cisco_nxos/show_interface_brief", "cisco_nxos/show_ip_arp_detail"} {
 		raws, _ := filepath.Glob(filepath.Join(corpus.Dir(f), "ntc", dir, "*.raw"))
 		for _, raw := range raws {
 			if b, err := os.ReadFile(raw); err == nil && len(b) < 3000 {
@@ -100,6 +109,9 @@ func FuzzTableReader(f *testing.F) {
 	f.Add("Interface 1/1/1 is up\n Admin state is up\n VLAN Mode: access\n Access VLAN: 10\nInterface 1/1/2 is down (Administratively down)\n Admin state is down\n Admin state is up\ngarbage\n Rx\n   1 total packets 2 total bytes\n")
 	f.Add(" VLAN ID: 10\n Name: a\n Tagged ports: none\n Untagged ports:\n    GE1/0/1 GE1/0/2\n Name: b\n VLAN ID: x\n")
 	f.Add("Logical         Vlan          TAG     MAC     STP         Logical           Tagging\ninterface       members               limit   state       interface flags\nge-0/0/0.0                            65535               DN                untagged\n                v10           10      65535   Discarding                    untagged\n")
+	f.Add("GigabitEthernet1 is up, line protocol is up\n  Description: x\n  MTU 1500 bytes, BW 1000000 Kbit/sec\nEthernet1/1 is down (Link not connected)\nadmin state is up, Dedicated Interface\n  Hardware: 1000 Ethernet, address: 0000.1111.2222 (bia 0000.1111.2222)\n")
+	f.Add("interface GigabitEthernet1/0/1\n switchport mode access\n switchport access vlan 66\n!\nvlan 10-12,20\n name x\nend\n")
+	f.Add(`{"TABLE_vlanbriefxbrief": {"ROW_vlanbriefxbrief": {"vlanshowbr-vlanid-utf": "1", "vlanshowplist-ifidx": ["Ethernet1/1-3", "port-channel1"]}}}`)
 	f.Fuzz(func(t *testing.T, text string) {
 		raw := strings.Split(text, "\n")
 		for name, parse := range fuzzed {

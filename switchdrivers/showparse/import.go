@@ -1,6 +1,7 @@
 package showparse
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -347,7 +348,9 @@ func detect(platform string, cmds []command, text string) (*command, error) {
 // columns its best header names, or 1 if a line matches its match.
 func (c *command) score(lines []string, text string) int {
 	if c.table != nil {
-		return c.table.Score(text)
+		if s := c.table.Score(text); s > 0 || c.match == nil {
+			return s
+		}
 	}
 	if c.match != nil && slices.ContainsFunc(lines, c.match) {
 		return 1
@@ -386,7 +389,7 @@ var (
 			}
 			return rep, nil
 		}}
-	iosVLANCommand = command{name: CmdVLAN, also: []string{"show vlan brief"}, filters: []string{"id *", "name *"}, table: vlanTable,
+	iosVLANCommand = command{name: CmdVLAN, also: []string{"show vlan brief"}, filters: []string{"id *", "name *", "all-ports"}, table: vlanTable,
 		read: func(text string, r *Result) (Report, error) {
 			rows, rep := IOSShowVLAN(text)
 			for _, row := range rows {
@@ -411,8 +414,26 @@ var (
 			}
 			return rep, nil
 		}}
+	iosErrDisabledCommand = command{name: CmdErrDisabled, also: []string{"show interface status err-disabled"}, table: statusTable,
+		read: func(text string, r *Result) (Report, error) {
+			rows, rep := IOSErrDisabledTable(text)
+			for _, row := range rows {
+				mergePort(r, Port{Name: row.Interface, Status: row.Status, Description: unlessPlaceholder(row.Name)})
+			}
+			return rep, nil
+		}}
+	iosVLANsCommand = command{name: CmdVLANs,
+		match: func(l string) bool { return vlansStart.MatchString(strings.TrimSpace(l)) },
+		read: func(text string, r *Result) (Report, error) {
+			rows, rep := IOSShowVLANs(text)
+			for _, row := range rows {
+				r.VLANs = append(r.VLANs, VLAN{ID: row.VLANID, Ports: row.Interfaces})
+			}
+			return rep, nil
+		}}
 	ciscoIOSCommands = []command{iosStatusCommand, iosSwitchportCommand, iosVLANCommand, iosMACCommand, iosARPCommand,
-		{name: "show arp", table: arpTable, read: iosARPCommand.read}}
+		{name: "show arp", table: arpTable, read: iosARPCommand.read}, iosVLANsCommand, iosErrDisabledCommand, runningConfigCommand(false),
+		interfacesCommand(CmdInterfaces, "show interface")}
 	ciscoNXOSCommands = []command{
 		{name: "show interface status", also: []string{CmdInterfacesStatus}, table: statusTable, read: iosStatusCommand.read},
 		{name: "show interface switchport", also: []string{CmdInterfacesSwitchport}, match: iosSwitchportCommand.match,
@@ -430,7 +451,20 @@ var (
 				}
 				return rep, nil
 			}},
-		iosVLANCommand,
+		{name: CmdVLAN, also: iosVLANCommand.also, filters: iosVLANCommand.filters, table: vlanTable,
+			// `show vlan brief | json`: NX-OS's JSON of the same table.
+			match: func(l string) bool { return strings.Contains(l, `"TABLE_vlanbriefxbrief"`) },
+			read: func(text string, r *Result) (Report, error) {
+				if !strings.HasPrefix(strings.TrimSpace(text), "{") {
+					return iosVLANCommand.read(text, r)
+				}
+				rows, rep := NXOSShowVLANJSON(text)
+				for _, row := range rows {
+					r.VLANs = append(r.VLANs, VLAN{ID: row.VLANID, Name: row.Name, Status: row.Status, Ports: row.Interfaces})
+				}
+				return rep, nil
+			}},
+		interfacesCommand("show interface", "show interfaces"),
 		{name: CmdMACTable, filters: macFilters, table: macTable,
 			read: func(text string, r *Result) (Report, error) {
 				rows, rep := NXOSMACTable(text)
@@ -439,16 +473,34 @@ var (
 				}
 				return rep, nil
 			}},
-		{name: CmdARP, filters: []string{"vrf *"}, table: arpTable,
+		{name: CmdARP, also: []string{"show ip arp detail"}, filters: []string{"vrf *"}, table: arpTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, rep := NXOSARPTable(text)
+				rows, rep := NXOSARPDetailTable(text) // the physical interface is "" without detail
 				for _, row := range rows {
 					r.addARP(row.IP, row.MAC, row.Interface)
 				}
 				return rep, nil
 			}},
+		{name: CmdInterfaceBrief, table: briefTable,
+			read: func(text string, r *Result) (Report, error) {
+				rows, rep := NXOSInterfaceBriefTable(text)
+				for _, row := range rows {
+					p := Port{Name: row.Interface, Status: row.Status, Description: unlessPlaceholder(row.Description)}
+					switch row.Mode {
+					case "access", "trunk":
+						p.Mode = row.Mode
+						if isVLANID(row.VLANID) {
+							p.VLAN = row.VLANID // the access VLAN; a trunk's native VLAN
+						}
+					case "routed":
+						p.Mode = "routed"
+					}
+					mergePort(r, p)
+				}
+				return rep, nil
+			}},
 	}
-	aristaEOSCommands = []command{iosStatusCommand, iosSwitchportCommand, iosVLANCommand,
+	aristaEOSCommands = []command{iosStatusCommand, iosSwitchportCommand, iosVLANCommand, runningConfigCommand(true),
 		{name: CmdMACTable, filters: macFilters, table: eosMACTable,
 			read: func(text string, r *Result) (Report, error) {
 				rows, rep := EOSMACTable(text)
@@ -467,6 +519,59 @@ var (
 			}},
 	}
 )
+
+// interfacesCommand reads IOS `show interfaces` and NX-OS `show
+// interface`: every interface's state and description, and on NX-OS its
+// port mode.
+func interfacesCommand(name, also string) command {
+	return command{name: name, also: []string{also},
+		match: func(l string) bool {
+			_, state, protocol, ok := ifStart(l)
+			return ok && (protocol != "" || strings.Contains(state, "("))
+		},
+		read: func(text string, r *Result) (Report, error) {
+			rows, rep := CiscoShowInterfaces(text)
+			for _, row := range rows {
+				p := Port{Name: row.Interface, Status: row.portStatus(), Description: row.Description}
+				switch row.PortMode {
+				case "access", "trunk", "routed":
+					p.Mode = row.PortMode
+				}
+				mergePort(r, p)
+			}
+			return rep, nil
+		}}
+}
+
+// runningConfigCommand reads the interface and VLAN sections of an IOS
+// or (eos) EOS configuration.
+func runningConfigCommand(eos bool) command {
+	return command{name: CmdRunningConfig, also: []string{"show startup-config"},
+		filters: []string{"interface *", "interfaces *", "all"}, // EOS: show running-config interfaces Ethernet1
+		match: func(l string) bool {
+			return strings.HasPrefix(l, "interface ") || strings.HasPrefix(l, "Current configuration")
+		},
+		read: func(text string, r *Result) (Report, error) {
+			c, rep := runningConfig(text)
+			for _, i := range c.Interfaces {
+				p := Port{Name: i.Interface, Mode: i.configMode(eos), Description: i.Description}
+				switch p.Mode {
+				case "access":
+					p.VLAN = cmp.Or(i.AccessVLAN, "1")
+				case "trunk":
+					p.VLAN = cmp.Or(i.NativeVLAN, "1")
+				}
+				if i.Shutdown {
+					p.Status = "disabled"
+				}
+				mergePort(r, p)
+			}
+			for _, v := range c.VLANs {
+				r.VLANs = append(r.VLANs, VLAN{ID: v.ID, Name: v.Name})
+			}
+			return rep, nil
+		}}
+}
 
 // The other platforms' commands: parsers not on the table reader yet
 // (they fail on a row they cannot read).
@@ -929,11 +1034,26 @@ func switchportMode(switchport, oper, admin string) string {
 	return mode(oper)
 }
 
-// mergePort adds p, filling in an existing record of the same port.
+// Add merges o into r: its ports into r's (see mergePort), the rest
+// appended.
+func (r *Result) Add(o Result) {
+	for _, p := range o.Ports {
+		mergePort(r, p)
+	}
+	r.VLANs = append(r.VLANs, o.VLANs...)
+	r.MACs = append(r.MACs, o.MACs...)
+	r.ARP = append(r.ARP, o.ARP...)
+	r.Tables = append(r.Tables, o.Tables...)
+	r.Warnings = append(r.Warnings, o.Warnings...)
+}
+
+// mergePort adds p, filling in an existing record of the same port
+// (spelt long or short: GigabitEthernet1/0/1 is Gi1/0/1; the first
+// spelling stays).
 func mergePort(r *Result, p Port) {
 	for i := range r.Ports {
 		q := &r.Ports[i]
-		if q.Name != p.Name {
+		if !sameInterface(q.Name, p.Name) {
 			continue
 		}
 		if p.Mode != "" {

@@ -71,7 +71,13 @@ func TestCommandsExact(t *testing.T) {
 		"sh int stat":                           CmdInterfacesStatus,
 		"show interface status":                 CmdInterfacesStatus,
 		"sh int switchp":                        CmdInterfacesSwitchport,
-		"sh vl":                                 CmdVLAN,
+		"sh vlan":                               CmdVLAN,
+		"show vlan all-ports":                   CmdVLAN,
+		"show vlans":                            CmdVLANs,
+		"sh int status err-disabled":            CmdErrDisabled,
+		"show run":                              CmdRunningConfig,
+		"show running-config interface Gi1/0/1": CmdRunningConfig,
+		"show startup-config":                   CmdRunningConfig,
 		"show vlan brief":                       CmdVLAN,
 		"show vlan id 10":                       CmdVLAN,
 		"show mac-address-table":                CmdMACTable,
@@ -85,10 +91,28 @@ func TestCommandsExact(t *testing.T) {
 			t.Errorf("%q: %v %v", typed, c, err)
 		}
 	}
-	for _, typed := range []string{"show vlans", "show ip arp detail", "show mac address-table vlan", "show interfaces", "show interfaces status err-disabled", "show running-config"} {
+	for _, typed := range []string{"show ip arp detail", "show mac address-table vlan", "show interfaces status errdisabled", "show running-config vlan", "show spanning-tree"} {
 		var ue *UnsupportedError
 		if _, err := resolve("cisco_ios", cmds, typed); !errors.As(err, &ue) || !strings.Contains(err.Error(), "supported: show interfaces status, show interfaces switchport, show vlan") {
 			t.Errorf("%q: %v", typed, err)
+		}
+	}
+	// An abbreviation of two commands is ambiguous, as on the switch.
+	if _, err := resolve("cisco_ios", cmds, "sh vl"); err == nil || !strings.Contains(err.Error(), "ambiguous for cisco_ios: show vlan or show vlans") {
+		t.Errorf("sh vl: %v", err)
+	}
+	ecmds, _ := platformCommands("arista_eos")
+	for _, typed := range []string{"show running-config interfaces Ethernet1", "show run", "show startup-config"} {
+		if c, err := resolve("arista_eos", ecmds, typed); err != nil || c.name != CmdRunningConfig {
+			t.Errorf("eos %q: %v %v", typed, c, err)
+		}
+	}
+	// NX-OS: the detail of the ARP table, in any VRF; every section of the
+	// interfaces' brief.
+	ncmds, _ := platformCommands("cisco_nxos")
+	for typed, want := range map[string]string{"show ip arp detail vrf all": CmdARP, "show ip arp vrf all": CmdARP, "show ip arp detail": CmdARP, "sh int br": CmdInterfaceBrief} {
+		if c, err := resolve("cisco_nxos", ncmds, typed); err != nil || c.name != want {
+			t.Errorf("nxos %q: %v %v", typed, c, err)
 		}
 	}
 	// A word typed short is completed as the switch's CLI does ("show
@@ -152,7 +176,12 @@ func TestImportFileWarnings(t *testing.T) {
 		t.Fatalf("%+v", r.Warnings)
 	}
 	// One section of a command import does not read is an error.
-	if err := ImportFile("cisco_ios", "", "v.txt", "sw1#show vlans\nVLAN0010 (Inter-VLAN Routing) ID: 10\n", &r); err == nil || !strings.Contains(err.Error(), `"show vlans" is not one import reads for cisco_ios`) {
+	if err := ImportFile("cisco_ios", "", "v.txt", "sw1#show spanning-tree\nVLAN0010\n  Spanning tree enabled protocol rstp\n", &r); err == nil || !strings.Contains(err.Error(), `"show spanning-tree" is not one import reads for cisco_ios`) {
+		t.Fatalf("%v", err)
+	}
+	// Output of a command import reads, in a form it does not know: an
+	// error naming the line, not an empty success.
+	if err := ImportFile("cisco_ios", "", "v.txt", "sw1#show vlans\nVLAN0010 (Inter-VLAN Routing) ID: 10\n", &r); err == nil || !strings.Contains(err.Error(), `v.txt:2: a line before the first VLAN ID: line: "VLAN0010 (Inter-VLAN Routing) ID: 10"`) {
 		t.Fatalf("%v", err)
 	}
 }

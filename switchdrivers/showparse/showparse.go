@@ -154,3 +154,66 @@ func joinTokens(ts []token) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// canonicalInterface is an interface name in one spelling whatever the
+// device or a reference wrote: the type's long name in lower case, then
+// the rest ("Gi1/0/1", "GigabitEthernet1/0/1" and "gi1/0/1" are one;
+// "Eth1/1" is "ethernet1/1", "Po1" "port-channel1"). Names of other
+// shapes are only lower-cased.
+func canonicalInterface(s string) string {
+	s = strings.TrimSpace(s)
+	i := strings.IndexFunc(s, func(r rune) bool { return r >= '0' && r <= '9' })
+	if i < 0 {
+		return strings.ToLower(s)
+	}
+	prefix := strings.ToLower(s[:i])
+	if long, ok := interfaceTypes[prefix]; ok {
+		prefix = long
+	}
+	return prefix + strings.ToLower(s[i:])
+}
+
+// sameInterface says whether a and b name one interface (see
+// canonicalInterface).
+func sameInterface(a, b string) bool {
+	if a == b {
+		return true
+	}
+	ia := strings.IndexFunc(a, func(r rune) bool { return r >= '0' && r <= '9' })
+	ib := strings.IndexFunc(b, func(r rune) bool { return r >= '0' && r <= '9' })
+	if ia < 0 || ib < 0 || !strings.EqualFold(a[ia:], b[ib:]) {
+		return false
+	}
+	return canonicalInterface(a) == canonicalInterface(b)
+}
+
+// interfaceTypes maps the abbreviations Cisco IOS, NX-OS and Arista EOS
+// print (and the long names) to the long name, lower case.
+var interfaceTypes = func() map[string]string {
+	m := map[string]string{}
+	for long, shorts := range map[string][]string{
+		"gigabitethernet":      {"gi", "gig", "ge"},
+		"fastethernet":         {"fa"},
+		"tengigabitethernet":   {"te", "ten", "tengige"},
+		"twogigabitethernet":   {"tw"},
+		"twentyfivegige":       {"twe", "twentyfivegigabitethernet"},
+		"fivegigabitethernet":  {"fi"},
+		"fortygigabitethernet": {"fo", "fortygige"},
+		"hundredgige":          {"hu", "hundredgigabitethernet"},
+		"fourhundredgige":      {"fou"},
+		"appgigabitethernet":   {"ap"},
+		"port-channel":         {"po", "portchannel"},
+		"loopback":             {"lo"},
+		"vlan":                 {"vl"},
+		"ethernet":             {"eth", "et"},
+		"tunnel":               {"tu"},
+		"serial":               {"se"},
+		"management":           {"mgmt"},
+	} {
+		m[long] = long
+		for _, s := range shorts {
+			m[s] = long
+		}
+	}
+	return m
+}()

@@ -206,7 +206,8 @@ func (t *Table) Read(text string, row func(Row) error) Report {
 	lines := textLines(text)
 	var sec *section
 	ctx := ""
-	first := -1 // first line with content, for "no header"
+	first := -1       // first line with content, for "no header"
+	firstRow := false // the next line is the first under a header
 	var toks []tok
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
@@ -224,6 +225,7 @@ func (t *Table) Read(text string, row func(Row) error) Report {
 		if s, last := t.header(lines, i); s != nil {
 			sec, i = s, last
 			rep.Sections++
+			firstRow = true
 			continue
 		}
 		if t.spec.Context != nil && t.spec.Context(trimmed) {
@@ -239,10 +241,11 @@ func (t *Table) Read(text string, row func(Row) error) Report {
 		if sec == nil {
 			continue // text around the tables: legends, titles, counts
 		}
-		if foreignHeader(lines, i) {
+		if !firstRow && foreignHeader(lines, i) {
 			sec = nil // another table of the same output (VLAN types, remote SPAN)
 			continue
 		}
+		firstRow = false // the first line under a header is a row, even between two rules
 		toks = tokenize(l, toks[:0])
 		r := Row{Line: i + 1, Text: l, t: t, sec: sec, cells: sec.cut(l, toks), ctx: ctx, compact: compact(toks)}
 		if err := row(r); err != nil {
@@ -443,12 +446,15 @@ func (t *Table) header(lines []string, i int) (*section, int) {
 		return nil, 0
 	}
 	// The header's lines: line i, and one more when a rule follows it.
+	// Blank lines between them are passed over (a capture that doubled
+	// every line end).
 	last, rule := i, -1
-	switch {
-	case i+1 < len(lines) && isRule(lines[i+1]):
-		rule = i + 1
-	case i+2 < len(lines) && strings.TrimSpace(lines[i+1]) != "" && !isRule(lines[i+1]) && isRule(lines[i+2]):
-		last, rule = i+1, i+2
+	j := nextContent(lines, i+1)
+	switch k := nextContent(lines, j+1); {
+	case j < len(lines) && isRule(lines[j]):
+		rule = j
+	case k < len(lines) && !isRule(lines[j]) && isRule(lines[k]):
+		last, rule = j, k
 	}
 	if !t.mayMatch(lines[i : last+1]) {
 		if last == i {
@@ -459,16 +465,21 @@ func (t *Table) header(lines []string, i int) (*section, int) {
 			return nil, 0
 		}
 	}
+	dashed := rule >= 0 && len(runs(lines[rule])) >= 2
+	if last > i && strings.Contains(lines[i], ":") && (!dashed || strings.TrimSpace(lines[i+1]) == "") {
+		// "The total number of vlans is : 2" right above a header
+		// without column dashes, or "Management VLAN :" a blank line
+		// above a header:
+		// a statement, not the header's first line (column titles have
+		// no colon); the header starts on a later line. ("EHWIC: 1"
+		// right above a header and its rule is the section's title.)
+		return nil, 0
+	}
 	var s *section
-	if rule >= 0 && len(runs(lines[rule])) >= 2 {
+	if dashed {
 		s = t.dashHeader(lines[i:last+1], runs(lines[rule]))
-	} else {
-		if last > i && strings.Contains(lines[i], ":") {
-			// "The total number of vlans is : 2" above a one-line
-			// header: a statement, not the header's first line (column
-			// titles have no colon); the header starts on the next line.
-			return nil, 0
-		}
+	}
+	if s == nil { // no runs, or titles that do not sit over them (an unpadded header)
 		s = t.wordHeader(lines[i : last+1])
 	}
 	if s == nil && last > i { // a title above a one-line header
@@ -482,6 +493,15 @@ func (t *Table) header(lines []string, i int) (*section, int) {
 		last = rule
 	}
 	return s, last
+}
+
+// nextContent is the index of the first line from i on that is not
+// blank (len(lines) if none).
+func nextContent(lines []string, i int) int {
+	for i < len(lines) && strings.TrimSpace(lines[i]) == "" {
+		i++
+	}
+	return i
 }
 
 // mayMatch is a quick test that the lines contain, somewhere, every word

@@ -78,6 +78,9 @@ var variantTables = []variantTable{
 	{"huawei_vrp/display_interface_brief", huaweiBriefTable, printed(HuaweiDisplayInterfaceBrief), []string{"inuti", "oututi"}},
 	{"huawei_vrp/display_vlan", huaweiVLANTable, printed(HuaweiDisplayVLAN), []string{"type", "status"}},
 	{"huawei_vrp/display_vlan_brief", huaweiVLANTable, printed(HuaweiDisplayVLAN), []string{"name", "status"}},
+	{"cisco_ios/show_interfaces_status_err-disabled", statusTable, printed(IOSErrDisabledTable), []string{"name"}},
+	{"cisco_nxos/show_interface_brief", briefTable, printed(NXOSInterfaceBriefTable), []string{"vrf", "ip", "speed", "mtu", "vlan", "type", "mode", "reason", "portch", "description", "protocol"}},
+	{"cisco_nxos/show_ip_arp_detail", arpTable, printed(NXOSARPDetailTable), []string{"age", "interface", "physical"}},
 }
 
 const junkRow = "%% junk: this line is not part of the table %%"
