@@ -48,16 +48,26 @@ var parsers = map[string]func(string) (any, Report, error){
 	"hp_comware/display_interface_brief":               wrap(ComwareDisplayInterfaceBrief),
 	"hp_comware/display_mac-address":                   wrap(ComwareMACTable),
 	"hp_comware/display_arp":                           wrap(ComwareARPTable),
-	"cisco_s300/show_interfaces_status":                wrap(SMBInterfacesStatus),
-	"dell_powerconnect/show_interfaces_status":         wrap(SMBInterfacesStatus),
-	"cisco_s300/show_mac_address-table":                wrap(SMBMACTable),
-	"ubiquiti_edgeswitch/show_vlan":                    wrap(EdgeSwitchShowVLAN),
-	"dell_force10/show_vlan_brief":                     wrap(Force10ShowVLANBrief),
-	"brocade_fastiron/show_interfaces_brief":           wrap(FastIronInterfacesBrief),
-	"ruckus_fastiron/show_interfaces_brief":            wrap(RuckusInterfacesBrief),
-	"extreme_exos/show_vlan_description":               wrap(EXOSShowVLANDescription),
-	"extreme_exos/show_iparp":                          wrap(EXOSIPARP),
-	"mikrotik_routeros/ip_arp_print":                   wrap(MikroTikARPTable),
+	"cisco_s300/show_interfaces_status":                reported(SMBInterfacesStatus),
+	"cisco_s300/show_mac_address-table":                reported(SMBMACTable),
+	"cisco_s300/show_vlan":                             reported(SMBShowVLAN),
+	"cisco_s300/show_interfaces_switchport":            reported(SMBInterfacesSwitchport),
+	"dell_powerconnect/show_interfaces_status":         reported(SMBInterfacesStatus),
+	"ubiquiti_edgeswitch/show_vlan":                    reported(EdgeSwitchShowVLAN),
+	"ubiquiti_edgeswitch/show_arp":                     reported(EdgeSwitchARPTable),
+	"dell_force10/show_vlan_brief":                     reported(Force10ShowVLANBrief),
+	"dell_force10/show_vlan":                           reported(Force10ShowVLAN),
+	"dell_force10/show_arp":                            reported(Force10ARPTable),
+	"brocade_fastiron/show_interfaces_brief":           reported(FastIronInterfacesBrief),
+	"brocade_fastiron/show_running-config_vlan":        reported(FastIronRunningConfigVLAN),
+	"ruckus_fastiron/show_interfaces_brief":            reported(RuckusInterfacesBrief),
+	"ruckus_fastiron/show_vlan":                        reported(RuckusShowVLAN),
+	"extreme_exos/show_vlan_description":               reported(EXOSShowVLANDescription),
+	"extreme_exos/show_iparp":                          reported(EXOSIPARP),
+	"extreme_exos/show_ports_information":              reported(EXOSPortsInformation),
+	"extreme_exos/show_ports_information_detail":       reported(EXOSPortsInformationDetail),
+	"mikrotik_routeros/ip_arp_print":                   reported(MikroTikARPTable),
+	"mikrotik_routeros/interface_vlan_print_detail":    reported(MikroTikInterfaceVLAN),
 	"aruba_os/show_vlan":                               wrap(ArubaOSShowVLAN),
 	"aruba_os/show_arp":                                wrap(ArubaOSARPTable),
 }
@@ -97,6 +107,8 @@ func records(v any) ([]map[string]any, error) {
 // be exact.
 func TestCorpus(t *testing.T) {
 	root := filepath.Join(corpus.Dir(t), "ntc")
+	agree := newCorpusAgreement()
+	defer agree.summary(t)
 	for dir, parse := range parsers {
 		raws, _ := filepath.Glob(filepath.Join(root, dir, "*.raw"))
 		if len(raws) == 0 {
@@ -148,6 +160,7 @@ func TestCorpus(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				ref.Parsed = agree.compare(t, dir, ref.Parsed, got)
 				exact := 0
 				var diffs []string
 				for i := range max(len(got), len(ref.Parsed)) {
@@ -394,9 +407,9 @@ func TestImportSmallBusiness(t *testing.T) {
 		platform, file     string
 		ports, vlans, macs int
 	}{
-		{"cisco_s300", "cisco_s300/show_interfaces_status/cisco_s300_show_interfaces_status.raw", 28, 0, 0},
+		{"cisco_s300", "cisco_s300/show_interfaces_status/cisco_s300_show_interfaces_status.raw", 28 + 8, 0, 0}, // and the port-channels
 		{"cisco_s300", "cisco_s300/show_mac_address-table/cisco_s300_show_mac_address-table.raw", 0, 0, 12},
-		{"dell_powerconnect", "dell_powerconnect/show_interfaces_status/dell_powerconnect_show_interfaces_status.raw", 48, 0, 0},
+		{"dell_powerconnect", "dell_powerconnect/show_interfaces_status/dell_powerconnect_show_interfaces_status.raw", 48 + 8, 0, 0},
 		{"ubiquiti_edgeswitch", "ubiquiti_edgeswitch/show_vlan/ubiquiti_edgeswitch_show_vlan.raw", 0, 5, 0},
 		{"dell_force10", "dell_force10/show_vlan_brief/dell_force10_show_vlan_brief.raw", 0, 6, 0},
 		{"brocade_fastiron", "brocade_fastiron/show_interfaces_brief/brocade_fastiron_show_interfaces_brief.raw", 24, 0, 0},
