@@ -69,11 +69,20 @@ type EXOSARP struct {
 	Port        string `yaml:"port"`
 }
 
-// exosSummary recognises the first line after an EXOS table of settings
-// and counters ("Dynamic Entries  :  4", "ARP address check:  Enabled"):
-// a key, a colon and a blank.
+// exosARPSummary are the first words of the settings and counters EXOS
+// prints under the `show iparp` table ("Dynamic Entries  :  4", "ARP
+// address check:  Enabled").
+var exosARPSummary = []string{"Dynamic Entries", "Pending Entries", "In Request", "Out Request", "Failed Request", "Proxy Answered",
+	"Rx Error", "Rejected Count", "Rejected Port", "Max Entries", "Max ARP Entries", "Max Pending", "Max Proxy", "ARP address check",
+	"Timeout", "Distributed mode", "ARP Sender-Mac", "Locktime", "Retransmit Time", "Reachable Time", "Fast Convergence", "ARP Global Settings"}
+
 func exosSummary(l string) bool {
-	return strings.Contains(l, ": ") || strings.Contains(l, " :") || strings.HasSuffix(l, ":")
+	for _, p := range exosARPSummary {
+		if strings.HasPrefix(l, p) {
+			return true
+		}
+	}
+	return false
 }
 
 var exosARPTable = NewTable(Spec{

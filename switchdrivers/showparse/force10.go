@@ -55,7 +55,6 @@ type Force10VLAN struct {
 	Status  string
 	Name    string // the Description column
 	Members []Force10Members
-	Line    int // the line of its row
 }
 
 // Force10Members is one member line of a VLAN of `show vlan`.
@@ -102,7 +101,7 @@ func Force10ShowVLAN(text string) ([]Force10VLAN, Report) {
 		if len(fs) == 0 || !isVLANID(fs[len(fs)-1]) || r.Cell("status") == "" {
 			return errors.New("not a VLAN row: no VLAN number under NUM and status under Status")
 		}
-		v := Force10VLAN{Codes: strings.Join(fs[:len(fs)-1], " "), ID: fs[len(fs)-1], Status: r.Cell("status"), Name: r.Cell("name"), Line: r.Line}
+		v := Force10VLAN{Codes: strings.Join(fs[:len(fs)-1], " "), ID: fs[len(fs)-1], Status: r.Cell("status"), Name: r.Cell("name")}
 		if m != nil {
 			v.Members = append(v.Members, *m)
 		}

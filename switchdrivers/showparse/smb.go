@@ -158,8 +158,6 @@ type SMBVLAN struct {
 	CreatedBy     string `yaml:"created_by"`
 	TaggedPorts   string `yaml:"tagged_ports"`
 	UntaggedPorts string `yaml:"untagged_ports"`
-	Line          int    `yaml:"-"` // the line of its row
-	Text          string `yaml:"-"` // the row's text
 }
 
 var smbVLANTable = NewTable(Spec{
@@ -178,10 +176,13 @@ var smbVLANTable = NewTable(Spec{
 	Key:        "vlan",
 })
 
-// SMBShowVLAN parses Cisco SG/CBS `show vlan` (every layout).
+// SMBShowVLAN parses Cisco SG/CBS `show vlan` (every layout). A VLAN
+// whose port list (joined over its lines) is not a list of ports and
+// ranges is read and reported at its first line.
 func SMBShowVLAN(text string) ([]SMBVLAN, Report) {
 	var out []SMBVLAN
-	last := -1 // the line of the last row read into out
+	var at []Warning // each VLAN's first line
+	last := -1       // the line of the last row read into out
 	rep := smbVLANTable.Read(text, func(r Row) error {
 		if r.Continuation() {
 			if last < 0 || r.Line != last+1 {
@@ -199,8 +200,7 @@ func SMBShowVLAN(text string) ([]SMBVLAN, Report) {
 			return nil
 		}
 		v := SMBVLAN{VLANID: r.Cell("vlan"), Name: r.Cell("name"), Interfaces: r.Cell("ports"), Type: r.Cell("type"),
-			Authorization: r.Cell("authorization"), CreatedBy: r.Cell("createdby"), TaggedPorts: r.Cell("tagged"), UntaggedPorts: r.Cell("untagged"),
-			Line: r.Line, Text: r.Text}
+			Authorization: r.Cell("authorization"), CreatedBy: r.Cell("createdby"), TaggedPorts: r.Cell("tagged"), UntaggedPorts: r.Cell("untagged")}
 		if !isVLANID(v.VLANID) {
 			return fmt.Errorf("not a VLAN row: %q is not a VLAN ID", v.VLANID)
 		}
@@ -208,9 +208,17 @@ func SMBShowVLAN(text string) ([]SMBVLAN, Report) {
 			return err
 		}
 		out = append(out, v)
+		at = append(at, Warning{Line: r.Line, Text: r.Text})
 		last = r.Line
 		return nil
 	})
+	for i, v := range out {
+		for _, l := range []string{v.Interfaces, v.TaggedPorts, v.UntaggedPorts} {
+			if _, err := expandSMBPorts(l); err != nil {
+				rep.warn(at[i].Line, at[i].Text, fmt.Sprintf("VLAN %s: its ports are not read: %v", v.VLANID, err))
+			}
+		}
+	}
 	return out, rep
 }
 
@@ -477,10 +485,7 @@ var (
 						tagged bool
 						known  bool
 					}{{row.Interfaces, false, false}, {row.UntaggedPorts, false, true}, {row.TaggedPorts, true, true}} {
-						ports, err := expandSMBPorts(l.list)
-						if err != nil { // the VLAN was read; its port list was not
-							rep.warn(row.Line, row.Text, fmt.Sprintf("VLAN %s: its ports are not read: %v", row.VLANID, err))
-						}
+						ports, _ := expandSMBPorts(l.list) // an unreadable list is reported by the parser
 						for _, p := range ports {
 							v.Ports = appendNew(v.Ports, p)
 							if l.known {
