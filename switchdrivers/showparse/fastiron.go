@@ -244,7 +244,9 @@ func fastIronVLANHeader(l string) (FastIronVLAN, error) {
 		} else if i := strings.LastIndex(name, ","); i >= 0 {
 			name = name[:i]
 		}
-		v.Name = strings.TrimSpace(name)
+		if v.Name = strings.TrimSpace(name); v.Name == "[None]" {
+			v.Name = ""
+		}
 	}
 	return v, nil
 }

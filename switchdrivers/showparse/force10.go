@@ -231,13 +231,14 @@ var force10ARPTable = NewTable(Spec{
 	Signatures: [][]string{{"protocol", "address", "mac", "iface"}},
 })
 
-// Force10ARPTable parses Dell Force10 `show arp`.
+// Force10ARPTable parses Dell Force10 `show arp`; an entry not resolved
+// yet reads "(incomplete)" for its MAC address.
 func Force10ARPTable(text string) ([]Force10ARP, Report) {
 	var out []Force10ARP
 	rep := force10ARPTable.Read(text, func(r Row) error {
 		a := Force10ARP{IP: r.Cell("address"), Age: r.Cell("age"), MAC: r.Cell("mac"), Port: r.Cell("iface"), CPU: r.Cell("cpu")}
 		a.VLANID = strings.TrimSpace(strings.TrimPrefix(r.Cell("vlan"), "Vl"))
-		if !isIPv4(a.IP) || NormaliseMAC(a.MAC) == "" {
+		if !isIPv4(a.IP) || NormaliseMAC(a.MAC) == "" && !strings.EqualFold(strings.Trim(a.MAC, "()"), "incomplete") {
 			return errors.New("not an ARP entry: no IP address under Address and MAC address under Hardware Address")
 		}
 		out = append(out, a)
@@ -281,6 +282,9 @@ var force10Commands = []command{
 		read: func(text string, r *Result) (Report, error) {
 			rows, rep := Force10ARPTable(text)
 			for _, row := range rows {
+				if NormaliseMAC(row.MAC) == "" {
+					continue // not resolved yet: no MAC address to know the host by
+				}
 				iface := unlessPlaceholder(row.Port)
 				if iface == "" && isVLANID(row.VLANID) {
 					iface = "Vl " + row.VLANID

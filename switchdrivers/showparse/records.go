@@ -26,7 +26,8 @@ type Records struct {
 	// record's first line from its others).
 	Start func(line string) bool
 	// End, if set, recognises a line that closes the record it is in
-	// ("!" in a configuration); the line belongs to no record.
+	// ("!" in a configuration); the line belongs to no record (Outside
+	// says whether it is documented there).
 	End func(line string) bool
 	// Outside, if set, recognises lines that are documented to stand
 	// outside the records (a legend, a count, the rest of a
@@ -106,7 +107,7 @@ func (rs Records) Read(text string, read func(*Record) error) Report {
 			flush()
 			cur = &Record{Lines: []Line{{i + 1, l}}, rep: &rep}
 			continue
-		case rs.End != nil && trimmed != "" && rs.End(l):
+		case cur != nil && rs.End != nil && trimmed != "" && rs.End(l):
 			flush()
 			continue
 		case cur != nil:
