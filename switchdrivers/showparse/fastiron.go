@@ -291,9 +291,8 @@ func fastIronPortList(s string) ([]FastIronMember, error) {
 			return nil, fmt.Errorf("%q is not a port number", w)
 		}
 		if i+2 < len(fs) && fs[i+1] == "to" && isNumber(fs[i+2]) { // "1 to 24"
-			from, _ := strconv.Atoi(w)
-			to, _ := strconv.Atoi(fs[i+2])
-			if to < from || to-from > 4096 {
+			from, to, ok := portRange(w, fs[i+2])
+			if !ok {
 				return nil, fmt.Errorf("%q is not a range of ports", strings.Join(fs[i:i+3], " "))
 			}
 			for p := from; p <= to; p++ {
@@ -541,9 +540,8 @@ func fastIronRange(from, to string) ([]string, error) {
 	if from[:fi+1] != to[:ti+1] {
 		return nil, fmt.Errorf("%s to %s is not a range of one module", from, to)
 	}
-	a, _ := strconv.Atoi(from[fi+1:])
-	b, _ := strconv.Atoi(to[ti+1:])
-	if b < a || b-a > 4096 {
+	a, b, ok := portRange(from[fi+1:], to[ti+1:])
+	if !ok {
 		return nil, fmt.Errorf("%s to %s is not a range of ports", from, to)
 	}
 	var out []string

@@ -163,15 +163,12 @@ func expandForce10Ports(s string) ([]string, error) {
 			prefix = from[:i+1]
 			from = from[i+1:]
 		}
-		a, err := strconv.Atoi(from)
-		if err != nil || prefix == "" && strings.Contains(list, "/") {
-			return nil, fmt.Errorf("%q is not a list of ports", s)
+		if !isRange {
+			to = from
 		}
-		b := a
-		if isRange {
-			if b, err = strconv.Atoi(to); err != nil || b < a || b-a > 4096 {
-				return nil, fmt.Errorf("%q is not a list of ports", s)
-			}
+		a, b, ok := portRange(from, to)
+		if !ok || prefix == "" && strings.Contains(list, "/") {
+			return nil, fmt.Errorf("%q is not a list of ports", s)
 		}
 		for p := a; p <= b; p++ {
 			out = append(out, kind+" "+prefix+strconv.Itoa(p))

@@ -70,28 +70,9 @@ func FuzzTableReader(f *testing.F) {
 	f.Add("Name: Gi0/1\nSwitchport: Enabled\nSwitchport: Enabled\nName:\nName: Gi0/2\n\x1b[K")
 	f.Add("Port\tStatus\tVlan\n---\t---\t---\nGi1\tup\t1\n\n")
 	f.Fuzz(func(t *testing.T, text string) {
-		raw := strings.Split(text, "\n")
 		for name, parse := range fuzzed {
 			keys, rep := parse(text)
-			for i, k := range keys {
-				if strings.TrimSpace(k) == "" {
-					t.Fatalf("%s: record %d has no key", name, i)
-				}
-			}
-			if rep.Skipped != len(rep.Warnings) {
-				t.Fatalf("%s: %d skipped, %d warnings", name, rep.Skipped, len(rep.Warnings))
-			}
-			for _, w := range rep.Warnings {
-				if w.Line < 1 || w.Line > len(raw) {
-					t.Fatalf("%s: warning at line %d of %d", name, w.Line, len(raw))
-				}
-				if want := cleanLine(raw[w.Line-1]); w.Text != want {
-					t.Fatalf("%s: warning at line %d has text %q, the line is %q", name, w.Line, w.Text, want)
-				}
-				if w.Reason == "" {
-					t.Fatalf("%s: warning at line %d without a reason", name, w.Line)
-				}
-			}
+			checkParsed(t, name, text, keys, rep)
 		}
 		var r Result
 		for _, p := range []string{"cisco_ios", "cisco_nxos", "arista_eos"} {
@@ -103,4 +84,31 @@ func FuzzTableReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkParsed checks what must hold of any parse of text: every record
+// has its key, every warning names a line of text with that line's text
+// and a reason, and each skipped row has its warning.
+func checkParsed(t *testing.T, name, text string, keys []string, rep Report) {
+	t.Helper()
+	raw := strings.Split(text, "\n")
+	for i, k := range keys {
+		if strings.TrimSpace(k) == "" {
+			t.Fatalf("%s: record %d has no key", name, i)
+		}
+	}
+	if rep.Skipped != len(rep.Warnings) {
+		t.Fatalf("%s: %d skipped, %d warnings", name, rep.Skipped, len(rep.Warnings))
+	}
+	for _, w := range rep.Warnings {
+		if w.Line < 1 || w.Line > len(raw) {
+			t.Fatalf("%s: warning at line %d of %d", name, w.Line, len(raw))
+		}
+		if want := cleanLine(raw[w.Line-1]); w.Text != want {
+			t.Fatalf("%s: warning at line %d has text %q, the line is %q", name, w.Line, w.Text, want)
+		}
+		if w.Reason == "" {
+			t.Fatalf("%s: warning at line %d without a reason", name, w.Line)
+		}
+	}
 }

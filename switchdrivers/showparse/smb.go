@@ -254,9 +254,8 @@ func expandSMBPorts(list string) ([]string, error) {
 		for i > 0 && from[i-1] >= '0' && from[i-1] <= '9' {
 			i--
 		}
-		a, err1 := strconv.Atoi(from[i:])
-		b, err2 := strconv.Atoi(to)
-		if err1 != nil || err2 != nil || b < a || b-a > 4096 {
+		a, b, ok := portRange(from[i:], to)
+		if !ok {
 			return nil, fmt.Errorf("%q is not a range of ports", item)
 		}
 		for p := a; p <= b; p++ {
