@@ -216,10 +216,41 @@ var exosDetailRecords = Records{
 	Start:   exosPortStart,
 }
 
-// exosOnce are the keys an entry of `show ports information detail` has
-// once: met twice, the "Port:" line of the next port was not recognised.
-var exosOnce = map[string]bool{"virtual-router": true, "type": true, "admin state": true, "link state": true, "link ups": true,
-	"link downs": true, "vlan cfg": true, "stp cfg": true, "description string": true, "random early drop": true}
+// The keys of `show ports information detail` the parser reads; those
+// before exosName are in an entry once: met twice, the "Port:" line of
+// the next port was not recognised.
+const (
+	exosDescription = iota
+	exosVR
+	exosType
+	exosRED
+	exosAdmin
+	exosLinkState
+	exosLinkUps
+	exosLinkDowns
+	exosVLANCfgKey
+	exosSTPCfg
+	exosName // a VLAN of "VLAN cfg:" or a protocol of "Protocol:"
+	exosPortSpecific
+)
+
+var exosKeys = []string{"Description String", "Virtual-router", "Type", "Random Early drop", "Admin state", "Link State", "Link Ups",
+	"Link Downs", "VLAN cfg", "STP cfg", "Name", "Port-specific VLAN ID"}
+
+// exosKey is the index in exosKeys of a key as printed (blanks around it
+// and in it do not count, nor case), or -1.
+func exosKey(key string) int {
+	key = strings.TrimSpace(key)
+	if strings.Contains(key, "  ") {
+		key = strings.Join(strings.Fields(key), " ")
+	}
+	for i, k := range exosKeys {
+		if len(k) == len(key) && strings.EqualFold(k, key) {
+			return i
+		}
+	}
+	return -1
+}
 
 // EXOSPortsInformationDetail parses EXOS `show ports information detail`.
 // Lines it does not need (flooding, rates, QoS, IPFIX ...) are passed
@@ -234,47 +265,48 @@ func EXOSPortsInformationDetail(text string) ([]EXOSPortDetail, Report) {
 		if d.Interface == "" || strings.Contains(d.Interface, " ") {
 			return fmt.Errorf("not a port entry: %q is not a port", d.Interface)
 		}
-		seen := map[string]bool{}
+		var seen [exosName]bool
 		inVLANs := false
 		for _, l := range rec.Lines[1:] {
-			key, val, ok := strings.Cut(l.Text, ":")
+			rawKey, val, ok := strings.Cut(l.Text, ":")
 			if !ok {
 				continue // "algorithm", "s1(enable), Tag=(none), ..."
 			}
-			key, val = strings.ToLower(strings.Join(strings.Fields(key), " ")), strings.TrimSpace(val)
-			if exosOnce[key] {
+			key := exosKey(rawKey)
+			val = strings.TrimSpace(val)
+			if key >= 0 && key < exosName {
 				if seen[key] {
-					rec.Skip(l, fmt.Sprintf("%q appears twice in one port's entry: the \"Port:\" line of the next port is missing or not recognised; its lines are skipped up to the next \"Port:\" line", key))
+					rec.Skip(l, fmt.Sprintf("%q appears twice in one port's entry: the \"Port:\" line of the next port is missing or not recognised; its lines are skipped up to the next \"Port:\" line", exosKeys[key]))
 					break
 				}
 				seen[key] = true
 			}
-			if key != "name" && key != "port-specific vlan id" {
-				inVLANs = key == "vlan cfg"
+			if key != exosName && key != exosPortSpecific {
+				inVLANs = key == exosVLANCfgKey
 			}
 			switch key {
-			case "description string":
+			case exosDescription:
 				d.Description = strings.Trim(val, `"`)
-			case "virtual-router":
+			case exosVR:
 				d.VirtualRouter = val
-			case "type":
+			case exosType:
 				d.Type = val
-			case "random early drop":
+			case exosRED:
 				d.RandomEarlyDrop = val
-			case "admin state":
+			case exosAdmin:
 				d.AdminState = val
-			case "link state":
+			case exosLinkState:
 				d.LinkState = strings.TrimRight(firstWord(val), ",")
-			case "link ups", "link downs":
+			case exosLinkUps, exosLinkDowns:
 				n, last, _ := strings.Cut(val, "Last:")
-				if key == "link ups" {
+				if key == exosLinkUps {
 					d.LinkUpsNum, d.LinkUpsLast = strings.TrimSpace(n), strings.TrimSpace(last)
 				} else {
 					d.LinkDownsNum, d.LinkDownsLast = strings.TrimSpace(n), strings.TrimSpace(last)
 				}
-			case "port-specific vlan id":
+			case exosPortSpecific:
 				d.VLANIDs = append(d.VLANIDs, val)
-			case "name":
+			case exosName:
 				if !inVLANs {
 					continue // "Protocol:" entries
 				}

@@ -69,8 +69,12 @@ type MikroTikVLAN struct {
 // mikrotikEntryStart recognises the first line of an entry of `print
 // detail`: its number at the left ("  0 R ;;; comment", " 7 X name=...").
 func mikrotikEntryStart(l string) bool {
-	f := strings.Fields(l)
-	return len(f) > 0 && isNumber(f[0]) && strings.HasPrefix(strings.TrimLeft(l, " "), f[0]+" ")
+	l = strings.TrimLeft(l, " ")
+	n := 0
+	for n < len(l) && l[n] >= '0' && l[n] <= '9' {
+		n++
+	}
+	return n > 0 && n < len(l) && l[n] == ' '
 }
 
 var mikrotikVLANRecords = Records{
@@ -88,7 +92,7 @@ var mikrotikVLANRecords = Records{
 func MikroTikInterfaceVLAN(text string) ([]MikroTikVLAN, Report) {
 	var out []MikroTikVLAN
 	rep := mikrotikVLANRecords.Read(text, func(rec *Record) error {
-		v := MikroTikVLAN{Properties: map[string]string{}, Line: rec.Lines[0].No}
+		v := MikroTikVLAN{Properties: make(map[string]string, 16), Line: rec.Lines[0].No}
 		first := strings.TrimSpace(rec.Lines[0].Text)
 		v.ID, first, _ = strings.Cut(first, " ")
 		first = strings.TrimSpace(first)
@@ -161,36 +165,52 @@ func mikrotikProperties(l string) ([][2]string, bool) {
 			}
 		}
 		i += eq + 1
-		var val strings.Builder
+		var val string
 		if i < len(l) && l[i] == '"' {
 			i++
-			closed := false
+			from, escaped, closed := i, false, false
 			for i < len(l) {
 				c := l[i]
-				if c == '\\' && i+1 < len(l) {
-					val.WriteByte(l[i+1])
-					i += 2
+				i++
+				if c == '\\' && i < len(l) {
+					escaped = true
+					i++
 					continue
 				}
-				i++
 				if c == '"' {
 					closed = true
 					break
 				}
-				val.WriteByte(c)
 			}
 			if !closed || i < len(l) && l[i] != ' ' {
 				return nil, false
 			}
+			val = l[from : i-1]
+			if escaped {
+				val = mikrotikUnescape(val)
+			}
 		} else {
+			from := i
 			for i < len(l) && l[i] != ' ' {
-				val.WriteByte(l[i])
 				i++
 			}
+			val = l[from:i]
 		}
-		out = append(out, [2]string{key, val.String()})
+		out = append(out, [2]string{key, val})
 	}
 	return out, len(out) > 0
+}
+
+// mikrotikUnescape removes the backslashes of a quoted value (\" is ").
+func mikrotikUnescape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // The MikroTik RouterOS commands import reads.

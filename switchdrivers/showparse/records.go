@@ -47,8 +47,9 @@ type Line struct {
 // recognised, the others as printed up to the record's end (blank lines
 // and rules included, so that a table inside a record can be read).
 type Record struct {
-	Lines []Line
-	rep   *Report
+	Lines   []Line
+	rep     *Report
+	headers map[*Table]headerCache // the headers of the tables read so far, shared by the records of one output
 }
 
 // Skip reports a line of the record that could not be read; the record
@@ -66,7 +67,10 @@ func (r *Record) ReadTable(t *Table, lines []Line, row func(Row) error) Report {
 	for i, l := range lines {
 		texts[i] = l.Text
 	}
-	rep := t.Read(strings.Join(texts, "\n"), row)
+	if r.headers[t] == nil {
+		r.headers[t] = headerCache{}
+	}
+	rep := t.readLines(texts, row, r.headers[t])
 	for _, w := range rep.Warnings {
 		r.rep.warn(w.Line+lines[0].No-1, w.Text, w.Reason)
 	}
@@ -79,11 +83,16 @@ func (r *Record) ReadTable(t *Table, lines []Line, row func(Row) error) Report {
 // but no record at all is reported once, at its first line.
 func (rs Records) Read(text string, read func(*Record) error) Report {
 	rep := Report{Command: rs.Command, Line: 1}
+	headers := map[*Table]headerCache{}
+	lines := textLines(text)
+	all := make([]Line, 0, len(lines)) // every record's lines, one record after the other
 	var cur *Record
+	start := 0 // where cur's lines start in all
 	flush := func() {
 		if cur == nil {
 			return
 		}
+		cur.Lines = all[start:len(all):len(all)]
 		for len(cur.Lines) > 1 && strings.TrimSpace(cur.Lines[len(cur.Lines)-1].Text) == "" {
 			cur.Lines = cur.Lines[:len(cur.Lines)-1]
 		}
@@ -97,21 +106,22 @@ func (rs Records) Read(text string, read func(*Record) error) Report {
 	}
 	first := -1 // first line outside a record, for "no record"
 	var firstText string
-	for i, l := range textLines(text) {
+	for i, l := range lines {
 		trimmed := strings.TrimSpace(l)
 		switch {
-		case trimmed != "" && isPrompt(trimmed):
+		case (strings.IndexByte(trimmed, '#') >= 0 || strings.IndexByte(trimmed, '>') >= 0) && isPrompt(trimmed): // every prompt has one
 			flush() // the next command's output starts here
 			continue
 		case rs.Start(l):
 			flush()
-			cur = &Record{Lines: []Line{{i + 1, l}}, rep: &rep}
+			cur, start = &Record{rep: &rep, headers: headers}, len(all)
+			all = append(all, Line{i + 1, l})
 			continue
 		case cur != nil && rs.End != nil && trimmed != "" && rs.End(l):
 			flush()
 			continue
 		case cur != nil:
-			cur.Lines = append(cur.Lines, Line{i + 1, l})
+			all = append(all, Line{i + 1, l})
 			continue
 		case trimmed == "" || isRule(l) || exemptLine(trimmed):
 			continue

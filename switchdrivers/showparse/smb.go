@@ -214,7 +214,7 @@ func SMBShowVLAN(text string) ([]SMBVLAN, Report) {
 	})
 	for i, v := range out {
 		for _, l := range []string{v.Interfaces, v.TaggedPorts, v.UntaggedPorts} {
-			if _, err := expandSMBPorts(l); err != nil {
+			if err := walkSMBPorts(l, nil); err != nil {
 				rep.warn(at[i].Line, at[i].Text, fmt.Sprintf("VLAN %s: its ports are not read: %v", v.VLANID, err))
 			}
 		}
@@ -237,17 +237,28 @@ func smbPortCells(r Row) error {
 // into fa3, fa4, gi1/0/1 ... gi1/0/24, Po1 ... Po8.
 func expandSMBPorts(list string) ([]string, error) {
 	var out []string
-	for _, item := range strings.Split(list, ",") {
+	err := walkSMBPorts(list, func(p string) { out = append(out, p) })
+	return out, err
+}
+
+// walkSMBPorts calls port (if not nil) with each port of a Cisco SG port
+// list, or says why the list is not one.
+func walkSMBPorts(list string, port func(string)) error {
+	for list != "" {
+		var item string
+		item, list, _ = strings.Cut(list, ",")
 		item = strings.TrimSpace(item)
 		if item == "" {
 			continue
 		}
 		from, to, isRange := strings.Cut(item, "-")
 		if !isInterfaceName(from) {
-			return nil, fmt.Errorf("%q is not a port", item)
+			return fmt.Errorf("%q is not a port", item)
 		}
 		if !isRange {
-			out = append(out, item)
+			if port != nil {
+				port(item)
+			}
 			continue
 		}
 		i := len(from)
@@ -256,13 +267,13 @@ func expandSMBPorts(list string) ([]string, error) {
 		}
 		a, b, ok := portRange(from[i:], to)
 		if !ok {
-			return nil, fmt.Errorf("%q is not a range of ports", item)
+			return fmt.Errorf("%q is not a range of ports", item)
 		}
-		for p := a; p <= b; p++ {
-			out = append(out, from[:i]+strconv.Itoa(p))
+		for p := a; port != nil && p <= b; p++ {
+			port(from[:i] + strconv.Itoa(p))
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // SMBSwitchport is one port of Cisco SG/CBS `show interfaces switchport`:
@@ -343,6 +354,9 @@ func SMBInterfacesSwitchport(text string) ([]SMBSwitchport, Report) {
 		section, from := "", 0
 		endSection := func(to int) {
 			lines := rec.Lines[from:to]
+			if section != "member" && contentLines(lines) <= 1 {
+				return // a header and no row: SG prints the forbidden VLANs and rules so when there are none
+			}
 			switch section {
 			case "member":
 				rec.ReadTable(smbMemberTable, lines, func(r Row) error {
@@ -395,17 +409,20 @@ func SMBInterfacesSwitchport(text string) ([]SMBSwitchport, Report) {
 				rec.Skip(l, "not a \"Key: value\" line of a switchport entry")
 				continue
 			}
-			key, val = strings.Join(strings.Fields(key), " "), strings.TrimSpace(val)
-			switch strings.ToLower(key) {
-			case "port mode":
+			key, val = strings.TrimSpace(key), strings.TrimSpace(val)
+			if strings.Contains(key, "  ") {
+				key = strings.Join(strings.Fields(key), " ")
+			}
+			switch {
+			case strings.EqualFold(key, "Port Mode"):
 				sp.Mode = val
-			case "gvrp status":
+			case strings.EqualFold(key, "Gvrp Status"):
 				sp.GVRPStatus = val
-			case "ingress filtering":
+			case strings.EqualFold(key, "Ingress Filtering"):
 				sp.IngressFiltering = val
-			case "acceptable frame type":
+			case strings.EqualFold(key, "Acceptable Frame Type"):
 				sp.AcceptableFrameType = val
-			case "ingress untagged vlan ( native )", "ingress untagged vlan (native)":
+			case strings.EqualFold(key, "Ingress UnTagged VLAN ( NATIVE )"), strings.EqualFold(key, "Ingress UnTagged VLAN (NATIVE)"):
 				sp.NativeVLAN = val
 			}
 		}
@@ -414,6 +431,17 @@ func SMBInterfacesSwitchport(text string) ([]SMBSwitchport, Report) {
 		return nil
 	})
 	return out, rep
+}
+
+// contentLines counts the lines that are neither blank nor rules.
+func contentLines(lines []Line) int {
+	n := 0
+	for _, l := range lines {
+		if strings.TrimSpace(l.Text) != "" && !isRule(l.Text) {
+			n++
+		}
+	}
+	return n
 }
 
 // smbSwitchportPort judges a port's mode and VLAN from its entry: the

@@ -202,8 +202,15 @@ func (r Row) Context() string { return r.ctx }
 // reported with the error as its reason; the table goes on. Text that has
 // lines but no header of the table is reported once, at its first line.
 func (t *Table) Read(text string, row func(Row) error) Report {
+	return t.readLines(textLines(text), row, nil)
+}
+
+// readLines is Read of lines already as the terminal shows them (see
+// textLines). headers, if not nil, keeps the headers found, for the next
+// reads of texts that repeat them (one table per entry of a long
+// output).
+func (t *Table) readLines(lines []string, row func(Row) error, headers headerCache) Report {
 	rep := Report{Command: t.spec.Command, Line: 1}
-	lines := textLines(text)
 	var sec *section
 	ctx := ""
 	first := -1 // first line with content, for "no header"
@@ -221,7 +228,7 @@ func (t *Table) Read(text string, row func(Row) error) Report {
 		if t.spec.Stop != nil && t.spec.Stop(trimmed) {
 			break
 		}
-		if s, last := t.header(lines, i); s != nil {
+		if s, last := headers.header(t, lines, i); s != nil {
 			sec, i = s, last
 			rep.Sections++
 			continue
@@ -475,6 +482,31 @@ func (t *Table) header(lines []string, i int) (*section, int) {
 	if rule >= 0 {
 		last = rule
 	}
+	return s, last
+}
+
+// headerCache maps the lines a header may span (see Table.header) to
+// the section they start and the header's last line, relative to its
+// first. A section is not changed once laid out, so rows under equal
+// headers can share it.
+type headerCache map[string]cachedHeader
+
+type cachedHeader struct {
+	sec  *section
+	last int
+}
+
+// header is t.header, remembered in c (when c is not nil).
+func (c headerCache) header(t *Table, lines []string, i int) (*section, int) {
+	if c == nil || !t.mayMatch(lines[i:min(i+2, len(lines))]) {
+		return t.header(lines, i)
+	}
+	key := strings.Join(lines[i:min(i+3, len(lines))], "\n")
+	if h, ok := c[key]; ok {
+		return h.sec, i + h.last
+	}
+	s, last := t.header(lines, i)
+	c[key] = cachedHeader{s, last - i}
 	return s, last
 }
 
