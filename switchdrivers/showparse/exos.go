@@ -272,6 +272,10 @@ func EXOSPortsInformationDetail(text string) ([]EXOSPortDetail, Report) {
 			if !ok {
 				continue // "algorithm", "s1(enable), Tag=(none), ..."
 			}
+			if !keyShaped(rawKey) {
+				rec.Skip(l, "not a \"Key: value\" line of a port's entry")
+				continue
+			}
 			key := exosKey(rawKey)
 			val = strings.TrimSpace(val)
 			if key >= 0 && key < exosName {

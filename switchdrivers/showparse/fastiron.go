@@ -206,6 +206,10 @@ func FastIronShowVLAN(text string) ([]FastIronVLAN, Report) {
 				rec.Skip(l, "not a \"Key: value\" line of a VLAN entry")
 				continue
 			}
+			if !keyShaped(key) {
+				rec.Skip(l, "not a \"Key: value\" line of a VLAN entry")
+				continue
+			}
 			kind, isPorts := strings.CutSuffix(strings.TrimSpace(key), " Ports")
 			if !isPorts || kind == "Mac-Vlan" {
 				continue // not a list of member ports

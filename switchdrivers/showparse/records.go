@@ -144,3 +144,21 @@ func (rs Records) Read(text string, read func(*Record) error) Report {
 	}
 	return rep
 }
+
+// keyShaped says whether the text before a colon reads as a key of a
+// "Key: value" line: a letter first, then letters, digits, blanks and
+// the punctuation keys are written with ("Link up/down SNMP trap",
+// "Ingress UnTagged VLAN ( NATIVE )", "802.1p").
+func keyShaped(key string) bool {
+	key = strings.TrimSpace(key)
+	if key == "" || !(key[0] >= 'A' && key[0] <= 'Z' || key[0] >= 'a' && key[0] <= 'z') {
+		return false
+	}
+	for i := 1; i < len(key); i++ {
+		c := key[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.IndexByte(" -_./()", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
