@@ -184,7 +184,8 @@ var fastIronVLANRecords = Records{
 // FastIronShowVLAN parses FastIron `show vlan`: per VLAN its ID, name and
 // member ports. A port list reads "None", or an optional group in
 // parentheses — "(U1/M1)" (unit/module), "(S2)" (slot) or "(LAG)" — and
-// port numbers, ranges written "N to M" too. Lines with other keys
+// port numbers, ranges written "N to M" too, or whole port names as a
+// configuration writes them ("ethe 1/1/1 to 1/1/4"). Lines with other keys
 // ("Monitoring: Disabled", "Associated Virtual Interface Id: 10") say
 // nothing of membership and are passed over; a port list that cannot be
 // read is reported.
@@ -289,6 +290,20 @@ func fastIronPortList(s string) ([]FastIronMember, error) {
 	for i := 0; i < len(fs); i++ {
 		w := fs[i]
 		if strings.EqualFold(w, "ethe") || strings.EqualFold(w, "ethernet") {
+			continue
+		}
+		if grp == (FastIronMember{}) && strings.Contains(w, "/") && fastIronPortName(w) { // "ethe 1/1/1 to 1/1/4": whole port names
+			names := []string{w}
+			if i+2 < len(fs) && fs[i+1] == "to" {
+				var err error
+				if names, err = fastIronRange(w, fs[i+2]); err != nil {
+					return nil, err
+				}
+				i += 2
+			}
+			for _, n := range names {
+				out = append(out, FastIronMember{Port: n})
+			}
 			continue
 		}
 		if !isNumber(w) {

@@ -62,13 +62,14 @@ func TestFastIronShowVLAN(t *testing.T) {
 		"",
 		"PORT-VLAN 30, Name Voice Phones, Priority level0, On",
 		" Untagged Ports: (S2)   6 to 8",
+		" Untagged Ports: ethe 1/3/1 to 1/3/2",
 		"   Tagged Ports: None",
 		"garbled line",
 		"PORT-VLAN 4095, Name bad, Priority level0, Off",
 		" Untagged Ports: (U1/M1)  9",
 	}, "\n")
 	vs, rep := FastIronShowVLAN(text)
-	wantWarnings(t, text, rep, 18, 25, 26)
+	wantWarnings(t, text, rep, 18, 26, 27)
 	if len(vs) != 3 || rep.Read != 3 {
 		t.Fatalf("%d VLANs: %+v", len(vs), vs)
 	}
@@ -83,7 +84,7 @@ func TestFastIronShowVLAN(t *testing.T) {
 	want := []string{
 		"1|DEFAULT-VLAN|Untagged:1/1/3,Untagged:1/1/4,Untagged:1/1/5,Untagged:1/2/2,DualMode:1/1/1",
 		"20||Tagged:1/1/1,Tagged:1/1/2,Tagged:lg1,Tagged:lg7",
-		"30|Voice Phones|Untagged:2/6,Untagged:2/7,Untagged:2/8",
+		"30|Voice Phones|Untagged:2/6,Untagged:2/7,Untagged:2/8,Untagged:1/3/1,Untagged:1/3/2",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -102,7 +102,7 @@ func smbStatus(t *Table, text string) ([]SMBStatus, Report) {
 		if t == smbStatusTable {
 			rec.BackPressure, rec.MDIXMode = r.Cell("backpressure"), r.Cell("mdix")
 		}
-		if !isInterfaceName(rec.Port) || rec.LinkState == "" || strings.Contains(rec.Speed, " ") || strings.Contains(rec.Duplex, " ") {
+		if !isPortWord(rec.Port) || rec.LinkState == "" || strings.Contains(rec.Speed, " ") || strings.Contains(rec.Duplex, " ") {
 			return errors.New("not an interface row: no interface name under Port and link state under State")
 		}
 		out = append(out, rec)

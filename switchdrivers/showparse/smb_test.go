@@ -174,3 +174,34 @@ func TestSMBStatusSections(t *testing.T) {
 		t.Fatalf("%+v", r.Ports)
 	}
 }
+
+// TestPowerConnectStatus6200 reads the PowerConnect 6200 layout: a
+// header over two lines whose titles differ ("Link State", "Flow Control
+// Status"), a type with blanks, and its port-channels' table.
+func TestPowerConnectStatus6200(t *testing.T) {
+	text := strings.Join([]string{
+		"Port   Type                            Duplex  Speed    Neg  Link  Flow Control",
+		"                                                             State Status",
+		"-----  ------------------------------  ------  -------  ---- ----- -----------",
+		"1/g1   Gigabit - Level                 Full    1000     Auto Up    Inactive",
+		"1/g2   Gigabit - Level                 N/A     Unknown  Auto Down  Inactive",
+		"1/xg1  10G - Level                     Full    10000    Off  Up    Active",
+		"",
+		"Ch   Type                            Link",
+		"                                     State",
+		"---  ------------------------------  -----",
+		"ch1  Link Aggregate                  Down",
+	}, "\n")
+	var r Result
+	if err := Import("dell_powerconnect", "show interfaces status", text, &r); err != nil {
+		t.Fatal(err)
+	}
+	want := []Port{{Name: "1/g1", Status: "Up"}, {Name: "1/g2", Status: "Down"}, {Name: "1/xg1", Status: "Up"}, {Name: "ch1", Status: "Down"}}
+	if !reflect.DeepEqual(r.Ports, want) || len(r.Warnings) != 0 {
+		t.Fatalf("%+v %v", r.Ports, r.Warnings)
+	}
+	rows, _ := SMBInterfacesStatus(text)
+	if rows[0].Type != "Gigabit - Level" || rows[0].FlowCtrl != "Inactive" || rows[1].Speed != "Unknown" {
+		t.Fatalf("%+v", rows)
+	}
+}

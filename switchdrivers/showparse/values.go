@@ -1,8 +1,12 @@
 package showparse
 
+// Readers of the small values campus switches print in their tables: an
+// IPv4 address, a port word, the ends of a range of ports.
+
 import (
 	"net/netip"
 	"strconv"
+	"strings"
 )
 
 // isIPv4 says whether s is an IPv4 address in dotted form.
@@ -28,3 +32,20 @@ const (
 	maxRange = 4096    // ports in one range
 	maxPort  = 1 << 20 // a port number
 )
+
+// isPortWord says whether s can name a port: one word with a digit, of
+// letters, digits and /.:_- ("gi1/0/1", "1/g1", "1:25", "Po1").
+func isPortWord(s string) bool {
+	digit := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digit = true
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || strings.IndexByte("/.:_-", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return digit
+}
