@@ -498,8 +498,11 @@ type cachedHeader struct {
 
 // header is t.header, remembered in c (when c is not nil).
 func (c headerCache) header(t *Table, lines []string, i int) (*section, int) {
-	if c == nil || !t.mayMatch(lines[i:min(i+2, len(lines))]) {
+	if c == nil {
 		return t.header(lines, i)
+	}
+	if isRule(lines[i]) || !t.mayMatch(lines[i:min(i+2, len(lines))]) {
+		return nil, 0 // t.header tests no more lines than these
 	}
 	key := strings.Join(lines[i:min(i+3, len(lines))], "\n")
 	if h, ok := c[key]; ok {
