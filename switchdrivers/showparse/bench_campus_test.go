@@ -61,6 +61,9 @@ func campusBenches() []campusBench {
 		{"dell_force10/show_vlan", gen("Codes: * - Default VLAN, G - GVRP VLANs\nQ: U - Untagged, T - Tagged\n\n    NUM    Status    Description                     Q Ports\n", 500, func(i int) string {
 			return fmt.Sprintf("    %-6d Active    vlan_%-26d U Te 0/%d-%d\n                                                     T Po1(Te 0/46-47)", i, i, i%40+1, i%40+3)
 		}), count(Force10ShowVLAN)},
+		{"dell_force10/show_vlan_brief", gen("VLAN Name                             STG   MAC Aging IP Address\n---- -------------------------------- ----  --------- ------------------\n", 500, func(i int) string {
+			return fmt.Sprintf("%-4d %-32s 0     1800      10.%d.%d.1/24", i, fmt.Sprintf("vlan %d", i), i/250, i%250)
+		}), count(Force10ShowVLANBrief)},
 		{"dell_force10/show_arp", gen("Protocol    Address         Age(min)  Hardware Address    Interface  VLAN             CPU\n-----------------------------------------------------------------------------------------\n", 500, func(i int) string {
 			return fmt.Sprintf("Internet    10.1.%d.%-10d %3d   5d:7c:2f:d5:%02x:%02x   Te 0/%-4d Vl %-12d CP", i/250, i%250, i%60, i/256, i%256, i%48, 10+i%20)
 		}), count(Force10ARPTable)},
@@ -70,6 +73,9 @@ func campusBenches() []campusBench {
 		{"extreme_exos/show_ports_information_detail", gen("", 500, func(i int) string {
 			return fmt.Sprintf("Port:\t%d:%d\n\tVirtual-router:\tVR-Default\n\tType:\t\tUTP\n\tRandom Early drop:\tUnsupported\n\tAdmin state:\tEnabled with auto-speed sensing auto-duplex\n\tLink State:\tActive, 1Gbps, full-duplex\n\tLink Ups:       1        Last: Mon Apr 12 12:30:24 2021\n\tLink Downs:     0        Last: --\n\n\tVLAN cfg:\n\t\t Name: Default, Internal Tag = 1, MAC-limit = No-limit, Virtual router:   VR-Default\n\t\t Name: v%d, 802.1Q Tag = %d, MAC-limit = No-limit, Virtual router:   VR-Default\n    STP cfg:\n\t\ts0(enable), Tag=(none), Mode=802.1D, State=FORWARDING\n\n\tProtocol:\n\t\t Name: Default      Protocol: ANY      Match all protocols.\n\tEDP:\t\tEnabled\n\tJumbo:\tEnabled, MTU= 9216\n\tQoS Profile:\tNone configured\n", 1+i/48, i%48+1, 10+i%20, 10+i%20)
 		}), count(EXOSPortsInformationDetail)},
+		{"extreme_exos/show_vlan_description", gen("-------------------------------------------------------------------------------\nName            VID  Description\n-------------------------------------------------------------------------------\n", 500, func(i int) string {
+			return fmt.Sprintf("%-15s %-4d %s", fmt.Sprintf("VLAN%04d", i), i, fmt.Sprintf("floor %d printers", i%9))
+		}) + "-------------------------------------------------------------------------------\n\n> Indicates description string truncated past 57 characters\n\nTotal number of VLAN(s) : 500\n", count(EXOSShowVLANDescription)},
 		{"extreme_exos/show_iparp", gen("VR            Destination      Mac                Age  Static  VLAN          VID   Port\n", 500, func(i int) string {
 			return fmt.Sprintf("VR-Default    10.128.%d.%-9d 00:d0:59:17:%02x:%02x  %3d      NO  v%-12d %-5d %d:%d", i/250, i%250, i/256, i%256, i%60, 10+i%20, 10+i%20, 1+i/48, i%48+1)
 		}) + "\nDynamic Entries  :         500             Static Entries            :          0\n", count(EXOSIPARP)},
@@ -79,6 +85,9 @@ func campusBenches() []campusBench {
 		{"mikrotik_routeros/interface_vlan_print_detail", gen("Flags: X - disabled, R - running\n", 500, func(i int) string {
 			return fmt.Sprintf(" %d R ;;; vlan %d\n     name=\"vlan%d@bond1\" mtu=1500 l2mtu=9212 mac-address=AA:BB:CC:11:22:33 arp=enabled arp-timeout=auto loop-protect=default loop-protect-status=off loop-protect-send-interval=5s loop-protect-disable-time=5m vlan-id=%d interface=bond1 use-service-tag=no\n", i, i, i, 1+i%4094)
 		}), count(MikroTikInterfaceVLAN)},
+		{"ubiquiti_edgeswitch/show_vlan", gen("VLAN ID VLAN Name                        VLAN Type\n------- -------------------------------- -------------------\n", 500, func(i int) string {
+			return fmt.Sprintf("%-7d %-32s Static", i, fmt.Sprintf("office %d", i))
+		}), count(EdgeSwitchShowVLAN)},
 		{"ubiquiti_edgeswitch/show_arp", gen("Age Time (seconds)............................. 300\n\n  IP Address        MAC Address      Interface        Type        Age\n---------------  -----------------  --------------  --------  -----------\n", 500, func(i int) string {
 			return fmt.Sprintf("172.16.%d.%-10d 80:2A:A8:F1:%02X:%02X  0/%-13d Dynamic    0h  2m 16s", i/250, i%250, i/256, i%256, i%48+1)
 		}), count(EdgeSwitchARPTable)},
