@@ -38,7 +38,7 @@ var fastIronBriefTable = NewTable(Spec{
 		{"link", []string{"Link"}},
 		{"state", []string{"State"}},
 		{"duplex", []string{"Dupl", "Duplex"}},
-		{"speed", []string{"Speed"}},
+		{"speed", []string{"Speed", "Spd"}},
 		{"trunk", []string{"Trunk"}},
 		{"tag", []string{"Tag"}},
 		{"pvid", []string{"Pvid"}},

@@ -202,11 +202,12 @@ func TestImportCampusDetection(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "dell_force10 show vlan brief") || !strings.Contains(err.Error(), "(show vlan, show arp)") {
 		t.Fatalf("%v", err)
 	}
-	// A session with prompts: each section by its command; a command
-	// import does not read is skipped with a warning at its prompt.
-	session := "ICX7150#show vlan\n" + readCorpus(t, "ruckus_fastiron/show_vlan/show_vlan.raw") +
-		"\nICX7150#show version\n  HW: Stackable ICX7150-48P\n" +
-		"ICX7150#show interfaces brief\n" + readCorpus(t, "ruckus_fastiron/show_interfaces_brief/show_interfaces_brief.raw") + "\nICX7150#"
+	// A session with prompts (a FastIron layer-3 image's): each section
+	// by its command; a command import does not read is skipped with a
+	// warning at its prompt.
+	session := "SSH@ICX7150 Router#show vlan\n" + readCorpus(t, "ruckus_fastiron/show_vlan/show_vlan.raw") +
+		"\nSSH@ICX7150 Router#show version\n  HW: Stackable ICX7150-48P\n" +
+		"SSH@ICX7150 Router#show interfaces brief\n" + readCorpus(t, "ruckus_fastiron/show_interfaces_brief/show_interfaces_brief.raw") + "\nSSH@ICX7150 Router#"
 	var s Result
 	if err := ImportFile("ruckus_fastiron", "", "session.txt", session, &s); err != nil {
 		t.Fatal(err)

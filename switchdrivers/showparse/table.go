@@ -348,7 +348,7 @@ func splitPrompt(l string) (string, bool) {
 		rest = rest[1:]
 	default:
 		end := strings.IndexAny(l, "#>")
-		if end < 1 || !promptName(l[:end]) {
+		if end < 1 || !promptName(strings.TrimSuffix(l[:end], " Router")) { // FastIron's layer-3 images: "SSH@ICX7450 Router#"
 			return "", false
 		}
 		rest = l[end+1:]
