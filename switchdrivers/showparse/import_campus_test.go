@@ -229,3 +229,29 @@ func readCorpus(t *testing.T, file string) string {
 	}
 	return string(b)
 }
+
+// TestCampusPrompts: the prompts of EXOS, FASTPATH (EdgeSwitch,
+// PowerConnect), MikroTik and FastIron split a session.
+func TestCampusPrompts(t *testing.T) {
+	for l, want := range map[string]string{
+		"* X440G2-48p.5 # show iparp":            "show iparp",
+		"Slot-1 Stack.4 # show vlan description": "show vlan description",
+		"sw1.12 > show ports information":        "show ports information",
+		"(UBNT EdgeSwitch) #show arp":            "show arp",
+		"(sw1) (Config)#show vlan":               "show vlan",
+		"(Routing) >show vlan":                   "show vlan",
+		"[admin@MikroTik] > /ip arp print":       "/ip arp print",
+		"telnet@FCX648 Router#show vlan":         "show vlan",
+		"console#show interfaces status":         "show interfaces status",
+	} {
+		if got, ok := promptCommand(l); !ok || got != want {
+			t.Errorf("%q: %q %v", l, got, ok)
+		}
+	}
+	for _, l := range []string{"(U1/M1)   1   2", " Untagged Ports: (U1/M1) 1", "Name            VID  Description",
+		"VLAN0002.5 sw-3", "* - Default VLAN, G - GVRP VLANs"} {
+		if got, ok := promptCommand(l); ok {
+			t.Errorf("%q read as a prompt of %q", l, got)
+		}
+	}
+}

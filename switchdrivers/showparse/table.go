@@ -346,9 +346,26 @@ func splitPrompt(l string) (string, bool) {
 			return "", false
 		}
 		rest = rest[1:]
+	case strings.HasPrefix(l, "("): // FASTPATH (EdgeSwitch, PowerConnect): "(UBNT EdgeSwitch) #", "(sw1) (Config)#"
+		end := strings.IndexByte(l, ')')
+		if end < 2 || !promptName(strings.ReplaceAll(l[1:end], " ", "_")) {
+			return "", false
+		}
+		rest = strings.TrimSpace(l[end+1:])
+		if strings.HasPrefix(rest, "(") {
+			mode := strings.IndexByte(rest, ')')
+			if mode < 0 || !promptName(rest[:mode+1]) {
+				return "", false
+			}
+			rest = strings.TrimSpace(rest[mode+1:])
+		}
+		if rest == "" || rest[0] != '#' && rest[0] != '>' {
+			return "", false
+		}
+		rest = rest[1:]
 	default:
 		end := strings.IndexAny(l, "#>")
-		if end < 1 || !promptName(strings.TrimSuffix(l[:end], " Router")) { // FastIron's layer-3 images: "SSH@ICX7450 Router#"
+		if end < 1 || !promptName(strings.TrimSuffix(l[:end], " Router")) && !exosPrompt(l[:end]) { // FastIron's layer-3 images: "SSH@ICX7450 Router#"
 			return "", false
 		}
 		rest = l[end+1:]
@@ -358,6 +375,19 @@ func splitPrompt(l string) (string, bool) {
 		return "", false
 	}
 	return rest, true
+}
+
+// exosPrompt recognises what EXOS prints before "#" or ">": the name and
+// the command's number, a blank ("X440G2.5 "), with "* " before it when
+// the configuration is not saved and "Slot-1 " on a stack.
+func exosPrompt(s string) bool {
+	s, ok := strings.CutSuffix(s, " ")
+	s = strings.TrimPrefix(s, "* ")
+	if slot, rest, found := strings.Cut(s, " "); found && strings.HasPrefix(slot, "Slot-") && isNumber(slot[5:]) {
+		s = rest
+	}
+	dot := strings.LastIndexByte(s, '.')
+	return ok && dot > 0 && isNumber(s[dot+1:]) && promptName(s)
 }
 
 func promptName(s string) bool {
