@@ -49,11 +49,6 @@ var fastIronBriefTable = NewTable(Spec{
 	Signatures: [][]string{{"port", "link", "state", "tag", "pvid"}},
 })
 
-// fastIronLinkStates are the link states FastIron documents for `show
-// interfaces brief` (Up, Down, Disable(d), ERR-DIS, Blocked, and the
-// LACP states of a LAG member).
-var fastIronLinkStates = []string{"Up", "Down", "Disable", "Disabled", "ERR-DIS", "Blocked", "LACP-BLK", "Empty"}
-
 // FastIronInterfacesBrief parses FastIron `show interfaces brief`. A row
 // is read by the header's columns; a row whose cells do not fit them (a
 // port name or speed wider than its column) is read word by word in the
@@ -170,14 +165,15 @@ type RuckusVLANPort struct {
 }
 
 // fastIronVLANRecords are the entries of `show vlan`: "PORT-VLAN 10,
-// Name x, Priority level0, Spanning tree Off" and the port lists under it.
+// Name x, Priority level0, Spanning tree Off" and the port lists under it,
+// after the counts ("Total PORT-VLAN entries: 4", "Maximum ...") and the
+// legend.
 var fastIronVLANRecords = Records{
 	Command: "show vlan",
 	Start:   func(l string) bool { return strings.HasPrefix(strings.TrimSpace(l), "PORT-VLAN ") },
 	Outside: func(l string) bool {
 		l = strings.TrimSpace(l)
-		return strings.HasPrefix(l, "Legend:") || strings.HasPrefix(strings.ToLower(l), "total ") || strings.HasPrefix(l, "Maximum ") ||
-			strings.HasPrefix(l, "Configured ") || strings.HasPrefix(l, "Default ")
+		return strings.HasPrefix(l, "Legend:") || strings.HasPrefix(strings.ToLower(l), "total ") || strings.HasPrefix(l, "Maximum ")
 	},
 }
 
@@ -203,11 +199,7 @@ func FastIronShowVLAN(text string) ([]FastIronVLAN, Report) {
 				continue
 			}
 			key, val, ok := strings.Cut(t, ":")
-			if !ok {
-				rec.Skip(l, "not a \"Key: value\" line of a VLAN entry")
-				continue
-			}
-			if !keyShaped(key) {
+			if !ok || !keyShaped(key) {
 				rec.Skip(l, "not a \"Key: value\" line of a VLAN entry")
 				continue
 			}

@@ -348,7 +348,7 @@ func SMBInterfacesSwitchport(text string) ([]SMBSwitchport, Report) {
 	rep := smbSwitchportRecords.Read(text, func(rec *Record) error {
 		_, name, _ := strings.Cut(rec.Lines[0].Text, ":")
 		sp := SMBSwitchport{Interface: strings.TrimSpace(name), Line: rec.Lines[0].No}
-		if !isInterfaceName(sp.Interface) {
+		if !isPortWord(sp.Interface) {
 			return fmt.Errorf("not a switchport entry: %q is not an interface name", sp.Interface)
 		}
 		section, from := "", 0
