@@ -356,9 +356,6 @@ func lineWith(lines []string, a, b string) (int, string) {
 	return 1, lines[0]
 }
 
-// maxRange bounds the ports one range of a port list may expand to.
-const maxRange = 4096
-
 // expandPorts splits NX-OS's port list and expands its ranges:
 // "port-channel1-2,Ethernet1/3" is port-channel1, port-channel2,
 // Ethernet1/3.
@@ -369,10 +366,8 @@ func expandPorts(s string) []string {
 		if p == "" {
 			continue
 		}
-		if m := portRange.FindStringSubmatch(p); m != nil {
-			lo, _ := strconv.Atoi(m[2])
-			hi, _ := strconv.Atoi(m[3])
-			if lo <= hi && hi-lo < maxRange {
+		if m := nxosPortRange.FindStringSubmatch(p); m != nil {
+			if lo, hi, ok := portRange(m[2], m[3]); ok {
 				for n := lo; n <= hi; n++ {
 					out = append(out, m[1]+strconv.Itoa(n))
 				}
@@ -384,4 +379,4 @@ func expandPorts(s string) []string {
 	return out
 }
 
-var portRange = regexp.MustCompile(`^(.*?[^\d-])(\d+)-(\d+)$`)
+var nxosPortRange = regexp.MustCompile(`^(.*?[^\d-])(\d+)-(\d+)$`)

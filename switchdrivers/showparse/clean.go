@@ -30,15 +30,20 @@ var pagingMark = regexp.MustCompile(`(?i)^\s*(?:-{2,}\s*\(?\s*more(?:\s+\d+%)?\s
 // characters dropped, and a pager mark at the start removed.
 func cleanLine(l string) string {
 	l = strings.TrimRight(l, " \t\r")
-	plain := true
+	plain, tabs := true, false
 	for i := 0; i < len(l); i++ {
-		if c := l[i]; c < 0x20 || c == 0x7f {
+		if c := l[i]; c == '\t' {
+			tabs = true
+		} else if c < 0x20 || c == 0x7f {
 			plain = false
 			break
 		}
 	}
-	if !plain {
+	switch {
+	case !plain || tabs && (8*len(l) >= maxColumn || !utf8.ValidString(l)):
 		l = strings.TrimRight(terminal(l), " ")
+	case tabs: // what terminal makes of it, without replaying it
+		l = strings.TrimRight(expandTabs(l), " ")
 	}
 	// A pager mark starts, after blanks, with a dash or "press" and says
 	// "more" or "<SPACE>": only such lines are matched against pagingMark
@@ -49,6 +54,28 @@ func cleanLine(l string) string {
 		}
 	}
 	return l
+}
+
+// expandTabs expands the tabs of a valid UTF-8 line with no other
+// control character, short enough never to reach maxColumn, to 8-column
+// stops, columns counted in runes, as terminal does.
+func expandTabs(l string) string {
+	var b strings.Builder
+	b.Grow(len(l) + 32)
+	col := 0
+	for {
+		i := strings.IndexByte(l, '\t')
+		if i < 0 {
+			b.WriteString(l)
+			return b.String()
+		}
+		b.WriteString(l[:i])
+		col += utf8.RuneCountInString(l[:i])
+		n := 8 - col%8
+		b.WriteString("        "[:n])
+		col += n
+		l = l[i+1:]
+	}
 }
 
 // maxColumn bounds how far a cursor sequence may move (a line of output

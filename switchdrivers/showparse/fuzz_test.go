@@ -113,28 +113,9 @@ func FuzzTableReader(f *testing.F) {
 	f.Add("interface GigabitEthernet1/0/1\n switchport mode access\n switchport access vlan 66\n!\nvlan 10-12,20\n name x\nend\n")
 	f.Add(`{"TABLE_vlanbriefxbrief": {"ROW_vlanbriefxbrief": {"vlanshowbr-vlanid-utf": "1", "vlanshowplist-ifidx": ["Ethernet1/1-3", "port-channel1"]}}}`)
 	f.Fuzz(func(t *testing.T, text string) {
-		raw := strings.Split(text, "\n")
 		for name, parse := range fuzzed {
 			keys, rep := parse(text)
-			for i, k := range keys {
-				if strings.TrimSpace(k) == "" {
-					t.Fatalf("%s: record %d has no key", name, i)
-				}
-			}
-			if rep.Skipped != len(rep.Warnings) {
-				t.Fatalf("%s: %d skipped, %d warnings", name, rep.Skipped, len(rep.Warnings))
-			}
-			for _, w := range rep.Warnings {
-				if w.Line < 1 || w.Line > len(raw) {
-					t.Fatalf("%s: warning at line %d of %d", name, w.Line, len(raw))
-				}
-				if want := cleanLine(raw[w.Line-1]); w.Text != want {
-					t.Fatalf("%s: warning at line %d has text %q, the line is %q", name, w.Line, w.Text, want)
-				}
-				if w.Reason == "" {
-					t.Fatalf("%s: warning at line %d without a reason", name, w.Line)
-				}
-			}
+			checkParsed(t, name, text, keys, rep)
 		}
 		var r Result
 		for _, p := range []string{"cisco_ios", "cisco_nxos", "arista_eos", "juniper_junos", "aruba_aoscx", "aruba_os", "hp_procurve", "hp_comware", "huawei_vrp"} {
@@ -146,4 +127,31 @@ func FuzzTableReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkParsed checks what must hold of any parse of text: every record
+// has its key, every warning names a line of text with that line's text
+// and a reason, and each skipped row has its warning.
+func checkParsed(t *testing.T, name, text string, keys []string, rep Report) {
+	t.Helper()
+	raw := strings.Split(text, "\n")
+	for i, k := range keys {
+		if strings.TrimSpace(k) == "" {
+			t.Fatalf("%s: record %d has no key", name, i)
+		}
+	}
+	if rep.Skipped != len(rep.Warnings) {
+		t.Fatalf("%s: %d skipped, %d warnings", name, rep.Skipped, len(rep.Warnings))
+	}
+	for _, w := range rep.Warnings {
+		if w.Line < 1 || w.Line > len(raw) {
+			t.Fatalf("%s: warning at line %d of %d", name, w.Line, len(raw))
+		}
+		if want := cleanLine(raw[w.Line-1]); w.Text != want {
+			t.Fatalf("%s: warning at line %d has text %q, the line is %q", name, w.Line, w.Text, want)
+		}
+		if w.Reason == "" {
+			t.Fatalf("%s: warning at line %d without a reason", name, w.Line)
+		}
+	}
 }

@@ -73,7 +73,7 @@ func promptCommand(l string) (string, bool) {
 type command struct {
 	name    string                 // as the vendor documents it
 	also    []string               // other full spellings of the same command
-	filters []string               // trailing arguments that only filter rows: "vlan *" takes a value, "dynamic" does not
+	filters []string               // trailing arguments that only filter rows: "vlan *" takes a value, "dynamic" does not, "<port>" is a value alone (a word with a digit)
 	table   *Table                 // its table's header, for detection; nil when the output is not one table
 	match   func(line string) bool // for output without a Table: a line only its output has
 	read    func(text string, r *Result) (Report, error)
@@ -99,19 +99,19 @@ func platformCommands(platform string) ([]command, bool) {
 	case "hp_comware":
 		return comwareCommands, true
 	case "cisco_s300":
-		return []command{smbStatusCommand, smbMACCommand}, true
+		return smbCommands, true
 	case "dell_powerconnect":
-		return []command{smbStatusCommand}, true
+		return powerConnectCommands, true
 	case "ubiquiti_edgeswitch":
-		return []command{edgeSwitchVLANCommand}, true
+		return edgeSwitchCommands, true
 	case "dell_force10":
-		return []command{force10VLANCommand}, true
+		return force10Commands, true
 	case "brocade_fastiron", "ruckus_fastiron":
-		return []command{fastIronBriefCommand}, true
+		return fastIronCommands, true
 	case "extreme_exos":
 		return exosCommands, true
 	case "mikrotik_routeros":
-		return []command{mikrotikARPCommand}, true
+		return mikrotikCommands, true
 	case "aruba_os":
 		return arubaOSCommands, true
 	}
@@ -271,6 +271,13 @@ func matchCommand(spelling, filters, typed []string) (int, bool) {
 	for len(rest) > 0 {
 		found := false
 		for _, f := range filters {
+			if strings.HasPrefix(f, "<") { // an argument without a keyword: a port or VLAN, which has a digit
+				if strings.ContainsAny(rest[0], "0123456789") {
+					rest, found = rest[1:], true
+					break
+				}
+				continue
+			}
 			kw, value := strings.CutSuffix(f, " *")
 			if !strings.HasPrefix(kw, rest[0]) {
 				continue
@@ -826,100 +833,6 @@ var (
 				return rep, nil
 			}},
 	}
-	smbStatusCommand = command{name: "show interfaces status", also: []string{"show interface status"},
-		match: func(l string) bool {
-			return strings.HasPrefix(l, "Port") && strings.Contains(l, "Duplex") && strings.Contains(l, "Neg")
-		},
-		read: func(text string, r *Result) (Report, error) {
-			rows, err := SMBInterfacesStatus(text)
-			for _, row := range rows {
-				mergePort(r, Port{Name: row.Port, Status: row.LinkState})
-			}
-			return legacyReport(len(rows)), err
-		}}
-	smbMACCommand = command{name: "show mac address-table",
-		match: func(l string) bool { return strings.Contains(l, "Mac Address") && strings.Contains(l, "Port") },
-		read: func(text string, r *Result) (Report, error) {
-			rows, err := SMBMACTable(text)
-			for _, row := range rows {
-				if row.Port != "0" { // the switch's own address
-					r.addMAC(row.MAC, row.VLAN, []string{row.Port})
-				}
-			}
-			return legacyReport(len(rows)), err
-		}}
-	edgeSwitchVLANCommand = command{name: "show vlan",
-		match: func(l string) bool { return strings.HasPrefix(l, "VLAN ID") && strings.Contains(l, "VLAN Name") },
-		read: func(text string, r *Result) (Report, error) {
-			rows, err := EdgeSwitchShowVLAN(text)
-			for _, row := range rows {
-				r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name})
-			}
-			return legacyReport(len(rows)), err
-		}}
-	force10VLANCommand = command{name: "show vlan brief",
-		match: func(l string) bool { return strings.HasPrefix(l, "VLAN") && strings.Contains(l, "STG") },
-		read: func(text string, r *Result) (Report, error) {
-			rows, err := Force10ShowVLANBrief(text)
-			for _, row := range rows {
-				r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name})
-			}
-			return legacyReport(len(rows)), err
-		}}
-	fastIronBriefCommand = command{name: "show interfaces brief", also: []string{"show interface brief"},
-		match: func(l string) bool {
-			return strings.HasPrefix(l, "Port") && strings.Contains(l, "Pvid") && strings.Contains(l, "Trunk")
-		},
-		read: func(text string, r *Result) (Report, error) {
-			rows, err := FastIronInterfacesBrief(text)
-			for _, row := range rows {
-				p := Port{Name: row.Interface, Status: row.LinkState, Description: row.Name}
-				switch {
-				case row.TagOnly == "Yes":
-					p.Mode = "trunk"
-				case isNumber(row.PVID):
-					p.Mode, p.VLAN = "access", row.PVID
-				}
-				if p.Mode == "trunk" && isNumber(row.PVID) {
-					p.VLAN = row.PVID
-				}
-				mergePort(r, p)
-			}
-			return legacyReport(len(rows)), err
-		}}
-	exosCommands = []command{
-		{name: "show vlan description",
-			match: func(l string) bool {
-				return strings.HasPrefix(l, "Name") && strings.Contains(l, "VID") && strings.Contains(l, "Description")
-			},
-			read: func(text string, r *Result) (Report, error) {
-				rows, err := EXOSShowVLANDescription(text)
-				for _, row := range rows {
-					r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name})
-				}
-				return legacyReport(len(rows)), err
-			}},
-		{name: "show iparp",
-			match: func(l string) bool { return strings.HasPrefix(l, "VR") && strings.Contains(l, "Destination") },
-			read: func(text string, r *Result) (Report, error) {
-				rows, err := EXOSIPARP(text)
-				for _, row := range rows {
-					r.addARP(row.Destination, row.MAC, row.Port)
-				}
-				return legacyReport(len(rows)), err
-			}},
-	}
-	mikrotikARPCommand = command{name: "/ip arp print", also: []string{"ip arp print"},
-		match: func(l string) bool { return strings.Contains(l, "ADDRESS") && strings.Contains(l, "MAC-ADDRESS") },
-		read: func(text string, r *Result) (Report, error) {
-			rows, err := MikroTikARPTable(text)
-			for _, row := range rows {
-				if row.MAC != "" {
-					r.addARP(row.IP, row.MAC, row.Interface)
-				}
-			}
-			return legacyReport(len(rows)), err
-		}}
 	arubaOSCommands = []command{
 		{name: "show vlan", table: procurveVLANTable,
 			read: func(text string, r *Result) (Report, error) {

@@ -276,20 +276,6 @@ func JunosARPTable(text string) ([]JunosARP, Report) {
 	return out, rep
 }
 
-// isIPv4 says whether s is a dotted-quad IPv4 address.
-func isIPv4(s string) bool {
-	parts := strings.Split(s, ".")
-	if len(parts) != 4 {
-		return false
-	}
-	for _, p := range parts {
-		if p == "" || len(p) > 3 || !isNumber(p) {
-			return false
-		}
-	}
-	return true
-}
-
 // JunosDescription is one row of Junos `show interfaces descriptions`.
 type JunosDescription struct {
 	Interface   string `yaml:"interface"`

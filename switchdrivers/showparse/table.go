@@ -202,8 +202,15 @@ func (r Row) Context() string { return r.ctx }
 // reported with the error as its reason; the table goes on. Text that has
 // lines but no header of the table is reported once, at its first line.
 func (t *Table) Read(text string, row func(Row) error) Report {
+	return t.readLines(textLines(text), row, nil)
+}
+
+// readLines is Read of lines already as the terminal shows them (see
+// textLines). headers, if not nil, keeps the headers found, for the next
+// reads of texts that repeat them (one table per entry of a long
+// output).
+func (t *Table) readLines(lines []string, row func(Row) error, headers headerCache) Report {
 	rep := Report{Command: t.spec.Command, Line: 1}
-	lines := textLines(text)
 	var sec *section
 	ctx := ""
 	first := -1       // first line with content, for "no header"
@@ -222,7 +229,7 @@ func (t *Table) Read(text string, row func(Row) error) Report {
 		if t.spec.Stop != nil && t.spec.Stop(trimmed) {
 			break
 		}
-		if s, last := t.header(lines, i); s != nil {
+		if s, last := headers.header(t, lines, i); s != nil {
 			sec, i = s, last
 			rep.Sections++
 			firstRow = true
@@ -342,9 +349,26 @@ func splitPrompt(l string) (string, bool) {
 			return "", false
 		}
 		rest = rest[1:]
+	case strings.HasPrefix(l, "("): // FASTPATH (EdgeSwitch, PowerConnect): "(UBNT EdgeSwitch) #", "(sw1) (Config)#"
+		end := strings.IndexByte(l, ')')
+		if end < 2 || !promptName(strings.ReplaceAll(l[1:end], " ", "_")) {
+			return "", false
+		}
+		rest = strings.TrimSpace(l[end+1:])
+		if strings.HasPrefix(rest, "(") {
+			mode := strings.IndexByte(rest, ')')
+			if mode < 0 || !promptName(rest[:mode+1]) {
+				return "", false
+			}
+			rest = strings.TrimSpace(rest[mode+1:])
+		}
+		if rest == "" || rest[0] != '#' && rest[0] != '>' {
+			return "", false
+		}
+		rest = rest[1:]
 	default:
 		end := strings.IndexAny(l, "#>")
-		if end < 1 || !promptName(l[:end]) {
+		if end < 1 || !promptName(strings.TrimSuffix(l[:end], " Router")) && !exosPrompt(l[:end]) { // FastIron's layer-3 images: "SSH@ICX7450 Router#"
 			return "", false
 		}
 		rest = l[end+1:]
@@ -354,6 +378,19 @@ func splitPrompt(l string) (string, bool) {
 		return "", false
 	}
 	return rest, true
+}
+
+// exosPrompt recognises what EXOS prints before "#" or ">": the name and
+// the command's number, a blank ("X440G2.5 "), with "* " before it when
+// the configuration is not saved and "Slot-1 " on a stack.
+func exosPrompt(s string) bool {
+	s, ok := strings.CutSuffix(s, " ")
+	s = strings.TrimPrefix(s, "* ")
+	if slot, rest, found := strings.Cut(s, " "); found && strings.HasPrefix(slot, "Slot-") && isNumber(slot[5:]) {
+		s = rest
+	}
+	dot := strings.LastIndexByte(s, '.')
+	return ok && dot > 0 && isNumber(s[dot+1:]) && promptName(s)
 }
 
 func promptName(s string) bool {
@@ -502,6 +539,37 @@ func nextContent(lines []string, i int) int {
 		i++
 	}
 	return i
+}
+
+// headerCache maps the lines a header may span (see Table.header) to
+// the section they start and the header's last line, relative to its
+// first. A section is not changed once laid out, so rows under equal
+// headers can share it.
+type headerCache map[string]cachedHeader
+
+type cachedHeader struct {
+	sec  *section
+	last int
+}
+
+// header is t.header, remembered in c (when c is not nil).
+func (c headerCache) header(t *Table, lines []string, i int) (*section, int) {
+	if c == nil {
+		return t.header(lines, i)
+	}
+	// t.header reads line i and the next two lines with content after it.
+	j := nextContent(lines, i+1)
+	k := nextContent(lines, j+1)
+	if isRule(lines[i]) || !t.mayMatch(lines[i:min(j+1, len(lines))]) {
+		return nil, 0 // t.header tests no more lines than these
+	}
+	key := strings.Join(lines[i:min(k+1, len(lines))], "\n")
+	if h, ok := c[key]; ok {
+		return h.sec, i + h.last
+	}
+	s, last := t.header(lines, i)
+	c[key] = cachedHeader{s, last - i}
+	return s, last
 }
 
 // mayMatch is a quick test that the lines contain, somewhere, every word

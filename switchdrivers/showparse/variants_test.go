@@ -81,6 +81,21 @@ var variantTables = []variantTable{
 	{"cisco_ios/show_interfaces_status_err-disabled", statusTable, printed(IOSErrDisabledTable), []string{"name"}},
 	{"cisco_nxos/show_interface_brief", briefTable, printed(NXOSInterfaceBriefTable), []string{"vrf", "ip", "speed", "mtu", "vlan", "type", "mode", "reason", "portch", "description", "protocol"}},
 	{"cisco_nxos/show_ip_arp_detail", arpTable, printed(NXOSARPDetailTable), []string{"age", "interface", "physical"}},
+	{"brocade_fastiron/show_interfaces_brief", fastIronBriefTable, printed(FastIronInterfacesBrief), []string{"duplex", "speed", "trunk", "pvid", "name"}},
+	{"ruckus_fastiron/show_interfaces_brief", fastIronBriefTable, printed(RuckusInterfacesBrief), []string{"duplex", "speed", "trunk", "pvid", "name"}},
+	{"cisco_s300/show_interfaces_status", smbStatusTable, printed(SMBInterfacesStatus), []string{"type", "duplex", "speed", "neg", "flowctrl", "backpressure", "mdix"}},
+	{"dell_powerconnect/show_interfaces_status", smbStatusTable, printed(SMBInterfacesStatus), []string{"type", "duplex", "speed", "neg", "flowctrl", "backpressure", "mdix"}},
+	{"cisco_s300/show_mac_address-table", smbMACTable, printed(SMBMACTable), []string{"vlan", "type"}},
+	{"cisco_s300/show_vlan", smbVLANTable, printed(SMBShowVLAN), []string{"name", "type", "authorization"}},
+	{"dell_force10/show_vlan_brief", force10VLANBriefTable, printed(Force10ShowVLANBrief), []string{"name", "stg", "aging", "ip"}},
+	{"dell_force10/show_vlan", force10VLANTable, printed(Force10ShowVLAN), []string{"status", "name"}},
+	{"dell_force10/show_arp", force10ARPTable, printed(Force10ARPTable), []string{"age", "iface", "vlan", "cpu"}},
+	{"ubiquiti_edgeswitch/show_vlan", edgeSwitchVLANTable, printed(EdgeSwitchShowVLAN), []string{"name", "type"}},
+	{"ubiquiti_edgeswitch/show_arp", edgeSwitchARPTable, printed(EdgeSwitchARPTable), []string{"iface", "type", "age"}},
+	{"extreme_exos/show_vlan_description", exosVLANDescTable, printed(EXOSShowVLANDescription), []string{"description"}},
+	{"extreme_exos/show_iparp", exosARPTable, printed(EXOSIPARP), []string{"age", "static", "port"}},
+	{"extreme_exos/show_ports_information", exosPortsTable, printed(EXOSPortsInformation), []string{"elsm", "qos", "load"}},
+	{"mikrotik_routeros/ip_arp_print", mikrotikARPTable, printed(MikroTikARPTable), []string{"iface"}},
 }
 
 const junkRow = "%% junk: this line is not part of the table %%"
