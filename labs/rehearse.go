@@ -13,6 +13,7 @@ import (
 	"github.com/cutover-net/cutover/internal/engine"
 	"github.com/cutover-net/cutover/internal/guard"
 	"github.com/cutover-net/cutover/internal/netns"
+	"github.com/cutover-net/cutover/internal/outage"
 	"github.com/cutover-net/cutover/internal/runs"
 	"github.com/cutover-net/cutover/plan"
 	"github.com/cutover-net/cutover/switchdrivers"
@@ -81,6 +82,10 @@ type RehearsalReport struct {
 	// cut-over to recovery.
 	DowntimeMS    map[string]int64 `json:"downtime_ms"`
 	MaxDowntimeMS int64            `json:"max_downtime_ms"`
+	// Outage breaks the longest outage down into its physical parts and
+	// the floor they add up to (package outage); nil without the guard's
+	// announcement (no guard, or a run that did not reach promote).
+	Outage *outage.Breakdown `json:"outage,omitempty"`
 	// ConflictsObserved counts conflicts seen by a watcher of its own on the
 	// gateway host's Production port (ARP and IPv6 neighbour discovery),
 	// independent of the guard.
@@ -285,6 +290,12 @@ func (r *Rehearsal) Run(ctx context.Context) (rep *RehearsalReport, err error) {
 		rep.PingsAnswered += s.Received
 	}
 	rep.ConflictsObserved = obs.Conflicts()
+	// The outage in parts: the gateway's first answers after the
+	// announcement end it.
+	if tl := run.Timeline(); !tl.First(plan.StepPromote, outage.Announced).IsZero() {
+		announced := tl.First(plan.StepPromote, outage.Announced)
+		rep.Outage = tl.Breakdown(plan.StepIsolate, plan.StepPromote, pg.AllAnswered(announced), time.Duration(rep.MaxDowntimeMS)*time.Millisecond)
+	}
 	for name, d := range drivers {
 		ports, err := d.Ports(ctx)
 		if pr, ok := d.(switchdrivers.PortReader); ok && err != nil {

@@ -475,3 +475,72 @@ func (e *UnreadableRowsError) Error() string {
 type PortReader interface {
 	ReadPorts(ctx context.Context) (PortRead, error)
 }
+
+// Preparer is implemented by drivers whose sessions take time to get
+// ready: an SSH login, the privilege and configuration prompts, a
+// candidate configuration. Prepare readies, ahead of time, the session
+// that the next Apply of exactly changes — or, with trial > 0, the next
+// ApplyConfirmed of them with that timeout — will use, so that the batch,
+// when it is due, costs only its configuration lines, its commit and its
+// read-back. The engine calls it while the step before runs; callers call
+// it only once every earlier batch to the switch has been applied (a
+// candidate copies the configuration it starts from).
+//
+// Prepare changes nothing on the device, and what it readies is still the
+// one configuration session of that batch. It goes only as far as is
+// valid until the batch is due: what may change meanwhile (a trial
+// another batch left pending) is checked again when the batch is applied.
+// A prepared session that has died by then is reopened, never skipped;
+// an Apply of other changes opens a session of its own and discards the
+// prepared one, as Close does, and so does the end of ctx. An error from
+// Prepare is not the batch's: the batch is tried in full when it is due.
+type Preparer interface {
+	Prepare(ctx context.Context, changes []Change, trial time.Duration) error
+}
+
+// ApplyTrace is a set of hooks called at the phases of an Apply (or an
+// ApplyConfirmed) of a batch, in the manner of net/http/httptrace: attach
+// it to the context with WithApplyTrace. Any hook may be nil. A driver
+// calls each hook at most once per call, from the goroutine running
+// Apply, in this order; a driver that calls none is timed by its caller
+// around the whole call.
+type ApplyTrace struct {
+	// Configuring: the session is open and the batch was checked against
+	// the live state; the batch's first configuration line (request,
+	// transaction) is about to be sent.
+	Configuring func()
+	// Committed: the device has accepted the whole batch — the last line
+	// of a line-mode batch, the commit of a transaction — so every change
+	// is in place on the device. The read-back follows.
+	Committed func()
+}
+
+type applyTraceKey struct{}
+
+// WithApplyTrace returns a context whose Apply calls report to trace.
+func WithApplyTrace(ctx context.Context, trace *ApplyTrace) context.Context {
+	return context.WithValue(ctx, applyTraceKey{}, trace)
+}
+
+// ContextApplyTrace returns the trace attached to ctx; never nil (a trace
+// without hooks when none is attached).
+func ContextApplyTrace(ctx context.Context) *ApplyTrace {
+	if t, ok := ctx.Value(applyTraceKey{}).(*ApplyTrace); ok && t != nil {
+		return t
+	}
+	return &ApplyTrace{}
+}
+
+// TraceConfiguring calls the trace's Configuring hook, if any.
+func (t *ApplyTrace) TraceConfiguring() {
+	if t != nil && t.Configuring != nil {
+		t.Configuring()
+	}
+}
+
+// TraceCommitted calls the trace's Committed hook, if any.
+func (t *ApplyTrace) TraceCommitted() {
+	if t != nil && t.Committed != nil {
+		t.Committed()
+	}
+}

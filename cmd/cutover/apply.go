@@ -12,6 +12,7 @@ import (
 	"github.com/cutover-net/cutover/internal/engine"
 	"github.com/cutover-net/cutover/internal/guard"
 	"github.com/cutover-net/cutover/internal/journal"
+	"github.com/cutover-net/cutover/internal/outage"
 	"github.com/cutover-net/cutover/internal/runs"
 	"github.com/cutover-net/cutover/plan"
 	"github.com/cutover-net/cutover/switchdrivers/all"
@@ -102,17 +103,37 @@ func follow(cmd *cobra.Command, r *runs.Run, format string, newJournal, report b
 	if report && res.Report != nil {
 		out := struct {
 			*engine.Report
-			Guard []guard.Check `json:"guard,omitempty"`
-		}{res.Report, res.Guard}
+			Guard  []guard.Check     `json:"guard,omitempty"`
+			Outage *outage.Breakdown `json:"outage,omitempty"`
+		}{res.Report, res.Guard, res.Outage}
 		if format == "json" {
 			if err := writeJSON(cmd.OutOrStdout(), out); err != nil {
 				return err
 			}
 		} else {
 			fmt.Fprintf(cmd.OutOrStdout(), "result: %s\n", res.Report.Result)
+			printOutage(cmd.OutOrStdout(), res.Outage)
 		}
 	}
 	return classError(res.Class, res.Err)
+}
+
+// printOutage prints the outage in parts and the floor they add up to.
+func printOutage(w io.Writer, b *outage.Breakdown) {
+	if b == nil {
+		return
+	}
+	how := "measured"
+	if b.Estimated {
+		how = "estimated: isolate's first line to the announcement, plus one round trip"
+	}
+	fmt.Fprintf(w, "\n  outage in parts (the floor is what these switches, this LAN and this absence proof cannot go below):\n")
+	fmt.Fprintf(w, "    isolate commit        %7.1f ms  (first configuration line to commit)\n", b.IsolateMS)
+	fmt.Fprintf(w, "    absence proof         %7.1f ms  (quiet window %.1f ms; LAN round trip measured %.2f ms)\n", b.AbsenceMS, b.WindowMS, b.RTTMS)
+	fmt.Fprintf(w, "    promote commit        %7.1f ms\n", b.PromoteMS)
+	fmt.Fprintf(w, "    announce -> answer    %7.1f ms\n", b.AnnounceMS)
+	fmt.Fprintf(w, "    floor                 %7.1f ms\n", b.FloorMS)
+	fmt.Fprintf(w, "  outage %.0f ms (%s) = %.2f x floor\n", b.OutageMS, how, b.Ratio)
 }
 
 // resultError maps an engine result to the contract's exit codes.

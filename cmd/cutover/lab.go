@@ -329,6 +329,7 @@ func printRehearsal(w io.Writer, rep *labs.RehearsalReport) {
 	}
 	fmt.Fprintf(w, "  max downtime: %d ms; pings answered %d of %d; conflicts seen by the independent watcher: %d\n",
 		rep.MaxDowntimeMS, rep.PingsAnswered, rep.PingsSent, rep.ConflictsObserved)
+	printOutage(w, rep.Outage)
 	if rep.Error != "" {
 		fmt.Fprintf(w, "  error: %s\n", rep.Error)
 	}

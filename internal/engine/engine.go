@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cutover-net/cutover/internal/outage"
 	"github.com/cutover-net/cutover/plan"
 	"github.com/cutover-net/cutover/switchdrivers"
 )
@@ -107,8 +108,15 @@ type Engine struct {
 	// step's AfterStep hook (the guard) has passed. If cutover dies in
 	// between, the switches go back on their own.
 	ConfirmTimeout time.Duration
+	// Timeline, if set, receives the moments of every forward batch: its
+	// first configuration line, its commit and its read-back.
+	Timeline *outage.Timeline
 
 	mu sync.Mutex
+	// preparing holds, per step and switch, the Prepare in flight for the
+	// step's batch (switchdrivers.Preparer): closed once it is done.
+	prepMu    sync.Mutex
+	preparing map[string]chan struct{}
 }
 
 // StepReport is what happened in one step.
@@ -176,6 +184,9 @@ func (e *Engine) run(ctx context.Context, p *plan.Plan, from int, resume bool) *
 			taken = from
 		}
 	}
+	if failure == nil {
+		e.prepare(ctx, p, from)
+	}
 	for i, step := range p.Steps {
 		if i < from || failure != nil {
 			continue
@@ -192,6 +203,10 @@ func (e *Engine) run(ctx context.Context, p *plan.Plan, from int, resume bool) *
 			untouched, pending, failure = e.runStep(ctx, step)
 			if failure != nil {
 				inProgress = i
+			} else {
+				// The step's batches are committed: the next step's
+				// sessions get ready while its guard works.
+				e.prepare(ctx, p, i+1)
 			}
 		}
 		if failure == nil && e.Hooks != nil {
@@ -423,8 +438,11 @@ func (e *Engine) runStep(ctx context.Context, step plan.Step) (map[string]bool, 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			e.awaitPrepared(ctx, step.Name, b.Switch)
 			start := time.Now()
-			confirms[i], errs[i] = e.applyBatch(ctx, step.Name, b.Switch, changes(b.Moves), e.ConfirmTimeout > 0, false)
+			tctx, marked := e.trace(ctx, step.Name, b.Switch)
+			confirms[i], errs[i] = e.applyBatch(tctx, step.Name, b.Switch, changes(b.Moves), e.ConfirmTimeout > 0, false)
+			marked(start, errs[i])
 			kind := "batch-done"
 			if errs[i] != nil {
 				kind = "batch-failed"
@@ -444,6 +462,85 @@ func (e *Engine) runStep(ctx context.Context, step plan.Step) (map[string]bool, 
 		}
 	}
 	return untouched, pending, errors.Join(errs...)
+}
+
+// prepare lets the drivers that can (switchdrivers.Preparer) ready the
+// sessions of step i's batches, in the background, on trial where the
+// step will be: every earlier batch to those switches has been applied.
+// A batch waits for its switch's Prepare before it is sent; a Prepare
+// that fails only means the batch opens its session when it is due.
+func (e *Engine) prepare(ctx context.Context, p *plan.Plan, i int) {
+	if i >= len(p.Steps) {
+		return
+	}
+	step := p.Steps[i]
+	for _, b := range step.Batches {
+		pr, ok := e.Drivers[b.Switch].(switchdrivers.Preparer)
+		if !ok || len(b.Moves) == 0 {
+			continue
+		}
+		var trial time.Duration
+		if _, ok := pr.(switchdrivers.ConfirmedApplier); ok && e.ConfirmTimeout > 0 {
+			trial = e.ConfirmTimeout
+		}
+		done := make(chan struct{})
+		e.prepMu.Lock()
+		if e.preparing == nil {
+			e.preparing = map[string]chan struct{}{}
+		}
+		e.preparing[step.Name+"\x00"+b.Switch] = done
+		e.prepMu.Unlock()
+		cs := changes(b.Moves)
+		go func() {
+			defer close(done)
+			pr.Prepare(ctx, cs, trial)
+		}()
+	}
+}
+
+// awaitPrepared waits for the Prepare of a step's batch on sw, if one is
+// in flight.
+func (e *Engine) awaitPrepared(ctx context.Context, step, sw string) {
+	e.prepMu.Lock()
+	done := e.preparing[step+"\x00"+sw]
+	delete(e.preparing, step+"\x00"+sw)
+	e.prepMu.Unlock()
+	if done == nil {
+		return
+	}
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+}
+
+// trace returns ctx with an ApplyTrace that marks the batch's first
+// configuration line and its commit on the Timeline, and the function to
+// call when the batch is done (started at start, err its outcome): it
+// marks the read-back, and the phases a driver did not report (timed
+// around the whole Apply).
+func (e *Engine) trace(ctx context.Context, step, sw string) (context.Context, func(start time.Time, err error)) {
+	if e.Timeline == nil {
+		return ctx, func(time.Time, error) {}
+	}
+	var configuring, committed bool
+	tctx := switchdrivers.WithApplyTrace(ctx, &switchdrivers.ApplyTrace{
+		Configuring: func() { configuring = true; e.Timeline.Mark(step, sw, outage.Configuring, time.Now()) },
+		Committed:   func() { committed = true; e.Timeline.Mark(step, sw, outage.Committed, time.Now()) },
+	})
+	return tctx, func(start time.Time, err error) {
+		if err != nil {
+			return
+		}
+		now := time.Now()
+		if !configuring {
+			e.Timeline.Mark(step, sw, outage.Configuring, start)
+		}
+		if !committed {
+			e.Timeline.Mark(step, sw, outage.Committed, now)
+		}
+		e.Timeline.Mark(step, sw, outage.ReadBack, now)
+	}
 }
 
 // applyBatch applies changes on one switch — on trial where the engine and

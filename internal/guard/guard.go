@@ -39,6 +39,7 @@ import (
 	"time"
 
 	"github.com/cutover-net/cutover/internal/engine"
+	"github.com/cutover-net/cutover/internal/outage"
 	"github.com/cutover-net/cutover/plan"
 	"github.com/cutover-net/cutover/probe/arpframe"
 	"github.com/cutover-net/cutover/probe/prober"
@@ -68,6 +69,9 @@ type Config struct {
 	// Progress receives one line per check; Record each check (the journal).
 	Progress func(string)
 	Record   func(Check)
+	// Timeline, if set, receives the moments of the absence proofs and
+	// of the announcements (package outage).
+	Timeline *outage.Timeline
 }
 
 // Check is one guard check, for reports and the journal.
@@ -607,6 +611,8 @@ func (g *Guard) absent(ctx context.Context, step string, vlan int, what string) 
 		return fmt.Errorf("guard %s: probing VLAN %d: %w", step, vlan, err)
 	}
 	if proof != nil {
+		g.cfg.Timeline.Mark(step, "", outage.AbsenceStart, proof.Start)
+		g.cfg.Timeline.Mark(step, "", outage.AbsenceEnd, proof.End)
 		g.record(Check{Step: step, Name: what, VLAN: vlan, Passed: true, Duration: time.Since(start),
 			Detail: fmt.Sprintf("%d probes, %s quiet", proof.Probes, proof.Window)})
 		return nil
@@ -692,6 +698,7 @@ func (g *Guard) announce() error {
 	if err := g.cfg.Prober.Announce(g.ctx, g.prod, owners, g.cfg.AnnounceCount, g.cfg.AnnounceInterval); err != nil {
 		return fmt.Errorf("guard promote: %w", err)
 	}
+	g.cfg.Timeline.Mark(plan.StepPromote, "", outage.Announced, time.Now())
 	g.progress("guard promote: announced %d addresses in VLAN %d (gratuitous ARP in request and reply forms, unsolicited neighbour advertisements with Override; %d× every %s)", len(owners), g.prod, g.cfg.AnnounceCount, g.cfg.AnnounceInterval)
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/cutover-net/cutover/internal/guard"
 	"github.com/cutover-net/cutover/internal/journal"
 	"github.com/cutover-net/cutover/internal/netns"
+	"github.com/cutover-net/cutover/internal/outage"
 	"github.com/cutover-net/cutover/plan"
 )
 
@@ -52,7 +53,11 @@ type Result struct {
 	// Started and Ended bracket the engine's work (zero if it never ran).
 	Started time.Time `json:"started,omitzero"`
 	Ended   time.Time `json:"ended,omitzero"`
-	Error   string    `json:"error,omitempty"`
+	// Outage is where the outage went, estimated from the run's own
+	// marks (nil when the run did not reach the announcement after
+	// promote, or ran without the guard).
+	Outage *outage.Breakdown `json:"outage,omitempty"`
+	Error  string            `json:"error,omitempty"`
 	// Err says why the class is not done; after a rollback it says what
 	// the rollback did.
 	Err error `json:"-"`
@@ -75,6 +80,8 @@ type Run struct {
 	// callerNS is the network namespace Start was called in, when it is
 	// not the process's: the guard opens its sockets there.
 	callerNS *netns.Namespace
+	// timeline collects the moments the engine and the guard mark.
+	timeline *outage.Timeline
 
 	mu     sync.Mutex
 	w      *journal.Writer // open journal, nil once closed
@@ -90,7 +97,7 @@ func (p *Prepared) newRun(ctx context.Context) (*Run, error) {
 	if p.Drivers == nil {
 		return nil, errors.New("runs: the prepared run is closed")
 	}
-	r := &Run{prep: p, done: make(chan struct{})}
+	r := &Run{prep: p, done: make(chan struct{}), timeline: &outage.Timeline{}}
 	if p.setup != nil && p.setup.InNamespace == nil {
 		// The guard listens where its caller is, although it starts on
 		// another goroutine: a caller inside netns.Do hands its namespace on.
@@ -137,6 +144,10 @@ func (p *Prepared) Start(ctx context.Context) (*Run, error) {
 
 // Plan is the plan the run executes.
 func (r *Run) Plan() *plan.Plan { return r.prep.Plan }
+
+// Timeline is the moments the run's engine and guard marked (package
+// outage): a rehearsal breaks its measured outage down with it.
+func (r *Run) Timeline() *outage.Timeline { return r.timeline }
 
 // Journal is the run's journal file, once it is open ("" before, and for
 // runs without a journal).
@@ -258,7 +269,7 @@ func (r *Run) writeEnd(w *journal.Writer, rec journal.Record) {
 // engine returns an engine for the run's drivers, journaling to w (nil: not
 // journaled) and publishing its events.
 func (r *Run) engine(w *journal.Writer, confirmTimeout time.Duration) *engine.Engine {
-	eng := &engine.Engine{Drivers: r.prep.Drivers, ConfirmTimeout: confirmTimeout,
+	eng := &engine.Engine{Drivers: r.prep.Drivers, ConfirmTimeout: confirmTimeout, Timeline: r.timeline,
 		Progress: func(ev engine.Event) { r.events.publish(fromEngine(ev)) }}
 	if w != nil {
 		eng.Recorder = w
@@ -276,6 +287,7 @@ func (r *Run) startGuard(w *journal.Writer) (*guard.Session, error) {
 	}
 	cfg := guard.ConfigFrom(p.Inventory)
 	cfg.Locate, cfg.Halt, cfg.NoAnnounce = guard.LocateWith(p.Drivers), r.cancel, p.opts.Lab.NoAnnounce
+	cfg.Timeline = r.timeline
 	cfg.Progress = func(s string) { r.events.publish(Event{Kind: EventGuard, Text: s}) }
 	cfg.Record = func(c guard.Check) {
 		if w != nil {
@@ -365,5 +377,7 @@ func (r *Run) apply() *Result {
 	if w != nil {
 		r.writeEnd(w, journal.Record{Result: rep.Result, Error: rep.Error})
 	}
-	return reported(rep, session, started, ended)
+	res := reported(rep, session, started, ended)
+	res.Outage = r.timeline.Breakdown(plan.StepIsolate, plan.StepPromote, time.Time{}, 0)
+	return res
 }

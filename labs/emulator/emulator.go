@@ -172,6 +172,7 @@ type Server struct {
 	saves      atomic.Int64
 	copies     map[int]int // ccCopyTable rows: row -> ccCopyState
 	pvids      map[int]pvidRecord
+	conns      map[net.Conn]struct{} // open SSH connections (DropConnections)
 }
 
 // sessionEnder is a dialect with state to settle when a CLI session
@@ -296,6 +297,7 @@ func (s *Server) handle(ctx context.Context, conn net.Conn, cfg *ssh.ServerConfi
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 	defer conn.Close()
+	defer s.track(conn)()
 	sc, chans, reqs, err := ssh.NewServerConn(conn, cfg)
 	if err != nil {
 		return

@@ -40,12 +40,13 @@ func RunConformance(t *testing.T, e Emulated) {
 		sessions = e.Lab.Emulator(e.Node).Sessions
 	}
 	drivertest.Run(t, drivertest.Harness{
-		Open:        e.Open,
-		Ports:       e.Ports,
-		Segments:    e.Segments,
-		Peer:        e.peer,
-		Memberships: func(port string) [][]string { return mon.History(e.ovsPort(port)) },
-		Sessions:    sessions,
+		Open:         e.Open,
+		Ports:        e.Ports,
+		Segments:     e.Segments,
+		Peer:         e.peer,
+		Memberships:  func(port string) [][]string { return mon.History(e.ovsPort(port)) },
+		Sessions:     sessions,
+		DropSessions: func() { e.Lab.Emulator(e.Node).DropConnections() },
 	})
 }
 

@@ -240,6 +240,27 @@ func (p *Pinger) Answering(since time.Time) bool {
 	return true
 }
 
+// AllAnswered returns the moment by which every target had answered
+// after t (its last target's first reply after t); zero if one has not.
+func (p *Pinger) AllAnswered(t time.Time) time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var all time.Time
+	for _, s := range p.state {
+		i, _ := slices.BinarySearchFunc(s.replies, t, func(a, b time.Time) int { return a.Compare(b) })
+		for i < len(s.replies) && !s.replies[i].After(t) {
+			i++
+		}
+		if i == len(s.replies) {
+			return time.Time{}
+		}
+		if s.replies[i].After(all) {
+			all = s.replies[i]
+		}
+	}
+	return all
+}
+
 // Stats returns each target's figures over [from, to]. The longest gap is
 // measured between consecutive replies inside the window, counting the
 // window's start as a reply (the target answered just before it) and its

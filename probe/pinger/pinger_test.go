@@ -53,3 +53,23 @@ func TestNewDualStackNeedsTheFamilysSocket(t *testing.T) {
 		t.Fatal("a link-local target accepted")
 	}
 }
+
+func TestAllAnswered(t *testing.T) {
+	a, b := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("2001:db8::1")
+	p := &Pinger{targets: []netip.Addr{a, b}, state: map[netip.Addr]*series{a: {answered: map[int]bool{}}, b: {answered: map[int]bool{}}}}
+	t0 := time.Unix(1000, 0)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	for i, ms := range []int{0, 10, 300, 310} {
+		p.record(a, i, at(ms))
+	}
+	for i, ms := range []int{5, 15, 290} {
+		p.record(b, i, at(ms))
+	}
+	if got := p.AllAnswered(at(100)); !got.Equal(at(300)) {
+		t.Fatalf("every target answered after +100ms at %v, want +300ms", got.Sub(t0))
+	}
+	// A reply exactly at t is not after it.
+	if got := p.AllAnswered(at(290)); !got.IsZero() {
+		t.Fatalf("b has not answered after +290ms, got %v", got.Sub(t0))
+	}
+}

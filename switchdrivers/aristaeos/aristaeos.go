@@ -73,10 +73,14 @@ var Dialect = cli.Dialect{
 	Commit:        []string{"commit"},
 	Abort:         []string{"abort"},
 	Transactional: true,
-	Forget:        forget,
-	SaveCommand:   "write memory",
-	SaveOK:        "Copy completed successfully",
-	MACTable:      macTable,
+	// An empty configuration session may wait in a prepared session: it
+	// copies the running configuration when it is entered, which the
+	// caller of Prepare guarantees holds every earlier batch.
+	BeginAhead:  true,
+	Forget:      forget,
+	SaveCommand: "write memory",
+	SaveOK:      "Copy completed successfully",
+	MACTable:    macTable,
 	Trial: &cli.Trial{
 		Begin: func(_ []switchdrivers.Change, name string, _ time.Duration) []string {
 			return []string{"configure session " + name}
@@ -85,8 +89,9 @@ var Dialect = cli.Dialect{
 			s := max(1, int(timeout.Seconds()))
 			return []string{fmt.Sprintf("commit timer %02d:%02d:%02d", s/3600, s/60%60, s%60)}
 		},
-		Pending: PendingSession,
-		Owns:    func(p switchdrivers.PendingTrial, name string) bool { return p.ID == name },
+		BeginAhead: true, // the same session; `commit timer` arms the trial
+		Pending:    PendingSession,
+		Owns:       func(p switchdrivers.PendingTrial, name string) bool { return p.ID == name },
 		Confirm: func(p switchdrivers.PendingTrial) []string {
 			return []string{"configure session " + p.ID + " commit"}
 		},

@@ -63,6 +63,7 @@ var Dialect = cli.Dialect{
 	Begin:        func([]switchdrivers.Change, string) []string { return []string{"configure terminal"} },
 	Lines:        lines,
 	Commit:       []string{"end"},
+	BeginAhead:   true, // configuration mode may wait, empty, in a prepared session
 	SaveCommand:  "write memory",
 	SaveOK:       "Success",
 	FailedWhen:   []string{"Invalid input", "does not exist", "% Command incomplete"},

@@ -73,9 +73,13 @@ var Dialect = cli.Dialect{
 	Begin:        func([]switchdrivers.Change, string) []string { return []string{"configure terminal"} },
 	Lines:        AccessLines,
 	Commit:       []string{"end"},
-	SaveCommand:  "write memory",
-	SaveOK:       "[OK]",
-	MACTable:     macTable,
+	// Configuration mode may wait, empty, in a prepared session. Not
+	// with a revert timer: entering it arms the rollback (and takes its
+	// backup), so a trial's session enters it when the batch is due.
+	BeginAhead:  true,
+	SaveCommand: "write memory",
+	SaveOK:      "[OK]",
+	MACTable:    macTable,
 	// Entering configuration mode with a revert timer on a switch
 	// without the archive: the text Cisco's NSO cisco-ios NED expects
 	// (IOSNedCli.java, ENTER_CONFIG_PATTERN).

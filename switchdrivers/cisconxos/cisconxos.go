@@ -49,6 +49,7 @@ var Dialect = cli.Dialect{
 	Begin:       func([]switchdrivers.Change, string) []string { return []string{"configure terminal"} },
 	Lines:       ciscoios.AccessLines,
 	Commit:      []string{"end"},
+	BeginAhead:  true, // configuration mode may wait, empty, in a prepared session
 	SaveCommand: "copy running-config startup-config",
 	SaveOK:      "Copy complete",
 	// NX-OS says "% Invalid command at '^' marker.", which scrapligo's

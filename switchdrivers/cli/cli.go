@@ -90,6 +90,11 @@ type Dialect struct {
 	Commit        []string
 	Abort         []string
 	Transactional bool
+	// BeginAhead: Begin's lines may be sent when a session is prepared
+	// (switchdrivers.Preparer), before the batch is due — an empty
+	// configuration mode or candidate may wait on the platform, and
+	// entering it changes nothing and starts no timer.
+	BeginAhead bool
 	// Checks are output checks of particular lines (a line answered
 	// without an error marker can still say that the batch must stop).
 	Checks map[string]func(output string) error
@@ -113,6 +118,9 @@ type Dialect struct {
 type Trial struct {
 	// Begin and Commit replace the dialect's for a trial of timeout.
 	Begin, Commit func(changes []switchdrivers.Change, name string, timeout time.Duration) []string
+	// BeginAhead: as Dialect.BeginAhead, for the trial's Begin (false
+	// where entering it arms the revert timer or takes a lock).
+	BeginAhead bool
 	// Ready, if set, runs at the privileged prompt before a trial: a
 	// switch that cannot take one (IOS-XE without its configuration
 	// archive) refuses it, untouched.
@@ -215,25 +223,57 @@ func (t *TrialDriver) RenderConfirmed(changes []switchdrivers.Change, timeout ti
 // is an error naming the switch), confirms it, checks that it is no
 // longer pending, and reads the ports back.
 func (t *TrialDriver) ApplyConfirmed(ctx context.Context, changes []switchdrivers.Change, timeout time.Duration) (func(context.Context) error, error) {
-	tr := t.d.Trial
+	if err := t.validate(changes); err != nil {
+		return nil, switchdrivers.Untouched(err)
+	}
+	if len(changes) == 0 {
+		return func(context.Context) error { return nil }, nil
+	}
+	var (
+		name    string
+		started *switchdrivers.PendingTrial
+		err     error
+	)
+	if p := t.take(ctx, batchKey(changes, timeout)); p != nil {
+		name, started, err = t.applyPrepared(ctx, changes, p)
+	} else {
+		a, st := t.trialAttempt(changes, timeout)
+		name, started, err = a.name, st, t.apply(ctx, changes, a)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) error {
+		return t.settle(ctx, started, name, changes, "confirming the trial", t.d.Trial.Confirm)
+	}, nil
+}
+
+// trialAttempt is an attempt at changes on trial; the returned trial is
+// filled in, after the commit, as the switch shows it.
+func (drv *Driver) trialAttempt(changes []switchdrivers.Change, timeout time.Duration) (attempt, *switchdrivers.PendingTrial) {
+	tr := drv.d.Trial
 	name := SessionName(changes, newAttempt())
-	var started switchdrivers.PendingTrial // the trial as the switch shows it after the commit
-	err := t.apply(ctx, changes, attempt{
+	started := &switchdrivers.PendingTrial{} // the trial as the switch shows it after the commit
+	return attempt{
 		name:  name,
 		begin: tr.Begin(changes, name, timeout), commit: tr.Commit(changes, name, timeout),
-		held: tr.Held,
+		ahead: tr.BeginAhead,
+		held:  tr.Held,
 		before: func(s session) error {
 			if tr.Ready != nil {
 				if err := tr.Ready(s); err != nil {
-					return t.errf("", "", err)
+					return drv.errf("", "", err)
 				}
 			}
+			return nil
+		},
+		exclusive: func(s session) error {
 			p, err := tr.Pending(s)
 			if err != nil {
 				return err
 			}
 			if p != nil {
-				return t.errf("", "", fmt.Errorf("a trial is already pending on the switch (%s): it must be confirmed or cancelled before another starts", p))
+				return drv.errf("", "", fmt.Errorf("a trial is already pending on the switch (%s): it must be confirmed or cancelled before another starts", p))
 			}
 			return nil
 		},
@@ -243,18 +283,12 @@ func (t *TrialDriver) ApplyConfirmed(ctx context.Context, changes []switchdriver
 				return fmt.Errorf("reading the trial back: %w", err)
 			}
 			if p == nil {
-				return t.errf("", "", errors.New("the batch landed but the switch shows no trial pending: it will not revert by itself"))
+				return drv.errf("", "", errors.New("the batch landed but the switch shows no trial pending: it will not revert by itself"))
 			}
-			started = *p
+			*started = *p
 			return nil
 		},
-	})
-	if err != nil {
-		return nil, err
-	}
-	return func(ctx context.Context) error {
-		return t.settle(ctx, &started, name, changes, "confirming the trial", tr.Confirm)
-	}, nil
+	}, started
 }
 
 // PendingTrial implements switchdrivers.TrialRecoverer.
@@ -362,6 +396,14 @@ type Driver struct {
 
 	mu    sync.Mutex
 	stale []string // names of this driver's attempts whose session was lost before the commit
+	// Sessions opened ahead (Prepare): the prepared batch, the spare
+	// session for the reads and confirmations that follow, the one being
+	// opened, and the context they live in.
+	prep      *prepared
+	spare     *spareSession
+	refilling chan struct{}
+	warmCtx   context.Context
+	closed    bool
 }
 
 // Open validates cfg for dialect d. It performs no I/O.
@@ -434,8 +476,13 @@ func batchPorts(changes []switchdrivers.Change) []string {
 	return out
 }
 
-// Close implements switchdrivers.Driver; sessions are per call.
-func (drv *Driver) Close() error { return nil }
+// Close implements switchdrivers.Driver: sessions are per call; a
+// prepared session and the spare one are closed (a prepared candidate
+// aborted).
+func (drv *Driver) Close() error {
+	drv.closePrepared()
+	return nil
+}
 
 func (drv *Driver) errf(port, command string, err error) error {
 	return &switchdrivers.Error{Switch: drv.name, Port: port, Command: command, Err: err}
@@ -547,9 +594,19 @@ type refusedError struct{ output string }
 
 func (e *refusedError) Error() string { return e.output }
 
-// open opens one SSH session, closed early if ctx ends (scrapligo has no
-// contexts).
+// open returns a session for one call: the spare session opened ahead
+// (Prepare) if it is alive, else a new one. It is closed early if ctx
+// ends (scrapligo has no contexts).
 func (drv *Driver) open(ctx context.Context) (session, func(), error) {
+	if sp := drv.takeSpare(); sp != nil {
+		stop := context.AfterFunc(ctx, sp.closeFn)
+		return sp.s, func() { stop(); sp.closeFn() }, nil
+	}
+	return drv.dial(ctx)
+}
+
+// dial opens one SSH session, closed early if ctx ends.
+func (drv *Driver) dial(ctx context.Context) (session, func(), error) {
 	opts := []util.Option{
 		options.WithPort(drv.port), options.WithAuthUsername(drv.username), options.WithAuthPassword(drv.password.Reveal()),
 		options.WithTransportType(transport.StandardTransport), options.WithTimeoutOps(drv.timeout), options.WithTimeoutSocket(drv.timeout),
@@ -679,61 +736,144 @@ func (drv *Driver) scriptWith(changes []switchdrivers.Change, begin, commit []st
 	return append(out, commit...)
 }
 
-// Apply configures the batch in one SSH session and reads it back.
+// Apply configures the batch in one SSH session and reads it back. A
+// session prepared for exactly this batch (Prepare) is used if it is
+// still alive; otherwise a session is opened now.
 func (drv *Driver) Apply(ctx context.Context, changes []switchdrivers.Change) error {
-	name := SessionName(changes, newAttempt())
-	return drv.apply(ctx, changes, attempt{name: name, begin: drv.d.Begin(changes, name), commit: drv.d.Commit})
-}
-
-// attempt is one attempt at a batch.
-type attempt struct {
-	name          string   // its session or candidate name
-	begin, commit []string // the lines around the batch's own
-	// before, if set, runs after the check of the live state and may
-	// refuse the batch untouched; after, if set, runs after the
-	// read-back, in the same session.
-	before, after func(session) error
-	// held: the commit leaves the session holding something open (an SR
-	// Linux candidate): the session never returns to the privileged
-	// prompt, whose deescalation would discard it.
-	held bool
-}
-
-// apply runs one attempt at a batch in one session: read, check, before,
-// begin, the lines, commit, read back, after.
-func (drv *Driver) apply(ctx context.Context, changes []switchdrivers.Change, a attempt) error {
-	name, begin, commit, before, held := a.name, a.begin, a.commit, a.before, a.held
 	if err := drv.validate(changes); err != nil {
 		return switchdrivers.Untouched(err)
 	}
 	if len(changes) == 0 {
 		return nil
 	}
+	if p := drv.take(ctx, batchKey(changes, 0)); p != nil {
+		_, _, err := drv.applyPrepared(ctx, changes, p)
+		return err
+	}
+	return drv.apply(ctx, changes, drv.plainAttempt(changes))
+}
+
+// plainAttempt is an attempt at changes, not on trial.
+func (drv *Driver) plainAttempt(changes []switchdrivers.Change) attempt {
+	name := SessionName(changes, newAttempt())
+	return attempt{name: name, begin: drv.d.Begin(changes, name), commit: drv.d.Commit, ahead: drv.d.BeginAhead}
+}
+
+// attempt is one attempt at a batch.
+type attempt struct {
+	name          string   // its session or candidate name
+	begin, commit []string // the lines around the batch's own
+	// ahead: begin may be sent when the session is prepared, before the
+	// batch is due (an empty candidate or configuration mode may wait).
+	ahead bool
+	// before, if set, runs after the check of the live state and may
+	// refuse the batch untouched; exclusive too, but it checks what may
+	// change until the batch is due (no other trial pending): a prepared
+	// session runs it again when the batch is due if it failed before.
+	// after, if set, runs after the read-back, in the same session.
+	before, exclusive, after func(session) error
+	// held: the commit leaves the session holding something open (an SR
+	// Linux candidate): the session never returns to the privileged
+	// prompt, whose deescalation would discard it.
+	held bool
+}
+
+// batchSession is a session readied for one attempt at a batch: open, the
+// batch checked against the live state, the attempt's checks run and,
+// where the platform lets an empty one wait, its configuration session or
+// candidate entered (begun).
+type batchSession struct {
+	s       session
+	closeFn func()
+	checked time.Time // when the live state was read
+	begun   bool      // the attempt's begin lines were sent
+	recheck bool      // exclusive failed when readied: run it again when the batch is due
+}
+
+// apply runs one attempt at a batch in a session of its own: read, check,
+// before, begin, the lines, commit, read back, after.
+func (drv *Driver) apply(ctx context.Context, changes []switchdrivers.Change, a attempt) error {
+	bs, err := drv.ready(ctx, changes, a, false)
+	if err != nil {
+		return err
+	}
+	defer bs.closeFn()
+	err = drv.run(ctx, bs, changes, a)
+	var lost errLostFirst
+	if errors.As(err, &lost) {
+		return lost.error
+	}
+	return err
+}
+
+// ready opens a session for an attempt at changes and checks the batch
+// against the live state (refusing it untouched where it must). Preparing,
+// a failed exclusive check is left for the batch's time (recheck).
+func (drv *Driver) ready(ctx context.Context, changes []switchdrivers.Change, a attempt, preparing bool) (*batchSession, error) {
 	s, closeFn, err := drv.open(ctx)
 	if err != nil {
-		return switchdrivers.Untouched(err)
+		return nil, switchdrivers.Untouched(err)
 	}
-	defer closeFn()
+	bs := &batchSession{s: s, closeFn: closeFn, checked: time.Now()}
+	fail := func(err error) (*batchSession, error) {
+		closeFn()
+		return nil, switchdrivers.Untouched(err)
+	}
 	live, err := drv.read(s, changes)
 	if err != nil {
-		return switchdrivers.Untouched(err)
+		return fail(err)
 	}
 	if err := live.Check(drv.name, batchPorts(changes), drv.same); err != nil {
-		return switchdrivers.Untouched(err) // a port to move may be a row that could not be read
+		return fail(err) // a port to move may be a row that could not be read
 	}
 	if err := switchdrivers.CheckFrom(drv.name, live.Ports, changes); err != nil {
-		return switchdrivers.Untouched(err)
+		return fail(err)
 	}
 	drv.forgetStale(s)
-	if before != nil {
-		if err := before(s); err != nil {
+	if a.before != nil {
+		if err := a.before(s); err != nil {
+			return fail(err)
+		}
+	}
+	if a.exclusive != nil {
+		if err := a.exclusive(s); err != nil {
+			if !preparing {
+				return fail(err)
+			}
+			bs.recheck = true
+		}
+	}
+	return bs, nil
+}
+
+// errLostFirst marks a session lost before the first line run sent was
+// answered: nothing of the batch reached the switch through it.
+type errLostFirst struct{ error }
+
+func (e errLostFirst) Unwrap() error { return e.error }
+
+// run sends the attempt's lines in a readied session — begin (unless sent
+// ahead), the batch's lines, commit — then reads back and runs after. It
+// reports the phases to the context's switchdrivers.ApplyTrace. A session
+// lost before its first line was answered is reported as errLostFirst
+// (wrapping the error the batch would report).
+func (drv *Driver) run(ctx context.Context, bs *batchSession, changes []switchdrivers.Change, a attempt) error {
+	s := bs.s
+	if bs.recheck {
+		if err := a.exclusive(s); err != nil {
 			return switchdrivers.Untouched(err)
 		}
 	}
-	script := drv.scriptWith(changes, begin, commit)
+	trace := switchdrivers.ContextApplyTrace(ctx)
+	begin := a.begin
+	if bs.begun {
+		begin = nil
+	}
+	script := drv.scriptWith(changes, begin, a.commit)
 	lines := len(drv.d.Lines(changes))
 	body := len(begin) + lines
 	perPort := max(1, lines/len(changes))
+	trace.TraceConfiguring()
 	for i, line := range script {
 		if err := s.line(line); err != nil {
 			port := ""
@@ -747,18 +887,22 @@ func (drv *Driver) apply(ctx context.Context, changes []switchdrivers.Change, a 
 				// the device refused (its first line; what follows a
 				// commit has committed already): discard and say so.
 				aborted := errors.As(err, &refused)
-				for _, a := range drv.d.Abort {
-					aborted = aborted && s.line(a) == nil
+				for _, ab := range drv.d.Abort {
+					aborted = aborted && s.line(ab) == nil
 				}
 				if !aborted {
-					drv.remember(name) // the session was lost: what it began may still be there
+					drv.remember(a.name) // the session was lost: what it began may still be there
 				}
-				return switchdrivers.Untouched(e)
+				e = switchdrivers.Untouched(e)
+			}
+			if i == 0 && !errors.As(err, &refused) {
+				return errLostFirst{e}
 			}
 			return e
 		}
 	}
-	if held {
+	trace.TraceCommitted()
+	if a.held {
 		// Read back where the commit left the session (the reads name
 		// their datastore), and close it without scrapligo's return to
 		// the privileged prompt.

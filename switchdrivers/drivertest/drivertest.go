@@ -34,6 +34,11 @@ type Harness struct {
 	// has opened so far; used to prove one session per batch and that bad
 	// input never reaches the device.
 	Sessions func() int
+	// DropSessions, if set, ends every session the device holds open now
+	// (an idle timeout, a restarted SSH server); used to prove that a
+	// session a driver prepared (switchdrivers.Preparer) and found dead is
+	// reopened, never skipped.
+	DropSessions func()
 }
 
 // BadPortNames are injection attempts and malformed names every driver
@@ -247,6 +252,128 @@ func Run(t *testing.T, h Harness) {
 		if err := d.Apply(ctx, nil); err != nil {
 			t.Fatalf("Apply(nil): %v", err)
 		}
+	})
+
+	t.Run("TraceCommittedMeansInPlace", func(t *testing.T) {
+		reset(t)
+		var order []string
+		var seen map[string]string
+		trace := &switchdrivers.ApplyTrace{
+			Configuring: func() { order = append(order, "configuring") },
+			Committed: func() {
+				order = append(order, "committed")
+				seen = map[string]string{}
+				for _, p := range h.Ports {
+					seg, err := h.Peer(ctx, p)
+					if err != nil {
+						t.Errorf("peer: %v", err)
+					}
+					seen[p] = seg
+				}
+			},
+		}
+		var cs []switchdrivers.Change
+		for _, p := range h.Ports {
+			cs = append(cs, switchdrivers.Change{Port: p, From: a, To: b})
+		}
+		if err := d.Apply(switchdrivers.WithApplyTrace(ctx, trace), cs); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(order, ",") != "configuring,committed" {
+			t.Fatalf("the trace's hooks ran as %q, want configuring then committed, once each", order)
+		}
+		for _, p := range h.Ports {
+			if seen[p] != b {
+				t.Errorf("when the commit was reported the peer saw %s in %q, want %q: a commit must mean the change is in place", p, seen[p], b)
+			}
+		}
+		// A batch refused before it reaches the device reports no commit.
+		order = nil
+		stale := []switchdrivers.Change{{Port: h.Ports[0], From: c, To: a}}
+		if err := d.Apply(switchdrivers.WithApplyTrace(ctx, trace), stale); !errors.Is(err, switchdrivers.ErrStale) {
+			t.Fatalf("want ErrStale, got %v", err)
+		}
+		if slices.Contains(order, "committed") {
+			t.Fatalf("a refused batch reported a commit (%q)", order)
+		}
+		expectPeer(t, all(b))
+	})
+
+	t.Run("PreparedSession", func(t *testing.T) {
+		if _, ok := d.(switchdrivers.Preparer); !ok {
+			t.Skip("the driver opens no sessions ahead (switchdrivers.Preparer)")
+		}
+		reset(t)
+		// A driver of its own: the sessions it opens ahead are not the
+		// other subtests'.
+		d := h.Open(t)
+		defer d.Close()
+		pr := d.(switchdrivers.Preparer)
+		move := func(from, to string) []switchdrivers.Change {
+			var cs []switchdrivers.Change
+			for _, p := range h.Ports {
+				cs = append(cs, switchdrivers.Change{Port: p, From: from, To: to})
+			}
+			return cs
+		}
+		before := sessions()
+		if err := pr.Prepare(ctx, move(a, b), 0); err != nil {
+			t.Fatal(err)
+		}
+		expectPeer(t, all(a)) // preparing changes nothing
+		prepared := sessions()
+		if before >= 0 && prepared == before {
+			t.Error("Prepare opened no session")
+		}
+		if err := d.Apply(ctx, move(a, b)); err != nil {
+			t.Fatal(err)
+		}
+		expectPeer(t, all(b))
+		if before >= 0 && sessions() != prepared {
+			t.Fatalf("the prepared batch opened %d sessions beside the one prepared for it", sessions()-prepared)
+		}
+		// Another batch than the one prepared runs in a session of its
+		// own and the prepared one is discarded: its read of the ports
+		// (all in b) never stands for a later state.
+		if err := pr.Prepare(ctx, move(b, c), 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Apply(ctx, move(b, a)); err != nil {
+			t.Fatal(err)
+		}
+		expectPeer(t, all(a))
+		if err := d.Apply(ctx, move(b, c)); !errors.Is(err, switchdrivers.ErrStale) || !switchdrivers.IsUntouched(err) {
+			t.Fatalf("a batch prepared while its ports were in %s, applied after they moved: want an untouched ErrStale, got %v", b, err)
+		}
+		expectPeer(t, all(a))
+		if h.DropSessions == nil {
+			return
+		}
+		// A prepared session that died is reopened, never skipped; so is
+		// the spare one the reads after it use.
+		if err := pr.Prepare(ctx, move(a, c), 0); err != nil {
+			t.Fatal(err)
+		}
+		h.DropSessions()
+		if err := d.Apply(ctx, move(a, c)); err != nil {
+			t.Fatalf("the prepared session died before the batch: %v", err)
+		}
+		expectPeer(t, all(c))
+		if err := pr.Prepare(ctx, move(c, a), 0); err != nil {
+			t.Fatal(err)
+		}
+		h.DropSessions()
+		live, err := d.Ports(ctx)
+		if err != nil {
+			t.Fatalf("reading after the sessions opened ahead died: %v", err)
+		}
+		if err := switchdrivers.CheckReadBack("dut", live, move(a, c)); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Apply(ctx, move(c, a)); err != nil {
+			t.Fatal(err)
+		}
+		expectPeer(t, all(a))
 	})
 
 	t.Run("NeverTwoSegments", func(t *testing.T) {
@@ -472,6 +599,56 @@ func RunTrials(t *testing.T, h TrialHarness) {
 		if err := confirmOther(ctx); err != nil {
 			t.Fatalf("the other trial was taken by the first confirmation: %v", err)
 		}
+		setup(t, start)
+	})
+
+	t.Run("PreparedTrial", func(t *testing.T) {
+		d, ca, _ := open(t)
+		pr, ok := d.(switchdrivers.Preparer)
+		if !ok {
+			t.Skip("the driver opens no sessions ahead (switchdrivers.Preparer)")
+		}
+		setup(t, start)
+		if err := pr.Prepare(ctx, trial, h.Timeout); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, start) // preparing changes nothing and starts no trial
+		nothingPending(t)
+		confirm, err := ca.ApplyConfirmed(ctx, trial, h.Timeout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		expect(t, after)
+		pending(t)
+		// The next batch is prepared while this trial is pending (the
+		// step before it is confirmed meanwhile): it starts once the
+		// trial is confirmed, and is refused, untouched, while it is not.
+		next := []switchdrivers.Change{{Port: p2, From: a, To: b}}
+		if err := pr.Prepare(ctx, next, h.Timeout); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ca.ApplyConfirmed(ctx, next, h.Timeout); err == nil || !switchdrivers.IsUntouched(err) {
+			t.Fatalf("a prepared trial while another is pending: want an untouched refusal, got %v", err)
+		}
+		expect(t, after)
+		if err := pr.Prepare(ctx, next, h.Timeout); err != nil {
+			t.Fatal(err)
+		}
+		if err := confirm(ctx); err != nil {
+			t.Fatal(err)
+		}
+		nothingPending(t)
+		confirmNext, err := ca.ApplyConfirmed(ctx, next, h.Timeout)
+		if err != nil {
+			t.Fatalf("the prepared trial after the one before was confirmed: %v", err)
+		}
+		expect(t, map[string]string{p0: c, p1: a, p2: b})
+		if err := confirmNext(ctx); err != nil {
+			t.Fatal(err)
+		}
+		nothingPending(t)
+		time.Sleep(h.TimerLasts + time.Second) // past both timers: nothing reverts
+		expect(t, map[string]string{p0: c, p1: a, p2: b})
 		setup(t, start)
 	})
 

@@ -99,8 +99,12 @@ var Dialect = cli.Dialect{
 	Commit:        []string{"commit and-quit"},
 	Abort:         []string{"rollback 0", "exit configuration-mode"},
 	Transactional: true,
-	FailedWhen:    []string{"\nerror:", "error: ", "syntax error"},
-	Checks:        map[string]func(string) error{cmdCompare: EmptyCompare},
+	// An empty private candidate may wait in a prepared session; the
+	// trial's `configure exclusive` locks the shared one, so it is
+	// entered only when the batch is due.
+	BeginAhead: true,
+	FailedWhen: []string{"\nerror:", "error: ", "syntax error"},
+	Checks:     map[string]func(string) error{cmdCompare: EmptyCompare},
 	Trial: &cli.Trial{
 		Begin: func([]switchdrivers.Change, string, time.Duration) []string {
 			return []string{"configure exclusive", cmdCompare}

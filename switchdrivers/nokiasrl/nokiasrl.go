@@ -92,6 +92,7 @@ var Dialect = cli.Dialect{
 	Commit:          []string{"commit now"},
 	Abort:           []string{"discard now"},
 	Transactional:   true,
+	BeginAhead:      true, // an empty named private candidate may wait in a prepared session
 	Forget:          func(s cli.Session, name string) error { return run(s, release(name)) },
 	SaveCommand:     "save startup",
 	SaveOK:          "Saved current running configuration",
@@ -100,9 +101,10 @@ var Dialect = cli.Dialect{
 		Commit: func(_ []switchdrivers.Change, _ string, timeout time.Duration) []string {
 			return []string{fmt.Sprintf("commit confirmed timeout %d", max(1, int(timeout.Seconds())))}
 		},
-		Held:    true,
-		Release: release,
-		Pending: PendingCommit,
+		BeginAhead: true,
+		Held:       true,
+		Release:    release,
+		Pending:    PendingCommit,
 		Confirm: func(switchdrivers.PendingTrial) []string {
 			return []string{"tools system configuration confirmed-accept"}
 		},

@@ -208,6 +208,8 @@ func (d *Driver) Apply(ctx context.Context, changes []switchdrivers.Change) erro
 	}
 	args := append(d.baseArgs(), d.txnArgs(changes)...)
 	rendered, _ := d.Render(changes)
+	trace := switchdrivers.ContextApplyTrace(ctx)
+	trace.TraceConfiguring()
 	if _, err := d.run(ctx, args); err != nil {
 		if ctx.Err() != nil {
 			// Cancelled while the transaction ran: it may have committed.
@@ -222,6 +224,7 @@ func (d *Driver) Apply(ctx context.Context, changes []switchdrivers.Change) erro
 		}
 		return switchdrivers.Untouched(&switchdrivers.Error{Switch: d.name, Command: rendered[0], Err: err})
 	}
+	trace.TraceCommitted() // ovs-vsctl returns once ovs-vswitchd has applied the transaction
 	after, err := d.Ports(ctx)
 	if err != nil {
 		return fmt.Errorf("read-back: %w", err)

@@ -247,9 +247,12 @@ func applyBatch[S any](ctx context.Context, c *conn, changes []switchdrivers.Cha
 	if err != nil {
 		return switchdrivers.Untouched(err)
 	}
+	trace := switchdrivers.ContextApplyTrace(ctx)
+	trace.TraceConfiguring()
 	if err := c.applyPDUs(ctx, set); err != nil {
 		return err
 	}
+	trace.TraceCommitted() // every SET PDU answered without error
 	_, live, err := read(ctx)
 	if err != nil {
 		return c.errorf("", "", "read-back: %w", err)

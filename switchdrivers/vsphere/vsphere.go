@@ -455,6 +455,8 @@ func (d *Driver) Apply(ctx context.Context, changes []switchdrivers.Change) erro
 		vm, _, _ := splitPort(c.Port)
 		byVM[vm] = append(byVM[vm], c)
 	}
+	trace := switchdrivers.ContextApplyTrace(ctx)
+	trace.TraceConfiguring()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var errs []error
@@ -476,6 +478,7 @@ func (d *Driver) Apply(ctx context.Context, changes []switchdrivers.Change) erro
 		sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
 		return errors.Join(errs...)
 	}
+	trace.TraceCommitted() // every ReconfigVM_Task succeeded
 	after, err := d.Ports(ctx)
 	if err != nil {
 		return fmt.Errorf("read-back: %w", err)
