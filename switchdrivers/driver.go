@@ -513,6 +513,10 @@ type ApplyTrace struct {
 	// of a line-mode batch, the commit of a transaction — so every change
 	// is in place on the device. The read-back follows.
 	Committed func()
+	// ReadBack: the driver read the ports back after the commit and found
+	// every change in place. What Apply still does after it (a trial's
+	// check that it is pending, closing the session) changes nothing.
+	ReadBack func()
 }
 
 type applyTraceKey struct{}
@@ -542,5 +546,12 @@ func (t *ApplyTrace) TraceConfiguring() {
 func (t *ApplyTrace) TraceCommitted() {
 	if t != nil && t.Committed != nil {
 		t.Committed()
+	}
+}
+
+// TraceReadBack calls the trace's ReadBack hook, if any.
+func (t *ApplyTrace) TraceReadBack() {
+	if t != nil && t.ReadBack != nil {
+		t.ReadBack()
 	}
 }

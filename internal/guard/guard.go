@@ -611,10 +611,14 @@ func (g *Guard) absent(ctx context.Context, step string, vlan int, what string) 
 		return fmt.Errorf("guard %s: probing VLAN %d: %w", step, vlan, err)
 	}
 	if proof != nil {
+		rtt := g.rtt(vlan)
 		g.cfg.Timeline.Mark(step, "", outage.AbsenceStart, proof.Start)
 		g.cfg.Timeline.Mark(step, "", outage.AbsenceEnd, proof.End)
+		if step == plan.StepPromote {
+			g.cfg.Timeline.Proof(rtt.Median, proof.Window)
+		}
 		g.record(Check{Step: step, Name: what, VLAN: vlan, Passed: true, Duration: time.Since(start),
-			Detail: fmt.Sprintf("%d probes, %s quiet", proof.Probes, proof.Window)})
+			Detail: fmt.Sprintf("%d probes, %s quiet%s", proof.Probes, proof.Window, describeRTT(rtt))})
 		return nil
 	}
 	detail, macs := g.describe(ctx, vlan, owners)
@@ -626,6 +630,23 @@ func (g *Guard) absent(ctx context.Context, step string, vlan int, what string) 
 		restore = g.onOutgoingPorts(ctx, vlan, macs)
 	}
 	return &engine.BlockedError{Step: step, Reason: fmt.Sprintf("%s: %s", what, detail), Restore: restore}
+}
+
+// rtt is the round trip the prober measured in vlan, or on any VLAN when
+// it has asked nobody there yet.
+func (g *Guard) rtt(vlan int) prober.RTT {
+	if r := g.cfg.Prober.RTT(vlan); r.Samples > 0 {
+		return r
+	}
+	return g.cfg.Prober.RTT(0)
+}
+
+// describeRTT says what round trips the prober measured ("" if none).
+func describeRTT(r prober.RTT) string {
+	if r.Samples == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; LAN round trip %s median, %s max over %d answers", r.Median.Round(10*time.Microsecond), r.Max.Round(10*time.Microsecond), r.Samples)
 }
 
 // owned requires every address to answer in Production from incoming MACs only.

@@ -94,6 +94,7 @@ type Prober struct {
 	mu      sync.Mutex
 	limits  map[key]*limit
 	waiters map[*waiter]struct{}
+	rtts    []rttSample // the latest round trips, oldest first (at most maxRTTSamples)
 	done    chan struct{}
 	wg      sync.WaitGroup
 	now     func() time.Time
@@ -107,6 +108,9 @@ type waiter struct {
 	want   map[netip.Addr]bool
 	owners map[netip.Addr][]arpframe.MAC
 	notify chan struct{}
+	// sent: when Presence first asked for each address in this call
+	// (the round trip of its first answer is measured from there).
+	sent map[netip.Addr]time.Time
 }
 
 // NewTrunk returns a prober sending tagged frames on one trunk socket.
@@ -233,6 +237,9 @@ func (p *Prober) deliver(vlan int, ip netip.Addr, mac arpframe.MAC) {
 		if w.vlan != vlan || !w.want[ip] || slices.Contains(w.owners[ip], mac) {
 			continue
 		}
+		if sent, ok := w.sent[ip]; ok && len(w.owners[ip]) == 0 {
+			p.sampleRTT(vlan, p.now().Sub(sent))
+		}
 		w.owners[ip] = append(w.owners[ip], mac)
 		select {
 		case w.notify <- struct{}{}:
@@ -259,7 +266,7 @@ func (p *Prober) deliverProbe(vlan int, ip netip.Addr, mac arpframe.MAC) {
 }
 
 func (p *Prober) register(vlan int, addrs []netip.Addr, probes bool) *waiter {
-	w := &waiter{vlan: vlan, probes: probes, want: map[netip.Addr]bool{}, owners: map[netip.Addr][]arpframe.MAC{}, notify: make(chan struct{}, 1)}
+	w := &waiter{vlan: vlan, probes: probes, want: map[netip.Addr]bool{}, owners: map[netip.Addr][]arpframe.MAC{}, notify: make(chan struct{}, 1), sent: map[netip.Addr]time.Time{}}
 	for _, a := range addrs {
 		w.want[a] = true
 	}
@@ -463,10 +470,18 @@ func (p *Prober) sendPaced(ctx context.Context, w *waiter, vlan int, addrs []net
 			}
 		}
 		t.Stop()
+		at := p.now()
 		d, n, err := p.send(vlan, chunk, false)
 		if err != nil {
 			return nil, time.Time{}, err
 		}
+		p.mu.Lock()
+		for _, a := range chunk {
+			if _, ok := w.sent[a]; !ok && !slices.Contains(d, a) {
+				w.sent[a] = at
+			}
+		}
+		p.mu.Unlock()
 		sent += len(chunk) - len(d)
 		deferred = append(deferred, d...)
 		if !n.IsZero() && (next.IsZero() || n.Before(next)) {

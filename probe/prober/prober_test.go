@@ -95,9 +95,22 @@ func macOf(t testing.TB, l *labs.Lab, node string) arpframe.MAC {
 func TestPresenceAbsenceAndDuplicates(t *testing.T) {
 	f := setup(t, prober.Config{})
 	ctx := context.Background()
+	if rtt := f.p.RTT(0); rtt.Samples != 0 {
+		t.Fatalf("round trips before any request: %+v", rtt)
+	}
+	start := time.Now()
 	owners, err := f.p.Presence(ctx, 10, f.addrs)
 	if err != nil {
 		t.Fatal(err)
+	}
+	took := time.Since(start)
+	// One round trip per address that answered, each within the call
+	// that measured it, and none in a VLAN nobody was asked in.
+	if rtt := f.p.RTT(10); rtt.Samples != 512 || rtt.Min <= 0 || rtt.Min > rtt.Median || rtt.Median > rtt.Max || rtt.Max > took {
+		t.Fatalf("round trips of 1000 answers (the latest 512 kept), in a call of %s: %+v", took, rtt)
+	}
+	if rtt := f.p.RTT(20); rtt.Samples != 0 {
+		t.Fatalf("round trips in VLAN 20 before any request there: %+v", rtt)
 	}
 	many := macOf(t, f.lab, "many")
 	if len(owners) != 1000 {
@@ -118,6 +131,10 @@ func TestPresenceAbsenceAndDuplicates(t *testing.T) {
 	owners, err = f.p.Presence(ctx, 20, []netip.Addr{dup})
 	if err != nil || len(owners[dup]) != 2 {
 		t.Fatalf("duplicate: %v %v", owners, err)
+	}
+	// The first answer of the two is the address's round trip.
+	if rtt := f.p.RTT(20); rtt.Samples != 1 {
+		t.Fatalf("round trips of one address answered twice: %+v", rtt)
 	}
 	// Absence of a present address: straight after Presence the rate
 	// limit forbids another probe, so the recent answers are the evidence.

@@ -919,6 +919,7 @@ func (drv *Driver) run(ctx context.Context, bs *batchSession, changes []switchdr
 	if err := switchdrivers.CheckReadBack(drv.name, after.Ports, changes); err != nil {
 		return err
 	}
+	trace.TraceReadBack()
 	if a.after != nil {
 		return a.after(s)
 	}

@@ -260,6 +260,7 @@ func Run(t *testing.T, h Harness) {
 		var seen map[string]string
 		trace := &switchdrivers.ApplyTrace{
 			Configuring: func() { order = append(order, "configuring") },
+			ReadBack:    func() { order = append(order, "read-back") },
 			Committed: func() {
 				order = append(order, "committed")
 				seen = map[string]string{}
@@ -279,8 +280,8 @@ func Run(t *testing.T, h Harness) {
 		if err := d.Apply(switchdrivers.WithApplyTrace(ctx, trace), cs); err != nil {
 			t.Fatal(err)
 		}
-		if strings.Join(order, ",") != "configuring,committed" {
-			t.Fatalf("the trace's hooks ran as %q, want configuring then committed, once each", order)
+		if strings.Join(order, ",") != "configuring,committed,read-back" {
+			t.Fatalf("the trace's hooks ran as %q, want configuring, committed, read-back, once each", order)
 		}
 		for _, p := range h.Ports {
 			if seen[p] != b {
@@ -293,8 +294,8 @@ func Run(t *testing.T, h Harness) {
 		if err := d.Apply(switchdrivers.WithApplyTrace(ctx, trace), stale); !errors.Is(err, switchdrivers.ErrStale) {
 			t.Fatalf("want ErrStale, got %v", err)
 		}
-		if slices.Contains(order, "committed") {
-			t.Fatalf("a refused batch reported a commit (%q)", order)
+		if slices.Contains(order, "committed") || slices.Contains(order, "read-back") {
+			t.Fatalf("a refused batch reported a commit or a read-back (%q)", order)
 		}
 		expectPeer(t, all(b))
 	})
@@ -614,11 +615,24 @@ func RunTrials(t *testing.T, h TrialHarness) {
 		}
 		expect(t, start) // preparing changes nothing and starts no trial
 		nothingPending(t)
-		confirm, err := ca.ApplyConfirmed(ctx, trial, h.Timeout)
+		// On trial too, a reported commit means the changes are in place.
+		var atCommit map[string]string
+		trace := &switchdrivers.ApplyTrace{Committed: func() {
+			atCommit = map[string]string{}
+			for port := range after {
+				atCommit[port], _ = h.Peer(ctx, port)
+			}
+		}}
+		confirm, err := ca.ApplyConfirmed(switchdrivers.WithApplyTrace(ctx, trace), trial, h.Timeout)
 		if err != nil {
 			t.Fatal(err)
 		}
 		expect(t, after)
+		for port, seg := range after {
+			if atCommit[port] != seg {
+				t.Errorf("when the trial's commit was reported the peer saw %s in %q, want %q", port, atCommit[port], seg)
+			}
+		}
 		pending(t)
 		// The next batch is prepared while this trial is pending (the
 		// step before it is confirmed meanwhile): it starts once the

@@ -229,7 +229,11 @@ func (d *Driver) Apply(ctx context.Context, changes []switchdrivers.Change) erro
 	if err != nil {
 		return fmt.Errorf("read-back: %w", err)
 	}
-	return switchdrivers.CheckReadBack(d.name, after, changes)
+	if err := switchdrivers.CheckReadBack(d.name, after, changes); err != nil {
+		return err
+	}
+	trace.TraceReadBack()
+	return nil
 }
 
 // ovsdb JSON: {"data": [[...row...]], "headings": [...]}, one table per command.

@@ -257,5 +257,9 @@ func applyBatch[S any](ctx context.Context, c *conn, changes []switchdrivers.Cha
 	if err != nil {
 		return c.errorf("", "", "read-back: %w", err)
 	}
-	return switchdrivers.CheckReadBack(c.name, live, changes)
+	if err := switchdrivers.CheckReadBack(c.name, live, changes); err != nil {
+		return err
+	}
+	trace.TraceReadBack()
+	return nil
 }

@@ -483,7 +483,11 @@ func (d *Driver) Apply(ctx context.Context, changes []switchdrivers.Change) erro
 	if err != nil {
 		return fmt.Errorf("read-back: %w", err)
 	}
-	return switchdrivers.CheckReadBack(d.name, after, changes)
+	if err := switchdrivers.CheckReadBack(d.name, after, changes); err != nil {
+		return err
+	}
+	trace.TraceReadBack()
+	return nil
 }
 
 func (d *Driver) reconfigure(ctx context.Context, inv *inventory, vmName string, cs []switchdrivers.Change, backing map[string]types.BaseVirtualDeviceBackingInfo) error {
