@@ -618,7 +618,7 @@ func (g *Guard) absent(ctx context.Context, step string, vlan int, what string) 
 			g.cfg.Timeline.Proof(rtt.Median, proof.Window)
 		}
 		g.record(Check{Step: step, Name: what, VLAN: vlan, Passed: true, Duration: time.Since(start),
-			Detail: fmt.Sprintf("%d probes, %s quiet%s", proof.Probes, proof.Window, describeRTT(rtt))})
+			Detail: fmt.Sprintf("%d probes in %d rounds %s apart, %s quiet%s", proof.Probes, proof.Rounds, proof.Interval, proof.Window, describeRTT(rtt))})
 		return nil
 	}
 	detail, macs := g.describe(ctx, vlan, owners)

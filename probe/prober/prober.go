@@ -66,6 +66,9 @@ type Config struct {
 	// Settle is how long Presence keeps listening after every address has
 	// answered, to catch a second owner (default 10 ms).
 	Settle time.Duration
+	// AbsenceInterval spaces the rounds of probes of an absence proof
+	// (default 10 ms); a window gets at most 10 rounds after the first.
+	AbsenceInterval time.Duration
 	// Observe, if set, receives the duration of each Presence/Absence call.
 	Observe func(kind string, d time.Duration)
 }
@@ -147,6 +150,9 @@ func newProber(cfg Config, mac arpframe.MAC) *Prober {
 	}
 	if cfg.Settle <= 0 {
 		cfg.Settle = 10 * time.Millisecond
+	}
+	if cfg.AbsenceInterval <= 0 {
+		cfg.AbsenceInterval = 10 * time.Millisecond
 	}
 	return &Prober{cfg: cfg, conns: map[int]*l2.Conn{}, mac: mac, nonce: ndpframe.NewNonce(), limits: map[key]*limit{}, waiters: map[*waiter]struct{}{}, done: make(chan struct{}), now: time.Now}
 }
@@ -514,18 +520,31 @@ type Proof struct {
 	VLAN      int           `json:"vlan"`
 	Addresses int           `json:"addresses"`
 	Probes    int           `json:"probes"`   // ACD probes or requests sent
+	Rounds    int           `json:"rounds"`   // rounds of probes, Interval apart
 	Deferred  int           `json:"deferred"` // live addresses the rate limit would not probe
 	Window    time.Duration `json:"window"`
+	Interval  time.Duration `json:"interval"`
 	Start     time.Time     `json:"start"`
 	End       time.Time     `json:"end"`
+}
+
+// absenceInterval is the spacing of the rounds of an absence proof of
+// window: the configured interval, but at most 10 rounds after the first
+// and at least 2.
+func (p *Prober) absenceInterval(window time.Duration) time.Duration {
+	return min(max(p.cfg.AbsenceInterval, window/10), window/3)
 }
 
 // Absence probes every address in vlan and listens for window: any claim
 // on those addresses in that VLAN (an answer, an announcement, a request
 // from that address) is an owner, and so is another station's IPv6
 // duplicate-address-detection probe for one (it is about to take it). It
-// returns the proof when nobody answered, or the owners found. Probes are
-// sent at the start and twice more within the window.
+// returns the proof when nobody answered, or the owners found. Probes go
+// out at once and again every interval (Config.AbsenceInterval; at most
+// 10 rounds after the first) until the window ends, so an owner that
+// missed a probe (it was lost, or the owner was busy) has the next one
+// within an interval, and an owner whose answer to the first takes up to
+// the window still arrives in it.
 //
 // Absence fails safe: an address that answered in vlan within the last
 // 30 s and may not be probed again yet (the ACD rate limit, with no source
@@ -535,15 +554,19 @@ func (p *Prober) Absence(ctx context.Context, vlan int, addrs []netip.Addr, wind
 	start := p.now()
 	defer p.observe("absence", start)
 	w := p.register(vlan, addrs, true)
-	proof := &Proof{VLAN: vlan, Addresses: len(addrs), Window: window, Start: start}
+	interval := p.absenceInterval(window)
+	proof := &Proof{VLAN: vlan, Addresses: len(addrs), Window: window, Interval: interval, Start: start}
 	deadline := start.Add(window)
-	for round := 0; round < 3; round++ {
+	for round := 0; round == 0 || start.Add(time.Duration(round)*interval).Before(deadline); round++ {
 		if round > 0 {
 			// Absent targets are not live: the limit does not hold them back.
-			at := start.Add(time.Duration(round) * window / 3)
-			if err := sleepUntil(ctx, at); err != nil {
+			at := start.Add(time.Duration(round) * interval)
+			if err := p.waitAnyUntil(ctx, w, at); err != nil {
 				p.unregister(w)
 				return nil, nil, err
+			}
+			if p.answered(w) > 0 {
+				break
 			}
 		}
 		deferred, _, err := p.send(vlan, addrs, true)
@@ -552,6 +575,7 @@ func (p *Prober) Absence(ctx context.Context, vlan int, addrs []netip.Addr, wind
 			return nil, nil, err
 		}
 		proof.Probes += len(addrs) - len(deferred)
+		proof.Rounds++
 		if round == 0 && len(deferred) > 0 {
 			proof.Deferred = len(deferred)
 			p.mu.Lock()
@@ -569,6 +593,8 @@ func (p *Prober) Absence(ctx context.Context, vlan int, addrs []netip.Addr, wind
 			p.unregister(w)
 			return nil, nil, err
 		}
+	} else {
+		time.Sleep(p.cfg.Settle) // one owner found; give a second one a moment
 	}
 	owners := p.unregister(w)
 	proof.End = p.now()
@@ -576,6 +602,24 @@ func (p *Prober) Absence(ctx context.Context, vlan int, addrs []netip.Addr, wind
 		return nil, owners, nil
 	}
 	return proof, nil, nil
+}
+
+// waitAnyUntil waits until t, returning early (nil) when an owner is
+// found.
+func (p *Prober) waitAnyUntil(ctx context.Context, w *waiter, t time.Time) error {
+	d := time.Until(t)
+	if d <= 0 || p.answered(w) > 0 {
+		return nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+	case <-w.notify:
+	}
+	return nil
 }
 
 func (p *Prober) waitAny(ctx context.Context, w *waiter, d time.Duration) error {
@@ -593,21 +637,6 @@ func (p *Prober) waitAny(ctx context.Context, w *waiter, d time.Duration) error 
 		time.Sleep(p.cfg.Settle)
 	}
 	return nil
-}
-
-func sleepUntil(ctx context.Context, t time.Time) error {
-	d := time.Until(t)
-	if d <= 0 {
-		return nil
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-timer.C:
-		return nil
-	}
 }
 
 func (p *Prober) observe(kind string, start time.Time) {

@@ -122,8 +122,9 @@ func TestPresenceAbsenceAndDuplicates(t *testing.T) {
 		}
 	}
 	// The same addresses are absent from VLAN 20.
+	// Probes go out every 20 ms (a tenth of the window) until it ends.
 	proof, found, err := f.p.Absence(ctx, 20, f.addrs[:50], 200*time.Millisecond)
-	if err != nil || found != nil || proof == nil || proof.Probes < 50 || proof.End.Sub(proof.Start) < 200*time.Millisecond {
+	if err != nil || found != nil || proof == nil || proof.Rounds != 10 || proof.Interval != 20*time.Millisecond || proof.Probes != 50*proof.Rounds || proof.End.Sub(proof.Start) < 200*time.Millisecond {
 		t.Fatalf("absence: %+v %v %v", proof, found, err)
 	}
 	// A real duplicate: both MACs are named.
@@ -286,6 +287,27 @@ func BenchmarkAbsence1000(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestAbsenceFindsAnOwnerThatArrivesInTheWindow: the probes repeat
+// through the window, so a host that takes an address after the first
+// round (a NIC that comes up, an isolation that lands late) is found.
+func TestAbsenceFindsAnOwnerThatArrivesInTheWindow(t *testing.T) {
+	f := setup(t, prober.Config{})
+	late := netip.MustParseAddr("10.30.0.99")
+	done := make(chan error, 1)
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		_, err := f.lab.Exec(context.Background(), "c", nil, "ip", "address", "add", late.String()+"/24", "dev", "eth1")
+		done <- err
+	}()
+	proof, found, err := f.p.Absence(context.Background(), 30, []netip.Addr{late}, 2*time.Second)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err != nil || proof != nil || len(found[late]) != 1 || found[late][0] != macOf(t, f.lab, "c") {
+		t.Fatalf("an owner arriving in the window: proof %+v, found %v, %v", proof, found, err)
 	}
 }
 
