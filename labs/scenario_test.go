@@ -3,6 +3,7 @@ package labs_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -96,6 +97,8 @@ func TestGuardedRehearsal(t *testing.T) {
 	expectPorts(t, rep, newPorts, "66")
 	expectPorts(t, rep, oldPorts, "166")
 	t.Logf("guarded downtime %v", rep.DowntimeMS)
+	t.Logf("max downtime %d ms", rep.MaxDowntimeMS)
+	expectBreakdown(t, rep)
 }
 
 // The default lab is dual-stack: an IPv6 address beside each IPv4 one.
@@ -157,6 +160,7 @@ func TestGuardedDualStackRehearsal(t *testing.T) {
 		t.Errorf("IPv6 outage %d ms, IPv4 %d ms: the neighbour advertisements did not end the IPv6 outage", max6, max4)
 	}
 	t.Logf("dual-stack downtime %v (max IPv4 %d ms, IPv6 %d ms); pings answered %d of %d", rep.DowntimeMS, max4, max6, rep.PingsAnswered, rep.PingsSent)
+	expectBreakdown(t, rep)
 }
 
 // TestIPv6Scenarios: the IPv6 variants of stray-old-nic and late-duplicate
@@ -315,6 +319,23 @@ func TestRehearsalOverSNMP(t *testing.T) {
 		}
 	}
 	t.Logf("SNMP cut-over: max downtime %d ms, %d pings answered of %d", rep.MaxDowntimeMS, rep.PingsAnswered, rep.PingsSent)
+	expectBreakdown(t, rep)
+}
+
+// expectBreakdown checks that a rehearsal broke its outage down into its
+// parts and their floor, set against the outage it measured, and logs it.
+func expectBreakdown(t *testing.T, rep *labs.RehearsalReport) {
+	t.Helper()
+	o := rep.Outage
+	if o == nil {
+		t.Fatal("the report breaks no outage down")
+	}
+	sum := o.IsolateMS + o.AbsenceMS + o.PromoteMS + o.AnnounceMS
+	if o.IsolateMS <= 0 || o.AbsenceMS <= 0 || o.PromoteMS <= 0 || o.AnnounceMS <= 0 || math.Abs(o.FloorMS-sum) > 0.2 || o.OutageMS != float64(rep.MaxDowntimeMS) || o.Estimated {
+		t.Errorf("outage parts (max downtime %d ms): %+v", rep.MaxDowntimeMS, o)
+	}
+	t.Logf("outage: isolate %.1f + absence %.1f + promote %.1f + announce %.1f = floor %.1f ms; outage %.0f ms = %.2f x floor (window %.0f ms, RTT %.2f ms)",
+		o.IsolateMS, o.AbsenceMS, o.PromoteMS, o.AnnounceMS, o.FloorMS, o.OutageMS, o.Ratio, o.WindowMS, o.RTTMS)
 }
 
 // TestUnreadableRowScenarios: a row of sw1's `show interfaces status`

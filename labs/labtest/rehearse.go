@@ -3,6 +3,7 @@ package labtest
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,8 +33,11 @@ type Pair struct {
 
 // RehearsePair runs the rehearsal under the guard and checks what every
 // driver must deliver: done, the ports where the plan puts them, an
-// outage the gateway's pinger measured, and no address answered by two
-// MACs as seen by the independent watcher. It returns the report.
+// outage the gateway's pinger measured and broken down into its parts
+// (the isolate's and the promote's commits, the absence proof, the
+// announcement to the first answer) and their floor, every guard check
+// passed, and no address answered by two MACs as seen by the independent
+// watcher. It returns the report.
 func RehearsePair(t *testing.T, p Pair) *labs.RehearsalReport {
 	t.Helper()
 	Require(t)
@@ -127,6 +131,22 @@ func RehearsePair(t *testing.T, p Pair) *labs.RehearsalReport {
 			t.Errorf("%s: no outage measured: the pinger saw no cut-over", addr)
 		}
 	}
+	for _, c := range rep.Guard {
+		if !c.Passed {
+			t.Errorf("guard check did not pass: %+v", c)
+		}
+	}
+	o := rep.Outage
+	switch {
+	case o == nil:
+		t.Fatal("the report breaks no outage down")
+	case o.IsolateMS <= 0 || o.AbsenceMS <= 0 || o.PromoteMS <= 0 || o.AnnounceMS <= 0 || math.Abs(o.FloorMS-(o.IsolateMS+o.AbsenceMS+o.PromoteMS+o.AnnounceMS)) > 0.2:
+		t.Errorf("outage parts: %+v", o)
+	case o.OutageMS != float64(rep.MaxDowntimeMS) || o.Estimated:
+		t.Errorf("the breakdown is not set against the measured outage (%d ms): %+v", rep.MaxDowntimeMS, o)
+	}
 	t.Logf("%s cut-over (guard, trial %s): max downtime %d ms, 0 conflicts", p.Driver, p.ConfirmTimeout, rep.MaxDowntimeMS)
+	t.Logf("outage: isolate %.1f + absence %.1f + promote %.1f + announce %.1f = floor %.1f ms; outage %.0f ms = %.2f x floor (window %.0f ms, RTT %.2f ms)",
+		o.IsolateMS, o.AbsenceMS, o.PromoteMS, o.AnnounceMS, o.FloorMS, o.OutageMS, o.Ratio, o.WindowMS, o.RTTMS)
 	return rep
 }
