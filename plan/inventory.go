@@ -101,7 +101,9 @@ type Guard struct {
 	// addresses in the VLAN's subnet. Optional; without them, ownership
 	// checks wait out the RFC 5227 probe interval.
 	Sources map[string]netip.Addr `json:"sources,omitempty"`
-	// Window is the quiet window of an absence proof (default 300 ms).
+	// Window is the quiet window of an absence proof (default: the
+	// guard's, 100 ms); the guard raises a window shorter than the round
+	// trips it measures on the LAN justify.
 	Window time.Duration `json:"window,omitempty"`
 	// Netns is the named network namespace (`ip netns`) the interfaces
 	// are in; empty: the one cutover runs in.

@@ -496,8 +496,8 @@ func (l *loader) guard(n *yaml.Node, inv *Inventory) {
 	}
 	if w, wn := l.Str(fields, "window", "guard"); wn != nil {
 		d, err := time.ParseDuration(w)
-		if err != nil || d < 50*time.Millisecond || d > time.Minute {
-			l.Addf(wn, "guard.window: %q: want a duration from 50ms to 1m (e.g. 300ms)", w)
+		if err != nil || d < 10*time.Millisecond || d > time.Minute {
+			l.Addf(wn, "guard.window: %q: want a duration from 10ms to 1m (e.g. 100ms; the guard raises it to what the round trips it measures justify)", w)
 		} else {
 			inv.Guard.Window = d
 		}

@@ -54,7 +54,9 @@ type Config struct {
 	// VLAN IDs the probe sees.
 	VLANs map[string]int
 	Addrs []netip.Addr
-	// Window is the quiet window of an absence proof (default 300 ms).
+	// Window is the quiet window of an absence proof (default
+	// DefaultWindow); the guard raises a shorter one to what the round
+	// trips it measures justify (see window.go).
 	Window time.Duration
 	// AnnounceCount and AnnounceInterval: RFC 5227 §2.3 (default 2, 2 s).
 	AnnounceCount    int
@@ -116,7 +118,7 @@ func New(ctx context.Context, cfg Config) (*Guard, error) {
 		return nil, errors.New("guard: no addresses to guard")
 	}
 	if cfg.Window <= 0 {
-		cfg.Window = 300 * time.Millisecond
+		cfg.Window = DefaultWindow
 	}
 	if cfg.AnnounceCount <= 0 {
 		cfg.AnnounceCount = 2
@@ -603,7 +605,8 @@ func (g *Guard) present(ctx context.Context, step string, vlan int, what string)
 // absent requires a quiet window in vlan.
 func (g *Guard) absent(ctx context.Context, step string, vlan int, what string) error {
 	start := time.Now()
-	proof, owners, err := g.cfg.Prober.Absence(ctx, vlan, g.cfg.Addrs, g.cfg.Window)
+	window, rtt, raised := g.window(vlan)
+	proof, owners, err := g.cfg.Prober.Absence(ctx, vlan, g.cfg.Addrs, window)
 	if err != nil {
 		if ctx.Err() != nil {
 			return context.Cause(ctx)
@@ -611,14 +614,16 @@ func (g *Guard) absent(ctx context.Context, step string, vlan int, what string) 
 		return fmt.Errorf("guard %s: probing VLAN %d: %w", step, vlan, err)
 	}
 	if proof != nil {
-		rtt := g.rtt(vlan)
+		if raised != "" {
+			raised = " (" + raised + ")"
+		}
 		g.cfg.Timeline.Mark(step, "", outage.AbsenceStart, proof.Start)
 		g.cfg.Timeline.Mark(step, "", outage.AbsenceEnd, proof.End)
 		if step == plan.StepPromote {
 			g.cfg.Timeline.Proof(rtt.Median, proof.Window)
 		}
 		g.record(Check{Step: step, Name: what, VLAN: vlan, Passed: true, Duration: time.Since(start),
-			Detail: fmt.Sprintf("%d probes in %d rounds %s apart, %s quiet%s", proof.Probes, proof.Rounds, proof.Interval, proof.Window, describeRTT(rtt))})
+			Detail: fmt.Sprintf("%d probes in %d rounds %s apart, %s quiet%s%s", proof.Probes, proof.Rounds, proof.Interval, proof.Window, raised, describeRTT(rtt))})
 		return nil
 	}
 	detail, macs := g.describe(ctx, vlan, owners)
@@ -630,23 +635,6 @@ func (g *Guard) absent(ctx context.Context, step string, vlan int, what string) 
 		restore = g.onOutgoingPorts(ctx, vlan, macs)
 	}
 	return &engine.BlockedError{Step: step, Reason: fmt.Sprintf("%s: %s", what, detail), Restore: restore}
-}
-
-// rtt is the round trip the prober measured in vlan, or on any VLAN when
-// it has asked nobody there yet.
-func (g *Guard) rtt(vlan int) prober.RTT {
-	if r := g.cfg.Prober.RTT(vlan); r.Samples > 0 {
-		return r
-	}
-	return g.cfg.Prober.RTT(0)
-}
-
-// describeRTT says what round trips the prober measured ("" if none).
-func describeRTT(r prober.RTT) string {
-	if r.Samples == 0 {
-		return ""
-	}
-	return fmt.Sprintf("; LAN round trip %s median, %s max over %d answers", r.Median.Round(10*time.Microsecond), r.Max.Round(10*time.Microsecond), r.Samples)
 }
 
 // owned requires every address to answer in Production from incoming MACs only.
