@@ -376,6 +376,21 @@ func (h *scenarioHooks) BeforeUndo(ctx context.Context, p *plan.Plan, i int) err
 	return nil
 }
 
+// Committed and ReadBack pass the moments a step reaches on the switches
+// to the guard (it announces at promote's commit and starts the absence
+// proof at isolate's read-back).
+func (h *scenarioHooks) Committed(ctx context.Context, p *plan.Plan, i int) {
+	if ph, ok := h.inner.(engine.PhaseHooks); ok {
+		ph.Committed(ctx, p, i)
+	}
+}
+
+func (h *scenarioHooks) ReadBack(ctx context.Context, p *plan.Plan, i int, at time.Time) {
+	if ph, ok := h.inner.(engine.PhaseHooks); ok {
+		ph.ReadBack(ctx, p, i, at)
+	}
+}
+
 func (h *scenarioHooks) AfterStep(ctx context.Context, p *plan.Plan, i int) error {
 	if h.inner != nil {
 		if err := h.inner.AfterStep(ctx, p, i); err != nil {

@@ -184,8 +184,10 @@ func (e *Engine) run(ctx context.Context, p *plan.Plan, from int, resume bool) *
 			taken = from
 		}
 	}
-	if failure == nil {
-		e.prepare(ctx, p, from)
+	if failure == nil && from < len(p.Steps) {
+		for _, b := range p.Steps[from].Batches {
+			e.prepareBatch(ctx, p.Steps[from].Name, b)
+		}
 	}
 	for i, step := range p.Steps {
 		if i < from || failure != nil {
@@ -200,13 +202,9 @@ func (e *Engine) run(ctx context.Context, p *plan.Plan, from int, resume bool) *
 		}
 		if failure == nil {
 			taken = i
-			untouched, pending, failure = e.runStep(ctx, step)
+			untouched, pending, failure = e.runStep(ctx, p, i)
 			if failure != nil {
 				inProgress = i
-			} else {
-				// The step's batches are committed: the next step's
-				// sessions get ready while its guard works.
-				e.prepare(ctx, p, i+1)
 			}
 		}
 		if failure == nil && e.Hooks != nil {
@@ -430,7 +428,24 @@ func (e *Engine) confirm(ctx context.Context, step string, pending []confirmatio
 // runStep applies every batch of the step in parallel and reads each back.
 // It returns the switches whose batch failed without changing anything,
 // and the trials awaiting confirmation.
-func (e *Engine) runStep(ctx context.Context, step plan.Step) (map[string]bool, []confirmation, error) {
+func (e *Engine) runStep(ctx context.Context, p *plan.Plan, si int) (map[string]bool, []confirmation, error) {
+	step := p.Steps[si]
+	phases := e.phases(ctx, p, si)
+	// The next step's sessions get ready while this one runs: at once on
+	// the switches this step leaves alone, after this step's commit on
+	// the others.
+	next := map[string]plan.Batch{}
+	if si+1 < len(p.Steps) {
+		for _, b := range p.Steps[si+1].Batches {
+			next[b.Switch] = b
+		}
+	}
+	for _, b := range step.Batches {
+		delete(next, b.Switch)
+	}
+	for _, b := range next {
+		e.prepareBatch(ctx, p.Steps[si+1].Name, b)
+	}
 	errs := make([]error, len(step.Batches))
 	confirms := make([]func(context.Context) error, len(step.Batches))
 	var wg sync.WaitGroup
@@ -440,7 +455,15 @@ func (e *Engine) runStep(ctx context.Context, step plan.Step) (map[string]bool, 
 			defer wg.Done()
 			e.awaitPrepared(ctx, step.Name, b.Switch)
 			start := time.Now()
-			tctx, marked := e.trace(ctx, step.Name, b.Switch)
+			prepareNext := func() {}
+			if si+1 < len(p.Steps) {
+				for _, nb := range p.Steps[si+1].Batches {
+					if nb.Switch == b.Switch {
+						prepareNext = func() { e.prepareBatch(ctx, p.Steps[si+1].Name, nb) }
+					}
+				}
+			}
+			tctx, marked := e.trace(ctx, step.Name, b.Switch, phases, prepareNext)
 			confirms[i], errs[i] = e.applyBatch(tctx, step.Name, b.Switch, changes(b.Moves), e.ConfirmTimeout > 0, false)
 			marked(start, errs[i])
 			kind := "batch-done"
@@ -464,38 +487,35 @@ func (e *Engine) runStep(ctx context.Context, step plan.Step) (map[string]bool, 
 	return untouched, pending, errors.Join(errs...)
 }
 
-// prepare lets the drivers that can (switchdrivers.Preparer) ready the
-// sessions of step i's batches, in the background, on trial where the
-// step will be: every earlier batch to those switches has been applied.
-// A batch waits for its switch's Prepare before it is sent; a Prepare
-// that fails only means the batch opens its session when it is due.
-func (e *Engine) prepare(ctx context.Context, p *plan.Plan, i int) {
-	if i >= len(p.Steps) {
+// prepareBatch lets a driver that can (switchdrivers.Preparer) ready the
+// session of a batch of step, in the background, on trial where the step
+// will be. It is called once every earlier batch to the switch has been
+// committed: at the start of the run for the first step, and, for the
+// next step's batch on a switch, when the step before starts if it has
+// no batch on that switch, else when its batch there commits. The batch
+// waits for its switch's Prepare before it is sent; a Prepare that fails
+// only means the batch opens its session when it is due.
+func (e *Engine) prepareBatch(ctx context.Context, step string, b plan.Batch) {
+	pr, ok := e.Drivers[b.Switch].(switchdrivers.Preparer)
+	if !ok || len(b.Moves) == 0 {
 		return
 	}
-	step := p.Steps[i]
-	for _, b := range step.Batches {
-		pr, ok := e.Drivers[b.Switch].(switchdrivers.Preparer)
-		if !ok || len(b.Moves) == 0 {
-			continue
-		}
-		var trial time.Duration
-		if _, ok := pr.(switchdrivers.ConfirmedApplier); ok && e.ConfirmTimeout > 0 {
-			trial = e.ConfirmTimeout
-		}
-		done := make(chan struct{})
-		e.prepMu.Lock()
-		if e.preparing == nil {
-			e.preparing = map[string]chan struct{}{}
-		}
-		e.preparing[step.Name+"\x00"+b.Switch] = done
-		e.prepMu.Unlock()
-		cs := changes(b.Moves)
-		go func() {
-			defer close(done)
-			pr.Prepare(ctx, cs, trial)
-		}()
+	var trial time.Duration
+	if _, ok := pr.(switchdrivers.ConfirmedApplier); ok && e.ConfirmTimeout > 0 {
+		trial = e.ConfirmTimeout
 	}
+	done := make(chan struct{})
+	e.prepMu.Lock()
+	if e.preparing == nil {
+		e.preparing = map[string]chan struct{}{}
+	}
+	e.preparing[step+"\x00"+b.Switch] = done
+	e.prepMu.Unlock()
+	cs := changes(b.Moves)
+	go func() {
+		defer close(done)
+		pr.Prepare(ctx, cs, trial)
+	}()
 }
 
 // awaitPrepared waits for the Prepare of a step's batch on sw, if one is
@@ -519,27 +539,98 @@ func (e *Engine) awaitPrepared(ctx context.Context, step, sw string) {
 // call when the batch is done (started at start, err its outcome): it
 // marks the read-back, and the phases a driver did not report (timed
 // around the whole Apply).
-func (e *Engine) trace(ctx context.Context, step, sw string) (context.Context, func(start time.Time, err error)) {
-	if e.Timeline == nil {
-		return ctx, func(time.Time, error) {}
-	}
-	var configuring, committed bool
+func (e *Engine) trace(ctx context.Context, step, sw string, ph *stepPhases, onCommitted func()) (context.Context, func(start time.Time, err error)) {
+	var configuring, committed, readBack bool
 	tctx := switchdrivers.WithApplyTrace(ctx, &switchdrivers.ApplyTrace{
 		Configuring: func() { configuring = true; e.Timeline.Mark(step, sw, outage.Configuring, time.Now()) },
-		Committed:   func() { committed = true; e.Timeline.Mark(step, sw, outage.Committed, time.Now()) },
+		Committed: func() {
+			committed = true
+			e.Timeline.Mark(step, sw, outage.Committed, time.Now())
+			onCommitted()
+			ph.committed()
+		},
+		ReadBack: func() {
+			readBack = true
+			now := time.Now()
+			e.Timeline.Mark(step, sw, outage.ReadBack, now)
+			ph.readBack(now)
+		},
 	})
 	return tctx, func(start time.Time, err error) {
 		if err != nil {
 			return
 		}
+		// The phases a driver did not report end with its Apply.
 		now := time.Now()
 		if !configuring {
 			e.Timeline.Mark(step, sw, outage.Configuring, start)
 		}
 		if !committed {
 			e.Timeline.Mark(step, sw, outage.Committed, now)
+			onCommitted()
+			ph.committed()
 		}
-		e.Timeline.Mark(step, sw, outage.ReadBack, now)
+		if !readBack {
+			e.Timeline.Mark(step, sw, outage.ReadBack, now)
+			ph.readBack(now)
+		}
+	}
+}
+
+// PhaseHooks is an optional capability of Hooks: the moments a step's
+// batches reach on the switches, before the engine reads them back
+// itself. Each is called at most once per step, from the goroutine of
+// the step's last batch to reach it, while the other batches' drivers
+// go on: a hook must return quickly.
+type PhaseHooks interface {
+	// Committed: every batch of step i was accepted by its switch (the
+	// changes are in place; the drivers read them back next).
+	Committed(ctx context.Context, p *plan.Plan, i int)
+	// ReadBack: every batch of step i was read back by its driver and
+	// found in place, the last at at. The engine's own read-back,
+	// AfterStep and the confirmation of trials follow; a hook may start
+	// work here that the next step's BeforeStep waits for (the guard's
+	// absence proof).
+	ReadBack(ctx context.Context, p *plan.Plan, i int, at time.Time)
+}
+
+// stepPhases counts a step's batches through the phases PhaseHooks
+// reports.
+type stepPhases struct {
+	mu                    sync.Mutex
+	batches               int
+	nCommitted, nReadBack int
+	onCommitted           func()
+	onReadBack            func(at time.Time)
+}
+
+// phases returns the counter of step i's batches for the hooks.
+func (e *Engine) phases(ctx context.Context, p *plan.Plan, i int) *stepPhases {
+	ph := &stepPhases{batches: len(p.Steps[i].Batches)}
+	if h, ok := e.Hooks.(PhaseHooks); ok {
+		ph.onCommitted = func() { h.Committed(ctx, p, i) }
+		ph.onReadBack = func(at time.Time) { h.ReadBack(ctx, p, i, at) }
+	}
+	return ph
+}
+
+func (ph *stepPhases) committed() {
+	ph.mu.Lock()
+	ph.nCommitted++
+	all := ph.nCommitted == ph.batches
+	ph.mu.Unlock()
+	if all && ph.onCommitted != nil {
+		ph.onCommitted()
+	}
+}
+
+func (ph *stepPhases) readBack(at time.Time) {
+	ph.mu.Lock()
+	ph.nReadBack++
+	all := ph.nReadBack == ph.batches
+	ph.mu.Unlock()
+	if all && ph.onReadBack != nil {
+		ph.onReadBack(at)
 	}
 }
 

@@ -107,6 +107,13 @@ type Guard struct {
 	early  *engine.BlockedError
 	halted error
 	checks []Check
+	// The outage's own work (phases.go): the absence proof started when
+	// the isolate was read back, when isolate began and was read back,
+	// and whether promote's bindings were announced at its commit.
+	pending     *pendingProof
+	isolateFrom time.Time
+	isolatedAt  time.Time
+	announced   bool
 }
 
 // New returns a guard. Close it to stop background announcements.
@@ -332,8 +339,11 @@ func (g *Guard) BeforeStep(ctx context.Context, p *plan.Plan, i int) error {
 		}
 		// The outgoing system is about to arrive in the holding VLAN.
 		g.expect(g.holding, g.outMACs, nil)
+		g.mu.Lock()
+		g.isolateFrom = time.Now()
+		g.mu.Unlock()
 	case plan.StepPromote:
-		if err := g.absent(ctx, step, g.prod, "nobody answers in Production"); err != nil {
+		if err := g.absentBeforePromote(ctx); err != nil {
 			return err
 		}
 		g.expect(g.prod, g.inMACs, nil) // the incoming system is about to arrive
@@ -442,12 +452,20 @@ func (g *Guard) AfterStep(ctx context.Context, p *plan.Plan, i int) error {
 	}
 	switch p.Steps[i].Name {
 	case plan.StepIsolate:
-		g.cfg.Prober.Moved(g.prod, g.holding, g.cfg.Addrs)
+		g.mu.Lock()
+		moved := !g.isolatedAt.IsZero() // by ReadBack, before the absence proof began
+		g.mu.Unlock()
+		if !moved {
+			g.cfg.Prober.Moved(g.prod, g.holding, g.cfg.Addrs)
+		}
 		g.expect(g.prod, nil, nil)
 	case plan.StepPromote:
 		g.cfg.Prober.Moved(g.staging, g.prod, g.cfg.Addrs)
 		g.expect(g.staging, nil, nil)
-		if !g.cfg.NoAnnounce {
+		g.mu.Lock()
+		announced := g.announced
+		g.mu.Unlock()
+		if !g.cfg.NoAnnounce && !announced {
 			if err := g.announce(); err != nil {
 				return err
 			}
@@ -604,9 +622,35 @@ func (g *Guard) present(ctx context.Context, step string, vlan int, what string)
 
 // absent requires a quiet window in vlan.
 func (g *Guard) absent(ctx context.Context, step string, vlan int, what string) error {
-	start := time.Now()
-	window, rtt, raised := g.window(vlan)
-	proof, owners, err := g.cfg.Prober.Absence(ctx, vlan, g.cfg.Addrs, window)
+	return g.judgeAbsence(ctx, step, vlan, what, g.proveAbsence(ctx, vlan))
+}
+
+// absence is the outcome of an absence proof: the proof, or the owners
+// found, or the error that stopped it; and the window, the round trips
+// it rested on and why the window is not the configured one.
+type absence struct {
+	start  time.Time
+	proof  *prober.Proof
+	owners map[netip.Addr][]arpframe.MAC
+	err    error
+	rtt    prober.RTT
+	raised string
+}
+
+// proveAbsence runs an absence proof in vlan.
+func (g *Guard) proveAbsence(ctx context.Context, vlan int) absence {
+	a := absence{start: time.Now()}
+	var window time.Duration
+	window, a.rtt, a.raised = g.window(vlan)
+	a.proof, a.owners, a.err = g.cfg.Prober.Absence(ctx, vlan, g.cfg.Addrs, window)
+	return a
+}
+
+// judgeAbsence records an absence proof as the check what of step, and
+// blocks if anybody answered (restoring being safe when only the
+// outgoing system did).
+func (g *Guard) judgeAbsence(ctx context.Context, step string, vlan int, what string, a absence) error {
+	start, proof, owners, err := a.start, a.proof, a.owners, a.err
 	if err != nil {
 		if ctx.Err() != nil {
 			return context.Cause(ctx)
@@ -614,16 +658,8 @@ func (g *Guard) absent(ctx context.Context, step string, vlan int, what string) 
 		return fmt.Errorf("guard %s: probing VLAN %d: %w", step, vlan, err)
 	}
 	if proof != nil {
-		if raised != "" {
-			raised = " (" + raised + ")"
-		}
-		g.cfg.Timeline.Mark(step, "", outage.AbsenceStart, proof.Start)
-		g.cfg.Timeline.Mark(step, "", outage.AbsenceEnd, proof.End)
-		if step == plan.StepPromote {
-			g.cfg.Timeline.Proof(rtt.Median, proof.Window)
-		}
-		g.record(Check{Step: step, Name: what, VLAN: vlan, Passed: true, Duration: time.Since(start),
-			Detail: fmt.Sprintf("%d probes in %d rounds %s apart, %s quiet%s%s", proof.Probes, proof.Rounds, proof.Interval, proof.Window, raised, describeRTT(rtt))})
+		g.markAbsence(step, a)
+		g.record(Check{Step: step, Name: what, VLAN: vlan, Passed: true, Duration: proof.End.Sub(start), Detail: proofDetail(a)})
 		return nil
 	}
 	detail, macs := g.describe(ctx, vlan, owners)
