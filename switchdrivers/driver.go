@@ -468,7 +468,7 @@ type UnreadablePortError struct {
 // Error says why the port cannot be trusted (the *Error around it names
 // the switch and the port).
 func (e *UnreadablePortError) Error() string {
-	why := "a row naming it could not be read"
+	why := "a row it may be in could not be read"
 	if e.Unread {
 		why = "it was not read, and rows of the output could not be"
 	}

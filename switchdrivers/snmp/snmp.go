@@ -163,8 +163,11 @@ type conn struct {
 	trips atomic.Int64
 	sets  atomic.Int64
 
+	plan []string // the inventory's ports on this switch
+
 	wmu      sync.Mutex
-	warnings []string // the latest read's
+	warnings []string                      // the latest read's
+	rows     []switchdrivers.UnreadableRow // the latest read's
 }
 
 // warnings collects what one read could not use as it came, or read by
@@ -172,6 +175,7 @@ type conn struct {
 type warnings struct {
 	list []warning
 	seen map[warning]bool
+	bad  []badValue // the values (and cut columns) among them that could not be used
 }
 
 type warning struct{ oid, text string }
@@ -185,6 +189,16 @@ func (w *warnings) add(oid, format string, a ...any) {
 		w.seen[x] = true
 		w.list = append(w.list, x)
 	}
+}
+
+// last is the latest warning about oid ("" if none).
+func (w *warnings) last(oid string) string {
+	for i := len(w.list) - 1; i >= 0; i-- {
+		if w.list[i].oid == oid {
+			return w.list[i].text
+		}
+	}
+	return ""
 }
 
 // keep makes w the latest read's warnings.
@@ -210,7 +224,7 @@ func (c *conn) Warnings() []string {
 }
 
 func openConn(driver string, cfg switchdrivers.Config, own ...string) (*conn, error) {
-	c := &conn{name: cfg.Name, port: 161, timeout: 2 * time.Second, retries: 1, maxReps: 25, maxVarbinds: 60, options: map[string]string{}}
+	c := &conn{name: cfg.Name, plan: cfg.Ports, port: 161, timeout: 2 * time.Second, retries: 1, maxReps: 25, maxVarbinds: 60, options: map[string]string{}}
 	fail := func(format string, a ...any) error {
 		return fmt.Errorf("switch %s: %s: %s", cfg.Name, driver, fmt.Sprintf(format, a...))
 	}
@@ -487,7 +501,7 @@ func (c *conn) columns(ctx context.Context, w *warnings, roots ...string) (map[s
 		}
 		if len(pkt.Variables) == 0 {
 			for _, col := range active {
-				w.add(col.root, "the agent answered a walk request with no values; the column ends here (%d rows)", len(col.rows))
+				w.cut(col.root, "the agent answered a walk request with no values; the column ends here (%d rows)", len(col.rows))
 				col.done = true
 			}
 			break
@@ -506,7 +520,7 @@ func (c *conn) columns(ctx context.Context, w *warnings, roots ...string) (map[s
 			}
 			if col.seen[name] {
 				if col.cursor == col.max {
-					w.add(col.root, "the agent returned %s again after %s (a loop): the walk of this column stops there with %d rows", name, col.cursor, len(col.rows))
+					w.cut(col.root, "the agent returned %s again after %s (a loop): the walk of this column stops there with %d rows", name, col.cursor, len(col.rows))
 					col.done = true
 				} else {
 					col.cursor = col.max // go on from the greatest OID read
@@ -526,7 +540,7 @@ func (c *conn) columns(ctx context.Context, w *warnings, roots ...string) (map[s
 			}
 			progressed = true
 			if len(col.rows) >= maxColumnRows {
-				w.add(col.root, "more than %d rows: the walk of this column stops there", maxColumnRows)
+				w.cut(col.root, "more than %d rows: the walk of this column stops there", maxColumnRows)
 				col.done = true
 			}
 		}
@@ -534,7 +548,7 @@ func (c *conn) columns(ctx context.Context, w *warnings, roots ...string) (map[s
 			stalled := false
 			for _, col := range active {
 				if !col.done {
-					w.add(col.root, "the agent returned nothing new after %s; the column ends there with %d rows", col.cursor, len(col.rows))
+					w.cut(col.root, "the agent returned nothing new after %s; the column ends there with %d rows", col.cursor, len(col.rows))
 					col.done, stalled = true, true
 				}
 			}
