@@ -135,7 +135,7 @@ func oidNameList(oids []string) string {
 
 func oidName(oid string) string {
 	for _, n := range oidNames {
-		if rest, ok := strings.CutPrefix(oid, n.oid); ok {
+		if rest, ok := strings.CutPrefix(oid, n.oid); ok && (rest == "" || rest[0] == '.') { // ifAlias is not ifName + "8"
 			return n.name + rest
 		}
 	}
