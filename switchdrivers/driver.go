@@ -363,7 +363,7 @@ type MACTabler interface {
 // never dropped without one.
 type UnreadableRow struct {
 	Command string `json:"command"` // the command whose output it is
-	Line    int    `json:"line"`    // 1-based, in that output
+	Line    int    `json:"line,omitempty"` // 1-based, in that output (0: a value, not a line: SNMP)
 	Text    string `json:"text"`    // the line as the terminal showed it
 	Reason  string `json:"reason"`  // why it could not be read
 	// Ports are ports the row may be, besides those its text names: the

@@ -206,6 +206,12 @@ func (c *conn) keep(w *warnings) {
 	out := make([]string, len(w.list))
 	for i, x := range w.list {
 		out[i] = fmt.Sprintf("switch %s: %s (%s): %s", c.name, oidName(x.oid), x.oid, x.text)
+		for _, b := range w.bad {
+			if b.oid == x.oid && b.reason == x.text && len(b.ports) > 0 {
+				out[i] += " (it may be " + strings.Join(b.ports, ", ") + ")"
+				break
+			}
+		}
 	}
 	c.wmu.Lock()
 	c.warnings = out

@@ -27,7 +27,8 @@ type badValue struct {
 	value  string // what the agent sent ("" when the column was cut short)
 	reason string
 	at     concern
-	index  int // the ifIndex or dot1dBasePort (by at)
+	index  int      // the ifIndex or dot1dBasePort (by at)
+	ports  []string // the ports it may be, once the read knows them
 }
 
 // concern says which ports a badValue concerns.
@@ -73,7 +74,8 @@ func rowsOf(bad []badValue, cols map[string][]gosnmp.SnmpPDU, ports []switchdriv
 		name[p.IfIndex] = p.Name
 	}
 	var out []switchdrivers.UnreadableRow
-	for _, b := range bad {
+	for i := range bad {
+		b := &bad[i]
 		at := b.at
 		if k := indexed[b.root]; at == lackingRow && (k == everyPort || k == noPort) {
 			at = k
@@ -108,6 +110,7 @@ func rowsOf(bad []badValue, cols map[string][]gosnmp.SnmpPDU, ports []switchdriv
 				}
 			}
 		}
+		b.ports = concerned
 		text := fmt.Sprintf("%s (%s)", oidName(b.oid), b.oid)
 		if b.value != "" {
 			text += " = " + b.value
