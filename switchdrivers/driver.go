@@ -362,10 +362,10 @@ type MACTabler interface {
 // read. Drivers go past such a row (see PortRead) and say so: a row is
 // never dropped without one.
 type UnreadableRow struct {
-	Command string `json:"command"` // the command whose output it is
+	Command string `json:"command"`        // the command whose output it is
 	Line    int    `json:"line,omitempty"` // 1-based, in that output (0: a value, not a line: SNMP)
-	Text    string `json:"text"`    // the line as the terminal showed it
-	Reason  string `json:"reason"`  // why it could not be read
+	Text    string `json:"text"`           // the line as the terminal showed it
+	Reason  string `json:"reason"`         // why it could not be read
 	// Ports are ports the row may be, besides those its text names: the
 	// ports this command's output lacks although another command of the
 	// same read printed them (a port whose own line was garbled), the

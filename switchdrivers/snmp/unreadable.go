@@ -35,11 +35,11 @@ type badValue struct {
 type concern int
 
 const (
-	lackingRow concern = iota // the ports with no row in the column
-	ifIndexRow                // the port of ifIndex index
-	basePortRow               // the port of dot1dBasePort index
-	everyPort                 // every bridge port (a VLAN's membership)
-	noPort                    // none (a VLAN's state)
+	lackingRow  concern = iota // the ports with no row in the column
+	ifIndexRow                 // the port of ifIndex index
+	basePortRow                // the port of dot1dBasePort index
+	everyPort                  // every bridge port (a VLAN's membership)
+	noPort                     // none (a VLAN's state)
 )
 
 // skip records that v could not be used: a warning (Warnings) and a row.
