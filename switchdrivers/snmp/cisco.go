@@ -134,7 +134,7 @@ func decodeCisco(cols map[string][]gosnmp.SnmpPDU, w *warnings) (*ciscoState, er
 	for _, p := range st.ports {
 		st.ifIndex[p.Name] = p.IfIndex
 	}
-	st.rows = rowsOf(w.bad, cols, st.ports, nil, map[string]concern{oidVtpVlanState: noPort})
+	st.rows = rowsOf(w.bad, cols, st.ports, nil, indexedBy(map[string]concern{oidVtpVlanState: noPort}))
 	return st, nil
 }
 

@@ -256,10 +256,10 @@ func decodeBridge(cols map[string][]gosnmp.SnmpPDU, w *warnings) (*bridgeState, 
 		pv, hasPvid := pvid[base]
 		st.byName[p.Name] = bridgePort{ifIndex: p.IfIndex, base: base, pvidType: t, member: member[base], pvid: pv, hasPvid: hasPvid}
 	}
-	st.rows = rowsOf(w.bad, cols, st.ports, baseIf, map[string]concern{
+	st.rows = rowsOf(w.bad, cols, st.ports, baseIf, indexedBy(map[string]concern{
 		oidBasePortIfIndex: basePortRow, oidPvid: basePortRow, oidStaticName: noPort,
 		oidStaticEgress: everyPort, oidStaticUntagged: everyPort, oidCurrentEgress: everyPort, oidCurrentUntagged: everyPort,
-	})
+	}))
 	return st, nil
 }
 

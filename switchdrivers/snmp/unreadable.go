@@ -15,8 +15,9 @@ import (
 // port, for a VLAN's membership list (any port may be in it); the ports
 // with no row in the column, when its index could not be read or the
 // column was cut short (theirs may be the row, or among the rows not
-// read). A VLAN's state concerns no port: a batch into a VLAN not known
-// to exist is refused anyway. The driver's Ports goes past rows that
+// read). A description or an admin/oper state concerns no port (they
+// are shown, never acted on), nor does a VLAN's state (a batch into a
+// VLAN not known to exist is refused anyway). The driver's Ports goes past rows that
 // concern no port of the plan, and Apply refuses, untouched, a batch
 // moving a port one of them concerns (switchdrivers.PortRead.Check).
 
@@ -52,6 +53,17 @@ func (w *warnings) skip(root string, v gosnmp.SnmpPDU, at concern, index int, fo
 func (w *warnings) cut(root, format string, a ...any) {
 	w.add(root, format, a...)
 	w.bad = append(w.bad, badValue{root: root, oid: root, reason: fmt.Sprintf(format, a...), at: lackingRow})
+}
+
+// indexedBy says, for rowsOf, what indexes the columns every read walks
+// besides the driver's own (IF-MIB's are by ifIndex; those only shown
+// concern no port).
+func indexedBy(own map[string]concern) map[string]concern {
+	out := map[string]concern{oidIfAlias: noPort, oidIfAdminStatus: noPort, oidIfOperStatus: noPort}
+	for k, v := range own {
+		out[k] = v
+	}
+	return out
 }
 
 // valueText is a value as the agent sent it, for a row's text.

@@ -96,6 +96,8 @@ func TestUnreadableValues(t *testing.T) {
 			drop(c, oidPvid+".4")
 			c[oidPvid] = append(c[oidPvid], gosnmp.SnmpPDU{Name: oidPvid + ".0", Type: gosnmp.Gauge32, Value: uint32(20)})
 		}, "", []string{"p4"}, "dot1qPvid.0"},
+		{"the description column cut short", func(c map[string][]gosnmp.SnmpPDU) { drop(c, oidIfAlias+".104") },
+			oidIfAlias, nil, "ifAlias (1.3.6.1.2.1.31.1.1.1.18)"},
 		{"the PVID column cut short", func(c map[string][]gosnmp.SnmpPDU) { drop(c, oidPvid+".3"); drop(c, oidPvid+".4") },
 			oidPvid, []string{"p3", "p4"}, "dot1qPvid (1.3.6.1.2.1.17.7.1.4.5.1.1)"},
 	} {
