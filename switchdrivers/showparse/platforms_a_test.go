@@ -50,7 +50,8 @@ func TestAOSCXBlocksNeverMerge(t *testing.T) {
 	if len(rows) != 1 || rows[0].VLANMode != "" || len(rep.Warnings) != 0 {
 		t.Fatalf("%+v %+v", rows, rep)
 	}
-	// Import maps the modes; the driver refuses a partial read.
+	// Import maps the modes (the driver goes past the lines it cannot read
+	// and refuses only the ports they may be).
 	var r Result
 	if err := Import("aruba_aoscx", "show interface", text, &r); err != nil || len(r.Warnings) != 2 || len(r.Ports) != 4 ||
 		r.Ports[1] != (Port{Name: "1/1/2", Mode: "access", VLAN: "20", Status: "down", Description: "spare"}) || r.Ports[2].Mode != "trunk" {
