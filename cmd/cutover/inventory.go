@@ -142,22 +142,18 @@ func newPorts() *cobra.Command {
 			rows, warnings, err := engine.ReadPorts(cmd.Context(), inv, drivers, only)
 			// Drivers that read past rows or values they could not use say
 			// so, naming the switch, the command (or SNMP object), the
-			// line, its text, why, and the ports it may be: on stderr.
+			// line, its text, why, and the ports it may be: on stderr, in
+			// both formats (with -o json stdout is the table alone, an
+			// array of ports, as it always was).
 			for _, w := range warnings {
 				fmt.Fprintln(cmd.ErrOrStderr(), "warning: "+w)
 			}
 			out := cmd.OutOrStdout()
 			if format == "json" {
-				// The table, and what the reads went past.
-				table := portTable{Ports: rows, Unreadable: []unreadableRow{}, Warnings: append([]string{}, warnings...)}
-				for _, s := range inv.Switches {
-					if pr, ok := drivers[s.Name].(switchdrivers.PortReader); ok && (only == "" || s.Name == only) {
-						for _, u := range pr.Unreadable() {
-							table.Unreadable = append(table.Unreadable, unreadableRow{s.Name, u})
-						}
-					}
+				if rows == nil {
+					rows = []engine.PortRow{}
 				}
-				if err := writeJSON(out, table); err != nil {
+				if err := writeJSON(out, rows); err != nil {
 					return err
 				}
 			} else {
@@ -187,21 +183,6 @@ func newPorts() *cobra.Command {
 	cmd.Flags().StringVarP(&format, "output", "o", "text", "output format: text or json")
 	cmd.Flags().StringVar(&only, "switch", "", "only this switch")
 	return cmd
-}
-
-// portTable is `cutover ports -o json`: the ports read, the rows (or
-// SNMP values) the drivers read past, and every warning as printed on
-// stderr (the rows among them).
-type portTable struct {
-	Ports      []engine.PortRow `json:"ports"`
-	Unreadable []unreadableRow  `json:"unreadable"`
-	Warnings   []string         `json:"warnings"`
-}
-
-// unreadableRow is a row a driver read past, with its switch.
-type unreadableRow struct {
-	Switch string `json:"switch"`
-	switchdrivers.UnreadableRow
 }
 
 // DefaultConfirmTimeout is how long a switch that can apply on trial

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -67,15 +66,12 @@ func TestLabUpWithEmulatedSwitchDaemon(t *testing.T) {
 		t.Setenv(k, strings.Trim(v, `"`))
 	}
 	code, out, stderr := cli(t, "ports", "../../labs/rehearsal.yml", "--switch", "sw1", "-o", "json")
-	var table struct {
-		Ports      []struct{ Switch, Name, Mode, Segment string }
-		Unreadable []any
-	}
-	if code != 0 || json.Unmarshal([]byte(out), &table) != nil || len(table.Ports) < 5 || table.Unreadable == nil || len(table.Unreadable) != 0 {
+	var ports []struct{ Switch, Name, Mode, Segment string }
+	if code != 0 || json.Unmarshal([]byte(out), &ports) != nil || len(ports) < 5 || strings.Contains(stderr, "warning") {
 		t.Fatalf("ports: %d %s %s", code, out, stderr)
 	}
 	modes := map[string]string{}
-	for _, p := range table.Ports {
+	for _, p := range ports {
 		modes[p.Name] = p.Mode + "/" + p.Segment
 	}
 	if modes["Gi1/0/1"] != "access/66" || modes["GigabitEthernet1/0/2"] != "access/1" || modes["Gi1/0/9"] != "trunk/" {
@@ -108,16 +104,13 @@ systems:
   new: {ports: ["c3560:Gi0/2"]}
 `, sim.Addr))
 	code, out, stderr := cli(t, "ports", inv, "-o", "json")
-	var table struct {
-		Ports []struct {
-			Switch, Name, Mode, Segment, Admin, Oper string
-			IfIndex                                  int
-		}
+	var rows []struct {
+		Switch, Name, Mode, Segment, Admin, Oper string
+		IfIndex                                  int
 	}
-	if code != 0 || json.Unmarshal([]byte(out), &table) != nil || len(table.Ports) != 45 {
-		t.Fatalf("exit %d, %d rows\n%s\n%s", code, len(table.Ports), out, stderr)
+	if code != 0 || json.Unmarshal([]byte(out), &rows) != nil || len(rows) != 45 {
+		t.Fatalf("exit %d, %d rows\n%s\n%s", code, len(rows), out, stderr)
 	}
-	rows := table.Ports
 	found := false
 	for _, r := range rows {
 		if r.IfIndex == 0 || r.Name == "" || r.Mode == "" || r.Switch != "c3560" {
@@ -190,27 +183,18 @@ systems:
   new: {ports: ["s1:p2"]}
 `, sim.Addr))
 		code, out, stderr := cli(t, "ports", inv, "-o", "json")
-		var table struct {
-			Ports      []map[string]any
-			Unreadable []struct {
-				Switch, Command, Text, Reason string
-				Line                          int
-				Ports                         []string
-			}
-		}
-		if err := json.Unmarshal([]byte(out), &table); err != nil || code != tc.code || len(table.Ports) != tc.rows {
-			t.Errorf("%s: exit %d, %d rows (%v)\nstdout: %s\nstderr: %s", tc.community, code, len(table.Ports), err, out, stderr)
+		var ports []map[string]any
+		if err := json.Unmarshal([]byte(out), &ports); err != nil || code != tc.code || len(ports) != tc.rows {
+			t.Errorf("%s: exit %d, %d rows (%v)\nstdout: %s\nstderr: %s", tc.community, code, len(ports), err, out, stderr)
 		}
 		for _, frag := range tc.stderr {
 			if !strings.Contains(stderr, frag) {
 				t.Errorf("%s: stderr lacks %q:\n%s", tc.community, frag, stderr)
 			}
 		}
-		if tc.text != "" {
-			if len(table.Unreadable) != 1 || table.Unreadable[0].Switch != "s1" || table.Unreadable[0].Text != tc.text || table.Unreadable[0].Line != 0 ||
-				table.Unreadable[0].Reason == "" || !strings.HasPrefix(table.Unreadable[0].Command, "walk ") || !slices.Equal(table.Unreadable[0].Ports, tc.ports) {
-				t.Errorf("%s: unreadable %+v", tc.community, table.Unreadable)
-			}
+		if tc.text != "" && !strings.Contains(stderr, "(it may be "+strings.Join(tc.ports, ", ")+")") {
+			// The ports the value may be, on stderr.
+			t.Errorf("%s: stderr lacks the ports %v:\n%s", tc.community, tc.ports, stderr)
 		}
 		code, out, stderr = cli(t, "ports", inv)
 		if code != tc.code || !strings.Contains(stderr, tc.stderr[0]) || (tc.rows > 0 && !strings.Contains(out, "p3")) {
@@ -262,20 +246,12 @@ systems:
 		srv.SetFaults(emulator.Faults{ExtraRows: []emulator.ExtraRow{{Command: "show interfaces status", After: 2, Row: row}}})
 		warning := fmt.Sprintf(`warning: switch sw1: line 2 of "show interfaces status": %q: not an interface row`, row)
 		code, out, stderr := cli(t, "ports", inv, "-o", "json")
-		var table struct {
-			Ports      []struct{ Switch, Name string }
-			Unreadable []struct {
-				Switch, Command, Text, Reason string
-				Line                          int
-			}
-			Warnings []string
+		var ports []struct{ Switch, Name string }
+		if err := json.Unmarshal([]byte(out), &ports); err != nil || code != tc.code || len(ports) != tc.rows {
+			t.Fatalf("%s: exit %d, %d ports (%v)\nstdout: %s\nstderr: %s", tc.port, code, len(ports), err, out, stderr)
 		}
-		if err := json.Unmarshal([]byte(out), &table); err != nil || code != tc.code || len(table.Ports) != tc.rows {
-			t.Fatalf("%s: exit %d, %d ports (%v)\nstdout: %s\nstderr: %s", tc.port, code, len(table.Ports), err, out, stderr)
-		}
-		if len(table.Unreadable) != 1 || table.Unreadable[0].Switch != "sw1" || table.Unreadable[0].Command != "show interfaces status" ||
-			table.Unreadable[0].Line != 2 || table.Unreadable[0].Text != row || table.Unreadable[0].Reason == "" || len(table.Warnings) != 1 {
-			t.Errorf("%s: %+v", tc.port, table)
+		if strings.Count(stderr, "warning: ") != 1 {
+			t.Errorf("%s: want the row once on stderr:\n%s", tc.port, stderr)
 		}
 		if !strings.Contains(stderr, warning) || !strings.Contains(stderr, tc.error) {
 			t.Errorf("%s: stderr lacks %q or %q:\n%s", tc.port, warning, tc.error, stderr)
