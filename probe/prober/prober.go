@@ -72,6 +72,7 @@ type Prober struct {
 	mac   arpframe.MAC
 
 	mu      sync.Mutex
+	fresh   time.Time // IgnoreBefore
 	limits  map[key]*limit
 	waiters map[*waiter]struct{}
 	done    chan struct{}
@@ -80,6 +81,7 @@ type Prober struct {
 }
 
 type waiter struct {
+	since  time.Time // frames received before are no evidence for it
 	vlan   int
 	want   map[netip.Addr]bool
 	owners map[netip.Addr][]arpframe.MAC
@@ -173,13 +175,14 @@ func (p *Prober) start(conn *l2.Conn, fixedVLAN int) {
 					vlan = f.VLAN
 				}
 			}
-			p.deliver(vlan, pkt.SenderIP, pkt.SenderMAC)
+			p.deliver(vlan, pkt.SenderIP, pkt.SenderMAC, f.Time)
 		}
 	}()
 }
 
-// deliver records that mac claimed ip in vlan.
-func (p *Prober) deliver(vlan int, ip netip.Addr, mac arpframe.MAC) {
+// deliver records that mac claimed ip in vlan, in a frame the kernel
+// received at at.
+func (p *Prober) deliver(vlan int, ip netip.Addr, mac arpframe.MAC, at time.Time) {
 	if mac == p.mac {
 		return
 	}
@@ -199,7 +202,7 @@ func (p *Prober) deliver(vlan int, ip netip.Addr, mac arpframe.MAC) {
 		l.owners = append(l.owners, mac)
 	}
 	for w := range p.waiters {
-		if w.vlan != vlan || !w.want[ip] || slices.Contains(w.owners[ip], mac) {
+		if w.vlan != vlan || !w.want[ip] || slices.Contains(w.owners[ip], mac) || at.Before(w.since) {
 			continue
 		}
 		w.owners[ip] = append(w.owners[ip], mac)
@@ -216,6 +219,7 @@ func (p *Prober) register(vlan int, addrs []netip.Addr) *waiter {
 		w.want[a] = true
 	}
 	p.mu.Lock()
+	w.since = p.fresh
 	p.waiters[w] = struct{}{}
 	p.mu.Unlock()
 	return w

@@ -129,15 +129,16 @@ type Analyzer struct {
 	mu       sync.Mutex
 	counters Counters
 	bindings map[Key]*binding
-	expect   map[Key][]arpframe.MAC
+	expect   map[Key]expectations
 	flagged  map[expectFlag]bool
 	events   []Event
 	nEvents  map[string]uint64
 }
 
 type expectFlag struct {
-	k Key
-	m arpframe.MAC
+	k     Key
+	m     arpframe.MAC
+	since time.Time // of the expectation that flagged it
 }
 
 // New returns an Analyzer.
@@ -154,7 +155,7 @@ func New(cfg Config) *Analyzer {
 	if cfg.MaxEvents <= 0 {
 		cfg.MaxEvents = 10000
 	}
-	return &Analyzer{cfg: cfg, bindings: map[Key]*binding{}, expect: map[Key][]arpframe.MAC{}, flagged: map[expectFlag]bool{}, nEvents: map[string]uint64{}}
+	return &Analyzer{cfg: cfg, bindings: map[Key]*binding{}, expect: map[Key]expectations{}, flagged: map[expectFlag]bool{}, nEvents: map[string]uint64{}}
 }
 
 // ObserveFrame decodes a captured frame and observes it. vlan is the VLAN
@@ -282,13 +283,13 @@ func (a *Analyzer) claim(t time.Time, k Key, mac arpframe.MAC, gratuitous bool) 
 	if gratuitous {
 		a.emit(Event{Time: t, Kind: KindAnnouncement, VLAN: k.VLAN, IP: k.IP, MACs: macStrings(mac), Reason: "gratuitous announcement"})
 	}
-	if exp, ok := a.expect[k]; ok && !slices.Contains(exp, mac) {
-		f := expectFlag{k, mac}
+	if exp, ok := a.expect[k].at(t); ok && !slices.Contains(exp.macs, mac) {
+		f := expectFlag{k, mac, exp.since}
 		if !a.flagged[f] {
 			a.flagged[f] = true
 			reason := "answers in VLAN where the guard expects nobody"
-			if len(exp) > 0 {
-				reason = "answers in VLAN where the guard expects only " + joinMACs(exp)
+			if len(exp.macs) > 0 {
+				reason = "answers in VLAN where the guard expects only " + joinMACs(exp.macs)
 			}
 			a.conflict(t, k, b, KindUnexpected, []arpframe.MAC{mac}, reason)
 		}
@@ -332,13 +333,14 @@ func (a *Analyzer) probe(t time.Time, p *arpframe.Packet) {
 }
 
 // Expect puts the analyzer in guard mode for (vlan, ip): from now on a
-// claim from any MAC outside macs is an "unexpected" conflict. An empty
-// macs means nobody may answer there.
+// claim from any MAC outside macs is an "unexpected" conflict, whenever
+// its frame was captured (ExpectSince judges older frames by older
+// expectations). An empty macs means nobody may answer there.
 func (a *Analyzer) Expect(vlan int, ip netip.Addr, macs []arpframe.MAC) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	k := Key{vlan, ip}
-	a.expect[k] = slices.Clone(macs)
+	a.expect[k] = expectations{{macs: slices.Clone(macs)}}
 	for f := range a.flagged {
 		if f.k == k {
 			delete(a.flagged, f)

@@ -1,0 +1,65 @@
+package watch
+
+import (
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/cutover-net/cutover/probe/arpframe"
+)
+
+// An expectation holds from a point in time: when a switch change moves a
+// host out of a VLAN, the guard expects nobody there from the moment the
+// change was read back, and a frame the capture took before that moment —
+// read a little later on a busy machine — is judged by what was expected
+// when it was captured, not by the new expectation. Frames carry their
+// capture time (the AF_PACKET ring's timestamp), so the judgement does not
+// depend on when the analyzer gets to them.
+
+// expectation is what the guard allows at one (VLAN, IP) from since on.
+type expectation struct {
+	since time.Time
+	macs  []arpframe.MAC
+}
+
+// expectations are one key's, oldest first.
+type expectations []expectation
+
+// keepExpectations bounds a key's history: the guard changes a key's
+// expectation a few times per run.
+const keepExpectations = 8
+
+// at returns the expectation that held at t; ok is false when none did
+// (the frame predates guard mode).
+func (e expectations) at(t time.Time) (exp expectation, ok bool) {
+	for i := len(e) - 1; i >= 0; i-- {
+		if !t.Before(e[i].since) {
+			return e[i], true
+		}
+	}
+	return expectation{}, false
+}
+
+// with adds x: it replaces the expectations from its start on.
+func (e expectations) with(x expectation) expectations {
+	out := slices.DeleteFunc(slices.Clone(e), func(o expectation) bool { return !o.since.Before(x.since) })
+	out = append(out, x)
+	if len(out) > keepExpectations {
+		out = out[len(out)-keepExpectations:]
+	}
+	return out
+}
+
+// ExpectSince is Expect for the frames captured at or after since; a frame
+// captured earlier is judged by the expectation that held then.
+func (a *Analyzer) ExpectSince(vlan int, ip netip.Addr, macs []arpframe.MAC, since time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	k := Key{vlan, ip}
+	a.expect[k] = a.expect[k].with(expectation{since: since, macs: slices.Clone(macs)})
+	for f := range a.flagged {
+		if f.k == k && !f.since.Before(since) {
+			delete(a.flagged, f)
+		}
+	}
+}
