@@ -361,7 +361,7 @@ func TestRollbackAnnouncesTheRestore(t *testing.T) {
 	l := labtest.StartFast(t, trialsTopology(trialPlatforms[:1]))
 	is := newIsland(t, l, 0, true)
 	is.reset()
-	_, stop := is.observe()
+	obs, stop := is.observe()
 	defer stop()
 	dir := t.TempDir()
 	if code, _, stderr := cli(t, "apply", is.inventoryPath, "--yes", "--confirm-timeout", "30m", "--journal", dir); code != 0 {
@@ -394,7 +394,7 @@ func TestRollbackAnnouncesTheRestore(t *testing.T) {
 	code, _, stderr := cli(t, "rollback", is.inventoryPath, "--yes", "--journal", dir)
 	returned := time.Now()
 	close(done)
-	if code != exitRolledBack || !strings.Contains(stderr, "guard undo-isolate: announced 1 addresses in VLAN 66") {
+	if code != exitRolledBack || !strings.Contains(stderr, "guard restore: announced 1 addresses in VLAN 66") {
 		t.Fatalf("rollback: exit %d\n%s", code, stderr)
 	}
 	if got := is.gatewayMAC(); got != is.oldMAC {
@@ -410,6 +410,19 @@ func TestRollbackAnnouncesTheRestore(t *testing.T) {
 		if rec.Kind == journal.KindResult && rec.Step == "undo-isolate" && rec.Error == "" {
 			restored = rec.Time
 		}
+	}
+	// Both announcement rounds went out before the rollback returned: the
+	// run's end did not cut the second one short.
+	var rounds []time.Time
+	for _, e := range obs.Watch.Report().Events {
+		if e.Kind == watch.KindAnnouncement && e.IP == is.service && len(e.MACs) == 1 && e.MACs[0] == is.oldMAC && e.Time.After(restored) && e.Time.Before(returned) {
+			if len(rounds) == 0 || e.Time.Sub(rounds[len(rounds)-1]) > time.Second {
+				rounds = append(rounds, e.Time)
+			}
+		}
+	}
+	if len(rounds) != 2 {
+		t.Errorf("announcement rounds of the old system before the rollback returned: %v, want 2", rounds)
 	}
 	mu.Lock()
 	defer mu.Unlock()
@@ -489,6 +502,10 @@ wait:
 	}
 	if !strings.Contains(stderr, "the process was stopped for") || !strings.Contains(stderr, "reverted it (its trial ran out)") {
 		t.Fatalf("the message does not say what happened:\n%s", stderr)
+	}
+	// The old system coming back is the rollback's doing, not a conflict.
+	if strings.Contains(stderr, "HALT") {
+		t.Errorf("the guard took the restore for a conflict:\n%s", stderr)
 	}
 	// No ownership check passed on answers from before the stop.
 	run, jerr := journal.Last(dir)

@@ -72,10 +72,10 @@ type Config struct {
 
 // Check is one guard check, for reports and the journal.
 type Check struct {
-	Step     string        `json:"step"`
-	Name     string        `json:"check"`
-	VLAN     int           `json:"vlan"`
-	Passed   bool          `json:"passed"`
+	Step   string `json:"step"`
+	Name   string `json:"check"`
+	VLAN   int    `json:"vlan"`
+	Passed bool   `json:"passed"`
 	// Status is ok, blocked, not verified or void (Verdict); empty in
 	// checks recorded before it existed.
 	Status   string        `json:"status,omitempty"`
@@ -438,9 +438,11 @@ func (g *Guard) AfterStep(ctx context.Context, p *plan.Plan, i int) error {
 	case plan.StepIsolate:
 		g.cfg.Prober.Moved(g.prod, g.holding, g.cfg.Addrs)
 		g.expectFrom(g.prod, nil, since)
+		g.left(g.prod, g.outMACs)
 	case plan.StepPromote:
 		g.cfg.Prober.Moved(g.staging, g.prod, g.cfg.Addrs)
 		g.expectFrom(g.staging, nil, since)
+		g.left(g.staging, g.inMACs)
 		if err := g.announceIn(ctx, plan.StepPromote, g.prod, firstMACs(g.cfg.Addrs, g.inMACs), inPlace); err != nil {
 			return err
 		}
@@ -451,6 +453,7 @@ func (g *Guard) AfterStep(ctx context.Context, p *plan.Plan, i int) error {
 		if g.parkMoves {
 			g.cfg.Prober.Moved(g.holding, g.park, g.cfg.Addrs)
 			g.expectFrom(g.holding, nil, since)
+			g.left(g.holding, g.outMACs)
 		}
 	}
 	return g.haltErr(ctx)

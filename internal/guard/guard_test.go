@@ -45,15 +45,21 @@ type fixture struct {
 
 // start brings the lab up and starts a guard session on the probe host.
 func start(t *testing.T, locate bool) *fixture {
-	l := labtest.Start(t, topology)
+	return startLab(t, topology, locate, "192.168.66.30", "192.168.66.31")
+}
+
+// startLab brings topo up (sw1-e1 the old system's port, sw1-e3 the new
+// one's) and starts a guard session on its probe host for addrs.
+func startLab(t *testing.T, topo string, locate bool, addrs ...string) *fixture {
+	l := labtest.Start(t, topo)
 	inv, err := plan.Parse("guard.yml", []byte(fmt.Sprintf(`version: 1
 vlans: {production: 66, migration: 166, shadow: 266}
 switches: [{name: sw1, driver: ovs, address: %q}]
 systems:
-  old: {ports: [sw1:sw1-e1], addresses: [192.168.66.30, 192.168.66.31]}
+  old: {ports: [sw1:sw1-e1], addresses: [%s]}
   new: {ports: [sw1:sw1-e3]}
 guard: {trunk: eth1}
-`, l.DB())), plan.LoadOptions{Catalog: all.Registry()})
+`, l.DB(), strings.Join(addrs, ", "))), plan.LoadOptions{Catalog: all.Registry()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +72,7 @@ guard: {trunk: eth1}
 	t.Cleanup(func() { halt(nil) })
 	cfg := guard.Config{
 		VLANs: map[string]int{plan.Production: 66, plan.Migration: 166, plan.Shadow: 266},
-		Addrs: []netip.Addr{netip.MustParseAddr("192.168.66.30"), netip.MustParseAddr("192.168.66.31")},
+		Addrs: inv.Systems.Old.Addresses,
 		Halt:  halt,
 	}
 	if locate {
@@ -129,12 +135,10 @@ func TestRecoveryRollbackIsGuarded(t *testing.T) {
 	var undoChecks []string
 	for _, c := range f.session.Guard.Checks() {
 		if c.Step == "undo-isolate" {
-			undoChecks = append(undoChecks, fmt.Sprintf("%s %s", c.Verdict(), c.Name))
+			undoChecks = append(undoChecks, fmt.Sprintf("%v %s", c.Passed, c.Name))
 		}
 	}
-	// After the restore the outgoing system is checked as after promote:
-	// o1 answers for .30; .31 (o2's) has nobody left to answer.
-	if strings.Join(undoChecks, "; ") != "blocked nobody else answers in Production; ok nobody else answers in Production; not verified the outgoing system owns every address in Production" {
+	if strings.Join(undoChecks, "; ") != "false nobody else answers in Production; true nobody else answers in Production" {
 		t.Fatalf("undo checks: %q", undoChecks)
 	}
 }

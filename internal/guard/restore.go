@@ -103,6 +103,17 @@ func (g *Guard) expectFrom(vlan int, macs map[netip.Addr][]arpframe.MAC, since t
 	}
 }
 
+// left tells the watcher that the owners left vlan (a switch change that
+// moved them out was read back): the next owner there is a change of
+// owner, not a flip-flop with them.
+func (g *Guard) left(vlan int, owners map[netip.Addr][]arpframe.MAC) {
+	for _, a := range g.cfg.Addrs {
+		if macs := owners[a]; len(macs) > 0 {
+			g.cfg.Watcher.Left(vlan, a, macs)
+		}
+	}
+}
+
 // announceIn claims each address for its owner in vlan: the first round
 // now, the others in the background, every round only while inPlace
 // says the switches hold the binding. An announcement already running in
@@ -334,40 +345,52 @@ func (g *Guard) AfterUndo(ctx context.Context, p *plan.Plan, i int) error {
 		}
 	}
 	since, _ := g.landing()
+	g.mu.Lock()
+	out, in := g.outMACs, g.inMACs
+	g.mu.Unlock()
 	switch p.Steps[i].Name {
 	case plan.StepPromote:
 		g.stopAnnouncing(g.prod)
 		g.cfg.Prober.Moved(g.prod, g.staging, g.cfg.Addrs)
 		g.expectFrom(g.prod, nil, since)
+		g.left(g.prod, in)
 	case plan.StepPark:
 		if g.parkMoves {
 			g.cfg.Prober.Moved(g.park, g.holding, g.cfg.Addrs)
 			g.expectFrom(g.park, nil, since)
+			g.left(g.park, out)
 		}
 	case plan.StepIsolate:
 		g.cfg.Prober.Moved(g.holding, g.prod, g.cfg.Addrs)
 		g.expectFrom(g.holding, nil, since)
+		g.left(g.holding, out)
 		return g.restored(ctx)
 	}
 	return nil
 }
 
 // restored announces the outgoing system back in Production and checks
-// that it, and only it, answers for every address there. A recovery's
-// guard may not know the outgoing MACs (no preflight, nothing in the
-// journal): it takes those that answer now, if the switches place them on
-// the outgoing system's ports or nobody answered before the undo.
+// that it, and only it, answers for every address there (the checks of
+// step "restore"). A recovery's guard may not know the outgoing MACs (no
+// preflight, nothing in the journal): it takes those that answer now, if
+// the switches place them on the outgoing system's ports or nobody
+// answered before the undo. An announcement that cannot be sent does not
+// undo the restore: it is said, and the neighbours learn the restored
+// MACs when their caches expire.
 func (g *Guard) restored(ctx context.Context) error {
-	const step, what = "undo-isolate", "the outgoing system owns every address in Production"
+	const step, what = "restore", "the outgoing system owns every address in Production"
 	g.mu.Lock()
 	out, emptyBefore := g.outMACs, g.emptyBeforeUndo
 	g.mu.Unlock()
-	noop := func(context.Context) error { return nil } // an undo is applied outright, never on trial
+	announce := func() {
+		noop := func(context.Context) error { return nil } // an undo is applied outright, never on trial
+		if err := g.announceIn(ctx, step, g.prod, firstMACs(g.cfg.Addrs, out), noop); err != nil {
+			g.progress("guard %s: NOT ANNOUNCED in VLAN %d (%v): neighbours keep the MACs they cached until their entries expire", step, g.prod, err)
+		}
+	}
 	known := out != nil
 	if known {
-		if err := g.announceIn(ctx, step, g.prod, firstMACs(g.cfg.Addrs, out), noop); err != nil {
-			return err
-		}
+		announce()
 	}
 	start := time.Now()
 	owners, err := g.cfg.Prober.Presence(ctx, g.prod, g.cfg.Addrs)
@@ -426,7 +449,7 @@ func (g *Guard) restored(ctx context.Context) error {
 	}
 	g.expectFrom(g.prod, out, time.Time{})
 	if !known {
-		return g.announceIn(ctx, step, g.prod, firstMACs(g.cfg.Addrs, out), noop)
+		announce()
 	}
 	return nil
 }
@@ -446,7 +469,7 @@ func (g *Guard) verifiedInPlace(ctx context.Context, c *Check) error {
 		return err
 	}
 	c.Passed, c.Status = false, StatusVoid
-	c.Detail = "the answers predate a revert, not counted: " + err.Error()
+	c.Detail = "not counted, the switches no longer hold the step it judges: " + err.Error()
 	g.record(*c)
 	return err
 }

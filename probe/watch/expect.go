@@ -63,3 +63,24 @@ func (a *Analyzer) ExpectSince(vlan int, ip netip.Addr, macs []arpframe.MAC, sin
 		}
 	}
 }
+
+// Left tells the analyzer that macs no longer hold ip in vlan: a switch
+// change that took them out of the VLAN has been read back. Their claims
+// are forgotten, so the next MAC to claim the address (a rollback
+// bringing the previous owner back) is a clean change of owner, not a
+// flip-flop with them; should they claim it again, that is judged anew.
+func (a *Analyzer) Left(vlan int, ip netip.Addr, macs []arpframe.MAC) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	b := a.bindings[Key{vlan, ip}]
+	if b == nil {
+		return
+	}
+	b.claims = slices.DeleteFunc(b.claims, func(c claim) bool { return slices.Contains(macs, c.mac) })
+	if slices.Contains(macs, b.owner) {
+		b.owner = arpframe.MAC{}
+		if n := len(b.claims); n > 0 {
+			b.owner = b.claims[n-1].mac
+		}
+	}
+}

@@ -70,3 +70,33 @@ func TestExpectationsReplaceFromTheirStart(t *testing.T) {
 		t.Fatal("before the oldest kept expectation")
 	}
 }
+
+// A MAC that left the VLAN by plan and the previous owner coming back is
+// a change of owner, not a flip-flop.
+func TestLeftIsNoFlipFlop(t *testing.T) {
+	ip := netip.MustParseAddr("192.168.66.30")
+	old := arpframe.MAC{0x02, 0, 0, 0, 0, 1}
+	incoming := arpframe.MAC{0x02, 0, 0, 0, 0, 2}
+	claim := func(a *Analyzer, at time.Time, mac arpframe.MAC) {
+		a.Observe(at, &arpframe.Packet{Op: arpframe.OpReply, VLAN: 66, SenderIP: ip, SenderMAC: mac, TargetIP: netip.MustParseAddr("192.168.66.1")})
+	}
+	t0 := time.Now()
+	for _, left := range []bool{false, true} {
+		a := New(Config{})
+		claim(a, t0, old)
+		claim(a, t0.Add(time.Second), incoming) // promote
+		if left {
+			a.Left(66, ip, []arpframe.MAC{incoming}) // its undo, read back
+		}
+		claim(a, t0.Add(2*time.Second), old) // the old system restored
+		if got := a.Conflicts(); (got != 0) != !left {
+			t.Errorf("left=%v: %d conflicts", left, got)
+		}
+		if left {
+			claim(a, t0.Add(2050*time.Millisecond), incoming) // it did not leave after all
+			if a.Conflicts() == 0 {
+				t.Error("a MAC that claims again after leaving went unnoticed")
+			}
+		}
+	}
+}
