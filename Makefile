@@ -54,6 +54,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s -fuzzminimizetime 5s ./plan
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s -fuzzminimizetime 5s ./internal/journal
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 30s -fuzzminimizetime 5s ./probe/arpframe
+	$(GO) test -run '^$$' -fuzz FuzzDecodeNDP -fuzztime 30s -fuzzminimizetime 5s ./probe/ndpframe
+	$(GO) test -run '^$$' -fuzz FuzzBuildDecode -fuzztime 30s -fuzzminimizetime 5s ./probe/ndpframe
 	$(GO) test -run '^$$' -fuzz FuzzCiscoIOS -fuzztime 30s -fuzzminimizetime 5s ./switchdrivers/showparse
 	$(GO) test -run '^$$' -fuzz FuzzJunos -fuzztime 30s -fuzzminimizetime 5s ./switchdrivers/showparse
 	$(GO) test -run '^$$' -fuzz FuzzDecodeValues -fuzztime 30s -fuzzminimizetime 5s ./switchdrivers/snmp

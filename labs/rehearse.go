@@ -73,12 +73,14 @@ type RehearsalReport struct {
 	Steps    []RehearsalStep `json:"steps"`
 	Rollback []RehearsalStep `json:"rollback,omitempty"`
 	Guard    []guard.Check   `json:"guard,omitempty"`
-	// DowntimeMS is, per address, the longest gap between answered pings
-	// from the gateway host, from the start of the cut-over to recovery.
+	// DowntimeMS is, per address (IPv4 and IPv6), the longest gap between
+	// answered pings from the gateway host, from the start of the
+	// cut-over to recovery.
 	DowntimeMS    map[string]int64 `json:"downtime_ms"`
 	MaxDowntimeMS int64            `json:"max_downtime_ms"`
 	// ConflictsObserved counts conflicts seen by a watcher of its own on the
-	// gateway host's Production port, independent of the guard.
+	// gateway host's Production port (ARP and IPv6 neighbour discovery),
+	// independent of the guard.
 	ConflictsObserved int               `json:"conflicts_observed"`
 	Ports             map[string]string `json:"ports"` // switch:port -> segment afterwards
 	PingsSent         int               `json:"pings_sent"`
@@ -151,12 +153,11 @@ func (r *Rehearsal) Run(ctx context.Context) (rep *RehearsalReport, err error) {
 	if err != nil {
 		return nil, err
 	}
-	var targets []netip.Addr
-	for _, a := range inv.Systems.Old.Addresses {
-		if !a.Is4() {
-			return nil, fmt.Errorf("rehearsal pings IPv4 only; %s is not", a)
-		}
-		targets = append(targets, a)
+	// Every service address is pinged, IPv4 and IPv6 alike: the gateway
+	// node needs an address of each family the inventory uses.
+	targets := slices.Clone(inv.Systems.Old.Addresses)
+	if sc != nil && sc.needsIPv6 && !slices.ContainsFunc(targets, netip.Addr.Is6) {
+		return nil, fmt.Errorf("scenario %s needs an IPv6 service address in the inventory %s", sc.Name, r.Inventory)
 	}
 	guardNS, err := r.guardNamespace(inv)
 	if err != nil {
@@ -224,7 +225,13 @@ func (r *Rehearsal) Run(ctx context.Context) (rep *RehearsalReport, err error) {
 	r.progress("pinging %d addresses from %s every %s", len(targets), gw, r.Interval)
 	warm := time.Now()
 	if err := waitFor(ctx, r.WarmUp, func() bool { return pg.Answering(warm) }); err != nil {
-		return nil, fmt.Errorf("the old system does not answer from %s before the cut-over: %w", gw, err)
+		var silent []string
+		for _, s := range pg.Stats(warm, time.Now()) {
+			if s.LastReply.Before(warm) {
+				silent = append(silent, s.Target.String())
+			}
+		}
+		return nil, fmt.Errorf("the old system does not answer %s's pings to %s before the cut-over: %w", gw, strings.Join(silent, ", "), err)
 	}
 
 	r.progress("cutting over: %d moves in %d steps (guard %s)", p.Moves(), len(p.Steps), onOff(!r.NoGuard))
@@ -375,11 +382,13 @@ func (h *scenarioHooks) AfterStep(ctx context.Context, p *plan.Plan, i int) erro
 	if !injected {
 		return nil
 	}
-	// Let the injected frames reach the watcher before the next step.
+	// Let the injected frames reach the watcher before the next step: a
+	// halt ends the wait at once; on a loaded machine the capture may lag
+	// the injection by hundreds of milliseconds, so the bound is generous.
 	select {
 	case <-ctx.Done():
 		return context.Cause(ctx)
-	case <-time.After(300 * time.Millisecond):
+	case <-time.After(2 * time.Second):
 	}
 	return nil
 }

@@ -111,6 +111,19 @@ func TestParseBad(t *testing.T) {
 		{"duplicate address", "192.168.66.31]", "192.168.66.30]", 15, []string{"192.168.66.30 is listed twice"}},
 		{"multicast address", "192.168.66.31]", "224.0.0.1]", 15, []string{"cannot be a host's service address"}},
 		{"missing addresses", `, addresses: [192.168.66.30, 192.168.66.31]}`, `}`, 15, []string{"addresses is missing"}},
+		{"IPv6 link-local", "192.168.66.31]", "fe80::31]", 15, []string{"cannot be a host's service address"}},
+		{"IPv6 with a zone", "192.168.66.31]", "\"fd66::31%eth1\"]", 15, []string{"cannot be a host's service address"}},
+		{"IPv6 multicast", "192.168.66.31]", "ff02::1:ff00:31]", 15, []string{"cannot be a host's service address"}},
+		{"IPv6 subnet-router anycast", "192.168.66.31]", "2001:db8:66::]", 15, []string{"2001:db8:66:: cannot be guarded", "Subnet-Router anycast"}},
+		{"IPv6 reserved anycast", "192.168.66.31]", "2001:db8:66::fdff:ffff:ffff:ff90]", 15, []string{"cannot be guarded", "RFC 2526"}},
+		{"IPv4-compatible IPv6", "192.168.66.31]", "\"::192.168.66.31\"]", 15, []string{"cannot be guarded", "IPv4-compatible"}},
+		{"NAT64", "192.168.66.31]", "64:ff9b::c0a8:421f]", 15, []string{"cannot be guarded", "NAT64"}},
+		{"local-use NAT64", "192.168.66.31]", "64:ff9b:1::c0a8:421f]", 15, []string{"cannot be guarded", "NAT64"}},
+		{"Teredo", "192.168.66.31]", "2001:0:4136:e378:8000:63bf:3fff:fdd2]", 15, []string{"cannot be guarded", "Teredo"}},
+		{"discard prefix", "192.168.66.31]", "100::31]", 15, []string{"cannot be guarded", "discard-only"}},
+		{"ORCHIDv2", "192.168.66.31]", "2001:20::31]", 15, []string{"cannot be guarded", "ORCHIDv2"}},
+		{"duplicate IPv6 address, written two ways", "192.168.66.30, 192.168.66.31]", "fd66::30, \"fd66:0::30\", 192.168.66.31]", 15, []string{"fd66::30 is listed twice"}},
+		{"IPv6 guard source", "  trunk: eth1", "  trunk: eth1\n  sources: {production: \"fd66::250\"}", 20, []string{"guard.sources.production: fd66::250 is IPv6"}},
 		{"new addresses differ", `"sw2:Gi1/0/2"]}`, `"sw2:Gi1/0/2"], addresses: [192.168.66.30]}`, 16, []string{"same addresses as systems.old"}},
 		{"unset env var", "${SW1_PASSWORD}", "${NOPE_PASSWORD}", 9, []string{"environment variable NOPE_PASSWORD is not set"}},
 		{"missing password file", "password_file: sw2.pw", "password_file: missing.pw", 13, []string{"password_file", "missing.pw"}},
@@ -150,6 +163,23 @@ func TestParseBad(t *testing.T) {
 				t.Fatalf("no problem at line %d containing %q; got:\n%v", c.line, c.fragments, err)
 			}
 		})
+	}
+}
+
+// TestDualStackAddresses: IPv4 and IPv6 service addresses of one system,
+// every one of them probe-able, are accepted as written; an IPv4-mapped
+// IPv6 address is its IPv4 address.
+func TestDualStackAddresses(t *testing.T) {
+	inv, err := parseGood(t, strings.Replace(good, "192.168.66.31]", "192.168.66.31, fd66::30, 2001:db8:66::31, \"::ffff:192.168.66.32\"]", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range inv.Systems.Old.Addresses {
+		got = append(got, a.String())
+	}
+	if strings.Join(got, " ") != "192.168.66.30 192.168.66.31 fd66::30 2001:db8:66::31 192.168.66.32" || len(inv.Systems.New.Addresses) != 5 {
+		t.Fatalf("addresses %v, new %v", got, inv.Systems.New.Addresses)
 	}
 }
 

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"os"
@@ -513,6 +514,10 @@ func (l *loader) addresses(n *yaml.Node, what string) []netip.Addr {
 			l.addf(an, "%s.addresses: %s cannot be a host's service address", what, v)
 			continue
 		}
+		if why := unguardable6(a); why != "" {
+			l.addf(an, "%s.addresses: %s cannot be guarded: %s", what, v, why)
+			continue
+		}
 		a = a.Unmap()
 		if first, dup := lines[a]; dup {
 			l.addf(an, "%s.addresses: %s is listed twice (first at line %d)", what, a, first)
@@ -522,6 +527,46 @@ func (l *loader) addresses(n *yaml.Node, what string) []netip.Addr {
 		out = append(out, a)
 	}
 	return out
+}
+
+// Prefixes of IPv6 addresses no host answers neighbour discovery for on
+// an Ethernet link, or that answer for no single host.
+var (
+	nat64      = netip.MustParsePrefix("64:ff9b::/96")   // RFC 6052
+	nat64Local = netip.MustParsePrefix("64:ff9b:1::/48") // RFC 8215
+	discard    = netip.MustParsePrefix("100::/64")       // RFC 6666
+	teredo     = netip.MustParsePrefix("2001::/32")      // RFC 4380
+	orchid     = netip.MustParsePrefix("2001:20::/28")   // RFC 7343
+	compatible = netip.MustParsePrefix("::/96")          // RFC 4291 §2.5.5.1
+)
+
+// unguardable6 says why the guard cannot prove who owns an IPv6 service
+// address by neighbour discovery (RFC 4861), or "" when it can. Interface
+// identifiers are read for a /64, the prefix length of every Ethernet link
+// that uses stateless autoconfiguration (RFC 4291 §2.5.1, RFC 7421).
+func unguardable6(a netip.Addr) string {
+	if !a.Is6() || a.Is4In6() {
+		return ""
+	}
+	b := a.As16()
+	iid := binary.BigEndian.Uint64(b[8:])
+	switch {
+	case compatible.Contains(a):
+		return "an IPv4-compatible IPv6 address (deprecated, RFC 4291 §2.5.5.1) is never on a link; write the IPv4 address"
+	case nat64.Contains(a) || nat64Local.Contains(a):
+		return "a NAT64 address (RFC 6052) stands for an IPv4 host behind a translator, not a host on the link"
+	case discard.Contains(a):
+		return "an address of the discard-only prefix 100::/64 (RFC 6666)"
+	case orchid.Contains(a):
+		return "an ORCHIDv2 identifier (RFC 7343) is not a locator on any link"
+	case teredo.Contains(a):
+		return "a Teredo address (RFC 4380) lives on a tunnel, not on the link"
+	case iid == 0:
+		return "the Subnet-Router anycast address of its /64 (RFC 4291 §2.6.1): every router on the link answers for it, so no single owner can be proven"
+	case iid >= 0xfdffffffffffff80:
+		return "a reserved subnet anycast address (RFC 2526): several hosts may answer for it, so no single owner can be proven"
+	}
+	return ""
 }
 
 // netnsRE: a name under /run/netns.
@@ -555,6 +600,10 @@ func (l *loader) guard(n *yaml.Node, inv *Inventory) {
 			a, err := netip.ParseAddr(v)
 			if err != nil || a.IsUnspecified() || a.IsMulticast() {
 				l.addf(f.val, "guard.sources.%s: %q is not a usable source address", role, v)
+				continue
+			}
+			if a = a.Unmap(); !a.Is4() {
+				l.addf(f.val, "guard.sources.%s: %s is IPv6; sources are IPv4 addresses for ordinary ARP requests (IPv6 probes need none: they use the link-local address of the probe's own MAC)", role, v)
 				continue
 			}
 			for _, own := range inv.Systems.Old.Addresses {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -17,6 +18,7 @@ import (
 	"github.com/cutover-net/cutover/labs/labtest"
 	"github.com/cutover-net/cutover/probe/arpframe"
 	"github.com/cutover-net/cutover/probe/l2"
+	"github.com/cutover-net/cutover/probe/ndpframe"
 )
 
 func TestWatchPcapJSON(t *testing.T) {
@@ -35,6 +37,27 @@ func TestWatchPcapJSON(t *testing.T) {
 	}
 	if code, _, stderr := cli(t, "watch"); code != exitError || !strings.Contains(stderr, "exactly one of --iface and --pcap") {
 		t.Fatalf("%d %s", code, stderr)
+	}
+	// The text report names the forged claims: the spoofer sends from
+	// 00:00:00:00:00:00 for b4:b6:86:fb:db:07.
+	code, out, stderr = cli(t, "watch", "--pcap", file)
+	if code != 0 || !strings.Contains(out, ", 18 forged,") || !strings.Contains(out, "1 conflicts, 1 forged claims") ||
+		!strings.Contains(out, "FORGED VLAN 0 192.168.1.1: station 00:00:00:00:00:00 claims it for b4:b6:86:fb:db:07, 18 times") {
+		t.Fatalf("%d %s %s", code, out, stderr)
+	}
+	if code, _, stderr := cli(t, "watch", "--pcap", file, "--own", "nonsense"); code != exitError || !strings.Contains(stderr, "--own") {
+		t.Fatalf("%d %s", code, stderr)
+	}
+}
+
+// TestGatewayFlags: the stand-in takes one address of each family.
+func TestGatewayFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"--ip", "ff02::1"}, {"--ip", "192.168.66.1", "--ip", "192.168.66.2"}, {"--ip", "fe80::1%eth1"}, {"--ip", "nope"},
+	} {
+		if code, _, stderr := cli(t, append([]string{"gateway", "--iface", "lo"}, args...)...); code != exitError || !strings.Contains(stderr, "--ip") {
+			t.Errorf("%v: %d %s", args, code, stderr)
+		}
 	}
 }
 
@@ -120,8 +143,8 @@ name: watch
 topology:
   nodes:
     sw1: {kind: ovs-bridge}
-    a: {kind: linux, labels: {cutover.vlan: "66"}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
-    b: {kind: linux, labels: {cutover.vlan: "66"}, exec: ["ip address add 192.168.66.30/24 dev eth1"]}
+    a: {kind: linux, labels: {cutover.vlan: "66"}, exec: ["ip address add 192.168.66.30/24 dev eth1", "ip address add fd66::30/64 dev eth1 nodad"]}
+    b: {kind: linux, labels: {cutover.vlan: "66"}, exec: ["ip address add 192.168.66.30/24 dev eth1", "ip address add fd66::30/64 dev eth1 nodad"]}
     probe: {kind: linux, labels: {cutover.role: probe}}
   links:
     - endpoints: ["sw1:e1", "a:eth1"]
@@ -134,18 +157,21 @@ topology:
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	// While watch runs, ask once who has .30 (both answer), then scrape.
+	// While watch runs, ask once who has .30 and fd66::30 (both hosts
+	// answer), claim .31 for another MAC (forged), then scrape.
 	scraped := make(chan string, 1)
 	go func() {
 		time.Sleep(500 * time.Millisecond)
 		netns.Do(l.NodeNS("probe"), func() error {
-			c, err := l2.Listen("eth1", l2.ARPFilter())
+			c, err := l2.Listen("eth1", l2.NeighborFilter())
 			if err != nil {
 				return err
 			}
 			defer c.Close()
 			b, _ := arpframe.Probe(66, c.MAC(), netip.MustParseAddr("192.168.66.30")).Marshal()
-			return c.Write(b)
+			ns, _ := ndpframe.Solicitation(66, c.MAC(), netip.MustParseAddr("fd66::30"))
+			forged, _ := arpframe.Announcements(66, c.MAC(), arpframe.MAC{2, 0, 0, 0, 0, 0x31}, netip.MustParseAddr("192.168.66.31"))[0].Marshal()
+			return errors.Join(c.Write(b), c.Write(ns), c.Write(forged))
 		})
 		time.Sleep(500 * time.Millisecond)
 		resp, err := http.Get("http://" + addr + "/metrics")
@@ -164,7 +190,10 @@ topology:
 		return nil
 	})
 	metrics := <-scraped
-	if !strings.Contains(metrics, `cutover_arp_conflicts_total{vlan="66"}`) || !strings.Contains(metrics, "cutover_arp_bindings 1") || !strings.Contains(metrics, "cutover_frames_decoded_total") {
+	// Bindings: .30, .31 (for the MAC the forged frame names), fd66::30
+	// and the probe's link-local address (its solicitation's source).
+	if !strings.Contains(metrics, `cutover_arp_conflicts_total{vlan="66"}`) || !strings.Contains(metrics, `cutover_forged_claims_total{vlan="66"} 1`) ||
+		!strings.Contains(metrics, "cutover_arp_bindings 4") || !strings.Contains(metrics, "cutover_frames_decoded_total") {
 		t.Fatalf("metrics:\n%s", metrics)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
@@ -174,10 +203,11 @@ topology:
 			IP   string `json:"ip"`
 		} `json:"conflicts"`
 	}
-	if code != 0 || json.Unmarshal([]byte(lines[len(lines)-1]), &final) != nil || len(final.Conflicts) != 1 || final.Conflicts[0].VLAN != 66 {
+	if code != 0 || json.Unmarshal([]byte(lines[len(lines)-1]), &final) != nil || len(final.Conflicts) != 2 ||
+		final.Conflicts[0].VLAN != 66 || final.Conflicts[0].IP != "192.168.66.30" || final.Conflicts[1].IP != "fd66::30" {
 		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
 	}
-	if !strings.Contains(out, `"kind":"conflict"`) {
-		t.Fatalf("no live conflict event in\n%s", out)
+	if !strings.Contains(out, `"kind":"conflict"`) || !strings.Contains(out, `"kind":"forged"`) {
+		t.Fatalf("no live conflict or forged event in\n%s", out)
 	}
 }

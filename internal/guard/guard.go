@@ -1,7 +1,8 @@
 // Package guard makes a cut-over safe: it plugs into the engine's hooks
 // and blocks any step that would let two hosts answer for one address in
-// one VLAN, using ARP evidence from the prober (active) and the watcher
-// (passive, running throughout).
+// one VLAN, using ARP and IPv6 neighbour-discovery evidence from the prober
+// (active) and the watcher (passive, running throughout). Every check
+// covers every address of both families.
 //
 // For a plan (cut-over or fallback) with an outgoing system in Production
 // and an incoming one in its staging VLAN:
@@ -10,11 +11,14 @@
 //     every address answers in Production (the outgoing MACs) and in the
 //     staging VLAN (the incoming MACs); the two MAC sets are disjoint;
 //   - before promote: nobody answers in Production (absence proof);
-//   - after promote: the new bindings are announced (gratuitous ARP) and
-//     every address answers in Production from incoming MACs only;
+//   - after promote: the new bindings are announced (gratuitous ARP,
+//     unsolicited neighbour advertisements with Override) and every
+//     address answers in Production from incoming MACs only;
 //   - before park: nobody answers in the park VLAN;
 //   - throughout: the watcher expects, per VLAN and address, exactly the
-//     MACs the plan puts there; any other claimant halts the run.
+//     MACs the plan puts there; any other claimant, and any conflict the
+//     watcher sees on a guarded address (a forged ARP claim included),
+//     halts the run.
 //
 // A block says whether going back is safe: it is when every MAC in the
 // evidence belongs to the outgoing system (say, a forgotten second NIC of
@@ -549,9 +553,14 @@ func (g *Guard) unplannedPorts(ctx context.Context, step string, vlan int, owner
 		return nil
 	}
 	var problems []string
+	located := map[arpframe.MAC][]string{} // a dual-stack host's MAC answers for several addresses
 	for _, a := range g.cfg.Addrs {
 		for _, m := range owners[a] {
-			where := g.cfg.Locate(ctx, m, vlan)
+			where, ok := located[m]
+			if !ok {
+				where = g.cfg.Locate(ctx, m, vlan)
+				located[m] = where
+			}
 			for _, port := range where {
 				if !planned[port] {
 					problems = append(problems, fmt.Sprintf("%s answers from %s on %s", a, m, port))
@@ -588,7 +597,7 @@ func (g *Guard) present(ctx context.Context, step string, vlan int, what string)
 		g.record(c)
 		return nil, &engine.BlockedError{Step: step, Reason: fmt.Sprintf("%s: VLAN %d: no answer for %s", what, vlan, strings.Join(missing, ", ")), Restore: true}
 	}
-	c.Detail = fmt.Sprintf("%d addresses answered", len(g.cfg.Addrs))
+	c.Detail = fmt.Sprintf("%s answered", g.addressCount())
 	g.record(c)
 	return owners, nil
 }
@@ -664,9 +673,25 @@ func (g *Guard) owned(ctx context.Context) error {
 		g.record(c)
 		return &engine.BlockedError{Step: step, Reason: c.Name + ": " + c.Detail, Restore: true}
 	}
-	c.Passed, c.Detail = true, fmt.Sprintf("%d addresses, incoming MACs only", len(g.cfg.Addrs))
+	c.Passed, c.Detail = true, fmt.Sprintf("%s, incoming MACs only", g.addressCount())
 	g.record(c)
 	return nil
+}
+
+// addressCount says how many addresses the guard covers, by family when
+// there are both ("3 addresses (1 IPv4, 2 IPv6)").
+func (g *Guard) addressCount() string {
+	v4 := 0
+	for _, a := range g.cfg.Addrs {
+		if a.Is4() {
+			v4++
+		}
+	}
+	n := len(g.cfg.Addrs)
+	if v4 == 0 || v4 == n {
+		return fmt.Sprintf("%d addresses", n)
+	}
+	return fmt.Sprintf("%d addresses (%d IPv4, %d IPv6)", n, v4, n-v4)
 }
 
 func (g *Guard) block(step, reason string, restore bool) error {

@@ -130,7 +130,7 @@ func (g *Guard) announceIn(ctx context.Context, step string, vlan int, owners ma
 	if err := g.cfg.Prober.Announce(g.ctx, vlan, owners, 1, 0); err != nil {
 		return fmt.Errorf("guard %s: %w", step, err)
 	}
-	g.progress("guard %s: announced %d addresses in VLAN %d (gratuitous ARP, request and reply forms, %d× every %s)", step, len(owners), vlan, g.cfg.AnnounceCount, g.cfg.AnnounceInterval)
+	g.progress("guard %s: announced %d addresses in VLAN %d (gratuitous ARP in request and reply forms, unsolicited neighbour advertisements with Override; %d× every %s)", step, len(owners), vlan, g.cfg.AnnounceCount, g.cfg.AnnounceInterval)
 	if g.cfg.AnnounceCount < 2 {
 		return nil
 	}

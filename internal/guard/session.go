@@ -52,7 +52,7 @@ func Start(ctx context.Context, setup Setup, cfg Config) (*Session, error) {
 	var p *prober.Prober
 	err := in(func() error {
 		if setup.Trunk != "" {
-			c, err := l2.Listen(setup.Trunk, l2.ARPFilter())
+			c, err := l2.Listen(setup.Trunk, l2.NeighborFilter())
 			if err != nil {
 				return err
 			}
@@ -69,7 +69,7 @@ func Start(ctx context.Context, setup Setup, cfg Config) (*Session, error) {
 		}
 		conns := map[int]*l2.Conn{}
 		for vlan, ifname := range setup.Interfaces {
-			c, err := l2.Listen(ifname, l2.ARPFilter())
+			c, err := l2.Listen(ifname, l2.NeighborFilter())
 			if err != nil {
 				return err
 			}

@@ -1,5 +1,6 @@
 // Package metrics exposes cutover's Prometheus metrics on a registry of
-// its own (no global state): ARP conflicts per VLAN, bindings, frames
+// its own (no global state): duplicate-address conflicts (ARP and IPv6
+// neighbour discovery) and forged ARP claims per VLAN, bindings, frames
 // decoded and dropped, probe durations.
 package metrics
 
@@ -20,6 +21,7 @@ import (
 type Metrics struct {
 	Registry  *prometheus.Registry
 	conflicts *prometheus.CounterVec
+	forged    *prometheus.CounterVec
 	probes    *prometheus.HistogramVec
 }
 
@@ -29,14 +31,17 @@ func New(a *watch.Analyzer) *Metrics {
 	m := &Metrics{
 		Registry: prometheus.NewRegistry(),
 		conflicts: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "cutover_arp_conflicts_total", Help: "Duplicate-address conflicts seen by the watcher, by VLAN.",
+			Name: "cutover_arp_conflicts_total", Help: "Duplicate-address conflicts (ARP and IPv6 neighbour discovery, forged claims included) seen by the watcher, by VLAN.",
+		}, []string{"vlan"}),
+		forged: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cutover_forged_claims_total", Help: "ARP frames claiming an address for a MAC other than their Ethernet source, by VLAN.",
 		}, []string{"vlan"}),
 		probes: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "cutover_probe_duration_seconds", Help: "Duration of presence and absence probes.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"kind"}),
 	}
-	m.Registry.MustRegister(m.conflicts, m.probes)
+	m.Registry.MustRegister(m.conflicts, m.forged, m.probes)
 	if a != nil {
 		m.Registry.MustRegister(
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cutover_arp_bindings", Help: "(VLAN, IP) bindings the watcher knows."},
@@ -56,6 +61,9 @@ func New(a *watch.Analyzer) *Metrics {
 func (m *Metrics) OnEvent(e watch.Event) {
 	if e.IsConflict() {
 		m.conflicts.WithLabelValues(strconv.Itoa(e.VLAN)).Inc()
+	}
+	if e.Kind == watch.KindForged {
+		m.forged.WithLabelValues(strconv.Itoa(e.VLAN)).Inc()
 	}
 }
 

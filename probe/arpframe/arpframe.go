@@ -54,18 +54,32 @@ func ParseMAC(s string) (MAC, error) {
 
 // Packet is one decoded ARP or NDP message.
 type Packet struct {
-	VLAN      int // 802.1Q VLAN ID from the frame (innermost tag); 0 if untagged
-	EthSrc    MAC
-	EthDst    MAC
+	VLAN   int // 802.1Q VLAN ID from the frame (innermost tag); 0 if untagged
+	EthSrc MAC
+	EthDst MAC
+	// NoEthSrc: the frame did not give a 48-bit link-layer source (too
+	// short, or a Linux cooked capture of another link type); EthSrc is zero.
+	NoEthSrc  bool
 	Op        int
 	NDP       bool
 	SenderMAC MAC        // ARP SHA; NDP link-layer option or the frame's source
 	SenderIP  netip.Addr // ARP SPA; for NDP: NS source, NA target. Unspecified in a probe
 	TargetMAC MAC
 	TargetIP  netip.Addr // ARP TPA; NS target; NA destination
-	// Solicited is the NDP advertisement S flag.
-	Solicited bool
+	// Solicited, Override and Router are the NDP advertisement flags.
+	Solicited, Override, Router bool
+	// LinkLayerOption: the NDP message carried a source (NS) or target
+	// (NA) link-layer address option, and SenderMAC comes from it.
+	LinkLayerOption bool
+	// Nonce is an NDP solicitation's RFC 7527 nonce when it has one of
+	// NonceLen bytes (HasNonce); a longer nonce sets HasNonce with its
+	// first NonceLen bytes.
+	Nonce    [NonceLen]byte
+	HasNonce bool
 }
+
+// NonceLen is the length of the RFC 7527 nonces Packet keeps.
+const NonceLen = 6
 
 // Probe reports an RFC 5227 ARP probe (request with sender 0.0.0.0) or
 // an NDP duplicate-address-detection solicitation (source ::).
@@ -85,6 +99,13 @@ func (p *Packet) Claims() bool {
 	return p.SenderIP.IsValid() && !p.SenderIP.IsUnspecified()
 }
 
+// Forged reports an ARP packet whose Ethernet source is not its sender
+// hardware address: a station claiming an address for another MAC (a
+// proxy, an announcer, or a poisoner). Wireshark calls it a duplicate
+// address. NDP carries the owner in an option by design (RFC 4861
+// §7.2.8 proxies), so only ARP is judged.
+func (p *Packet) Forged() bool { return !p.NDP && !p.NoEthSrc && p.EthSrc != p.SenderMAC }
+
 const (
 	etherARP  = 0x0806
 	etherIPv6 = 0x86dd
@@ -95,7 +116,7 @@ const (
 
 // Decode decodes one captured frame of the given link type into p.
 func Decode(linkType int, b []byte, p *Packet) error {
-	*p = Packet{}
+	*p = Packet{NoEthSrc: true}
 	switch linkType {
 	case LinkEthernet:
 		if len(b) < 14 {
@@ -103,6 +124,7 @@ func Decode(linkType int, b []byte, p *Packet) error {
 		}
 		copy(p.EthDst[:], b[0:6])
 		copy(p.EthSrc[:], b[6:12])
+		p.NoEthSrc = false
 		return decodeEther(binary.BigEndian.Uint16(b[12:14]), b[14:], p)
 	case LinkLinuxSLL:
 		// packet type(2) ARPHRD(2) addr len(2) addr(8) protocol(2)
@@ -111,6 +133,7 @@ func Decode(linkType int, b []byte, p *Packet) error {
 		}
 		if binary.BigEndian.Uint16(b[4:6]) == 6 {
 			copy(p.EthSrc[:], b[6:12])
+			p.NoEthSrc = false
 		}
 		return decodeEther(binary.BigEndian.Uint16(b[14:16]), b[16:], p)
 	case LinkSLL2:
@@ -120,6 +143,7 @@ func Decode(linkType int, b []byte, p *Packet) error {
 		}
 		if b[11] == 6 {
 			copy(p.EthSrc[:], b[12:18])
+			p.NoEthSrc = false
 		}
 		return decodeEther(binary.BigEndian.Uint16(b[0:2]), b[20:], p)
 	}
@@ -179,26 +203,83 @@ func decodeARP(b []byte, p *Packet) error {
 	return nil
 }
 
+// IPv6 extension headers (RFC 8200 §4, RFC 7045) that may precede the
+// ICMPv6 header.
+const (
+	nhHopByHop = 0
+	nhRouting  = 43
+	nhFragment = 44
+	nhAH       = 51
+	nhDestOpts = 60
+	nhICMPv6   = 58
+	// maxExtHeaders bounds the walk; RFC 8200 §4.1 allows each header once
+	// (destination options twice).
+	maxExtHeaders = 8
+)
+
+// decodeNDP decodes an IPv6 packet carrying a neighbour solicitation or
+// advertisement, after any extension headers. It validates what RFC 4861
+// §7.1.1 and §7.1.2 make receivers check, except the checksum (captures
+// taken on a sending host carry unfilled, offloaded checksums): hop limit
+// 255, code 0, length, a unicast target (not ::), options of non-zero length; a
+// solicitation from the unspecified address goes to a solicited-node group
+// and has no source link-layer option; an advertisement to a multicast
+// group has Solicited clear. A first fragment carrying neighbour
+// discovery is malformed (RFC 6980: receivers discard it); later fragments
+// and ESP cannot be read and are not neighbour discovery.
 func decodeNDP(b []byte, p *Packet) error {
-	// IPv6 header: next header must be ICMPv6 directly (NDP carries no
-	// extension headers), hop limit 255 (RFC 4861 §7.1.1).
-	if len(b) < 40 || b[0]>>4 != 6 || b[6] != 58 {
+	if len(b) < 40 || b[0]>>4 != 6 {
 		return ErrNotNeighbor
 	}
 	payload := int(binary.BigEndian.Uint16(b[4:6]))
 	src := netip.AddrFrom16([16]byte(b[8:24]))
 	dst := netip.AddrFrom16([16]byte(b[24:40]))
-	icmp := b[40:]
+	hop := b[7]
+	next := b[6]
+	rest := b[40:]
+	if payload <= len(rest) {
+		rest = rest[:payload] // drop Ethernet padding
+	}
+	fragmented := false
+	for i := 0; next != nhICMPv6; i++ {
+		var n int
+		switch next {
+		case nhHopByHop, nhRouting, nhDestOpts:
+			if len(rest) < 8 {
+				return ErrNotNeighbor
+			}
+			n = (int(rest[1]) + 1) * 8
+		case nhFragment:
+			if len(rest) < 8 {
+				return ErrNotNeighbor
+			}
+			if binary.BigEndian.Uint16(rest[2:4])&^7 != 0 {
+				return ErrNotNeighbor // not the first fragment: no ICMPv6 header here
+			}
+			fragmented, n = true, 8
+		case nhAH:
+			if len(rest) < 8 {
+				return ErrNotNeighbor
+			}
+			n = (int(rest[1]) + 2) * 4
+		default: // ESP, no next header, upper layers
+			return ErrNotNeighbor
+		}
+		if i == maxExtHeaders || n > len(rest) {
+			return ErrNotNeighbor
+		}
+		next, rest = rest[0], rest[n:]
+	}
+	icmp := rest
 	if len(icmp) < 4 || icmp[0] != 135 && icmp[0] != 136 {
 		return ErrNotNeighbor
 	}
 	p.NDP = true
-	if b[7] != 255 || icmp[1] != 0 || len(icmp) < 24 || payload < 24 || payload > len(icmp) {
+	if fragmented || hop != 255 || icmp[1] != 0 || len(icmp) < 24 || payload > len(b)-40 || payload == 0 {
 		return ErrMalformed
 	}
-	icmp = icmp[:payload]
 	target := netip.AddrFrom16([16]byte(icmp[8:24]))
-	if target.IsMulticast() {
+	if target.IsMulticast() || target.IsUnspecified() {
 		return ErrMalformed
 	}
 	wantOpt := byte(1) // source link-layer address in a solicitation
@@ -206,8 +287,13 @@ func decodeNDP(b []byte, p *Packet) error {
 		p.Op, p.SenderIP, p.TargetIP = OpRequest, src, target
 	} else {
 		p.Op, p.SenderIP, p.TargetIP = OpReply, target, dst
+		p.Router = icmp[4]&0x80 != 0
 		p.Solicited = icmp[4]&0x40 != 0
+		p.Override = icmp[4]&0x20 != 0
 		wantOpt = 2 // target link-layer address in an advertisement
+		if p.Solicited && dst.IsMulticast() {
+			return ErrMalformed
+		}
 	}
 	p.SenderMAC = p.EthSrc
 	for opts := icmp[24:]; len(opts) > 0; {
@@ -215,10 +301,25 @@ func decodeNDP(b []byte, p *Packet) error {
 			return ErrMalformed
 		}
 		n := int(opts[1]) * 8
-		if opts[0] == wantOpt && n == 8 {
+		switch {
+		case opts[0] == wantOpt && n == 8:
 			copy(p.SenderMAC[:], opts[2:8])
+			p.LinkLayerOption = true
+		case opts[0] == 14 && p.Op == OpRequest: // nonce, RFC 7527 / RFC 3971 §5.3.2
+			copy(p.Nonce[:], opts[2:2+NonceLen])
+			p.HasNonce = true
 		}
 		opts = opts[n:]
 	}
+	if p.Op == OpRequest && src.IsUnspecified() && (p.LinkLayerOption || !isSolicitedNode(dst)) {
+		return ErrMalformed
+	}
 	return nil
+}
+
+// isSolicitedNode reports a solicited-node multicast address,
+// ff02::1:ff00:0/104 (RFC 4291 §2.7.1).
+func isSolicitedNode(a netip.Addr) bool {
+	d := a.As16()
+	return d == [16]byte{0xff, 0x02, 11: 0x01, 12: 0xff, 13: d[13], 14: d[14], 15: d[15]}
 }

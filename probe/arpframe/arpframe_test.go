@@ -8,6 +8,7 @@ import (
 )
 
 var (
+	tgt6 = netip.MustParseAddr("2001:db8::30")
 	macA = MAC{0x02, 0, 0, 0, 0, 0x0a}
 	macB = MAC{0x02, 0, 0, 0, 0, 0x0b}
 	ip30 = netip.MustParseAddr("192.168.66.30")
@@ -139,6 +140,148 @@ func TestDecodeNDP(t *testing.T) {
 		if err := Decode(LinkEthernet, b, &p); !errors.Is(err, ErrMalformed) {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// withExt inserts IPv6 extension headers (each given as next-header
+// value and body, padded to its unit) between the IPv6 header and the
+// ICMPv6 message of an untagged Ethernet+IPv6 frame.
+func withExt(b []byte, exts ...[]byte) []byte {
+	out := append([]byte{}, b[:54]...)
+	next := out[20]
+	var chain []byte
+	for i := len(exts) - 1; i >= 0; i-- {
+		h := append([]byte{next}, exts[i][1:]...)
+		chain = append(h, chain...)
+		next = exts[i][0]
+	}
+	out[20] = next
+	out = append(append(out, chain...), b[54:]...)
+	return fixLen(out)
+}
+
+// Extension headers: type byte first, then the header from its length
+// field on (the walker overwrites the next-header byte).
+var (
+	hopByHop = []byte{0, 0, 1, 4, 0, 0, 0, 0}                           // PadN
+	destOpts = []byte{60, 1, 1, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0} // 16 bytes
+	routing  = []byte{43, 0, 0, 0, 0, 0, 0, 0}                          // type 0, segments left 0
+	authHdr  = []byte{51, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1}              // AH: (1+2)*4 = 12 bytes
+	fragment = func(offset uint16, more bool) []byte {
+		v := offset << 3
+		if more {
+			v |= 1
+		}
+		return []byte{44, 0, byte(v >> 8), byte(v), 0, 0, 0, 1}
+	}
+)
+
+func TestDecodeNDPExtensionHeaders(t *testing.T) {
+	na := ndp(136, tgt6, netip.MustParseAddr("ff02::1"), tgt6, 0x20, 2, macB, 255)
+	var want Packet
+	if err := Decode(LinkEthernet, na, &want); err != nil {
+		t.Fatal(err)
+	}
+	for name, exts := range map[string][][]byte{
+		"hop-by-hop":               {hopByHop},
+		"destination options":      {destOpts},
+		"hop-by-hop, routing, dst": {hopByHop, routing, destOpts},
+		"authentication header":    {authHdr},
+	} {
+		var p Packet
+		if err := Decode(LinkEthernet, withExt(na, exts...), &p); err != nil || p != want {
+			t.Errorf("%s: %v\n%+v\nwant %+v", name, err, p, want)
+		}
+	}
+	// Tagged, with an extension header.
+	tagged := append(append(append([]byte{}, na[:12]...), 0x81, 0, 0, 66), withExt(na, hopByHop)[12:]...)
+	var p Packet
+	if err := Decode(LinkEthernet, tagged, &p); err != nil || p.VLAN != 66 || p.SenderMAC != macB {
+		t.Errorf("tagged: %v %+v", err, p)
+	}
+	// RFC 6980: a fragmented neighbour message is discarded; a later
+	// fragment cannot be read at all; ESP hides the payload.
+	if err := Decode(LinkEthernet, withExt(na, fragment(0, true)), &p); !errors.Is(err, ErrMalformed) {
+		t.Errorf("first fragment: %v", err)
+	}
+	if err := Decode(LinkEthernet, withExt(na, fragment(4, false)), &p); !errors.Is(err, ErrNotNeighbor) {
+		t.Errorf("later fragment: %v", err)
+	}
+	if err := Decode(LinkEthernet, withExt(na, []byte{50, 0, 0, 0, 0, 0, 0, 0}), &p); !errors.Is(err, ErrNotNeighbor) {
+		t.Errorf("ESP: %v", err)
+	}
+	// A header that runs past the packet.
+	if err := Decode(LinkEthernet, withExt(na, []byte{0, 200, 1, 4, 0, 0, 0, 0}), &p); !errors.Is(err, ErrNotNeighbor) {
+		t.Errorf("overlong header: %v", err)
+	}
+	// Ethernet padding after the payload is ignored.
+	padded := append(append([]byte{}, na...), make([]byte, 30)...)
+	if err := Decode(LinkEthernet, padded, &p); err != nil || p != want {
+		t.Errorf("padded: %v %+v", err, p)
+	}
+}
+
+func TestDecodeNDPFlagsNonceAndRFC4861Checks(t *testing.T) {
+	sn := netip.MustParseAddr("ff02::1:ff00:30")
+	var p Packet
+	// Router, Solicited and Override flags of an advertisement.
+	if err := Decode(LinkEthernet, ndp(136, tgt6, netip.MustParseAddr("2001:db8::1"), tgt6, 0xe0, 2, macB, 255), &p); err != nil || !p.Router || !p.Solicited || !p.Override || !p.LinkLayerOption {
+		t.Fatalf("flags: %v %+v", err, p)
+	}
+	// A probe with a nonce.
+	probe := append(ndp(135, netip.IPv6Unspecified(), sn, tgt6, 0, 0, MAC{}, 255), 14, 1, 9, 8, 7, 6, 5, 4)
+	if err := Decode(LinkEthernet, fixLen(probe), &p); err != nil || !p.Probe() || !p.HasNonce || p.Nonce != [6]byte{9, 8, 7, 6, 5, 4} {
+		t.Fatalf("nonce: %v %+v", err, p)
+	}
+	for name, b := range map[string][]byte{
+		// RFC 4861 §7.1.1: a solicitation from :: goes to a solicited-node group, without a source link-layer option.
+		"probe with a source option": ndp(135, netip.IPv6Unspecified(), sn, tgt6, 0, 1, macA, 255),
+		"probe to all nodes":         ndp(135, netip.IPv6Unspecified(), netip.MustParseAddr("ff02::1"), tgt6, 0, 0, MAC{}, 255),
+		"probe to a unicast address": ndp(135, netip.IPv6Unspecified(), tgt6, tgt6, 0, 0, MAC{}, 255),
+		"probe to another group":     ndp(135, netip.IPv6Unspecified(), netip.MustParseAddr("ff05::1:ff00:30"), tgt6, 0, 0, MAC{}, 255),
+		// §7.1.2: a multicast advertisement is never solicited.
+		"solicited advertisement to all": ndp(136, tgt6, netip.MustParseAddr("ff02::1"), tgt6, 0x40, 2, macB, 255),
+		"code 1":                         func() []byte { b := ndp(136, tgt6, tgt6, tgt6, 0, 0, MAC{}, 255); b[55] = 1; return b }(),
+		"truncated":                      ndp(136, tgt6, tgt6, tgt6, 0, 2, macB, 255)[:70],
+	} {
+		if err := Decode(LinkEthernet, b, &p); !errors.Is(err, ErrMalformed) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// Router solicitations and echo requests are not neighbour discovery.
+	for _, typ := range []byte{128, 133, 134, 137} {
+		if err := Decode(LinkEthernet, ndp(typ, tgt6, tgt6, tgt6, 0, 0, MAC{}, 255), &p); !errors.Is(err, ErrNotNeighbor) {
+			t.Errorf("type %d: %v", typ, err)
+		}
+	}
+}
+
+func TestForged(t *testing.T) {
+	var p Packet
+	// The announcer's form: sent from A, claiming the address for B.
+	Decode(LinkEthernet, mustMarshal(t, Announcements(0, macA, macB, ip30)[0]), &p)
+	if !p.Forged() {
+		t.Fatalf("Ethernet source %s, sender %s: not forged", p.EthSrc, p.SenderMAC)
+	}
+	Decode(LinkEthernet, mustMarshal(t, Announcements(0, macB, macB, ip30)[0]), &p)
+	if p.Forged() {
+		t.Fatal("an owner's own announcement counted as forged")
+	}
+	// A spoofer sending from 00:00:00:00:00:00 (as in a real capture) is forged too.
+	Decode(LinkEthernet, mustMarshal(t, Frame{EthSrc: MAC{}, EthDst: macA, Op: OpReply, SenderMAC: macB, SenderIP: ip30, TargetMAC: macA, TargetIP: ip30}), &p)
+	if !p.Forged() {
+		t.Fatal("zero Ethernet source not forged")
+	}
+	// A cooked capture without a 48-bit source cannot tell.
+	arp := mustMarshal(t, Request(0, macA, ip30, ip30))[14:]
+	sll := append([]byte{0, 4, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x06}, arp...)
+	if err := Decode(LinkLinuxSLL, sll, &p); err != nil || !p.NoEthSrc || p.Forged() {
+		t.Fatalf("SLL without source: %v %+v", err, p)
+	}
+	// NDP is never judged forged: proxies answer with the owner's option.
+	Decode(LinkEthernet, ndp(136, tgt6, tgt6, tgt6, 0x20, 2, macB, 255), &p)
+	if p.Forged() {
+		t.Fatal("NDP counted as forged")
 	}
 }
 

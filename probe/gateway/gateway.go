@@ -1,7 +1,10 @@
 // Package gateway is a default-gateway stand-in for an isolated VLAN: it
-// answers ARP requests and ICMP echo requests for one IPv4 address, so
-// that a system being built in the Migration VLAN finds its gateway
-// (installers ping it) without any route out of the VLAN.
+// answers, for an IPv4 gateway address, ARP requests and ICMP echo
+// requests, and for an IPv6 one, neighbour solicitations (as a router,
+// defending the address against duplicate-address-detection probes) and
+// ICMPv6 echo requests, so that a system being built in the Migration
+// VLAN finds its gateway (installers ping it) without any route out of
+// the VLAN. One stand-in may serve both families.
 package gateway
 
 import (
@@ -14,57 +17,95 @@ import (
 
 	"github.com/cutover-net/cutover/probe/arpframe"
 	"github.com/cutover-net/cutover/probe/l2"
+	"github.com/cutover-net/cutover/probe/ndpframe"
 	"golang.org/x/net/bpf"
+	"golang.org/x/net/icmp"
+	"golang.org/x/net/ipv6"
 )
 
 // Stats counts what the stand-in answered.
 type Stats struct {
 	ARPReplies  uint64 `json:"arp_replies"`
-	EchoReplies uint64 `json:"echo_replies"`
+	NDPReplies  uint64 `json:"ndp_replies"`  // neighbour advertisements
+	EchoReplies uint64 `json:"echo_replies"` // ICMP and ICMPv6
 }
 
-// Filter accepts ARP and IPv4 ICMP, untagged or 802.1Q-tagged.
+// Filter accepts ARP, IPv4 ICMP and ICMPv6 (echo and neighbour discovery;
+// also behind IPv6 extension headers, which the stand-in does not read),
+// untagged or 802.1Q-tagged.
 func Filter() []bpf.RawInstruction {
-	const accept, reject = 11, 12
-	// SkipTrue/SkipFalse count instructions after the jump.
-	to := func(from, target int) uint8 { return uint8(target - from - 1) }
-	raw, err := bpf.Assemble([]bpf.Instruction{
-		/* 0 */ bpf.LoadAbsolute{Off: 12, Size: 2},
-		/* 1 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0x0806, SkipTrue: to(1, accept)},
-		/* 2 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0x0800, SkipTrue: to(2, 9)},
-		/* 3 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0x8100, SkipFalse: to(3, reject)},
-		/* 4 */ bpf.LoadAbsolute{Off: 16, Size: 2}, // tagged
-		/* 5 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0x0806, SkipTrue: to(5, accept)},
-		/* 6 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0x0800, SkipFalse: to(6, reject)},
-		/* 7 */ bpf.LoadAbsolute{Off: 27, Size: 1}, // IPv4 protocol, tagged
-		/* 8 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 1, SkipTrue: to(8, accept), SkipFalse: to(8, reject)},
-		/* 9 */ bpf.LoadAbsolute{Off: 23, Size: 1}, // IPv4 protocol, untagged
-		/* 10 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 1, SkipTrue: to(10, accept), SkipFalse: to(10, reject)},
-		/* 11 */ bpf.RetConstant{Val: 0x40000},
-		/* 12 */ bpf.RetConstant{Val: 0},
-	})
-	if err != nil {
-		panic(err)
+	var p l2.Program
+	p.Add(bpf.LoadAbsolute{Off: 12, Size: 2})
+	p.JumpIf(bpf.JumpEqual, 0x8100, "tagged", "")
+	for _, v := range []struct {
+		label string
+		off   uint32 // of the network header
+	}{{"untagged", 14}, {"tagged", 18}} {
+		if v.label == "tagged" {
+			p.Label("tagged")
+			p.Add(bpf.LoadAbsolute{Off: 16, Size: 2})
+		}
+		p.JumpIf(bpf.JumpEqual, 0x0806, "accept", "")
+		p.JumpIf(bpf.JumpEqual, 0x0800, v.label+"-ipv4", "")
+		p.JumpIf(bpf.JumpEqual, 0x86dd, v.label+"-ipv6", "reject")
+		p.Label(v.label + "-ipv4")
+		p.Add(bpf.LoadAbsolute{Off: v.off + 9, Size: 1}) // protocol
+		p.JumpIf(bpf.JumpEqual, 1, "accept", "reject")
+		p.Label(v.label + "-ipv6")
+		p.Add(bpf.LoadAbsolute{Off: v.off + 6, Size: 1}) // next header
+		p.JumpIf(bpf.JumpEqual, 58, "accept", "")
+		p.JumpIf(bpf.JumpEqual, 0, "accept", "")
+		p.JumpIf(bpf.JumpEqual, 60, "accept", "reject")
 	}
-	return raw
+	p.Label("accept")
+	p.Add(bpf.RetConstant{Val: l2.Accept})
+	p.Label("reject")
+	p.Add(bpf.RetConstant{Val: 0})
+	return p.MustAssemble()
 }
 
-// Serve answers for ip on conn until ctx ends. vlan is the VLAN to serve
-// on a trunk (frames are sent tagged), or 0 on an access interface. It
-// announces the address once at start (gratuitous ARP).
-func Serve(ctx context.Context, conn *l2.Conn, ip netip.Addr, vlan int, stats func(Stats)) error {
-	if !ip.Is4() {
-		return errors.New("gateway: the stand-in serves IPv4 only")
+// Serve answers for ips (an IPv4 gateway address, an IPv6 one, or one of
+// each) on conn until ctx ends. vlan is the VLAN to serve on a trunk
+// (frames are sent tagged), or 0 on an access interface. It announces
+// each address once at start (gratuitous ARP; an unsolicited neighbour
+// advertisement with the Router and Override flags).
+func Serve(ctx context.Context, conn *l2.Conn, ips []netip.Addr, vlan int, stats func(Stats)) error {
+	var ip4, ip6 netip.Addr
+	for _, ip := range ips {
+		switch {
+		case ip.Is4() && !ip4.IsValid():
+			ip4 = ip
+		case ip.Is6() && !ip.Is4In6() && !ip.IsMulticast() && !ip.IsUnspecified() && !ip6.IsValid():
+			ip6 = ip
+		default:
+			return fmt.Errorf("gateway: %s: want one IPv4 and one IPv6 unicast address at most", ip)
+		}
+	}
+	if !ip4.IsValid() && !ip6.IsValid() {
+		return errors.New("gateway: no address to stand in for")
 	}
 	mac := conn.MAC()
 	var st Stats
-	for _, f := range arpframe.Announcements(vlan, mac, mac, ip) {
-		b, err := f.Marshal()
+	var hello [][]byte
+	if ip4.IsValid() {
+		for _, f := range arpframe.Announcements(vlan, mac, mac, ip4) {
+			b, err := f.Marshal()
+			if err != nil {
+				return err
+			}
+			hello = append(hello, b)
+		}
+	}
+	if ip6.IsValid() {
+		b, err := ndpframe.Unsolicited(vlan, mac, mac, ip6, true)
 		if err != nil {
 			return err
 		}
+		hello = append(hello, b)
+	}
+	for _, b := range hello {
 		if err := conn.Write(b); err != nil {
-			return fmt.Errorf("gateway: announcing %s: %w", ip, err)
+			return fmt.Errorf("gateway: announcing %v: %w", ips, err)
 		}
 	}
 	buf := make([]byte, 2048)
@@ -82,15 +123,26 @@ func Serve(ctx context.Context, conn *l2.Conn, ip netip.Addr, vlan int, stats fu
 			continue
 		}
 		var reply []byte
-		switch {
-		case isARP(data):
-			reply = arpReply(data, mac, ip, vlan)
-			if reply != nil {
-				st.ARPReplies++
+		switch etherType(data) {
+		case 0x0806:
+			if ip4.IsValid() {
+				if reply = arpReply(data, mac, ip4, vlan); reply != nil {
+					st.ARPReplies++
+				}
 			}
-		default:
-			reply = echoReply(data, mac, ip, vlan)
-			if reply != nil {
+		case 0x0800:
+			if ip4.IsValid() {
+				if reply = echoReply(data, mac, ip4, vlan); reply != nil {
+					st.EchoReplies++
+				}
+			}
+		case 0x86dd:
+			if !ip6.IsValid() {
+				break
+			}
+			if reply = ndpReply(data, mac, ip6, vlan); reply != nil {
+				st.NDPReplies++
+			} else if reply = echoReply6(data, mac, ip6, vlan); reply != nil {
 				st.EchoReplies++
 			}
 		}
@@ -118,7 +170,67 @@ func untag(b []byte, aux int) ([]byte, int) {
 	return b, aux
 }
 
-func isARP(b []byte) bool { return len(b) >= 14 && binary.BigEndian.Uint16(b[12:14]) == 0x0806 }
+func etherType(b []byte) uint16 {
+	if len(b) < 14 {
+		return 0
+	}
+	return binary.BigEndian.Uint16(b[12:14])
+}
+
+// ndpReply answers a neighbour solicitation for ip: to its sender, or to
+// all nodes when it is a duplicate-address-detection probe (the stand-in
+// defends the address, RFC 4862 §5.4.3). The Router flag is set: the
+// stand-in is the hosts' gateway.
+func ndpReply(b []byte, mac arpframe.MAC, ip netip.Addr, vlan int) []byte {
+	var p arpframe.Packet
+	if arpframe.Decode(arpframe.LinkEthernet, b, &p) != nil || !p.NDP || p.Op != arpframe.OpRequest || p.TargetIP != ip || p.EthSrc == mac {
+		return nil
+	}
+	out, err := ndpframe.Advertisement(vlan, mac, ip, p.SenderMAC, p.SenderIP, true)
+	if err != nil {
+		return nil
+	}
+	return out
+}
+
+// echoReply6 turns an ICMPv6 echo request to ip (ICMPv6 straight after
+// the IPv6 header) into the reply frame.
+func echoReply6(b []byte, mac arpframe.MAC, ip netip.Addr, vlan int) []byte {
+	if len(b) < 14+40+8 || [6]byte(b[0:6]) != mac {
+		return nil
+	}
+	h := b[14:]
+	payload := int(binary.BigEndian.Uint16(h[4:6]))
+	if h[0]>>4 != 6 || h[6] != 58 || payload < 8 || payload > len(h)-40 {
+		return nil
+	}
+	if netip.AddrFrom16([16]byte(h[24:40])) != ip {
+		return nil
+	}
+	src := netip.AddrFrom16([16]byte(h[8:24]))
+	if src.IsMulticast() || src.IsUnspecified() {
+		return nil
+	}
+	msg := h[40 : 40+payload]
+	// The pseudo-header: source, destination, upper-layer length, next header.
+	psh := append(append([]byte{}, h[8:40]...), 0, 0, byte(payload>>8), byte(payload), 0, 0, 0, 58)
+	if checksum(append(psh, msg...)) != 0 {
+		return nil // a receiver discards it (RFC 4443 §2.3)
+	}
+	m, err := icmp.ParseMessage(58, msg)
+	if err != nil || m.Type != ipv6.ICMPTypeEchoRequest || m.Code != 0 {
+		return nil
+	}
+	echo, ok := m.Body.(*icmp.Echo)
+	if !ok {
+		return nil
+	}
+	out, err := ndpframe.EchoReply(vlan, mac, ip, arpframe.MAC(b[6:12]), src, echo.ID, echo.Seq, echo.Data)
+	if err != nil {
+		return nil
+	}
+	return out
+}
 
 func arpReply(b []byte, mac arpframe.MAC, ip netip.Addr, vlan int) []byte {
 	var p arpframe.Packet

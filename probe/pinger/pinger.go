@@ -1,6 +1,6 @@
-// Package pinger measures outage as a client sees it: it sends ICMP echo
-// requests to every target at a fixed interval and records when replies
-// arrive. A target's downtime over a window is the longest gap between
+// Package pinger measures outage as a client sees it: it sends ICMP and
+// ICMPv6 echo requests to every target at a fixed interval and records
+// when replies arrive. A target's downtime over a window is the longest gap between
 // answered pings. Two replies to one request mean two hosts answered for
 // one address; they are counted as duplicates.
 //
@@ -21,6 +21,7 @@ import (
 
 	"golang.org/x/net/icmp"
 	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
 )
 
 // Listen opens a raw ICMPv4 socket (needs CAP_NET_RAW) in the calling
@@ -29,9 +30,28 @@ func Listen() (*icmp.PacketConn, error) {
 	return icmp.ListenPacket("ip4:icmp", "0.0.0.0")
 }
 
-// Pinger pings a set of IPv4 targets.
+// Listen6 opens a raw ICMPv6 socket (needs CAP_NET_RAW) in the calling
+// thread's network namespace that receives echo replies only (the kernel
+// filters the rest, RFC 3542 §3.2).
+func Listen6() (*icmp.PacketConn, error) {
+	c, err := icmp.ListenPacket("ip6:ipv6-icmp", "::")
+	if err != nil {
+		return nil, err
+	}
+	var f ipv6.ICMPFilter
+	f.SetAll(true)
+	f.Accept(ipv6.ICMPTypeEchoReply)
+	if err := c.IPv6PacketConn().SetICMPFilter(&f); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("pinger: ICMPv6 filter: %w", err)
+	}
+	return c, nil
+}
+
+// Pinger pings a set of IPv4 and IPv6 targets.
 type Pinger struct {
-	conn     *icmp.PacketConn
+	conn     *icmp.PacketConn // IPv4
+	conn6    *icmp.PacketConn // IPv6; nil without IPv6 targets
 	targets  []netip.Addr
 	interval time.Duration
 	id       int
@@ -49,15 +69,32 @@ type series struct {
 	sent       int
 }
 
-// New returns a pinger for targets over conn, sending every interval.
+// New returns a pinger for IPv4 targets over conn (Listen), sending every
+// interval.
 func New(conn *icmp.PacketConn, targets []netip.Addr, interval time.Duration) (*Pinger, error) {
+	return NewDualStack(conn, nil, targets, interval)
+}
+
+// NewDualStack returns a pinger for IPv4 targets over conn4 (Listen) and
+// IPv6 targets over conn6 (Listen6), sending every interval. A conn may be
+// nil when no target needs it.
+func NewDualStack(conn4, conn6 *icmp.PacketConn, targets []netip.Addr, interval time.Duration) (*Pinger, error) {
 	if interval <= 0 {
 		return nil, errors.New("pinger: interval must be positive")
 	}
-	p := &Pinger{conn: conn, interval: interval, id: rand.IntN(0xffff) + 1, state: map[netip.Addr]*series{}, sent: map[int]time.Time{}}
+	p := &Pinger{conn: conn4, conn6: conn6, interval: interval, id: rand.IntN(0xffff) + 1, state: map[netip.Addr]*series{}, sent: map[int]time.Time{}}
 	for _, t := range targets {
-		if !t.Is4() {
-			return nil, fmt.Errorf("pinger: %s is not IPv4", t)
+		t = t.Unmap()
+		switch {
+		case t.Is4() && conn4 == nil:
+			return nil, fmt.Errorf("pinger: %s: no IPv4 socket", t)
+		case t.Is6() && conn6 == nil:
+			return nil, fmt.Errorf("pinger: %s: no IPv6 socket", t)
+		case t.Zone() != "" || t.Is6() && t.IsLinkLocalUnicast():
+			return nil, fmt.Errorf("pinger: %s: link-local targets are not supported", t)
+		}
+		if _, dup := p.state[t]; dup {
+			continue
 		}
 		p.targets = append(p.targets, t)
 		p.state[t] = &series{answered: map[int]bool{}}
@@ -67,8 +104,16 @@ func New(conn *icmp.PacketConn, targets []netip.Addr, interval time.Duration) (*
 
 // Run sends and receives until ctx ends. It returns ctx's error or a socket error.
 func (p *Pinger) Run(ctx context.Context) error {
-	errc := make(chan error, 1)
-	go func() { errc <- p.receive(ctx) }()
+	var conns []*icmp.PacketConn
+	for _, c := range []*icmp.PacketConn{p.conn, p.conn6} {
+		if c != nil {
+			conns = append(conns, c)
+		}
+	}
+	errc := make(chan error, len(conns))
+	for _, c := range conns {
+		go func() { errc <- p.receive(ctx, c) }()
+	}
 	tick := time.NewTicker(p.interval)
 	defer tick.Stop()
 	for {
@@ -77,7 +122,11 @@ func (p *Pinger) Run(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-			return errors.Join(ctx.Err(), <-errc)
+			errs := []error{ctx.Err()}
+			for range conns {
+				errs = append(errs, <-errc)
+			}
+			return errors.Join(errs...)
 		case err := <-errc:
 			return err
 		case <-tick.C:
@@ -91,15 +140,24 @@ func (p *Pinger) sendRound() error {
 	seq := p.seq
 	p.sent[seq] = time.Now()
 	p.mu.Unlock()
-	msg := icmp.Message{Type: ipv4.ICMPTypeEcho, Body: &icmp.Echo{ID: p.id, Seq: seq, Data: []byte("cutover-downtime")}}
-	b, err := msg.Marshal(nil)
+	echo := &icmp.Echo{ID: p.id, Seq: seq, Data: []byte("cutover-downtime")}
+	b4, err := (&icmp.Message{Type: ipv4.ICMPTypeEcho, Body: echo}).Marshal(nil)
+	if err != nil {
+		return err
+	}
+	// The kernel computes an ICMPv6 checksum over the pseudo-header.
+	b6, err := (&icmp.Message{Type: ipv6.ICMPTypeEchoRequest, Body: echo}).Marshal(nil)
 	if err != nil {
 		return err
 	}
 	for _, t := range p.targets {
 		// A send error (no route yet, neighbour unresolved) is an
 		// unanswered ping, not a failure of the measurement.
-		_, _ = p.conn.WriteTo(b, &net.IPAddr{IP: t.AsSlice()})
+		if t.Is4() {
+			_, _ = p.conn.WriteTo(b4, &net.IPAddr{IP: t.AsSlice()})
+		} else {
+			_, _ = p.conn6.WriteTo(b6, &net.IPAddr{IP: t.AsSlice()})
+		}
 		p.mu.Lock()
 		p.state[t].sent++
 		p.mu.Unlock()
@@ -107,11 +165,15 @@ func (p *Pinger) sendRound() error {
 	return nil
 }
 
-func (p *Pinger) receive(ctx context.Context) error {
+func (p *Pinger) receive(ctx context.Context, conn *icmp.PacketConn) error {
+	proto, reply := 1, icmp.Type(ipv4.ICMPTypeEchoReply)
+	if conn == p.conn6 {
+		proto, reply = 58, ipv6.ICMPTypeEchoReply
+	}
 	buf := make([]byte, 1500)
 	for ctx.Err() == nil {
-		_ = p.conn.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
-		n, from, err := p.conn.ReadFrom(buf)
+		_ = conn.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		n, from, err := conn.ReadFrom(buf)
 		now := time.Now()
 		if err != nil {
 			var ne net.Error
@@ -120,8 +182,8 @@ func (p *Pinger) receive(ctx context.Context) error {
 			}
 			return fmt.Errorf("pinger: %w", err)
 		}
-		msg, err := icmp.ParseMessage(1, buf[:n])
-		if err != nil || msg.Type != ipv4.ICMPTypeEchoReply {
+		msg, err := icmp.ParseMessage(proto, buf[:n])
+		if err != nil || msg.Type != reply {
 			continue
 		}
 		echo, ok := msg.Body.(*icmp.Echo)

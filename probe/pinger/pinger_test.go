@@ -1,6 +1,7 @@
 package pinger
 
 import (
+	"net/netip"
 	"testing"
 	"time"
 )
@@ -37,5 +38,18 @@ func TestLongestGap(t *testing.T) {
 func TestNewRejectsBadInput(t *testing.T) {
 	if _, err := New(nil, nil, 0); err == nil {
 		t.Fatal("zero interval accepted")
+	}
+}
+
+func TestNewDualStackNeedsTheFamilysSocket(t *testing.T) {
+	v6 := []netip.Addr{netip.MustParseAddr("fd66::30")}
+	if _, err := New(nil, v6, time.Second); err == nil {
+		t.Fatal("an IPv6 target accepted without an IPv6 socket")
+	}
+	if _, err := NewDualStack(nil, nil, []netip.Addr{netip.MustParseAddr("192.168.66.30")}, time.Second); err == nil {
+		t.Fatal("an IPv4 target accepted without an IPv4 socket")
+	}
+	if _, err := NewDualStack(nil, nil, []netip.Addr{netip.MustParseAddr("fe80::1%eth1")}, time.Second); err == nil {
+		t.Fatal("a link-local target accepted")
 	}
 }

@@ -18,7 +18,7 @@ func TestIgnoreBefore(t *testing.T) {
 	readBack := time.Now()
 	p.IgnoreBefore(readBack)
 	p.IgnoreBefore(readBack.Add(-time.Hour)) // never moves back
-	w := p.register(66, []netip.Addr{ip})
+	w := p.register(66, []netip.Addr{ip}, true)
 	p.deliver(66, ip, old, readBack.Add(-time.Millisecond))
 	if n := p.answered(w); n != 0 {
 		t.Fatalf("a frame captured before the read-back counted: %v", w.owners)
@@ -29,5 +29,17 @@ func TestIgnoreBefore(t *testing.T) {
 	p.deliver(66, ip, old, readBack.Add(time.Millisecond))
 	if owners := p.unregister(w); len(owners[ip]) != 1 {
 		t.Fatalf("a frame captured after the read-back: %v", owners)
+	}
+	// The same for another station's IPv6 duplicate-address-detection
+	// probe (an owner in the making, for absence proofs).
+	ip6 := netip.MustParseAddr("fd66::30")
+	w = p.register(66, []netip.Addr{ip6}, true)
+	p.deliverProbe(66, ip6, old, readBack.Add(-time.Millisecond))
+	if n := p.answered(w); n != 0 {
+		t.Fatalf("a probe captured before the read-back counted: %v", w.owners)
+	}
+	p.deliverProbe(66, ip6, old, readBack.Add(time.Millisecond))
+	if owners := p.unregister(w); len(owners[ip6]) != 1 {
+		t.Fatalf("a probe captured after the read-back: %v", owners)
 	}
 }

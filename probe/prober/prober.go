@@ -1,19 +1,34 @@
-// Package prober asks a VLAN who answers for a set of addresses, in the
-// manner of blackbox_exporter's probers: Presence returns the owners of
-// each address, Absence proves that nobody answers within a quiet window
-// (or names who did).
+// Package prober asks a VLAN who answers for a set of IPv4 and IPv6
+// addresses, in the manner of blackbox_exporter's probers: Presence
+// returns the owners of each address, Absence proves that nobody answers
+// within a quiet window (or names who did), Announce tells every
+// neighbour who owns an address now.
 //
 // Probes go out from a trunk (802.1Q-tagged frames; received tags come
 // back in PACKET_AUXDATA) or from one interface per VLAN; the interfaces
-// need no IPv4 address. Two kinds of probe exist: the RFC 5227 ACD probe
-// (sender 0.0.0.0, which updates nobody's cache) and, where a source
-// address is configured for the VLAN, an ordinary request.
+// need no IPv4 or IPv6 address.
 //
-// ACD probes are rate-limited per live target: an address that answered
-// gets at most one ACD probe per 10 s (some stacks give their address up
-// after two probes in that time). When the limit holds and no source is
-// configured, the probe waits; the guard tells the prober when hosts move
-// between VLANs (Moved, Forget) so the limit follows the host, not the VLAN.
+// IPv4 uses ARP. Two kinds of probe exist: the RFC 5227 ACD probe (sender
+// 0.0.0.0, which updates nobody's cache) and, where a source address is
+// configured for the VLAN, an ordinary request. ACD probes are
+// rate-limited per live target: an address that answered gets at most one
+// ACD probe per 10 s (some stacks give their address up after two probes
+// in that time). When the limit holds and no source is configured, the
+// probe waits; the guard tells the prober when hosts move between VLANs
+// (Moved, Forget) so the limit follows the host, not the VLAN.
+//
+// IPv6 uses neighbour discovery (RFC 4861, RFC 4862). Presence sends a
+// neighbour solicitation to each address's solicited-node group from the
+// link-local address derived from the prober's own MAC (no other station
+// can hold it); an owner answers with a solicited advertisement. Absence
+// sends duplicate-address-detection probes (source ::, no link-layer
+// option) carrying the prober's RFC 7527 nonce: an owner defends with an
+// advertisement to all nodes, and a host about to take the address probes
+// for it too — both count — while the prober's own probes, should the
+// network loop them back, are recognised by the nonce and ignored. No rate
+// limit applies: a host answers a probe for an address it holds and keeps
+// the address (RFC 4862 §5.4.3). Announce sends unsolicited
+// advertisements with Override set and the target link-layer option.
 package prober
 
 import (
@@ -27,6 +42,7 @@ import (
 
 	"github.com/cutover-net/cutover/probe/arpframe"
 	"github.com/cutover-net/cutover/probe/l2"
+	"github.com/cutover-net/cutover/probe/ndpframe"
 )
 
 // ACDInterval is the least time between two ACD probes to one live target.
@@ -37,8 +53,9 @@ const liveFor = 30 * time.Second
 
 // Config configures a Prober.
 type Config struct {
-	// Sources are ordinary-request source addresses per VLAN (optional).
-	// Use an address nobody else holds: targets cache it with our MAC.
+	// Sources are IPv4 source addresses per VLAN for ordinary ARP requests
+	// (optional). Use an address nobody else holds: targets cache it with
+	// our MAC. IPv6 needs none.
 	Sources map[int]netip.Addr
 	// Retries is how many times an unanswered address is asked again (default 4).
 	Retries int
@@ -71,6 +88,9 @@ type Prober struct {
 	trunk *l2.Conn
 	mac   arpframe.MAC
 
+	// nonce marks this prober's IPv6 probes (RFC 7527).
+	nonce ndpframe.Nonce
+
 	mu      sync.Mutex
 	fresh   time.Time // IgnoreBefore
 	limits  map[key]*limit
@@ -81,8 +101,11 @@ type Prober struct {
 }
 
 type waiter struct {
-	since  time.Time // frames received before are no evidence for it
-	vlan   int
+	since time.Time // frames received before are no evidence for it
+	vlan  int
+	// probes: other stations' IPv6 duplicate-address-detection probes
+	// count as owners (an absence proof).
+	probes bool
 	want   map[netip.Addr]bool
 	owners map[netip.Addr][]arpframe.MAC
 	notify chan struct{}
@@ -123,7 +146,7 @@ func newProber(cfg Config, mac arpframe.MAC) *Prober {
 	if cfg.Settle <= 0 {
 		cfg.Settle = 10 * time.Millisecond
 	}
-	return &Prober{cfg: cfg, conns: map[int]*l2.Conn{}, mac: mac, limits: map[key]*limit{}, waiters: map[*waiter]struct{}{}, done: make(chan struct{}), now: time.Now}
+	return &Prober{cfg: cfg, conns: map[int]*l2.Conn{}, mac: mac, nonce: ndpframe.NewNonce(), limits: map[key]*limit{}, waiters: map[*waiter]struct{}{}, done: make(chan struct{}), now: time.Now}
 }
 
 // MAC is the MAC address the prober sends from.
@@ -165,7 +188,7 @@ func (p *Prober) start(conn *l2.Conn, fixedVLAN int) {
 				continue
 			}
 			var pkt arpframe.Packet
-			if arpframe.Decode(arpframe.LinkEthernet, f.Data, &pkt) != nil || !pkt.Claims() {
+			if arpframe.Decode(arpframe.LinkEthernet, f.Data, &pkt) != nil {
 				continue
 			}
 			vlan := fixedVLAN
@@ -175,7 +198,15 @@ func (p *Prober) start(conn *l2.Conn, fixedVLAN int) {
 					vlan = f.VLAN
 				}
 			}
-			p.deliver(vlan, pkt.SenderIP, pkt.SenderMAC, f.Time)
+			switch {
+			case pkt.NDP && pkt.Probe():
+				if pkt.HasNonce && pkt.Nonce == p.nonce {
+					continue // our own probe, looped back (RFC 7527)
+				}
+				p.deliverProbe(vlan, pkt.TargetIP, pkt.SenderMAC, f.Time)
+			case pkt.Claims():
+				p.deliver(vlan, pkt.SenderIP, pkt.SenderMAC, f.Time)
+			}
 		}
 	}()
 }
@@ -213,8 +244,26 @@ func (p *Prober) deliver(vlan int, ip netip.Addr, mac arpframe.MAC, at time.Time
 	}
 }
 
-func (p *Prober) register(vlan int, addrs []netip.Addr) *waiter {
-	w := &waiter{vlan: vlan, want: map[netip.Addr]bool{}, owners: map[netip.Addr][]arpframe.MAC{}, notify: make(chan struct{}, 1)}
+// deliverProbe records that mac probes for ip in vlan (IPv6 duplicate
+// address detection), in a frame the kernel received at at: an owner in
+// the making, for absence proofs.
+func (p *Prober) deliverProbe(vlan int, ip netip.Addr, mac arpframe.MAC, at time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for w := range p.waiters {
+		if !w.probes || w.vlan != vlan || !w.want[ip] || slices.Contains(w.owners[ip], mac) || at.Before(w.since) {
+			continue
+		}
+		w.owners[ip] = append(w.owners[ip], mac)
+		select {
+		case w.notify <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (p *Prober) register(vlan int, addrs []netip.Addr, probes bool) *waiter {
+	w := &waiter{vlan: vlan, probes: probes, want: map[netip.Addr]bool{}, owners: map[netip.Addr][]arpframe.MAC{}, notify: make(chan struct{}, 1)}
 	for _, a := range addrs {
 		w.want[a] = true
 	}
@@ -253,18 +302,40 @@ func (p *Prober) conn(vlan int) (*l2.Conn, int, error) {
 	return c, 0, nil
 }
 
-// send asks for each address once: an ACD probe where the limiter allows
-// it, an ordinary request where a source is configured, otherwise nothing
-// yet. It returns the addresses still waiting and the earliest time one
-// of them may be probed.
-func (p *Prober) send(vlan int, addrs []netip.Addr) (deferred []netip.Addr, next time.Time, err error) {
+// send asks for each address once. An IPv6 address gets a solicitation
+// (dad: a duplicate-address-detection probe). An IPv4 address gets an ACD
+// probe where the limiter allows it, an ordinary request where a source
+// is configured, otherwise nothing yet. It returns the addresses still
+// waiting and the earliest time one of them may be probed.
+func (p *Prober) send(vlan int, addrs []netip.Addr, dad bool) (deferred []netip.Addr, next time.Time, err error) {
 	conn, tag, err := p.conn(vlan)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
 	src, haveSrc := p.cfg.Sources[vlan]
 	now := p.now()
+	write := func(b []byte, err error) error {
+		if err != nil {
+			return err
+		}
+		if err := conn.Write(b); err != nil {
+			return fmt.Errorf("prober: sending on %s (VLAN %d): %w", conn.Interface(), vlan, err)
+		}
+		return nil
+	}
 	for _, a := range addrs {
+		if a.Is6() {
+			var err error
+			if dad {
+				err = write(ndpframe.Probe(tag, p.mac, a, p.nonce))
+			} else {
+				err = write(ndpframe.Solicitation(tag, p.mac, a))
+			}
+			if err != nil {
+				return nil, time.Time{}, err
+			}
+			continue
+		}
 		var f arpframe.Frame
 		p.mu.Lock()
 		l := p.limits[key{vlan, a}]
@@ -290,12 +361,8 @@ func (p *Prober) send(vlan int, addrs []netip.Addr) (deferred []netip.Addr, next
 			continue
 		}
 		p.mu.Unlock()
-		b, err := f.Marshal()
-		if err != nil {
+		if err := write(f.Marshal()); err != nil {
 			return nil, time.Time{}, err
-		}
-		if err := conn.Write(b); err != nil {
-			return nil, time.Time{}, fmt.Errorf("prober: sending on %s (VLAN %d): %w", conn.Interface(), vlan, err)
 		}
 	}
 	return deferred, next, nil
@@ -313,11 +380,11 @@ const maxPresenceWait = 5 * time.Second
 func (p *Prober) Presence(ctx context.Context, vlan int, addrs []netip.Addr) (map[netip.Addr][]arpframe.MAC, error) {
 	start := p.now()
 	defer p.observe("presence", start)
-	w := p.register(vlan, addrs)
+	w := p.register(vlan, addrs, false)
 	pending := slices.Clone(addrs)
 	attempt := 0
 	for len(pending) > 0 {
-		deferred, next, err := p.send(vlan, pending)
+		deferred, next, err := p.sendPaced(ctx, w, vlan, pending)
 		if err != nil {
 			p.unregister(w)
 			return nil, err
@@ -370,6 +437,50 @@ func (p *Prober) Presence(ctx context.Context, vlan int, addrs []netip.Addr) (ma
 	return p.unregister(w), ctx.Err()
 }
 
+// Presence sends in chunks of chunkSize, keeping at most window
+// solicitations unanswered: the answers clock the sending, so a switch or
+// responder that is slow to drain its queue (a busy software switch holds
+// a few hundred frames) is not flooded into dropping them. When nothing
+// answers for chunkWait, the next chunk goes anyway (absent addresses
+// never answer).
+const (
+	chunkSize = 64
+	window    = 192
+	chunkWait = 10 * time.Millisecond
+)
+
+// sendPaced is send in chunks, for Presence.
+func (p *Prober) sendPaced(ctx context.Context, w *waiter, vlan int, addrs []netip.Addr) (deferred []netip.Addr, next time.Time, err error) {
+	sent := 0             // solicitations sent, deferred ones not counted
+	base := p.answered(w) // addresses that answered before this round
+	for i := 0; i < len(addrs); i += chunkSize {
+		chunk := addrs[i:min(i+chunkSize, len(addrs))]
+		t := time.NewTimer(chunkWait)
+	wait:
+		for sent-(p.answered(w)-base) > window-len(chunk) {
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil, time.Time{}, ctx.Err()
+			case <-t.C:
+				break wait
+			case <-w.notify:
+			}
+		}
+		t.Stop()
+		d, n, err := p.send(vlan, chunk, false)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		sent += len(chunk) - len(d)
+		deferred = append(deferred, d...)
+		if !n.IsZero() && (next.IsZero() || n.Before(next)) {
+			next = n
+		}
+	}
+	return deferred, next, nil
+}
+
 // waitAll waits up to d, returning early when all n addresses answered.
 func (p *Prober) waitAll(ctx context.Context, w *waiter, n int, d time.Duration) error {
 	t := time.NewTimer(d)
@@ -401,9 +512,10 @@ type Proof struct {
 
 // Absence probes every address in vlan and listens for window: any claim
 // on those addresses in that VLAN (an answer, an announcement, a request
-// from that address) is an owner. It returns the proof when nobody
-// answered, or the owners found. Probes are sent at the start and twice
-// more within the window.
+// from that address) is an owner, and so is another station's IPv6
+// duplicate-address-detection probe for one (it is about to take it). It
+// returns the proof when nobody answered, or the owners found. Probes are
+// sent at the start and twice more within the window.
 //
 // Absence fails safe: an address that answered in vlan within the last
 // 30 s and may not be probed again yet (the ACD rate limit, with no source
@@ -412,7 +524,7 @@ type Proof struct {
 func (p *Prober) Absence(ctx context.Context, vlan int, addrs []netip.Addr, window time.Duration) (*Proof, map[netip.Addr][]arpframe.MAC, error) {
 	start := p.now()
 	defer p.observe("absence", start)
-	w := p.register(vlan, addrs)
+	w := p.register(vlan, addrs, true)
 	proof := &Proof{VLAN: vlan, Addresses: len(addrs), Window: window, Start: start}
 	deadline := start.Add(window)
 	for round := 0; round < 3; round++ {
@@ -424,7 +536,7 @@ func (p *Prober) Absence(ctx context.Context, vlan int, addrs []netip.Addr, wind
 				return nil, nil, err
 			}
 		}
-		deferred, _, err := p.send(vlan, addrs)
+		deferred, _, err := p.send(vlan, addrs, true)
 		if err != nil {
 			p.unregister(w)
 			return nil, nil, err
@@ -516,12 +628,14 @@ func (p *Prober) Forget(vlan int, addrs []netip.Addr) {
 	}
 }
 
-// Announce sends gratuitous ARP for each address, claiming it for its
-// owner in vlan, in both the request and the reply form, count times at
-// interval (RFC 5227 §2.3: 2 announcements, 2 s apart). Frames leave from
-// the prober's own MAC so switches do not move the owner's MAC to the
-// prober's port. The first round is sent before Announce returns; later
-// rounds run until done or ctx ends, in the background.
+// Announce claims each address for its owner in vlan, count times at
+// interval (RFC 5227 §2.3: 2 announcements, 2 s apart): an IPv4 address by
+// gratuitous ARP in both the request and the reply form, an IPv6 address
+// by an unsolicited neighbour advertisement to all nodes with Override set
+// and the owner in the target link-layer option (RFC 4861 §7.2.6). Frames
+// leave from the prober's own MAC so switches do not move the owner's MAC
+// to the prober's port. The first round is sent before Announce returns;
+// later rounds run until done or ctx ends, in the background.
 func (p *Prober) Announce(ctx context.Context, vlan int, owners map[netip.Addr]arpframe.MAC, count int, interval time.Duration) error {
 	conn, tag, err := p.conn(vlan)
 	if err != nil {
@@ -529,6 +643,14 @@ func (p *Prober) Announce(ctx context.Context, vlan int, owners map[netip.Addr]a
 	}
 	var frames [][]byte
 	for a, mac := range owners {
+		if a.Is6() {
+			b, err := ndpframe.Announcement(tag, p.mac, mac, a)
+			if err != nil {
+				return err
+			}
+			frames = append(frames, b)
+			continue
+		}
 		for _, f := range arpframe.Announcements(tag, p.mac, mac, a) {
 			b, err := f.Marshal()
 			if err != nil {

@@ -17,17 +17,19 @@ import (
 	"github.com/cutover-net/cutover/probe/prober"
 )
 
-// many holds 1,000 addresses in VLAN 10; a and b both hold 10.20.0.5 in
-// VLAN 20 (a real duplicate); c is alone in VLAN 30; the probe is on a trunk.
+// many holds 1,000 IPv4 and 1,000 IPv6 addresses in VLAN 10; a and b both
+// hold 10.20.0.5 and fd20::5 in VLAN 20 (real duplicates); c is alone in
+// VLAN 30; the probe is on a trunk. IPv6 addresses skip duplicate address
+// detection (nodad): the duplicates are the point.
 const topology = `
 name: prober
 topology:
   nodes:
     sw1: {kind: ovs-bridge}
     many: {kind: linux, labels: {cutover.vlan: "10"}}
-    a: {kind: linux, labels: {cutover.vlan: "20"}, exec: ["ip address add 10.20.0.5/24 dev eth1"]}
-    b: {kind: linux, labels: {cutover.vlan: "20"}, exec: ["ip address add 10.20.0.5/24 dev eth1"]}
-    c: {kind: linux, labels: {cutover.vlan: "30"}, exec: ["ip address add 10.30.0.7/24 dev eth1", "ip address add 10.30.0.1/24 dev eth1"]}
+    a: {kind: linux, labels: {cutover.vlan: "20"}, exec: ["ip address add 10.20.0.5/24 dev eth1", "ip address add fd20::5/64 dev eth1 nodad"]}
+    b: {kind: linux, labels: {cutover.vlan: "20"}, exec: ["ip address add 10.20.0.5/24 dev eth1", "ip address add fd20::5/64 dev eth1 nodad"]}
+    c: {kind: linux, labels: {cutover.vlan: "30"}, exec: ["ip address add 10.30.0.7/24 dev eth1", "ip address add 10.30.0.1/24 dev eth1", "ip address add fd30::7/64 dev eth1 nodad", "ip address add fd30::1/64 dev eth1 nodad"]}
     probe: {kind: linux, labels: {cutover.role: probe}}
   links:
     - endpoints: ["sw1:e1", "many:eth1"]
@@ -45,27 +47,40 @@ func manyAddrs(n int) []netip.Addr {
 	return out
 }
 
+// manyAddrs6 returns n IPv6 addresses of fd10::/64.
+func manyAddrs6(n int) []netip.Addr {
+	var out []netip.Addr
+	for i := range n {
+		out = append(out, netip.AddrFrom16([16]byte{0xfd, 0x10, 13: byte(1 + i/250), 15: byte(1 + i%250)}))
+	}
+	return out
+}
+
 type fixture struct {
-	lab   *labs.Lab
-	p     *prober.Prober
-	addrs []netip.Addr
+	lab    *labs.Lab
+	p      *prober.Prober
+	addrs  []netip.Addr // IPv4, VLAN 10
+	addrs6 []netip.Addr // IPv6, VLAN 10
 }
 
 func setup(t testing.TB, cfg prober.Config) *fixture {
 	l := labtest.Start(t, topology)
-	addrs := manyAddrs(1000)
+	addrs, addrs6 := manyAddrs(1000), manyAddrs6(1000)
 	var batch strings.Builder
 	for _, a := range addrs {
 		fmt.Fprintf(&batch, "address add %s/16 dev eth1\n", a)
+	}
+	for _, a := range addrs6 {
+		fmt.Fprintf(&batch, "address add %s/64 dev eth1 nodad\n", a)
 	}
 	if _, err := l.Exec(context.Background(), "many", []byte(batch.String()), "ip", "-batch", "-"); err != nil {
 		t.Fatal(err)
 	}
 	var conn *l2.Conn
-	labtest.InNode(t, l, "probe", func() (err error) { conn, err = l2.Listen("eth1", l2.ARPFilter()); return err })
+	labtest.InNode(t, l, "probe", func() (err error) { conn, err = l2.Listen("eth1", l2.NeighborFilter()); return err })
 	p := prober.NewTrunk(conn, cfg)
 	t.Cleanup(func() { p.Close() })
-	return &fixture{lab: l, p: p, addrs: addrs}
+	return &fixture{lab: l, p: p, addrs: addrs, addrs6: addrs6}
 }
 
 func macOf(t testing.TB, l *labs.Lab, node string) arpframe.MAC {
@@ -214,48 +229,73 @@ func TestAnnounceUpdatesNeighbourCaches(t *testing.T) {
 	}
 }
 
-// BenchmarkPresence1000 asks 1,000 addresses of one VLAN of the lab.
+// BenchmarkPresence1000 asks 1,000 addresses of one VLAN of the lab, by
+// ARP (ordinary requests from a configured source: the ACD rate limit
+// would hold back repeated probes) and by neighbour solicitation, side by
+// side in one lab.
 func BenchmarkPresence1000(b *testing.B) {
 	f := setup(b, prober.Config{Sources: map[int]netip.Addr{10: netip.MustParseAddr("10.10.200.1")}})
 	ctx := context.Background()
-	for b.Loop() {
-		owners, err := f.p.Presence(ctx, 10, f.addrs)
-		if err != nil || len(owners) != 1000 {
-			b.Fatalf("%d answered: %v", len(owners), err)
-		}
+	for _, c := range []struct {
+		name  string
+		addrs []netip.Addr
+	}{{"arp", f.addrs}, {"ndp", f.addrs6}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				owners, err := f.p.Presence(ctx, 10, c.addrs)
+				if err != nil || len(owners) != 1000 {
+					b.Fatalf("%d answered: %v", len(owners), err)
+				}
+			}
+		})
 	}
 }
 
 // BenchmarkAbsence1000 proves 1,000 addresses absent from a VLAN with the
-// default 300 ms window.
+// default 300 ms window, by ACD probes and by duplicate-address-detection
+// probes, side by side in one lab.
 func BenchmarkAbsence1000(b *testing.B) {
 	f := setup(b, prober.Config{})
 	ctx := context.Background()
-	for b.Loop() {
-		proof, found, err := f.p.Absence(ctx, 30, f.addrs, 300*time.Millisecond)
-		if err != nil || found != nil || proof == nil {
-			b.Fatalf("%v %v", found, err)
-		}
+	for _, c := range []struct {
+		name  string
+		addrs []netip.Addr
+	}{{"arp", f.addrs}, {"ndp", f.addrs6}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				proof, found, err := f.p.Absence(ctx, 30, c.addrs, 300*time.Millisecond)
+				if err != nil || found != nil || proof == nil {
+					b.Fatalf("%v %v", found, err)
+				}
+			}
+		})
 	}
 }
 
 // TestPerVLANInterfaces probes through an access interface (no trunk, no
-// IPv4 address): frames go untagged and the VLAN is the interface's.
+// IPv4 or IPv6 address): frames go untagged and the VLAN is the
+// interface's.
 func TestPerVLANInterfaces(t *testing.T) {
 	l := labtest.Start(t, strings.Replace(topology, "    probe: {kind: linux, labels: {cutover.role: probe}}",
 		"    probe: {kind: linux, labels: {cutover.role: probe}}\n    scanner: {kind: linux, labels: {cutover.vlan: \"30\"}}", 1)+
 		"    - endpoints: [\"sw1:e8\", \"scanner:eth1\"]\n")
 	var conn *l2.Conn
-	labtest.InNode(t, l, "scanner", func() (err error) { conn, err = l2.Listen("eth1", l2.ARPFilter()); return err })
+	labtest.InNode(t, l, "scanner", func() (err error) { conn, err = l2.Listen("eth1", l2.NeighborFilter()); return err })
 	p, err := prober.NewPerVLAN(map[int]*l2.Conn{30: conn}, prober.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { p.Close() })
-	ip := netip.MustParseAddr("10.30.0.7")
-	owners, err := p.Presence(context.Background(), 30, []netip.Addr{ip})
-	if err != nil || len(owners[ip]) != 1 || owners[ip][0] != macOf(t, l, "c") {
+	// No address of either family on the scanner's interface.
+	labtest.Exec(t, l, "scanner", "sysctl", "-q", "-w", "net.ipv6.conf.eth1.disable_ipv6=1")
+	ip, ip6 := netip.MustParseAddr("10.30.0.7"), netip.MustParseAddr("fd30::7")
+	owners, err := p.Presence(context.Background(), 30, []netip.Addr{ip, ip6})
+	if err != nil || len(owners[ip]) != 1 || owners[ip][0] != macOf(t, l, "c") || len(owners[ip6]) != 1 || owners[ip6][0] != macOf(t, l, "c") {
 		t.Fatalf("%v %v", owners, err)
+	}
+	proof, found, err := p.Absence(context.Background(), 30, []netip.Addr{netip.MustParseAddr("fd30::99")}, 100*time.Millisecond)
+	if err != nil || found != nil || proof == nil {
+		t.Fatalf("absence through an access interface: %+v %v %v", proof, found, err)
 	}
 	if _, err := p.Presence(context.Background(), 20, []netip.Addr{ip}); err == nil || !strings.Contains(err.Error(), "no interface for VLAN 20") {
 		t.Fatalf("VLAN without an interface: %v", err)

@@ -37,8 +37,34 @@ func reply(vlan int, owner arpframe.MAC, ip netip.Addr) arpframe.Frame {
 	return arpframe.Frame{VLAN: vlan, EthSrc: owner, EthDst: gw, Op: arpframe.OpReply, SenderMAC: owner, SenderIP: ip, TargetMAC: gw, TargetIP: ipGW}
 }
 
+// pkt is one frame of a synthetic capture, as bytes.
+type pkt struct {
+	at time.Duration
+	b  []byte
+}
+
+// marshal turns ARP frames into pkts.
+func marshal(t testing.TB, frames []frame) []pkt {
+	t.Helper()
+	out := make([]pkt, len(frames))
+	for i, fr := range frames {
+		b, err := fr.f.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = pkt{fr.at, b}
+	}
+	return out
+}
+
 // capture writes frames as a pcap (ng=false) or pcapng file in memory.
 func capture(t testing.TB, ng bool, frames []frame) []byte {
+	t.Helper()
+	return captureBytes(t, ng, marshal(t, frames))
+}
+
+// captureBytes writes frames as a pcap (ng=false) or pcapng file in memory.
+func captureBytes(t testing.TB, ng bool, frames []pkt) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	var write func(gopacket.CaptureInfo, []byte) error
@@ -57,11 +83,7 @@ func capture(t testing.TB, ng bool, frames []frame) []byte {
 		write = w.WritePacket
 	}
 	for _, fr := range frames {
-		b, err := fr.f.Marshal()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := write(gopacket.CaptureInfo{Timestamp: t0.Add(fr.at), CaptureLength: len(b), Length: len(b)}, b); err != nil {
+		if err := write(gopacket.CaptureInfo{Timestamp: t0.Add(fr.at), CaptureLength: len(fr.b), Length: len(fr.b)}, fr.b); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -75,15 +97,21 @@ func capture(t testing.TB, ng bool, frames []frame) []byte {
 // checks that both give the same result.
 func analyse(t *testing.T, frames []frame, cfg watch.Config) watch.Report {
 	t.Helper()
+	return analyseBytes(t, marshal(t, frames), cfg)
+}
+
+// analyseBytes is analyse for frames given as bytes.
+func analyseBytes(t *testing.T, frames []pkt, cfg watch.Config) watch.Report {
+	t.Helper()
 	var reports []watch.Report
 	for _, ng := range []bool{false, true} {
 		a := watch.New(cfg)
-		if err := watch.Read(bytes.NewReader(capture(t, ng, frames)), a); err != nil {
+		if err := watch.Read(bytes.NewReader(captureBytes(t, ng, frames)), a); err != nil {
 			t.Fatal(err)
 		}
 		reports = append(reports, a.Report())
 	}
-	if fmt.Sprint(reports[0].Counters, reports[0].Conflicts) != fmt.Sprint(reports[1].Counters, reports[1].Conflicts) {
+	if fmt.Sprint(reports[0].Counters, reports[0].Conflicts, reports[0].Forged) != fmt.Sprint(reports[1].Counters, reports[1].Conflicts, reports[1].Forged) {
 		t.Fatalf("pcap and pcapng differ:\n%+v\n%+v", reports[0], reports[1])
 	}
 	return reports[0]
@@ -272,6 +300,7 @@ func BenchmarkAnalyseCapture(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	var n uint64
+	cpu := cpuTime()
 	for b.Loop() {
 		a := watch.New(watch.Config{})
 		if err := watch.Read(bytes.NewReader(data), a); err != nil {
@@ -280,6 +309,7 @@ func BenchmarkAnalyseCapture(b *testing.B) {
 		n += a.Counters().ARP
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "frames/s")
+	b.ReportMetric(float64(n)/(cpuTime()-cpu).Seconds(), "frames/cpu-s")
 }
 
 // BenchmarkVersusTshark analyses the same synthesised capture file with

@@ -1,6 +1,11 @@
 package watch_test
 
 import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -10,7 +15,65 @@ import (
 
 	"github.com/cutover-net/cutover/internal/corpus"
 	"github.com/cutover-net/cutover/probe/watch"
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 )
+
+func sumCounts(fs []watch.ForgedReport) int {
+	n := 0
+	for _, f := range fs {
+		n += f.Count
+	}
+	return n
+}
+
+// countNDP counts the neighbour solicitations and advertisements in a
+// capture file with gopacket's own decoders (none of cutover's code).
+func countNDP(t *testing.T, path string) (ns, na int) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	br := bufio.NewReader(f)
+	magic, err := br.Peek(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var src gopacket.PacketDataSource
+	var link layers.LinkType
+	if binary.BigEndian.Uint32(magic) == 0x0a0d0d0a {
+		r, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, link = r, r.LinkType()
+	} else {
+		r, err := pcapgo.NewReader(br)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, link = r, r.LinkType()
+	}
+	for {
+		data, _, err := src.ReadPacketData()
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return ns, na
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := gopacket.NewPacket(data, link, gopacket.Lazy)
+		if p.Layer(layers.LayerTypeICMPv6NeighborSolicitation) != nil {
+			ns++
+		}
+		if p.Layer(layers.LayerTypeICMPv6NeighborAdvertisement) != nil {
+			na++
+		}
+	}
+}
 
 var (
 	kv       = regexp.MustCompile(`(\w+)=(\d+)`)
@@ -26,8 +89,19 @@ var overrides = map[string]map[string]int{
 	"zeek_snap-arp.pcapng": {"arp": 4, "req": 2, "reply": 2},
 }
 
+// forgedVerdicts is, per capture, the forged ARP claims in it (the
+// MANIFEST's reference analysis does not record them): "station sender ip
+// count". Only sniperdz has any — its note says the spoofer's frames come
+// from Ethernet source 00:00:00:00:00:00 — and every other file must
+// have none.
+var forgedVerdicts = map[string][]string{
+	"sniperdz_arp_spoofing.pcap": {"00:00:00:00:00:00 b4:b6:86:fb:db:07 192.168.1.1 18"},
+}
+
 // TestCorpusCaptures analyses every capture in the corpus in place and
-// compares the outcome with what its MANIFEST records.
+// compares the outcome with what its MANIFEST records, the neighbour-
+// discovery counts with an independent decoder (gopacket's layers), and
+// the forged claims with forgedVerdicts.
 func TestCorpusCaptures(t *testing.T) {
 	dir := filepath.Join(corpus.Dir(t), "pcap")
 	rows := corpus.Manifest(t, dir)
@@ -81,6 +155,17 @@ func TestCorpusCaptures(t *testing.T) {
 				if !slices.Equal(gotDup[ip], macs) {
 					t.Fatalf("conflict on %s: %v, manifest %v", ip, gotDup[ip], macs)
 				}
+			}
+			var forged []string
+			for _, f := range r.Forged {
+				forged = append(forged, fmt.Sprintf("%s %s %s %d", f.Station, f.Sender, f.IP, f.Count))
+			}
+			if !slices.Equal(forged, forgedVerdicts[name]) || int(r.ForgedFrames) != sumCounts(r.Forged) {
+				t.Fatalf("forged %q, want %q", forged, forgedVerdicts[name])
+			}
+			ns, na := countNDP(t, filepath.Join(dir, name))
+			if int(r.Solicits) != ns || int(r.Adverts) != na || int(r.NDP) != ns+na {
+				t.Fatalf("NDP: %d solicitations, %d advertisements (%d in all); gopacket counts %d and %d", r.Solicits, r.Adverts, r.NDP, ns, na)
 			}
 		})
 	}

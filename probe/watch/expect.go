@@ -50,18 +50,23 @@ func (e expectations) with(x expectation) expectations {
 	return out
 }
 
+// expectFlag is an unexpected MAC already reported under the
+// expectation that started at since.
+type expectFlag struct {
+	mac   arpframe.MAC
+	since time.Time
+}
+
 // ExpectSince is Expect for the frames captured at or after since; a frame
 // captured earlier is judged by the expectation that held then.
 func (a *Analyzer) ExpectSince(vlan int, ip netip.Addr, macs []arpframe.MAC, since time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	k := Key{vlan, ip}
-	a.expect[k] = a.expect[k].with(expectation{since: since, macs: slices.Clone(macs)})
-	for f := range a.flagged {
-		if f.k == k && !f.since.Before(since) {
-			delete(a.flagged, f)
-		}
-	}
+	b := a.binding(Key{vlan, ip})
+	cb := b.c()
+	b.guarded = true
+	cb.expect = cb.expect.with(expectation{since: since, macs: slices.Clone(macs)})
+	cb.flagged = slices.DeleteFunc(cb.flagged, func(f expectFlag) bool { return !f.since.Before(since) })
 }
 
 // Left tells the analyzer that macs no longer hold ip in vlan: a switch
@@ -72,7 +77,7 @@ func (a *Analyzer) ExpectSince(vlan int, ip netip.Addr, macs []arpframe.MAC, sin
 func (a *Analyzer) Left(vlan int, ip netip.Addr, macs []arpframe.MAC) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	b := a.bindings[Key{vlan, ip}]
+	b := a.bindings[keyOf(Key{vlan, ip})]
 	if b == nil {
 		return
 	}

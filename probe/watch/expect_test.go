@@ -21,7 +21,7 @@ func TestExpectSinceJudgesByCaptureTime(t *testing.T) {
 	readBack := t0.Add(time.Second) // the old system left VLAN 66 then
 	a.ExpectSince(66, ip, nil, readBack)
 	claim := func(at time.Time, mac arpframe.MAC) {
-		a.Observe(at, &arpframe.Packet{Op: arpframe.OpReply, VLAN: 66, SenderIP: ip, SenderMAC: mac, TargetIP: netip.MustParseAddr("192.168.66.1")})
+		a.Observe(at, &arpframe.Packet{Op: arpframe.OpReply, VLAN: 66, EthSrc: mac, SenderIP: ip, SenderMAC: mac, TargetIP: netip.MustParseAddr("192.168.66.1")})
 	}
 	claim(readBack.Add(-time.Millisecond), old) // captured before, analysed now
 	if n := a.Conflicts(); n != 0 {
@@ -43,7 +43,7 @@ func TestExpectSinceJudgesByCaptureTime(t *testing.T) {
 	// A frame from before any expectation is not judged by one.
 	b := New(Config{})
 	b.ExpectSince(66, ip, nil, readBack)
-	b.Observe(t0, &arpframe.Packet{Op: arpframe.OpReply, VLAN: 66, SenderIP: ip, SenderMAC: old, TargetIP: netip.MustParseAddr("192.168.66.1")})
+	b.Observe(t0, &arpframe.Packet{Op: arpframe.OpReply, VLAN: 66, EthSrc: old, SenderIP: ip, SenderMAC: old, TargetIP: netip.MustParseAddr("192.168.66.1")})
 	if n := b.Conflicts(); n != 0 {
 		t.Fatalf("judged before guard mode: %d", n)
 	}
@@ -78,7 +78,7 @@ func TestLeftIsNoFlipFlop(t *testing.T) {
 	old := arpframe.MAC{0x02, 0, 0, 0, 0, 1}
 	incoming := arpframe.MAC{0x02, 0, 0, 0, 0, 2}
 	claim := func(a *Analyzer, at time.Time, mac arpframe.MAC) {
-		a.Observe(at, &arpframe.Packet{Op: arpframe.OpReply, VLAN: 66, SenderIP: ip, SenderMAC: mac, TargetIP: netip.MustParseAddr("192.168.66.1")})
+		a.Observe(at, &arpframe.Packet{Op: arpframe.OpReply, VLAN: 66, EthSrc: mac, SenderIP: ip, SenderMAC: mac, TargetIP: netip.MustParseAddr("192.168.66.1")})
 	}
 	t0 := time.Now()
 	for _, left := range []bool{false, true} {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cutover-net/cutover/probe/arpframe"
+	"github.com/cutover-net/cutover/probe/l2"
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/afpacket"
 	"github.com/gopacket/gopacket/pcapgo"
@@ -36,7 +37,7 @@ func ReadFile(path string, a *Analyzer) error {
 	return nil
 }
 
-// Read analyses a pcap or pcapng stream.
+// Read analyses a pcap (also gzip-compressed) or pcapng stream.
 func Read(r io.Reader, a *Analyzer) error {
 	br, ok := r.(*bufio.Reader)
 	if !ok {
@@ -60,8 +61,14 @@ func Read(r io.Reader, a *Analyzer) error {
 			}
 			return int(ng.LinkType())
 		}
+	} else if pf, ok, err := openPcap(br); ok {
+		if err != nil {
+			return err
+		}
+		src = pf
+		linkOf = func(gopacket.CaptureInfo) int { return pf.link }
 	} else {
-		pr, err := pcapgo.NewReader(br)
+		pr, err := pcapgo.NewReader(br) // gzip-compressed pcap, or an error
 		if err != nil {
 			return err
 		}
@@ -69,53 +76,32 @@ func Read(r io.Reader, a *Analyzer) error {
 		lt := int(pr.LinkType())
 		linkOf = func(gopacket.CaptureInfo) int { return lt }
 	}
+	// The analyzer is locked for a batch of frames at a time, not per
+	// frame: a reader of its report waits at most one batch.
+	const batch = 512
 	for {
-		data, ci, err := src.ZeroCopyReadPacketData()
-		if err != nil {
-			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				return nil
+		a.mu.Lock()
+		for range batch {
+			data, ci, err := src.ZeroCopyReadPacketData()
+			if err != nil {
+				a.mu.Unlock()
+				if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+					return nil
+				}
+				return err
 			}
-			return err
+			a.observeFrame(ci.Timestamp, linkOf(ci), data, 0)
 		}
-		a.ObserveFrame(ci.Timestamp, linkOf(ci), data, 0)
+		a.mu.Unlock()
 	}
 }
 
-// Filter is the capture filter: ARP (untagged, 802.1Q-tagged or LLC/SNAP)
-// and ICMPv6 neighbour solicitations/advertisements. On Linux the kernel
+// Filter is the capture filter, l2.NeighborFilter: ARP (untagged,
+// 802.1Q-tagged or LLC/SNAP) and ICMPv6 neighbour solicitations and
+// advertisements (also behind extension headers). On Linux the kernel
 // usually strips a received VLAN tag into PACKET_AUXDATA before the filter
 // runs; the tagged branches cover frames that keep their tag.
-func Filter() []bpf.RawInstruction {
-	const (
-		accept = 0x40000
-		reject = 0
-	)
-	prog := []bpf.Instruction{
-		/* 0 */ bpf.LoadAbsolute{Off: 12, Size: 2},
-		/* 1 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0x0806, SkipTrue: 14}, // -> accept (16)
-		/* 2 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0x86dd, SkipTrue: 5}, // -> ipv6 at 14 (8)
-		/* 3 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0x8100, SkipTrue: 2}, // -> tagged (6)
-		/* 4 */ bpf.JumpIf{Cond: bpf.JumpLessThan, Val: 0x0600, SkipTrue: 9, SkipFalse: 12}, // -> snap (14) / reject (17)
-		/* 5 */ bpf.RetConstant{Val: reject},
-		/* 6 */ bpf.LoadAbsolute{Off: 16, Size: 2},
-		/* 7 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0x0806, SkipTrue: 8, SkipFalse: 9}, // -> accept (16) / reject (17)
-		/* 8 */ bpf.LoadAbsolute{Off: 20, Size: 1}, // IPv6 next header
-		/* 9 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 58, SkipFalse: 7}, // ICMPv6, else reject (17)
-		/* 10 */ bpf.LoadAbsolute{Off: 54, Size: 1}, // ICMPv6 type
-		/* 11 */ bpf.JumpIf{Cond: bpf.JumpLessThan, Val: 135, SkipTrue: 5},
-		/* 12 */ bpf.JumpIf{Cond: bpf.JumpGreaterThan, Val: 136, SkipTrue: 4, SkipFalse: 3},
-		/* 13 */ bpf.RetConstant{Val: reject},
-		/* 14 */ bpf.LoadAbsolute{Off: 20, Size: 2}, // SNAP EtherType
-		/* 15 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0x0806, SkipFalse: 1},
-		/* 16 */ bpf.RetConstant{Val: accept},
-		/* 17 */ bpf.RetConstant{Val: reject},
-	}
-	raw, err := bpf.Assemble(prog)
-	if err != nil {
-		panic("watch: filter does not assemble: " + err.Error())
-	}
-	return raw
-}
+func Filter() []bpf.RawInstruction { return l2.NeighborFilter() }
 
 // Capture analyses live traffic on iface until ctx ends. It opens an
 // AF_PACKET ring (TPACKET_V3, cgo-free) with Filter attached; VLAN tags
@@ -131,7 +117,10 @@ func Capture(ctx context.Context, iface string, a *Analyzer) error {
 }
 
 // OpenCapture opens the capture socket on iface (in the calling thread's
-// network namespace), so that RunCapture may run on any goroutine.
+// network namespace), so that RunCapture may run on any goroutine. The
+// socket puts the interface in promiscuous mode while it is open, as
+// tcpdump does: solicitations to other hosts' solicited-node groups would
+// otherwise stop at the interface's multicast filter.
 func OpenCapture(iface string) (*afpacket.TPacket, error) {
 	tp, err := afpacket.NewTPacket(afpacket.OptInterface(iface), afpacket.OptFrameSize(2048),
 		afpacket.OptBlockSize(1<<20), afpacket.OptNumBlocks(8),
@@ -142,6 +131,10 @@ func OpenCapture(iface string) (*afpacket.TPacket, error) {
 	if err := tp.SetBPF(Filter()); err != nil {
 		tp.Close()
 		return nil, fmt.Errorf("capture on %s: attaching the filter: %w", iface, err)
+	}
+	if err := tp.SetPromiscuous(true); err != nil {
+		tp.Close()
+		return nil, fmt.Errorf("capture on %s: promiscuous mode: %w", iface, err)
 	}
 	return tp, nil
 }

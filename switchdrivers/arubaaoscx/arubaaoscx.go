@@ -83,8 +83,8 @@ func ReadPorts(s cli.Session) ([]switchdrivers.PortState, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := showparse.AOSCXShowInterface(text)
-	if err != nil {
+	rows, rep := showparse.AOSCXShowInterface(text)
+	if err := rep.Err(); err != nil {
 		return nil, fmt.Errorf("show interface: %w", err)
 	}
 	var out []switchdrivers.PortState
@@ -111,7 +111,8 @@ func macTable(s cli.Session) ([]switchdrivers.MACEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := showparse.AOSCXMACTable(text)
+	rows, rep := showparse.AOSCXMACTable(text)
+	err = rep.Err()
 	var out []switchdrivers.MACEntry
 	for _, r := range rows {
 		if vlan, err := strconv.Atoi(r.VLAN); err == nil {

@@ -204,16 +204,16 @@ func ReadPorts(s cli.Session) ([]switchdrivers.PortState, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := showparse.JunosEthernetSwitchingInterfaces(text)
-	if err != nil {
+	rows, rep := showparse.JunosEthernetSwitchingInterfaces(text)
+	if err := rep.Err(); err != nil {
 		return nil, fmt.Errorf("show ethernet-switching interfaces: %w", err)
 	}
 	dtext, err := s.Show("show interfaces descriptions")
 	if err != nil {
 		return nil, err
 	}
-	descs, err := showparse.JunosInterfaceDescriptions(dtext)
-	if err != nil {
+	descs, drep := showparse.JunosInterfaceDescriptions(dtext)
+	if err := drep.Err(); err != nil {
 		return nil, fmt.Errorf("show interfaces descriptions: %w", err)
 	}
 	byName := map[string]showparse.JunosDescription{}

@@ -1,7 +1,8 @@
 package showparse
 
 import (
-	"regexp"
+	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -54,153 +55,280 @@ type AOSCXInterface struct {
 	TxCollision          string   `yaml:"tx_collision"`
 }
 
-var (
-	aoscxIfHeader  = regexp.MustCompile(`^(?:Interface|Aggregate) (\S+) is (up|down)\s*$`)
-	aoscxHardware  = regexp.MustCompile(`^Hardware: (\S+), MAC Address: (\S+)$`)
-	aoscxIPv4      = regexp.MustCompile(`^IPv4 address (\S+)( secondary)?$`)
-	aoscxTwoCount  = regexp.MustCompile(`^(\d+) (total packets|errors)\s+(\d+) (total bytes|dropped)$`)
-	aoscxOneCount  = regexp.MustCompile(`^(\d+)\s+(unicast packets|multicast packets|broadcast packets|CRC/FCS|collision|filtered)$`)
-	aoscxStatistic = regexp.MustCompile(`^(Packets|Unicast|Multicast|Broadcast|Bytes|Dropped|Errors|CRC/FCS|Collision|Filtered)\s+(\S+)\s+(\S+)\s+\S+$`)
-)
+// aoscxHeader reads the first line of an interface's block: "Interface
+// 1/1/1 is up", "Aggregate lag1 is up", with whatever the release prints
+// after the state ("Interface 1/1/2 is down (Administratively down)").
+// It returns the name, the state word and the rest.
+func aoscxHeader(l string) (name, status, rest string, ok bool) {
+	if l == "" || l[0] == ' ' {
+		return "", "", "", false
+	}
+	kind, after, _ := strings.Cut(l, " ")
+	if kind != "Interface" && kind != "Aggregate" {
+		return "", "", "", false
+	}
+	name, after, _ = strings.Cut(strings.TrimLeft(after, " "), " ")
+	is, after, _ := strings.Cut(strings.TrimLeft(after, " "), " ")
+	if name == "" || is != "is" {
+		return "", "", "", false
+	}
+	status, rest, _ = strings.Cut(strings.TrimSpace(after), " ")
+	if status == "" {
+		return "", "", "", false
+	}
+	return name, status, strings.TrimSpace(rest), true
+}
 
-// AOSCXShowInterface parses AOS-CX `show interface`.
-func AOSCXShowInterface(text string) ([]AOSCXInterface, error) {
-	var out []AOSCXInterface
-	var cur *AOSCXInterface
-	section := "" // Rx, Tx, Rate, Statistic
-	for n, raw := range lines(text) {
-		l := strings.TrimSpace(raw)
-		if m := aoscxIfHeader.FindStringSubmatch(raw); m != nil {
-			out = append(out, AOSCXInterface{Interface: m[1], LinkStatus: m[2], SecondaryIPAddress: []string{}, AggregatedInterfaces: []string{}, VLANTrunk: []string{}})
-			cur, section = &out[len(out)-1], ""
-			continue
-		}
-		if l == "" {
-			continue
-		}
-		if cur == nil {
-			return out, &Error{Line: n + 1, Text: raw, Msg: "output before the first interface"}
-		}
-		key, val, hasColon := strings.Cut(l, ":")
-		key, val = strings.TrimSpace(key), strings.TrimSpace(val)
-		switch {
-		case l == "Rx" || l == "Tx":
-			section = l
-		case strings.HasPrefix(l, "Rate ") && strings.Contains(l, "RX"):
-			section = "Rate"
-		case strings.HasPrefix(l, "Statistic ") && strings.Contains(l, "RX"):
-			section = "Statistic"
-		case strings.HasPrefix(l, "Admin state is "):
-			cur.LinkAdmin = strings.TrimPrefix(l, "Admin state is ")
-		case hasColon && key == "State information":
-			// The reference template does not keep it (link_state_info stays empty).
-		case hasColon && key == "MAC Address":
-			cur.MACAddress = val
-		case hasColon && key == "Speed":
-			cur.Speed = val
-		case strings.HasPrefix(l, "VRF name is "):
-			cur.VRF = strings.TrimPrefix(l, "VRF name is ")
-		case hasColon && key == "Link transitions":
-			cur.LinkTransitions = val
-		case hasColon && key == "Description":
-			cur.Description = val
-		case aoscxHardware.MatchString(l):
-			m := aoscxHardware.FindStringSubmatch(l)
-			cur.HWType, cur.MACAddress = m[1], m[2]
-		case strings.HasPrefix(l, "MTU "):
-			cur.MTU = strings.TrimPrefix(l, "MTU ")
-		case strings.HasPrefix(l, "Type "):
-			cur.IfType = strings.Fields(l)[1]
-		case strings.HasSuffix(l, "-duplex") && !strings.Contains(l, " "):
-			cur.Duplex = strings.TrimSuffix(l, "-duplex")
-		case strings.HasPrefix(l, "qos trust "):
-			cur.QoSTrust = strings.TrimPrefix(l, "qos trust ")
-		case strings.HasPrefix(l, "Speed "):
-			cur.Speed = strings.TrimPrefix(l, "Speed ")
-		case strings.HasPrefix(l, "Auto-negotiation is "):
-			cur.AutoNeg = strings.TrimPrefix(l, "Auto-negotiation is ")
-		case hasColon && key == "Flow-control":
-			cur.FlowControl = val
-		case hasColon && key == "Error-control":
-			cur.ErrorControl = val
-		case hasColon && key == "VLAN Mode":
-			cur.VLANMode = val
-		case hasColon && key == "Access VLAN":
-			cur.VLANAccess = val
-		case hasColon && key == "Native VLAN":
-			cur.VLANNative = val
-		case hasColon && (key == "Allowed VLAN List" || key == "Allowed VLANs"):
-			for _, v := range strings.Split(val, ",") {
-				if v = strings.TrimSpace(v); v != "" {
-					cur.VLANTrunk = append(cur.VLANTrunk, v)
-				}
+// eachLine yields the lines of text as textLines returns them (index
+// from 0, each cleaned by cleanLine) without building the slice: the
+// block readers go through long outputs once.
+func eachLine(text string) func(yield func(int, string) bool) {
+	return func(yield func(int, string) bool) {
+		for i := 0; text != ""; i++ {
+			l, rest, found := strings.Cut(text, "\n")
+			if !yield(i, cleanLine(l)) {
+				return
 			}
-		case hasColon && key == "VRF":
-			cur.VRF = val
-		case hasColon && key == "Aggregated-interfaces":
-			cur.AggregatedInterfaces = append(cur.AggregatedInterfaces, strings.Fields(strings.ReplaceAll(val, ",", " "))...)
-		case aoscxIPv4.MatchString(l):
-			m := aoscxIPv4.FindStringSubmatch(l)
-			if m[2] != "" {
-				cur.SecondaryIPAddress = append(cur.SecondaryIPAddress, m[1])
-			} else {
-				cur.IPAddress = m[1]
+			if !found {
+				return
 			}
-		case section == "Rx" || section == "Tx":
-			rx := section == "Rx"
-			if m := aoscxTwoCount.FindStringSubmatch(l); m != nil {
-				if m[2] == "total packets" {
-					set2(rx, &cur.RxTotalPackets, &cur.TxTotalPackets, m[1])
-					set2(rx, &cur.RxTotalBytes, &cur.TxTotalBytes, m[3])
-				} else {
-					set2(rx, &cur.RxErrors, &cur.TxErrors, m[1])
-					set2(rx, &cur.RxDropped, &cur.TxDropped, m[3])
-				}
-			} else if m := aoscxOneCount.FindStringSubmatch(l); m != nil {
-				switch m[2] {
-				case "unicast packets":
-					set2(rx, &cur.RxUnicastPackets, &cur.TxUnicastPackets, m[1])
-				case "multicast packets":
-					set2(rx, &cur.RxMcastPackets, &cur.TxMcastPackets, m[1])
-				case "broadcast packets":
-					set2(rx, &cur.RxBroadcastPackets, &cur.TxBroadcastPackets, m[1])
-				case "CRC/FCS":
-					set2(rx, &cur.RxCRCFCS, &cur.TxCRCFCS, m[1])
-				case "collision":
-					cur.TxCollision = m[1]
-				case "filtered":
-					set2(rx, &cur.RxFiltered, &cur.TxFiltered, m[1])
-				}
-			}
-		case section == "Statistic":
-			if m := aoscxStatistic.FindStringSubmatch(l); m != nil {
-				rxv, txv := m[2], m[3]
-				switch m[1] {
-				case "Packets":
-					cur.RxTotalPackets, cur.TxTotalPackets = rxv, txv
-				case "Unicast":
-					cur.RxUnicastPackets, cur.TxUnicastPackets = rxv, txv
-				case "Multicast":
-					cur.RxMcastPackets, cur.TxMcastPackets = rxv, txv
-				case "Broadcast":
-					cur.RxBroadcastPackets, cur.TxBroadcastPackets = rxv, txv
-				case "Bytes":
-					cur.RxTotalBytes, cur.TxTotalBytes = rxv, txv
-				case "Dropped":
-					cur.RxDropped, cur.TxDropped = rxv, txv
-				case "Errors":
-					cur.RxErrors, cur.TxErrors = rxv, txv
-				case "CRC/FCS":
-					cur.RxCRCFCS, cur.TxCRCFCS = rxv, txv
-				case "Collision":
-					cur.TxCollision = txv
-				case "Filtered":
-					cur.RxFiltered, cur.TxFiltered = rxv, txv
-				}
+			text = rest
+			if text == "" { // a final newline ends one more, empty, line
+				yield(i+1, "")
+				return
 			}
 		}
 	}
-	return out, nil
+}
+
+// aoscxOnce are the attribute lines an interface's block prints once:
+// met twice, the line that starts the next block was not recognised.
+var aoscxOnce = []string{"Admin state is ", "Link transitions", "Description", "Hardware", "MTU ", "VLAN Mode"}
+
+// AOSCXShowInterface parses AOS-CX `show interface`: one block per
+// interface, starting with its "Interface <name> is <state>" line at the
+// start of a line, attributes indented under it. A line at the start of a
+// line that is no such header, or an attribute met twice in one block
+// (the next header was garbled), is reported, and the lines after it are
+// skipped up to the next header: a block is never read into the
+// interface above it.
+func AOSCXShowInterface(text string) ([]AOSCXInterface, Report) {
+	rep := Report{Command: "show interface", Line: 1}
+	var out []AOSCXInterface
+	const (
+		before = iota
+		inside
+		orphan
+	)
+	state := before
+	var cur *AOSCXInterface
+	section := "" // Rx, Tx, Rate, Statistic
+	var seen uint32
+	for i, raw := range eachLine(text) {
+		l := strings.TrimSpace(raw)
+		if l == "" {
+			if section == "Tx" || section == "Statistic" || section == "Rate" {
+				section = ""
+			}
+			continue
+		}
+		if name, status, rest, ok := aoscxHeader(raw); ok {
+			rep.Sections++
+			out = append(out, AOSCXInterface{Interface: name, LinkStatus: status, LinkStateInfo: strings.Trim(rest, "()"),
+				SecondaryIPAddress: []string{}, AggregatedInterfaces: []string{}, VLANTrunk: []string{}})
+			cur, section, seen, state = &out[len(out)-1], "", 0, inside
+			rep.Read++
+			continue
+		}
+		if raw[0] != ' ' && isPrompt(l) { // a prompt is never indented
+			if state == inside {
+				state = orphan
+			}
+			continue
+		}
+		switch {
+		case state == orphan:
+			continue
+		case state == before:
+			rep.warn(i+1, raw, "a line before the first Interface ... is line")
+			state = orphan
+			continue
+		case raw[0] != ' ':
+			rep.warn(i+1, raw, "not an interface's first line (Interface <name> is <state>) nor one of its indented attributes; its lines are skipped up to the next Interface line")
+			state = orphan
+			continue
+		}
+		for k, p := range aoscxOnce {
+			if strings.HasPrefix(l, p) {
+				if seen&(1<<k) != 0 {
+					rep.warn(i+1, raw, fmt.Sprintf("%q appears twice in one block: the line that starts the next interface's block is missing or not recognised; its lines are skipped up to the next Interface line", strings.TrimSpace(p)))
+					state = orphan
+				}
+				seen |= 1 << k
+			}
+		}
+		if state == orphan {
+			continue
+		}
+		aoscxAttribute(cur, l, &section)
+	}
+	return out, rep
+}
+
+// aoscxAttribute reads one attribute line of an interface's block (l is
+// trimmed); section is the counters table the line is in, if any.
+func aoscxAttribute(cur *AOSCXInterface, l string, section *string) {
+	key, val, hasColon := strings.Cut(l, ":")
+	key, val = strings.TrimSpace(key), strings.TrimSpace(val)
+	first, _, _ := strings.Cut(l, " ")
+	switch {
+	case l == "Rx" || l == "Tx":
+		*section = l
+	case (first == "Rate" || first == "Statistic") && strings.Contains(l, "RX"):
+		*section = first
+	case isRule(l):
+	case *section == "Rate":
+	case *section == "Statistic":
+		aoscxStatistic(cur, strings.Fields(l))
+	case *section == "Rx" || *section == "Tx":
+		aoscxCounters(cur, *section == "Rx", strings.Fields(l))
+	case strings.HasPrefix(l, "Admin state is "):
+		cur.LinkAdmin = firstWord(strings.TrimPrefix(l, "Admin state is "))
+	case strings.HasPrefix(l, "VRF name is "):
+		cur.VRF = strings.TrimPrefix(l, "VRF name is ")
+	case strings.HasPrefix(l, "MTU "):
+		cur.MTU = strings.TrimSpace(strings.TrimPrefix(l, "MTU "))
+	case strings.HasPrefix(l, "Type "):
+		cur.IfType = firstWord(strings.TrimPrefix(l, "Type "))
+	case strings.HasPrefix(l, "qos trust "):
+		cur.QoSTrust = firstWord(strings.TrimPrefix(l, "qos trust "))
+	case strings.HasPrefix(l, "Speed ") && !hasColon:
+		cur.Speed = strings.TrimSpace(strings.TrimPrefix(l, "Speed "))
+	case strings.HasPrefix(l, "Auto-negotiation is "):
+		cur.AutoNeg = firstWord(strings.TrimPrefix(l, "Auto-negotiation is "))
+	case strings.HasSuffix(l, "-duplex") && !strings.Contains(l, " "):
+		cur.Duplex = strings.TrimSuffix(l, "-duplex")
+	case strings.HasPrefix(l, "IPv4 address "):
+		addr, sec, _ := strings.Cut(strings.TrimPrefix(l, "IPv4 address "), " ")
+		if strings.TrimSpace(sec) == "secondary" {
+			cur.SecondaryIPAddress = append(cur.SecondaryIPAddress, addr)
+		} else {
+			cur.IPAddress = addr
+		}
+	case !hasColon:
+	case key == "Hardware":
+		hw, mac, _ := strings.Cut(val, ",")
+		cur.HWType = strings.TrimSpace(hw)
+		if k, v, ok := strings.Cut(mac, ":"); ok && strings.TrimSpace(k) == "MAC Address" {
+			cur.MACAddress = strings.TrimSpace(v)
+		}
+	case key == "MAC Address":
+		cur.MACAddress = val
+	case key == "Speed":
+		cur.Speed = val
+	case key == "State information":
+		cur.LinkStateInfo = val
+	case key == "Link transitions":
+		cur.LinkTransitions = val
+	case key == "Description":
+		cur.Description = val
+	case key == "Flow-control":
+		cur.FlowControl = val
+	case key == "Error-control":
+		cur.ErrorControl = val
+	case key == "VLAN Mode":
+		cur.VLANMode = val
+	case key == "Access VLAN":
+		cur.VLANAccess = val
+	case key == "Native VLAN":
+		cur.VLANNative = val
+	case key == "Allowed VLAN List" || key == "Allowed VLANs":
+		for _, v := range strings.Split(val, ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				cur.VLANTrunk = append(cur.VLANTrunk, v)
+			}
+		}
+	case key == "VRF":
+		cur.VRF = val
+	case key == "Aggregated-interfaces":
+		cur.AggregatedInterfaces = append(cur.AggregatedInterfaces, strings.Fields(strings.ReplaceAll(val, ",", " "))...)
+	}
+}
+
+// aoscxCounters reads a line of the Rx/Tx counters (10.0x): "2417650
+// total packets  457274611 total bytes", "0   unicast packets", "0
+// errors  14 dropped", "0 CRC/FCS", "0 collision".
+func aoscxCounters(cur *AOSCXInterface, rx bool, fs []string) {
+	for j := 0; j+1 < len(fs); {
+		n := fs[j]
+		if !isNumber(n) {
+			j++
+			continue
+		}
+		k := j + 1
+		for k < len(fs) && !isNumber(fs[k]) {
+			k++
+		}
+		switch strings.Join(fs[j+1:k], " ") {
+		case "total packets":
+			set2(rx, &cur.RxTotalPackets, &cur.TxTotalPackets, n)
+		case "total bytes":
+			set2(rx, &cur.RxTotalBytes, &cur.TxTotalBytes, n)
+		case "unicast packets":
+			set2(rx, &cur.RxUnicastPackets, &cur.TxUnicastPackets, n)
+		case "multicast packets":
+			set2(rx, &cur.RxMcastPackets, &cur.TxMcastPackets, n)
+		case "broadcast packets":
+			set2(rx, &cur.RxBroadcastPackets, &cur.TxBroadcastPackets, n)
+		case "errors":
+			set2(rx, &cur.RxErrors, &cur.TxErrors, n)
+		case "dropped":
+			set2(rx, &cur.RxDropped, &cur.TxDropped, n)
+		case "filtered":
+			set2(rx, &cur.RxFiltered, &cur.TxFiltered, n)
+		case "CRC/FCS":
+			set2(rx, &cur.RxCRCFCS, &cur.TxCRCFCS, n)
+		case "collision":
+			if !rx {
+				cur.TxCollision = n
+			}
+		}
+		j = k
+	}
+}
+
+// aoscxStatistic reads a row of the Statistic table (later releases):
+// the counter's name, then RX, TX and Total.
+func aoscxStatistic(cur *AOSCXInterface, fs []string) {
+	if len(fs) < 4 {
+		return
+	}
+	rxv, txv := fs[len(fs)-3], fs[len(fs)-2]
+	if !isNumber(rxv) {
+		rxv = ""
+	}
+	switch strings.Join(fs[:len(fs)-3], " ") {
+	case "Packets":
+		cur.RxTotalPackets, cur.TxTotalPackets = rxv, txv
+	case "Unicast":
+		cur.RxUnicastPackets, cur.TxUnicastPackets = rxv, txv
+	case "Multicast":
+		cur.RxMcastPackets, cur.TxMcastPackets = rxv, txv
+	case "Broadcast":
+		cur.RxBroadcastPackets, cur.TxBroadcastPackets = rxv, txv
+	case "Bytes":
+		cur.RxTotalBytes, cur.TxTotalBytes = rxv, txv
+	case "Dropped":
+		cur.RxDropped, cur.TxDropped = rxv, txv
+	case "Errors":
+		cur.RxErrors, cur.TxErrors = rxv, txv
+	case "CRC/FCS":
+		cur.RxCRCFCS, cur.TxCRCFCS = rxv, txv
+	case "Collision":
+		cur.TxCollision = txv
+	case "Filtered":
+		cur.RxFiltered, cur.TxFiltered = rxv, txv
+	}
 }
 
 func set2(rx bool, r, t *string, v string) {
@@ -221,59 +349,52 @@ type AOSCXVLAN struct {
 	Interfaces []string `yaml:"interfaces"`
 }
 
-// AOSCXShowVLAN parses AOS-CX `show vlan`: fixed columns under the header
-// (VLAN, Name, Status, Reason, Type, Interfaces); interface ranges
-// continue on indented lines.
-func AOSCXShowVLAN(text string) ([]AOSCXVLAN, error) {
+var aoscxVLANTable = NewTable(Spec{
+	Command: "show vlan",
+	Columns: []Column{
+		{"vlan", []string{"VLAN"}},
+		{"name", []string{"Name"}},
+		{"status", []string{"Status"}},
+		{"reason", []string{"Reason"}},
+		{"type", []string{"Type"}},
+		{"interfaces", []string{"Interfaces"}},
+	},
+	Signatures: [][]string{{"vlan", "name", "status", "interfaces"}},
+})
+
+// AOSCXShowVLAN parses AOS-CX `show vlan`: VLAN, Name, Status, Reason,
+// Type, Interfaces; a list of interfaces (ranges, comma-separated)
+// continues on the next lines.
+func AOSCXShowVLAN(text string) ([]AOSCXVLAN, Report) {
 	var out []AOSCXVLAN
-	cols := map[string]int{}
-	for n, l := range lines(text) {
-		t := strings.TrimSpace(l)
-		if t == "" || strings.Trim(t, "-") == "" {
-			continue
-		}
-		if strings.HasPrefix(l, "VLAN ") && strings.Contains(l, "Interfaces") {
-			for _, tk := range tokens(l) {
-				cols[tk.text] = tk.start
+	rep := aoscxVLANTable.Read(text, func(r Row) error {
+		ifaces := commaList(r.Cell("interfaces"))
+		if r.Continuation() {
+			if len(out) == 0 || r.Cell("name") != "" || r.Cell("status") != "" {
+				return errors.New("not a VLAN row: no VLAN ID, and not interfaces continuing the VLAN above")
 			}
-			continue
+			out[len(out)-1].Interfaces = append(out[len(out)-1].Interfaces, ifaces...)
+			return nil
 		}
-		if len(cols) == 0 {
-			return out, &Error{Line: n + 1, Text: l, Msg: "no header before the VLANs"}
+		id := r.Cell("vlan")
+		if !isVLANID(id) {
+			return fmt.Errorf("not a VLAN row: VLAN ID %q is not a number from 1 to 4094", id)
 		}
-		field := func(from, to string) string {
-			a, b := cols[from], len(l)
-			if to != "" && cols[to] < len(l) {
-				b = cols[to]
-			}
-			if a >= len(l) {
-				return ""
-			}
-			return strings.TrimSpace(l[a:b])
+		out = append(out, AOSCXVLAN{ID: id, Name: r.Cell("name"), Status: r.Cell("status"), Reason: r.Cell("reason"), Type: r.Cell("type"), Interfaces: ifaces})
+		return nil
+	})
+	return out, rep
+}
+
+// commaList splits "1/1/2-1/1/4,1/1/6-1/1/8," at its commas.
+func commaList(s string) []string {
+	out := []string{}
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
 		}
-		addIfaces := func(v *AOSCXVLAN, s string) {
-			for _, r := range strings.Split(s, ",") {
-				if r = strings.TrimSpace(r); r != "" {
-					v.Interfaces = append(v.Interfaces, r)
-				}
-			}
-		}
-		if l[0] == ' ' {
-			if len(out) == 0 {
-				return out, &Error{Line: n + 1, Text: l, Msg: "a continuation line before any VLAN"}
-			}
-			addIfaces(&out[len(out)-1], t)
-			continue
-		}
-		id := field("VLAN", "Name")
-		if strings.Trim(id, "0123456789") != "" || id == "" {
-			return out, &Error{Line: n + 1, Text: l, Msg: "not a VLAN row"}
-		}
-		v := AOSCXVLAN{ID: id, Name: field("Name", "Status"), Status: field("Status", "Reason"), Reason: field("Reason", "Type"), Type: field("Type", "Interfaces"), Interfaces: []string{}}
-		addIfaces(&v, field("Interfaces", ""))
-		out = append(out, v)
 	}
-	return out, nil
+	return out
 }
 
 // AOSCXMAC is one entry of AOS-CX `show mac-address-table`.
@@ -284,17 +405,33 @@ type AOSCXMAC struct {
 	Port string `yaml:"port"`
 }
 
-var aoscxMACRow = regexp.MustCompile(`^([0-9a-f]{2}(?::[0-9a-f]{2}){5})\s+(\d{1,4})\s+(\S+)\s+(\S+)$`)
+var aoscxMACTable = NewTable(Spec{
+	Command: "show mac-address-table",
+	Columns: []Column{
+		{"mac", []string{"MAC Address"}},
+		{"vlan", []string{"VLAN"}},
+		{"type", []string{"Type"}},
+		{"port", []string{"Port"}},
+	},
+	Signatures: [][]string{{"mac", "vlan", "port"}},
+})
 
 // AOSCXMACTable parses AOS-CX `show mac-address-table`.
-func AOSCXMACTable(text string) ([]AOSCXMAC, error) {
+func AOSCXMACTable(text string) ([]AOSCXMAC, Report) {
 	var out []AOSCXMAC
-	for _, l := range lines(text) {
-		if m := aoscxMACRow.FindStringSubmatch(strings.TrimSpace(l)); m != nil {
-			out = append(out, AOSCXMAC{MAC: m[1], VLAN: m[2], Type: m[3], Port: m[4]})
+	rep := aoscxMACTable.Read(text, func(r Row) error {
+		m := AOSCXMAC{MAC: r.Cell("mac"), VLAN: r.Cell("vlan"), Type: r.Cell("type"), Port: r.Cell("port")}
+		if NormaliseMAC(m.MAC) == "" || !isNumber(m.VLAN) || m.Port == "" || strings.Contains(m.Port, " ") || strings.Contains(m.Type, " ") {
+			fs := r.Fields()
+			if len(fs) != 4 || NormaliseMAC(fs[0]) == "" || !isNumber(fs[1]) {
+				return errors.New("not a MAC entry: no MAC address, VLAN, type and port under their columns")
+			}
+			m = AOSCXMAC{MAC: fs[0], VLAN: fs[1], Type: fs[2], Port: fs[3]}
 		}
-	}
-	return out, nil
+		out = append(out, m)
+		return nil
+	})
+	return out, rep
 }
 
 // AOSCXARP is one entry of AOS-CX `show arp all-vrfs`.
@@ -307,15 +444,38 @@ type AOSCXARP struct {
 	VRF          string `yaml:"vrf"`
 }
 
-var aoscxARPRow = regexp.MustCompile(`^(\d{1,3}(?:\.\d{1,3}){3})\s+([0-9a-f]{2}(?::[0-9a-f]{2}){5})\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)$`)
+var aoscxARPTable = NewTable(Spec{
+	Command: "show arp",
+	Columns: []Column{
+		{"ip", []string{"IPv4 Address", "IP Address"}},
+		{"mac", []string{"MAC"}},
+		{"port", []string{"Port"}},
+		{"physical", []string{"Physical Port"}},
+		{"state", []string{"State"}},
+		{"vrf", []string{"VRF"}},
+	},
+	Signatures: [][]string{{"ip", "mac", "port"}},
+	Skip:       func(l string) bool { return strings.HasPrefix(l, "Total Number Of ARP Entries") },
+})
 
-// AOSCXARPTable parses AOS-CX `show arp` / `show arp all-vrfs`.
-func AOSCXARPTable(text string) ([]AOSCXARP, error) {
+// AOSCXARPTable parses AOS-CX `show arp` / `show arp all-vrfs`. An entry
+// not yet resolved has no MAC address.
+func AOSCXARPTable(text string) ([]AOSCXARP, Report) {
 	var out []AOSCXARP
-	for _, l := range lines(text) {
-		if m := aoscxARPRow.FindStringSubmatch(strings.TrimSpace(l)); m != nil {
-			out = append(out, AOSCXARP{IP: m[1], MAC: m[2], Port: m[3], PhysicalPort: m[4], State: m[5], VRF: m[6]})
+	rep := aoscxARPTable.Read(text, func(r Row) error {
+		a := AOSCXARP{IP: r.Cell("ip"), MAC: r.Cell("mac"), Port: r.Cell("port"), PhysicalPort: r.Cell("physical"), State: r.Cell("state"), VRF: r.Cell("vrf")}
+		if !isIPv4(a.IP) {
+			return fmt.Errorf("not an ARP entry: %q under IPv4 Address is not an address", a.IP)
 		}
-	}
-	return out, nil
+		if a.MAC != "" && NormaliseMAC(a.MAC) == "" || strings.Contains(a.Port, " ") || strings.Contains(a.State, " ") {
+			fs := r.Fields()
+			if len(fs) != 6 || NormaliseMAC(fs[1]) == "" {
+				return errors.New("not an ARP entry: no MAC address, ports, state and VRF under their columns")
+			}
+			a = AOSCXARP{IP: fs[0], MAC: fs[1], Port: fs[2], PhysicalPort: fs[3], State: fs[4], VRF: fs[5]}
+		}
+		out = append(out, a)
+		return nil
+	})
+	return out, rep
 }

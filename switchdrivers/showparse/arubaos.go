@@ -1,13 +1,13 @@
 package showparse
 
 import (
-	"regexp"
+	"errors"
 	"strings"
 )
 
-// ArubaOSVLAN is one row of ArubaOS-Switch `show vlan`; the switch-wide
-// values (maximum, primary and management VLAN) are on the first record,
-// as the reference template reports them.
+// ArubaOSVLAN is one row of ArubaOS `show vlan`; the switch-wide values
+// (maximum, primary and management VLAN) are on the first record, as the
+// reference template reports them.
 type ArubaOSVLAN struct {
 	ID          string `yaml:"vlan_id"`
 	Name        string `yaml:"vlan_name"`
@@ -19,10 +19,12 @@ type ArubaOSVLAN struct {
 	MgmtVLAN    string `yaml:"mgmt_vlan"`
 }
 
-// ArubaOSShowVLAN parses ArubaOS-Switch `show vlan`.
-func ArubaOSShowVLAN(text string) ([]ArubaOSVLAN, error) {
+// ArubaOSShowVLAN parses ArubaOS `show vlan`: the "Key : value" lines
+// above the table, then the table ProCurve's `show vlans` prints (with a
+// bar before Status).
+func ArubaOSShowVLAN(text string) ([]ArubaOSVLAN, Report) {
 	var maxV, primary, mgmt string
-	for _, l := range lines(text) {
+	for _, l := range textLines(text) {
 		k, v, ok := strings.Cut(strings.TrimSpace(l), ":")
 		if !ok {
 			continue
@@ -36,22 +38,20 @@ func ArubaOSShowVLAN(text string) ([]ArubaOSVLAN, error) {
 			mgmt = strings.TrimSpace(v)
 		}
 	}
-	rows, nos := dashTable(text)
 	var out []ArubaOSVLAN
-	for i, c := range rows {
-		if len(c) < 4 || c[0] == "" || strings.Trim(c[0], "0123456789") != "" {
-			return out, &Error{Line: nos[i], Text: strings.Join(c, " "), Msg: "not a VLAN row"}
+	rep := procurveVLANTable.Read(text, func(r Row) error {
+		v, err := procurveVLANRow(r)
+		if err != nil {
+			return err
 		}
-		v := ArubaOSVLAN{ID: c[0], Name: c[1], Status: c[2], Voice: c[3]}
-		if len(c) > 4 {
-			v.Jumbo = c[4]
+		a := ArubaOSVLAN{ID: v.ID, Name: v.Name, Status: v.Status, Voice: v.Voice, Jumbo: v.Jumbo}
+		if len(out) == 0 {
+			a.MaxVLANs, a.PrimaryVLAN, a.MgmtVLAN = maxV, primary, mgmt
 		}
-		if i == 0 {
-			v.MaxVLANs, v.PrimaryVLAN, v.MgmtVLAN = maxV, primary, mgmt
-		}
-		out = append(out, v)
-	}
-	return out, nil
+		out = append(out, a)
+		return nil
+	})
+	return out, rep
 }
 
 // ArubaOSARP is one entry of ArubaOS `show arp`.
@@ -63,15 +63,32 @@ type ArubaOSARP struct {
 	Age       string `yaml:"age"`
 }
 
-var arubaOSARPRow = regexp.MustCompile(`^(\S+)\s+(\d{1,3}(?:\.\d{1,3}){3})\s+([0-9a-f]{2}(?::[0-9a-f]{2}){5})\s+(\S+)\s+(\S+)$`)
+var arubaOSARPTable = NewTable(Spec{
+	Command: "show arp",
+	Columns: []Column{
+		{"protocol", []string{"Protocol"}},
+		{"ip", []string{"IP Address"}},
+		{"mac", []string{"Hardware Address"}},
+		{"interface", []string{"Interface"}},
+		{"age", []string{"Age", "Age (min)"}},
+	},
+	Signatures: [][]string{{"ip", "mac", "interface"}},
+	Skip: func(l string) bool {
+		return strings.HasPrefix(l, "Total ARP entries") || strings.HasPrefix(l, "Codes:")
+	},
+})
 
-// ArubaOSARPTable parses ArubaOS `show arp`.
-func ArubaOSARPTable(text string) ([]ArubaOSARP, error) {
+// ArubaOSARPTable parses ArubaOS `show arp`. A local address is marked
+// "*" before its protocol ("* Internet").
+func ArubaOSARPTable(text string) ([]ArubaOSARP, Report) {
 	var out []ArubaOSARP
-	for _, l := range lines(text) {
-		if m := arubaOSARPRow.FindStringSubmatch(strings.TrimSpace(l)); m != nil {
-			out = append(out, ArubaOSARP{m[1], m[2], m[3], m[4], m[5]})
+	rep := arubaOSARPTable.Read(text, func(r Row) error {
+		a := ArubaOSARP{Protocol: strings.TrimSpace(strings.TrimLeft(r.Cell("protocol"), "*SA ")), IP: r.Cell("ip"), MAC: r.Cell("mac"), Interface: r.Cell("interface"), Age: r.Cell("age")}
+		if !isIPv4(a.IP) || NormaliseMAC(a.MAC) == "" || a.Interface == "" || strings.Contains(a.Interface, " ") {
+			return errors.New("not an ARP entry: no IP address, hardware address and interface under their columns")
 		}
-	}
-	return out, nil
+		out = append(out, a)
+		return nil
+	})
+	return out, rep
 }

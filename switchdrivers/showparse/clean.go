@@ -40,7 +40,10 @@ func cleanLine(l string) string {
 	if !plain {
 		l = strings.TrimRight(terminal(l), " ")
 	}
-	if strings.Contains(l, "-") || strings.Contains(l, "<") {
+	// A pager mark starts, after blanks, with a dash or "press" and says
+	// "more" or "<SPACE>": only such lines are matched against pagingMark
+	// (rules of dashes are many, and slow to match).
+	if t := strings.TrimLeft(l, " "); t != "" && (t[0] == '-' || t[0]|0x20 == 'p') && (containsFold(t, "more") || strings.Contains(t, "<")) {
 		if m := pagingMark.FindStringIndex(l); m != nil {
 			l = l[m[1]:]
 		}

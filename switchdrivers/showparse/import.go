@@ -473,58 +473,69 @@ var (
 
 var (
 	junosCommands = []command{
-		{name: CmdJunosSwitchingInterfaces, also: []string{"show ethernet-switching interface"},
-			match: func(l string) bool { return strings.HasPrefix(l, "Interface") && strings.Contains(l, "VLAN members") },
+		{name: CmdJunosSwitchingInterfaces, also: []string{"show ethernet-switching interface"}, filters: []string{"brief"}, table: junosESITable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := JunosEthernetSwitchingInterfaces(text)
+				rows, rep := JunosEthernetSwitchingInterfaces(text)
 				for _, row := range rows {
 					name, _, _ := strings.Cut(row.Interface, ".")
 					p := Port{Name: name, Mode: "access", Status: row.Status}
-					for _, t := range row.Tagging {
-						if t == "tagged" {
-							p.Mode = "trunk"
-						}
+					if row.PortTagging == "tagged" || slices.Contains(row.Tagging, "tagged") {
+						p.Mode = "trunk"
 					}
 					if p.Mode == "access" && len(row.VLANID) == 1 {
 						p.VLAN = row.VLANID[0]
 					}
 					mergePort(r, p)
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: CmdJunosVLANs,
-			match: func(l string) bool {
-				return strings.HasPrefix(l, "Routing instance") && strings.Contains(l, "VLAN name")
-			},
+		{name: CmdJunosVLANs, filters: []string{"brief"}, table: junosVLANsTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := JunosShowVLANs(text)
+				rows, rep := JunosShowVLANs(text)
 				for _, row := range rows {
-					var ports []string
+					if row.Tag == "" {
+						continue // no VLAN ID to report it under (a VLAN without vlan-id)
+					}
+					ports := []string{}
 					for _, i := range row.Interfaces {
 						name, _, _ := strings.Cut(strings.TrimSuffix(i, "*"), ".")
 						ports = append(ports, name)
 					}
 					r.VLANs = append(r.VLANs, VLAN{ID: row.Tag, Name: row.Name, Ports: ports})
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: CmdJunosARP, also: []string{"show arp no-resolve"},
-			match: func(l string) bool { return strings.HasPrefix(l, "MAC Address") && strings.Contains(l, "Interface") },
+		{name: CmdJunosARP, also: []string{"show arp no-resolve"}, filters: []string{"no-resolve", "interface *", "vpn *", "hostname *"}, table: junosARPTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := JunosARPTable(text)
+				rows, rep := JunosARPTable(text)
 				for _, row := range rows {
 					r.addARP(row.IP, row.MAC, row.Interface)
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
+			}},
+		{name: "show ethernet-switching table", filters: []string{"brief", "interface *", "vlan-name *", "vlan-id *", "vlan *"}, table: junosMACTable,
+			read: func(text string, r *Result) (Report, error) {
+				rows, rep := JunosEthernetSwitchingTable(text)
+				for _, row := range rows {
+					port, _, _ := strings.Cut(row.Interface, ".")
+					r.addMAC(row.MAC, row.VLANName, []string{port})
+				}
+				return rep, nil
+			}},
+		{name: "show interfaces descriptions", table: junosDescriptionsTable,
+			read: func(text string, r *Result) (Report, error) {
+				rows, rep := JunosInterfaceDescriptions(text)
+				for _, row := range rows {
+					mergePort(r, Port{Name: row.Interface, Description: row.Description})
+				}
+				return rep, nil
 			}},
 	}
 	aoscxCommands = []command{
 		{name: "show interface", also: []string{"show interfaces"},
-			match: func(l string) bool {
-				return strings.HasPrefix(l, "Interface ") && (strings.HasSuffix(l, " is up") || strings.HasSuffix(l, " is down"))
-			},
+			match: func(l string) bool { _, _, _, ok := aoscxHeader(l); return ok },
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := AOSCXShowInterface(text)
+				rows, rep := AOSCXShowInterface(text)
 				for _, row := range rows {
 					p := Port{Name: row.Interface, Status: row.LinkStatus, Description: row.Description}
 					switch row.VLANMode {
@@ -532,50 +543,46 @@ var (
 						p.Mode, p.VLAN = "access", row.VLANAccess
 					case "":
 						p.Mode = "routed"
-					default:
+					default: // native-untagged, native-tagged
 						p.Mode, p.VLAN = "trunk", row.VLANNative
 					}
 					mergePort(r, p)
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: "show vlan",
-			match: func(l string) bool { return strings.HasPrefix(l, "VLAN ") && strings.Contains(l, "Interfaces") },
+		{name: "show vlan", table: aoscxVLANTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := AOSCXShowVLAN(text)
+				rows, rep := AOSCXShowVLAN(text)
 				for _, row := range rows {
 					r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name, Status: row.Status, Ports: row.Interfaces})
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: "show mac-address-table",
-			match: func(l string) bool { return strings.HasPrefix(l, "MAC Address") && strings.Contains(l, "Port") },
+		{name: "show mac-address-table", filters: []string{"vlan *", "port *", "dynamic", "static"}, table: aoscxMACTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := AOSCXMACTable(text)
+				rows, rep := AOSCXMACTable(text)
 				for _, row := range rows {
 					r.addMAC(row.MAC, row.VLAN, []string{row.Port})
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: "show arp", also: []string{"show arp all-vrfs"},
-			match: func(l string) bool { return strings.HasPrefix(l, "IPv4 Address") && strings.Contains(l, "MAC") },
+		{name: "show arp", also: []string{"show arp all-vrfs"}, filters: []string{"vrf *"}, table: aoscxARPTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := AOSCXARPTable(text)
+				rows, rep := AOSCXARPTable(text)
 				for _, row := range rows {
 					r.addARP(row.IP, row.MAC, row.Port)
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
 	}
 	procurveCommands = []command{
-		{name: "show interfaces status", also: []string{"show interface status"},
-			match: func(l string) bool { return strings.Contains(l, "Config-mode") && strings.Contains(l, "Untagged") },
+		{name: "show interfaces status", also: []string{"show interface status"}, table: procurveStatusTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := ProCurveInterfacesStatus(text)
+				rows, rep := ProCurveInterfacesStatus(text)
 				for _, row := range rows {
 					p := Port{Name: row.Port, Status: row.Status, Description: row.Name}
 					switch {
-					case row.VLANTagged != "No" && row.VLANTagged != "":
+					case row.VLANTagged != "No": // "multi" or one VLAN
 						p.Mode = "trunk"
 						if isNumber(row.VLANUntagged) {
 							p.VLAN = row.VLANUntagged
@@ -585,58 +592,45 @@ var (
 					}
 					mergePort(r, p)
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: "show interfaces brief", also: []string{"show interface brief"},
-			match: func(l string) bool {
-				return strings.Contains(l, "Intrusion") || (strings.Contains(l, "Enabled Status") && strings.Contains(l, "Port"))
-			},
+		{name: "show interfaces brief", also: []string{"show interface brief"}, table: procurveBriefTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := ProCurveInterfacesBrief(text)
+				rows, rep := ProCurveInterfacesBrief(text)
 				for _, row := range rows {
 					mergePort(r, Port{Name: row.Port, Status: row.Status})
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: "show vlans",
-			match: func(l string) bool { return strings.Contains(l, "VLAN ID") && strings.Contains(l, "Name") },
+		{name: "show vlans", table: procurveVLANTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := ProCurveShowVLANs(text)
+				rows, rep := ProCurveShowVLANs(text)
 				for _, row := range rows {
 					r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name, Status: row.Status})
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: "show mac-address",
-			match: func(l string) bool {
-				return strings.HasPrefix(strings.TrimSpace(l), "MAC Address") && strings.Contains(l, "VLAN")
-			},
+		{name: "show mac-address", filters: []string{"vlan *"}, table: procurveMACTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := ProCurveMACTable(text)
+				rows, rep := ProCurveMACTable(text)
 				for _, row := range rows {
 					r.addMAC(row.MAC, row.VLAN, []string{row.Port})
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: "show arp",
-			match: func(l string) bool {
-				return strings.HasPrefix(strings.TrimSpace(l), "IP Address") && strings.Contains(l, "MAC Address")
-			},
+		{name: "show arp", table: procurveARPTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := ProCurveARPTable(text)
+				rows, rep := ProCurveARPTable(text)
 				for _, row := range rows {
 					r.addARP(row.IP, row.MAC, row.Port)
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
 	}
 	huaweiCommands = []command{
-		{name: "display port vlan",
-			match: func(l string) bool {
-				return strings.HasPrefix(l, "Port") && strings.Contains(l, "Link Type") && strings.Contains(l, "PVID")
-			},
+		{name: "display port vlan", table: huaweiPortVLANTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := HuaweiDisplayPortVLAN(text)
+				rows, rep := HuaweiDisplayPortVLAN(text)
 				for _, row := range rows {
 					p := Port{Name: row.Interface, VLAN: row.PVID}
 					switch row.LinkType {
@@ -644,73 +638,87 @@ var (
 						p.Mode = "access"
 					case "":
 						p.VLAN = "" // an Eth-Trunk member: its trunk carries the VLANs
-					default:
+					default: // trunk, hybrid: the PVID is the untagged VLAN
 						p.Mode = "trunk"
 					}
 					mergePort(r, p)
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: "display interface brief",
-			match: func(l string) bool {
-				return strings.HasPrefix(l, "Interface") && strings.Contains(l, "PHY") && strings.Contains(l, "Protocol")
-			},
+		{name: "display interface brief", table: huaweiBriefTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := HuaweiDisplayInterfaceBrief(text)
+				rows, rep := HuaweiDisplayInterfaceBrief(text)
 				for _, row := range rows {
 					name, _, _ := strings.Cut(row.Interface, "(")
 					mergePort(r, Port{Name: name, Status: row.PHY})
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: "display arp all", also: []string{"display arp"},
-			match: func(l string) bool { return strings.HasPrefix(l, "IP ADDRESS") && strings.Contains(l, "MAC ADDRESS") },
+		{name: "display arp all", also: []string{"display arp"}, filters: []string{"interface *", "vpn-instance *", "dynamic", "static"}, table: huaweiARPTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := HuaweiARPTable(text)
+				rows, rep := HuaweiARPTable(text)
 				for _, row := range rows {
 					r.addARP(row.IP, row.MAC, row.Interface)
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
+		{name: "display vlan", also: []string{"display vlan brief"}, table: huaweiVLANTable, read: readHuaweiVLANs},
 	}
 	comwareCommands = []command{
-		{name: "display interface brief",
-			match: func(l string) bool {
-				return strings.HasPrefix(l, "Interface") && (strings.Contains(l, "PVID") || strings.Contains(l, "Protocol"))
-			},
+		{name: "display interface brief", table: comwareBriefTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := ComwareDisplayInterfaceBrief(text)
+				rows, rep := ComwareDisplayInterfaceBrief(text)
 				for _, row := range rows {
-					p := Port{Name: row.Interface, Status: row.Link, Description: unlessPlaceholder(strings.TrimSpace(row.Description))}
+					p := Port{Name: row.Interface, Status: row.Link, Description: unlessPlaceholder(row.Description)}
 					switch row.Type {
 					case "A":
 						p.Mode, p.VLAN = "access", row.VLANID
 					case "T", "H":
 						p.Mode, p.VLAN = "trunk", row.VLANID
 					case "":
-						p.Mode = "routed"
+						if row.VLANID == "" { // a route-mode row
+							p.Mode = "routed"
+						}
 					}
 					mergePort(r, p)
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: "display mac-address",
-			match: func(l string) bool { return strings.HasPrefix(l, "MAC ADDR") && strings.Contains(l, "VLAN") },
+		{name: "display mac-address", filters: []string{"vlan *", "interface *", "dynamic", "static"}, table: comwareMACTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := ComwareMACTable(text)
+				rows, rep := ComwareMACTable(text)
 				for _, row := range rows {
 					r.addMAC(row.MAC, row.VLAN, []string{row.Interface})
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: "display arp",
-			match: func(l string) bool { return strings.HasPrefix(l, "IP address") && strings.Contains(l, "MAC address") },
+		{name: "display arp", filters: []string{"all", "dynamic", "static", "vlan *", "interface *"}, table: comwareARPTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := ComwareARPTable(text)
+				rows, rep := ComwareARPTable(text)
 				for _, row := range rows {
 					r.addARP(row.IP, row.MAC, row.Interface)
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
+			}},
+		{name: "display vlan all",
+			match: func(l string) bool {
+				k, v, ok := strings.Cut(strings.TrimSpace(l), ":")
+				return ok && k == "VLAN ID" && isVLANID(strings.TrimSpace(v))
+			},
+			read: func(text string, r *Result) (Report, error) {
+				rows, rep := ComwareDisplayVLANAll(text)
+				for _, row := range rows {
+					r.VLANs = append(r.VLANs, VLAN{ID: row.VLANID, Name: row.Name, Ports: slices.Concat(row.UntaggedPorts, row.TaggedPorts)})
+				}
+				return rep, nil
+			}},
+		{name: "display vlan brief", table: comwareVLANBriefTable,
+			read: func(text string, r *Result) (Report, error) {
+				rows, rep := ComwareDisplayVLANBrief(text)
+				for _, row := range rows {
+					r.VLANs = append(r.VLANs, VLAN{ID: row.VLANID, Name: row.Name, Ports: row.Ports})
+				}
+				return rep, nil
 			}},
 	}
 	smbStatusCommand = command{name: "show interfaces status", also: []string{"show interface status"},
@@ -808,28 +816,45 @@ var (
 			return legacyReport(len(rows)), err
 		}}
 	arubaOSCommands = []command{
-		{name: "show vlan",
-			match: func(l string) bool { return strings.Contains(l, "VLAN ID") && strings.Contains(l, "Status") },
+		{name: "show vlan", table: procurveVLANTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := ArubaOSShowVLAN(text)
+				rows, rep := ArubaOSShowVLAN(text)
 				for _, row := range rows {
 					r.VLANs = append(r.VLANs, VLAN{ID: row.ID, Name: row.Name, Status: row.Status})
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
-		{name: "show arp",
-			match: func(l string) bool {
-				return strings.Contains(l, "IP Address") && strings.Contains(l, "Hardware Address")
-			},
+		{name: "show arp", table: arubaOSARPTable,
 			read: func(text string, r *Result) (Report, error) {
-				rows, err := ArubaOSARPTable(text)
+				rows, rep := ArubaOSARPTable(text)
 				for _, row := range rows {
 					r.addARP(row.IP, row.MAC, row.Interface)
 				}
-				return legacyReport(len(rows)), err
+				return rep, nil
 			}},
 	}
 )
+
+// readHuaweiVLANs reads Huawei `display vlan`: one VLAN per VLAN ID,
+// with the ports of all its groups.
+func readHuaweiVLANs(text string, r *Result) (Report, error) {
+	rows, rep := HuaweiDisplayVLAN(text)
+	at := map[string]int{}
+	for _, row := range rows {
+		i, ok := at[row.VLANID]
+		if !ok {
+			name := row.Name
+			if name == "" {
+				name = row.Description
+			}
+			at[row.VLANID] = len(r.VLANs)
+			r.VLANs = append(r.VLANs, VLAN{ID: row.VLANID, Name: name, Status: row.Status, Ports: []string{}})
+			i = len(r.VLANs) - 1
+		}
+		r.VLANs[i].Ports = append(r.VLANs[i].Ports, row.Interface...)
+	}
+	return rep, nil
+}
 
 func (r *Result) addMAC(addr, vlan string, ports []string) {
 	port := ""

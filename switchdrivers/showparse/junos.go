@@ -1,13 +1,41 @@
 package showparse
 
 import (
-	"regexp"
+	"errors"
+	"fmt"
 	"strings"
 )
 
+// Junos prints its switching tables in two generations: the original EX
+// software and, since the Enhanced Layer 2 Software (ELS: EX 13.2X50 on,
+// QFX, vQFX), a layout with other columns and two-line headers. Each
+// parser below reads both, through the table reader; the second line of
+// a two-line ELS header ("interface  members ...", "name  address ...")
+// and the lines Junos puts around a table ("{master:0}", "Total entries:
+// 9", "Routing instance : default-switch") are recognised, not rows.
+
+// junosBanner recognises the lines Junos prints around any output: the
+// virtual-chassis banner ("{master:0}", "{primary:node0}").
+func junosBanner(l string) bool { return strings.HasPrefix(l, "{") && strings.HasSuffix(l, "}") }
+
+// junosInstance recognises "Routing instance : default-switch" (ELS
+// tables) and "Routing Instance Name : default-switch" (ELS `show
+// ethernet-switching interface`, once per table or once per interface).
+func junosInstance(l string) bool {
+	if len(l) < 16 || l[0]|0x20 != 'r' {
+		return false
+	}
+	k, _, ok := strings.Cut(l, ":")
+	k = strings.TrimSpace(k)
+	return ok && (strings.EqualFold(k, "routing instance") || strings.EqualFold(k, "routing instance name"))
+}
+
 // JunosESI is one logical interface of Junos `show ethernet-switching
-// interfaces` (EX, the format before ELS): its VLAN memberships, one entry
-// per VLAN (continuation lines add more).
+// interfaces` (EX before ELS) or `show ethernet-switching interface`
+// (ELS): its VLAN memberships, one entry per VLAN. Field names follow the
+// reference template (EX layout); the ELS layout adds the STP state and
+// the logical interface flags, and its state is "down" when the flags
+// say DN (interface down), else "up".
 type JunosESI struct {
 	Interface  string   `yaml:"interface"`
 	Status     string   `yaml:"status"`
@@ -15,62 +43,119 @@ type JunosESI struct {
 	VLANID     []string `yaml:"vlan_id"`
 	Tagging    []string `yaml:"tagging"`
 	PortError  []string `yaml:"port_error"`
+	STPState   []string `yaml:"stp_state"` // ELS
+	Flags      string   `yaml:"flags"`     // ELS: logical interface flags (DN, DL, LH, ...)
+	// PortTagging is the interface's own tagging (ELS prints it on the
+	// interface's line).
+	PortTagging string `yaml:"port_tagging"`
 }
 
-var junosIfName = regexp.MustCompile(`^(?:[a-z]{2,3}-\d{1,2}/\d{1,2}/\d{1,3}|ae\d{1,3}|irb|vlan|lo0|me0|em\d)(?:\.\d{1,5})?$`)
+var junosESITable = NewTable(Spec{
+	Command: "show ethernet-switching interfaces",
+	Columns: []Column{
+		{"interface", []string{"Interface", "Logical interface", "Logical"}},
+		{"state", []string{"State"}},
+		{"members", []string{"VLAN members", "Vlan members", "Vlan"}},
+		{"tag", []string{"Tag"}},
+		{"maclimit", []string{"MAC limit", "MAC"}},
+		{"macip", []string{"MAC+IP limit", "MAC+IP"}},
+		{"stp", []string{"STP state", "STP"}},
+		{"flags", []string{"Logical interface flags", "Logical"}},
+		{"tagging", []string{"Tagging"}},
+		{"blocking", []string{"Blocking"}},
+	},
+	Signatures: [][]string{{"interface", "state", "members"}, {"interface", "members", "stp", "tagging"}},
+	Key:        "interface",
+	Skip: func(l string) bool {
+		return junosBanner(l) || strings.HasPrefix(l, "interface ") && strings.Contains(l, "members") // ELS header, second line
+	},
+	Context: junosInstance,
+})
 
-// rawLines splits text into lines, dropping only line-end CRs (Junos
-// keeps meaningful trailing blanks in some columns).
-func rawLines(text string) []string {
-	out := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
-	for i, l := range out {
-		out[i] = strings.TrimSuffix(l, "\r")
-	}
-	return out
-}
-
-// JunosEthernetSwitchingInterfaces parses `show ethernet-switching interfaces`.
-func JunosEthernetSwitchingInterfaces(text string) ([]JunosESI, error) {
+// JunosEthernetSwitchingInterfaces parses `show ethernet-switching
+// interfaces` in both layouts. A VLAN member continues the interface
+// above it on a line of its own.
+func JunosEthernetSwitchingInterfaces(text string) ([]JunosESI, Report) {
 	var out []JunosESI
-	for n, l := range rawLines(text) {
-		trimmed := strings.TrimSpace(l)
-		if trimmed == "" || strings.HasPrefix(trimmed, "Interface ") || strings.HasPrefix(trimmed, "{") {
-			continue
-		}
-		ts := tokens(l)
-		var cur *JunosESI
-		rest := ts
-		if l[0] != ' ' && l[0] != '\t' {
-			if len(ts) < 3 || !junosIfName.MatchString(ts[0].text) || (ts[1].text != "up" && ts[1].text != "down") {
-				return out, &Error{Line: n + 1, Text: l, Msg: "not an interface row"}
+	rep := junosESITable.Read(text, func(r Row) error {
+		if !r.Continuation() {
+			name := r.Cell("interface")
+			if !isInterfaceName(name) {
+				return fmt.Errorf("not an interface row: %q under Interface is not an interface name", name)
 			}
-			out = append(out, JunosESI{Interface: ts[0].text, Status: ts[1].text, VLANMember: []string{}, VLANID: []string{}, Tagging: []string{}, PortError: []string{}})
-			rest = ts[2:]
-		} else if len(out) == 0 {
-			return out, &Error{Line: n + 1, Text: l, Msg: "a continuation line before any interface"}
+			e := JunosESI{Interface: name, VLANMember: []string{}, VLANID: []string{}, Tagging: []string{}, PortError: []string{}, STPState: []string{}}
+			if r.Has("state") { // EX: the state and the first VLAN on the interface's line
+				e.Status = r.Cell("state")
+				if e.Status != "up" && e.Status != "down" {
+					return fmt.Errorf("interface %s: state %q is neither up nor down", name, e.Status)
+				}
+				if r.Cell("members") == "" { // an interface in no VLAN
+					if b := r.Cell("blocking"); b != "" {
+						e.PortError = append(e.PortError, b)
+					}
+				} else if err := junosMember(&e, r); err != nil {
+					return err
+				}
+				out = append(out, e)
+				return nil
+			}
+			// ELS: the interface's own line carries its flags and tagging.
+			e.Flags, e.PortTagging = r.Cell("flags"), r.Cell("tagging")
+			e.Status = "up"
+			for _, f := range strings.Fields(e.Flags) {
+				if f == "DN" {
+					e.Status = "down"
+				}
+			}
+			if r.Cell("members") != "" {
+				return fmt.Errorf("interface %s: a VLAN member on the interface's line", name)
+			}
+			out = append(out, e)
+			return nil
 		}
-		cur = &out[len(out)-1]
-		if len(rest) == 0 {
-			continue
+		if len(out) == 0 {
+			return errors.New("a VLAN member line before any interface")
 		}
-		cur.VLANMember = append(cur.VLANMember, rest[0].text)
-		rest = rest[1:]
-		if len(rest) > 0 && strings.Trim(rest[0].text, "0123456789") == "" {
-			cur.VLANID = append(cur.VLANID, rest[0].text)
-			rest = rest[1:]
-		}
-		if len(rest) > 0 && (rest[0].text == "tagged" || rest[0].text == "untagged") {
-			cur.Tagging = append(cur.Tagging, rest[0].text)
-			rest = rest[1:]
-		}
-		if len(rest) > 0 {
-			cur.PortError = append(cur.PortError, l[rest[0].start:])
-		}
-	}
-	return out, nil
+		return junosMember(&out[len(out)-1], r)
+	})
+	return out, rep
 }
 
-// JunosVLAN is one VLAN of Junos `show vlans` (ELS).
+// junosMember adds the VLAN membership a row prints to e.
+func junosMember(e *JunosESI, r Row) error {
+	member, tag, tagging := r.Cell("members"), unlessPlaceholder(r.Cell("tag")), unlessPlaceholder(r.Cell("tagging"))
+	if member == "" {
+		return fmt.Errorf("interface %s: no VLAN under VLAN members", e.Interface)
+	}
+	if strings.Contains(member, " ") {
+		return fmt.Errorf("interface %s: %q under VLAN members is not one VLAN name", e.Interface, member)
+	}
+	if tag != "" && !isVLANID(tag) {
+		return fmt.Errorf("interface %s: tag %q is not a VLAN ID", e.Interface, tag)
+	}
+	if tagging != "" && tagging != "tagged" && tagging != "untagged" {
+		return fmt.Errorf("interface %s: tagging %q is neither tagged nor untagged", e.Interface, tagging)
+	}
+	e.VLANMember = append(e.VLANMember, member)
+	if tag != "" {
+		e.VLANID = append(e.VLANID, tag)
+	}
+	if tagging != "" {
+		e.Tagging = append(e.Tagging, tagging)
+	}
+	if b := r.Cell("blocking"); b != "" {
+		e.PortError = append(e.PortError, b)
+	}
+	if s := r.Cell("stp"); s != "" {
+		e.STPState = append(e.STPState, s)
+	}
+	return nil
+}
+
+// JunosVLAN is one VLAN of Junos `show vlans`: ELS prints the routing
+// instance, the name, the tag and then one interface per line ("*":
+// active); EX before ELS prints the name, the tag and the interfaces
+// separated by commas, continued on the next lines.
 type JunosVLAN struct {
 	RoutingInstance string   `yaml:"routing_instance"`
 	Name            string   `yaml:"vlan_name"`
@@ -78,84 +163,237 @@ type JunosVLAN struct {
 	Interfaces      []string `yaml:"interfaces"`
 }
 
-// JunosShowVLANs parses `show vlans`: a row per VLAN (instance, name,
-// tag), then one interface per indented line ("*": active).
-func JunosShowVLANs(text string) ([]JunosVLAN, error) {
+var junosVLANsTable = NewTable(Spec{
+	Command: "show vlans",
+	Columns: []Column{
+		{"instance", []string{"Routing instance"}},
+		{"name", []string{"VLAN name", "Name"}},
+		{"tag", []string{"Tag"}},
+		{"interfaces", []string{"Interfaces"}},
+	},
+	Signatures: [][]string{{"name", "tag", "interfaces"}},
+	Key:        "name",
+	Skip:       junosBanner,
+})
+
+// JunosShowVLANs parses `show vlans` (ELS or not). A VLAN without a tag
+// (EX prints none for "default"; ELS prints "NA" for a VLAN without
+// vlan-id) keeps an empty tag.
+func JunosShowVLANs(text string) ([]JunosVLAN, Report) {
 	var out []JunosVLAN
-	for n, l := range lines(text) {
-		t := strings.TrimSpace(l)
-		if t == "" || strings.HasPrefix(t, "Routing instance") || strings.HasPrefix(t, "{") {
-			continue
+	rep := junosVLANsTable.Read(text, func(r Row) error {
+		ifaces, err := junosInterfaceList(r.Cell("interfaces"))
+		if err != nil {
+			return err
 		}
-		ts := tokens(l)
-		if l[0] == ' ' || l[0] == '\t' {
-			if len(out) == 0 || len(ts) != 1 {
-				return out, &Error{Line: n + 1, Text: l, Msg: "not an interface of a VLAN"}
+		if r.Continuation() {
+			if len(out) == 0 || r.Cell("instance") != "" || r.Cell("tag") != "" {
+				return errors.New("not a VLAN row: no VLAN name, and not an interface of the VLAN above")
 			}
-			out[len(out)-1].Interfaces = append(out[len(out)-1].Interfaces, ts[0].text)
+			out[len(out)-1].Interfaces = append(out[len(out)-1].Interfaces, ifaces...)
+			return nil
+		}
+		name, tag := r.Cell("name"), r.Cell("tag")
+		if strings.Contains(name, " ") {
+			return fmt.Errorf("not a VLAN row: %q under VLAN name is not one name", name)
+		}
+		if tag = unlessPlaceholder(tag); tag == "NA" {
+			tag = ""
+		}
+		if tag != "" && !isVLANID(tag) {
+			return fmt.Errorf("VLAN %s: tag %q is not a VLAN ID", name, tag)
+		}
+		if r.Has("instance") && r.Cell("instance") == "" {
+			return fmt.Errorf("VLAN %s: no routing instance", name)
+		}
+		out = append(out, JunosVLAN{RoutingInstance: r.Cell("instance"), Name: name, Tag: tag, Interfaces: ifaces})
+		return nil
+	})
+	return out, rep
+}
+
+// junosInterfaceList splits "ge-0/0/0.0*, ge-0/0/1.0" into interface
+// names (keeping the "*" Junos prints on active ones); "None" is no
+// interface.
+func junosInterfaceList(s string) ([]string, error) {
+	out := []string{}
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		if f == "None" {
 			continue
 		}
-		if len(ts) < 3 {
-			return out, &Error{Line: n + 1, Text: l, Msg: "not a VLAN row"}
+		if !isInterfaceName(strings.TrimSuffix(f, "*")) && !strings.HasPrefix(f, ".local.") {
+			return nil, fmt.Errorf("%q under Interfaces is not an interface name", f)
 		}
-		v := JunosVLAN{RoutingInstance: ts[0].text, Name: ts[1].text, Tag: ts[2].text, Interfaces: []string{}}
-		for _, x := range ts[3:] { // interfaces on the VLAN's own line
-			v.Interfaces = append(v.Interfaces, x.text)
-		}
-		out = append(out, v)
+		out = append(out, f)
 	}
 	return out, nil
 }
 
-// JunosARP is one entry of Junos `show arp no-resolve`.
+// JunosARP is one entry of Junos `show arp` / `show arp no-resolve`.
 type JunosARP struct {
 	MAC       string `yaml:"mac_address"`
 	IP        string `yaml:"ip_address"`
+	Name      string `yaml:"name"` // `show arp` resolves the address
 	Interface string `yaml:"interface"`
 	Flags     string `yaml:"flags"`
 }
 
-var junosARPRow = regexp.MustCompile(`^([0-9a-f]{2}(?::[0-9a-f]{2}){5})\s+(\d{1,3}(?:\.\d{1,3}){3})\s+(\S+)\s+(\S+)\s*$`)
+var junosARPTable = NewTable(Spec{
+	Command: "show arp",
+	Columns: []Column{
+		{"mac", []string{"MAC Address"}},
+		{"ip", []string{"Address"}},
+		{"name", []string{"Name"}},
+		{"interface", []string{"Interface"}},
+		{"flags", []string{"Flags"}},
+	},
+	Signatures: [][]string{{"mac", "ip", "interface"}},
+	Skip: func(l string) bool {
+		return junosBanner(l) || strings.HasPrefix(l, "Total entries")
+	},
+})
 
-// JunosARPTable parses `show arp no-resolve`.
-func JunosARPTable(text string) ([]JunosARP, error) {
+// JunosARPTable parses `show arp` and `show arp no-resolve`.
+func JunosARPTable(text string) ([]JunosARP, Report) {
 	var out []JunosARP
-	for n, l := range lines(text) {
-		t := strings.TrimSpace(l)
-		if t == "" || strings.HasPrefix(t, "MAC Address") || strings.HasPrefix(t, "Total entries") || strings.HasPrefix(t, "{") {
-			continue
+	rep := junosARPTable.Read(text, func(r Row) error {
+		a := JunosARP{MAC: r.Cell("mac"), IP: r.Cell("ip"), Name: r.Cell("name"), Interface: r.Cell("interface"), Flags: r.Cell("flags")}
+		if !r.Aligned() || NormaliseMAC(a.MAC) == "" || !isIPv4(a.IP) || a.Interface == "" || strings.Contains(a.Interface, " ") {
+			fs := r.Fields()
+			if len(fs) < 3 || NormaliseMAC(fs[0]) == "" || !isIPv4(fs[1]) {
+				return errors.New("not an ARP entry: no MAC address, IP address and interface under their columns")
+			}
+			a = JunosARP{MAC: fs[0], IP: fs[1]}
+			rest := fs[2:]
+			if r.Has("name") && len(rest) > 2 {
+				a.Name, rest = rest[0], rest[1:]
+			}
+			a.Interface, a.Flags = rest[0], strings.Join(rest[1:], " ")
 		}
-		m := junosARPRow.FindStringSubmatch(t)
-		if m == nil {
-			return out, &Error{Line: n + 1, Text: l, Msg: "not an ARP entry"}
-		}
-		out = append(out, JunosARP{MAC: m[1], IP: m[2], Interface: m[3], Flags: m[4]})
+		out = append(out, a)
+		return nil
+	})
+	return out, rep
+}
+
+// isIPv4 says whether s is a dotted-quad IPv4 address.
+func isIPv4(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 {
+		return false
 	}
-	return out, nil
+	for _, p := range parts {
+		if p == "" || len(p) > 3 || !isNumber(p) {
+			return false
+		}
+	}
+	return true
 }
 
 // JunosDescription is one row of Junos `show interfaces descriptions`.
 type JunosDescription struct {
-	Interface, Admin, Link, Description string
+	Interface   string `yaml:"interface"`
+	Admin       string `yaml:"admin"`
+	Link        string `yaml:"link"`
+	Description string `yaml:"description"`
 }
 
-// JunosInterfaceDescriptions parses `show interfaces descriptions`.
-func JunosInterfaceDescriptions(text string) ([]JunosDescription, error) {
+var junosDescriptionsTable = NewTable(Spec{
+	Command: "show interfaces descriptions",
+	Columns: []Column{
+		{"interface", []string{"Interface"}},
+		{"admin", []string{"Admin"}},
+		{"link", []string{"Link"}},
+		{"description", []string{"Description"}},
+	},
+	Skip: junosBanner,
+})
+
+// JunosInterfaceDescriptions parses `show interfaces descriptions`. The
+// description is free text to the end of the line.
+func JunosInterfaceDescriptions(text string) ([]JunosDescription, Report) {
 	var out []JunosDescription
-	for n, l := range lines(text) {
-		t := strings.TrimSpace(l)
-		if t == "" || strings.HasPrefix(t, "Interface ") || strings.HasPrefix(t, "{") {
-			continue
-		}
-		ts := tokens(l)
-		if len(ts) < 3 || !junosIfName.MatchString(ts[0].text) {
-			return out, &Error{Line: n + 1, Text: l, Msg: "not an interface row"}
-		}
-		d := JunosDescription{Interface: ts[0].text, Admin: ts[1].text, Link: ts[2].text}
-		if len(ts) > 3 {
-			d.Description = l[ts[3].start:]
+	rep := junosDescriptionsTable.Read(text, func(r Row) error {
+		d := JunosDescription{Interface: r.Cell("interface"), Admin: r.Cell("admin"), Link: r.Cell("link"), Description: r.Cell("description")}
+		if !isInterfaceName(d.Interface) || !upDown(d.Admin) || !upDown(d.Link) {
+			// Read by words: interface, admin, link, then the description.
+			fs := r.Fields()
+			if len(fs) < 3 || !isInterfaceName(fs[0]) || !upDown(fs[1]) || !upDown(fs[2]) {
+				return errors.New("not an interface row: no interface name and up/down admin and link states")
+			}
+			toks := tokenize(r.Text, nil)
+			d = JunosDescription{Interface: fs[0], Admin: fs[1], Link: fs[2]}
+			if len(toks) > 3 {
+				d.Description = r.Text[toks[3].bs:]
+			}
 		}
 		out = append(out, d)
-	}
-	return out, nil
+		return nil
+	})
+	return out, rep
+}
+
+func upDown(s string) bool { return s == "up" || s == "down" }
+
+// JunosMAC is one entry of Junos `show ethernet-switching table`: EX
+// before ELS prints VLAN, MAC address, Type, Age, Interfaces; ELS prints
+// VLAN name, MAC address, MAC flags, (Age,) Logical interface and more
+// columns by release (NH Index, RTR ID, Active source, ...). Field names
+// follow the reference template, but the VLAN is the name Junos prints.
+type JunosMAC struct {
+	VLANName  string `yaml:"vlan_name"`
+	MAC       string `yaml:"mac_address"`
+	Flags     string `yaml:"mac_flag"` // ELS flags (D, S, DL, ...) or EX type (Learn, Static)
+	Age       string `yaml:"age"`
+	Interface string `yaml:"logical_interface"`
+}
+
+var junosMACTable = NewTable(Spec{
+	Command: "show ethernet-switching table",
+	Columns: []Column{
+		{"vlan", []string{"Vlan name", "VLAN", "Vlan"}},
+		{"mac", []string{"MAC address", "MAC"}},
+		{"flags", []string{"MAC flags", "Type", "MAC"}},
+		{"age", []string{"Age"}},
+		{"interface", []string{"Logical interface", "Interfaces", "Interface", "Logical"}},
+	},
+	Signatures: [][]string{{"vlan", "mac", "interface"}},
+	Key:        "vlan",
+	Skip: func(l string) bool {
+		return junosBanner(l) || strings.HasPrefix(l, "name ") && strings.Contains(l, "address") || // ELS header, second line
+			strings.HasPrefix(l, "Ethernet switching table") || strings.HasPrefix(l, "Ethernet-switching table") ||
+			strings.HasPrefix(l, "MAC database for")
+	},
+	Context: junosInstance,
+})
+
+// JunosEthernetSwitchingTable parses `show ethernet-switching table`
+// (both layouts). Flood entries (MAC "*", interface All-members) are read
+// but are not addresses: they give no record.
+func JunosEthernetSwitchingTable(text string) ([]JunosMAC, Report) {
+	var out []JunosMAC
+	rep := junosMACTable.Read(text, func(r Row) error {
+		m := JunosMAC{VLANName: r.Cell("vlan"), MAC: r.Cell("mac"), Flags: r.Cell("flags"), Age: r.Cell("age"), Interface: r.Cell("interface")}
+		if m.MAC == "*" {
+			return nil // the VLAN's flood entry
+		}
+		if NormaliseMAC(m.MAC) == "" || strings.Contains(m.VLANName, " ") || m.Interface == "" || strings.Contains(m.Interface, " ") {
+			fs := r.Fields() // a VLAN name too long for its column pushes the row
+			if len(fs) < 3 || NormaliseMAC(fs[1]) == "" {
+				return errors.New("not a MAC entry: no VLAN, MAC address and interface under their columns")
+			}
+			m = JunosMAC{VLANName: fs[0], MAC: fs[1], Flags: fs[2]}
+			rest := fs[3:]
+			if r.Has("age") && len(rest) > 1 {
+				m.Age, rest = rest[0], rest[1:]
+			}
+			if len(rest) == 0 {
+				return errors.New("not a MAC entry: no interface")
+			}
+			m.Interface = rest[0]
+		}
+		out = append(out, m)
+		return nil
+	})
+	return out, rep
 }

@@ -1,9 +1,14 @@
 package showparse
 
 import (
+	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 )
+
+// dashTable, span and dashRule are the reader the SMB parsers (smb.go)
+// still use; ProCurve and ArubaOS read through the table reader.
 
 // span is one column of a table underlined with dashes.
 type span struct{ start, end int }
@@ -61,6 +66,18 @@ func dashTable(text string) (rows [][]string, lineNos []int) {
 	return rows, lineNos
 }
 
+// bare is a cell without the bars ProCurve draws between column groups
+// ("10/100TX   |") and without the footnote star on a value ("A8*",
+// "2500FDx*": "dynamically overridden by RADIUS").
+func bare(s string) string {
+	s = strings.TrimSpace(strings.Trim(strings.TrimSpace(s), "|"))
+	return strings.TrimSuffix(s, "*")
+}
+
+// procurveFootnote recognises the notes ProCurve prints under a table:
+// "* third-party transceiver".
+func procurveFootnote(l string) bool { return strings.HasPrefix(l, "* ") }
+
 // ProCurveStatus is one row of HP ProCurve/ArubaOS-Switch `show interfaces status`.
 type ProCurveStatus struct {
 	Port         string `yaml:"port"`
@@ -73,17 +90,49 @@ type ProCurveStatus struct {
 	VLANUntagged string `yaml:"vlan_untagged"`
 }
 
-// ProCurveInterfacesStatus parses `show interfaces status`.
-func ProCurveInterfacesStatus(text string) ([]ProCurveStatus, error) {
-	rows, nos := dashTable(text)
+var procurveStatusTable = NewTable(Spec{
+	Command: "show interfaces status",
+	Columns: []Column{
+		{"port", []string{"Port"}},
+		{"name", []string{"Name"}},
+		{"status", []string{"Status"}},
+		{"config", []string{"Config-mode"}},
+		{"speed", []string{"Speed"}},
+		{"type", []string{"Type"}},
+		{"tagged", []string{"Tagged"}},
+		{"untagged", []string{"Untagged"}},
+	},
+	Signatures: [][]string{{"port", "status", "tagged", "untagged"}},
+	Skip:       procurveFootnote,
+})
+
+// ProCurveInterfacesStatus parses `show interfaces status`. The name is
+// free text (truncated with "..."); a port that is down may have no
+// mode, speed or type; Tagged is "No", "multi" or one VLAN, Untagged
+// "No" or one VLAN.
+func ProCurveInterfacesStatus(text string) ([]ProCurveStatus, Report) {
 	var out []ProCurveStatus
-	for i, c := range rows {
-		if len(c) != 8 || c[0] == "" {
-			return out, &Error{Line: nos[i], Text: strings.Join(c, " "), Msg: "not an interface row"}
+	rep := procurveStatusTable.Read(text, func(r Row) error {
+		p := ProCurveStatus{Port: bare(r.Cell("port")), Name: r.Cell("name"), Status: r.Cell("status"), ConfigMode: r.Cell("config"),
+			Speed: r.Cell("speed"), Type: r.Cell("type"), VLANTagged: r.Cell("tagged"), VLANUntagged: r.Cell("untagged")}
+		switch {
+		case p.Port == "" || strings.Contains(p.Port, " "):
+			return errors.New("not an interface row: no single port name under Port")
+		case p.Status == "" || strings.Contains(p.Status, " "):
+			return fmt.Errorf("port %s: no link status under Status", p.Port)
+		case !procurveVLANCell(p.VLANTagged, true) || !procurveVLANCell(p.VLANUntagged, false):
+			return fmt.Errorf("port %s: %q and %q under Tagged and Untagged are not VLANs", p.Port, p.VLANTagged, p.VLANUntagged)
 		}
-		out = append(out, ProCurveStatus{c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]})
-	}
-	return out, nil
+		out = append(out, p)
+		return nil
+	})
+	return out, rep
+}
+
+// procurveVLANCell says whether s is what the Tagged (multi allowed) or
+// Untagged column of `show interfaces status` holds.
+func procurveVLANCell(s string, tagged bool) bool {
+	return s == "No" || isNumber(s) || tagged && s == "multi"
 }
 
 // ProCurveVLAN is one row of `show vlans`.
@@ -95,21 +144,44 @@ type ProCurveVLAN struct {
 	Jumbo  string `yaml:"jumbo"`
 }
 
-// ProCurveShowVLANs parses `show vlans` (with or without the Jumbo column).
-func ProCurveShowVLANs(text string) ([]ProCurveVLAN, error) {
-	rows, nos := dashTable(text)
-	var out []ProCurveVLAN
-	for i, c := range rows {
-		if len(c) < 4 || strings.Trim(c[0], "0123456789") != "" || c[0] == "" {
-			return out, &Error{Line: nos[i], Text: strings.Join(c, " "), Msg: "not a VLAN row"}
-		}
-		v := ProCurveVLAN{ID: c[0], Name: c[1], Status: c[2], Voice: c[3]}
-		if len(c) > 4 {
-			v.Jumbo = c[4]
-		}
-		out = append(out, v)
+var procurveVLANTable = NewTable(Spec{
+	Command: "show vlans",
+	Columns: []Column{
+		{"vlan", []string{"802.1Q VLAN ID", "VLAN ID"}},
+		{"name", []string{"Name"}},
+		{"status", []string{"Status"}},
+		{"voice", []string{"Voice"}},
+		{"jumbo", []string{"Jumbo"}},
+	},
+	Signatures: [][]string{{"vlan", "name", "status"}},
+	Skip:       procurveFootnote,
+})
+
+// procurveVLANRow reads a row of the VLAN table of ProCurve `show vlans`
+// and ArubaOS `show vlan` (with or without the Jumbo column, with or
+// without the bar before Status).
+func procurveVLANRow(r Row) (ProCurveVLAN, error) {
+	v := ProCurveVLAN{ID: bare(r.Cell("vlan")), Name: bare(r.Cell("name")), Status: bare(r.Cell("status")), Voice: r.Cell("voice"), Jumbo: r.Cell("jumbo")}
+	if !isVLANID(v.ID) {
+		return v, fmt.Errorf("not a VLAN row: VLAN ID %q is not a number from 1 to 4094", v.ID)
 	}
-	return out, nil
+	if v.Name == "" || v.Status == "" {
+		return v, fmt.Errorf("VLAN %s: no name and status under Name and Status", v.ID)
+	}
+	return v, nil
+}
+
+// ProCurveShowVLANs parses `show vlans`.
+func ProCurveShowVLANs(text string) ([]ProCurveVLAN, Report) {
+	var out []ProCurveVLAN
+	rep := procurveVLANTable.Read(text, func(r Row) error {
+		v, err := procurveVLANRow(r)
+		if err == nil {
+			out = append(out, v)
+		}
+		return err
+	})
+	return out, rep
 }
 
 // ProCurveMAC is one row of `show mac-address`.
@@ -119,17 +191,32 @@ type ProCurveMAC struct {
 	VLAN string `yaml:"vlan_id"`
 }
 
-// ProCurveMACTable parses `show mac-address`.
-func ProCurveMACTable(text string) ([]ProCurveMAC, error) {
-	rows, nos := dashTable(text)
+var procurveMACTable = NewTable(Spec{
+	Command: "show mac-address",
+	Columns: []Column{
+		{"mac", []string{"MAC Address"}},
+		{"port", []string{"Port", "Located on Port"}},
+		{"vlan", []string{"VLAN", "VLANs"}},
+	},
+	Signatures: [][]string{{"mac", "port"}},
+})
+
+// ProCurveMACTable parses `show mac-address` (with a VLAN column, or
+// without one as `show mac-address vlan N` prints it).
+func ProCurveMACTable(text string) ([]ProCurveMAC, Report) {
 	var out []ProCurveMAC
-	for i, c := range rows {
-		if len(c) != 3 || NormaliseMAC(c[0]) == "" {
-			return out, &Error{Line: nos[i], Text: strings.Join(c, " "), Msg: "not a MAC entry"}
+	rep := procurveMACTable.Read(text, func(r Row) error {
+		m := ProCurveMAC{MAC: r.Cell("mac"), Port: r.Cell("port"), VLAN: unlessPlaceholder(r.Cell("vlan"))}
+		if NormaliseMAC(m.MAC) == "" {
+			return fmt.Errorf("not a MAC entry: %q under MAC Address is not a MAC address", m.MAC)
 		}
-		out = append(out, ProCurveMAC{c[0], c[1], c[2]})
-	}
-	return out, nil
+		if m.Port == "" || strings.Contains(m.Port, " ") || m.VLAN != "" && !isNumber(m.VLAN) {
+			return fmt.Errorf("MAC %s: no single port under Port, or %q under VLAN is not a VLAN", m.MAC, m.VLAN)
+		}
+		out = append(out, m)
+		return nil
+	})
+	return out, rep
 }
 
 // ProCurveARP is one row of `show arp`.
@@ -140,17 +227,30 @@ type ProCurveARP struct {
 	Port string `yaml:"port"`
 }
 
-// ProCurveARPTable parses `show arp`.
-func ProCurveARPTable(text string) ([]ProCurveARP, error) {
-	rows, nos := dashTable(text)
+var procurveARPTable = NewTable(Spec{
+	Command: "show arp",
+	Columns: []Column{
+		{"ip", []string{"IP Address"}},
+		{"mac", []string{"MAC Address"}},
+		{"type", []string{"Type"}},
+		{"port", []string{"Port"}},
+	},
+	Signatures: [][]string{{"ip", "mac"}},
+})
+
+// ProCurveARPTable parses `show arp`; an entry learned on no port has an
+// empty Port.
+func ProCurveARPTable(text string) ([]ProCurveARP, Report) {
 	var out []ProCurveARP
-	for i, c := range rows {
-		if len(c) != 4 || NormaliseMAC(c[1]) == "" {
-			return out, &Error{Line: nos[i], Text: strings.Join(c, " "), Msg: "not an ARP entry"}
+	rep := procurveARPTable.Read(text, func(r Row) error {
+		a := ProCurveARP{IP: r.Cell("ip"), MAC: r.Cell("mac"), Type: r.Cell("type"), Port: r.Cell("port")}
+		if !isIPv4(a.IP) || NormaliseMAC(a.MAC) == "" {
+			return errors.New("not an ARP entry: no IP and MAC address under IP Address and MAC Address")
 		}
-		out = append(out, ProCurveARP{c[0], c[1], c[2], c[3]})
-	}
-	return out, nil
+		out = append(out, a)
+		return nil
+	})
+	return out, rep
 }
 
 // ProCurveBrief is one row of `show interfaces brief`.
@@ -166,22 +266,39 @@ type ProCurveBrief struct {
 	BcastLimit     string `yaml:"bcast_limit"`
 }
 
-// ProCurveInterfacesBrief parses `show interfaces brief`.
-func ProCurveInterfacesBrief(text string) ([]ProCurveBrief, error) {
-	rows, nos := dashTable(text)
+var procurveBriefTable = NewTable(Spec{
+	Command: "show interfaces brief",
+	Columns: []Column{
+		{"port", []string{"Port"}},
+		{"type", []string{"Type"}},
+		{"alert", []string{"Intrusion Alert", "Alert"}},
+		{"enabled", []string{"Enabled"}},
+		{"status", []string{"Status"}},
+		{"mode", []string{"Mode"}},
+		{"mdi", []string{"MDI Mode"}},
+		{"flow", []string{"Flow Ctrl"}},
+		{"bcast", []string{"Bcast Limit"}},
+	},
+	Signatures: [][]string{{"port", "enabled", "status", "mode"}},
+	Skip:       procurveFootnote,
+})
+
+// ProCurveInterfacesBrief parses `show interfaces brief` (two-line
+// header, with or without the Bcast Limit column; a port without a
+// transceiver has no type and "." for its mode).
+func ProCurveInterfacesBrief(text string) ([]ProCurveBrief, Report) {
 	var out []ProCurveBrief
-	for i, c := range rows {
-		if len(c) < 8 || c[0] == "" {
-			return out, &Error{Line: nos[i], Text: strings.Join(c, " "), Msg: "not an interface row"}
-		}
-		for j := range c {
-			c[j] = strings.TrimSuffix(c[j], "*") // the footnote's marker
-		}
-		b := ProCurveBrief{Port: c[0], Type: c[1], IntrusionAlert: c[2], Enabled: c[3], Status: c[4], Mode: c[5], MDIMode: c[6], FlowCtrl: c[7]}
-		if len(c) > 8 {
-			b.BcastLimit = c[8]
+	rep := procurveBriefTable.Read(text, func(r Row) error {
+		b := ProCurveBrief{Port: bare(r.Cell("port")), Type: bare(r.Cell("type")), IntrusionAlert: bare(r.Cell("alert")), Enabled: r.Cell("enabled"),
+			Status: r.Cell("status"), Mode: bare(r.Cell("mode")), MDIMode: r.Cell("mdi"), FlowCtrl: r.Cell("flow"), BcastLimit: r.Cell("bcast")}
+		switch {
+		case b.Port == "" || strings.Contains(b.Port, " "):
+			return errors.New("not an interface row: no single port name under Port")
+		case b.Status == "" || strings.Contains(b.Status, " ") || strings.Contains(b.Enabled, " "):
+			return fmt.Errorf("port %s: no link status under Status", b.Port)
 		}
 		out = append(out, b)
-	}
-	return out, nil
+		return nil
+	})
+	return out, rep
 }

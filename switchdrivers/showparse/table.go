@@ -463,6 +463,12 @@ func (t *Table) header(lines []string, i int) (*section, int) {
 	if rule >= 0 && len(runs(lines[rule])) >= 2 {
 		s = t.dashHeader(lines[i:last+1], runs(lines[rule]))
 	} else {
+		if last > i && strings.Contains(lines[i], ":") {
+			// "The total number of vlans is : 2" above a one-line
+			// header: a statement, not the header's first line (column
+			// titles have no colon); the header starts on the next line.
+			return nil, 0
+		}
 		s = t.wordHeader(lines[i : last+1])
 	}
 	if s == nil && last > i { // a title above a one-line header
