@@ -19,6 +19,7 @@ import (
 	"github.com/cutover-net/cutover/labs/emulator"
 	"github.com/cutover-net/cutover/labs/labtest"
 	"github.com/cutover-net/cutover/probe/watch"
+	"github.com/gopacket/gopacket/afpacket"
 )
 
 // The emulators' revert timers run 100 times as fast (labtest.StartFast):
@@ -196,6 +197,34 @@ func (is *island) observe() (obs *labs.Observer, stop func()) {
 	}
 }
 
+// announcements captures, on the gateway, the gratuitous ARP that claims
+// the service address (a capture of its own, beside the observer).
+func (is *island) announcements() (a *watch.Analyzer, stop func()) {
+	t := is.t
+	var tp *afpacket.TPacket
+	labtest.InNode(t, is.l, fmt.Sprintf("g%d", is.n), func() (err error) { tp, err = watch.OpenCapture("eth1"); return err })
+	a = watch.New(watch.Config{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer tp.Close()
+		watch.RunCapture(ctx, tp, a, 66)
+	}()
+	return a, func() { cancel(); <-done }
+}
+
+// announced lists the times mac was announced for the service address.
+func (is *island) announced(a *watch.Analyzer, mac string) []time.Time {
+	var out []time.Time
+	for _, e := range a.Report().Events {
+		if e.Kind == watch.KindAnnouncement && e.IP == is.service && len(e.MACs) == 1 && e.MACs[0] == mac {
+			out = append(out, e.Time)
+		}
+	}
+	return out
+}
+
 // startApply starts `cutover apply` as a child process while the switch
 // takes 150 ms per CLI line; its stderr lines go to lines.
 func (is *island) startApply(args []string) (child *exec.Cmd, lines <-chan string) {
@@ -361,8 +390,10 @@ func TestRollbackAnnouncesTheRestore(t *testing.T) {
 	l := labtest.StartFast(t, trialsTopology(trialPlatforms[:1]))
 	is := newIsland(t, l, 0, true)
 	is.reset()
-	obs, stop := is.observe()
+	_, stop := is.observe()
 	defer stop()
+	ann, stopAnn := is.announcements()
+	defer stopAnn()
 	dir := t.TempDir()
 	if code, _, stderr := cli(t, "apply", is.inventoryPath, "--yes", "--confirm-timeout", "30m", "--journal", dir); code != 0 {
 		t.Fatalf("apply: %d\n%s", code, stderr)
@@ -414,15 +445,13 @@ func TestRollbackAnnouncesTheRestore(t *testing.T) {
 	// Both announcement rounds went out before the rollback returned: the
 	// run's end did not cut the second one short.
 	var rounds []time.Time
-	for _, e := range obs.Watch.Report().Events {
-		if e.Kind == watch.KindAnnouncement && e.IP == is.service && len(e.MACs) == 1 && e.MACs[0] == is.oldMAC && e.Time.After(restored) && e.Time.Before(returned) {
-			if len(rounds) == 0 || e.Time.Sub(rounds[len(rounds)-1]) > time.Second {
-				rounds = append(rounds, e.Time)
-			}
+	for _, at := range is.announced(ann, is.oldMAC) {
+		if at.After(restored) && at.Before(returned) && (len(rounds) == 0 || at.Sub(rounds[len(rounds)-1]) > time.Second) {
+			rounds = append(rounds, at)
 		}
 	}
 	if len(rounds) != 2 {
-		t.Errorf("announcement rounds of the old system before the rollback returned: %v, want 2", rounds)
+		t.Errorf("announcement rounds of the old system before the rollback returned: %v, want 2 (restored %s, returned %s; all: %v; events %+v)", rounds, restored, returned, is.announced(ann, is.oldMAC), ann.Report().EventCounts)
 	}
 	mu.Lock()
 	defer mu.Unlock()
@@ -446,8 +475,10 @@ func TestFreezePastTheRevert(t *testing.T) {
 	// ACD probe interval, which leaves time to stop the process in it.
 	is := newIsland(t, l, 0, false)
 	is.reset()
-	obs, stop := is.observe()
+	_, stop := is.observe()
 	defer stop()
+	ann, stopAnn := is.announcements()
+	defer stopAnn()
 	dir := t.TempDir()
 	// 10 minutes of the Catalyst's clock: 6 s.
 	child, lines := is.startApply([]string{"apply", is.inventoryPath, "--yes", "--confirm-timeout", "10m", "--journal", dir, "-o", "json"})
@@ -526,10 +557,16 @@ wait:
 		t.Errorf("no void ownership check in the journal:\n%s", stderr)
 	}
 	// Nothing announced the new system once the switch had reverted it.
-	for _, e := range obs.Watch.Report().Events {
-		if e.Kind == watch.KindAnnouncement && e.IP == is.service && len(e.MACs) == 1 && e.MACs[0] == is.newMAC && e.Time.After(reverted) {
-			t.Errorf("the new system was announced at %s, after the switch reverted it at %s", e.Time.Format("15:04:05.000"), reverted.Format("15:04:05.000"))
+	before := 0
+	for _, at := range is.announced(ann, is.newMAC) {
+		if at.After(reverted) {
+			t.Errorf("the new system was announced at %s, after the switch reverted it at %s", at.Format("15:04:05.000"), reverted.Format("15:04:05.000"))
+		} else {
+			before++
 		}
+	}
+	if before == 0 {
+		t.Error("the capture saw no announcement of the new system at all: it could not have seen a late one")
 	}
 	if got := is.tag(is.oldOVS); got != "66" {
 		t.Errorf("the old system is in %s, want 66 (rolled back)", got)
