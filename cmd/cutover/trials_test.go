@@ -18,8 +18,10 @@ import (
 	"github.com/cutover-net/cutover/labs"
 	"github.com/cutover-net/cutover/labs/emulator"
 	"github.com/cutover-net/cutover/labs/labtest"
+	"github.com/cutover-net/cutover/probe/pinger"
 	"github.com/cutover-net/cutover/probe/watch"
 	"github.com/gopacket/gopacket/afpacket"
+	"golang.org/x/net/icmp"
 )
 
 // The emulators' revert timers run 100 times as fast (labtest.StartFast):
@@ -31,16 +33,22 @@ import (
 // old system (oN) in Production, a new one (nN) in Migration with the same
 // address, a gateway (gN) that observes, and a trunk to the probe host's
 // ethN.
-func trialsTopology(platforms []trialPlatform) string {
+// With dual, the systems also hold fd66::30 and the gateway fd66::1.
+func trialsTopology(platforms []trialPlatform, dual bool) string {
 	var b strings.Builder
 	b.WriteString("name: trials\ntopology:\n  nodes:\n")
 	var links strings.Builder
+	host, gw := `"ip address add 192.168.66.30/24 dev eth1"`, `"ip address add 192.168.66.1/24 dev eth1", "sysctl -qw net.ipv4.neigh.eth1.delay_first_probe_time=60"`
+	if dual {
+		host += `, "ip address add fd66::30/64 dev eth1 nodad"`
+		gw += `, "ip address add fd66::1/64 dev eth1 nodad", "sysctl -qw net.ipv6.neigh.eth1.delay_first_probe_time=60"`
+	}
 	for i, p := range platforms {
 		n := i + 1
 		fmt.Fprintf(&b, "    %s: {kind: %s, labels: {cutover.vlans: \"66,166,266\"}}\n", p.node, p.kind)
-		fmt.Fprintf(&b, "    o%d: {kind: linux, labels: {cutover.vlan: \"66\"}, exec: [\"ip address add 192.168.66.30/24 dev eth1\"]}\n", n)
-		fmt.Fprintf(&b, "    n%d: {kind: linux, labels: {cutover.vlan: \"166\"}, exec: [\"ip address add 192.168.66.30/24 dev eth1\"]}\n", n)
-		fmt.Fprintf(&b, "    g%d: {kind: linux, labels: {cutover.vlan: \"66\"}, exec: [\"ip address add 192.168.66.1/24 dev eth1\", \"sysctl -qw net.ipv4.neigh.eth1.delay_first_probe_time=60\"]}\n", n)
+		fmt.Fprintf(&b, "    o%d: {kind: linux, labels: {cutover.vlan: \"66\"}, exec: [%s]}\n", n, host)
+		fmt.Fprintf(&b, "    n%d: {kind: linux, labels: {cutover.vlan: \"166\"}, exec: [%s]}\n", n, host)
+		fmt.Fprintf(&b, "    g%d: {kind: linux, labels: {cutover.vlan: \"66\"}, exec: [%s]}\n", n, gw)
 		for j, host := range []string{"o", "n", "g"} {
 			fmt.Fprintf(&links, "    - endpoints: [\"%s:%s\", \"%s%d:eth1\"]\n", p.node, p.endpoint(j+1), host, n)
 		}
@@ -89,12 +97,17 @@ type island struct {
 	oldMAC        string
 	newMAC        string
 	service       netip.Addr
+	addrs         []netip.Addr // the service address, and fd66::30 on a dual-stack lab
 	inventoryPath string
 }
 
-func newIsland(t *testing.T, l *labs.Lab, i int, sources bool) *island {
+func newIsland(t *testing.T, l *labs.Lab, i int, sources, dual bool) *island {
 	p := trialPlatforms[i]
 	is := &island{t: t, l: l, p: p, n: i + 1, service: netip.MustParseAddr("192.168.66.30")}
+	is.addrs = []netip.Addr{is.service}
+	if dual {
+		is.addrs = append(is.addrs, netip.MustParseAddr("fd66::30"))
+	}
 	for _, port := range l.Topo.SwitchPorts(p.node) {
 		switch port.Endpoint {
 		case p.endpoint(1):
@@ -123,12 +136,20 @@ vlans: {production: 66, migration: 166, shadow: 266}
 switches:
   - {name: %s, driver: %s, address: %q, username: admin, password: %q, options: {known_hosts: %q}%s}
 systems:
-  old: {ports: [%q], addresses: [192.168.66.30]}
+  old: {ports: [%q], addresses: [%s]}
   new: {ports: [%q]}
 guard: {trunk: eth%d, netns: %q%s}
 `, p.node, p.node, p.driver, l.EmulatorAddr(p.node), labs.DefaultPassword, l.KnownHosts(), segments,
-		p.node+":"+is.oldPort, p.node+":"+is.newPort, is.n, l.NodeNS("probe"), src))
+		p.node+":"+is.oldPort, joinAddrs(is.addrs), p.node+":"+is.newPort, is.n, l.NodeNS("probe"), src))
 	return is
+}
+
+func joinAddrs(addrs []netip.Addr) string {
+	s := make([]string, len(addrs))
+	for i, a := range addrs {
+		s[i] = a.String()
+	}
+	return strings.Join(s, ", ")
 }
 
 func (is *island) tag(ovs string) string {
@@ -147,19 +168,46 @@ func (is *island) reset() {
 		}
 	}
 	gw := fmt.Sprintf("g%d", is.n)
-	for deadline := time.Now().Add(10 * time.Second); is.gatewayMAC() != is.oldMAC; {
-		if time.Now().After(deadline) {
-			t.Fatalf("the gateway never found the old system: %q", is.gatewayMAC())
+	for _, a := range is.addrs {
+		for deadline := time.Now().Add(10 * time.Second); is.gatewayMACOf(a) != is.oldMAC; {
+			if time.Now().After(deadline) {
+				t.Fatalf("the gateway never found the old system at %s: %q", a, is.gatewayMACOf(a))
+			}
+			labtest.Exec(t, is.l, gw, "ip", "neigh", "flush", "dev", "eth1")
+			is.ping(gw, 200*time.Millisecond)
 		}
-		labtest.Exec(t, is.l, gw, "ip", "neigh", "flush", "dev", "eth1")
-		labtest.Ping(t, is.l, gw, 200*time.Millisecond, is.service.String())
 	}
+}
+
+// ping pings the island's addresses (both families) from node for d.
+func (is *island) ping(node string, d time.Duration) {
+	t := is.t
+	var c4, c6 *icmp.PacketConn
+	labtest.InNode(t, is.l, node, func() (err error) {
+		if c4, err = pinger.Listen(); err != nil {
+			return err
+		}
+		c6, err = pinger.Listen6()
+		return err
+	})
+	defer c4.Close()
+	defer c6.Close()
+	p, err := pinger.NewDualStack(c4, c6, is.addrs, 20*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	p.Run(ctx)
 }
 
 // gatewayMAC is the MAC the gateway's neighbour cache holds for the
 // service address ("" if none).
-func (is *island) gatewayMAC() string {
-	out, err := is.l.Exec(context.Background(), fmt.Sprintf("g%d", is.n), nil, "ip", "-j", "neigh", "show", is.service.String(), "dev", "eth1")
+func (is *island) gatewayMAC() string { return is.gatewayMACOf(is.service) }
+
+// gatewayMACOf is the MAC the gateway's neighbour cache holds for addr.
+func (is *island) gatewayMACOf(addr netip.Addr) string {
+	out, err := is.l.Exec(context.Background(), fmt.Sprintf("g%d", is.n), nil, "ip", "-j", "neigh", "show", addr.String(), "dev", "eth1")
 	if err != nil {
 		return ""
 	}
@@ -176,7 +224,7 @@ func (is *island) gatewayMAC() string {
 // that it saw the service answer and never from two MACs at once.
 func (is *island) observe() (obs *labs.Observer, stop func()) {
 	t := is.t
-	obs, err := is.l.Observe(context.Background(), fmt.Sprintf("g%d", is.n), "eth1", 66, []netip.Addr{is.service}, 10*time.Millisecond)
+	obs, err := is.l.Observe(context.Background(), fmt.Sprintf("g%d", is.n), "eth1", 66, is.addrs, 10*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,11 +262,11 @@ func (is *island) announcements() (a *watch.Analyzer, stop func()) {
 	return a, func() { cancel(); <-done }
 }
 
-// announced lists the times mac was announced for the service address.
-func (is *island) announced(a *watch.Analyzer, mac string) []time.Time {
+// announced lists the times mac was announced for addr.
+func (is *island) announced(a *watch.Analyzer, addr netip.Addr, mac string) []time.Time {
 	var out []time.Time
 	for _, e := range a.Report().Events {
-		if e.Kind == watch.KindAnnouncement && e.IP == is.service && len(e.MACs) == 1 && e.MACs[0] == mac {
+		if e.Kind == watch.KindAnnouncement && e.IP == addr && len(e.MACs) == 1 && e.MACs[0] == mac {
 			out = append(out, e.Time)
 		}
 	}
@@ -271,9 +319,9 @@ func (is *island) trialPendingFor(step string) bool {
 // system it leaves in Production is announced, so the gateway reaches it
 // at once; and the gateway's own observer never sees two owners.
 func TestKillNineWithTrialPending(t *testing.T) {
-	l := labtest.StartFast(t, trialsTopology(trialPlatforms))
+	l := labtest.StartFast(t, trialsTopology(trialPlatforms, false))
 	for i, p := range trialPlatforms {
-		is := newIsland(t, l, i, true)
+		is := newIsland(t, l, i, true, false)
 		for _, mode := range []string{"rollback", "resume"} {
 			step := p.kill[mode]
 			t.Run(p.node+"/"+mode+"/killed with "+step+" on trial", func(t *testing.T) {
@@ -383,12 +431,14 @@ func TestKillNineWithTrialPending(t *testing.T) {
 
 // TestRollbackAnnouncesTheRestore: after a cut-over the gateway reaches
 // the new system; `cutover rollback` puts the old one back and announces
-// it, and the gateway's neighbour cache points at the old system's MAC by
-// the time the rollback returns — it would otherwise keep the new MAC
-// until it re-checks the entry (60 s here).
+// it — gratuitous ARP for the IPv4 address, an unsolicited neighbour
+// advertisement for the IPv6 one — and the gateway's neighbour cache
+// points at the old system's MAC for both by the time the rollback
+// returns; it would otherwise keep the new MAC until it re-checks the
+// entry (60 s here). Both announcement rounds go out before it returns.
 func TestRollbackAnnouncesTheRestore(t *testing.T) {
-	l := labtest.StartFast(t, trialsTopology(trialPlatforms[:1]))
-	is := newIsland(t, l, 0, true)
+	l := labtest.StartFast(t, trialsTopology(trialPlatforms[:1], true))
+	is := newIsland(t, l, 0, true, true)
 	is.reset()
 	_, stop := is.observe()
 	defer stop()
@@ -398,12 +448,14 @@ func TestRollbackAnnouncesTheRestore(t *testing.T) {
 	if code, _, stderr := cli(t, "apply", is.inventoryPath, "--yes", "--confirm-timeout", "30m", "--journal", dir); code != 0 {
 		t.Fatalf("apply: %d\n%s", code, stderr)
 	}
-	if got := is.gatewayMAC(); got != is.newMAC {
-		t.Fatalf("after the cut-over the gateway's cache holds %q, want the new system's %s", got, is.newMAC)
+	for _, a := range is.addrs {
+		if got := is.gatewayMACOf(a); got != is.newMAC {
+			t.Fatalf("after the cut-over the gateway's cache holds %q for %s, want the new system's %s", got, a, is.newMAC)
+		}
 	}
 	// Watch the gateway's cache while the rollback runs.
 	var mu sync.Mutex
-	var flipped time.Time
+	flipped := map[netip.Addr]time.Time{}
 	done := make(chan struct{})
 	go func() {
 		for {
@@ -412,12 +464,14 @@ func TestRollbackAnnouncesTheRestore(t *testing.T) {
 				return
 			default:
 			}
-			if is.gatewayMAC() == is.oldMAC {
-				mu.Lock()
-				if flipped.IsZero() {
-					flipped = time.Now()
+			for _, a := range is.addrs {
+				if is.gatewayMACOf(a) == is.oldMAC {
+					mu.Lock()
+					if flipped[a].IsZero() {
+						flipped[a] = time.Now()
+					}
+					mu.Unlock()
 				}
-				mu.Unlock()
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
@@ -425,11 +479,13 @@ func TestRollbackAnnouncesTheRestore(t *testing.T) {
 	code, _, stderr := cli(t, "rollback", is.inventoryPath, "--yes", "--journal", dir)
 	returned := time.Now()
 	close(done)
-	if code != exitRolledBack || !strings.Contains(stderr, "guard restore: announced 1 addresses in VLAN 66") {
+	if code != exitRolledBack || !strings.Contains(stderr, "guard restore: announced 2 addresses in VLAN 66") {
 		t.Fatalf("rollback: exit %d\n%s", code, stderr)
 	}
-	if got := is.gatewayMAC(); got != is.oldMAC {
-		t.Fatalf("when the rollback returned the gateway's cache held %q, want the old system's %s", got, is.oldMAC)
+	for _, a := range is.addrs {
+		if got := is.gatewayMACOf(a); got != is.oldMAC {
+			t.Errorf("when the rollback returned the gateway's cache held %q for %s, want the old system's %s", got, a, is.oldMAC)
+		}
 	}
 	// When the old system was back: the undo of isolate's result.
 	run, err := journal.Last(dir)
@@ -442,24 +498,30 @@ func TestRollbackAnnouncesTheRestore(t *testing.T) {
 			restored = rec.Time
 		}
 	}
-	// Both announcement rounds went out before the rollback returned: the
-	// run's end did not cut the second one short.
-	var rounds []time.Time
-	for _, at := range is.announced(ann, is.oldMAC) {
-		if at.After(restored) && at.Before(returned) && (len(rounds) == 0 || at.Sub(rounds[len(rounds)-1]) > time.Second) {
-			rounds = append(rounds, at)
-		}
-	}
-	if len(rounds) != 2 {
-		t.Errorf("announcement rounds of the old system before the rollback returned: %v, want 2 (restored %s, returned %s; all: %v; events %+v)", rounds, restored, returned, is.announced(ann, is.oldMAC), ann.Report().EventCounts)
+	if restored.IsZero() {
+		t.Fatal("no undo of isolate in the journal")
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if restored.IsZero() || flipped.IsZero() {
-		t.Fatalf("restored at %v, cache flipped at %v", restored, flipped)
+	for _, a := range is.addrs {
+		// Both announcement rounds went out before the rollback returned:
+		// the run's end did not cut the second one short.
+		var rounds []time.Time
+		for _, at := range is.announced(ann, a, is.oldMAC) {
+			if at.After(restored) && at.Before(returned) && (len(rounds) == 0 || at.Sub(rounds[len(rounds)-1]) > time.Second) {
+				rounds = append(rounds, at)
+			}
+		}
+		if len(rounds) != 2 {
+			t.Errorf("%s: announcement rounds of the old system before the rollback returned: %v, want 2 (restored %s, returned %s; all: %v)", a, rounds, restored, returned, is.announced(ann, a, is.oldMAC))
+		}
+		if flipped[a].IsZero() {
+			t.Errorf("%s: the gateway's cache never pointed at the old system during the rollback", a)
+			continue
+		}
+		t.Logf("%s: the gateway's cache pointed at the old system %s after the restore was read back (the rollback returned %s after it)",
+			a, flipped[a].Sub(restored).Round(time.Millisecond), returned.Sub(restored).Round(time.Millisecond))
 	}
-	t.Logf("the gateway's cache pointed at the old system %s after the restore was read back (the rollback returned %s after it)",
-		flipped.Sub(restored).Round(time.Millisecond), returned.Sub(restored).Round(time.Millisecond))
 }
 
 // TestFreezePastTheRevert stops a guarded `cutover apply` (SIGSTOP) while
@@ -470,10 +532,10 @@ func TestRollbackAnnouncesTheRestore(t *testing.T) {
 // a message that says what happened; the gateway's cache ends on the old
 // system, which the rollback put back and announced.
 func TestFreezePastTheRevert(t *testing.T) {
-	l := labtest.StartFast(t, trialsTopology(trialPlatforms[:1]))
+	l := labtest.StartFast(t, trialsTopology(trialPlatforms[:1], false))
 	// No guard.sources: the ownership check after promote waits for the
 	// ACD probe interval, which leaves time to stop the process in it.
-	is := newIsland(t, l, 0, false)
+	is := newIsland(t, l, 0, false, false)
 	is.reset()
 	_, stop := is.observe()
 	defer stop()
@@ -558,7 +620,7 @@ wait:
 	}
 	// Nothing announced the new system once the switch had reverted it.
 	before := 0
-	for _, at := range is.announced(ann, is.newMAC) {
+	for _, at := range is.announced(ann, is.service, is.newMAC) {
 		if at.After(reverted) {
 			t.Errorf("the new system was announced at %s, after the switch reverted it at %s", at.Format("15:04:05.000"), reverted.Format("15:04:05.000"))
 		} else {
