@@ -363,6 +363,7 @@ func TestKillNineWithTrialPending(t *testing.T) {
 				if code != wantCode {
 					t.Fatalf("recovery: exit %d, want %d\n%s", code, wantCode, stderr)
 				}
+				t.Logf("recovery:\n%s", stderr)
 				if !strings.Contains(stderr, "switch "+p.node+": the trial of step "+step+" is still pending") || !strings.Contains(stderr, "taken over") {
 					t.Fatalf("the recovery did not take the trial over:\n%s", stderr)
 				}

@@ -335,7 +335,7 @@ func (e *Engine) prepareResume(ctx context.Context, p *plan.Plan, from int, rep 
 	// whatever is changed next.
 	for _, i := range e.adoptedSteps(p) {
 		if i >= from {
-			if err := e.cancelAdopted(context.WithoutCancel(ctx), p, i); err != nil {
+			if _, err := e.cancelAdopted(context.WithoutCancel(ctx), p, i); err != nil {
 				return err
 			}
 		}
@@ -620,7 +620,9 @@ func (e *Engine) undo(ctx context.Context, p *plan.Plan, first, last int, untouc
 		// switch restores what they changed) before the undo reads the
 		// switches.
 		e.watches[i].undone()
-		if err := e.cancelAdopted(ctx, p, i); err != nil {
+		restored, err := e.cancelAdopted(ctx, p, i)
+		sr.Moves += restored
+		if err != nil {
 			sr.Finished, sr.Error = time.Now(), err.Error()
 			reports = append(reports, sr)
 			e.emit(Event{Step: sr.Name, Kind: "rollback-done", Err: err})
@@ -644,7 +646,7 @@ func (e *Engine) undo(ctx context.Context, p *plan.Plan, first, last int, untouc
 		for _, c := range counts {
 			sr.Moves += c
 		}
-		err := errors.Join(errs...)
+		err = errors.Join(errs...)
 		sr.Finished = time.Now()
 		e.landed(ctx, p, Landing{Step: i, Undo: true, ReadBack: sr.Finished, InPlace: func(context.Context) error { return nil }})
 		if ah, ok := e.Hooks.(AfterUndoHooks); ok && err == nil {

@@ -388,17 +388,22 @@ func (e *Engine) adopted(step string, changesOf func(sw string) []switchdrivers.
 }
 
 // cancelAdopted cancels the adopted trials of step (the undo is about to
-// restore what they changed).
-func (e *Engine) cancelAdopted(ctx context.Context, p *plan.Plan, i int) error {
+// restore what they changed). It returns how many of the step's ports the
+// settled trials covered: the switch restored them (or had, reverting by
+// itself), which counts as their undo.
+func (e *Engine) cancelAdopted(ctx context.Context, p *plan.Plan, i int) (int, error) {
 	step := p.Steps[i]
 	var errs []error
+	n := 0
 	for _, t := range e.adopted(step.Name, func(sw string) []switchdrivers.Change { return batchChanges(step, sw) }) {
 		e.markAdopted(t.sw, step.Name)
 		if err := e.cancel(ctx, step.Name, t); err != nil {
 			errs = append(errs, err)
+			continue
 		}
+		n += len(t.changes)
 	}
-	return errors.Join(errs...)
+	return n, errors.Join(errs...)
 }
 
 func (e *Engine) markAdopted(sw, step string) {
