@@ -391,6 +391,23 @@ func (h *scenarioHooks) ReadBack(ctx context.Context, p *plan.Plan, i int, at ti
 	}
 }
 
+// Landed passes the read-back of each step to the guard (its evidence
+// horizon, the in-place check of a trial).
+func (h *scenarioHooks) Landed(ctx context.Context, p *plan.Plan, l engine.Landing) {
+	if lh, ok := h.inner.(engine.LandingHooks); ok {
+		lh.Landed(ctx, p, l)
+	}
+}
+
+// AfterUndo passes the guard's work after an undo through (announcing
+// a system back in Production).
+func (h *scenarioHooks) AfterUndo(ctx context.Context, p *plan.Plan, i int) error {
+	if ah, ok := h.inner.(engine.AfterUndoHooks); ok {
+		return ah.AfterUndo(ctx, p, i)
+	}
+	return nil
+}
+
 func (h *scenarioHooks) AfterStep(ctx context.Context, p *plan.Plan, i int) error {
 	if h.inner != nil {
 		if err := h.inner.AfterStep(ctx, p, i); err != nil {

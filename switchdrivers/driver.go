@@ -362,18 +362,40 @@ type MACTabler interface {
 // read. Drivers go past such a row (see PortRead) and say so: a row is
 // never dropped without one.
 type UnreadableRow struct {
-	Command string `json:"command"` // the command whose output it is
-	Line    int    `json:"line"`    // 1-based, in that output
-	Text    string `json:"text"`    // the line as the terminal showed it
-	Reason  string `json:"reason"`  // why it could not be read
+	Command string `json:"command"`        // the command whose output it is
+	Line    int    `json:"line,omitempty"` // 1-based, in that output (0: a value, not a line: SNMP)
+	Text    string `json:"text"`           // the line as the terminal showed it
+	Reason  string `json:"reason"`         // why it could not be read
 	// Ports are ports the row may be, besides those its text names: the
 	// ports this command's output lacks although another command of the
-	// same read printed them (a port whose own line was garbled).
+	// same read printed them (a port whose own line was garbled), the
+	// port whose block or continuation lines it is among.
 	Ports []string `json:"ports,omitempty"`
+	// PortsOnly: the row's text is no line of a table but a value (an
+	// SNMP varbind: an OID and what the agent sent), whose words are not
+	// port names; the row concerns its Ports alone.
+	PortsOnly bool `json:"-"`
 }
 
+// String says where the row is, what it says and why it could not be
+// read. A row with no line (an SNMP value) is named by its command and
+// text alone.
 func (u UnreadableRow) String() string {
+	if u.Line == 0 {
+		return fmt.Sprintf("%s: %q: %s", u.Command, u.Text, u.Reason)
+	}
 	return fmt.Sprintf("line %d of %q: %q: %s", u.Line, u.Command, u.Text, u.Reason)
+}
+
+// Warning is the row as a warning about switch sw: where it is, what it
+// says, why it could not be read and the ports it may be besides those
+// its text names.
+func (u UnreadableRow) Warning(sw string) string {
+	s := "switch " + sw + ": " + u.String()
+	if len(u.Ports) > 0 {
+		s += " (it may be " + strings.Join(u.Ports, ", ") + ")"
+	}
+	return s
 }
 
 // Concerns says whether the row may be port's: a word of its text is the
@@ -384,6 +406,9 @@ func (u UnreadableRow) Concerns(port string, same func(a, b string) bool) bool {
 		if same(p, port) {
 			return true
 		}
+	}
+	if u.PortsOnly {
+		return false
 	}
 	for _, w := range strings.FieldsFunc(u.Text, func(r rune) bool { return strings.ContainsRune(" \t,;()[]\"'", r) }) {
 		if same(strings.TrimRight(w, ":."), port) {
@@ -443,7 +468,7 @@ type UnreadablePortError struct {
 // Error says why the port cannot be trusted (the *Error around it names
 // the switch and the port).
 func (e *UnreadablePortError) Error() string {
-	why := "a row naming it could not be read"
+	why := "a row it may be in could not be read"
 	if e.Unread {
 		why = "it was not read, and rows of the output could not be"
 	}
@@ -471,9 +496,13 @@ func (e *UnreadableRowsError) Error() string {
 // rows it cannot read (see PortRead): ReadPorts returns the ports and
 // those rows, for a caller that shows them. Such a driver's Ports
 // returns the ports alone and fails only where PortRead.Check does for
-// the ports of the plan.
+// the ports of the plan. Unreadable returns the rows of the driver's
+// latest read of the ports (by ReadPorts or Ports, even one that
+// failed on them): a caller that read through Ports shows them without
+// reading again.
 type PortReader interface {
 	ReadPorts(ctx context.Context) (PortRead, error)
+	Unreadable() []UnreadableRow
 }
 
 // Preparer is implemented by drivers whose sessions take time to get

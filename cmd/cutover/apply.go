@@ -220,6 +220,14 @@ func progressPrinter(w io.Writer) func(engine.Event) {
 			} else {
 				fmt.Fprintf(w, "%s step %s confirmed on %d switches (no automatic revert)\n", ts, ev.Step, ev.Moves)
 			}
+		case "trial-cancelled":
+			fmt.Fprintf(w, "%s step %s: %s cancelled its trial: the switch restored the %d ports it had moved\n", ts, ev.Step, ev.Switch, ev.Moves)
+		case "trial-reverted":
+			fmt.Fprintf(w, "%s step %s: %s had already reverted its trial by itself: counted as the step's undo\n", ts, ev.Step, ev.Switch)
+		case "trial-wait":
+			fmt.Fprintf(w, "%s step %s: %s: waiting %s for the switch to revert its trial (%v)\n", ts, ev.Step, ev.Switch, ev.Duration.Round(time.Second), ev.Err)
+		case "trial-verified":
+			fmt.Fprintf(w, "%s step %s: the process was stopped for %s; the switches still hold the step (read again)\n", ts, ev.Step, ev.Duration.Round(time.Millisecond))
 		case "rollback-start":
 			fmt.Fprintf(w, "%s rollback %s\n", ts, ev.Step)
 		case "journal-failed":

@@ -141,13 +141,18 @@ func newPorts() *cobra.Command {
 			defer engine.CloseDrivers(drivers)
 			rows, warnings, err := engine.ReadPorts(cmd.Context(), inv, drivers, only)
 			// Drivers that read past rows or values they could not use say
-			// so (SNMP: naming switch and OID); on stderr, so that -o json
-			// stays the table.
+			// so, naming the switch, the command (or SNMP object), the
+			// line, its text, why, and the ports it may be: on stderr, in
+			// both formats (with -o json stdout is the table alone, an
+			// array of ports, as it always was).
 			for _, w := range warnings {
 				fmt.Fprintln(cmd.ErrOrStderr(), "warning: "+w)
 			}
 			out := cmd.OutOrStdout()
 			if format == "json" {
+				if rows == nil {
+					rows = []engine.PortRow{}
+				}
 				if err := writeJSON(out, rows); err != nil {
 					return err
 				}

@@ -126,8 +126,11 @@ func newStatus() *cobra.Command {
 			fmt.Fprintf(out, "  ports:\n")
 			for _, p := range run.Ports() {
 				pending := ""
-				if p.Pending {
+				switch {
+				case p.Pending:
 					pending = " (a change was sent and not confirmed: it may be on either side)"
+				case p.Unknown:
+					pending = " (its last change failed and nothing read it since: look at the switch)"
 				}
 				fmt.Fprintf(out, "    %s:%s original %s, planned %s, last known %s%s\n", p.Switch, p.Port, p.Original, p.Final, p.Last, pending)
 			}

@@ -10,12 +10,14 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/cutover-net/cutover/internal/outage"
+	"github.com/cutover-net/cutover/internal/pause"
 	"github.com/cutover-net/cutover/plan"
 	"github.com/cutover-net/cutover/switchdrivers"
 )
@@ -70,7 +72,7 @@ type Event struct {
 	Time     time.Time
 	Step     string
 	Switch   string // empty for step-level events
-	Kind     string // step-start, batch-done, batch-failed, step-done, confirmed, rollback-start, rollback-done, journal-failed
+	Kind     string // step-start, batch-done, batch-failed, step-done, confirmed, rollback-start, rollback-done, journal-failed, trial-cancelled, trial-reverted, trial-wait, trial-verified
 	Moves    int
 	Duration time.Duration
 	Err      error
@@ -92,6 +94,13 @@ type TrialRecorder interface {
 	Confirmed(step, sw string, err error) error
 }
 
+// LiveRecorder is an optional capability of a Recorder: it journals the
+// live segments the engine read of a batch's ports before undoing it, so
+// that the journal knows where each port is even where nothing moved.
+type LiveRecorder interface {
+	LiveState(sw string, live map[string]string) error
+}
+
 // Engine runs plans. Drivers maps switch names to open drivers.
 type Engine struct {
 	// Recorder, if set, journals every batch before and after it is sent.
@@ -111,8 +120,24 @@ type Engine struct {
 	// Timeline, if set, receives the moments of every forward batch: its
 	// first configuration line, its commit and its read-back.
 	Timeline *outage.Timeline
+	// TrialMargin is the least time a trial must have left before the
+	// hooks may announce what it put in place or the engine confirms it
+	// (default DefaultTrialMargin, at most half the trial).
+	TrialMargin time.Duration
+	// Pauses notices stops of the process (a *pause.Watch; one is started
+	// when nil, and Close stops it).
+	Pauses Pauses
+	// Adopted are the trials a dead process left pending, for a recovery
+	// to settle: Restore cancels them when it undoes their step (after
+	// BeforeUndo); Resume confirms those of complete steps once the hooks
+	// accept the resume, and cancels the others.
+	Adopted []Adopted
 
-	mu sync.Mutex
+	mu             sync.Mutex
+	pmu            sync.Mutex
+	ownPauses      *pause.Watch
+	watches        map[int]*trialWatch // the steps' trials in the current run
+	settledAdopted map[string]bool
 	// preparing holds, per step and switch, the Prepare in flight for the
 	// step's batch (switchdrivers.Preparer): closed once it is done.
 	prepMu    sync.Mutex
@@ -175,11 +200,11 @@ func (e *Engine) run(ctx context.Context, p *plan.Plan, from int, resume bool) *
 	taken := from - 1             // the last step whose moves may have been (partly) applied
 	inProgress := -1              // a step whose Apply did not complete
 	var untouched map[string]bool // switches of step `taken` that changed nothing
-	var pending []confirmation    // trials of the current step awaiting confirmation
 	var failure error
-	if resume && from < len(p.Steps) {
+	e.watches = map[int]*trialWatch{}
+	if resume {
 		failure = e.prepareResume(ctx, p, from, rep)
-		if failure != nil {
+		if failure != nil && from < len(p.Steps) {
 			inProgress = from
 			taken = from
 		}
@@ -200,12 +225,17 @@ func (e *Engine) run(ctx context.Context, p *plan.Plan, from int, resume bool) *
 				failure = fmt.Errorf("before step %s: %w", step.Name, err)
 			}
 		}
+		var watch *trialWatch
 		if failure == nil {
 			taken = i
-			untouched, pending, failure = e.runStep(ctx, p, i)
+			var trials []trial
+			untouched, trials, failure = e.runStep(ctx, p, i)
 			if failure != nil {
 				inProgress = i
 			}
+			watch = e.watch(step.Name, trials, time.Now())
+			e.watches[i] = watch
+			e.landed(ctx, p, Landing{Step: i, ReadBack: watch.verified, InPlace: watch.InPlace})
 		}
 		if failure == nil && e.Hooks != nil {
 			if err := e.Hooks.AfterStep(ctx, p, i); err != nil {
@@ -214,11 +244,13 @@ func (e *Engine) run(ctx context.Context, p *plan.Plan, from int, resume bool) *
 		}
 		// Confirm the step's trials: after the guard passed, or, on a
 		// failure, before the undo (the undo then sets the same state the
-		// switch's own revert would).
-		if err := e.confirm(context.WithoutCancel(ctx), step.Name, pending); err != nil && failure == nil {
-			failure = err
+		// switch's own revert would) — unless the switches no longer hold
+		// the step, or it is too close to its deadline (trialWatch).
+		if watch != nil {
+			if err := watch.confirm(context.WithoutCancel(ctx)); err != nil && failure == nil {
+				failure = err
+			}
 		}
-		pending = nil
 		if failure != nil && ctx.Err() != nil {
 			// Halted (e.g. by the watcher): whatever failed, the halt's
 			// cause decides what happens next.
@@ -237,6 +269,9 @@ func (e *Engine) run(ctx context.Context, p *plan.Plan, from int, resume bool) *
 		}
 	}
 	if failure == nil {
+		if err := e.keepAdopted(context.WithoutCancel(ctx), p); err != nil {
+			rep.Result, rep.Err, rep.Error = ResultFailed, err, err.Error()
+		}
 		return rep
 	}
 	rep.Err = failure
@@ -275,30 +310,77 @@ func (e *Engine) run(ctx context.Context, p *plan.Plan, from int, resume bool) *
 			rep.Err = errors.Join(failure, fmt.Errorf("rollback incomplete, check the ports named here: %w", rerr))
 		}
 	}
+	if err := e.keepAdopted(context.WithoutCancel(ctx), p); err != nil {
+		rep.Result = ResultFailed
+		rep.Err = errors.Join(rep.Err, err)
+	}
 	rep.Error = rep.Err.Error()
 	return rep
 }
 
 // prepareResume undoes what is on the switches of step from (a step the
-// other process left half done) and lets the hooks rebuild their evidence.
+// other process left half done), settles the trials it adopted (those of
+// step from and later are cancelled, those of complete steps confirmed
+// once the hooks accept the resume) and lets the hooks rebuild their
+// evidence.
 func (e *Engine) prepareResume(ctx context.Context, p *plan.Plan, from int, rep *Report) error {
-	partial, err := e.applied(ctx, p.Steps[from])
-	if err != nil {
-		return err
-	}
-	if partial {
-		undone, err := e.undo(context.WithoutCancel(ctx), p, from, from, nil)
-		rep.Steps = append(rep.Steps, undone...)
-		if err != nil {
-			return fmt.Errorf("undoing the half-done step %s before resuming it: %w", p.Steps[from].Name, err)
+	for _, a := range e.Adopted {
+		idx := slices.IndexFunc(p.Steps, func(s plan.Step) bool { return s.Name == a.Step })
+		if idx < 0 || a.Confirm != (idx < from) {
+			return fmt.Errorf("switch %s: the trial of step %s cannot be %s when resuming before step %d: recover it again", a.Switch, a.Step, map[bool]string{true: "confirmed", false: "cancelled"}[a.Confirm], from)
 		}
 	}
-	if rh, ok := e.Hooks.(ResumeHooks); ok {
+	if from < len(p.Steps) {
+		partial, err := e.applied(ctx, p.Steps[from])
+		if err != nil {
+			return err
+		}
+		if partial {
+			undone, err := e.undo(context.WithoutCancel(ctx), p, from, from, nil)
+			rep.Steps = append(rep.Steps, undone...)
+			if err != nil {
+				return fmt.Errorf("undoing the half-done step %s before resuming it: %w", p.Steps[from].Name, err)
+			}
+		}
+	}
+	// Trials of steps not complete whose undo had nothing to move: nothing
+	// of them is on the switches, but a pending timer would revert
+	// whatever is changed next.
+	for _, i := range e.adoptedSteps(p) {
+		if i >= from {
+			if _, err := e.cancelAdopted(context.WithoutCancel(ctx), p, i); err != nil {
+				return err
+			}
+		}
+	}
+	var watch *trialWatch
+	if from > 0 {
+		step := p.Steps[from-1]
+		watch = e.watch(step.Name, e.adopted(step.Name, func(sw string) []switchdrivers.Change { return batchChanges(step, sw) }), time.Now())
+		e.watches[from-1] = watch
+		e.landed(ctx, p, Landing{Step: from - 1, ReadBack: watch.verified, InPlace: watch.InPlace})
+	}
+	if rh, ok := e.Hooks.(ResumeHooks); ok && from < len(p.Steps) {
 		if err := rh.BeforeResume(ctx, p, from); err != nil {
 			return fmt.Errorf("before resuming at step %s: %w", p.Steps[from].Name, err)
 		}
 	}
+	if watch != nil {
+		for _, t := range watch.trials {
+			e.markAdopted(t.sw, watch.step)
+		}
+		if err := watch.confirm(context.WithoutCancel(ctx)); err != nil {
+			return fmt.Errorf("confirming the trial of step %s the other process left: %w", watch.step, err)
+		}
+	}
 	return nil
+}
+
+// landed tells the hooks that a step (or its undo) was read back.
+func (e *Engine) landed(ctx context.Context, p *plan.Plan, l Landing) {
+	if lh, ok := e.Hooks.(LandingHooks); ok {
+		lh.Landed(ctx, p, l)
+	}
 }
 
 // applied reports whether any port of step is at its move's target.
@@ -393,42 +475,10 @@ func (e *Engine) checkDrivers(p *plan.Plan) error {
 	return nil
 }
 
-type confirmation struct {
-	sw      string
-	confirm func(context.Context) error
-}
-
-// confirm makes the trials of a step permanent, in parallel.
-func (e *Engine) confirm(ctx context.Context, step string, pending []confirmation) error {
-	if len(pending) == 0 {
-		return nil
-	}
-	errs := make([]error, len(pending))
-	var wg sync.WaitGroup
-	for i, c := range pending {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := c.confirm(ctx); err != nil {
-				errs[i] = wrap(c.sw, fmt.Errorf("step %s: confirming: %w", step, err))
-			}
-			if tr, ok := e.Recorder.(TrialRecorder); ok {
-				if jerr := tr.Confirmed(step, c.sw, errs[i]); jerr != nil {
-					e.emit(Event{Step: step, Switch: c.sw, Kind: "journal-failed", Err: wrap(c.sw, jerr)})
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	err := errors.Join(errs...)
-	e.emit(Event{Step: step, Kind: "confirmed", Moves: len(pending), Err: err})
-	return err
-}
-
 // runStep applies every batch of the step in parallel and reads each back.
 // It returns the switches whose batch failed without changing anything,
 // and the trials awaiting confirmation.
-func (e *Engine) runStep(ctx context.Context, p *plan.Plan, si int) (map[string]bool, []confirmation, error) {
+func (e *Engine) runStep(ctx context.Context, p *plan.Plan, si int) (map[string]bool, []trial, error) {
 	step := p.Steps[si]
 	phases := e.phases(ctx, p, si)
 	// The next step's sessions get ready while this one runs: at once on
@@ -447,7 +497,7 @@ func (e *Engine) runStep(ctx context.Context, p *plan.Plan, si int) (map[string]
 		e.prepareBatch(ctx, p.Steps[si+1].Name, b)
 	}
 	errs := make([]error, len(step.Batches))
-	confirms := make([]func(context.Context) error, len(step.Batches))
+	trials := make([]trial, len(step.Batches))
 	var wg sync.WaitGroup
 	for i, b := range step.Batches {
 		wg.Add(1)
@@ -464,7 +514,13 @@ func (e *Engine) runStep(ctx context.Context, p *plan.Plan, si int) (map[string]
 				}
 			}
 			tctx, marked := e.trace(ctx, step.Name, b.Switch, phases, prepareNext)
-			confirms[i], errs[i] = e.applyBatch(tctx, step.Name, b.Switch, changes(b.Moves), e.ConfirmTimeout > 0, false)
+			cs := changes(b.Moves)
+			// The switch starts its timer after this moment: a deadline
+			// counted from here is early, never late (a prepared session
+			// enters a trial's configuration mode ahead only where that
+			// arms no timer: cli.Trial.BeginAhead).
+			trials[i] = trial{sw: b.Switch, changes: cs, length: e.ConfirmTimeout, deadline: start.Add(e.ConfirmTimeout), wallEnd: start.Round(0).Add(e.ConfirmTimeout)}
+			trials[i].confirm, errs[i] = e.applyBatch(tctx, step.Name, b.Switch, cs, e.ConfirmTimeout > 0, false)
 			marked(start, errs[i])
 			kind := "batch-done"
 			if errs[i] != nil {
@@ -475,13 +531,13 @@ func (e *Engine) runStep(ctx context.Context, p *plan.Plan, si int) (map[string]
 	}
 	wg.Wait()
 	untouched := map[string]bool{}
-	var pending []confirmation
+	var pending []trial
 	for i, err := range errs {
 		if err != nil && switchdrivers.IsUntouched(err) {
 			untouched[step.Batches[i].Switch] = true
 		}
-		if confirms[i] != nil {
-			pending = append(pending, confirmation{step.Batches[i].Switch, confirms[i]})
+		if trials[i].confirm != nil {
+			pending = append(pending, trials[i])
 		}
 	}
 	return untouched, pending, errors.Join(errs...)
@@ -749,6 +805,20 @@ func (e *Engine) undo(ctx context.Context, p *plan.Plan, first, last int, untouc
 			}
 		}
 		e.emit(Event{Step: sr.Name, Kind: "rollback-start"})
+		// The step's trials, if any, no longer stand: announcements for
+		// them stop, and those a dead process left are cancelled (the
+		// switch restores what they changed) before the undo reads the
+		// switches.
+		e.watches[i].undone()
+		restored, err := e.cancelAdopted(ctx, p, i)
+		sr.Moves += restored
+		if err != nil {
+			sr.Finished, sr.Error = time.Now(), err.Error()
+			reports = append(reports, sr)
+			e.emit(Event{Step: sr.Name, Kind: "rollback-done", Err: err})
+			failures = append(failures, err, notUndone(p, i, first))
+			break
+		}
 		errs := make([]error, len(step.Batches))
 		counts := make([]int, len(step.Batches))
 		var wg sync.WaitGroup
@@ -766,8 +836,14 @@ func (e *Engine) undo(ctx context.Context, p *plan.Plan, first, last int, untouc
 		for _, c := range counts {
 			sr.Moves += c
 		}
-		err := errors.Join(errs...)
+		err = errors.Join(errs...)
 		sr.Finished = time.Now()
+		e.landed(ctx, p, Landing{Step: i, Undo: true, ReadBack: sr.Finished, InPlace: func(context.Context) error { return nil }})
+		if ah, ok := e.Hooks.(AfterUndoHooks); ok && err == nil {
+			if herr := ah.AfterUndo(ctx, p, i); herr != nil {
+				err = fmt.Errorf("after undoing step %s: %w", step.Name, herr)
+			}
+		}
 		if err != nil {
 			sr.Error = err.Error()
 			failures = append(failures, err)
@@ -804,6 +880,15 @@ func (e *Engine) undoBatch(ctx context.Context, stepName string, b plan.Batch, b
 	for _, p := range live {
 		seg[p.Name] = p.Segment
 	}
+	if lr, ok := e.Recorder.(LiveRecorder); ok {
+		read := map[string]string{}
+		for _, m := range b.Moves {
+			read[m.Port] = seg[m.Port]
+		}
+		if err := lr.LiveState(b.Switch, read); err != nil {
+			e.emit(Event{Step: stepName, Switch: b.Switch, Kind: "journal-failed", Err: wrap(b.Switch, err)})
+		}
+	}
 	var back []switchdrivers.Change
 	var errs []error
 	for _, m := range b.Moves {
@@ -834,7 +919,9 @@ func (e *Engine) Restore(ctx context.Context, p *plan.Plan) ([]StepReport, error
 	if err := e.checkDrivers(p); err != nil {
 		return nil, err
 	}
-	return e.undo(ctx, p, 0, len(p.Steps)-1, nil)
+	e.watches = map[int]*trialWatch{}
+	reports, err := e.undo(ctx, p, 0, len(p.Steps)-1, nil)
+	return reports, errors.Join(err, e.keepAdopted(ctx, p))
 }
 
 // Commands adapts open drivers to plan.CommandRenderer. With a

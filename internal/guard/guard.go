@@ -74,14 +74,21 @@ type Config struct {
 	// Timeline, if set, receives the moments of the absence proofs and
 	// of the announcements (package outage).
 	Timeline *outage.Timeline
+	// Evidence, if set, receives the owners of the addresses each time the
+	// guard has verified them (preflight, resume), for the journal: a
+	// recovery's guard recalls them (Recall).
+	Evidence func(outgoing, incoming map[netip.Addr][]arpframe.MAC)
 }
 
 // Check is one guard check, for reports and the journal.
 type Check struct {
-	Step     string        `json:"step"`
-	Name     string        `json:"check"`
-	VLAN     int           `json:"vlan"`
-	Passed   bool          `json:"passed"`
+	Step   string `json:"step"`
+	Name   string `json:"check"`
+	VLAN   int    `json:"vlan"`
+	Passed bool   `json:"passed"`
+	// Status is ok, blocked, not verified or void (Verdict); empty in
+	// checks recorded before it existed.
+	Status   string        `json:"status,omitempty"`
 	Detail   string        `json:"detail"`
 	Duration time.Duration `json:"duration_ns"`
 }
@@ -114,6 +121,14 @@ type Guard struct {
 	isolateFrom time.Time
 	isolatedAt  time.Time
 	announced   bool
+	// since: evidence received before it predates the last step read
+	// back; inPlace: whether the switches still hold that step.
+	since   time.Time
+	inPlace func(context.Context) error
+	// emptyBeforeUndo: nobody answered in Production before the undo of
+	// isolate, so whoever answers after it is the outgoing system.
+	emptyBeforeUndo bool
+	ann             announcements
 }
 
 // New returns a guard. Close it to stop background announcements.
@@ -154,15 +169,19 @@ func (g *Guard) progress(format string, a ...any) {
 }
 
 func (g *Guard) record(c Check) {
+	c.Status = c.Verdict()
 	g.mu.Lock()
 	g.checks = append(g.checks, c)
 	g.mu.Unlock()
 	if g.cfg.Record != nil {
 		g.cfg.Record(c)
 	}
-	status := "ok"
-	if !c.Passed {
-		status = "BLOCKED"
+	if c.Status == "" {
+		c.Status = c.Verdict()
+	}
+	status := c.Status
+	if status != StatusOK {
+		status = strings.ToUpper(status)
 	}
 	g.progress("guard %s: %s in VLAN %d: %s (%s, %s)", c.Step, c.Name, c.VLAN, status, c.Detail, c.Duration.Round(time.Millisecond))
 }
@@ -334,11 +353,14 @@ func (g *Guard) BeforeStep(ctx context.Context, p *plan.Plan, i int) error {
 		if err := g.roles(p); err != nil {
 			return err
 		}
+		// The outgoing system leaves Production: announcing it there (a
+		// resume's undo of a half-done isolate did) stops first.
+		g.stopAnnouncing(g.prod)
 		if err := g.preflight(ctx); err != nil {
 			return err
 		}
 		// The outgoing system is about to arrive in the holding VLAN.
-		g.expect(g.holding, g.outMACs, nil)
+		g.expectFrom(g.holding, g.outMACs, time.Time{})
 		g.mu.Lock()
 		g.isolateFrom = time.Now()
 		g.mu.Unlock()
@@ -346,7 +368,7 @@ func (g *Guard) BeforeStep(ctx context.Context, p *plan.Plan, i int) error {
 		if err := g.absentBeforePromote(ctx); err != nil {
 			return err
 		}
-		g.expect(g.prod, g.inMACs, nil) // the incoming system is about to arrive
+		g.expectFrom(g.prod, g.inMACs, time.Time{}) // the incoming system is about to arrive
 	case plan.StepPark:
 		if !g.parkMoves {
 			return nil
@@ -354,40 +376,9 @@ func (g *Guard) BeforeStep(ctx context.Context, p *plan.Plan, i int) error {
 		if err := g.absent(ctx, step, g.park, "the park VLAN is free"); err != nil {
 			return err
 		}
-		g.expect(g.park, g.outMACs, nil)
+		g.expectFrom(g.park, g.outMACs, time.Time{})
 	}
 	return g.haltErr(ctx)
-}
-
-// BeforeUndo implements engine.UndoHooks. Before undoing isolate — the
-// outgoing system returning to Production — nobody but the outgoing
-// system may answer there. A finding stops the rollback (the old system
-// stays isolated rather than join another owner); a probe that cannot
-// run is recorded and the undo goes on: the rollback reaches isolate only
-// after the later steps were undone completely, so the switches already
-// show the incoming system out of Production.
-func (g *Guard) BeforeUndo(ctx context.Context, p *plan.Plan, i int) error {
-	if p.Steps[i].Name != plan.StepIsolate {
-		return nil
-	}
-	if g.outPorts == nil { // a recovery: no step of this run went through the guard
-		if err := g.roles(p); err != nil {
-			return err
-		}
-	}
-	const step, what = "undo-isolate", "nobody else answers in Production"
-	err := g.absent(ctx, step, g.prod, what)
-	var blocked *engine.BlockedError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &blocked) && blocked.Restore:
-		return nil // only the outgoing system's own MACs: going back is safe
-	case errors.As(err, &blocked):
-		return err
-	}
-	g.record(Check{Step: step, Name: what, VLAN: g.prod, Passed: false, Detail: "not verified, undoing anyway (the later steps are undone): " + err.Error()})
-	return nil
 }
 
 // BeforeResume implements engine.ResumeHooks. A run another process left
@@ -439,9 +430,19 @@ func (g *Guard) BeforeResume(ctx context.Context, p *plan.Plan, from int) error 
 		g.record(Check{Step: step, Name: "watcher", Passed: false, Detail: early.Reason})
 		return early
 	}
-	g.expect(g.holding, out, nil)
-	g.expect(inVLAN, in, nil)
-	g.expect(emptied, nil, nil)
+	since, inPlace := g.landing()
+	g.expectFrom(g.holding, out, since)
+	g.expectFrom(inVLAN, in, since)
+	g.expectFrom(emptied, nil, since)
+	g.evidence()
+	if inVLAN == g.prod {
+		// The incoming system is in Production: announce it again (the
+		// dead process's announcements may have been cut short), while
+		// the switches hold the promote.
+		if err := g.announceIn(ctx, step, g.prod, firstMACs(g.cfg.Addrs, in), inPlace); err != nil {
+			return err
+		}
+	}
 	return g.haltErr(ctx)
 }
 
@@ -450,6 +451,9 @@ func (g *Guard) AfterStep(ctx context.Context, p *plan.Plan, i int) error {
 	if err := g.haltErr(ctx); err != nil {
 		return err
 	}
+	// The step has been read back: from then on, the VLANs it emptied
+	// hold nobody (frames captured before are judged as before).
+	since, inPlace := g.landing()
 	switch p.Steps[i].Name {
 	case plan.StepIsolate:
 		g.mu.Lock()
@@ -458,15 +462,19 @@ func (g *Guard) AfterStep(ctx context.Context, p *plan.Plan, i int) error {
 		if !moved {
 			g.cfg.Prober.Moved(g.prod, g.holding, g.cfg.Addrs)
 		}
-		g.expect(g.prod, nil, nil)
+		g.expectFrom(g.prod, nil, since)
+		g.left(g.prod, g.outMACs)
 	case plan.StepPromote:
 		g.cfg.Prober.Moved(g.staging, g.prod, g.cfg.Addrs)
-		g.expect(g.staging, nil, nil)
+		g.expectFrom(g.staging, nil, since)
+		g.left(g.staging, g.inMACs)
 		g.mu.Lock()
 		announced := g.announced
 		g.mu.Unlock()
-		if !g.cfg.NoAnnounce && !announced {
-			if err := g.announce(); err != nil {
+		if !announced {
+			// Not announced when the switches accepted the promote (a
+			// resume, a driver that reports no commit, a failed send).
+			if err := g.announcePromote(ctx, inPlace); err != nil {
 				return err
 			}
 		}
@@ -476,7 +484,8 @@ func (g *Guard) AfterStep(ctx context.Context, p *plan.Plan, i int) error {
 	case plan.StepPark:
 		if g.parkMoves {
 			g.cfg.Prober.Moved(g.holding, g.park, g.cfg.Addrs)
-			g.expect(g.holding, nil, nil)
+			g.expectFrom(g.holding, nil, since)
+			g.left(g.holding, g.outMACs)
 		}
 	}
 	return g.haltErr(ctx)
@@ -511,6 +520,7 @@ func (g *Guard) preflight(ctx context.Context) error {
 	g.expect(g.prod, out, nil)
 	g.expect(g.staging, in, nil)
 	g.expect(g.holding, nil, nil)
+	g.evidence()
 	return nil
 }
 
@@ -698,6 +708,12 @@ func (g *Guard) owned(ctx context.Context) error {
 		}
 	}
 	c := Check{Step: step, Name: "the incoming system owns every address in Production", VLAN: g.prod, Duration: time.Since(start)}
+	// Answers gathered before a revert of the promote (the process was
+	// stopped past the trial's deadline) say nothing: the switches are
+	// read again first if need be.
+	if err := g.verifiedInPlace(ctx, &c); err != nil {
+		return err
+	}
 	switch {
 	case len(foreign) > 0:
 		detail, macs := g.describe(ctx, g.prod, foreign)
@@ -731,21 +747,6 @@ func (g *Guard) addressCount() string {
 		return fmt.Sprintf("%d addresses", n)
 	}
 	return fmt.Sprintf("%d addresses (%d IPv4, %d IPv6)", n, v4, n-v4)
-}
-
-func (g *Guard) announce() error {
-	owners := map[netip.Addr]arpframe.MAC{}
-	for _, a := range g.cfg.Addrs {
-		if macs := g.inMACs[a]; len(macs) > 0 {
-			owners[a] = macs[0]
-		}
-	}
-	if err := g.cfg.Prober.Announce(g.ctx, g.prod, owners, g.cfg.AnnounceCount, g.cfg.AnnounceInterval); err != nil {
-		return fmt.Errorf("guard promote: %w", err)
-	}
-	g.cfg.Timeline.Mark(plan.StepPromote, "", outage.Announced, time.Now())
-	g.progress("guard promote: announced %d addresses in VLAN %d (gratuitous ARP in request and reply forms, unsolicited neighbour advertisements with Override; %d× every %s)", len(owners), g.prod, g.cfg.AnnounceCount, g.cfg.AnnounceInterval)
-	return nil
 }
 
 func (g *Guard) block(step, reason string, restore bool) error {

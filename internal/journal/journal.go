@@ -40,6 +40,14 @@ const (
 	// confirmed) and the confirmation of a step's trial on one switch.
 	KindTrial   = "trial"
 	KindConfirm = "confirm"
+	// A trial settled without a confirmation: cancelled, found reverted
+	// by the switch, or waited out (Detail says which).
+	KindSettled = "settled"
+	// The live segments of a switch's ports of the plan, as a recovery or
+	// a rollback read them (Live).
+	KindLive = "live"
+	// The guard's evidence of who owns the addresses (Outgoing, Incoming).
+	KindEvidence = "evidence"
 )
 
 // Record is one journal line.
@@ -59,6 +67,11 @@ type Record struct {
 	PID       int    `json:"pid,omitempty"`
 	// RevertMS: a trial's revert timer, in milliseconds.
 	RevertMS int64 `json:"revert_ms,omitempty"`
+	// Live: port -> segment on Switch (KindLive).
+	Live map[string]string `json:"live,omitempty"`
+	// Outgoing, Incoming: address -> MACs (KindEvidence).
+	Outgoing map[string][]string `json:"outgoing,omitempty"`
+	Incoming map[string][]string `json:"incoming,omitempty"`
 }
 
 // Writer appends records to one run's file. It is safe for concurrent use:
@@ -278,8 +291,11 @@ type PortState struct {
 	Port     string `json:"port"`
 	Original string `json:"original"` // before the run
 	Final    string `json:"final"`    // where the plan puts it
-	Last     string `json:"last"`     // where the last successful result left it
-	Pending  bool   `json:"pending"`  // sent without a successful or untouched result: it may be on either side
+	Last     string `json:"last"`     // where the last successful result (or live read) left it
+	Pending  bool   `json:"pending"`  // sent without a successful or untouched result: it may be on either side (never once the run ended)
+	// Unknown: the run ended without learning where the port is (its last
+	// change failed and nothing read it since): look at the switch.
+	Unknown bool `json:"unknown,omitempty"`
 }
 
 // Ports summarises the journal per port.
@@ -314,6 +330,19 @@ func (r *Run) Ports() []PortState {
 				out[i].Pending = false
 			}
 		}
+		for port, seg := range rec.Live {
+			if i, ok := idx[rec.Switch+":"+port]; ok && rec.Kind == KindLive {
+				out[i].Last, out[i].Pending = seg, false
+			}
+		}
+	}
+	if r.Ended {
+		// The run is over: nothing it sent is still on its way. A port
+		// whose last change has no result since (a rollback or recovery
+		// journals every port it reads) is unknown, not pending.
+		for i := range out {
+			out[i].Unknown, out[i].Pending = out[i].Pending, false
+		}
 	}
 	return out
 }
@@ -347,6 +376,28 @@ func (w *Writer) Confirmed(step, sw string, err error) error {
 	return w.Write(r)
 }
 
+// TrialSettled journals a trial settled without a confirmation
+// (engine.TrialCancelRecorder).
+func (w *Writer) TrialSettled(step, sw, how string) error {
+	return w.Write(Record{Kind: KindSettled, Step: step, Switch: sw, Detail: how})
+}
+
+// LiveState journals the live segments of a switch's ports.
+func (w *Writer) LiveState(sw string, live map[string]string) error {
+	return w.Write(Record{Kind: KindLive, Switch: sw, Live: live})
+}
+
+// Evidence is the latest owners of the addresses the guard verified in
+// the run (address -> MACs), nil when it verified none.
+func (r *Run) Evidence() (outgoing, incoming map[string][]string) {
+	for _, rec := range r.Records {
+		if rec.Kind == KindEvidence {
+			outgoing, incoming = rec.Outgoing, rec.Incoming
+		}
+	}
+	return outgoing, incoming
+}
+
 // PendingTrial is a trial the journal does not show confirmed: until
 // RevertsAt the switch may still revert it by itself.
 type PendingTrial struct {
@@ -373,6 +424,8 @@ func (r *Run) PendingTrials() []PendingTrial {
 			if rec.Untouched {
 				out = slices.DeleteFunc(out, func(t PendingTrial) bool { return t.Switch == rec.Switch && t.Step == rec.Step })
 			}
+		case KindSettled:
+			out = slices.DeleteFunc(out, func(t PendingTrial) bool { return t.Switch == rec.Switch && t.Step == rec.Step })
 		}
 	}
 	return out

@@ -85,17 +85,37 @@ func TestWriteReadPorts(t *testing.T) {
 		t.Fatalf("after an untouched failure: %+v", got)
 	}
 
-	// A failed result keeps the port pending: it may be on either side.
+	// A failed result keeps the port pending while the run goes on: it
+	// may be on either side. Once the run has ended nothing is pending;
+	// the port is unknown unless something read it since.
 	w, err = journal.Append(run.Path)
 	must(err)
 	must(w.Intent("promote", "sw1", changes(p, 1)))
 	must(w.Result("promote", "sw1", changes(p, 1), errors.New("read-back failed")))
+	w.Close()
+	run, err = journal.Read(run.Path)
+	must(err)
+	if run.Ended || !run.Ports()[2].Pending {
+		t.Fatalf("after failure: ended %v ports %+v", run.Ended, run.Ports())
+	}
+	w, err = journal.Append(run.Path)
+	must(err)
 	must(w.Write(journal.Record{Kind: journal.KindEnd, Result: "failed"}))
 	w.Close()
 	run, err = journal.Read(run.Path)
 	must(err)
-	if !run.Ended || run.Result != "failed" || !run.Ports()[2].Pending {
-		t.Fatalf("after failure: ended %v result %q ports %+v", run.Ended, run.Result, run.Ports())
+	if got := run.Ports()[2]; !run.Ended || run.Result != "failed" || got.Pending || !got.Unknown || got.Last != "166" {
+		t.Fatalf("after the end: ended %v result %q ports %+v", run.Ended, run.Result, run.Ports())
+	}
+	// A live read settles a port: its segment becomes the last known.
+	w, err = journal.Append(run.Path)
+	must(err)
+	must(w.LiveState("sw1", map[string]string{"Gi1/0/3": "66", "Gi1/0/9": "1"}))
+	w.Close()
+	run, err = journal.Read(run.Path)
+	must(err)
+	if got := run.Ports()[2]; got.Pending || got.Unknown || got.Last != "66" {
+		t.Fatalf("after a live read: %+v", got)
 	}
 }
 
@@ -270,5 +290,37 @@ func TestPendingTrials(t *testing.T) {
 	}
 	if d := time.Until(got[1].RevertsAt); d < 50*time.Second || d > time.Minute {
 		t.Fatalf("the promote trial reverts in %s, want about a minute", d)
+	}
+	// A recovery that cancels a trial (or finds it reverted) settles it.
+	w, err = journal.Append(run.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.TrialSettled("promote", "sw1", "cancelled"); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	run, _ = journal.Read(run.Path)
+	if got := run.PendingTrials(); len(got) != 1 || got[0].Switch != "sw2" {
+		t.Fatalf("pending after a cancel: %+v", got)
+	}
+}
+
+// TestEvidence: the latest owners the guard journaled.
+func TestEvidence(t *testing.T) {
+	w, err := journal.Create(t.TempDir(), testPlan())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(journal.Record{Kind: journal.KindEvidence, Outgoing: map[string][]string{"192.168.66.30": {"02:00:00:00:00:01"}}})
+	w.Write(journal.Record{Kind: journal.KindEvidence, Outgoing: map[string][]string{"192.168.66.30": {"02:00:00:00:00:02"}}, Incoming: map[string][]string{"192.168.66.30": {"02:00:00:00:00:03"}}})
+	w.Close()
+	run, err := journal.Read(w.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, in := run.Evidence()
+	if out["192.168.66.30"][0] != "02:00:00:00:00:02" || in["192.168.66.30"][0] != "02:00:00:00:00:03" {
+		t.Fatalf("evidence: %v %v", out, in)
 	}
 }

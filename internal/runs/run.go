@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -12,7 +14,9 @@ import (
 	"github.com/cutover-net/cutover/internal/journal"
 	"github.com/cutover-net/cutover/internal/netns"
 	"github.com/cutover-net/cutover/internal/outage"
+	"github.com/cutover-net/cutover/internal/pause"
 	"github.com/cutover-net/cutover/plan"
+	"github.com/cutover-net/cutover/probe/arpframe"
 )
 
 // Class is a run's outcome as the exit-code contract sees it.
@@ -82,6 +86,9 @@ type Run struct {
 	callerNS *netns.Namespace
 	// timeline collects the moments the engine and the guard mark.
 	timeline *outage.Timeline
+	// pauses notices stops of the process while the run lasts (its
+	// trials are re-read after one).
+	pauses *pause.Watch
 
 	mu     sync.Mutex
 	w      *journal.Writer // open journal, nil once closed
@@ -107,6 +114,7 @@ func (p *Prepared) newRun(ctx context.Context) (*Run, error) {
 		}
 	}
 	r.events = newEventLog(p.opts.EventBuffer)
+	r.pauses = pause.Start()
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
 	p.run = r
 	return r, nil
@@ -196,6 +204,7 @@ func (r *Run) finish(body func(*Run) *Result) {
 		res.Halted = halt.Reason
 	}
 	r.cancel(nil)
+	r.pauses.Close()
 	if r.callerNS != nil {
 		r.callerNS.Close()
 	}
@@ -269,7 +278,7 @@ func (r *Run) writeEnd(w *journal.Writer, rec journal.Record) {
 // engine returns an engine for the run's drivers, journaling to w (nil: not
 // journaled) and publishing its events.
 func (r *Run) engine(w *journal.Writer, confirmTimeout time.Duration) *engine.Engine {
-	eng := &engine.Engine{Drivers: r.prep.Drivers, ConfirmTimeout: confirmTimeout, Timeline: r.timeline,
+	eng := &engine.Engine{Drivers: r.prep.Drivers, ConfirmTimeout: confirmTimeout, Pauses: r.pauses, Timeline: r.timeline,
 		Progress: func(ev engine.Event) { r.events.publish(fromEngine(ev)) }}
 	if w != nil {
 		eng.Recorder = w
@@ -292,12 +301,17 @@ func (r *Run) startGuard(w *journal.Writer) (*guard.Session, error) {
 	cfg.Record = func(c guard.Check) {
 		if w != nil {
 			status := "passed"
-			if !c.Passed {
-				status = "BLOCKED"
+			if v := c.Verdict(); v != guard.StatusOK {
+				status = strings.ToUpper(v)
 			}
 			w.Write(journal.Record{Kind: journal.KindGuard, Step: c.Step, Detail: fmt.Sprintf("%s in VLAN %d: %s: %s", c.Name, c.VLAN, status, c.Detail)})
 		}
 		r.events.publish(Event{Kind: EventCheck, Step: c.Step, Check: &c})
+	}
+	if w != nil {
+		cfg.Evidence = func(out, in map[netip.Addr][]arpframe.MAC) {
+			w.Write(journal.Record{Kind: journal.KindEvidence, Outgoing: macStrings(out), Incoming: macStrings(in)})
+		}
 	}
 	setup := *p.setup
 	if r.callerNS != nil {
@@ -307,15 +321,40 @@ func (r *Run) startGuard(w *journal.Writer) (*guard.Session, error) {
 }
 
 // closeGuard stops the run's guard, unless a lab keeps it up until
-// Prepared.Close.
+// Prepared.Close. The announcements still due are sent first: a run that
+// ends right after a restore must not cut them short.
 func (r *Run) closeGuard(session *guard.Session) {
 	switch {
 	case session == nil:
 	case r.prep.opts.Lab.KeepGuard:
 		r.prep.kept = session
 	default:
+		if session.Guard.Announcing() {
+			r.events.publish(Event{Kind: EventGuard, Text: "guard: sending the announcements still due before closing"})
+			ctx, cancel := context.WithTimeout(context.Background(), announceDrain)
+			session.Guard.WaitAnnouncements(ctx)
+			cancel()
+		}
 		session.Close()
 	}
+}
+
+// announceDrain bounds the wait for the announcements still due (by
+// default one more round, 2 s after the last).
+const announceDrain = 10 * time.Second
+
+// macStrings is owners as the journal keeps them.
+func macStrings(owners map[netip.Addr][]arpframe.MAC) map[string][]string {
+	if owners == nil {
+		return nil
+	}
+	out := map[string][]string{}
+	for a, macs := range owners {
+		for _, m := range macs {
+			out[a.String()] = append(out[a.String()], m.String())
+		}
+	}
+	return out
 }
 
 // hooks are the engine's hooks: the guard's, wrapped by a lab's.

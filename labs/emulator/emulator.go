@@ -105,8 +105,9 @@ type Faults struct {
 	DropAfter     int           // drop the session after this many configuration commands
 	Delay         time.Duration // before every answer
 	RefuseAuth    bool
-	// ExtraRows add lines to show commands' outputs (a row a parser may
-	// not read: a Fibre-Channel port, free text, a garbled line).
+	// ExtraRows add lines to show commands' outputs, and to SR Linux's
+	// `info` reads (a row a parser may not read: a Fibre-Channel port,
+	// free text, a garbled line, a JSON entry of the wrong shape).
 	ExtraRows []ExtraRow
 }
 
@@ -431,7 +432,7 @@ func (s *Server) run(ss *session, line string) (string, bool) {
 	if fl.RejectCommand != "" && strings.Contains(line, fl.RejectCommand) {
 		return s.dialect.invalid(line), false
 	}
-	show := ss.mode == "exec" && len(f) > 0 && f[0] == "show"
+	show := ss.mode == "exec" && len(f) > 0 && (f[0] == "show" || f[0] == "info")
 	out, closed := s.dialect.exec(ss, line, f)
 	if show && len(fl.ExtraRows) > 0 {
 		out = fl.inject(line, out)

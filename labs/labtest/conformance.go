@@ -2,10 +2,12 @@ package labtest
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/cutover-net/cutover/labs"
+	"github.com/cutover-net/cutover/labs/emulator"
 	"github.com/cutover-net/cutover/switchdrivers"
 	"github.com/cutover-net/cutover/switchdrivers/drivertest"
 )
@@ -48,6 +50,51 @@ func RunConformance(t *testing.T, e Emulated) {
 		Sessions:     sessions,
 		DropSessions: func() { e.Lab.Emulator(e.Node).DropConnections() },
 	})
+}
+
+// Unreadable is a driver under test against an emulated switch made to
+// print (or send) what the driver cannot read about a port.
+type Unreadable struct {
+	Emulated
+	// OpenPlan returns a new driver whose plan is plan.
+	OpenPlan func(t *testing.T, plan []string) switchdrivers.Driver
+	// Outside is a port of the switch outside Ports.
+	Outside string
+	// Garble sets the emulator's faults so that what it prints (or
+	// sends) about port cannot be read, and returns a part of its text.
+	Garble func(t *testing.T, srv *emulator.Server, port string) string
+}
+
+// RunUnreadableConformance runs the drivertest suite of unreadable rows
+// (drivertest.RunUnreadable) against an emulated switch, the lab's OVS
+// database as the independent peer; the emulator's configuration log
+// and SET PDUs count what reached the device.
+func RunUnreadableConformance(t *testing.T, u Unreadable) {
+	t.Helper()
+	srv := u.Lab.Emulator(u.Node)
+	drivertest.RunUnreadable(t, drivertest.UnreadableHarness{
+		Open:     u.OpenPlan,
+		Ports:    u.Ports,
+		Segments: u.Segments,
+		Outside:  u.Outside,
+		Peer:     u.peer,
+		Garble:   func(t *testing.T, port string) string { return u.Garble(t, srv, port) },
+		Clear: func(t *testing.T) {
+			srv.SetFaults(emulator.Faults{})
+			srv.SetSNMPFaults(emulator.SNMPFaults{})
+		},
+		Changes: func() int { return len(srv.ConfigLog()) + srv.SetPDUs() },
+	})
+}
+
+// ExtraRow is the Garble of a CLI emulator that adds a row to command's
+// output after its line after (see emulator.ExtraRow): row(port).
+func ExtraRow(command string, after int, row func(port string) string) func(*testing.T, *emulator.Server, string) string {
+	return func(_ *testing.T, srv *emulator.Server, port string) string {
+		r := row(port)
+		srv.SetFaults(emulator.Faults{ExtraRows: []emulator.ExtraRow{{Command: command, After: after, Row: r}}})
+		return strings.TrimSpace(r)
+	}
 }
 
 // ovsPort is the lab's OVS port behind an interface of the switch.

@@ -89,7 +89,14 @@ func StartSnmpsim(t testing.TB, dataDir, probe string, extra ...string) *Snmpsim
 				pkt, err := g.Get([]string{"1.3.6.1.2.1.1.1.0"})
 				g.Conn.Close()
 				if err == nil && pkt.Error == gosnmp.NoError {
-					t.Cleanup(stop)
+					t.Cleanup(func() {
+						select {
+						case <-exited: // it should still be serving: say why it is not
+							t.Errorf("snmpsimd on %s exited before the test ended (%v):\n%s", addr, cmd.ProcessState, log.String())
+						default:
+						}
+						stop()
+					})
 					return &Snmpsim{Addr: addr, Port: p}
 				}
 			}

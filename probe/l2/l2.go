@@ -41,6 +41,9 @@ type Frame struct {
 	Data     []byte
 	VLAN     int  // 0 if untagged
 	Outgoing bool // sent by this host (our own frames, looped back to us)
+	// Time is when the kernel received the frame (SO_TIMESTAMPNS); when
+	// the kernel gives no timestamp, when Read returned it.
+	Time time.Time
 }
 
 // Listen opens a raw socket on iface in the calling thread's network
@@ -73,11 +76,14 @@ func Listen(iface string, filter []bpf.RawInstruction) (*Conn, error) {
 			unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, receiveBuffer)
 		}
 		serr = unix.SetsockoptInt(int(fd), unix.SOL_PACKET, unix.PACKET_AUXDATA, 1)
+		if serr == nil {
+			serr = enableStamps(int(fd))
+		}
 		merr = unix.SetsockoptPacketMreq(int(fd), unix.SOL_PACKET, unix.PACKET_ADD_MEMBERSHIP,
 			&unix.PacketMreq{Ifindex: int32(ifi.Index), Type: unix.PACKET_MR_ALLMULTI})
 	}); err != nil || serr != nil {
 		c.Close()
-		return nil, fmt.Errorf("interface %s: PACKET_AUXDATA: %w", iface, errors.Join(err, serr))
+		return nil, fmt.Errorf("interface %s: PACKET_AUXDATA, SO_TIMESTAMPNS: %w", iface, errors.Join(err, serr))
 	}
 	if merr != nil {
 		c.Close()
@@ -112,6 +118,9 @@ func (c *Conn) Read(buf []byte) (Frame, error) {
 		f.Outgoing = ll.Pkttype == unix.PACKET_OUTGOING
 	}
 	f.VLAN = auxVLAN(c.oob[:oobn])
+	if f.Time = stampOf(c.oob[:oobn]); f.Time.IsZero() {
+		f.Time = time.Now()
+	}
 	return f, nil
 }
 

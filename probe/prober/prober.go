@@ -95,6 +95,7 @@ type Prober struct {
 	nonce ndpframe.Nonce
 
 	mu      sync.Mutex
+	fresh   time.Time // IgnoreBefore
 	limits  map[key]*limit
 	waiters map[*waiter]struct{}
 	rtts    []rttSample // the latest round trips, oldest first (at most maxRTTSamples)
@@ -104,7 +105,8 @@ type Prober struct {
 }
 
 type waiter struct {
-	vlan int
+	since time.Time // frames received before are no evidence for it
+	vlan  int
 	// probes: other stations' IPv6 duplicate-address-detection probes
 	// count as owners (an absence proof).
 	probes bool
@@ -211,16 +213,17 @@ func (p *Prober) start(conn *l2.Conn, fixedVLAN int) {
 				if pkt.HasNonce && pkt.Nonce == p.nonce {
 					continue // our own probe, looped back (RFC 7527)
 				}
-				p.deliverProbe(vlan, pkt.TargetIP, pkt.SenderMAC)
+				p.deliverProbe(vlan, pkt.TargetIP, pkt.SenderMAC, f.Time)
 			case pkt.Claims():
-				p.deliver(vlan, pkt.SenderIP, pkt.SenderMAC)
+				p.deliver(vlan, pkt.SenderIP, pkt.SenderMAC, f.Time)
 			}
 		}
 	}()
 }
 
-// deliver records that mac claimed ip in vlan.
-func (p *Prober) deliver(vlan int, ip netip.Addr, mac arpframe.MAC) {
+// deliver records that mac claimed ip in vlan, in a frame the kernel
+// received at at.
+func (p *Prober) deliver(vlan int, ip netip.Addr, mac arpframe.MAC, at time.Time) {
 	if mac == p.mac {
 		return
 	}
@@ -240,7 +243,7 @@ func (p *Prober) deliver(vlan int, ip netip.Addr, mac arpframe.MAC) {
 		l.owners = append(l.owners, mac)
 	}
 	for w := range p.waiters {
-		if w.vlan != vlan || !w.want[ip] || slices.Contains(w.owners[ip], mac) {
+		if w.vlan != vlan || !w.want[ip] || slices.Contains(w.owners[ip], mac) || at.Before(w.since) {
 			continue
 		}
 		if sent, ok := w.sent[ip]; ok && len(w.owners[ip]) == 0 {
@@ -255,12 +258,13 @@ func (p *Prober) deliver(vlan int, ip netip.Addr, mac arpframe.MAC) {
 }
 
 // deliverProbe records that mac probes for ip in vlan (IPv6 duplicate
-// address detection): an owner in the making, for absence proofs.
-func (p *Prober) deliverProbe(vlan int, ip netip.Addr, mac arpframe.MAC) {
+// address detection), in a frame the kernel received at at: an owner in
+// the making, for absence proofs.
+func (p *Prober) deliverProbe(vlan int, ip netip.Addr, mac arpframe.MAC, at time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for w := range p.waiters {
-		if !w.probes || w.vlan != vlan || !w.want[ip] || slices.Contains(w.owners[ip], mac) {
+		if !w.probes || w.vlan != vlan || !w.want[ip] || slices.Contains(w.owners[ip], mac) || at.Before(w.since) {
 			continue
 		}
 		w.owners[ip] = append(w.owners[ip], mac)
@@ -277,6 +281,7 @@ func (p *Prober) register(vlan int, addrs []netip.Addr, probes bool) *waiter {
 		w.want[a] = true
 	}
 	p.mu.Lock()
+	w.since = p.fresh
 	p.waiters[w] = struct{}{}
 	p.mu.Unlock()
 	return w

@@ -174,8 +174,8 @@ type claim struct {
 // memory access); the rest is in cold, allocated when first needed.
 type binding struct {
 	owner arpframe.MAC
-	// guarded: Expect was called (cold.expect are the MACs allowed,
-	// cold.flagged the unexpected ones already reported).
+	// guarded: Expect was called (cold.expect are the MACs allowed, from
+	// when on; cold.flagged the unexpected ones already reported).
 	guarded bool
 	// dadPending: cold.dad holds a probe the owner may yet answer.
 	dadPending bool
@@ -197,13 +197,14 @@ type bindingCold struct {
 		prober, owner arpframe.MAC
 		at            time.Time
 	}
-	forged          []forgery
-	expect, flagged []arpframe.MAC
-	conflictMACs    []arpframe.MAC
-	conflicts       int
-	firstConf       time.Time
-	lastConf        time.Time
-	reasons         []string
+	forged       []forgery
+	expect       expectations
+	flagged      []expectFlag
+	conflictMACs []arpframe.MAC
+	conflicts    int
+	firstConf    time.Time
+	lastConf     time.Time
+	reasons      []string
 }
 
 // c returns the binding's cold part, allocating it.
@@ -514,11 +515,16 @@ func (a *Analyzer) claim(t time.Time, k Key, p *arpframe.Packet) {
 	if gratuitous {
 		a.emit(t, KindAnnouncement, k, "gratuitous announcement", mac)
 	}
-	if cb := b.cold; b.guarded && !slices.Contains(cb.expect, mac) && !slices.Contains(cb.flagged, mac) {
-		cb.flagged = append(cb.flagged, mac)
+	if !b.guarded {
+		return
+	}
+	// Judged by what the guard expected when the frame was captured.
+	cb := b.cold
+	if exp, ok := cb.expect.at(t); ok && !slices.Contains(exp.macs, mac) && !slices.Contains(cb.flagged, expectFlag{mac, exp.since}) {
+		cb.flagged = append(cb.flagged, expectFlag{mac, exp.since})
 		reason := "answers in VLAN where the guard expects nobody"
-		if len(cb.expect) > 0 {
-			reason = "answers in VLAN where the guard expects only " + joinMACs(cb.expect)
+		if len(exp.macs) > 0 {
+			reason = "answers in VLAN where the guard expects only " + joinMACs(exp.macs)
 		}
 		a.conflict(t, k, b, KindUnexpected, []arpframe.MAC{mac}, reason)
 	}
@@ -578,15 +584,16 @@ func (a *Analyzer) probe(t time.Time, p *arpframe.Packet) {
 }
 
 // Expect puts the analyzer in guard mode for (vlan, ip): from now on a
-// claim from any MAC outside macs is an "unexpected" conflict. An empty
-// macs means nobody may answer there.
+// claim from any MAC outside macs is an "unexpected" conflict, whenever
+// its frame was captured (ExpectSince judges older frames by older
+// expectations). An empty macs means nobody may answer there.
 func (a *Analyzer) Expect(vlan int, ip netip.Addr, macs []arpframe.MAC) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	k := Key{vlan, ip}
 	b := a.binding(k)
 	cb := b.c()
-	b.guarded, cb.expect, cb.flagged = true, slices.Clone(macs), nil
+	b.guarded, cb.expect, cb.flagged = true, expectations{{macs: slices.Clone(macs)}}, nil
 }
 
 // Owners returns the MACs that claimed (vlan, ip) at or after since.

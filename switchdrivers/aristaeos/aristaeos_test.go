@@ -190,3 +190,23 @@ func TestPendingSession(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreadableConformance: the drivertest suite of unreadable rows,
+// with a row of `show interfaces status` naming the port.
+func TestUnreadableConformance(t *testing.T) {
+	l := labtest.Start(t, topology)
+	labtest.RunUnreadableConformance(t, labtest.Unreadable{
+		Emulated: labtest.Emulated{Lab: l, Node: "sw2", Ports: []string{"Ethernet1", "Ethernet2"}, Segments: []string{"10", "20"}},
+		OpenPlan: func(t *testing.T, plan []string) switchdrivers.Driver {
+			cfg := labtest.SwitchConfig(t, l, "sw2", nil)
+			cfg.Ports = plan
+			d, err := aristaeos.Open(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d
+		},
+		Outside: "Ethernet3",
+		Garble:  labtest.ExtraRow("show interfaces status", 2, labs.UnreadableRow),
+	})
+}

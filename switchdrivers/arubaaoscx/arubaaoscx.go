@@ -27,6 +27,7 @@ import (
 	"github.com/cutover-net/cutover/switchdrivers"
 	"github.com/cutover-net/cutover/switchdrivers/cli"
 	"github.com/cutover-net/cutover/switchdrivers/showparse"
+	"github.com/cutover-net/cutover/switchdrivers/showrows"
 )
 
 // Name is the registry name of this driver.
@@ -59,7 +60,7 @@ var Dialect = cli.Dialect{
 	PlatformYAML: platformYAML,
 	ValidatePort: ValidatePort,
 	Short:        func(s string) string { return s },
-	Read:         ReadPorts,
+	ReadRows:     ReadPortRows,
 	Begin:        func([]switchdrivers.Change, string) []string { return []string{"configure terminal"} },
 	Lines:        lines,
 	Commit:       []string{"end"},
@@ -76,19 +77,27 @@ func Registration() switchdrivers.Registration { return Dialect.Registration() }
 // Open validates cfg. It performs no I/O.
 func Open(cfg switchdrivers.Config) (switchdrivers.Driver, error) { return Dialect.Open(cfg) }
 
-// ReadPorts reads `show interface`: the physical ports, their VLAN mode
-// (access with its VLAN, trunk for the native-* modes, routed when the
-// port has no VLAN mode — AOS-CX's default), states and description.
-func ReadPorts(s cli.Session) ([]switchdrivers.PortState, error) {
-	text, err := s.Show("show interface")
+// CmdInterface is the command the driver reads its ports from.
+const CmdInterface = "show interface"
+
+// ReadPortRows reads `show interface`: the physical ports, their VLAN
+// mode (access with its VLAN, trunk for the native-* modes, routed when
+// the port has no VLAN mode — AOS-CX's default), states and description,
+// past the lines it cannot read: each is returned with its line, text
+// and reason, and with the interface whose block it cut (what that
+// block printed after it is not read, so that port's state is not
+// known). A port whose own first line could not be read is not read at
+// all. An output with lines but no interface block at all is an error.
+func ReadPortRows(s cli.Session) (switchdrivers.PortRead, error) {
+	var pr switchdrivers.PortRead
+	text, err := s.Show(CmdInterface)
 	if err != nil {
-		return nil, err
+		return pr, err
 	}
 	rows, rep := showparse.AOSCXShowInterface(text)
-	if err := rep.Err(); err != nil {
-		return nil, fmt.Errorf("show interface: %w", err)
+	if err := showrows.NoTable(CmdInterface, rep); err != nil {
+		return pr, err
 	}
-	var out []switchdrivers.PortState
 	for _, r := range rows {
 		if ValidatePort(r.Interface) != nil {
 			continue // VLAN interfaces, LAGs, loopbacks
@@ -102,18 +111,23 @@ func ReadPorts(s cli.Session) ([]switchdrivers.PortState, error) {
 		default:
 			p.Mode = switchdrivers.ModeTrunk
 		}
-		out = append(out, p)
+		pr.Ports = append(pr.Ports, p)
 	}
-	return out, nil
+	pr.Unreadable = showrows.Rows(CmdInterface, rep, func(s string) string { return s })
+	return pr, nil
 }
 
 func macTable(s cli.Session) ([]switchdrivers.MACEntry, error) {
-	text, err := s.Show("show mac-address-table")
+	const cmd = "show mac-address-table"
+	text, err := s.Show(cmd)
 	if err != nil {
 		return nil, err
 	}
 	rows, rep := showparse.AOSCXMACTable(text)
-	err = rep.Err()
+	if err := showrows.NoTable(cmd, rep); err != nil {
+		return nil, err
+	}
+	err = showrows.Partial(cmd, rep) // the entries read, and the rows that were not
 	var out []switchdrivers.MACEntry
 	for _, r := range rows {
 		if vlan, err := strconv.Atoi(r.VLAN); err == nil {

@@ -35,9 +35,12 @@ var ports = []string{"1/1/1", "1/1/2", "1/1/3"}
 
 func ovs(iface string) string { return "sw4-e" + iface[strings.LastIndexByte(iface, '/')+1:] }
 
-func open(t testing.TB, l *labs.Lab) switchdrivers.Driver {
+func open(t testing.TB, l *labs.Lab) switchdrivers.Driver { return openPlan(t, l, ports) }
+
+// openPlan opens the driver as an inventory naming plan on the switch would.
+func openPlan(t testing.TB, l *labs.Lab, plan []string) switchdrivers.Driver {
 	cfg := labtest.SwitchConfig(t, l, "sw4", nil)
-	cfg.Ports = ports
+	cfg.Ports = plan
 	d, err := arubaaoscx.Open(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -105,4 +108,18 @@ func TestValidatePort(t *testing.T) {
 func TestRehearsalMovesTraffic(t *testing.T) {
 	labtest.RehearsePair(t, labtest.Pair{Kind: "aruba_aoscx", Driver: arubaaoscx.Name, Registry: all.Registry(),
 		OldPorts: []string{"1/1/2"}, NewPorts: []string{"1/1/1"}})
+}
+
+// TestUnreadableConformance: the drivertest suite of unreadable rows,
+// with a line above the first interface's block naming the port (a
+// line inside a block cuts it: it concerns that interface too, see
+// TestReadPortRows).
+func TestUnreadableConformance(t *testing.T) {
+	l := labtest.Start(t, topology)
+	labtest.RunUnreadableConformance(t, labtest.Unreadable{
+		Emulated: labtest.Emulated{Lab: l, Node: "sw4", Ports: ports[:2], Segments: []string{"10", "20"}, OVSPort: ovs},
+		OpenPlan: func(t *testing.T, plan []string) switchdrivers.Driver { return openPlan(t, l, plan) },
+		Outside:  ports[2],
+		Garble:   labtest.ExtraRow(arubaaoscx.CmdInterface, 0, labs.UnreadableRow),
+	})
 }

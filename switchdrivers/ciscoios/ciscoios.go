@@ -30,6 +30,7 @@ import (
 	"github.com/cutover-net/cutover/switchdrivers"
 	"github.com/cutover-net/cutover/switchdrivers/cli"
 	"github.com/cutover-net/cutover/switchdrivers/showparse"
+	"github.com/cutover-net/cutover/switchdrivers/showrows"
 )
 
 // Name is the registry name of this driver.
@@ -219,7 +220,11 @@ func ReadPortRows(platform string, commands ...string) func(cli.Session) (switch
 				}
 			}
 			for _, w := range per[i].Warnings {
-				pr.Unreadable = append(pr.Unreadable, switchdrivers.UnreadableRow{Command: c, Line: w.Line, Text: w.Text, Reason: w.Reason, Ports: lacking})
+				ports := lacking
+				if w.Under != "" { // a line of that port's block
+					ports = append(slices.Clip(lacking), w.Under)
+				}
+				pr.Unreadable = append(pr.Unreadable, switchdrivers.UnreadableRow{Command: c, Line: w.Line, Text: w.Text, Reason: w.Reason, Ports: ports})
 			}
 		}
 		return pr, nil
@@ -272,12 +277,5 @@ func MACEntryVLAN(v string) (int, bool) {
 // warnings (nil when there are none); the driver's cli wraps it with the
 // switch's name.
 func UnreadableRows(command string, rep showparse.Report) error {
-	if len(rep.Warnings) == 0 {
-		return nil
-	}
-	e := &switchdrivers.UnreadableRowsError{}
-	for _, w := range rep.Warnings {
-		e.Rows = append(e.Rows, switchdrivers.UnreadableRow{Command: command, Line: w.Line, Text: w.Text, Reason: w.Reason})
-	}
-	return e
+	return showrows.Partial(command, rep)
 }

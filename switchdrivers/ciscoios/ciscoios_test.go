@@ -350,3 +350,15 @@ func TestUnreadableRows(t *testing.T) {
 	}
 	t.Logf("%d entries read beside: %v", len(entries), err)
 }
+
+// TestUnreadableConformance: the drivertest suite of unreadable rows,
+// with a row of `show interfaces status` naming the port.
+func TestUnreadableConformance(t *testing.T) {
+	l, _ := start(t)
+	labtest.RunUnreadableConformance(t, labtest.Unreadable{
+		Emulated: labtest.Emulated{Lab: l, Node: "sw1", Ports: []string{"Gi1/0/1", "Gi1/0/2"}, Segments: []string{"10", "20"}},
+		OpenPlan: func(t *testing.T, plan []string) switchdrivers.Driver { return open(t, l, plan...) },
+		Outside:  "Gi1/0/3",
+		Garble:   labtest.ExtraRow("show interfaces status", 2, labs.UnreadableRow),
+	})
+}

@@ -74,3 +74,23 @@ func TestRehearsalMovesTraffic(t *testing.T) {
 	labtest.RehearsePair(t, labtest.Pair{Kind: "cisco_n9kv", Driver: cisconxos.Name, Registry: all.Registry(),
 		OldPorts: []string{"Ethernet1/2", "Ethernet1/3"}, NewPorts: []string{"Ethernet1/1", "Ethernet1/2"}})
 }
+
+// TestUnreadableConformance: the drivertest suite of unreadable rows,
+// with a row of `show interface status` naming the port.
+func TestUnreadableConformance(t *testing.T) {
+	l := labtest.Start(t, topology)
+	labtest.RunUnreadableConformance(t, labtest.Unreadable{
+		Emulated: labtest.Emulated{Lab: l, Node: "sw3", Ports: []string{"Ethernet1/1", "Ethernet1/2"}, Segments: []string{"10", "20"}},
+		OpenPlan: func(t *testing.T, plan []string) switchdrivers.Driver {
+			cfg := labtest.SwitchConfig(t, l, "sw3", nil)
+			cfg.Ports = plan
+			d, err := cisconxos.Open(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d
+		},
+		Outside: "Ethernet1/3",
+		Garble:  labtest.ExtraRow("show interface status", 4, labs.UnreadableRow), // under the header and its rule
+	})
+}

@@ -395,7 +395,8 @@ type Driver struct {
 	plan       []string          // the inventory's ports on this switch
 
 	mu    sync.Mutex
-	stale []string // names of this driver's attempts whose session was lost before the commit
+	stale []string                      // names of this driver's attempts whose session was lost before the commit
+	rows  []switchdrivers.UnreadableRow // those the latest ReadPorts went past
 	// Sessions opened ahead (Prepare): the prepared batch, the spare
 	// session for the reads and confirmations that follow, the one being
 	// opened, and the context they live in.
@@ -646,6 +647,10 @@ func (drv *Driver) read(s session, batch []switchdrivers.Change) (switchdrivers.
 	if drv.d.ReadRows != nil {
 		var err error
 		if pr, err = drv.d.ReadRows(s); err != nil {
+			var named *switchdrivers.Error
+			if !errors.As(err, &named) {
+				err = drv.errf("", "", err) // an output that could not be read at all
+			}
 			return pr, err
 		}
 	} else {
@@ -681,7 +686,30 @@ func (drv *Driver) ReadPorts(ctx context.Context) (switchdrivers.PortRead, error
 		return switchdrivers.PortRead{}, err
 	}
 	defer closeFn()
-	return drv.read(s, nil)
+	pr, err := drv.read(s, nil)
+	drv.mu.Lock()
+	drv.rows = pr.Unreadable
+	drv.mu.Unlock()
+	return pr, err
+}
+
+// Unreadable returns the rows the latest ReadPorts (or Ports) went past
+// (switchdrivers.PortReader).
+func (drv *Driver) Unreadable() []switchdrivers.UnreadableRow {
+	drv.mu.Lock()
+	defer drv.mu.Unlock()
+	return append([]switchdrivers.UnreadableRow(nil), drv.rows...)
+}
+
+// Warnings are the rows the latest ReadPorts (or Ports) went past, each
+// naming the switch, the command, the line, its text, why it could not
+// be read and the ports it may be.
+func (drv *Driver) Warnings() []string {
+	var out []string
+	for _, u := range drv.Unreadable() {
+		out = append(out, u.Warning(drv.name))
+	}
+	return out
 }
 
 // Ports reads the ports in one session. It goes past a row it cannot

@@ -674,6 +674,160 @@ func RunTrials(t *testing.T, h TrialHarness) {
 	})
 }
 
+// UnreadableHarness describes a driver under test whose peer can be made
+// to print a row (or send a value) about a port that the driver cannot
+// read.
+type UnreadableHarness struct {
+	// Open returns a new driver whose plan (switchdrivers.Config.Ports)
+	// is plan.
+	Open func(t *testing.T, plan []string) switchdrivers.Driver
+	// Ports are two access ports of the switch, both in Segments[0] when
+	// RunUnreadable starts; Segments are two distinct segments.
+	Ports    []string
+	Segments []string
+	// Outside is a port of the switch outside Ports.
+	Outside string
+	Peer    func(ctx context.Context, port string) (string, error)
+	// Garble makes the peer print (or send), from now on, something
+	// about port the driver cannot read, in place of or beside what it
+	// prints of it; it returns a part of its text. Clear undoes it.
+	Garble func(t *testing.T, port string) string
+	Clear  func(t *testing.T)
+	// Changes, if set, counts what reached the device's configuration so
+	// far (configuration lines, SET PDUs): a refused batch adds nothing.
+	Changes func() int
+}
+
+// RunUnreadable checks what a driver does with what it cannot read
+// (switchdrivers.PortReader): it goes past a row about a port outside
+// the plan — Ports reads the plan's ports, ReadPorts returns the row
+// with its command and text, a batch beside it lands — while a row that
+// may be a port of the plan fails Ports, and a batch moving that port is
+// refused untouched; both errors name the switch, the port, the command
+// (and line, where the output has lines) and the row's text.
+func RunUnreadable(t *testing.T, h UnreadableHarness) {
+	if len(h.Ports) < 2 || len(h.Segments) < 2 || h.Outside == "" {
+		t.Fatal("drivertest: the unreadable harness needs two ports, two segments and a port outside them")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	t.Cleanup(func() { h.Clear(t) })
+	a, b := h.Segments[0], h.Segments[1]
+	d := h.Open(t, h.Ports)
+	defer d.Close()
+	pr, ok := d.(switchdrivers.PortReader)
+	if !ok {
+		t.Fatal("the driver cannot say which rows it read past (switchdrivers.PortReader)")
+	}
+	changes := func() int {
+		if h.Changes == nil {
+			return -1
+		}
+		return h.Changes()
+	}
+	segments := func(t *testing.T, want map[string]string) {
+		t.Helper()
+		expectSegments(ctx, t, h.Peer, want)
+	}
+	// row finds the row whose text holds frag in a read of the ports.
+	row := func(t *testing.T, frag string) switchdrivers.UnreadableRow {
+		t.Helper()
+		read, err := pr.ReadPorts(ctx)
+		if err != nil {
+			t.Fatalf("ReadPorts: %v", err)
+		}
+		for _, u := range read.Unreadable {
+			if strings.Contains(u.Text, frag) {
+				if u.Command == "" || u.Reason == "" {
+					t.Errorf("the row says not where it is or why: %+v", u)
+				}
+				if got := pr.Unreadable(); !slices.ContainsFunc(got, func(x switchdrivers.UnreadableRow) bool { return x.Text == u.Text }) {
+					t.Errorf("Unreadable after ReadPorts lacks the row: %+v", got)
+				}
+				return u
+			}
+		}
+		t.Fatalf("ReadPorts returns no row with %q: %+v", frag, read.Unreadable)
+		return switchdrivers.UnreadableRow{}
+	}
+	// names checks that err names the switch, the port and the row.
+	names := func(t *testing.T, err error, port string, u switchdrivers.UnreadableRow) {
+		t.Helper()
+		var up *switchdrivers.UnreadablePortError
+		if !errors.As(err, &up) || up.Port != port {
+			t.Fatalf("want an UnreadablePortError for %s, got %v", port, err)
+		}
+		frags := []string{"switch ", port, u.Command, fmt.Sprintf("%q", u.Text)}
+		if u.Line > 0 {
+			frags = append(frags, fmt.Sprintf("line %d of", u.Line))
+		}
+		for _, f := range frags {
+			if !strings.Contains(err.Error(), f) {
+				t.Errorf("error lacks %q: %v", f, err)
+			}
+		}
+	}
+
+	t.Run("OutsideThePlan", func(t *testing.T) {
+		frag := h.Garble(t, h.Outside)
+		live, err := d.Ports(ctx)
+		if err != nil {
+			t.Fatalf("Ports with a row outside the plan: %v", err)
+		}
+		for _, p := range h.Ports {
+			if !slices.ContainsFunc(live, func(s switchdrivers.PortState) bool { return s.Name == p }) {
+				t.Fatalf("Ports lacks %s", p)
+			}
+		}
+		if got := pr.Unreadable(); !slices.ContainsFunc(got, func(u switchdrivers.UnreadableRow) bool { return strings.Contains(u.Text, frag) }) {
+			t.Errorf("Unreadable after Ports lacks the row with %q: %+v", frag, got)
+		}
+		row(t, frag)
+		cs := []switchdrivers.Change{{Port: h.Ports[0], From: a, To: b}}
+		if err := d.Apply(ctx, cs); err != nil {
+			t.Fatalf("a batch beside a row outside the plan: %v", err)
+		}
+		segments(t, map[string]string{h.Ports[0]: b, h.Ports[1]: a})
+		if err := d.Apply(ctx, []switchdrivers.Change{{Port: h.Ports[0], From: b, To: a}}); err != nil {
+			t.Fatal(err)
+		}
+		segments(t, map[string]string{h.Ports[0]: a})
+	})
+
+	t.Run("OnAPortOfThePlan", func(t *testing.T) {
+		frag := h.Garble(t, h.Ports[1])
+		u := row(t, frag)
+		_, err := d.Ports(ctx)
+		names(t, err, h.Ports[1], u)
+		before := changes()
+		err = d.Apply(ctx, []switchdrivers.Change{{Port: h.Ports[0], From: a, To: b}, {Port: h.Ports[1], From: a, To: b}})
+		if !switchdrivers.IsUntouched(err) {
+			t.Fatalf("a batch moving a port that may be the row was not refused untouched: %v", err)
+		}
+		names(t, err, h.Ports[1], u)
+		if before >= 0 && changes() != before {
+			t.Errorf("the refused batch reached the device (%d changes)", changes()-before)
+		}
+		segments(t, map[string]string{h.Ports[0]: a, h.Ports[1]: a})
+		// A driver whose plan does not hold the port goes past the row.
+		other := h.Open(t, []string{h.Ports[0]})
+		defer other.Close()
+		if _, err := other.Ports(ctx); err != nil {
+			t.Errorf("Ports of a plan without %s: %v", h.Ports[1], err)
+		}
+	})
+
+	t.Run("Cleared", func(t *testing.T) {
+		h.Clear(t)
+		if _, err := d.Ports(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := pr.Unreadable(); len(got) != 0 {
+			t.Errorf("rows left from an earlier read: %+v", got)
+		}
+	})
+}
+
 // Transcript is a CLI session (package cli's Session) that answers from a
 // table of outputs, for tests of what a dialect reads; a command the
 // table does not hold is an error.

@@ -49,6 +49,7 @@ import (
 	"github.com/cutover-net/cutover/switchdrivers"
 	"github.com/cutover-net/cutover/switchdrivers/cli"
 	"github.com/cutover-net/cutover/switchdrivers/showparse"
+	"github.com/cutover-net/cutover/switchdrivers/showrows"
 )
 
 // Name is the registry name of this driver.
@@ -93,7 +94,7 @@ var Dialect = cli.Dialect{
 	Platform:      "juniper_junos",
 	ValidatePort:  ValidatePort,
 	Short:         Short,
-	Read:          ReadPorts,
+	ReadRows:      ReadPortRows,
 	Begin:         func([]switchdrivers.Change, string) []string { return []string{"configure private"} },
 	Lines:         lines,
 	Commit:        []string{"commit and-quit"},
@@ -199,32 +200,47 @@ func Registration() switchdrivers.Registration { return Dialect.Registration() }
 // Open validates cfg. It performs no I/O.
 func Open(cfg switchdrivers.Config) (switchdrivers.Driver, error) { return Dialect.Open(cfg) }
 
-// ReadPorts reads `show ethernet-switching interfaces` (the unit-0 VLAN
-// memberships: a tagged member is a trunk, otherwise the access VLAN is
-// the member's tag; "default", shown without one, is VLAN 1) and `show interfaces descriptions` (admin state and
-// description, for the interfaces that have one).
-func ReadPorts(s cli.Session) ([]switchdrivers.PortState, error) {
-	text, err := s.Show("show ethernet-switching interfaces")
+// Commands the driver reads its ports from.
+const (
+	CmdSwitching    = "show ethernet-switching interfaces"
+	CmdDescriptions = "show interfaces descriptions"
+)
+
+// ReadPortRows reads `show ethernet-switching interfaces` (the unit-0
+// VLAN memberships: a tagged member is a trunk, otherwise the access
+// VLAN is the member's tag; "default", shown without one, is VLAN 1) and
+// `show interfaces descriptions` (admin state and description, for the
+// interfaces that have one), past the rows it cannot read: each is
+// returned with its command, line, text and reason. A row of the first
+// that cannot be read may be a VLAN member of the interface above it
+// (its members are then incomplete, or the row was an interface whose
+// members were read into that one): that interface is among its ports.
+// A descriptions row concerns the port it names only: the table lists
+// only interfaces that have a description, and gives neither mode nor
+// VLAN. An output with lines but no table of its command at all is an
+// error: no port of it could be read.
+func ReadPortRows(s cli.Session) (switchdrivers.PortRead, error) {
+	var pr switchdrivers.PortRead
+	text, err := s.Show(CmdSwitching)
 	if err != nil {
-		return nil, err
+		return pr, err
 	}
 	rows, rep := showparse.JunosEthernetSwitchingInterfaces(text)
-	if err := rep.Err(); err != nil {
-		return nil, fmt.Errorf("show ethernet-switching interfaces: %w", err)
+	if err := showrows.NoTable(CmdSwitching, rep); err != nil {
+		return pr, err
 	}
-	dtext, err := s.Show("show interfaces descriptions")
+	dtext, err := s.Show(CmdDescriptions)
 	if err != nil {
-		return nil, err
+		return pr, err
 	}
 	descs, drep := showparse.JunosInterfaceDescriptions(dtext)
-	if err := drep.Err(); err != nil {
-		return nil, fmt.Errorf("show interfaces descriptions: %w", err)
+	if err := showrows.NoTable(CmdDescriptions, drep); err != nil {
+		return pr, err
 	}
 	byName := map[string]showparse.JunosDescription{}
 	for _, d := range descs {
 		byName[d.Interface] = d
 	}
-	var out []switchdrivers.PortState
 	for _, r := range rows {
 		if !strings.HasSuffix(r.Interface, ".0") || ValidatePort(Short(r.Interface)) != nil {
 			continue // other units, LAGs, IRB
@@ -245,7 +261,8 @@ func ReadPorts(s cli.Session) ([]switchdrivers.PortState, error) {
 		if d, ok := byName[p.Name]; ok {
 			p.Admin, p.Description = d.Admin, d.Description
 		}
-		out = append(out, p)
+		pr.Ports = append(pr.Ports, p)
 	}
-	return out, nil
+	pr.Unreadable = append(showrows.Rows(CmdSwitching, rep, Short), showrows.Rows(CmdDescriptions, drep, Short)...)
+	return pr, nil
 }

@@ -43,9 +43,12 @@ func ovs(iface string) string {
 	return "sw3-e" + strconv.Itoa(n+1)
 }
 
-func open(t testing.TB, l *labs.Lab) switchdrivers.Driver {
+func open(t testing.TB, l *labs.Lab) switchdrivers.Driver { return openPlan(t, l, ports) }
+
+// openPlan opens the driver as an inventory naming plan on the switch would.
+func openPlan(t testing.TB, l *labs.Lab, plan []string) switchdrivers.Driver {
 	cfg := labtest.SwitchConfig(t, l, "sw3", nil)
-	cfg.Ports = ports
+	cfg.Ports = plan
 	d, err := juniperjunos.Open(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -268,4 +271,21 @@ func TestPendingCommit(t *testing.T) {
 			t.Errorf("%s: got %+v, want %s left", c.name, p, c.left)
 		}
 	}
+}
+
+// TestUnreadableConformance: the drivertest suite of unreadable rows,
+// with a row of `show ethernet-switching interfaces` naming the port's
+// unit 0, above the first interface (a row under an interface may be
+// one of its members: it concerns that interface too, see
+// TestReadPortRows).
+func TestUnreadableConformance(t *testing.T) {
+	l := labtest.Start(t, topology)
+	labtest.RunUnreadableConformance(t, labtest.Unreadable{
+		Emulated: labtest.Emulated{Lab: l, Node: "sw3", Ports: ports[:2], Segments: []string{"10", "20"}, OVSPort: ovs},
+		OpenPlan: func(t *testing.T, plan []string) switchdrivers.Driver { return openPlan(t, l, plan) },
+		Outside:  ports[2],
+		Garble: labtest.ExtraRow(juniperjunos.CmdSwitching, 2, func(port string) string {
+			return fmt.Sprintf("%-12s xcvr fault, see log", port+".0")
+		}),
+	})
 }

@@ -32,9 +32,13 @@
 package nokiasrl
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -68,6 +72,17 @@ func ValidateSegment(name string) error {
 	return nil
 }
 
+// Short is the interface of a subinterface (ethernet-1/1.0 is
+// ethernet-1/1): the memberships name subinterfaces.
+func Short(name string) string {
+	if i := strings.LastIndexByte(name, '.'); i > 0 && ValidatePort(name[:i]) == nil {
+		if _, err := strconv.Atoi(name[i+1:]); err == nil {
+			return name[:i]
+		}
+	}
+	return name
+}
+
 func lines(changes []switchdrivers.Change) []string {
 	var out []string
 	for _, c := range changes {
@@ -85,8 +100,8 @@ var Dialect = cli.Dialect{
 	ValidatePort:    ValidatePort,
 	ValidateSegment: ValidateSegment,
 	NamedSegments:   true,
-	Short:           func(s string) string { return s },
-	Read:            ReadPorts,
+	Short:           Short,
+	ReadRows:        ReadPortRows,
 	Begin:           func(_ []switchdrivers.Change, name string) []string { return []string{enter(name)} },
 	Lines:           lines,
 	Commit:          []string{"commit now"},
@@ -212,106 +227,266 @@ const (
 	CmdInterfaces = "info from state interface * | as json"
 )
 
-type instances struct {
-	NetworkInstance []struct {
-		Name      string `json:"name"`
-		Type      string `json:"type"`
-		Interface []struct {
-			Name string `json:"name"`
-		} `json:"interface"`
-	} `json:"network-instance"`
+// entry is one element of a list in the JSON an `info … | as json`
+// printed: where it starts in the output and what it holds.
+type entry struct {
+	at  int // byte offset in the output
+	raw json.RawMessage
 }
 
-type interfaces struct {
-	Interface []struct {
-		Name        string `json:"name"`
-		Description string `json:"description"`
-		AdminState  string `json:"admin-state"`
-		OperState   string `json:"oper-state"`
-	} `json:"interface"`
+// jsonDoc is the output of one `info … | as json`.
+type jsonDoc struct {
+	command, text string
 }
 
-// decode reads the JSON an `info … | as json` printed (an empty answer
-// is an empty object).
-func decode(command, text string, v any) error {
-	text = strings.TrimSpace(text)
-	if text == "" {
-		return nil
+// line is the 1-based line of the output at byte offset at.
+func (d jsonDoc) line(at int) int { return 1 + strings.Count(d.text[:at], "\n") }
+
+// row is an entry that could not be read, as the driver reports it: its
+// line, the entry as one line of JSON, why, and the ports it may be
+// besides those its text names.
+func (d jsonDoc) row(e entry, reason string, ports []string) switchdrivers.UnreadableRow {
+	var b bytes.Buffer
+	text := string(e.raw)
+	if json.Compact(&b, e.raw) == nil {
+		text = b.String()
 	}
-	if i := strings.IndexByte(text, '{'); i > 0 {
-		text = text[i:]
-	}
-	if err := json.Unmarshal([]byte(text), v); err != nil {
-		return fmt.Errorf("%s: not the JSON expected: %w", command, err)
-	}
-	return nil
+	return switchdrivers.UnreadableRow{Command: d.command, Line: d.line(e.at), Text: text, Reason: reason, Ports: ports}
 }
 
-// ReadPorts reads the mac-vrf memberships and the interfaces' state: a
-// port whose subinterface 0 is in a mac-vrf is an access port in that
-// segment, one with other subinterfaces in mac-vrfs a trunk, any other
-// routed.
-func ReadPorts(s cli.Session) ([]switchdrivers.PortState, error) {
-	var types, members instances
-	var ifs interfaces
-	for _, q := range []struct {
-		cmd string
-		v   any
-	}{{CmdInstances, &types}, {CmdMembers, &members}, {CmdInterfaces, &ifs}} {
-		text, err := s.Show(q.cmd)
+// top is the list under key in the object the output prints (an empty
+// answer is an empty list).
+func (d jsonDoc) top(key string) ([]entry, error) {
+	at := strings.IndexByte(d.text, '{')
+	if at < 0 {
+		if strings.TrimSpace(d.text) == "" {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("%s: not the JSON expected: no object in %q", d.command, strings.TrimSpace(d.text))
+	}
+	return d.list(at, key)
+}
+
+// list is the list under key in the object that starts at offset at, its
+// entries each with where it starts. Text that is not a JSON object, or
+// whose key is not a list, is an error: no entry of it can be told from
+// another.
+func (d jsonDoc) list(at int, key string) ([]entry, error) {
+	fail := func(err error) ([]entry, error) {
+		return nil, fmt.Errorf("%s: not the JSON expected (line %d): %w", d.command, d.line(at), err)
+	}
+	dec := json.NewDecoder(strings.NewReader(d.text[at:]))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return fail(fmt.Errorf("not an object (%v)", err))
+	}
+	var out []entry
+	for dec.More() {
+		k, err := dec.Token()
 		if err != nil {
-			return nil, err
+			return fail(err)
 		}
-		if err := decode(q.cmd, text, q.v); err != nil {
-			return nil, err
-		}
-	}
-	macVRF := map[string]bool{}
-	for _, ni := range types.NetworkInstance {
-		macVRF[ni.Name] = strings.HasSuffix(ni.Type, "mac-vrf")
-	}
-	access := map[string][]string{} // port -> mac-vrfs of subinterface 0
-	tagged := map[string]bool{}
-	for _, ni := range members.NetworkInstance {
-		if !macVRF[ni.Name] {
+		if k != key {
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return fail(err)
+			}
 			continue
 		}
-		for _, i := range ni.Interface {
-			port, sub, ok := strings.Cut(i.Name, ".")
-			if !ok {
+		t, err := dec.Token()
+		switch {
+		case err != nil:
+			return fail(err)
+		case t == nil: // null: no entry
+			continue
+		case t != json.Delim('['):
+			return fail(fmt.Errorf("%q is not a list", key))
+		}
+		for dec.More() {
+			start := at + int(dec.InputOffset())
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				return fail(err)
+			}
+			for start < len(d.text) && strings.IndexByte(" \t\r\n,", d.text[start]) >= 0 {
+				start++ // the blanks and the comma before the entry
+			}
+			out = append(out, entry{at: start, raw: raw})
+		}
+		if _, err := dec.Token(); err != nil {
+			return fail(err)
+		}
+	}
+	return out, nil
+}
+
+// named decodes an entry into v (a struct with a name) and returns why it
+// cannot be read: not an object, a field of the wrong type, no name.
+func named(e entry, v any, name *string) string {
+	if len(e.raw) == 0 || e.raw[0] != '{' {
+		return "not an object"
+	}
+	if err := json.Unmarshal(e.raw, v); err != nil {
+		return "cannot be read: " + err.Error()
+	}
+	if *name == "" {
+		return "has no name"
+	}
+	return ""
+}
+
+// ReadPortRows reads the mac-vrf memberships and the interfaces' state:
+// a port whose subinterface 0 is in a mac-vrf is an access port in that
+// segment, one with other subinterfaces in mac-vrfs a trunk, any other
+// routed. It goes past an entry it cannot read (not an object, a field
+// of the wrong type, no name) and returns it with its command, the line
+// it starts on and its JSON; the ports it may be are those it names and:
+// for a network-instance's type, the ports in instances whose type was
+// not read; for a membership, the ports no membership was read for (a
+// garbled one makes its port look routed). A port whose subinterface 0
+// is in two mac-vrfs is such a row too (the switch's commit refuses
+// that, so the read is not to be trusted for it). Output that is not
+// the JSON expected is an error: no entry of it can be read.
+func ReadPortRows(s cli.Session) (switchdrivers.PortRead, error) {
+	var pr switchdrivers.PortRead
+	docs := map[string]jsonDoc{}
+	lists := map[string][]entry{}
+	for _, q := range []struct{ cmd, key string }{{CmdInstances, "network-instance"}, {CmdMembers, "network-instance"}, {CmdInterfaces, "interface"}} {
+		cmd := q.cmd
+		text, err := s.Show(cmd)
+		if err != nil {
+			return pr, err
+		}
+		d := jsonDoc{command: cmd, text: text}
+		es, err := d.top(q.key)
+		if err != nil {
+			return pr, err
+		}
+		docs[cmd], lists[cmd] = d, es
+	}
+	// The interfaces' state: which ports there are.
+	var ports []switchdrivers.PortState
+	var bad []switchdrivers.UnreadableRow
+	for _, e := range lists[CmdInterfaces] {
+		var i struct {
+			Name        string `json:"name"`
+			Description string `json:"description"`
+			AdminState  string `json:"admin-state"`
+			OperState   string `json:"oper-state"`
+		}
+		if why := named(e, &i, &i.Name); why != "" {
+			bad = append(bad, docs[CmdInterfaces].row(e, "an interface entry that "+why, nil))
+			continue
+		}
+		if ValidatePort(i.Name) != nil {
+			continue // mgmt0, system0, lag, irb
+		}
+		ports = append(ports, switchdrivers.PortState{Name: i.Name, Mode: switchdrivers.ModeRouted, Admin: state(i.AdminState), Oper: state(i.OperState), Description: i.Description})
+	}
+	// The network-instances' types.
+	typed := map[string]bool{} // instance -> is a mac-vrf, for those whose type was read
+	var badTypes []entry
+	for _, e := range lists[CmdInstances] {
+		var ni struct {
+			Name string `json:"name"`
+			Type string `json:"type"`
+		}
+		if why := named(e, &ni, &ni.Name); why != "" {
+			badTypes = append(badTypes, e)
+			bad = append(bad, docs[CmdInstances].row(e, "a network-instance entry that "+why, nil)) // ports below
+			continue
+		}
+		typed[ni.Name] = strings.HasSuffix(ni.Type, "mac-vrf")
+	}
+	// The memberships: network-instance NAME interface PORT.N.
+	type membership struct {
+		instance string
+		e        entry
+	}
+	access := map[string][]membership{} // port -> its subinterface 0's instances
+	tagged := map[string]bool{}
+	inUntyped := map[string]bool{} // ports in an instance whose type was not read
+	var badMembers []switchdrivers.UnreadableRow
+	md := docs[CmdMembers]
+	for _, e := range lists[CmdMembers] {
+		var ni struct {
+			Name string `json:"name"`
+		}
+		if why := named(e, &ni, &ni.Name); why != "" {
+			badMembers = append(badMembers, md.row(e, "a network-instance entry that "+why, nil))
+			continue
+		}
+		ifs, err := md.list(e.at, "interface")
+		if err != nil {
+			badMembers = append(badMembers, md.row(e, fmt.Sprintf("network-instance %s: its interfaces cannot be read: %v", ni.Name, err), nil))
+			continue
+		}
+		macVRF, known := typed[ni.Name]
+		for _, ie := range ifs {
+			var i struct {
+				Name string `json:"name"`
+			}
+			if why := named(ie, &i, &i.Name); why != "" {
+				badMembers = append(badMembers, md.row(ie, fmt.Sprintf("an interface entry of network-instance %s that %s", ni.Name, why), nil))
 				continue
 			}
-			if sub == "0" {
-				access[port] = append(access[port], ni.Name)
-			} else {
+			port, sub, ok := strings.Cut(i.Name, ".")
+			switch {
+			case !ok:
+			case !known:
+				inUntyped[port] = true
+			case !macVRF:
+			case sub == "0":
+				access[port] = append(access[port], membership{ni.Name, ie})
+			default:
 				tagged[port] = true
 			}
 		}
 	}
-	state := func(s string) string {
-		switch s {
-		case "enable", "up":
-			return "up"
-		case "disable", "down":
-			return "down"
+	var lacking, untyped []string // ports with no membership read; ports in instances of unknown type
+	for i, p := range ports {
+		switch m := access[p.Name]; {
+		case tagged[p.Name]:
+			ports[i].Mode = switchdrivers.ModeTrunk
+		case len(m) == 1:
+			ports[i].Mode, ports[i].Segment = switchdrivers.ModeAccess, m[0].instance
+		case len(m) > 1:
+			names := make([]string, len(m))
+			for k, x := range m {
+				names[k] = x.instance
+			}
+			bad = append(bad, md.row(m[1].e, fmt.Sprintf("interface %s.0 is in %d mac-vrfs (%s); a subinterface is in one network-instance at a time", p.Name, len(m), strings.Join(names, ", ")), []string{p.Name}))
+			continue // its segment is not known: not read
+		default:
+			lacking = append(lacking, p.Name)
 		}
-		return s
+		if inUntyped[p.Name] {
+			untyped = append(untyped, p.Name)
+		}
+		pr.Ports = append(pr.Ports, ports[i])
 	}
-	var out []switchdrivers.PortState
-	for _, i := range ifs.Interface {
-		if ValidatePort(i.Name) != nil {
-			continue // mgmt0, system0, lag, irb
+	for i := range bad {
+		if bad[i].Command == CmdInstances {
+			bad[i].Ports = untyped
 		}
-		p := switchdrivers.PortState{Name: i.Name, Mode: switchdrivers.ModeRouted, Admin: state(i.AdminState), Oper: state(i.OperState), Description: i.Description}
-		switch {
-		case tagged[i.Name]:
-			p.Mode = switchdrivers.ModeTrunk
-		case len(access[i.Name]) == 1:
-			p.Mode, p.Segment = switchdrivers.ModeAccess, access[i.Name][0]
-		case len(access[i.Name]) > 1:
-			return nil, fmt.Errorf("interface %s.0 is in %d network-instances (%s)", i.Name, len(access[i.Name]), strings.Join(access[i.Name], ", "))
-		}
-		out = append(out, p)
 	}
-	return out, nil
+	for _, u := range badMembers {
+		u.Ports = lacking
+		bad = append(bad, u)
+	}
+	slices.SortStableFunc(bad, func(a, b switchdrivers.UnreadableRow) int {
+		return cmp.Or(cmp.Compare(a.Command, b.Command), cmp.Compare(a.Line, b.Line))
+	})
+	pr.Unreadable = bad
+	return pr, nil
+}
+
+// state is an SR Linux admin or operational state as up or down.
+func state(s string) string {
+	switch s {
+	case "enable", "up":
+		return "up"
+	case "disable", "down":
+		return "down"
+	}
+	return s
 }

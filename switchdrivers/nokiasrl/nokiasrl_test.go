@@ -39,9 +39,12 @@ var ports = []string{"ethernet-1/1", "ethernet-1/2", "ethernet-1/3"}
 
 func ovs(iface string) string { return "sw5-e1-" + iface[strings.LastIndexByte(iface, '/')+1:] }
 
-func open(t testing.TB, l *labs.Lab) switchdrivers.Driver {
+func open(t testing.TB, l *labs.Lab) switchdrivers.Driver { return openPlan(t, l, ports) }
+
+// openPlan opens the driver as an inventory naming plan on the switch would.
+func openPlan(t testing.TB, l *labs.Lab, plan []string) switchdrivers.Driver {
 	cfg := labtest.SwitchConfig(t, l, "sw5", nil)
-	cfg.Ports = ports
+	cfg.Ports = plan
 	d, err := nokiasrl.Open(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -252,4 +255,22 @@ func TestPendingCommit(t *testing.T) {
 			t.Errorf("%s: got %+v, want %q", c.out, p, c.want)
 		}
 	}
+}
+
+// TestUnreadableConformance: the drivertest suite of unreadable rows,
+// with an entry of the interfaces' state whose admin-state is a number.
+func TestUnreadableConformance(t *testing.T) {
+	l := labtest.Start(t, topology)
+	labtest.RunUnreadableConformance(t, labtest.Unreadable{
+		Emulated: labtest.Emulated{Lab: l, Node: "sw5", Ports: ports[:2], Segments: []string{"mac-vrf-10", "mac-vrf-20"}, OVSPort: ovs,
+			Segment: func(tag string) string { return "mac-vrf-" + tag }},
+		OpenPlan: func(t *testing.T, plan []string) switchdrivers.Driver { return openPlan(t, l, plan) },
+		Outside:  ports[2],
+		Garble: func(_ *testing.T, srv *emulator.Server, port string) string {
+			// After `{` and `"interface": [`: the first entry.
+			srv.SetFaults(emulator.Faults{ExtraRows: []emulator.ExtraRow{{Command: nokiasrl.CmdInterfaces, After: 2,
+				Row: `    {"name": "` + port + `", "admin-state": 1},`}}})
+			return `{"name":"` + port + `","admin-state":1}`
+		},
+	})
 }

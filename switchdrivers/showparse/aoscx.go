@@ -111,7 +111,8 @@ var aoscxOnce = []string{"Admin state is ", "Link transitions", "Description", "
 // line that is no such header, or an attribute met twice in one block
 // (the next header was garbled), is reported, and the lines after it are
 // skipped up to the next header: a block is never read into the
-// interface above it.
+// interface above it. Such a warning names the interface whose block it
+// cut (Warning.Under): what that block printed after it is not read.
 func AOSCXShowInterface(text string) ([]AOSCXInterface, Report) {
 	rep := Report{Command: "show interface", Line: 1}
 	var out []AOSCXInterface
@@ -154,14 +155,14 @@ func AOSCXShowInterface(text string) ([]AOSCXInterface, Report) {
 			state = orphan
 			continue
 		case raw[0] != ' ':
-			rep.warn(i+1, raw, "not an interface's first line (Interface <name> is <state>) nor one of its indented attributes; its lines are skipped up to the next Interface line")
+			rep.warnUnder(i+1, raw, "not an interface's first line (Interface <name> is <state>) nor one of its indented attributes; its lines are skipped up to the next Interface line", cur.Interface)
 			state = orphan
 			continue
 		}
 		for k, p := range aoscxOnce {
 			if strings.HasPrefix(l, p) {
 				if seen&(1<<k) != 0 {
-					rep.warn(i+1, raw, fmt.Sprintf("%q appears twice in one block: the line that starts the next interface's block is missing or not recognised; its lines are skipped up to the next Interface line", strings.TrimSpace(p)))
+					rep.warnUnder(i+1, raw, fmt.Sprintf("%q appears twice in one block: the line that starts the next interface's block is missing or not recognised; its lines are skipped up to the next Interface line", strings.TrimSpace(p)), cur.Interface)
 					state = orphan
 				}
 				seen |= 1 << k

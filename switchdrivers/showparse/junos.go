@@ -74,51 +74,67 @@ var junosESITable = NewTable(Spec{
 
 // JunosEthernetSwitchingInterfaces parses `show ethernet-switching
 // interfaces` in both layouts. A VLAN member continues the interface
-// above it on a line of its own.
+// above it on a line of its own, so a line that cannot be read below an
+// interface may be one of its members, or the first line of an
+// interface whose members were then read into it: its warning names the
+// interface above (Warning.Under).
 func JunosEthernetSwitchingInterfaces(text string) ([]JunosESI, Report) {
 	var out []JunosESI
+	under := map[int]string{} // line of a row that could not be read -> the interface above it
 	rep := junosESITable.Read(text, func(r Row) error {
-		if !r.Continuation() {
-			name := r.Cell("interface")
-			if !isInterfaceName(name) {
-				return fmt.Errorf("not an interface row: %q under Interface is not an interface name", name)
-			}
-			e := JunosESI{Interface: name, VLANMember: []string{}, VLANID: []string{}, Tagging: []string{}, PortError: []string{}, STPState: []string{}}
-			if r.Has("state") { // EX: the state and the first VLAN on the interface's line
-				e.Status = r.Cell("state")
-				if e.Status != "up" && e.Status != "down" {
-					return fmt.Errorf("interface %s: state %q is neither up nor down", name, e.Status)
-				}
-				if r.Cell("members") == "" { // an interface in no VLAN
-					if b := r.Cell("blocking"); b != "" {
-						e.PortError = append(e.PortError, b)
-					}
-				} else if err := junosMember(&e, r); err != nil {
-					return err
-				}
-				out = append(out, e)
-				return nil
-			}
-			// ELS: the interface's own line carries its flags and tagging.
-			e.Flags, e.PortTagging = r.Cell("flags"), r.Cell("tagging")
-			e.Status = "up"
-			for _, f := range strings.Fields(e.Flags) {
-				if f == "DN" {
-					e.Status = "down"
-				}
-			}
-			if r.Cell("members") != "" {
-				return fmt.Errorf("interface %s: a VLAN member on the interface's line", name)
-			}
-			out = append(out, e)
-			return nil
+		var err error
+		if out, err = junosESIRow(out, r); err != nil && len(out) > 0 {
+			under[r.Line] = out[len(out)-1].Interface
 		}
-		if len(out) == 0 {
-			return errors.New("a VLAN member line before any interface")
-		}
-		return junosMember(&out[len(out)-1], r)
+		return err
 	})
+	for i, w := range rep.Warnings {
+		rep.Warnings[i].Under = under[w.Line]
+	}
 	return out, rep
+}
+
+// junosESIRow reads one row of `show ethernet-switching interfaces`:
+// an interface's first line is added to out, a member line to the
+// interface above it.
+func junosESIRow(out []JunosESI, r Row) ([]JunosESI, error) {
+	if r.Continuation() {
+		if len(out) == 0 {
+			return out, errors.New("a VLAN member line before any interface")
+		}
+		return out, junosMember(&out[len(out)-1], r)
+	}
+	name := r.Cell("interface")
+	if !isInterfaceName(name) {
+		return out, fmt.Errorf("not an interface row: %q under Interface is not an interface name", name)
+	}
+	e := JunosESI{Interface: name, VLANMember: []string{}, VLANID: []string{}, Tagging: []string{}, PortError: []string{}, STPState: []string{}}
+	if r.Has("state") { // EX: the state and the first VLAN on the interface's line
+		e.Status = r.Cell("state")
+		if e.Status != "up" && e.Status != "down" {
+			return out, fmt.Errorf("interface %s: state %q is neither up nor down", name, e.Status)
+		}
+		if r.Cell("members") == "" { // an interface in no VLAN
+			if b := r.Cell("blocking"); b != "" {
+				e.PortError = append(e.PortError, b)
+			}
+		} else if err := junosMember(&e, r); err != nil {
+			return out, err
+		}
+		return append(out, e), nil
+	}
+	// ELS: the interface's own line carries its flags and tagging.
+	e.Flags, e.PortTagging = r.Cell("flags"), r.Cell("tagging")
+	e.Status = "up"
+	for _, f := range strings.Fields(e.Flags) {
+		if f == "DN" {
+			e.Status = "down"
+		}
+	}
+	if r.Cell("members") != "" {
+		return out, fmt.Errorf("interface %s: a VLAN member on the interface's line", name)
+	}
+	return append(out, e), nil
 }
 
 // junosMember adds the VLAN membership a row prints to e.

@@ -37,12 +37,21 @@ func TestAOSCXBlocksNeverMerge(t *testing.T) {
 		rep.Warnings[1].Line != 22 || !strings.Contains(rep.Warnings[1].Reason, "twice") || rep.Read != 4 || rep.Err() == nil {
 		t.Fatalf("%+v", rep)
 	}
+	// Each names the block it cut: what that block printed after it is
+	// not read.
+	if rep.Warnings[0].Under != "1/1/2" || rep.Warnings[1].Under != "1/1/4" {
+		t.Fatalf("under %q, %q", rep.Warnings[0].Under, rep.Warnings[1].Under)
+	}
+	if _, rep := AOSCXShowInterface("xcvr fault\nInterface 1/1/1 is up\n"); len(rep.Warnings) != 1 || rep.Warnings[0].Under != "" {
+		t.Fatalf("a line before the first block is under none: %+v", rep.Warnings)
+	}
 	// A prompt ends the block; what follows it is not read into it.
 	rows, rep = AOSCXShowInterface("Interface 1/1/1 is up\n Admin state is up\nsw1# show vlan\n VLAN Mode: access\n")
 	if len(rows) != 1 || rows[0].VLANMode != "" || len(rep.Warnings) != 0 {
 		t.Fatalf("%+v %+v", rows, rep)
 	}
-	// Import maps the modes; the driver refuses a partial read.
+	// Import maps the modes (the driver goes past the lines it cannot read
+	// and refuses only the ports they may be).
 	var r Result
 	if err := Import("aruba_aoscx", "show interface", text, &r); err != nil || len(r.Warnings) != 2 || len(r.Ports) != 4 ||
 		r.Ports[1] != (Port{Name: "1/1/2", Mode: "access", VLAN: "20", Status: "down", Description: "spare"}) || r.Ports[2].Mode != "trunk" {
@@ -72,6 +81,15 @@ func TestJunosELS(t *testing.T) {
 		!slices.Equal(rows[0].STPState, []string{"Discarding"}) || rows[1].Status != "up" || rows[1].PortTagging != "tagged" ||
 		!slices.Equal(rows[1].VLANMember, []string{"MVRF_VBASED_VLAN_1", "voice"}) || !slices.Equal(rows[1].VLANID, []string{"1", "20"}) {
 		t.Fatalf("%+v %v", rows, rep.Warnings)
+	}
+	// A line that cannot be read among ge-0/0/0.0's member lines may be
+	// one of them (or an interface whose members were read into it): it
+	// names ge-0/0/0.0; one above every interface names none.
+	garbled := strings.Replace(esi, "                vlan-110", "% xcvr fault, see log\n                vlan-110", 1)
+	garbled = strings.Replace(garbled, "ge-0/0/0.0 ", "%% unit 0 %%\nge-0/0/0.0 ", 1)
+	if rows, rep := JunosEthernetSwitchingInterfaces(garbled); len(rows) != 2 || len(rep.Warnings) != 2 ||
+		rep.Warnings[0].Under != "" || rep.Warnings[1].Under != "ge-0/0/0.0" || rep.Warnings[1].Text != "% xcvr fault, see log" {
+		t.Fatalf("%+v %+v", rows, rep.Warnings)
 	}
 	var r Result
 	if err := Import("juniper_junos", "", esi, &r); err != nil || len(r.Ports) != 2 ||

@@ -10,6 +10,11 @@ type Warning struct {
 	Line   int    `json:"line"`   // 1-based, in File (or in the text parsed)
 	Text   string `json:"text"`   // the line as the terminal showed it (paging residue and trailing blanks removed)
 	Reason string `json:"reason"` // why it could not be read
+	// Under is the record read last above the line, in outputs where a
+	// record goes on below its first line (an interface's block, or its
+	// VLAN members on lines of their own): the line may have been part
+	// of it, which is then incomplete or holds what is not its own.
+	Under string `json:"under,omitempty"`
 }
 
 func (w Warning) String() string {
@@ -37,6 +42,13 @@ type Report struct {
 func (r *Report) warn(line int, text, reason string) {
 	r.Skipped++
 	r.Warnings = append(r.Warnings, Warning{Line: line, Text: text, Reason: reason})
+}
+
+// warnUnder records that the row at line could not be read and may
+// have been part of the record under, read above it.
+func (r *Report) warnUnder(line int, text, reason, under string) {
+	r.warn(line, text, reason)
+	r.Warnings[len(r.Warnings)-1].Under = under
 }
 
 // Err is nil when every row was read; otherwise an *Error naming the

@@ -35,10 +35,10 @@ func OpenCisco(cfg switchdrivers.Config) (switchdrivers.Driver, error) {
 }
 
 type ciscoState struct {
-	ports      []switchdrivers.PortState
-	ifIndex    map[string]int
-	vlans      map[int]int       // VLAN -> vtpVlanState (1 operational, 2 suspended, …)
-	unreadable map[string]string // port -> the object of it that could not be read
+	ports   []switchdrivers.PortState
+	rows    []switchdrivers.UnreadableRow // what the read could not use, and the ports it may be
+	ifIndex map[string]int
+	vlans   map[int]int // VLAN -> vtpVlanState (1 operational, 2 suspended, …)
 }
 
 func (d *Cisco) read(ctx context.Context) (*ciscoState, error) {
@@ -46,47 +46,58 @@ func (d *Cisco) read(ctx context.Context) (*ciscoState, error) {
 	defer d.keep(&w)
 	cols, err := d.columns(ctx, &w, append([]string{oidVmVlan, oidTrunkDynStatus, oidVtpVlanState}, ifColumns...)...)
 	if err != nil {
+		d.keepRows(nil)
 		return nil, err
 	}
 	st, err := decodeCisco(cols, &w)
 	if err != nil {
+		d.keepRows(nil)
 		return nil, d.errorf("", "", "%v", err)
 	}
+	d.keepRows(st.rows)
 	return st, nil
+}
+
+// ReadPorts reads the ports and the values it could not use
+// (switchdrivers.PortReader).
+func (d *Cisco) ReadPorts(ctx context.Context) (switchdrivers.PortRead, error) {
+	st, err := d.read(ctx)
+	if err != nil {
+		return switchdrivers.PortRead{}, err
+	}
+	return switchdrivers.PortRead{Ports: st.ports, Unreadable: st.rows}, nil
 }
 
 // decodeCisco makes one read of the switch out of the columns walked:
 // IF-MIB, vmVlan, vlanTrunkPortDynamicStatus and vtpVlanState.
 func decodeCisco(cols map[string][]gosnmp.SnmpPDU, w *warnings) (*ciscoState, error) {
 	ifs := interfaces(cols, w)
-	st := &ciscoState{ifIndex: map[string]int{}, vlans: map[int]int{}, unreadable: map[string]string{}}
+	st := &ciscoState{ifIndex: map[string]int{}, vlans: map[int]int{}}
 	for _, v := range cols[oidVtpVlanState] {
 		vlan, err := rowIndex(v.Name, 4094)
 		if err != nil {
-			w.add(v.Name, "%v; row skipped", err)
+			w.skip(oidVtpVlanState, v, noPort, 0, "%v; row skipped", err)
 			continue
 		}
 		n, err := intValue(v)
 		if err != nil {
-			w.add(v.Name, "%v; the state of VLAN %d is unknown", err, vlan)
+			w.skip(oidVtpVlanState, v, noPort, 0, "%v; the state of VLAN %d is unknown", err, vlan)
 			continue
 		}
 		st.vlans[vlan] = int(n)
 	}
 	seen := map[int]bool{}
-	bad := map[int]string{}
 	vm := map[int]int{}
 	for _, v := range cols[oidVmVlan] {
 		idx, err := rowIndex(v.Name, 2147483647)
 		if err != nil {
-			w.add(v.Name, "%v; row skipped", err)
+			w.skip(oidVmVlan, v, lackingRow, 0, "%v; row skipped", err)
 			continue
 		}
 		seen[idx] = true
 		vlan, err := vlanValue(v)
 		if err != nil {
-			w.add(v.Name, "%v; the VLAN of ifIndex %d is unknown", err, idx)
-			bad[idx] = v.Name
+			w.skip(oidVmVlan, v, ifIndexRow, idx, "%v; the VLAN of ifIndex %d is unknown", err, idx)
 			continue
 		}
 		vm[idx] = vlan
@@ -95,14 +106,13 @@ func decodeCisco(cols map[string][]gosnmp.SnmpPDU, w *warnings) (*ciscoState, er
 	for _, v := range cols[oidTrunkDynStatus] {
 		idx, err := rowIndex(v.Name, 2147483647)
 		if err != nil {
-			w.add(v.Name, "%v; row skipped", err)
+			w.skip(oidTrunkDynStatus, v, lackingRow, 0, "%v; row skipped", err)
 			continue
 		}
 		seen[idx] = true
 		n, err := intValue(v)
 		if err != nil {
-			w.add(v.Name, "%v; whether ifIndex %d trunks is unknown", err, idx)
-			bad[idx] = v.Name
+			w.skip(oidTrunkDynStatus, v, ifIndexRow, idx, "%v; whether ifIndex %d trunks is unknown", err, idx)
 			continue
 		}
 		trunking[idx] = n == 1 // trunking(1), notTrunking(2)
@@ -123,21 +133,16 @@ func decodeCisco(cols map[string][]gosnmp.SnmpPDU, w *warnings) (*ciscoState, er
 	uniqueNames(st.ports)
 	for _, p := range st.ports {
 		st.ifIndex[p.Name] = p.IfIndex
-		if oid, ok := bad[p.IfIndex]; ok {
-			st.unreadable[p.Name] = oid
-		}
 	}
+	st.rows = rowsOf(w.bad, cols, st.ports, nil, indexedBy(map[string]concern{oidVtpVlanState: noPort}))
 	return st, nil
 }
 
 // Ports implements switchdrivers.Driver: the interfaces with a vmVlan
-// (access) or a trunk status, named by ifName.
+// (access) or a trunk status, named by ifName. It fails where a value
+// it could not use may concern a port of the plan.
 func (d *Cisco) Ports(ctx context.Context) ([]switchdrivers.PortState, error) {
-	st, err := d.read(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return st.ports, nil
+	return d.ports(ctx, d.ReadPorts)
 }
 
 // Render implements switchdrivers.Driver.
@@ -161,17 +166,12 @@ func (d *Cisco) Render(changes []switchdrivers.Change) ([]string, error) {
 
 // Apply implements switchdrivers.Driver.
 func (d *Cisco) Apply(ctx context.Context, changes []switchdrivers.Change) error {
-	read := func(ctx context.Context) (*ciscoState, []switchdrivers.PortState, error) {
+	read := func(ctx context.Context) (*ciscoState, switchdrivers.PortRead, error) {
 		st, err := d.read(ctx)
 		if err != nil {
-			return nil, nil, err
+			return nil, switchdrivers.PortRead{}, err
 		}
-		for _, c := range changes {
-			if oid, ok := st.unreadable[c.Port]; ok {
-				return nil, nil, d.errorf(c.Port, "", "%s could not be read (see the warnings), so the port's VLAN is not known", oidName(oid))
-			}
-		}
-		return st, st.ports, nil
+		return st, switchdrivers.PortRead{Ports: st.ports, Unreadable: st.rows}, nil
 	}
 	return applyBatch(ctx, d.conn, changes, read, func(st *ciscoState) ([][]varbind, error) { return d.plan(st, changes) })
 }

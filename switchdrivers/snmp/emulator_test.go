@@ -2,6 +2,8 @@ package snmp_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,6 +12,7 @@ import (
 	"github.com/cutover-net/cutover/labs/emulator"
 	"github.com/cutover-net/cutover/labs/labtest"
 	"github.com/cutover-net/cutover/switchdrivers"
+	"github.com/cutover-net/cutover/switchdrivers/all"
 	"github.com/cutover-net/cutover/switchdrivers/drivertest"
 	"github.com/cutover-net/cutover/switchdrivers/snmp"
 	"github.com/gosnmp/gosnmp"
@@ -172,7 +175,7 @@ func TestFaults(t *testing.T) {
 		if !strings.Contains(warnings, "switch sw2: dot1qPvid.2 (1.3.6.1.2.1.17.7.1.4.5.1.1.2): not a VLAN ID (dot1qPvid.2: want an integer, the agent sent OctetString)") {
 			t.Errorf("warnings:\n%s", warnings)
 		}
-		check(t, d.Apply(ctx, two("Ethernet1", "Ethernet2")), true, "switch sw2 port Ethernet2", "dot1qPvid.2, the PVID of this port (dot1dBasePort 2), is missing or unreadable")
+		check(t, d.Apply(ctx, two("Ethernet1", "Ethernet2")), true, "switch sw2 port Ethernet2", `walk dot1qPvid: "dot1qPvid.2 (1.3.6.1.2.1.17.7.1.4.5.1.1.2) = OctetString`, "the PVID of base port 2 is unknown")
 	})
 	t.Run("noSuchInstance", func(t *testing.T) {
 		// The agent stops answering for Ethernet2's PVID: the port's VLAN
@@ -316,5 +319,57 @@ func TestValidatePort(t *testing.T) {
 		if err := snmp.ValidatePort(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// TestUnreadableConformance: the drivertest suite of unreadable rows on
+// both drivers, with the agent sending an OCTET STRING where the port's
+// VLAN (vmVlan) or PVID (dot1qPvid) is an integer.
+func TestUnreadableConformance(t *testing.T) {
+	l := labtest.Start(t, topology)
+	for _, tc := range []struct {
+		driver, node string
+		ports        []string
+		column       string // the port's column, indexed by ifIndex or (dot1qPvid) by base port
+		name         string
+	}{
+		{snmp.CiscoName, "sw1", []string{"Gi1/0/1", "Gi1/0/2", "Gi1/0/3"}, "1.3.6.1.4.1.9.9.68.1.2.2.1.2", "vmVlan"},
+		{snmp.QBridgeName, "sw2", []string{"Ethernet1", "Ethernet2", "Ethernet3"}, "1.3.6.1.2.1.17.7.1.4.5.1.1", "dot1qPvid"},
+	} {
+		t.Run(tc.driver, func(t *testing.T) {
+			open := func(t *testing.T, plan []string) switchdrivers.Driver {
+				cfg := switchdrivers.Config{Name: tc.node, Address: l.EmulatorSNMPAddr(tc.node), Ports: plan,
+					SNMP: &switchdrivers.SNMP{Version: "2c", Community: secret.New(labs.DefaultPassword)}}
+				d, err := all.Registry().Open(tc.driver, cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return d
+			}
+			labtest.RunUnreadableConformance(t, labtest.Unreadable{
+				Emulated: labtest.Emulated{Lab: l, Node: tc.node, Ports: tc.ports[:2], Segments: []string{"10", "20"}},
+				OpenPlan: open,
+				Outside:  tc.ports[2],
+				Garble: func(t *testing.T, srv *emulator.Server, port string) string {
+					srv.SetSNMPFaults(emulator.SNMPFaults{})
+					d := open(t, nil)
+					defer d.Close()
+					live, err := d.Ports(context.Background())
+					if err != nil {
+						t.Fatal(err)
+					}
+					i := slices.IndexFunc(live, func(p switchdrivers.PortState) bool { return p.Name == port })
+					if i < 0 {
+						t.Fatalf("no %s in %+v", port, live)
+					}
+					index := live[i].IfIndex
+					if tc.name == "dot1qPvid" {
+						index -= 10000 // the emulator's base port of ifIndex 10001+i is i+1
+					}
+					srv.SetSNMPFaults(emulator.SNMPFaults{WrongType: fmt.Sprintf("%s.%d", tc.column, index)})
+					return fmt.Sprintf("%s.%d", tc.name, index)
+				},
+			})
+		})
 	}
 }

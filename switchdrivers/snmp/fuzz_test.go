@@ -141,6 +141,25 @@ func FuzzBridgeDecode(f *testing.F) {
 			}
 			return
 		}
+		// Every value that could not be used is a row, concerning ports
+		// of the read only; a PVID of the wrong type concerns its port.
+		if len(st.rows) != len(w.bad) {
+			t.Fatalf("%d values could not be used, %d rows", len(w.bad), len(st.rows))
+		}
+		for _, u := range st.rows {
+			for _, p := range u.Ports {
+				if _, ok := st.byName[p]; !ok {
+					t.Fatalf("row %+v concerns %s, no port of the read", u, p)
+				}
+			}
+		}
+		if flags&0x10 != 0 && len(bases) >= 2 && len(pvids) >= 2 {
+			for name, bp := range st.byName {
+				if bp.base == int(binary.BigEndian.Uint16(bases)) && !slices.ContainsFunc(st.rows, func(u switchdrivers.UnreadableRow) bool { return slices.Contains(u.Ports, name) }) {
+					t.Fatalf("%s's PVID could not be read, and no row concerns it: %+v", name, st.rows)
+				}
+			}
+		}
 		byIndex := map[int]bool{}
 		for _, v := range cols[oidBasePortIfIndex] {
 			n, _ := intValue(v)

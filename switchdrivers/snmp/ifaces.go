@@ -36,14 +36,20 @@ func interfaces(cols map[string][]gosnmp.SnmpPDU, w *warnings) map[int]*iface {
 		for _, v := range cols[root] {
 			idx, err := rowIndex(v.Name, 2147483647)
 			if err != nil {
-				w.add(v.Name, "%v; row skipped", err)
+				w.skip(root, v, lackingRow, 0, "%v; row skipped", err)
 				continue
+			}
+			// A port's name is what the plan knows it by; its
+			// description and states are shown, never acted on.
+			concerns := noPort
+			if root == oidIfName || root == oidIfDescr {
+				concerns = ifIndexRow
 			}
 			switch root {
 			case oidIfName, oidIfDescr, oidIfAlias:
 				s, err := text(v)
 				if err != nil {
-					w.add(v.Name, "%v; ignored", err)
+					w.skip(root, v, concerns, idx, "%v; ignored", err)
 					continue
 				}
 				switch root {
@@ -59,7 +65,7 @@ func interfaces(cols map[string][]gosnmp.SnmpPDU, w *warnings) map[int]*iface {
 			case oidIfAdminStatus, oidIfOperStatus:
 				n, err := intValue(v)
 				if err != nil {
-					w.add(v.Name, "%v; ignored", err)
+					w.skip(root, v, concerns, idx, "%v; ignored", err)
 					continue
 				}
 				st := ifStatus(n)

@@ -76,6 +76,7 @@ type bridgePort struct {
 // bridgeState is one read of the switch.
 type bridgeState struct {
 	ports            []switchdrivers.PortState
+	rows             []switchdrivers.UnreadableRow // what the read could not use, and the ports it may be
 	byName           map[string]bridgePort
 	vlans            map[int]bool
 	egress, untagged map[int]portList // static (writable) membership
@@ -87,13 +88,26 @@ func (d *QBridge) read(ctx context.Context) (*bridgeState, error) {
 	defer d.keep(&w)
 	cols, err := d.columns(ctx, &w, append([]string{oidBasePortIfIndex, oidPvid, oidStaticName, oidStaticEgress, oidStaticUntagged, oidCurrentEgress, oidCurrentUntagged}, ifColumns...)...)
 	if err != nil {
+		d.keepRows(nil)
 		return nil, err
 	}
 	st, err := decodeBridge(cols, &w)
 	if err != nil {
+		d.keepRows(nil)
 		return nil, d.errorf("", "", "%v", err)
 	}
+	d.keepRows(st.rows)
 	return st, nil
+}
+
+// ReadPorts reads the bridge ports and the values it could not use
+// (switchdrivers.PortReader).
+func (d *QBridge) ReadPorts(ctx context.Context) (switchdrivers.PortRead, error) {
+	st, err := d.read(ctx)
+	if err != nil {
+		return switchdrivers.PortRead{}, err
+	}
+	return switchdrivers.PortRead{Ports: st.ports, Unreadable: st.rows}, nil
 }
 
 // decodeBridge makes one read of the switch out of the columns walked:
@@ -110,16 +124,16 @@ func decodeBridge(cols map[string][]gosnmp.SnmpPDU, w *warnings) (*bridgeState, 
 	for _, v := range cols[oidBasePortIfIndex] {
 		base, err := rowIndex(v.Name, 65535)
 		if err != nil {
-			w.add(v.Name, "%v; row skipped", err)
+			w.skip(oidBasePortIfIndex, v, lackingRow, 0, "%v; row skipped", err)
 			continue
 		}
 		n, err := intValue(v)
 		if err != nil || n < 1 || n > 2147483647 {
-			w.add(v.Name, "not an ifIndex (%s); base port %d skipped", describe(v, err), base)
+			w.skip(oidBasePortIfIndex, v, basePortRow, base, "not an ifIndex (%s); base port %d skipped", describe(v, err), base)
 			continue
 		}
 		if other, dup := ifBase[int(n)]; dup {
-			w.add(v.Name, "base ports %d and %d both map to ifIndex %d; base port %d skipped", other, base, n, base)
+			w.skip(oidBasePortIfIndex, v, ifIndexRow, int(n), "base ports %d and %d both map to ifIndex %d; base port %d skipped", other, base, n, base)
 			continue
 		}
 		baseIf[base], ifBase[int(n)] = int(n), base
@@ -132,13 +146,13 @@ func decodeBridge(cols map[string][]gosnmp.SnmpPDU, w *warnings) (*bridgeState, 
 	for _, v := range cols[oidPvid] {
 		base, err := rowIndex(v.Name, 65535)
 		if err != nil {
-			w.add(v.Name, "%v; row skipped", err)
+			w.skip(oidPvid, v, lackingRow, 0, "%v; row skipped", err)
 			continue
 		}
 		n, err := intValue(v)
 		switch {
 		case err != nil || n < 0 || n > 4094:
-			w.add(v.Name, "not a VLAN ID (%s); the PVID of base port %d is unknown", describe(v, err), base)
+			w.skip(oidPvid, v, basePortRow, base, "not a VLAN ID (%s); the PVID of base port %d is unknown", describe(v, err), base)
 			continue
 		case baseIf[base] == 0:
 			orphans = append(orphans, strconv.Itoa(base))
@@ -242,6 +256,10 @@ func decodeBridge(cols map[string][]gosnmp.SnmpPDU, w *warnings) (*bridgeState, 
 		pv, hasPvid := pvid[base]
 		st.byName[p.Name] = bridgePort{ifIndex: p.IfIndex, base: base, pvidType: t, member: member[base], pvid: pv, hasPvid: hasPvid}
 	}
+	st.rows = rowsOf(w.bad, cols, st.ports, baseIf, indexedBy(map[string]concern{
+		oidBasePortIfIndex: basePortRow, oidPvid: basePortRow, oidStaticName: noPort,
+		oidStaticEgress: everyPort, oidStaticUntagged: everyPort, oidCurrentEgress: everyPort, oidCurrentUntagged: everyPort,
+	}))
 	return st, nil
 }
 
@@ -253,29 +271,39 @@ func decodeBridge(cols map[string][]gosnmp.SnmpPDU, w *warnings) (*bridgeState, 
 func membership(dec portListDecoder, w *warnings, cols map[string][]gosnmp.SnmpPDU, vlans map[int]bool) (static, current [2]map[int]portList, unreadable []string) {
 	var values []portListValue
 	vlanOf := map[string]int{}
+	pdus := map[string]gosnmp.SnmpPDU{}
+	rootOf := map[string]string{}
 	isStatic := func(oid string) bool {
 		return strings.HasPrefix(oid, oidStaticEgress+".") || strings.HasPrefix(oid, oidStaticUntagged+".")
 	}
-	bad := func(oid string) {
-		if isStatic(oid) {
-			unreadable = append(unreadable, oid)
-		}
+	// A value that could not be read is any port's membership: of the
+	// static table, always (a move rewrites it); of the current table,
+	// where the static table does not list its VLAN (the VLAN is judged
+	// from it).
+	type unread struct {
+		v          gosnmp.SnmpPDU
+		root       string
+		vlan       int // 0: not known
+		fromStatic bool
+	}
+	var bad []unread
+	skipped := func(v gosnmp.SnmpPDU, root string, vlan int, format string, a ...any) {
+		w.add(v.Name, format, a...)
+		bad = append(bad, unread{v: v, root: root, vlan: vlan, fromStatic: isStatic(v.Name)})
 	}
 	for _, root := range []string{oidStaticEgress, oidStaticUntagged, oidCurrentEgress, oidCurrentUntagged} {
 		for _, v := range cols[root] {
 			vlan, err := rowIndex(v.Name, 4094)
 			if err != nil {
-				w.add(v.Name, "%v; row skipped", err)
-				bad(v.Name)
+				skipped(v, root, 0, "%v; row skipped", err)
 				continue
 			}
 			b, err := octets(v)
 			if err != nil {
-				w.add(v.Name, "%v; the membership of VLAN %d is unknown", err, vlan)
-				bad(v.Name)
+				skipped(v, root, vlan, "%v; the membership of VLAN %d is unknown", err, vlan)
 				continue
 			}
-			vlanOf[v.Name] = vlan
+			vlanOf[v.Name], pdus[v.Name], rootOf[v.Name] = vlan, v, root
 			values = append(values, portListValue{oid: v.Name, b: b})
 		}
 	}
@@ -287,8 +315,8 @@ func membership(dec portListDecoder, w *warnings, cols map[string][]gosnmp.SnmpP
 		vlan := vlanOf[v.oid]
 		vlans[vlan] = true
 		pl, ok := decoded[v.oid]
-		if !ok {
-			bad(v.oid)
+		if !ok { // the decoder has said why
+			bad = append(bad, unread{v: pdus[v.oid], root: rootOf[v.oid], vlan: vlan, fromStatic: isStatic(v.oid)})
 			continue
 		}
 		pl.oid, pl.raw = v.oid, v.b
@@ -301,6 +329,18 @@ func membership(dec portListDecoder, w *warnings, cols map[string][]gosnmp.SnmpP
 		} else {
 			table[1][vlan] = pl
 		}
+	}
+	for _, u := range bad {
+		at := everyPort
+		_, egress := static[0][u.vlan]
+		_, untagged := static[1][u.vlan]
+		switch {
+		case u.fromStatic:
+			unreadable = append(unreadable, u.v.Name)
+		case u.vlan > 0 && (egress || untagged):
+			at = noPort // its VLAN is judged from the static table
+		}
+		w.bad = append(w.bad, badValue{root: u.root, oid: u.v.Name, value: valueText(u.v), reason: w.last(u.v.Name), at: at})
 	}
 	return static, current, unreadable
 }
@@ -336,13 +376,11 @@ func judge(in portVLANs, pvid int, hasPvid bool) (mode string, vlan int) {
 }
 
 // Ports implements switchdrivers.Driver: the bridge ports, named by
-// ifName, with their PVID as the segment.
+// ifName, with their mode and VLAN as judged from egress, untagged and
+// PVID. It fails where a value it could not use may concern a port of
+// the plan.
 func (d *QBridge) Ports(ctx context.Context) ([]switchdrivers.PortState, error) {
-	st, err := d.read(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return st.ports, nil
+	return d.ports(ctx, d.ReadPorts)
 }
 
 // Render implements switchdrivers.Driver.
@@ -380,12 +418,12 @@ func (d *QBridge) Render(changes []switchdrivers.Change) ([]string, error) {
 
 // Apply implements switchdrivers.Driver.
 func (d *QBridge) Apply(ctx context.Context, changes []switchdrivers.Change) error {
-	read := func(ctx context.Context) (*bridgeState, []switchdrivers.PortState, error) {
+	read := func(ctx context.Context) (*bridgeState, switchdrivers.PortRead, error) {
 		st, err := d.read(ctx)
 		if err != nil {
-			return nil, nil, err
+			return nil, switchdrivers.PortRead{}, err
 		}
-		return st, st.ports, nil
+		return st, switchdrivers.PortRead{Ports: st.ports, Unreadable: st.rows}, nil
 	}
 	return applyBatch(ctx, d.conn, changes, read, func(st *bridgeState) ([][]varbind, error) { return d.plan(st, changes) })
 }

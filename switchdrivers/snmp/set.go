@@ -228,7 +228,7 @@ func dedupe(s []string) []string {
 // says, plan the SET PDUs from that read (a planning error is untouched
 // too), send them (applyPDUs) and read back.
 func applyBatch[S any](ctx context.Context, c *conn, changes []switchdrivers.Change,
-	read func(context.Context) (S, []switchdrivers.PortState, error),
+	read func(context.Context) (S, switchdrivers.PortRead, error),
 	plan func(S) ([][]varbind, error)) error {
 	if err := checkChanges(c.name, changes); err != nil {
 		return switchdrivers.Untouched(err)
@@ -236,11 +236,18 @@ func applyBatch[S any](ctx context.Context, c *conn, changes []switchdrivers.Cha
 	if len(changes) == 0 {
 		return nil
 	}
-	st, ports, err := read(ctx)
+	moved := make([]string, len(changes))
+	for i, ch := range changes {
+		moved[i] = ch.Port
+	}
+	st, live, err := read(ctx)
 	if err != nil {
 		return switchdrivers.Untouched(err)
 	}
-	if err := switchdrivers.CheckFrom(c.name, ports, changes); err != nil {
+	if err := live.Check(c.name, moved, same); err != nil {
+		return switchdrivers.Untouched(err) // a port to move may be a value that could not be read
+	}
+	if err := switchdrivers.CheckFrom(c.name, live.Ports, changes); err != nil {
 		return switchdrivers.Untouched(err)
 	}
 	set, err := plan(st)
@@ -253,11 +260,14 @@ func applyBatch[S any](ctx context.Context, c *conn, changes []switchdrivers.Cha
 		return err
 	}
 	trace.TraceCommitted() // every SET PDU answered without error
-	_, live, err := read(ctx)
+	_, after, err := read(ctx)
+	if err == nil {
+		err = after.Check(c.name, moved, same)
+	}
 	if err != nil {
 		return c.errorf("", "", "read-back: %w", err)
 	}
-	if err := switchdrivers.CheckReadBack(c.name, live, changes); err != nil {
+	if err := switchdrivers.CheckReadBack(c.name, after.Ports, changes); err != nil {
 		return err
 	}
 	trace.TraceReadBack()

@@ -135,7 +135,7 @@ func oidNameList(oids []string) string {
 
 func oidName(oid string) string {
 	for _, n := range oidNames {
-		if rest, ok := strings.CutPrefix(oid, n.oid); ok {
+		if rest, ok := strings.CutPrefix(oid, n.oid); ok && (rest == "" || rest[0] == '.') { // ifAlias is not ifName + "8"
 			return n.name + rest
 		}
 	}
@@ -163,8 +163,11 @@ type conn struct {
 	trips atomic.Int64
 	sets  atomic.Int64
 
+	plan []string // the inventory's ports on this switch
+
 	wmu      sync.Mutex
-	warnings []string // the latest read's
+	warnings []string                      // the latest read's
+	rows     []switchdrivers.UnreadableRow // the latest read's
 }
 
 // warnings collects what one read could not use as it came, or read by
@@ -172,6 +175,7 @@ type conn struct {
 type warnings struct {
 	list []warning
 	seen map[warning]bool
+	bad  []badValue // the values (and cut columns) among them that could not be used
 }
 
 type warning struct{ oid, text string }
@@ -187,11 +191,27 @@ func (w *warnings) add(oid, format string, a ...any) {
 	}
 }
 
+// last is the latest warning about oid ("" if none).
+func (w *warnings) last(oid string) string {
+	for i := len(w.list) - 1; i >= 0; i-- {
+		if w.list[i].oid == oid {
+			return w.list[i].text
+		}
+	}
+	return ""
+}
+
 // keep makes w the latest read's warnings.
 func (c *conn) keep(w *warnings) {
 	out := make([]string, len(w.list))
 	for i, x := range w.list {
 		out[i] = fmt.Sprintf("switch %s: %s (%s): %s", c.name, oidName(x.oid), x.oid, x.text)
+		for _, b := range w.bad {
+			if b.oid == x.oid && b.reason == x.text && len(b.ports) > 0 {
+				out[i] += " (it may be " + strings.Join(b.ports, ", ") + ")"
+				break
+			}
+		}
 	}
 	c.wmu.Lock()
 	c.warnings = out
@@ -210,7 +230,7 @@ func (c *conn) Warnings() []string {
 }
 
 func openConn(driver string, cfg switchdrivers.Config, own ...string) (*conn, error) {
-	c := &conn{name: cfg.Name, port: 161, timeout: 2 * time.Second, retries: 1, maxReps: 25, maxVarbinds: 60, options: map[string]string{}}
+	c := &conn{name: cfg.Name, plan: cfg.Ports, port: 161, timeout: 2 * time.Second, retries: 1, maxReps: 25, maxVarbinds: 60, options: map[string]string{}}
 	fail := func(format string, a ...any) error {
 		return fmt.Errorf("switch %s: %s: %s", cfg.Name, driver, fmt.Sprintf(format, a...))
 	}
@@ -487,7 +507,7 @@ func (c *conn) columns(ctx context.Context, w *warnings, roots ...string) (map[s
 		}
 		if len(pkt.Variables) == 0 {
 			for _, col := range active {
-				w.add(col.root, "the agent answered a walk request with no values; the column ends here (%d rows)", len(col.rows))
+				w.cut(col.root, "the agent answered a walk request with no values; the column ends here (%d rows)", len(col.rows))
 				col.done = true
 			}
 			break
@@ -506,7 +526,7 @@ func (c *conn) columns(ctx context.Context, w *warnings, roots ...string) (map[s
 			}
 			if col.seen[name] {
 				if col.cursor == col.max {
-					w.add(col.root, "the agent returned %s again after %s (a loop): the walk of this column stops there with %d rows", name, col.cursor, len(col.rows))
+					w.cut(col.root, "the agent returned %s again after %s (a loop): the walk of this column stops there with %d rows", name, col.cursor, len(col.rows))
 					col.done = true
 				} else {
 					col.cursor = col.max // go on from the greatest OID read
@@ -526,7 +546,7 @@ func (c *conn) columns(ctx context.Context, w *warnings, roots ...string) (map[s
 			}
 			progressed = true
 			if len(col.rows) >= maxColumnRows {
-				w.add(col.root, "more than %d rows: the walk of this column stops there", maxColumnRows)
+				w.cut(col.root, "more than %d rows: the walk of this column stops there", maxColumnRows)
 				col.done = true
 			}
 		}
@@ -534,7 +554,7 @@ func (c *conn) columns(ctx context.Context, w *warnings, roots ...string) (map[s
 			stalled := false
 			for _, col := range active {
 				if !col.done {
-					w.add(col.root, "the agent returned nothing new after %s; the column ends there with %d rows", col.cursor, len(col.rows))
+					w.cut(col.root, "the agent returned nothing new after %s; the column ends there with %d rows", col.cursor, len(col.rows))
 					col.done, stalled = true, true
 				}
 			}
