@@ -39,18 +39,39 @@ type pendingProof struct {
 }
 
 // Committed implements engine.PhaseHooks: once every switch has accepted
-// the promote, the incoming system's bindings are announced.
+// the promote, the incoming system's bindings are in place and are
+// announced. The first round goes out now — the switches have just said
+// the binding is there — and every later one only while the step's
+// engine.Landing.InPlace, once the promote has been read back, says the
+// switches still hold it (before that, the step before's: the isolate,
+// confirmed by then).
 func (g *Guard) Committed(ctx context.Context, p *plan.Plan, i int) {
-	if p.Steps[i].Name != plan.StepPromote || g.cfg.NoAnnounce || g.haltErr(ctx) != nil {
+	if p.Steps[i].Name != plan.StepPromote || g.haltErr(ctx) != nil {
 		return
 	}
-	if err := g.announce(); err != nil {
+	latest := func(ctx context.Context) error {
+		_, inPlace := g.landing()
+		return inPlace(ctx)
+	}
+	if err := g.announcePromote(ctx, latest); err != nil {
 		g.progress("guard promote: announcing when the switches accepted the promote failed (announcing again after its read-back): %v", err)
 		return
 	}
 	g.mu.Lock()
 	g.announced = true
 	g.mu.Unlock()
+}
+
+// announcePromote announces the incoming system's bindings in Production
+// (announceIn) and marks the moment on the outage's timeline.
+func (g *Guard) announcePromote(ctx context.Context, inPlace func(context.Context) error) error {
+	if err := g.announceIn(ctx, plan.StepPromote, g.prod, firstMACs(g.cfg.Addrs, g.inMACs), inPlace); err != nil {
+		return err
+	}
+	if !g.cfg.NoAnnounce {
+		g.cfg.Timeline.Mark(plan.StepPromote, "", outage.Announced, time.Now())
+	}
+	return nil
 }
 
 // ReadBack implements engine.PhaseHooks: once the drivers have read the
@@ -62,6 +83,9 @@ func (g *Guard) ReadBack(ctx context.Context, p *plan.Plan, i int, at time.Time)
 		return
 	}
 	g.cfg.Prober.Moved(g.prod, g.holding, g.cfg.Addrs)
+	// Only answers received after the read-back are evidence: one the
+	// outgoing system sent before it left is none.
+	g.cfg.Prober.IgnoreBefore(at)
 	pp := &pendingProof{vlan: g.prod, done: make(chan struct{})}
 	g.mu.Lock()
 	g.pending, g.isolatedAt = pp, at

@@ -401,7 +401,7 @@ type Driver struct {
 	// session for the reads and confirmations that follow, the one being
 	// opened, and the context they live in.
 	prep      *prepared
-	spare     *spareSession
+	spare     *openedSession
 	refilling chan struct{}
 	warmCtx   context.Context
 	closed    bool
@@ -599,15 +599,51 @@ func (e *refusedError) Error() string { return e.output }
 // (Prepare) if it is alive, else a new one. It is closed early if ctx
 // ends (scrapligo has no contexts).
 func (drv *Driver) open(ctx context.Context) (session, func(), error) {
-	if sp := drv.takeSpare(); sp != nil {
-		stop := context.AfterFunc(ctx, sp.closeFn)
-		return sp.s, func() { stop(); sp.closeFn() }, nil
+	if err := context.Cause(ctx); err != nil {
+		return session{}, nil, drv.errf("", "", err)
 	}
-	return drv.dial(ctx)
+	if s, closeFn, ok := drv.takeSpare(ctx); ok {
+		return s, closeFn, nil
+	}
+	is, err := drv.dial(ctx)
+	if err != nil {
+		return session{}, nil, err
+	}
+	closeFn, ok := is.attach(ctx)
+	if !ok {
+		return session{}, nil, drv.errf("", "", context.Cause(ctx))
+	}
+	return is.s, closeFn, nil
 }
 
-// dial opens one SSH session, closed early if ctx ends.
-func (drv *Driver) dial(ctx context.Context) (session, func(), error) {
+// openedSession is a session and what closes it: ctx, the one it was
+// opened for, until it is attached to a caller's (attach).
+type openedSession struct {
+	s         session
+	closeOnce func()
+	stopIdle  func() bool // stops the close on the opener's context
+}
+
+// attach hands the session to a caller: from now on it closes when ctx
+// ends (or the returned function is called), no longer when the
+// opener's context does. It fails if the session was closed already.
+func (o *openedSession) attach(ctx context.Context) (func(), bool) {
+	if !o.stopIdle() {
+		return nil, false // closed, or being closed, by the opener's context
+	}
+	stop := context.AfterFunc(ctx, o.closeOnce)
+	return func() { stop(); o.closeOnce() }, true
+}
+
+// close closes a session that was never attached.
+func (o *openedSession) close() {
+	o.stopIdle()
+	o.closeOnce()
+}
+
+// dial opens one SSH session, closed early if ctx ends (scrapligo has no
+// contexts) until it is attached to another.
+func (drv *Driver) dial(ctx context.Context) (*openedSession, error) {
 	opts := []util.Option{
 		options.WithPort(drv.port), options.WithAuthUsername(drv.username), options.WithAuthPassword(drv.password.Reveal()),
 		options.WithTransportType(transport.StandardTransport), options.WithTimeoutOps(drv.timeout), options.WithTimeoutSocket(drv.timeout),
@@ -624,19 +660,18 @@ func (drv *Driver) dial(ctx context.Context) (session, func(), error) {
 	}
 	p, err := platform.NewPlatform(def, drv.host, opts...)
 	if err != nil {
-		return session{}, nil, drv.errf("", "", err)
+		return nil, drv.errf("", "", err)
 	}
 	nd, err := p.GetNetworkDriver()
 	if err != nil {
-		return session{}, nil, drv.errf("", "", err)
+		return nil, drv.errf("", "", err)
 	}
 	if err := nd.Open(); err != nil {
-		return session{}, nil, drv.errf("", "", fmt.Errorf("ssh to %s:%d as %s: %s", drv.host, drv.port, drv.username, drv.scrub(err)))
+		return nil, drv.errf("", "", fmt.Errorf("ssh to %s:%d as %s: %s", drv.host, drv.port, drv.username, drv.scrub(err)))
 	}
 	var once sync.Once
 	closeOnce := func() { once.Do(func() { nd.Close() }) }
-	stop := context.AfterFunc(ctx, closeOnce)
-	return session{drv: drv, nd: nd}, func() { stop(); closeOnce() }, nil
+	return &openedSession{s: session{drv: drv, nd: nd}, closeOnce: closeOnce, stopIdle: context.AfterFunc(ctx, closeOnce)}, nil
 }
 
 // read returns the ports as the inventory — or the batch in hand — spells
@@ -813,9 +848,13 @@ type attempt struct {
 type batchSession struct {
 	s       session
 	closeFn func()
-	checked time.Time // when the live state was read
-	begun   bool      // the attempt's begin lines were sent
-	recheck bool      // exclusive failed when readied: run it again when the batch is due
+	// opened: a session Prepare opened, closed by its context until the
+	// batch takes it (take).
+	opened   *openedSession
+	attached bool
+	checked  time.Time // when the live state was read
+	begun    bool      // the attempt's begin lines were sent
+	recheck  bool      // exclusive failed when readied: run it again when the batch is due
 }
 
 // apply runs one attempt at a batch in a session of its own: read, check,
@@ -842,9 +881,16 @@ func (drv *Driver) ready(ctx context.Context, changes []switchdrivers.Change, a 
 	if err != nil {
 		return nil, switchdrivers.Untouched(err)
 	}
-	bs := &batchSession{s: s, closeFn: closeFn, checked: time.Now()}
+	return drv.check(&batchSession{s: s, closeFn: closeFn}, changes, a, preparing)
+}
+
+// check reads the ports in a batch's session and checks the batch against
+// them and the attempt's checks; it closes the session on a refusal.
+func (drv *Driver) check(bs *batchSession, changes []switchdrivers.Change, a attempt, preparing bool) (*batchSession, error) {
+	s := bs.s
+	bs.checked = time.Now()
 	fail := func(err error) (*batchSession, error) {
-		closeFn()
+		bs.closeFn()
 		return nil, switchdrivers.Untouched(err)
 	}
 	live, err := drv.read(s, changes)

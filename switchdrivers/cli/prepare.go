@@ -72,7 +72,11 @@ func (drv *Driver) Prepare(ctx context.Context, changes []switchdrivers.Change, 
 	defer close(p.ready)
 	spare := drv.warm(ctx)
 	defer func() { <-spare }()
-	bs, err := drv.ready(ctx, changes, p.a, true)
+	o, err := drv.dial(ctx)
+	if err != nil {
+		return err
+	}
+	bs, err := drv.check(&batchSession{s: o.s, closeFn: o.close, opened: o}, changes, p.a, true)
 	if err != nil {
 		return err
 	}
@@ -137,6 +141,16 @@ func (drv *Driver) discard(p *prepared) {
 // aborting the configuration session or candidate it entered; one that
 // cannot be aborted is remembered for Forget.
 func (drv *Driver) discardSession(bs *batchSession, a attempt) {
+	ctx, cancel := context.WithTimeout(context.Background(), drv.timeout)
+	defer cancel()
+	if !bs.take(ctx) {
+		// Closed with the context it was prepared in: what it entered may
+		// still be there.
+		if bs.begun && drv.d.Transactional {
+			drv.remember(a.name)
+		}
+		return
+	}
 	if bs.begun && drv.d.Transactional {
 		aborted := true
 		for _, l := range drv.d.Abort {
@@ -155,17 +169,22 @@ func (drv *Driver) discardSession(bs *batchSession, a attempt) {
 // the attempt that ran and, on trial, its trial.
 func (drv *Driver) applyPrepared(ctx context.Context, changes []switchdrivers.Change, p *prepared) (string, *switchdrivers.PendingTrial, error) {
 	if bs := p.bs; bs != nil {
-		if time.Since(bs.checked) <= prepareFresh && bs.s.alive() {
-			stop := context.AfterFunc(ctx, bs.closeFn)
+		switch {
+		case !bs.take(ctx):
+			// Closed with the context it was prepared in: a candidate it
+			// entered may still be there, for Forget.
+			if bs.begun && drv.d.Transactional {
+				drv.remember(p.a.name)
+			}
+		case time.Since(bs.checked) <= prepareFresh && bs.s.alive():
 			err := drv.run(ctx, bs, changes, p.a)
-			stop()
 			bs.closeFn()
 			var lost errLostFirst
 			if !errors.As(err, &lost) {
 				return p.a.name, p.started, err
 			}
 			// Lost before anything of the batch went through: reopened below.
-		} else {
+		default:
 			drv.discardSession(bs, p.a)
 		}
 	}
@@ -179,11 +198,19 @@ func (drv *Driver) applyPrepared(ctx context.Context, changes []switchdrivers.Ch
 	return a.name, started, drv.apply(ctx, changes, a)
 }
 
-// spareSession is a session opened ahead of the reads and confirmations
-// that follow a prepared batch.
-type spareSession struct {
-	s       session
-	closeFn func()
+// take makes a prepared session the caller's: closed when ctx ends, no
+// longer with the context it was prepared in. It reports false if it
+// was closed already. A session the batch opened itself is the caller's
+// from the start.
+func (bs *batchSession) take(ctx context.Context) bool {
+	if bs.opened == nil || bs.attached {
+		return true
+	}
+	closeFn, ok := bs.opened.attach(ctx)
+	if ok {
+		bs.closeFn, bs.attached = closeFn, true
+	}
+	return ok
 }
 
 // warm keeps one spare session open from now until ctx ends or the driver
@@ -211,7 +238,7 @@ func (drv *Driver) refillLocked() <-chan struct{} {
 	drv.refilling = done
 	go func() {
 		defer close(done)
-		s, closeFn, err := drv.dial(ctx)
+		o, err := drv.dial(ctx)
 		drv.mu.Lock()
 		defer drv.mu.Unlock()
 		drv.refilling = nil
@@ -219,17 +246,17 @@ func (drv *Driver) refillLocked() <-chan struct{} {
 			return // the next open dials for itself
 		}
 		if drv.closed || ctx.Err() != nil || drv.spare != nil {
-			closeFn()
+			o.close()
 			return
 		}
-		drv.spare = &spareSession{s: s, closeFn: closeFn}
+		drv.spare = o
 	}()
 	return done
 }
 
-// takeSpare returns the spare session if there is a live one, opening the
-// next in the background.
-func (drv *Driver) takeSpare() *spareSession {
+// takeSpare attaches the spare session, if there is one that still
+// answers, to ctx, and opens the next in the background.
+func (drv *Driver) takeSpare(ctx context.Context) (session, func(), bool) {
 	drv.mu.Lock()
 	sp := drv.spare
 	drv.spare = nil
@@ -238,13 +265,17 @@ func (drv *Driver) takeSpare() *spareSession {
 	}
 	drv.mu.Unlock()
 	if sp == nil {
-		return nil
+		return session{}, nil, false
+	}
+	closeFn, ok := sp.attach(ctx)
+	if !ok {
+		return session{}, nil, false
 	}
 	if !sp.s.answers() {
-		sp.closeFn()
-		return nil
+		closeFn()
+		return session{}, nil, false
 	}
-	return sp
+	return sp.s, closeFn, true
 }
 
 // closePrepared discards the prepared batch and the spare session.
@@ -257,7 +288,7 @@ func (drv *Driver) closePrepared() {
 		drv.discard(p)
 	}
 	if sp != nil {
-		sp.closeFn()
+		sp.close()
 	}
 }
 
