@@ -627,18 +627,21 @@ type openedSession struct {
 // attach hands the session to a caller: from now on it closes when ctx
 // ends (or the returned function is called), no longer when the
 // opener's context does. It fails if the session was closed already.
+// Closing does not wait: scrapligo's close runs the platform's exit
+// commands and waits for the transport, which must not hold up the
+// caller's next step (it may be inside the outage).
 func (o *openedSession) attach(ctx context.Context) (func(), bool) {
 	if !o.stopIdle() {
 		return nil, false // closed, or being closed, by the opener's context
 	}
 	stop := context.AfterFunc(ctx, o.closeOnce)
-	return func() { stop(); o.closeOnce() }, true
+	return func() { stop(); go o.closeOnce() }, true
 }
 
-// close closes a session that was never attached.
+// close closes a session that was never attached, without waiting.
 func (o *openedSession) close() {
 	o.stopIdle()
-	o.closeOnce()
+	go o.closeOnce()
 }
 
 // dial opens one SSH session, closed early if ctx ends (scrapligo has no
