@@ -95,6 +95,7 @@ guard: {trunk: eth1, sources: {production: 192.168.66.250}}
 			Step   string `json:"step"`
 			Passed bool   `json:"passed"`
 		} `json:"guard"`
+		Outage map[string]any `json:"outage"`
 	}
 	journalDir := t.TempDir()
 	for _, command := range []string{"apply", "fallback"} {
@@ -115,6 +116,11 @@ guard: {trunk: eth1, sources: {production: 192.168.66.250}}
 		}
 		if !strings.Contains(stderr, "announced 1 addresses in VLAN 66") {
 			t.Fatalf("%s: no announcement in\n%s", command, stderr)
+		}
+		// The outage in parts, estimated (a real run has no pinger).
+		expectOutage(t, command, rep.Outage)
+		if rep.Outage["estimated"] != true {
+			t.Fatalf("%s: the outage of a real run is not marked estimated: %v", command, rep.Outage)
 		}
 	}
 	// After the fallback the old system is back in Production, the new one parked.

@@ -137,9 +137,14 @@ func TestRehearseDefaultLab(t *testing.T) {
 		DowntimeMS        map[string]int64 `json:"downtime_ms"`
 		MaxDowntimeMS     int64            `json:"max_downtime_ms"`
 		ConflictsObserved *int             `json:"conflicts_observed"`
+		Outage            map[string]any   `json:"outage"`
 	}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("%v: %s", err, out)
+	}
+	expectOutage(t, "rehearse", rep.Outage)
+	if rep.Outage["outage_ms"] != float64(rep.MaxDowntimeMS) {
+		t.Fatalf("the breakdown is not set against the measured outage %d ms: %v", rep.MaxDowntimeMS, rep.Outage)
 	}
 	if rep.Result != "done" || len(rep.Steps) != 3 || rep.ConflictsObserved == nil || *rep.ConflictsObserved != 0 {
 		t.Fatalf("report: %s", out)
@@ -172,4 +177,23 @@ func TestRehearseDefaultLab(t *testing.T) {
 		t.Fatalf("rehearsal left: %v", left)
 	}
 	t.Logf("rehearsal downtime: %v (max %d ms)", rep.DowntimeMS, rep.MaxDowntimeMS)
+}
+
+// expectOutage checks the JSON outage breakdown (a contract): the five
+// parts and the floor, positive, the floor their sum.
+func expectOutage(t *testing.T, what string, o map[string]any) {
+	t.Helper()
+	var sum float64
+	for _, k := range []string{"isolate_ms", "absence_ms", "promote_ms", "announce_ms", "floor_ms"} {
+		v, ok := o[k].(float64)
+		if !ok || v <= 0 {
+			t.Fatalf("%s: outage %q is %v: %v", what, k, o[k], o)
+		}
+		if k != "floor_ms" {
+			sum += v
+		}
+	}
+	if d := o["floor_ms"].(float64) - sum; d > 0.2 || d < -0.2 {
+		t.Fatalf("%s: the floor is not the sum of the parts: %v", what, o)
+	}
 }
