@@ -105,6 +105,10 @@ type Faults struct {
 	DropAfter     int           // drop the session after this many configuration commands
 	Delay         time.Duration // before every answer
 	RefuseAuth    bool
+	// Mute: once a line being typed contains this, the switch goes
+	// silent — the line's echo is lost, no answer, no prompt — and keeps
+	// the session open.
+	Mute string
 	// ExtraRows add lines to show commands' outputs, and to SR Linux's
 	// `info` reads (a row a parser may not read: a Fibre-Channel port,
 	// free text, a garbled line, a JSON entry of the wrong shape).
@@ -388,6 +392,11 @@ func (s *Server) repl(ctx context.Context, rw io.ReadWriter) {
 					continue
 				}
 				line = append(line, c)
+				if m := s.currentFaults().Mute; m != "" && strings.HasSuffix(string(line), m) {
+					w.Reset(rw) // the echo of the line so far is lost
+					io.Copy(io.Discard, rw)
+					return
+				}
 				w.WriteByte(c)
 				continue
 			}

@@ -64,6 +64,38 @@ func TestConformance(t *testing.T) {
 		Ports: []string{"Gi1/0/1", "Gi1/0/2", "Gi1/0/3"}, Segments: []string{"10", "20", "30"}})
 }
 
+// TestSilentSwitchEndsTheSession: a switch that goes silent in the middle
+// of a batch (no echo of the line, no prompt, the session left open —
+// scrapligo v1 waits for an echo without a timeout) costs the batch, with
+// an error naming the switch and the line, and never holds the step
+// forever: the session is closed once the driver's timeout has passed.
+func TestSilentSwitchEndsTheSession(t *testing.T) {
+	l, srv := start(t)
+	cfg := labtest.SwitchConfig(t, l, "sw1", map[string]string{"known_hosts": l.KnownHosts(), "timeout": "1s"})
+	cfg.Ports = []string{"Gi1/0/2"}
+	d, err := ciscoios.Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.SetFaults(emulator.Faults{Mute: "switchport access vlan"})
+	done := make(chan error, 1)
+	go func() {
+		done <- d.Apply(context.Background(), []switchdrivers.Change{{Port: "Gi1/0/2", From: "10", To: "20"}})
+	}()
+	select {
+	case err = <-done:
+	case <-time.After(2 * time.Minute): // far beyond any timeout: a hang, not slowness
+		t.Fatal("Apply still waits on a silent switch")
+	}
+	if err == nil || !strings.Contains(err.Error(), "sw1") || !strings.Contains(err.Error(), "switchport access vlan 20") || !strings.Contains(err.Error(), "answered nothing") {
+		t.Fatalf("err %v", err)
+	}
+	srv.SetFaults(emulator.Faults{})
+	if v := tag(t, l, "Gi1/0/2"); v != "10" {
+		t.Fatalf("the muted line moved the port: tag %s", v)
+	}
+}
+
 func TestLongNamesAndSave(t *testing.T) {
 	l, srv := start(t)
 	d := open(t, l, "GigabitEthernet1/0/2")

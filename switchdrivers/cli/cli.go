@@ -37,6 +37,7 @@ import (
 	"github.com/scrapli/scrapligo/driver/network"
 	"github.com/scrapli/scrapligo/driver/options"
 	"github.com/scrapli/scrapligo/platform"
+	"github.com/scrapli/scrapligo/response"
 	"github.com/scrapli/scrapligo/transport"
 	"github.com/scrapli/scrapligo/util"
 )
@@ -502,6 +503,8 @@ func (drv *Driver) scrub(err error) string {
 type session struct {
 	drv *Driver
 	nd  *network.Driver
+	// kill closes the session (once): it ends any wait on the switch.
+	kill func()
 	// held: the session holds something open that returning to the
 	// privileged prompt would discard (a trial's SR Linux candidate):
 	// Show sends at the prompt it is at.
@@ -516,7 +519,7 @@ func (s session) Show(command string) (string, error) {
 		}
 		return out, nil
 	}
-	r, err := s.nd.SendCommand(command)
+	r, err := s.exchange(command, s.nd.SendCommand)
 	if err != nil {
 		return "", s.drv.errf("", command, s.sendError(err))
 	}
@@ -565,6 +568,28 @@ func (s session) sendError(err error) error {
 	return errors.New(msg)
 }
 
+// exchange sends one command with send and waits for its answer, at most
+// the driver's timeout and a margin: scrapligo v1 waits for a command's
+// echo without any timeout of its own, so a switch that never echoes
+// would hold the session (and the step) forever. Past that time the
+// session is closed, which ends the wait with an error naming the command.
+func (s session) exchange(command string, send func(string, ...util.Option) (*response.Response, error)) (*response.Response, error) {
+	limit := s.drv.timeout + hangMargin
+	t := time.AfterFunc(limit, s.kill)
+	r, err := send(command)
+	if !t.Stop() {
+		return nil, fmt.Errorf("the switch answered nothing within %s, so the session was closed (%v)", limit, err)
+	}
+	return r, err
+}
+
+// errKilled ends a read of a session that was killed.
+var errKilled = errors.New("the session was closed")
+
+// hangMargin is how much longer than the driver's timeout one exchange
+// may take before its session is closed.
+const hangMargin = 5 * time.Second
+
 // line sends one configuration line at whatever prompt the session is at.
 func (s session) line(command string) error {
 	_, err := s.send(command)
@@ -572,7 +597,7 @@ func (s session) line(command string) error {
 }
 
 func (s session) send(command string) (string, error) {
-	r, err := s.nd.Driver.SendCommand(command)
+	r, err := s.exchange(command, s.nd.Driver.SendCommand)
 	if err != nil {
 		return "", s.sendError(err)
 	}
@@ -634,7 +659,7 @@ func (o *openedSession) attach(ctx context.Context) (func(), bool) {
 	if !o.stopIdle() {
 		return nil, false // closed, or being closed, by the opener's context
 	}
-	stop := context.AfterFunc(ctx, o.closeOnce)
+	stop := context.AfterFunc(ctx, o.s.kill)
 	return func() { stop(); go o.closeOnce() }, true
 }
 
@@ -674,7 +699,22 @@ func (drv *Driver) dial(ctx context.Context) (*openedSession, error) {
 	}
 	var once sync.Once
 	closeOnce := func() { once.Do(func() { nd.Close() }) }
-	return &openedSession{s: session{drv: drv, nd: nd}, closeOnce: closeOnce, stopIdle: context.AfterFunc(ctx, closeOnce)}, nil
+	// kill ends a session at once: when ctx ends, or when the switch went
+	// silent. scrapligo v1 reads a command's echo without a timeout and,
+	// once its channel is closed, goes on polling it for ever; an error
+	// handed to the channel ends that read. No exit commands are sent: the
+	// switch is not listening, or the run is over.
+	kill := func() {
+		once.Do(func() {
+			nd.OnClose, nd.Driver.OnClose = nil, nil
+			select {
+			case nd.Channel.Errs <- errKilled:
+			case <-time.After(time.Second): // no read in progress
+			}
+			nd.Close()
+		})
+	}
+	return &openedSession{s: session{drv: drv, nd: nd, kill: kill}, closeOnce: closeOnce, stopIdle: context.AfterFunc(ctx, kill)}, nil
 }
 
 // read returns the ports as the inventory — or the batch in hand — spells
