@@ -65,16 +65,6 @@ func (t *Timeline) Proof(rtt, window time.Duration) {
 	t.mu.Unlock()
 }
 
-// Marks returns the marks so far.
-func (t *Timeline) Marks() []Mark {
-	if t == nil {
-		return nil
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return append([]Mark(nil), t.marks...)
-}
-
 // First is the earliest moment event of step was marked; zero if never.
 func (t *Timeline) First(step, event string) time.Time {
 	if t == nil {

@@ -892,7 +892,7 @@ type batchSession struct {
 	s       session
 	closeFn func()
 	// opened: a session Prepare opened, closed by its context until the
-	// batch takes it (take).
+	// batch claims it (claim).
 	opened   *openedSession
 	attached bool
 	checked  time.Time // when the live state was read

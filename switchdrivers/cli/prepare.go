@@ -143,7 +143,7 @@ func (drv *Driver) discard(p *prepared) {
 func (drv *Driver) discardSession(bs *batchSession, a attempt) {
 	ctx, cancel := context.WithTimeout(context.Background(), drv.timeout)
 	defer cancel()
-	if !bs.take(ctx) {
+	if !bs.claim(ctx) {
 		// Closed with the context it was prepared in: what it entered may
 		// still be there.
 		if bs.begun && drv.d.Transactional {
@@ -170,7 +170,7 @@ func (drv *Driver) discardSession(bs *batchSession, a attempt) {
 func (drv *Driver) applyPrepared(ctx context.Context, changes []switchdrivers.Change, p *prepared) (string, *switchdrivers.PendingTrial, error) {
 	if bs := p.bs; bs != nil {
 		switch {
-		case !bs.take(ctx):
+		case !bs.claim(ctx):
 			// Closed with the context it was prepared in: a candidate it
 			// entered may still be there, for Forget.
 			if bs.begun && drv.d.Transactional {
@@ -198,11 +198,11 @@ func (drv *Driver) applyPrepared(ctx context.Context, changes []switchdrivers.Ch
 	return a.name, started, drv.apply(ctx, changes, a)
 }
 
-// take makes a prepared session the caller's: closed when ctx ends, no
+// claim makes a prepared session the caller's: closed when ctx ends, no
 // longer with the context it was prepared in. It reports false if it
 // was closed already. A session the batch opened itself is the caller's
 // from the start.
-func (bs *batchSession) take(ctx context.Context) bool {
+func (bs *batchSession) claim(ctx context.Context) bool {
 	if bs.opened == nil || bs.attached {
 		return true
 	}
