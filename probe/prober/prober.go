@@ -481,15 +481,28 @@ func (p *Prober) sendPaced(ctx context.Context, w *waiter, vlan int, addrs []net
 			}
 		}
 		t.Stop()
+		// The round trip of an address's first answer counts from its
+		// first request: noted before the request goes out (its answer
+		// may be read before send returns), dropped where the request is
+		// deferred after all.
 		at := p.now()
+		var first []netip.Addr
+		p.mu.Lock()
+		for _, a := range chunk {
+			if _, ok := w.sent[a]; !ok {
+				w.sent[a] = at
+				first = append(first, a)
+			}
+		}
+		p.mu.Unlock()
 		d, n, err := p.send(vlan, chunk, false)
 		if err != nil {
 			return nil, time.Time{}, err
 		}
 		p.mu.Lock()
-		for _, a := range chunk {
-			if _, ok := w.sent[a]; !ok && !slices.Contains(d, a) {
-				w.sent[a] = at
+		for _, a := range first {
+			if slices.Contains(d, a) {
+				delete(w.sent, a)
 			}
 		}
 		p.mu.Unlock()
@@ -533,11 +546,18 @@ type Proof struct {
 	End       time.Time     `json:"end"`
 }
 
+// probeSpacing paces absence proofs over many addresses: a round of n
+// probes is followed by the next no sooner than n×probeSpacing (at most
+// 20,000 probes a second — ARP probes are broadcasts every host on the
+// VLAN must read), unless that would leave fewer than three rounds.
+const probeSpacing = 50 * time.Microsecond
+
 // absenceInterval is the spacing of the rounds of an absence proof of
-// window: the configured interval, but at most 10 rounds after the first
-// and at least 2.
-func (p *Prober) absenceInterval(window time.Duration) time.Duration {
-	return min(max(p.cfg.AbsenceInterval, window/10), window/3)
+// window over n addresses: the configured interval, but at most 10
+// rounds after the first, paced by probeSpacing, and at least 2 rounds
+// after the first whatever the pace.
+func (p *Prober) absenceInterval(window time.Duration, n int) time.Duration {
+	return min(max(p.cfg.AbsenceInterval, window/10, time.Duration(n)*probeSpacing), window/3)
 }
 
 // Absence probes every address in vlan and listens for window: any claim
@@ -546,7 +566,8 @@ func (p *Prober) absenceInterval(window time.Duration) time.Duration {
 // duplicate-address-detection probe for one (it is about to take it). It
 // returns the proof when nobody answered, or the owners found. Probes go
 // out at once and again every interval (Config.AbsenceInterval; at most
-// 10 rounds after the first) until the window ends, so an owner that
+// 10 rounds after the first, fewer for many addresses: probeSpacing)
+// until the window ends, so an owner that
 // missed a probe (it was lost, or the owner was busy) has the next one
 // within an interval, and an owner whose answer to the first takes up to
 // the window still arrives in it.
@@ -559,7 +580,7 @@ func (p *Prober) Absence(ctx context.Context, vlan int, addrs []netip.Addr, wind
 	start := p.now()
 	defer p.observe("absence", start)
 	w := p.register(vlan, addrs, true)
-	interval := p.absenceInterval(window)
+	interval := p.absenceInterval(window, len(addrs))
 	proof := &Proof{VLAN: vlan, Addresses: len(addrs), Window: window, Interval: interval, Start: start}
 	deadline := start.Add(window)
 	for round := 0; round == 0 || start.Add(time.Duration(round)*interval).Before(deadline); round++ {
