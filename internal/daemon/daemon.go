@@ -98,7 +98,7 @@ func Run(ctx context.Context, cfg *Config, opts Options) error {
 	}
 	srv := api.New(api.Config{Runs: board, Auth: authn, Inventories: inventories, Registry: opts.Registry, Watchdog: wd,
 		Metrics: m, Daemon: dm, Log: log, BodyLimit: cfg.BodyLimit, PublicMetrics: cfg.PublicMetrics, PublicHealthz: cfg.PublicHealthz,
-		ConfirmTimeout: cfg.ConfirmTimeout, StatusPage: statuspage.HTML()})
+		ConfirmTimeout: cfg.ConfirmTimeout, StatusPage: statuspage.Files()})
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
