@@ -7,9 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -158,5 +160,35 @@ func TestApprovalStaleWhenAddressesChange(t *testing.T) {
 	}
 	if got := d.waitState(t, v.ID, runrequest.Stale); got.Result != nil {
 		t.Fatalf("a stale run has a result: %+v", got.Result)
+	}
+}
+
+// TestShutdownGivesWebhooksTheirGrace: a slow receiver has the events of
+// a request and its denial queued when the daemon is told to stop; the
+// daemon delivers them all within webhook_grace before it returns.
+func TestShutdownGivesWebhooksTheirGrace(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(100 * time.Millisecond)
+		mu.Lock()
+		got = append(got, r.Header.Get("X-Cutover-Event"))
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	d := startDaemon(t, dir, fmt.Sprintf("webhooks: [{name: chat, url: %q, secret: hook-secret-1}]\nwebhook_grace: 20s\n", srv.URL))
+	os.WriteFile(filepath.Join(dir, "inv", "offline.yml"), []byte(offline(dir, "192.168.66.30")), 0o644)
+	v := d.request(t, "apply", "offline", "CHG-8")
+	if code, body := d.call(t, approverToken, "POST", "/v1/runs/"+v.ID+"/deny", map[string]string{"reason": "not tonight"}, nil); code != 200 {
+		t.Fatalf("deny: %d %s", code, body)
+	}
+	if err := d.stop(); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(got, " ") != "requested denied end" {
+		t.Fatalf("delivered before the daemon returned: %v, want requested denied end", got)
 	}
 }
