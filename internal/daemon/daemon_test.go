@@ -192,3 +192,42 @@ func TestShutdownGivesWebhooksTheirGrace(t *testing.T) {
 		t.Fatalf("delivered before the daemon returned: %v, want requested denied end", got)
 	}
 }
+
+// TestRunListSurvivesARestart: the daemon stops and starts again on the
+// same state directory; GET /v1/runs still lists its requests with the
+// states they ended in, and the one nobody decided is expired, not started.
+func TestRunListSurvivesARestart(t *testing.T) {
+	dir := t.TempDir()
+	d := startDaemon(t, dir, "")
+	os.WriteFile(filepath.Join(dir, "inv", "offline.yml"), []byte(offline(dir, "192.168.66.30")), 0o644)
+	denied := d.request(t, "apply", "offline", "CHG-10")
+	d.call(t, approverToken, "POST", "/v1/runs/"+denied.ID+"/deny", map[string]string{"reason": "not tonight"}, nil)
+	failed := d.request(t, "apply", "offline", "CHG-11")
+	d.call(t, approverToken, "POST", "/v1/runs/"+failed.ID+"/approve", map[string]string{"plan_hash": failed.PlanHash}, nil)
+	d.waitState(t, failed.ID, runrequest.Failed) // its switch is not there
+	waiting := d.request(t, "fallback", "offline", "CHG-12")
+	if err := d.stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	d = startDaemon(t, dir, "")
+	var list []runrequest.View
+	if code, body := d.call(t, operatorToken, "GET", "/v1/runs", nil, &list); code != 200 || len(list) != 3 {
+		t.Fatalf("after the restart: %d %s", code, body)
+	}
+	want := map[string]runrequest.State{denied.ID: runrequest.Denied, failed.ID: runrequest.Failed, waiting.ID: runrequest.Expired}
+	for _, v := range list {
+		if v.State != want[v.ID] || v.RequestedBy != "olga" || v.PlanHash == "" || v.RequestedAt.IsZero() {
+			t.Errorf("%s: %s, want %s: %+v", v.ID, v.State, want[v.ID], v)
+		}
+	}
+	var f runrequest.View
+	d.call(t, operatorToken, "GET", "/v1/runs/"+failed.ID, nil, &f)
+	if f.DecidedBy != "anna" || f.Result == nil || f.Result.Class != "error" || f.Journal == "" || f.Plan == nil {
+		t.Errorf("the failed run after the restart: %+v", f)
+	}
+	code, body := d.call(t, approverToken, "POST", "/v1/runs/"+waiting.ID+"/approve", map[string]string{"plan_hash": waiting.PlanHash}, nil)
+	if code != 409 || !strings.Contains(body, "is expired, not awaiting approval") {
+		t.Errorf("approving a request from before the restart: %d %s", code, body)
+	}
+}
