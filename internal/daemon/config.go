@@ -61,7 +61,7 @@ type Config struct {
 	// WebhookGrace is how long a shutdown lets the webhooks deliver what
 	// is queued before it drops (and counts) the rest.
 	WebhookGrace time.Duration
-	Lab                          *LabConfig
+	Lab          *LabConfig
 }
 
 // WatchInterface is an interface the watchdog captures on.
