@@ -228,7 +228,8 @@ func kinds(evs []runrequest.Event) []string {
 // are refused while disjoint ones both run; kill -9 in the middle of a
 // run, a restart that lists every request as it ended and the killed run
 // unfinished, and its recovery by resuming; the rollback run kind; a halt
-// between two steps, rolled back and journaled with who and why; then a
+// between two steps, rolled back and journaled with who and why; another
+// kill -9, recovered by rolling back; then a
 // rehearsal scraped by a real Prometheus and watched in headless Chromium.
 func TestDaemonInTheLab(t *testing.T) {
 	l := labtest.Start(t, daemonTopology)
@@ -528,6 +529,33 @@ watchdog:
 	if !haltAudit {
 		t.Errorf("no audit record of the halt: %+v", j.Audit)
 	}
+
+	t.Logf("%s: %s", time.Now().Format("15:04:05.000"), "4c. kill -9, rollback")
+	// 4c. kill -9 again in the middle of the isolate batch; this time the
+	// approver chooses to roll the unfinished run back.
+	l.Emulator("sw1").SetFaults(emulator.Faults{Delay: 150 * time.Millisecond})
+	v = api.run("operator", "POST", "/v1/runs", map[string]string{"kind": "apply", "inventory": "one", "reason": "CHG-11"}, 201)
+	api.run("approver", "POST", "/v1/runs/"+v.ID+"/approve", map[string]string{"plan_hash": v.PlanHash}, 200)
+	deadline = time.Now().Add(60 * time.Second)
+	for tag("sw1-e1") != "266" {
+		if time.Now().After(deadline) {
+			t.Fatal("the run never reached the isolate batch")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	d.cmd.Process.Signal(syscall.SIGKILL)
+	<-d.exited
+	l.Emulator("sw1").SetFaults(emulator.Faults{})
+	d = startDaemon(t, cfg, env...)
+	api.url = d.url
+	if u := api.run("viewer", "GET", "/v1/runs/"+v.ID, nil, 200); u.State != runrequest.Unfinished {
+		t.Fatalf("after the second restart: %+v", u)
+	}
+	api.run("approver", "POST", "/v1/runs/"+v.ID+"/recover", map[string]string{"mode": "rollback", "reason": "the window is over"}, 202)
+	if u := api.wait(v.ID, runrequest.Done, runrequest.Failed, runrequest.RolledBack, runrequest.Blocked); u.State != runrequest.RolledBack || u.RecoveryMode != "rollback" {
+		t.Errorf("rollback recovery: %s %s", u.State, u.Error)
+	}
+	wantTags("after the rollback recovery", pre1)
 
 	t.Logf("%s: %s", time.Now().Format("15:04:05.000"), "5. The watchdog")
 	// 5. The watchdog: the new server put into Production beside the old
