@@ -125,8 +125,28 @@ func (bl *benchLab) watch(id string, connected *sync.WaitGroup) bool {
 		return false
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return strings.Contains(string(b), "event: end\n")
+	return sawEnd(resp.Body)
+}
+
+// sawEnd reads an event stream to its end, line by line in a fixed
+// buffer, and reports whether it held the end event.
+func sawEnd(r io.Reader) bool {
+	br := bufio.NewReaderSize(r, 4096)
+	ended, whole := false, true // whole: the slice starts a line
+	for {
+		line, err := br.ReadSlice('\n')
+		if whole && string(line) == "event: end\n" {
+			ended = true
+		}
+		switch err {
+		case nil:
+			whole = true
+		case bufio.ErrBufferFull:
+			whole = false
+		default:
+			return ended
+		}
+	}
 }
 
 func engineTime(o *runrequest.Outcome) time.Duration { return o.Ended.Sub(o.Started) }

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cutover-net/cutover/internal/auth"
@@ -63,6 +64,9 @@ type Config struct {
 type Server struct {
 	cfg Config
 	mux *http.ServeMux
+	// hubs share each followed run's event frames among its clients.
+	hubsMu sync.Mutex
+	hubs   map[string]*hub
 }
 
 // Route is one route of the API.
