@@ -31,9 +31,9 @@ func (burstExec) Unfinished(string) ([]runrequest.UnfinishedRun, error) { return
 
 type burstPrep struct{ run *burstRun }
 
-func (burstPrep) Plan() *plan.Plan                                 { return &plan.Plan{Name: "x", Hash: "00000000burst000"} }
-func (burstPrep) Switches() []string                               { return []string{"x"} }
-func (burstPrep) Close() error                                     { return nil }
+func (burstPrep) Plan() *plan.Plan                                { return &plan.Plan{Name: "x", Hash: "00000000burst000"} }
+func (burstPrep) Switches() []string                              { return []string{"x"} }
+func (burstPrep) Close() error                                    { return nil }
 func (p burstPrep) Start(context.Context) (runrequest.Run, error) { return p.run, nil }
 
 type burstRun struct {
