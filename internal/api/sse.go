@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -24,14 +25,22 @@ const Coalesce = 50 * time.Millisecond
 // maxBatch bounds the events of one frame.
 const maxBatch = 256
 
+// turnWait is how long the hub waits for a client to write a frame
+// before it deals the next client its turn.
+const turnWait = 5 * time.Millisecond
+
 // A run's event stream is read once, however many clients follow it: a
 // hub reads it, waits Coalesce after each event for the rest of its burst
 // and encodes the burst once as one frame of server-sent events. Each
 // client writes the frames it has not sent yet — the same bytes for
-// every client, in one write per frame — and is woken once per frame, not
-// per event. A client never slows the hub (it reads the frames at its own
-// pace) and the hub is one reader of the run's event log, so a thousand
-// watchers cost the run what one does, apart from their writes.
+// every client, in one write per frame. The hub deals the clients their
+// turns one after the other (a client writes, then hands the turn back),
+// so that a burst costs one core at a time, not every core at once: a
+// thousand clients woken together would fill the run queues and keep the
+// run's own goroutines waiting behind them. A client that does not hand
+// its turn back within turnWait (a full socket) is not waited for again
+// until it has caught up, so it never holds the others up, and it never
+// slows the hub, which is one reader of the run's event log.
 
 // frame is the text of a burst of events, encoded once.
 type frame struct {
@@ -49,8 +58,65 @@ type hub struct {
 
 	mu     sync.Mutex
 	frames []frame
-	err    error         // io.EOF after the last event, or why the stream broke
-	wake   chan struct{} // closed and replaced when a frame is added or the stream ends
+	err    error  // io.EOF after the last event, or why the stream broke
+	subs   []*sub // the clients, in the order they came
+}
+
+// sub is one client of a hub.
+type sub struct {
+	turn chan struct{} // the client may write (capacity 1)
+	done chan struct{} // the client has written what it had (capacity 1)
+	gone chan struct{} // closed when the client leaves
+	slow bool          // missed its turn; the dealer's only
+}
+
+// join adds a client.
+func (h *hub) join() *sub {
+	s := &sub{turn: make(chan struct{}, 1), done: make(chan struct{}, 1), gone: make(chan struct{})}
+	h.mu.Lock()
+	h.subs = append(h.subs, s)
+	h.mu.Unlock()
+	return s
+}
+
+// leave removes a client.
+func (h *hub) leave(s *sub) {
+	close(s.gone)
+	h.mu.Lock()
+	h.subs = slices.DeleteFunc(h.subs, func(x *sub) bool { return x == s })
+	h.mu.Unlock()
+}
+
+// deal gives every client its turn, one after the other.
+func (h *hub) deal(ctx context.Context, timer *time.Timer) {
+	h.mu.Lock()
+	subs := slices.Clone(h.subs)
+	h.mu.Unlock()
+	for _, s := range subs {
+		select {
+		case <-s.done: // from an earlier turn: it has caught up
+			s.slow = false
+		default:
+		}
+		select {
+		case s.turn <- struct{}{}:
+		default: // a turn is pending already
+		}
+		if s.slow {
+			continue
+		}
+		timer.Reset(turnWait)
+		select {
+		case <-s.done:
+		case <-s.gone:
+		case <-timer.C:
+			s.slow = true
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		}
+		timer.Stop()
+	}
 }
 
 // acquireHub returns the hub of run id, started if it is new, with one
@@ -67,7 +133,7 @@ func (s *Server) acquireHub(id string, b *runrequest.Board) (*hub, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &hub{id: id, cancel: cancel, clients: 1, wake: make(chan struct{})}
+	h := &hub{id: id, cancel: cancel, clients: 1}
 	if s.hubs == nil {
 		s.hubs = map[string]*hub{}
 	}
@@ -86,18 +152,25 @@ func (s *Server) releaseHub(h *hub) {
 	}
 }
 
-// read turns the run's events into frames until the stream ends.
+// read turns the run's events into frames until the stream ends, and
+// deals the clients their turns after each.
 func (h *hub) read(ctx context.Context, stream *runrequest.EventStream) {
+	timer := time.NewTimer(turnWait)
+	timer.Stop()
+	add := func(f frame, err error) {
+		h.add(f, err)
+		h.deal(ctx, timer)
+	}
 	for {
 		nctx, cancel := context.WithTimeout(ctx, Heartbeat)
 		ev, err := stream.Next(nctx)
 		cancel()
 		if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-			h.add(frame{data: []byte(": keep-alive\n\n"), beat: true}, nil)
+			add(frame{data: []byte(": keep-alive\n\n"), beat: true}, nil)
 			continue
 		}
 		if err != nil {
-			h.add(frame{}, err)
+			add(frame{}, err)
 			return
 		}
 		f := frame{}
@@ -112,13 +185,13 @@ func (h *hub) read(ctx context.Context, stream *runrequest.EventStream) {
 					break
 				}
 				bcancel()
-				h.add(f, err)
+				add(f, err)
 				return
 			}
 			f.append(more)
 		}
 		bcancel()
-		h.add(f, nil)
+		add(f, nil)
 	}
 }
 
@@ -142,8 +215,6 @@ func (h *hub) add(f frame, err error) {
 	if err != nil {
 		h.err = err
 	}
-	close(h.wake)
-	h.wake = make(chan struct{})
 	h.mu.Unlock()
 }
 
@@ -170,9 +241,9 @@ func (h *hub) locate(last string) (position, bool) {
 }
 
 // pending returns what a client at p has not written yet (keep-alives
-// only when nothing else is new), the position after it, the hub's end
-// (nil while it goes on) and the channel that says when there is more.
-func (h *hub) pending(p position) (out [][]byte, next position, end error, wake <-chan struct{}) {
+// only when nothing else is new), the position after it and the hub's end
+// (nil while it goes on).
+func (h *hub) pending(p position) (out [][]byte, next position, end error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	next = p
@@ -188,7 +259,7 @@ func (h *hub) pending(p position) (out [][]byte, next position, end error, wake 
 	if len(out) == 0 && beat {
 		out = append(out, []byte(": keep-alive\n\n"))
 	}
-	return out, next, h.err, h.wake
+	return out, next, h.err
 }
 
 // runEvents streams a run's events as server-sent events: id (a1, a2, …
@@ -234,8 +305,10 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request, _ *auth.Princ
 		followAlone(ctx, w, rc, stream)
 		return nil
 	}
+	me := h.join()
+	defer h.leave(me)
 	for {
-		out, next, end, wake := h.pending(pos)
+		out, next, end := h.pending(pos)
 		for _, p := range out {
 			if _, err := w.Write(p); err != nil {
 				return nil
@@ -247,6 +320,10 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request, _ *auth.Princ
 				return nil
 			}
 		}
+		select {
+		case me.done <- struct{}{}:
+		default:
+		}
 		if end != nil {
 			if !errors.Is(end, io.EOF) && ctx.Err() == nil {
 				// The daemon shuts down, or the stream broke: the client
@@ -257,7 +334,7 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request, _ *auth.Princ
 			return nil
 		}
 		select {
-		case <-wake:
+		case <-me.turn:
 		case <-ctx.Done():
 			return nil
 		}
