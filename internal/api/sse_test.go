@@ -359,3 +359,52 @@ func cpuTime() time.Duration {
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// TestDealNeverWaitsTwiceForAStuckClient: the hub deals turns in order; a
+// client that does not hand its turn back costs one turnWait, and is not
+// waited for again until it has caught up; a client that left is skipped.
+func TestDealNeverWaitsTwiceForAStuckClient(t *testing.T) {
+	h := &hub{}
+	stuck, quick, left := h.join(), h.join(), h.join()
+	h.leave(left)
+	var order []string
+	var mu sync.Mutex
+	answer := func(name string, s *sub, n int) {
+		for range n {
+			<-s.turn
+			mu.Lock()
+			order = append(order, name)
+			mu.Unlock()
+			s.done <- struct{}{}
+		}
+	}
+	go answer("quick", quick, 2)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	start := time.Now()
+	h.deal(context.Background(), timer)
+	first := time.Since(start)
+	start = time.Now()
+	h.deal(context.Background(), timer)
+	second := time.Since(start)
+	if first < turnWait || second >= turnWait {
+		t.Errorf("deals took %s and %s: the stuck client must cost one turnWait (%s), once", first, second, turnWait)
+	}
+	if !stuck.slow || len(stuck.turn) != 1 {
+		t.Errorf("the stuck client: slow %v, %d turns pending", stuck.slow, len(stuck.turn))
+	}
+	mu.Lock()
+	if strings.Join(order, ",") != "quick,quick" {
+		t.Errorf("turns: %v", order)
+	}
+	mu.Unlock()
+	// It catches up: from the next deal on it is waited for again.
+	<-stuck.turn
+	stuck.done <- struct{}{}
+	go answer("stuck", stuck, 1)
+	go answer("quick", quick, 1)
+	h.deal(context.Background(), timer)
+	if stuck.slow {
+		t.Error("a client that caught up is still skipped")
+	}
+}
