@@ -184,3 +184,30 @@ func TestRollbackMatchesTheCompiledPlan(t *testing.T) {
 		t.Fatalf("rollback of an older build's run: %v", err)
 	}
 }
+
+// TestRecoverAcceptsAnotherTrialTimer: the run died with trials of 2m; a
+// recovery started with another --confirm-timeout renders other IOS-XE
+// commands (another hash) from the same basis and moves, and gets past
+// the plan check: the recovery works from the journal's trials and the
+// switches' live state, not from the new commands.
+func TestRecoverAcceptsAnotherTrialTimer(t *testing.T) {
+	inv := offlineInventory(t, "192.168.66.30")
+	dir := t.TempDir()
+	died := prepare(t, inv, runs.Options{Kind: runs.KindApply, JournalDir: dir, NoGuard: true, ConfirmTimeout: 2 * time.Minute})
+	deadJournal(t, dir, died.Plan, false)
+	died.Close()
+	for _, mode := range []runs.RecoverMode{runs.RecoverResume, runs.RecoverRollback} {
+		again := prepare(t, inv, runs.Options{Kind: runs.KindApply, JournalDir: dir, NoGuard: true, ConfirmTimeout: 5 * time.Minute})
+		if again.Plan.Hash == died.Plan.Hash {
+			t.Fatal("another trial timer gives the same hash: the test proves nothing")
+		}
+		r, err := again.Recover(context.Background(), mode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res := r.Wait(); res.Class != runs.ClassError || !strings.Contains(res.Error, "reading switch sw1 for the recovery") {
+			t.Fatalf("%s with another trial timer: %s %q, want it past the plan check, reading the switch", mode, res.Class, res.Error)
+		}
+		again.Close()
+	}
+}
