@@ -25,12 +25,51 @@ const (
 // Plan is an ordered list of steps. Steps run strictly in order; the
 // batches of one step run in parallel, one configuration session each.
 type Plan struct {
-	Name      string   `json:"name"`
-	Kind      string   `json:"kind"`
-	Inventory string   `json:"inventory,omitempty"`
+	Name      string `json:"name"`
+	Kind      string `json:"kind"`
+	Inventory string `json:"inventory,omitempty"`
+	// Hash identifies the plan: its kind, its basis, its addresses and its
+	// steps with every move and every rendered command (Plan.hash). An
+	// approver approves a hash; a run whose inventory now compiles another
+	// one is not started.
 	Hash      string   `json:"hash"`
 	Addresses []string `json:"addresses"`
-	Steps     []Step   `json:"steps"`
+	// Basis is what of the inventory, besides the moves, decides what a
+	// run of the plan does or what its guard checks. Never a secret.
+	Basis *Basis `json:"basis,omitempty"`
+	Steps []Step `json:"steps"`
+}
+
+// Basis is the part of an inventory a plan was compiled from that its
+// moves do not show: the VLANs, the park role, every switch's driver,
+// address, segment overrides and options, both systems' ports and
+// addresses, and where and how the guard probes. Credentials (usernames,
+// passwords, SNMP communities and keys) are not in it: changing them
+// changes neither what a run does nor what its guard checks.
+type Basis struct {
+	VLANs    VLANs         `json:"vlans"`
+	Park     string        `json:"park"`
+	Switches []SwitchBasis `json:"switches"`
+	Systems  Systems       `json:"systems"`
+	Guard    Guard         `json:"guard"`
+}
+
+// SwitchBasis is a switch as a plan depends on it.
+type SwitchBasis struct {
+	Name     string            `json:"name"`
+	Driver   string            `json:"driver"`
+	Address  string            `json:"address"`
+	Segments map[string]string `json:"segments,omitempty"`
+	Options  map[string]string `json:"options,omitempty"`
+}
+
+// basisOf extracts the basis of a plan from an inventory.
+func basisOf(inv *Inventory) *Basis {
+	b := &Basis{VLANs: inv.VLANs, Park: inv.Park, Systems: inv.Systems, Guard: inv.Guard, Switches: []SwitchBasis{}}
+	for _, s := range inv.Switches {
+		b.Switches = append(b.Switches, SwitchBasis{Name: s.Name, Driver: s.Driver, Address: s.Address, Segments: s.Segments, Options: s.Options})
+	}
+	return b
 }
 
 // Step is one stage of the cut-over.
@@ -102,7 +141,7 @@ func compile(inv *Inventory, kind string, out, in side, inRole string) (*Plan, e
 	if inRole == Shadow {
 		holding = Migration
 	}
-	p := &Plan{Name: inv.Name, Kind: kind, Inventory: inv.File}
+	p := &Plan{Name: inv.Name, Kind: kind, Inventory: inv.File, Basis: basisOf(inv)}
 	for _, a := range inv.Systems.Old.Addresses {
 		p.Addresses = append(p.Addresses, a.String())
 	}
@@ -171,7 +210,7 @@ func missing(from, fromRole, toRole string) string {
 // move reversed. Running it after p (or after part of p) restores the
 // original state in a safe order.
 func (p *Plan) Inverse() *Plan {
-	inv := &Plan{Name: p.Name, Kind: KindRollback, Inventory: p.Inventory, Addresses: p.Addresses}
+	inv := &Plan{Name: p.Name, Kind: KindRollback, Inventory: p.Inventory, Addresses: p.Addresses, Basis: p.Basis}
 	for i := len(p.Steps) - 1; i >= 0; i-- {
 		s := p.Steps[i]
 		rs := Step{Name: "undo-" + s.Name, Purpose: "undo: " + s.Purpose}
@@ -193,23 +232,61 @@ func (m Move) Reverse() Move {
 	return Move{Port: m.Port, System: m.System, FromRole: m.ToRole, ToRole: m.FromRole, From: m.To, To: m.From}
 }
 
-// hash identifies a plan by its moves (not by its rendered commands).
+// hash identifies a plan by everything that decides what a run of it does
+// or what its guard checks: its kind, its basis (VLANs, park role, the
+// switches' drivers, addresses, segments and options, both systems' ports
+// and addresses, the guard's interfaces, sources, window and namespace),
+// its addresses and its steps with every move and every rendered command
+// (the trial form and its timer included). Not its name, its file or the
+// steps' prose, and never a secret, which the plan does not hold. A
+// journal's plan hashed by another definition (an older cutover) does not
+// match: recovery refuses it, naming both hashes.
 func (p *Plan) hash() string {
-	type hm struct {
-		Kind  string
-		Steps []Step
+	type hashedBatch struct {
+		Switch           string
+		Moves            []Move
+		Commands         []string
+		RollbackCommands []string
 	}
-	stripped := hm{Kind: p.Kind}
+	type hashedStep struct {
+		Name    string
+		Batches []hashedBatch
+	}
+	h := struct {
+		Kind      string
+		Basis     *Basis
+		Addresses []string
+		Steps     []hashedStep
+	}{Kind: p.Kind, Basis: p.Basis, Addresses: p.Addresses}
 	for _, s := range p.Steps {
-		cs := Step{Name: s.Name}
+		hs := hashedStep{Name: s.Name}
 		for _, b := range s.Batches {
-			cs.Batches = append(cs.Batches, Batch{Switch: b.Switch, Moves: b.Moves})
+			hs.Batches = append(hs.Batches, hashedBatch{Switch: b.Switch, Moves: b.Moves, Commands: b.Commands, RollbackCommands: b.RollbackCommands})
 		}
-		stripped.Steps = append(stripped.Steps, cs)
+		h.Steps = append(h.Steps, hs)
 	}
-	b, _ := json.Marshal(stripped)
+	b, _ := json.Marshal(h)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])
+}
+
+// SameCompilation reports whether p and q were compiled from the same
+// basis into the same kind of plan with the same moves, whatever commands
+// were rendered into them (another trial timer, another driver version).
+// A plan without a basis (journaled by an older cutover) matches nothing.
+func (p *Plan) SameCompilation(q *Plan) bool {
+	strip := func(x *Plan) *Plan {
+		c := &Plan{Kind: x.Kind, Basis: x.Basis, Addresses: x.Addresses}
+		for _, s := range x.Steps {
+			cs := Step{Name: s.Name}
+			for _, b := range s.Batches {
+				cs.Batches = append(cs.Batches, Batch{Switch: b.Switch, Moves: b.Moves})
+			}
+			c.Steps = append(c.Steps, cs)
+		}
+		return c
+	}
+	return p.Basis != nil && q.Basis != nil && strip(p).hash() == strip(q).hash()
 }
 
 // CommandRenderer turns one switch's moves into the exact commands its
@@ -218,7 +295,8 @@ type CommandRenderer interface {
 	RenderMoves(sw string, moves []Move) ([]string, error)
 }
 
-// RenderCommands fills in every batch's commands and rollback commands.
+// RenderCommands fills in every batch's commands and rollback commands,
+// and hashes the plan again: the commands are part of what is approved.
 func (p *Plan) RenderCommands(r CommandRenderer) error {
 	for si := range p.Steps {
 		for bi := range p.Steps[si].Batches {
@@ -238,5 +316,6 @@ func (p *Plan) RenderCommands(r CommandRenderer) error {
 			b.Commands, b.RollbackCommands = cmds, back
 		}
 	}
+	p.Hash = p.hash()
 	return nil
 }

@@ -20,6 +20,9 @@ import (
 // TestMain lets the test binary stand in for cutover when a test makes it
 // re-execute itself (as `cutover lab up` does for `lab emulate`).
 func TestMain(m *testing.M) {
+	if spec := os.Getenv(swarmEnv); spec != "" {
+		os.Exit(sseSwarm(spec))
+	}
 	if os.Getenv("CUTOVER_TEST_AS_MAIN") == "1" {
 		// As main does: SIGINT and SIGTERM end the context.
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

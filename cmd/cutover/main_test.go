@@ -94,6 +94,35 @@ func TestPlanFormats(t *testing.T) {
 	}
 }
 
+// TestPlanHashShowsWhatIsApproved: `plan -o json` shows the hash (the one
+// the text form names) and the basis it covers; an inventory with other
+// addresses (the same moves) has another hash.
+func TestPlanHashShowsWhatIsApproved(t *testing.T) {
+	hashOf := func(text string) (string, string) {
+		t.Helper()
+		inv := writeFile(t, "inv.yml", text)
+		code, out, stderr := cli(t, "plan", inv, "-o", "json")
+		var p struct {
+			Hash  string
+			Basis struct {
+				Systems struct{ Old struct{ Addresses []string } }
+			}
+		}
+		if code != 0 || json.Unmarshal([]byte(out), &p) != nil || len(p.Hash) != 16 {
+			t.Fatalf("plan -o json: %d %q %q", code, out, stderr)
+		}
+		if code, txt, _ := cli(t, "plan", inv); code != 0 || !strings.Contains(txt, "(plan "+p.Hash+")") {
+			t.Fatalf("the text plan does not name hash %s: %s", p.Hash, txt)
+		}
+		return p.Hash, strings.Join(p.Basis.Systems.Old.Addresses, ",")
+	}
+	a, addrs := hashOf(inventory)
+	b, _ := hashOf(strings.Replace(inventory, "192.168.66.30", "192.168.66.40", 1))
+	if a == b || addrs != "192.168.66.30" {
+		t.Fatalf("hashes %s and %s for other addresses; basis addresses %q", a, b, addrs)
+	}
+}
+
 func TestApplyNeedsConfirmationAndGuard(t *testing.T) {
 	inv := writeFile(t, "inv.yml", inventory)
 	code, _, stderr := cli(t, "apply", inv, "--no-guard", "--journal", t.TempDir())

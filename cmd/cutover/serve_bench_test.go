@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,7 +18,6 @@ import (
 	"time"
 
 	"github.com/cutover-net/cutover/internal/daemon"
-	"github.com/cutover-net/cutover/internal/engine"
 	"github.com/cutover-net/cutover/internal/runrequest"
 	"github.com/cutover-net/cutover/internal/runs"
 	"github.com/cutover-net/cutover/labs"
@@ -125,8 +125,28 @@ func (bl *benchLab) watch(id string, connected *sync.WaitGroup) bool {
 		return false
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return strings.Contains(string(b), "event: end\n")
+	return sawEnd(resp.Body)
+}
+
+// sawEnd reads an event stream to its end, line by line in a fixed
+// buffer, and reports whether it held the end event.
+func sawEnd(r io.Reader) bool {
+	br := bufio.NewReaderSize(r, 4096)
+	ended, whole := false, true // whole: the slice starts a line
+	for {
+		line, err := br.ReadSlice('\n')
+		if whole && string(line) == "event: end\n" {
+			ended = true
+		}
+		switch err {
+		case nil:
+			whole = true
+		case bufio.ErrBufferFull:
+			whole = false
+		default:
+			return ended
+		}
+	}
 }
 
 func engineTime(o *runrequest.Outcome) time.Duration { return o.Ended.Sub(o.Started) }
@@ -189,41 +209,45 @@ func BenchmarkAPIOverhead(b *testing.B) {
 // BenchmarkSSEClients runs the cut-over (and back) with 1,000 clients
 // following its event stream, and without any, and compares the engine's
 // step timings: pct-slower is how much longer the watched runs' steps
-// took (median of the runs' summed step durations).
-func BenchmarkSSEClients(b *testing.B) {
+// took (median of the runs' summed step durations). The clients are
+// goroutines of this process, on the same cores as the daemon and the
+// emulated switches.
+func BenchmarkSSEClients(b *testing.B) { benchSSE(b, false) }
+
+// BenchmarkSSEClientsApart is BenchmarkSSEClients with the 1,000 clients
+// in a process of their own (this test binary as a client swarm), under
+// `taskset -c $CUTOVER_BENCH_CLIENT_CPUS` when that is set: run the
+// benchmark binary itself under taskset on the other CPUs to keep the
+// clients off the cores of the run, e.g.
+//
+//	go test -c -o /tmp/cutover.test ./cmd/cutover
+//	CUTOVER_BENCH_CLIENT_CPUS=1 taskset -c 0 /tmp/cutover.test -test.run '^$' -test.bench SSEClientsApart -test.benchtime 8x
+func BenchmarkSSEClientsApart(b *testing.B) { benchSSE(b, true) }
+
+const sseClients = 1000
+
+func benchSSE(b *testing.B, apart bool) {
 	bl := startBenchLab(b, true)
-	const clients = 1000
-	http.DefaultTransport.(*http.Transport).MaxIdleConnsPerHost = clients
+	http.DefaultTransport.(*http.Transport).MaxIdleConnsPerHost = sseClients
 	kinds := []string{"apply", "fallback"}
 	var watched, unwatched []time.Duration
 	for i := 0; i < 2*b.N; i++ {
 		kind := kinds[i%2]
 		n := 0
 		if (i/2)%2 == 0 {
-			n = clients
+			n = sseClients
 		}
 		v := bl.post(b, "bench-operator-token-1", "/v1/runs", map[string]string{"kind": kind, "inventory": "crash", "reason": "bench"})
-		var connected, finished sync.WaitGroup
-		connected.Add(n)
-		var mu sync.Mutex
-		ended := 0
-		for range n {
-			finished.Add(1)
-			go func() {
-				defer finished.Done()
-				if bl.watch(v.ID, &connected) {
-					mu.Lock()
-					ended++
-					mu.Unlock()
-				}
-			}()
+		var ended func() int
+		if apart && n > 0 {
+			ended = startSwarm(b, bl.url, v.ID, n)
+		} else {
+			ended = bl.watchers(v.ID, n)
 		}
-		connected.Wait()
 		bl.post(b, "bench-approver-token-2", "/v1/runs/"+v.ID+"/approve", map[string]string{"plan_hash": v.PlanHash})
 		out := bl.follow(b, v.ID, nil)
-		finished.Wait()
-		if out == nil || out.Class != "done" || ended != n {
-			b.Fatalf("run %d: %+v, %d of %d clients saw the end", i, out, ended, n)
+		if got := ended(); out == nil || out.Class != "done" || got != n {
+			b.Fatalf("run %d: %+v, %d of %d clients saw the end", i, out, got, n)
 		}
 		var steps time.Duration
 		rep := out.Report.(map[string]any)
@@ -243,7 +267,86 @@ func BenchmarkSSEClients(b *testing.B) {
 	b.ReportMetric(100*float64(mw-mu)/float64(mu), "pct-slower")
 	b.ReportMetric(float64(mw.Microseconds())/1000, "ms-steps-watched")
 	b.ReportMetric(float64(mu.Microseconds())/1000, "ms-steps-unwatched")
-	_ = engine.ResultDone
+}
+
+// watchers connects n clients of this process to the run's event stream
+// and returns, once they are connected, the function that waits for them
+// and counts those that saw the end.
+func (bl *benchLab) watchers(id string, n int) func() int {
+	var connected, finished sync.WaitGroup
+	connected.Add(n)
+	var mu sync.Mutex
+	ended := 0
+	for range n {
+		finished.Add(1)
+		go func() {
+			defer finished.Done()
+			if bl.watch(id, &connected) {
+				mu.Lock()
+				ended++
+				mu.Unlock()
+			}
+		}()
+	}
+	connected.Wait()
+	return func() int { finished.Wait(); return ended }
+}
+
+// swarmEnv makes the test binary a client swarm (sseSwarm).
+const swarmEnv = "CUTOVER_TEST_SSE_SWARM"
+
+// startSwarm starts n clients of the run's event stream in a process of
+// their own (under taskset with $CUTOVER_BENCH_CLIENT_CPUS) and returns,
+// once they are connected, the function that waits for them and counts
+// those that saw the end.
+func startSwarm(b *testing.B, url, id string, n int) func() int {
+	b.Helper()
+	args := []string{os.Args[0]}
+	if cpus := os.Getenv("CUTOVER_BENCH_CLIENT_CPUS"); cpus != "" {
+		args = append([]string{"taskset", "-c", cpus}, args...)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s %s %d", swarmEnv, url, id, n))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	if !sc.Scan() || sc.Text() != "connected" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		b.Fatalf("the client swarm did not connect: %q", sc.Text())
+	}
+	return func() int {
+		got := -1
+		if sc.Scan() {
+			fmt.Sscanf(sc.Text(), "ended %d", &got)
+		}
+		cmd.Wait()
+		return got
+	}
+}
+
+// sseSwarm is the client swarm's main: "URL ID N" from the environment;
+// it prints "connected" once the N clients' streams have begun and
+// "ended K" once they have all ended, K of them with the end event.
+func sseSwarm(spec string) int {
+	var url, id string
+	var n int
+	if _, err := fmt.Sscanf(spec, "%s %s %d", &url, &id, &n); err != nil {
+		fmt.Fprintln(os.Stderr, "swarm:", err)
+		return 2
+	}
+	http.DefaultTransport.(*http.Transport).MaxIdleConnsPerHost = n
+	bl := &benchLab{url: url}
+	ended := bl.watchers(id, n)
+	fmt.Println("connected")
+	fmt.Printf("ended %d\n", ended())
+	return 0
 }
 
 func median(ds []time.Duration) time.Duration {

@@ -226,7 +226,10 @@ func kinds(evs []runrequest.Event) []string {
 // traffic moved and the journal complete; a denial, an approval timeout
 // and a plan hash that no longer matches move nothing; overlapping runs
 // are refused while disjoint ones both run; kill -9 in the middle of a
-// run, a restart that reports it unfinished, and its recovery; then a
+// run, a restart that lists every request as it ended and the killed run
+// unfinished, and its recovery by resuming; the rollback run kind; a halt
+// between two steps, rolled back and journaled with who and why; another
+// kill -9, recovered by rolling back; then a
 // rehearsal scraped by a real Prometheus and watched in headless Chromium.
 func TestDaemonInTheLab(t *testing.T) {
 	l := labtest.Start(t, daemonTopology)
@@ -386,10 +389,13 @@ watchdog:
 
 	t.Logf("%s: %s", time.Now().Format("15:04:05.000"), "4. kill -9")
 	// 4. kill -9 in the middle of the isolate batch; the restarted daemon
-	// reports the run unfinished and recovers it only when told.
+	// lists its runs as they ended, reports the killed one unfinished
+	// (under its own ID) and recovers it only when told: resumed to the
+	// end under the guard.
 	l.Emulator("sw1").SetFaults(emulator.Faults{Delay: 150 * time.Millisecond})
 	// A request still awaiting approval when the daemon dies is never
-	// started: the restarted daemon closes it in the audit log.
+	// started: the restarted daemon expires it (and closes it in the
+	// audit log).
 	pending := api.run("operator", "POST", "/v1/runs", map[string]string{"kind": "fallback", "inventory": "two", "reason": "CHG-8"}, 201)
 	v = api.run("operator", "POST", "/v1/runs", map[string]string{"kind": "apply", "inventory": "one", "reason": "CHG-7"}, 201)
 	api.run("approver", "POST", "/v1/runs/"+v.ID+"/approve", map[string]string{"plan_hash": v.PlanHash}, 200)
@@ -409,25 +415,147 @@ watchdog:
 	var list []runrequest.View
 	_, lb := api.do("viewer", "GET", "/v1/runs", nil)
 	json.Unmarshal(lb, &list)
-	if len(list) != 1 || list[0].State != runrequest.Unfinished || strings.Join(list[0].Recovery, ",") != "rollback,resume" || !strings.Contains(list[0].Reason, fmt.Sprintf("process %d", pid)) {
-		t.Fatalf("after the restart: %s", lb)
+	states := map[string]runrequest.State{}
+	for _, r := range list {
+		states[r.ID] = r.State
 	}
-	u := list[0]
+	if len(list) != 8 || states[fb.ID] != runrequest.Done || states[two.ID] != runrequest.Done || states[pending.ID] != runrequest.Expired || states[v.ID] != runrequest.Unfinished {
+		t.Fatalf("after the restart (want the 8 requests, the killed run unfinished): %s", lb)
+	}
+	u := api.run("viewer", "GET", "/v1/runs/"+v.ID, nil, 200)
+	if strings.Join(u.Recovery, ",") != "rollback,resume" || !strings.Contains(u.Error, fmt.Sprintf("process %d", pid)) || u.RequestedBy != "olga" || u.Reason != "CHG-7" {
+		t.Fatalf("the killed run after the restart: %+v", u)
+	}
 	api.refused("operator", "POST", "/v1/runs", map[string]string{"kind": "apply", "inventory": "one", "reason": "again"}, 409, "is in run "+u.ID)
-	api.refused("operator", "POST", "/v1/runs/"+u.ID+"/recover", map[string]string{"mode": "rollback", "reason": "x"}, 403, "may not recover")
+	api.refused("operator", "POST", "/v1/runs/"+u.ID+"/recover", map[string]string{"mode": "resume", "reason": "x"}, 403, "may not recover")
 	time.Sleep(200 * time.Millisecond)
 	if got := tag("sw1-e2"); got != "166" {
 		t.Errorf("the restarted daemon moved a port by itself: sw1-e2 in %s", got)
 	}
-	api.run("approver", "POST", "/v1/runs/"+u.ID+"/recover", map[string]string{"mode": "rollback", "reason": "the window is over"}, 202)
-	if v := api.wait(u.ID, runrequest.Done, runrequest.Failed, runrequest.RolledBack, runrequest.Blocked); v.State != runrequest.RolledBack {
-		t.Errorf("recovery: %s %s", v.State, v.Error)
+	resumed := api.sse(u.ID, "")
+	api.run("approver", "POST", "/v1/runs/"+u.ID+"/recover", map[string]string{"mode": "resume", "reason": "finish the change"}, 202)
+	if v := api.wait(u.ID, runrequest.Done, runrequest.Failed, runrequest.RolledBack, runrequest.Blocked); v.State != runrequest.Done || v.RecoveredBy != "anna" || v.RecoveryMode != "resume" {
+		t.Errorf("resume: %s %s %+v", v.State, v.Error, v)
 	}
-	wantTags("after the recovery", pre1)
-	wantTags("after a restart with a request pending", map[string]string{"sw2-e1": "166", "sw2-e2": "66"})
+	wantTags("after the resumed cut-over", map[string]string{"sw1-e1": "166", "sw1-e2": "66"})
+	got = strings.Join(kinds(<-resumed), ",")
+	for _, want := range []string{"unfinished", "recovery", "started", "note", "step-start promote", "step-done promote", "step-done park", "check", "end"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the resume's events lack %s: %s", want, got)
+		}
+	}
+	j = runrequest.JournalView{}
+	_, jb = api.do("viewer", "GET", "/v1/runs/"+u.ID+"/journal", nil)
+	json.Unmarshal(jb, &j)
+	if n := len(j.Records); n == 0 || j.Records[n-1].Kind != journal.KindEnd || j.Records[n-1].Result != "done" ||
+		!strings.Contains(string(jb), "recovery (resume) chosen by anna (approver) through the daemon: finish the change") || !strings.Contains(string(jb), "recovery: resume") {
+		t.Errorf("the resumed run's journal: %s", jb)
+	}
+	guardChecks := 0
+	for _, r := range j.Records {
+		if r.Kind == journal.KindGuard {
+			guardChecks++
+			if strings.Contains(r.Detail, "BLOCKED") {
+				t.Errorf("a guard check of the resume did not pass: %+v", r)
+			}
+		}
+	}
+	if guardChecks == 0 {
+		t.Error("the resume journaled no guard check")
+	}
 	if audit, err := os.ReadFile(filepath.Join(state, "audit.jsonl")); err != nil || !strings.Contains(string(audit), `"run":"`+pending.ID+`","event":"expired"`) {
 		t.Errorf("the pending request %s is not closed in the audit log: %v\n%s", pending.ID, err, audit)
 	}
+	wantTags("after a restart with a request pending", map[string]string{"sw2-e1": "166", "sw2-e2": "66"})
+
+	t.Logf("%s: %s", time.Now().Format("15:04:05.000"), "4b. rollback, halt")
+	// 4b. The rollback run kind undoes that cut-over (the journal's last
+	// run); then a cut-over halted in the middle is rolled back, and the
+	// journal and the audit log say who halted it and why.
+	rb := api.run("operator", "POST", "/v1/runs", map[string]string{"kind": "rollback", "inventory": "one", "reason": "CHG-9: undo"}, 201)
+	if rb.PlanHash != u.PlanHash {
+		t.Errorf("the rollback request's plan %s, the run it undoes %s", rb.PlanHash, u.PlanHash)
+	}
+	api.run("approver", "POST", "/v1/runs/"+rb.ID+"/approve", map[string]string{"plan_hash": rb.PlanHash}, 200)
+	if v := api.wait(rb.ID, runrequest.Done, runrequest.Failed, runrequest.RolledBack, runrequest.Blocked); v.State != runrequest.RolledBack {
+		t.Errorf("rollback run: %s %s", v.State, v.Error)
+	}
+	wantTags("after the rollback run", pre1)
+	// The halt comes between isolate and promote, in promote's absence
+	// proof (a 3 s quiet window here): a halt in the middle of an SSH
+	// batch waits for the session's own timeout (switchdrivers/cli).
+	writeInv("one", strings.Replace(daemonInventory("one", []string{"sw1"}, []string{"192.168.66.30"}, "192.168.66.250"), "sources:", "window: 3s, sources:", 1))
+	v = api.run("operator", "POST", "/v1/runs", map[string]string{"kind": "apply", "inventory": "one", "reason": "CHG-10"}, 201)
+	halted := api.sse(v.ID, "")
+	api.run("approver", "POST", "/v1/runs/"+v.ID+"/approve", map[string]string{"plan_hash": v.PlanHash}, 200)
+	deadline = time.Now().Add(60 * time.Second)
+	for isolated := false; !isolated; {
+		if time.Now().After(deadline) {
+			t.Fatal("the run never finished its isolate batch")
+		}
+		time.Sleep(20 * time.Millisecond)
+		j = runrequest.JournalView{}
+		_, jb = api.do("viewer", "GET", "/v1/runs/"+v.ID+"/journal", nil)
+		json.Unmarshal(jb, &j)
+		for _, r := range j.Records {
+			isolated = isolated || (r.Kind == journal.KindResult && r.Step == "isolate" && r.Error == "")
+		}
+	}
+	api.refused("viewer", "POST", "/v1/runs/"+v.ID+"/halt", map[string]string{"reason": "x"}, 403, "may not halt")
+	api.run("operator", "POST", "/v1/runs/"+v.ID+"/halt", map[string]string{"reason": "the new server lost its disk"}, 202)
+	v = api.wait(v.ID, runrequest.Done, runrequest.Failed, runrequest.RolledBack, runrequest.Blocked)
+	writeInv("one", daemonInventory("one", []string{"sw1"}, []string{"192.168.66.30"}, "192.168.66.250"))
+	if v.State != runrequest.RolledBack || v.HaltedBy != "olga" || v.HaltReason != "the new server lost its disk" || v.Result == nil || v.Result.Halted != "halted by olga: the new server lost its disk" {
+		t.Errorf("halt: %s %s %+v", v.State, v.Error, v.Result)
+	}
+	wantTags("after the halt", pre1)
+	got = strings.Join(kinds(<-halted), ",")
+	for _, want := range []string{"step-done isolate", "halt", "rollback-done undo-isolate", "end"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the halted run's events lack %s: %s", want, got)
+		}
+	}
+	j = runrequest.JournalView{}
+	_, jb = api.do("viewer", "GET", "/v1/runs/"+v.ID+"/journal", nil)
+	json.Unmarshal(jb, &j)
+	if n := len(j.Records); n == 0 || j.Records[n-1].Kind != journal.KindEnd || j.Records[n-1].Result != "rolled_back" ||
+		!strings.Contains(string(jb), "halt requested: halted by olga: the new server lost its disk") {
+		t.Errorf("the halted run's journal: %s", jb)
+	}
+	var haltAudit bool
+	for _, a := range j.Audit {
+		haltAudit = haltAudit || (a.Event == "halt" && a.Who == "olga" && a.Role == "operator" && a.Reason == "the new server lost its disk")
+	}
+	if !haltAudit {
+		t.Errorf("no audit record of the halt: %+v", j.Audit)
+	}
+
+	t.Logf("%s: %s", time.Now().Format("15:04:05.000"), "4c. kill -9, rollback")
+	// 4c. kill -9 again in the middle of the isolate batch; this time the
+	// approver chooses to roll the unfinished run back.
+	l.Emulator("sw1").SetFaults(emulator.Faults{Delay: 150 * time.Millisecond})
+	v = api.run("operator", "POST", "/v1/runs", map[string]string{"kind": "apply", "inventory": "one", "reason": "CHG-11"}, 201)
+	api.run("approver", "POST", "/v1/runs/"+v.ID+"/approve", map[string]string{"plan_hash": v.PlanHash}, 200)
+	deadline = time.Now().Add(60 * time.Second)
+	for tag("sw1-e1") != "266" {
+		if time.Now().After(deadline) {
+			t.Fatal("the run never reached the isolate batch")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	d.cmd.Process.Signal(syscall.SIGKILL)
+	<-d.exited
+	l.Emulator("sw1").SetFaults(emulator.Faults{})
+	d = startDaemon(t, cfg, env...)
+	api.url = d.url
+	if u := api.run("viewer", "GET", "/v1/runs/"+v.ID, nil, 200); u.State != runrequest.Unfinished {
+		t.Fatalf("after the second restart: %+v", u)
+	}
+	api.run("approver", "POST", "/v1/runs/"+v.ID+"/recover", map[string]string{"mode": "rollback", "reason": "the window is over"}, 202)
+	if u := api.wait(v.ID, runrequest.Done, runrequest.Failed, runrequest.RolledBack, runrequest.Blocked); u.State != runrequest.RolledBack || u.RecoveryMode != "rollback" {
+		t.Errorf("rollback recovery: %s %s", u.State, u.Error)
+	}
+	wantTags("after the rollback recovery", pre1)
 
 	t.Logf("%s: %s", time.Now().Format("15:04:05.000"), "5. The watchdog")
 	// 5. The watchdog: the new server put into Production beside the old
@@ -466,8 +594,11 @@ watchdog:
 	// The gateway's cache still points at whichever server answered last.
 	labtest.Exec(t, l, "gw", "ip", "neigh", "flush", "all")
 	prom := startPrometheus(t, d.url)
+	// The browser starts (and the token is typed) before the request, so
+	// that its start-up does not eat the approval timeout.
+	page := openStatusPage(t, d.url, "")
 	v = api.run("operator", "POST", "/v1/runs", map[string]string{"kind": "rehearse", "inventory": "both", "reason": "dress rehearsal"}, 201)
-	page := openStatusPage(t, d.url, v.ID)
+	page.follow(t, d.url, v.ID)
 	api.run("approver", "POST", "/v1/runs/"+v.ID+"/approve", map[string]string{"plan_hash": v.PlanHash}, 200)
 	v = api.wait(v.ID, runrequest.Done, runrequest.Failed, runrequest.RolledBack, runrequest.Blocked)
 	if v.State != runrequest.Done || v.Result == nil || len(v.Result.DowntimeMS) != 2 {
@@ -623,12 +754,27 @@ func openStatusPage(t *testing.T, daemonURL, run string) *statusPage {
 	p := &statusPage{ctx: ctx, cancel: func() { tcancel(); cancel(); acancel() }}
 	t.Cleanup(p.cancel)
 	// The token is typed once; the page keeps it in the tab.
-	if err := chromedp.Do(ctx, chromedp.Navigate(daemonURL+"/?run="+run), chromedp.WaitVisible(chromedp.ID("token")),
+	target := daemonURL + "/"
+	if run != "" {
+		target += "?run=" + run
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(target), chromedp.WaitVisible(chromedp.ID("token")),
 		chromedp.SendKeys(chromedp.ID("token"), labTokens["viewer"]), chromedp.Click(chromedp.ID("open")),
 		chromedp.WaitVisible(chromedp.ID("main")), chromedp.WaitVisible(chromedp.ID("state"))); err != nil {
 		t.Fatalf("status page: %v", err)
 	}
 	return p
+}
+
+// follow shows run on the page (the token kept in the tab).
+func (p *statusPage) follow(t *testing.T, daemonURL, run string) {
+	t.Helper()
+	if err := chromedp.Do(p.ctx, chromedp.Navigate(daemonURL+"/?run="+run), chromedp.WaitVisible(chromedp.ID("main")), chromedp.WaitVisible(chromedp.ID("state"))); err != nil {
+		t.Fatalf("status page: %v", err)
+	}
+	if _, err := chromedp.Run(p.ctx, chromedp.Poll[bool](fmt.Sprintf(`document.getElementById("runs").value === %q`, run), chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("status page: run %s is not shown: %v", run, err)
+	}
 }
 
 // check waits for the run's result on the page, checks the step names and

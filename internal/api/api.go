@@ -14,7 +14,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cutover-net/cutover/internal/auth"
@@ -22,6 +24,7 @@ import (
 	"github.com/cutover-net/cutover/internal/invdir"
 	"github.com/cutover-net/cutover/internal/metrics"
 	"github.com/cutover-net/cutover/internal/runrequest"
+	"github.com/cutover-net/cutover/internal/statuspage"
 	"github.com/cutover-net/cutover/internal/watchdog"
 	"github.com/cutover-net/cutover/plan"
 	"github.com/cutover-net/cutover/switchdrivers"
@@ -50,8 +53,9 @@ type Config struct {
 	PublicMetrics, PublicHealthz bool
 	// ConfirmTimeout is the trial timer plans are rendered with.
 	ConfirmTimeout time.Duration
-	// StatusPage is the HTML of the live status page (served at /).
-	StatusPage []byte
+	// StatusPage is the live status page: the HTML (served at /) and the
+	// script and style sheet it loads (internal/statuspage).
+	StatusPage []statuspage.File
 	// Runs is the board of run requests (nil: runs are not available).
 	Runs *runrequest.Board
 }
@@ -60,6 +64,9 @@ type Config struct {
 type Server struct {
 	cfg Config
 	mux *http.ServeMux
+	// hubs share each followed run's event frames among its clients.
+	hubsMu sync.Mutex
+	hubs   map[string]*hub
 }
 
 // Route is one route of the API.
@@ -102,6 +109,8 @@ func (s *Server) Routes() []Route {
 	}
 	return []Route{
 		{"GET", "/{$}", "", s.page},
+		{"GET", "/status.js", "", s.page},
+		{"GET", "/status.css", "", s.page},
 		{"GET", "/healthz", healthPerm, s.healthz},
 		{"GET", "/metrics", metricsPerm, s.metrics},
 		{"GET", "/v1/openapi.yaml", "", s.openapi},
@@ -180,13 +189,19 @@ func (s *Server) wrap(rt Route) http.Handler {
 	})
 }
 
+// page serves the status page's files, each as it is (nothing inline:
+// the policy allows this origin's scripts and styles only).
 func (s *Server) page(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	i := slices.IndexFunc(s.cfg.StatusPage, func(f statuspage.File) bool { return f.Path == r.URL.Path })
+	if i < 0 {
+		return errorf(http.StatusNotFound, "%s: this daemon serves no status page", r.URL.Path)
+	}
+	f := s.cfg.StatusPage[i]
+	w.Header().Set("Content-Type", f.ContentType)
 	w.Header().Set("Cache-Control", "no-store")
-	// The page talks to this origin only; nothing inline but its own script.
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'")
+	w.Header().Set("Content-Security-Policy", statuspage.CSP)
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	w.Write(s.cfg.StatusPage)
+	w.Write(f.Body)
 	return nil
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/cutover-net/cutover/internal/metrics"
 	"github.com/cutover-net/cutover/internal/runrequest"
 	"github.com/cutover-net/cutover/internal/secret"
+	"github.com/cutover-net/cutover/internal/statuspage"
 	"github.com/cutover-net/cutover/plan"
 	"github.com/cutover-net/cutover/switchdrivers/all"
 	"gopkg.in/yaml.v3"
@@ -74,7 +75,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	srv := New(Config{Runs: board, Auth: a, Inventories: &invdir.Dir{Path: dir, Registry: all.Registry()}, Registry: all.Registry(),
 		Metrics: m, Daemon: m.EnableDaemon(), Log: slog.New(slog.NewJSONHandler(logs, nil)), BodyLimit: 1024,
-		PublicMetrics: true, PublicHealthz: true, StatusPage: []byte("<html>page</html>")})
+		PublicMetrics: true, PublicHealthz: true, StatusPage: statuspage.Files()})
 	f := &fixture{srv: srv, logs: logs, dir: dir}
 	t.Cleanup(func() { f.noSecrets(t, logs.String(), "log") })
 	return f
@@ -363,4 +364,29 @@ func TestRunsBadInput(t *testing.T) {
 	if json.Unmarshal(rec.Body.Bytes(), &j); rec.Code != 200 || len(j.Audit) != 3 || j.Audit[1].Who != "approver" {
 		t.Errorf("journal: %d %s", rec.Code, rec.Body.String())
 	}
+}
+
+// TestStatusPageFiles: the page, its script and its style sheet are
+// served without a token under a policy that allows no inline script or
+// style, and the page loads exactly those files.
+func TestStatusPageFiles(t *testing.T) {
+	f := newFixture(t)
+	page := f.do(t, "", "GET", "/", "")
+	for path, ctype := range map[string]string{"/": "text/html", "/status.js": "text/javascript", "/status.css": "text/css"} {
+		rec := f.do(t, "", "GET", path, "")
+		csp := rec.Header().Get("Content-Security-Policy")
+		if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), ctype) || rec.Body.Len() < 100 {
+			t.Errorf("GET %s: %d %s, %d bytes", path, rec.Code, rec.Header().Get("Content-Type"), rec.Body.Len())
+		}
+		if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") || !strings.Contains(csp, "script-src 'self'") ||
+			!strings.Contains(csp, "default-src 'none'") || rec.Header().Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("GET %s: policy %q, nosniff %q", path, csp, rec.Header().Get("X-Content-Type-Options"))
+		}
+	}
+	for _, ref := range []string{`<script src="/status.js"></script>`, `<link rel="stylesheet" href="/status.css">`} {
+		if !strings.Contains(page.Body.String(), ref) {
+			t.Errorf("the page does not load %s", ref)
+		}
+	}
+	jsonError(t, f.do(t, "", "GET", "/status.map", ""), 404, "no route")
 }

@@ -1,13 +1,9 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
-	"time"
 
 	"github.com/cutover-net/cutover/internal/auth"
 	"github.com/cutover-net/cutover/internal/journal"
@@ -179,93 +175,6 @@ func (s *Server) runJournal(w http.ResponseWriter, r *http.Request, _ *auth.Prin
 	}
 	writeJSON(w, http.StatusOK, j)
 	return nil
-}
-
-// Heartbeat is how often an idle event stream sends a comment line, so
-// that proxies keep it open.
-const Heartbeat = 15 * time.Second
-
-// Coalesce is how long an event stream waits, after an event, for more
-// to send with it.
-const Coalesce = 50 * time.Millisecond
-
-// runEvents streams a run's events as server-sent events: id (a1, a2, …
-// for the request's, the run's sequence number for the run's), event (the
-// kind) and data (the event as JSON). A client resumes with Last-Event-ID.
-func (s *Server) runEvents(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
-	b, err := s.board()
-	if err != nil {
-		return err
-	}
-	last := r.Header.Get("Last-Event-ID")
-	if q := r.URL.Query().Get("last_event_id"); q != "" && last == "" {
-		last = q
-	}
-	stream, err := b.Events(r.PathValue("id"), last)
-	if err != nil {
-		return runError(err)
-	}
-	rc := http.NewResponseController(w)
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	fmt.Fprintf(w, "retry: 1000\n\n")
-	if err := rc.Flush(); err != nil {
-		return nil
-	}
-	ctx := r.Context()
-	for {
-		nctx, cancel := context.WithTimeout(ctx, Heartbeat)
-		ev, err := stream.Next(nctx)
-		cancel()
-		switch {
-		case errors.Is(err, io.EOF):
-			return nil
-		case err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
-			fmt.Fprintf(w, ": keep-alive\n\n")
-		case err != nil:
-			// The client went away, the daemon shuts down, or the client
-			// fell so far behind that it was cut off: it reconnects.
-			if ctx.Err() == nil {
-				fmt.Fprintf(w, "event: error\ndata: %s\n\n", mustJSON(map[string]string{"error": err.Error()}))
-				rc.Flush()
-			}
-			return nil
-		default:
-			writeEvent(w, ev)
-			// The events of a burst (a step's switches finishing, the
-			// guard's lines) go out in one write: with a thousand
-			// watchers that is a thousand writes per burst, not per event.
-			bctx, bcancel := context.WithTimeout(ctx, Coalesce)
-			for range 256 {
-				more, err := stream.Next(bctx)
-				if err != nil {
-					if errors.Is(err, io.EOF) {
-						bcancel()
-						rc.Flush()
-						return nil
-					}
-					break
-				}
-				writeEvent(w, more)
-			}
-			bcancel()
-		}
-		if err := rc.Flush(); err != nil {
-			return nil
-		}
-	}
-}
-
-// writeEvent writes one server-sent event.
-func writeEvent(w io.Writer, ev runrequest.Event) {
-	data := ev.JSON
-	if data == nil {
-		data = mustJSON(ev)
-	}
-	fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", ev.ID, ev.Kind, data)
 }
 
 func mustJSON(v any) []byte {

@@ -27,6 +27,7 @@ const (
 	DefaultConfirmTimeout  = 2 * time.Minute
 	DefaultShutdownTimeout = 2 * time.Minute
 	DefaultWebhookQueue    = 1024
+	DefaultWebhookGrace    = 5 * time.Second
 	DefaultWebhookTimeout  = 5 * time.Second
 	DefaultWebhookAttempts = 5
 )
@@ -57,7 +58,10 @@ type Config struct {
 	Watchdog                     []WatchInterface
 	Webhooks                     []Webhook
 	WebhookQueue                 int
-	Lab                          *LabConfig
+	// WebhookGrace is how long a shutdown lets the webhooks deliver what
+	// is queued before it drops (and counts) the rest.
+	WebhookGrace time.Duration
+	Lab          *LabConfig
 }
 
 // WatchInterface is an interface the watchdog captures on.
@@ -115,7 +119,7 @@ func ParseConfig(path string, data []byte, lookup func(string) (string, bool)) (
 	c := &Config{File: path, Listen: DefaultListen, StateDir: DefaultStateDir, InventoryMatch: []string{"*.yml", "*.yaml"},
 		ApprovalRequired: true, ApprovalTimeout: DefaultApprovalTimeout, PublicMetrics: true, PublicHealthz: true,
 		BodyLimit: DefaultBodyLimit, ConfirmTimeout: DefaultConfirmTimeout, ShutdownTimeout: DefaultShutdownTimeout,
-		WebhookQueue: DefaultWebhookQueue}
+		WebhookQueue: DefaultWebhookQueue, WebhookGrace: DefaultWebhookGrace}
 	cr := &configReader{Reader: r, c: c}
 	cr.top(root)
 	if err := r.Err(); err != nil {
@@ -179,7 +183,7 @@ func (r *configReader) integer(n *yaml.Node, what string, min, max int64) (int64
 func (r *configReader) top(root *yaml.Node) {
 	c := r.c
 	top := r.Mapping(root, "configuration", "version", "listen", "tls", "state_dir", "inventories", "tokens", "approval",
-		"public", "limits", "confirm_timeout", "shutdown_timeout", "watchdog", "webhooks", "webhook_queue", "lab")
+		"public", "limits", "confirm_timeout", "shutdown_timeout", "watchdog", "webhooks", "webhook_queue", "webhook_grace", "lab")
 	if top == nil {
 		return
 	}
@@ -295,6 +299,13 @@ func (r *configReader) top(root *yaml.Node) {
 	if f, ok := top["webhook_queue"]; ok {
 		if i, ok := r.integer(f.Val, "webhook_queue", 1, 1<<20); ok {
 			c.WebhookQueue = int(i)
+		}
+	}
+	if f, ok := top["webhook_grace"]; ok {
+		if v, _ := r.Scalar(f.Val, "webhook_grace"); v == "0" {
+			c.WebhookGrace = 0
+		} else if d, ok := r.duration(f.Val, "webhook_grace", 100*time.Millisecond, 10*time.Minute); ok {
+			c.WebhookGrace = d
 		}
 	}
 	if f, ok := top["lab"]; ok {

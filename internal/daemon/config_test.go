@@ -40,6 +40,7 @@ watchdog:
   - {interface: eth2, vlan: 66}
 webhooks:
   - {name: chat, url: "https://chat.example/hook", secret_file: hook.secret, events: [end, halt], attempts: 3}
+webhook_grace: 12s
 lab: {topology: topo.yml, name: mylab}
 `
 	c, err := ParseConfig(filepath.Join(dir, "serve.yml"), []byte(text), env(map[string]string{"OP_TOKEN": "operator-token-0123456"}))
@@ -67,6 +68,9 @@ lab: {topology: topo.yml, name: mylab}
 	if c.Lab == nil || c.Lab.Name != "mylab" {
 		t.Errorf("lab %+v", c.Lab)
 	}
+	if c.WebhookGrace != 12*time.Second {
+		t.Errorf("webhook_grace %s", c.WebhookGrace)
+	}
 }
 
 func TestConfigDefaults(t *testing.T) {
@@ -75,7 +79,7 @@ func TestConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Listen != DefaultListen || !strings.HasPrefix(c.Listen, "127.0.0.1:") || !c.ApprovalRequired || !c.PublicMetrics || !c.PublicHealthz || c.StateDir != DefaultStateDir || c.BodyLimit != DefaultBodyLimit {
+	if c.Listen != DefaultListen || !strings.HasPrefix(c.Listen, "127.0.0.1:") || !c.ApprovalRequired || !c.PublicMetrics || !c.PublicHealthz || c.StateDir != DefaultStateDir || c.BodyLimit != DefaultBodyLimit || c.WebhookGrace != DefaultWebhookGrace {
 		t.Errorf("defaults: %+v", c)
 	}
 }

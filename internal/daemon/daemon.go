@@ -66,7 +66,14 @@ func Run(ctx context.Context, cfg *Config, opts Options) error {
 		targets = append(targets, webhook.Target{Name: h.Name, URL: h.URL, Secret: h.Secret, Events: h.Events, Timeout: h.Timeout, Attempts: h.Attempts})
 	}
 	hooks := webhook.Start(targets, webhook.Options{Queue: cfg.WebhookQueue, Observer: dm, Log: log})
-	defer hooks.Close()
+	// Last of all (after the runs' shutdown, whose events it may still
+	// send): what is queued gets webhook_grace, the rest is dropped and
+	// counted.
+	defer func() {
+		if n := hooks.Shutdown(cfg.WebhookGrace); n > 0 {
+			log.Warn("webhook deliveries dropped at shutdown", "dropped", n, "grace", cfg.WebhookGrace)
+		}
+	}()
 	var wd *watchdog.Watchdog
 	if len(cfg.Watchdog) > 0 {
 		var ifaces []watchdog.Interface
@@ -98,7 +105,7 @@ func Run(ctx context.Context, cfg *Config, opts Options) error {
 	}
 	srv := api.New(api.Config{Runs: board, Auth: authn, Inventories: inventories, Registry: opts.Registry, Watchdog: wd,
 		Metrics: m, Daemon: dm, Log: log, BodyLimit: cfg.BodyLimit, PublicMetrics: cfg.PublicMetrics, PublicHealthz: cfg.PublicHealthz,
-		ConfirmTimeout: cfg.ConfirmTimeout, StatusPage: statuspage.HTML()})
+		ConfirmTimeout: cfg.ConfirmTimeout, StatusPage: statuspage.Files()})
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

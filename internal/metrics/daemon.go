@@ -59,7 +59,7 @@ func (m *Metrics) EnableDaemon() *Daemon {
 			Name: "cutover_webhook_deliveries_total", Help: "Webhook deliveries, by webhook and outcome (delivered, failed after every attempt).",
 		}, []string{"webhook", "outcome"}),
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "cutover_webhook_dropped_total", Help: "Webhook events dropped because the webhook's queue was full (the run never waits for a webhook).",
+			Name: "cutover_webhook_dropped_total", Help: "Webhook events dropped: the webhook's queue was full (the run never waits for a webhook), or still queued or in flight when a shutdown's grace period ended.",
 		}, []string{"webhook"}),
 		watchers: &watchCollector{},
 	}

@@ -81,12 +81,15 @@ type request struct {
 	run      Run
 	switches []string
 	timer    *time.Timer
+	// seq numbers the request's changes in the store.
+	seq uint64
 }
 
 // Board holds the requests and runs of one daemon.
 type Board struct {
 	cfg   Config
 	audit *auditLog
+	store *store
 	log   *slog.Logger
 	// ctx is the runs' context: runs outlive the HTTP requests that
 	// start them.
@@ -101,10 +104,13 @@ type Board struct {
 	wg     sync.WaitGroup
 }
 
-// New opens the board: it reads the journals for unfinished runs (each
-// reported with state unfinished, its switches held until it is
-// recovered) and closes in the audit log the requests a previous process
-// left undecided (they expire; nothing starts them).
+// New opens the board: it reads the requests a previous process kept in
+// the state directory (each with the state it had), reads the journals
+// for unfinished runs (each reported with state unfinished, its switches
+// held until it is recovered; a request whose run it is keeps its ID),
+// closes the requests a previous process left undecided (they expire;
+// nothing starts them) and settles the runs it left running from their
+// journals.
 func New(cfg Config) (*Board, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -116,11 +122,23 @@ func New(cfg Config) (*Board, error) {
 	if err != nil {
 		return nil, err
 	}
+	st, err := openStore(cfg.StateDir)
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	b := &Board{cfg: cfg, audit: audit, log: cfg.Log, ctx: ctx, cancel: cancel, reqs: map[string]*request{}, claims: map[string]string{}}
+	b := &Board{cfg: cfg, audit: audit, store: st, log: cfg.Log, ctx: ctx, cancel: cancel, reqs: map[string]*request{}, claims: map[string]string{}}
 	if err := b.expireOrphans(); err != nil {
 		cancel()
 		return nil, err
+	}
+	stored, err := st.load()
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	for _, rec := range stored {
+		b.restore(rec)
 	}
 	unfinished, err := cfg.Executor.Unfinished(b.journalRoot())
 	if err != nil {
@@ -128,9 +146,130 @@ func New(cfg Config) (*Board, error) {
 		return nil, fmt.Errorf("reading the journals under %s: %w", b.journalRoot(), err)
 	}
 	for _, u := range unfinished {
-		b.addUnfinished(u)
+		b.addUnfinished(u, b.adoptable(u))
+	}
+	for _, id := range slices.Clone(b.order) {
+		b.settle(b.reqs[id])
+	}
+	// One line per request from here on.
+	b.mu.Lock()
+	recs := make([]storedRequest, 0, len(b.order))
+	for _, id := range b.order {
+		recs = append(recs, b.record(b.reqs[id], true))
+	}
+	b.mu.Unlock()
+	if err := st.compact(recs); err != nil {
+		cancel()
+		return nil, err
 	}
 	return b, nil
+}
+
+// record snapshots r for the store (b.mu held); the plan goes with the
+// first line of a request, or with every line when withPlan is set.
+func (b *Board) record(r *request, withPlan bool) storedRequest {
+	r.seq++
+	v := r.snapshot()
+	v.Plan = nil
+	rec := storedRequest{Seq: r.seq, View: v, Phase: slices.Clone(r.phase)}
+	if withPlan || r.seq == 1 {
+		rec.Plan = r.Plan
+	}
+	return rec
+}
+
+// save writes a change to the store (b.mu not held).
+func (b *Board) save(rec storedRequest) {
+	if err := b.store.write(rec); err != nil {
+		b.log.Error("request store", "run", rec.View.ID, "error", err)
+	}
+}
+
+// restore adds a request a previous process kept, as it was.
+func (b *Board) restore(rec storedRequest) {
+	v := rec.View
+	v.Plan = rec.Plan
+	if v.Switches == nil {
+		v.Switches = []string{}
+	}
+	r := &request{View: v, phase: rec.Phase, wake: make(chan struct{}), seq: rec.Seq,
+		spec: Spec{Kind: v.Kind, Inventory: v.Inventory, JournalDir: b.JournalDir(v.Inventory)}}
+	b.reqs[r.ID] = r
+	b.order = append(b.order, r.ID)
+}
+
+// adoptable is the restored request whose run u is (nil: none): one the
+// previous process had running, recovering or unfinished on the same
+// inventory, with the same journal or, before its journal was known,
+// the same plan.
+func (b *Board) adoptable(u UnfinishedRun) *request {
+	for _, id := range b.order {
+		r := b.reqs[id]
+		if r.Inventory != u.Inventory || (r.State != Running && r.State != Recovering && r.State != Unfinished) {
+			continue
+		}
+		if r.Journal == u.Journal || (r.Journal == "" && u.Plan != nil && r.PlanHash == u.Plan.Hash) {
+			return r
+		}
+	}
+	return nil
+}
+
+// restartReason says why a restored request ended with the restart.
+const restartReason = "the daemon restarted before anybody decided; nothing was started"
+
+// settle ends a restored request the previous process left undecided or
+// running, unless it is held as an unfinished run: undecided, it expires;
+// running, its journal says how it ended.
+func (b *Board) settle(r *request) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if r.run != nil || r.State.Terminal() || (r.State == Unfinished && len(r.Recovery) > 0 && b.claims["inventory:"+r.Inventory] == r.ID) {
+		return
+	}
+	if r.State == AwaitingApproval {
+		r.DecisionReason, r.DecidedAt, r.ExpiresAt = restartReason, time.Now(), time.Time{}
+		b.setState(r, Expired)
+		b.phaseEvent(r, "expired", "", restartReason)
+		return
+	}
+	// It was running (or recovering) when the previous process stopped,
+	// and its journal is not an unfinished run now.
+	state, why := b.journaledEnd(r)
+	r.Error = why
+	r.Recovery = nil
+	b.setState(r, state)
+	b.phaseEvent(r, "ended", "", why)
+}
+
+// journaledEnd reads how a run the previous process left running ended,
+// from its journal (b.mu held).
+func (b *Board) journaledEnd(r *request) (State, string) {
+	path := r.Journal
+	if path == "" && r.Kind != Rehearse {
+		// Its journal was not known yet: the journal directory's last run
+		// is its run if it has its plan and began after the request.
+		if last, err := journal.Last(b.JournalDir(r.Inventory)); err == nil && last != nil && last.Plan.Hash == r.PlanHash &&
+			len(last.Records) > 0 && !last.Records[0].Time.Before(r.RequestedAt) {
+			path = last.Path
+		}
+	}
+	switch {
+	case path == "" && r.Kind == Rehearse:
+		return Failed, "the daemon stopped during this rehearsal (rehearsals are not journaled): see the lab's ports"
+	case path == "":
+		return Failed, "the daemon stopped before this run opened its journal: nothing was moved"
+	}
+	jr, err := journal.Read(path)
+	if err != nil {
+		return Failed, fmt.Sprintf("the daemon stopped during this run, and its journal cannot be read: %v", err)
+	}
+	r.Journal = path
+	if !jr.Ended {
+		return Failed, fmt.Sprintf("the daemon stopped during this run; its journal %s did not end and is not an unfinished run of this daemon's (another process holds its lock, or a later run followed): see cutover status", path)
+	}
+	r.Result = &Outcome{Class: string(classState(jr.Result)), Journal: path}
+	return classState(jr.Result), fmt.Sprintf("the daemon stopped before it recorded this run's end; its journal %s ends with %s", path, jr.Result)
 }
 
 func (b *Board) journalRoot() string { return filepath.Join(b.cfg.StateDir, "journal") }
@@ -171,13 +310,25 @@ func (b *Board) expireOrphans() error {
 	return nil
 }
 
-func (b *Board) addUnfinished(u UnfinishedRun) {
-	sum := sha256.Sum256([]byte(u.Journal))
-	r := &request{wake: make(chan struct{}), spec: Spec{Kind: u.Kind, Inventory: u.Inventory, JournalDir: u.JournalDir}}
-	r.View = View{ID: "u" + hex.EncodeToString(sum[:])[:15], Kind: u.Kind, Inventory: u.Inventory, State: Unfinished,
-		Reason:   fmt.Sprintf("process %d died in this run; its journal %s did not end", u.PID, u.Journal),
-		PlanHash: u.Plan.Hash, Plan: u.Plan, Journal: u.Journal, Recovery: []string{RecoverRollback, RecoverResume}, Unfinished: u.Ports,
-		Switches: []string{}}
+// addUnfinished reports an unfinished run a dead process left: as the
+// restored request whose run it was (adopt, keeping its ID, requester and
+// reason), or as a request of its own.
+func (b *Board) addUnfinished(u UnfinishedRun, adopt *request) {
+	why := fmt.Sprintf("process %d died in this run; its journal %s did not end", u.PID, u.Journal)
+	r := adopt
+	if r == nil {
+		sum := sha256.Sum256([]byte(u.Journal))
+		r = &request{wake: make(chan struct{})}
+		r.View = View{ID: "u" + hex.EncodeToString(sum[:])[:15], Kind: u.Kind, Inventory: u.Inventory, Reason: why, Plan: u.Plan}
+	} else {
+		r.Error, r.Result, r.RecoveredBy, r.RecoveryMode = why, nil, "", ""
+	}
+	r.spec = Spec{Kind: u.Kind, Inventory: u.Inventory, JournalDir: u.JournalDir}
+	r.State, r.PlanHash, r.Journal, r.Recovery, r.Unfinished = Unfinished, u.Plan.Hash, u.Journal, []string{RecoverRollback, RecoverResume}, u.Ports
+	if r.Plan == nil {
+		r.Plan = u.Plan
+	}
+	r.Switches = []string{}
 	for _, s := range u.Plan.Steps {
 		for _, bt := range s.Batches {
 			if !slices.Contains(r.Switches, bt.Switch) {
@@ -186,8 +337,10 @@ func (b *Board) addUnfinished(u UnfinishedRun) {
 		}
 	}
 	b.mu.Lock()
-	b.reqs[r.ID] = r
-	b.order = append(b.order, r.ID)
+	if adopt == nil {
+		b.reqs[r.ID] = r
+		b.order = append(b.order, r.ID)
+	}
 	// The switches are held until the run is recovered: their keys come
 	// from the inventory, which may not even load any more, so the
 	// inventory's name stands for them too.
@@ -199,10 +352,10 @@ func (b *Board) addUnfinished(u UnfinishedRun) {
 	for _, s := range r.switches {
 		b.claims[s] = r.ID
 	}
-	ev := b.phaseEvent(r, "unfinished", "", r.Reason)
+	ev := b.phaseEvent(r, "unfinished", "", why)
 	b.mu.Unlock()
 	b.log.Warn("unfinished run found: an approver must choose rollback or resume", "run", r.ID, "inventory", u.Inventory, "journal", u.Journal, "pid", u.PID)
-	b.audit.write(AuditRecord{Run: r.ID, Event: "unfinished", Kind: r.Kind, Inventory: r.Inventory, PlanHash: r.PlanHash, Reason: r.Reason, State: Unfinished})
+	b.audit.write(AuditRecord{Run: r.ID, Event: "unfinished", Kind: r.Kind, Inventory: r.Inventory, PlanHash: r.PlanHash, Reason: why, State: Unfinished})
 	b.cfg.Observe(r.View, ev)
 }
 
@@ -341,7 +494,9 @@ func (b *Board) Create(ctx context.Context, p *auth.Principal, c Create) (View, 
 	b.reqs[r.ID] = r
 	b.order = append(b.order, r.ID)
 	ev := b.phaseEvent(r, "requested", p.Name, reason)
+	rec := b.record(r, false)
 	b.mu.Unlock()
+	b.save(rec)
 	if err := b.audit.write(AuditRecord{Run: r.ID, Event: "requested", Who: p.Name, Role: string(p.Role), Address: p.Addr.String(),
 		Kind: c.Kind, Inventory: c.Inventory, PlanHash: pl.Hash, Reason: reason, State: AwaitingApproval}); err != nil {
 		b.log.Error("audit log", "error", err)
@@ -435,7 +590,9 @@ func (b *Board) Approve(ctx context.Context, p *auth.Principal, id, planHash, re
 	r.ExpiresAt = time.Time{}
 	b.setState(r, Running) // no second decision from here on
 	ev := b.phaseEvent(r, "approved", p.Name, reason)
+	rec := b.record(r, false)
 	b.mu.Unlock()
+	b.save(rec)
 	b.audit.write(AuditRecord{Run: id, Event: "approved", Who: p.Name, Role: string(p.Role), Address: p.Addr.String(), Kind: r.Kind, Inventory: r.Inventory, PlanHash: planHash, Reason: reason, State: Running})
 	b.log.Info("run approved", "run", id, "by", p.Name, "plan", planHash, "reason", reason)
 	b.cfg.Observe(r.snapshot(), ev)
@@ -498,7 +655,9 @@ func (b *Board) startPrepared(r *request, prep Prepared) error {
 	}
 	ev := b.phaseEvent(r, "started", "", "")
 	b.wg.Add(1)
+	rec := b.record(r, false)
 	b.mu.Unlock()
+	b.save(rec)
 	b.log.Info("run started", "run", r.ID, "kind", r.Kind, "inventory", r.Inventory, "plan", r.PlanHash)
 	b.cfg.Observe(r.snapshot(), ev)
 	go b.follow(r, prep, run)
@@ -512,7 +671,9 @@ func (b *Board) endUnstarted(r *request, s State, kind string, err error) error 
 	b.setState(r, s)
 	b.release(r)
 	ev := b.phaseEvent(r, kind, "", r.Error)
+	rec := b.record(r, false)
 	b.mu.Unlock()
+	b.save(rec)
 	b.audit.write(AuditRecord{Run: r.ID, Event: kind, Kind: r.Kind, Inventory: r.Inventory, PlanHash: r.PlanHash, Reason: r.Error, State: s})
 	b.log.Warn("run not started", "run", r.ID, "state", s, "error", r.Error)
 	b.cfg.Observe(r.snapshot(), ev)
@@ -541,6 +702,14 @@ func (b *Board) follow(r *request, prep Prepared, run Run) {
 			}
 			break
 		}
+		if ev.Kind == "journal" && ev.Text != "" {
+			// The run's journal is open: a restart finds the run by it.
+			b.mu.Lock()
+			r.Journal = ev.Text
+			rec := b.record(r, false)
+			b.mu.Unlock()
+			b.save(rec)
+		}
 		b.cfg.Observe(r.snapshot(), ev)
 	}
 	<-run.Done()
@@ -554,7 +723,9 @@ func (b *Board) follow(r *request, prep Prepared, run Run) {
 	r.Recovery = nil
 	b.setState(r, classState(out.Class))
 	b.release(r)
+	rec := b.record(r, false)
 	b.mu.Unlock()
+	b.save(rec)
 	b.audit.write(AuditRecord{Run: r.ID, Event: "ended", Kind: r.Kind, Inventory: r.Inventory, PlanHash: r.PlanHash, State: classState(out.Class), Reason: out.Error})
 	b.log.Info("run ended", "run", r.ID, "result", out.Class, "journal", out.Journal, "error", out.Error)
 }
@@ -584,7 +755,9 @@ func (b *Board) expire(id string) {
 	b.setState(r, Expired)
 	b.release(r)
 	ev := b.phaseEvent(r, "expired", "", reason)
+	rec := b.record(r, false)
 	b.mu.Unlock()
+	b.save(rec)
 	b.audit.write(AuditRecord{Run: id, Event: "expired", Kind: r.Kind, Inventory: r.Inventory, PlanHash: r.PlanHash, Reason: reason, State: Expired})
 	b.log.Info("run request expired", "run", id)
 	b.cfg.Observe(r.snapshot(), ev)
@@ -608,7 +781,9 @@ func (b *Board) Deny(p *auth.Principal, id, reason string) (View, error) {
 	b.setState(r, Denied)
 	b.release(r)
 	ev := b.phaseEvent(r, "denied", p.Name, reason)
+	rec := b.record(r, false)
 	b.mu.Unlock()
+	b.save(rec)
 	b.audit.write(AuditRecord{Run: id, Event: "denied", Who: p.Name, Role: string(p.Role), Address: p.Addr.String(), Kind: r.Kind, Inventory: r.Inventory, PlanHash: r.PlanHash, Reason: reason, State: Denied})
 	b.log.Info("run denied", "run", id, "by", p.Name, "reason", reason)
 	b.cfg.Observe(r.snapshot(), ev)
@@ -636,7 +811,9 @@ func (b *Board) Halt(p *auth.Principal, id, reason string) (View, error) {
 	}
 	r.HaltedBy, r.HaltReason = p.Name, reason
 	run := r.run
+	rec := b.record(r, false)
 	b.mu.Unlock()
+	b.save(rec)
 	b.audit.write(AuditRecord{Run: id, Event: "halt", Who: p.Name, Role: string(p.Role), Address: p.Addr.String(), Kind: r.Kind, Inventory: r.Inventory, PlanHash: r.PlanHash, Reason: reason})
 	b.log.Warn("run halted", "run", id, "by", p.Name, "reason", reason)
 	run.Halt(fmt.Sprintf("halted by %s: %s", p.Name, reason))
@@ -668,7 +845,9 @@ func (b *Board) Recover(ctx context.Context, p *auth.Principal, id, mode, reason
 	// Its own claims must not refuse it.
 	b.release(r)
 	ev := b.phaseEvent(r, "recovery", p.Name, mode+": "+reason)
+	rec := b.record(r, false)
 	b.mu.Unlock()
+	b.save(rec)
 	b.audit.write(AuditRecord{Run: id, Event: "recovery", Who: p.Name, Role: string(p.Role), Address: p.Addr.String(), Kind: r.Kind, Inventory: r.Inventory, PlanHash: r.PlanHash, Reason: mode + ": " + reason, State: Recovering})
 	b.log.Warn("recovering an unfinished run", "run", id, "mode", mode, "by", p.Name, "reason", reason)
 	b.cfg.Observe(r.snapshot(), ev)

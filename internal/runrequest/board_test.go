@@ -192,6 +192,9 @@ func newBoard(t *testing.T, f *fakeExec, approval bool, timeout time.Duration) (
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The runs' last writes (store, audit) are done before the state
+	// directory goes.
+	t.Cleanup(func() { b.Shutdown(context.Background()) })
 	return b, obs
 }
 
@@ -417,6 +420,7 @@ func TestRestartReportsUnfinished(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { b.Shutdown(context.Background()) })
 	audit, _ := b.audit.read("r1")
 	if len(audit) != 2 || audit[1].Event != "expired" || !strings.Contains(audit[1].Reason, "restarted") {
 		t.Errorf("r1 audit: %+v", audit)

@@ -12,8 +12,11 @@
 // its journals (state unfinished) with the recovery choices, and never
 // recovers one by itself: an approver chooses rollback or resume.
 //
-// Every request, decision and halt is written to an audit log with who
-// and why, and the notes of a run's journal say who requested and who
+// Every request is kept in the state directory (requests.jsonl, each
+// change fsync'd), so that a restarted daemon lists it with the state it
+// had; one still undecided then expires, and one whose run a dead process
+// left unfinished keeps its ID. Every request, decision and halt is
+// written to an audit log with who and why, and the notes of a run's journal say who requested and who
 // approved it. Runs are executed by an Executor (internal/runs behind it),
 // the same orchestration the CLI uses.
 package runrequest

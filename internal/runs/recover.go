@@ -97,7 +97,10 @@ func (r *Run) recover(mode RecoverMode) *Result {
 		r.note("the previous run ended; its stale lock is cleared, run again")
 		return &Result{Class: ClassDone}
 	}
-	if last.Plan.Hash != p.Plan.Hash {
+	// The same basis and moves: the commands may differ (another
+	// --confirm-timeout renders another trial timer), as the recovery
+	// works from the journal's trials and the switches' live state.
+	if last.Plan.Hash != p.Plan.Hash && !last.Plan.SameCompilation(p.Plan) {
 		return failed(fmt.Errorf("the unfinished run %s used plan %s (%s), this command compiles plan %s: recover it with the inventory and command that started it", last.Path, last.Plan.Hash, last.Plan.Kind, p.Plan.Hash))
 	}
 	if mode == RecoverResume {

@@ -103,11 +103,11 @@ type Prepared struct {
 
 	opts  Options
 	setup *guard.Setup // nil: no guard
-	// For KindRollback: the hashes of the inventory's own plans, and the
-	// journaled run to undo (read under the lock when lastLocked).
-	cutHash, fallbackHash string
-	last                  *journal.Run
-	lastLocked            bool
+	// For KindRollback: the inventory's own plans, and the journaled run
+	// to undo (read under the lock when lastLocked).
+	cut, fallback *plan.Plan
+	last          *journal.Run
+	lastLocked    bool
 
 	lock     *journal.Lock
 	tookOver *journal.StaleLockError // the dead holder whose lock a rollback took over
@@ -168,12 +168,18 @@ func PrepareInventory(inv *plan.Inventory, opts Options) (*Prepared, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.cutHash, p.fallbackHash = cut.Hash, fb.Hash
+		p.cut, p.fallback = cut, fb
 		if p.setup, err = guardSetup(inv, opts); err != nil {
 			return nil, err
 		}
 		if p.Drivers, err = engine.OpenDrivers(opts.Registry, inv); err != nil {
 			return nil, err
+		}
+		for _, pl := range []*plan.Plan{cut, fb} {
+			if err := pl.RenderCommands(engine.Commands{Drivers: p.Drivers, ConfirmTimeout: opts.ConfirmTimeout}); err != nil {
+				p.Close()
+				return nil, err
+			}
 		}
 	default:
 		return nil, fmt.Errorf("runs: unknown kind %q (want %s, %s or %s)", opts.Kind, KindApply, KindFallback, KindRollback)
@@ -255,8 +261,10 @@ func (p *Prepared) LastRun() (*journal.Run, error) {
 	if last == nil {
 		return nil, fmt.Errorf("no runs in the journal %s: nothing to roll back", dir)
 	}
-	if last.Plan.Hash != p.cutHash && last.Plan.Hash != p.fallbackHash {
-		return nil, fmt.Errorf("the last run %s used plan %s (%s); this inventory compiles %s (cutover) and %s (fallback): roll it back with the inventory that started it", last.Path, last.Plan.Hash, last.Plan.Kind, p.cutHash, p.fallbackHash)
+	// The commands may differ (another trial timer): what the run was
+	// compiled from and its moves may not.
+	if !last.Plan.SameCompilation(p.cut) && !last.Plan.SameCompilation(p.fallback) {
+		return nil, fmt.Errorf("the last run %s used plan %s (%s); this inventory compiles %s (cutover) and %s (fallback): roll it back with the inventory that started it", last.Path, last.Plan.Hash, last.Plan.Kind, p.cut.Hash, p.fallback.Hash)
 	}
 	if p.last != nil && (p.last.Path != last.Path || p.last.Plan.Hash != last.Plan.Hash) {
 		return nil, fmt.Errorf("the journal's last run is now %s (plan %s), not %s (plan %s): prepare the rollback again", last.Path, last.Plan.Hash, p.last.Path, p.last.Plan.Hash)

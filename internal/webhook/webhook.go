@@ -2,7 +2,9 @@
 // body per event, signed with HMAC-SHA256 of the body under the webhook's
 // secret (header X-Cutover-Signature: sha256=<hex>), retried with
 // exponential backoff. Sending never waits: each webhook has a bounded
-// queue, and an event that finds it full is dropped and counted. A
+// queue, and an event that finds it full is dropped and counted. On
+// shutdown the queued deliveries get a grace period; what is still queued
+// (or in flight) when it ends is dropped and counted the same way. A
 // receiver checks the signature before it trusts a body.
 package webhook
 
@@ -20,6 +22,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cutover-net/cutover/internal/secret"
@@ -64,6 +67,15 @@ type Dispatcher struct {
 	client  *http.Client
 	wg      sync.WaitGroup
 	cancel  context.CancelFunc
+	// drain is closed when shutdown begins: the senders deliver what is
+	// queued, then stop; cancel ends the grace period.
+	drain chan struct{}
+	once  sync.Once
+	// dropped counts the deliveries shutdown dropped.
+	dropped atomic.Int64
+	// closed (under mu) once the senders have stopped: Send drops.
+	mu     sync.RWMutex
+	closed bool
 	// Backoff is the wait before the second attempt, doubled for each
 	// further one (default 1 s, at most 1 min).
 	backoff time.Duration
@@ -107,7 +119,7 @@ func Start(targets []Target, opts Options) *Dispatcher {
 		opts.Client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &Dispatcher{obs: opts.Observer, log: opts.Log, client: opts.Client, cancel: cancel, backoff: opts.Backoff}
+	d := &Dispatcher{obs: opts.Observer, log: opts.Log, client: opts.Client, cancel: cancel, backoff: opts.Backoff, drain: make(chan struct{})}
 	for _, t := range targets {
 		if t.Attempts <= 0 {
 			t.Attempts = 1
@@ -138,8 +150,14 @@ func (d *Dispatcher) Send(event string, body any) {
 		return
 	}
 	id := newID()
+	d.mu.RLock()
+	defer d.mu.RUnlock()
 	for _, s := range d.targets {
 		if len(s.Events) > 0 && !slices.Contains(s.Events, event) {
+			continue
+		}
+		if d.closed {
+			d.drop(s, delivery{id: id, event: event}, 0)
 			continue
 		}
 		select {
@@ -153,27 +171,108 @@ func (d *Dispatcher) Send(event string, body any) {
 	}
 }
 
-// Close stops the senders; what is still queued is not sent.
-func (d *Dispatcher) Close() {
+// Close stops the senders at once: what is still queued or in flight is
+// dropped and counted (Shutdown with no grace).
+func (d *Dispatcher) Close() { d.Shutdown(0) }
+
+// Shutdown lets the senders deliver what is queued for up to grace
+// (retries and their backoff included), then stops them: a delivery still
+// queued or in flight is dropped and counted (the Observer's
+// WebhookDropped, and the total returned), and so is an event sent once
+// its webhook's queue has run empty or after Shutdown. Shutdown returns as
+// soon as every queue is empty and the senders have stopped.
+func (d *Dispatcher) Shutdown(grace time.Duration) (dropped int) {
 	if d == nil {
-		return
+		return 0
 	}
-	d.cancel()
-	d.wg.Wait()
+	d.once.Do(func() {
+		close(d.drain)
+		stopped := make(chan struct{})
+		go func() { d.wg.Wait(); close(stopped) }()
+		timer := time.NewTimer(grace)
+		defer timer.Stop()
+		select {
+		case <-stopped:
+		case <-timer.C:
+			d.cancel()
+			<-stopped
+		}
+		d.cancel()
+		d.mu.Lock()
+		d.closed = true
+		for _, s := range d.targets {
+			d.dropQueued(s)
+		}
+		d.mu.Unlock()
+	})
+	return int(d.dropped.Load())
 }
 
 func (d *Dispatcher) run(ctx context.Context, s *sender) {
 	for {
 		select {
 		case <-ctx.Done():
+			d.dropQueued(s)
 			return
-		case dl := <-s.queue:
-			outcome := d.deliver(ctx, s, dl)
-			if d.obs != nil && ctx.Err() == nil {
-				d.obs.WebhookDelivered(s.Name, outcome)
+		case <-d.drain:
+			// Shutdown: what is queued goes out (until the grace ends).
+			for {
+				select {
+				case dl := <-s.queue:
+					d.send(ctx, s, dl)
+				default:
+					if ctx.Err() != nil {
+						d.dropQueued(s)
+					}
+					return
+				}
 			}
+		case dl := <-s.queue:
+			d.send(ctx, s, dl)
 		}
 	}
+}
+
+// send delivers one event and counts its outcome; a delivery that the end
+// of the shutdown's grace period cut short is dropped.
+func (d *Dispatcher) send(ctx context.Context, s *sender, dl delivery) {
+	if ctx.Err() != nil {
+		d.drop(s, dl, 1)
+		return
+	}
+	outcome := d.deliver(ctx, s, dl)
+	if ctx.Err() != nil {
+		d.drop(s, dl, 1)
+		return
+	}
+	if d.obs != nil {
+		d.obs.WebhookDelivered(s.Name, outcome)
+	}
+}
+
+// dropQueued drops and counts what is left in s's queue.
+func (d *Dispatcher) dropQueued(s *sender) {
+	for {
+		select {
+		case dl := <-s.queue:
+			d.drop(s, dl, 0)
+		default:
+			return
+		}
+	}
+}
+
+// drop counts a delivery shutdown did not make (inFlight: it was being sent).
+func (d *Dispatcher) drop(s *sender, dl delivery, inFlight int) {
+	d.dropped.Add(1)
+	if d.obs != nil {
+		d.obs.WebhookDropped(s.Name)
+	}
+	state := "queued"
+	if inFlight > 0 {
+		state = "in flight"
+	}
+	d.log.Warn("webhook: shutting down past the grace period: event dropped", "webhook", s.Name, "event", dl.event, "delivery", dl.id, "state", state)
 }
 
 // deliver makes up to Attempts attempts, waiting Backoff, 2×Backoff, …

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutover-net/cutover/internal/metrics"
 	"github.com/cutover-net/cutover/internal/secret"
 )
 
@@ -168,5 +169,77 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("timed out")
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestShutdownDeliversQueuedWithinGrace: events queued behind a slow
+// receiver when shutdown begins are still delivered within the grace
+// period; nothing is dropped.
+func TestShutdownDeliversQueuedWithinGrace(t *testing.T) {
+	var got atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(30 * time.Millisecond)
+		got.Add(1)
+	}))
+	defer srv.Close()
+	obs := &counts{}
+	d := Start([]Target{{Name: "chat", URL: srv.URL, Secret: secret.New("k")}}, Options{Observer: obs})
+	for i := range 5 {
+		d.Send("end", map[string]int{"n": i})
+	}
+	if dropped := d.Shutdown(10 * time.Second); dropped != 0 || got.Load() != 5 {
+		t.Fatalf("dropped %d, delivered %d of 5", dropped, got.Load())
+	}
+	outcomes, drops := obs.snapshot()
+	if len(outcomes) != 5 || len(drops) != 0 {
+		t.Fatalf("outcomes %v, drops %v", outcomes, drops)
+	}
+	// After shutdown nothing is queued: an event is dropped and counted.
+	d.Send("end", map[string]int{"n": 6})
+	if _, drops := obs.snapshot(); drops["chat"] != 1 {
+		t.Fatalf("an event sent after shutdown: drops %v", drops)
+	}
+}
+
+// TestShutdownDropsWhatTheGraceDoesNotCover: a receiver that never
+// answers holds one delivery in flight and four queued; shutdown waits
+// the grace period, then drops and counts all five, in the daemon's
+// metric too.
+func TestShutdownDropsWhatTheGraceDoesNotCover(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	m := metrics.New(nil)
+	dm := m.EnableDaemon()
+	d := Start([]Target{{Name: "chat", URL: srv.URL, Secret: secret.New("k"), Timeout: time.Minute, Attempts: 3}}, Options{Observer: dm})
+	for i := range 5 {
+		d.Send("end", map[string]int{"n": i})
+	}
+	start := time.Now()
+	dropped := d.Shutdown(300 * time.Millisecond)
+	if took := time.Since(start); dropped != 5 || took < 300*time.Millisecond {
+		t.Fatalf("dropped %d of 5 after %s", dropped, took)
+	}
+	mfs, err := m.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var counted float64 = -1
+	for _, mf := range mfs {
+		if mf.GetName() == "cutover_webhook_dropped_total" {
+			counted = mf.GetMetric()[0].GetCounter().GetValue()
+		}
+		if mf.GetName() == "cutover_webhook_deliveries_total" {
+			t.Errorf("deliveries counted: %v", mf.GetMetric())
+		}
+	}
+	if counted != 5 {
+		t.Fatalf("cutover_webhook_dropped_total %v, want 5", counted)
 	}
 }
