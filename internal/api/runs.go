@@ -96,72 +96,47 @@ type Recovery struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) approveRun(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+// decide decodes a body of type B, asks the board with it and writes the
+// answer with status: approve, deny, halt and recover have this shape.
+func decide[B, V any](s *Server, w http.ResponseWriter, r *http.Request, status int, ask func(*runrequest.Board, B) (V, error)) error {
 	b, err := s.board()
 	if err != nil {
 		return err
 	}
-	var d Decision
-	if err := decodeBody(w, r, s.cfg.BodyLimit, &d); err != nil {
+	var body B
+	if err := decodeBody(w, r, s.cfg.BodyLimit, &body); err != nil {
 		return err
 	}
-	v, err := b.Approve(r.Context(), p, r.PathValue("id"), d.PlanHash, d.Reason)
+	v, err := ask(b, body)
 	if err != nil {
 		return runError(err)
 	}
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, status, v)
 	return nil
+}
+
+func (s *Server) approveRun(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	return decide(s, w, r, http.StatusOK, func(b *runrequest.Board, d Decision) (runrequest.View, error) {
+		return b.Approve(r.Context(), p, r.PathValue("id"), d.PlanHash, d.Reason)
+	})
 }
 
 func (s *Server) denyRun(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	b, err := s.board()
-	if err != nil {
-		return err
-	}
-	var d Reason
-	if err := decodeBody(w, r, s.cfg.BodyLimit, &d); err != nil {
-		return err
-	}
-	v, err := b.Deny(p, r.PathValue("id"), d.Reason)
-	if err != nil {
-		return runError(err)
-	}
-	writeJSON(w, http.StatusOK, v)
-	return nil
+	return decide(s, w, r, http.StatusOK, func(b *runrequest.Board, d Reason) (runrequest.View, error) {
+		return b.Deny(p, r.PathValue("id"), d.Reason)
+	})
 }
 
 func (s *Server) haltRun(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	b, err := s.board()
-	if err != nil {
-		return err
-	}
-	var d Reason
-	if err := decodeBody(w, r, s.cfg.BodyLimit, &d); err != nil {
-		return err
-	}
-	v, err := b.Halt(p, r.PathValue("id"), d.Reason)
-	if err != nil {
-		return runError(err)
-	}
-	writeJSON(w, http.StatusAccepted, v)
-	return nil
+	return decide(s, w, r, http.StatusAccepted, func(b *runrequest.Board, d Reason) (runrequest.View, error) {
+		return b.Halt(p, r.PathValue("id"), d.Reason)
+	})
 }
 
 func (s *Server) recoverRun(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	b, err := s.board()
-	if err != nil {
-		return err
-	}
-	var d Recovery
-	if err := decodeBody(w, r, s.cfg.BodyLimit, &d); err != nil {
-		return err
-	}
-	v, err := b.Recover(r.Context(), p, r.PathValue("id"), d.Mode, d.Reason)
-	if err != nil {
-		return runError(err)
-	}
-	writeJSON(w, http.StatusAccepted, v)
-	return nil
+	return decide(s, w, r, http.StatusAccepted, func(b *runrequest.Board, d Recovery) (runrequest.View, error) {
+		return b.Recover(r.Context(), p, r.PathValue("id"), d.Mode, d.Reason)
+	})
 }
 
 func (s *Server) runJournal(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
