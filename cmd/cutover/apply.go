@@ -203,9 +203,9 @@ func progressPrinter(w io.Writer) func(engine.Event) {
 		ts := ev.Time.Format("15:04:05.000")
 		switch ev.Kind {
 		case "step-start":
-			fmt.Fprintf(w, "%s step %s: %d moves\n", ts, ev.Step, ev.Moves)
+			fmt.Fprintf(w, "%s step %s: %s\n", ts, ev.Step, counted(ev.Moves, "move", "moves"))
 		case "batch-done":
-			fmt.Fprintf(w, "%s   %s: %d ports moved and read back in %s\n", ts, ev.Switch, ev.Moves, ev.Duration.Round(time.Millisecond))
+			fmt.Fprintf(w, "%s   %s: %s moved and read back in %s\n", ts, ev.Switch, counted(ev.Moves, "port", "ports"), ev.Duration.Round(time.Millisecond))
 		case "batch-failed":
 			fmt.Fprintf(w, "%s   %s: FAILED: %v\n", ts, ev.Switch, ev.Err)
 		case "step-done":
@@ -218,10 +218,10 @@ func progressPrinter(w io.Writer) func(engine.Event) {
 			if ev.Err != nil {
 				fmt.Fprintf(w, "%s step %s: confirming the trial FAILED: %v\n", ts, ev.Step, ev.Err)
 			} else {
-				fmt.Fprintf(w, "%s step %s confirmed on %d switches (no automatic revert)\n", ts, ev.Step, ev.Moves)
+				fmt.Fprintf(w, "%s step %s confirmed on %s (no automatic revert)\n", ts, ev.Step, counted(ev.Moves, "switch", "switches"))
 			}
 		case "trial-cancelled":
-			fmt.Fprintf(w, "%s step %s: %s cancelled its trial: the switch restored the %d ports it had moved\n", ts, ev.Step, ev.Switch, ev.Moves)
+			fmt.Fprintf(w, "%s step %s: %s cancelled its trial: the switch restored the %s it had moved\n", ts, ev.Step, ev.Switch, counted(ev.Moves, "port", "ports"))
 		case "trial-reverted":
 			fmt.Fprintf(w, "%s step %s: %s had already reverted its trial by itself: counted as the step's undo\n", ts, ev.Step, ev.Switch)
 		case "trial-wait":
@@ -240,4 +240,12 @@ func progressPrinter(w io.Writer) func(engine.Event) {
 			}
 		}
 	}
+}
+
+// counted says n things: "1 switch", "3 switches".
+func counted(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
