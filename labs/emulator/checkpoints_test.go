@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -67,5 +68,76 @@ func TestNXOSCheckpointRollback(t *testing.T) {
 	}
 	if got := l.srv.Checkpoints(); len(got) != maxCheckpoints-1 || got[0] != "cp2" {
 		t.Fatalf("checkpoints %q", got)
+	}
+}
+
+// TestAOSCXAutoCheckpoint: `checkpoint auto N` keeps the configuration
+// from before; the mode outlives the session that started it (an
+// assumption) and is listed as an AUTO checkpoint of type auto (an
+// assumption); `checkpoint auto confirm` from another session keeps the
+// change (an assumption) and names the checkpoint it created; without
+// it the switch restores the configuration — every change since, from
+// any session; `checkpoint rollback` to the pending checkpoint cancels
+// (an assumption); a second `checkpoint auto` while one runs is refused.
+func TestAOSCXAutoCheckpoint(t *testing.T) {
+	l := newLab(t, "aruba_aoscx", "1/1/1", "1/1/2", "1/1/3")
+	a := l.open(t)
+	if out := a.run(fmt.Sprintf("checkpoint auto %d", trialMinutes)); out != fmt.Sprintf("Auto checkpoint mode expires in %d minute(s)", trialMinutes) {
+		t.Fatalf("checkpoint auto: %q", out)
+	}
+	if out := a.run("checkpoint auto 61"); !strings.HasPrefix(out, "Invalid input") {
+		t.Fatalf("61 minutes: %q", out)
+	}
+	if out := a.run("checkpoint auto 5"); !strings.Contains(out, "already active") {
+		t.Fatalf("a second auto checkpoint: %q", out)
+	}
+	a.run("configure terminal")
+	a.run("interface 1/1/1")
+	a.run("vlan access 20")
+	a.run("end")
+	a.drop()
+	b := l.open(t)
+	list := b.run("show checkpoint list all")
+	if !regexp.MustCompile(`(?m)^AUTO\d{14}\s+auto\s+User\s`).MatchString(list) {
+		t.Fatalf("the pending auto checkpoint is not listed: %q", list)
+	}
+	if out := b.run("checkpoint auto confirm"); !regexp.MustCompile(`^checkpoint AUTO\d{14} created$`).MatchString(out) {
+		t.Fatalf("confirm from another session: %q", out)
+	}
+	stays(t, l.be, "p1", 20)
+	if out := b.run("checkpoint auto confirm"); !strings.Contains(out, "not active") {
+		t.Fatalf("a confirm with none pending: %q", out)
+	}
+	// Not confirmed: reverts, the change another session made included.
+	b.run(fmt.Sprintf("checkpoint auto %d", trialMinutes))
+	b.run("configure terminal")
+	b.run("interface 1/1/2")
+	b.run("vlan access 30")
+	b.run("end")
+	c := l.open(t)
+	c.run("configure terminal")
+	c.run("interface 1/1/3")
+	c.run("vlan access 30")
+	c.run("end")
+	waitVLAN(t, l.be, "p2", 10)
+	waitVLAN(t, l.be, "p3", 10)
+	// Cancelled at once by a rollback to the pending checkpoint.
+	b.run(fmt.Sprintf("checkpoint auto %d", trialMinutes))
+	b.run("configure terminal")
+	b.run("interface 1/1/2")
+	b.run("vlan access 20")
+	b.run("end")
+	name := regexp.MustCompile(`AUTO\d{14}`).FindString(regexp.MustCompile(`(?m)^AUTO\d{14}\s+auto\s.*$`).FindString(c.run("show checkpoint list all")))
+	if out := c.run("checkpoint rollback " + name); out != "Success" {
+		t.Fatalf("rollback to %q: %q", name, out)
+	}
+	if l.be.vlan("p2") != 10 {
+		t.Fatalf("cancelled: p2 in %d, want 10", l.be.vlan("p2"))
+	}
+	if strings.Contains(c.run("show checkpoint list all"), " auto ") {
+		t.Fatal("still pending after the rollback")
+	}
+	if out := c.run("checkpoint rollback nope"); !strings.Contains(out, "does not exist") {
+		t.Fatalf("rollback to no checkpoint: %q", out)
 	}
 }

@@ -177,6 +177,7 @@ type Server struct {
 	eos   eosState
 	srl   srlState
 	nxos  nxosState
+	aoscx aoscxState
 
 	snmpFaults SNMPFaults
 	setPDUs    atomic.Int64

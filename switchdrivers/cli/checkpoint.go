@@ -165,3 +165,40 @@ func orUnknown(s string) string {
 	}
 	return s
 }
+
+// cancelFailedTrial cancels, from a new session, the trial a line-mode
+// batch started before it failed (cause), and reads the ports back: the
+// error says whether the switch is back where it was (then nothing was
+// changed) or why not.
+func (drv *Driver) cancelFailedTrial(ctx context.Context, changes []switchdrivers.Change, cause error) error {
+	t := &TrialDriver{drv}
+	err := t.settle(ctx, nil, "", nil, "cancelling the failed trial", drv.d.Trial.Cancel)
+	switch {
+	case errors.Is(err, switchdrivers.ErrNoPendingTrial):
+		// The trial never started: what the batch sent before it failed
+		// is what landed (nothing, if it failed at the trial's first line).
+		return fmt.Errorf("%w; no trial was pending to cancel", cause)
+	case err != nil:
+		return fmt.Errorf("%w; the trial could NOT be cancelled (%v): the switch reverts it when its timer runs out", cause, err)
+	}
+	s, closeFn, err := drv.open(ctx)
+	if err != nil {
+		return fmt.Errorf("%w; the trial was cancelled, but the ports could not be read back: %v", cause, err)
+	}
+	defer closeFn()
+	after, err := drv.read(s, changes)
+	if err == nil {
+		err = after.Check(drv.name, batchPorts(changes), drv.same)
+	}
+	if err == nil {
+		back := make([]switchdrivers.Change, len(changes))
+		for i, c := range changes {
+			back[i] = switchdrivers.Change{Port: c.Port, From: c.To, To: c.From}
+		}
+		err = switchdrivers.CheckReadBack(drv.name, after.Ports, back)
+	}
+	if err != nil {
+		return fmt.Errorf("%w; the trial was cancelled, but the read-back differs: %v", cause, err)
+	}
+	return switchdrivers.Untouched(fmt.Errorf("%w; the trial was cancelled: every port of the batch is back where it was", cause))
+}

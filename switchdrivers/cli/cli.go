@@ -152,6 +152,10 @@ type Trial struct {
 	// confirmation.
 	Held    bool
 	Release func(name string) []string
+	// CancelOnFailure: a line-mode trial batch that fails part-way is
+	// cancelled at once from a new session (Cancel), so that nothing of
+	// it stays until the timer runs out (AOS-CX auto checkpoint).
+	CancelOnFailure bool
 }
 
 // Checkpoint is how a line-mode platform makes a batch all-or-nothing
@@ -326,6 +330,12 @@ func (drv *Driver) trialAttempt(changes []switchdrivers.Change, timeout time.Dur
 				return drv.errf("", "", fmt.Errorf("a trial is already pending on the switch (%s): it must be confirmed or cancelled before another starts", p))
 			}
 			return nil
+		},
+		cancel: func(ctx context.Context, cause error) error {
+			if !tr.CancelOnFailure {
+				return cause
+			}
+			return drv.cancelFailedTrial(ctx, changes, cause)
 		},
 		after: func(s session) error {
 			p, err := tr.Pending(s)
@@ -956,6 +966,9 @@ type attempt struct {
 	// with its first created lines.
 	checkpoint string
 	created    int
+	// cancel, if set, handles a failure part-way (cause): a trial's
+	// cancellation (Trial.CancelOnFailure).
+	cancel func(ctx context.Context, cause error) error
 }
 
 // batchSession is a session readied for one attempt at a batch: open, the
@@ -1100,6 +1113,9 @@ func (drv *Driver) run(ctx context.Context, bs *batchSession, changes []switchdr
 			}
 			if i == 0 && !errors.As(err, &refused) {
 				return errLostFirst{e}
+			}
+			if a.cancel != nil && i > 0 && !drv.d.Transactional { // the trial started: its first line was answered
+				return a.cancel(ctx, e)
 			}
 			return e
 		}
