@@ -88,7 +88,7 @@ func (tm *Term) read() string {
 func (tm *Term) Run(line string) string {
 	tm.t.Helper()
 	fmt.Fprintf(tm.in, "%s\r", line)
-	out := strings.ReplaceAll(tm.read(), "\r\n", "\n")
+	out := strings.TrimLeft(strings.ReplaceAll(tm.read(), "\r\n", "\n"), " ") // the space after a prompt's #
 	out = strings.TrimPrefix(out, line+"\n")
 	if i := strings.LastIndexByte(out, '\n'); i >= 0 {
 		out = out[:i] // the prompt
