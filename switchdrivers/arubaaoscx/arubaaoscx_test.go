@@ -204,3 +204,10 @@ func TestPendingAuto(t *testing.T) {
 		}
 	}
 }
+
+// TestRehearsalOnTrial: the same cut-over with every batch on trial (auto
+// checkpoint mode), confirmed once each step's guard has passed.
+func TestRehearsalOnTrial(t *testing.T) {
+	labtest.RehearsePair(t, labtest.Pair{Kind: "aruba_aoscx", Driver: arubaaoscx.Name, Registry: all.Registry(),
+		OldPorts: []string{"1/1/2"}, NewPorts: []string{"1/1/1"}, ConfirmTimeout: 2 * time.Minute})
+}

@@ -150,7 +150,7 @@ func (drv *Driver) clearCheckpoints(s session) error {
 		drv.note(fmt.Sprintf("switch %s: deleted checkpoint %s, left by a lost cutover attempt (made by %s: %q); what that attempt configured was not rolled back", drv.name, c.Name, orUnknown(c.User), c.Description))
 	}
 	if len(busy) > 0 {
-		return drv.errf("", "", fmt.Errorf("%w: another cutover batch is in progress on the switch: checkpoint %s", ErrBusy, strings.Join(busy, ", ")))
+		return drv.errf("", "", fmt.Errorf("%w: another cutover batch is in progress on the switch: checkpoint %s; if no cutover process works on this switch (one was killed less than %s ago), delete it (`%s`) and try again", ErrBusy, strings.Join(busy, ", "), cp.StaleAfter, strings.Join(cp.Delete("NAME"), "; ")))
 	}
 	return nil
 }

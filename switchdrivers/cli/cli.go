@@ -902,8 +902,15 @@ func (drv *Driver) script(changes []switchdrivers.Change) []string {
 		return drv.scriptWith(changes, drv.d.Begin(changes, name), drv.d.Commit)
 	}
 	out := drv.scriptWith(changes, append(cp.Create(name, StampPlaceholder), drv.d.Begin(changes, name)...), drv.d.Commit)
-	for _, l := range append(append(append([]string{}, cp.Leave...), cp.Rollback(name)...), cp.Delete(name)...) {
-		out = append(out, "! only if a line is refused or the session is lost (in a new session), unless another change was made since: "+l)
+	leave := ""
+	if len(cp.Leave) > 0 {
+		leave = " (after " + strings.Join(cp.Leave, "; ") + ")"
+	}
+	for _, l := range cp.Rollback(name) {
+		out = append(out, "! only if a line is refused"+leave+" or the session is lost (from a new session), unless a port outside the batch changed since: "+l)
+	}
+	for _, l := range cp.Delete(name) {
+		out = append(out, "! then, after reading the ports back: "+l)
 	}
 	return append(out, cp.Delete(name)...)
 }
@@ -1121,6 +1128,11 @@ func (drv *Driver) run(ctx context.Context, bs *batchSession, changes []switchdr
 		}
 	}
 	trace.TraceCommitted()
+	if a.checkpoint != "" {
+		// Deleted whatever the read-back says (the batch landed); a
+		// session lost meanwhile leaves it to the next session (Forget).
+		defer drv.deleteCheckpoint(s, a.checkpoint)
+	}
 	if a.held {
 		// Read back where the commit left the session (the reads name
 		// their datastore), and close it without scrapligo's return to
@@ -1139,9 +1151,6 @@ func (drv *Driver) run(ctx context.Context, bs *batchSession, changes []switchdr
 		return err
 	}
 	trace.TraceReadBack()
-	if a.checkpoint != "" {
-		drv.deleteCheckpoint(s, a.checkpoint)
-	}
 	if a.after != nil {
 		return a.after(s)
 	}
