@@ -183,12 +183,11 @@ type Checkpoint struct {
 	// List reads the checkpoints on the switch.
 	List func(s Session) ([]CheckpointInfo, error)
 	// StaleAfter: a checkpoint named with cutover's prefix that began
-	// longer ago than this was left
-	// by an attempt that was lost (a killed process): it is deleted on
-	// entry and reported (Warnings). A younger one belongs to a batch in
-	// progress — another cutover process — or, when its beginning
-	// cannot be read, may be: the batch is refused, untouched, naming
-	// it and its creator.
+	// longer ago than this was left by an attempt that was lost (a
+	// killed process): it is deleted on entry and reported (Warnings).
+	// A younger one belongs to a batch in progress — another cutover
+	// process — or, when its beginning cannot be read, may be: the batch
+	// is refused, untouched, naming it and its creator.
 	StaleAfter time.Duration
 }
 
