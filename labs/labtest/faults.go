@@ -60,7 +60,7 @@ func (e Emulated) expectPort(t *testing.T, port, segment, why string) {
 }
 
 // HoldLineMode is another user configuring a line-mode switch that has
-// no configuration lock (IOS-XE, AOS-CX): in configuration mode, it
+// no configuration lock (IOS-XE; AOS-CX outside a trial): in configuration mode, it
 // moves Ports[2] to Segments[1] with set(segment) and stays there. The
 // driver proceeds; its batch must leave the other's change alone.
 func HoldLineMode(set func(segment string) string) func(*testing.T, Emulated) (string, func(*testing.T)) {
@@ -75,6 +75,28 @@ func HoldLineMode(set func(segment string) string) func(*testing.T, Emulated) (s
 			tm.Run("end")
 			tm.Close()
 		}
+	}
+}
+
+// HoldAOSCX is another user in AOS-CX auto checkpoint mode (a trial of
+// five minutes) who has moved Ports[2]: its revert would undo any batch,
+// so the driver refuses, untouched, naming the pending auto checkpoint;
+// the other's change stays.
+func HoldAOSCX(t *testing.T, e Emulated) (string, func(*testing.T)) {
+	tm := Terminal(t, e.Lab, e.Node)
+	tm.Run("checkpoint auto 5")
+	tm.Run("configure terminal")
+	tm.Run("interface " + e.Ports[2])
+	tm.Run("vlan access " + e.Segments[1])
+	tm.Run("end")
+	return "trial AUTO", func(t *testing.T) {
+		e.expectPort(t, e.Ports[2], e.Segments[1], "the other user's change on trial")
+		tm.Run("checkpoint auto confirm")
+		tm.Run("configure terminal")
+		tm.Run("interface " + e.Ports[2])
+		tm.Run("vlan access " + e.Segments[0])
+		tm.Run("end")
+		tm.Close()
 	}
 }
 

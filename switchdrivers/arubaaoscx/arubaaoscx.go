@@ -28,7 +28,9 @@
 // that `show checkpoint list all` lists it as AUTO<time> of type "auto",
 // that `checkpoint rollback AUTO<time>` cancels it, and that the mode
 // belongs to the switch, not to the session that started it. Where
-// these do not hold, run with trials off.
+// these do not hold, run with trials off. The revert restores the whole
+// configuration, so a batch not on trial is refused, untouched, while a
+// trial (anyone's) is pending.
 package arubaaoscx
 
 import (
@@ -93,6 +95,7 @@ var Dialect = cli.Dialect{
 		Confirm:         func(switchdrivers.PendingTrial) []string { return []string{"checkpoint auto confirm"} },
 		Cancel:          func(p switchdrivers.PendingTrial) []string { return []string{"checkpoint rollback " + p.ID} },
 		CancelOnFailure: true,
+		RevertsAll:      true,
 	},
 }
 
@@ -128,11 +131,8 @@ func PendingAuto(s cli.Session) (*switchdrivers.PendingTrial, error) {
 			f[i] = strings.Trim(f[i], "|")
 		}
 		if f[1] == "auto" {
-			p := &switchdrivers.PendingTrial{ID: f[0], Detail: "auto checkpoint " + f[0] + " pending confirmation: " + strings.Join(f, " ")}
-			if len(f) >= 3 {
-				p.User = f[2]
-			}
-			return p, nil
+			// WRITER says User or System, not who: no PendingTrial.User.
+			return &switchdrivers.PendingTrial{ID: f[0], Detail: "auto checkpoint " + f[0] + " pending confirmation: " + strings.Join(f, " ")}, nil
 		}
 	}
 	if !header {

@@ -14,5 +14,5 @@ func TestFaultConformance(t *testing.T) {
 	l := labtest.Start(t, topology)
 	e := labtest.Emulated{Lab: l, Node: "sw4", Open: func(t *testing.T) switchdrivers.Driver { return open(t, l) }, Ports: ports, Segments: []string{"10", "20", "30"}, OVSPort: ovs}
 	labtest.RunFaultConformance(t, labtest.Faulted{Emulated: e, Atomic: false,
-		Line: func(port, seg string) string { return "vlan access " + seg }, Hold: labtest.HoldLineMode(func(seg string) string { return "vlan access " + seg })})
+		Line: func(port, seg string) string { return "vlan access " + seg }, Hold: labtest.HoldAOSCX})
 }

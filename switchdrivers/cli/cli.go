@@ -156,6 +156,12 @@ type Trial struct {
 	// cancelled at once from a new session (Cancel), so that nothing of
 	// it stays until the timer runs out (AOS-CX auto checkpoint).
 	CancelOnFailure bool
+	// RevertsAll: the switch's revert restores its whole configuration
+	// from before the trial, whoever changed it since (AOS-CX auto
+	// checkpoint mode): a batch not on trial is refused, untouched,
+	// while a trial is pending — its revert would undo the batch —
+	// naming the trial (trials off or not).
+	RevertsAll bool
 }
 
 // Checkpoint is how a line-mode platform makes a batch all-or-nothing
@@ -941,6 +947,18 @@ func (drv *Driver) Apply(ctx context.Context, changes []switchdrivers.Change) er
 func (drv *Driver) plainAttempt(changes []switchdrivers.Change) attempt {
 	name := SessionName(changes, newAttempt())
 	a := attempt{name: name, begin: drv.d.Begin(changes, name), commit: drv.d.Commit, ahead: drv.d.BeginAhead}
+	if tr := drv.d.Trial; tr != nil && tr.RevertsAll {
+		a.exclusive = func(s session) error {
+			p, err := tr.Pending(s)
+			if err != nil {
+				return drv.errf("", "", fmt.Errorf("reading the pending trial: %w", err))
+			}
+			if p != nil {
+				return drv.errf("", "", fmt.Errorf("%w: a trial is pending on the switch (%s): its revert would undo this batch; it must be confirmed or cancelled first", ErrBusy, p))
+			}
+			return nil
+		}
+	}
 	if cp := drv.d.Checkpoint; cp != nil {
 		create := cp.Create(name, time.Now().UTC().Format(time.RFC3339))
 		a.begin = append(create, a.begin...)
