@@ -7,7 +7,7 @@
 //
 // Faults can be injected: a rejected command, a session dropped in the
 // middle of a batch, slow answers, refused authentication, extra rows in
-// a show command's output.
+// a show command's output, another user's change at a given line.
 package emulator
 
 import (
