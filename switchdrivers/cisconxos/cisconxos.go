@@ -112,7 +112,9 @@ var checkpointHead = regexp.MustCompile(`^\s*\d+\)\s+(\S+):\s*$`)
 
 // Checkpoints reads `show checkpoint summary`: each checkpoint's name
 // ("N) NAME:"), creator ("Created by USER") and description; for
-// cutover's own, the time its batch began, from the description.
+// cutover's own, the time its batch began, from the description. An
+// output with neither an entry nor a "Checkpoint Summary" header is an
+// error (never read as no checkpoints).
 func Checkpoints(s cli.Session) ([]cli.CheckpointInfo, error) {
 	out, err := s.Show(CmdCheckpoints)
 	if err != nil {
@@ -139,6 +141,9 @@ func Checkpoints(s cli.Session) ([]cli.CheckpointInfo, error) {
 				}
 			}
 		}
+	}
+	if len(list) == 0 && strings.TrimSpace(out) != "" && !strings.Contains(out, "Checkpoint Summary") {
+		return nil, fmt.Errorf("%s: neither a checkpoint nor a summary header in %q", CmdCheckpoints, strings.TrimSpace(out))
 	}
 	return list, nil
 }

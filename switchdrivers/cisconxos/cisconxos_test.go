@@ -7,6 +7,7 @@ import (
 
 	"context"
 	"github.com/cutover-net/cutover/switchdrivers/cli"
+	"github.com/cutover-net/cutover/switchdrivers/drivertest"
 	"strings"
 	"testing"
 
@@ -209,5 +210,41 @@ func TestLeftoverCheckpoints(t *testing.T) {
 	}
 	if v, _ := l.PortTag(ctx, "sw3-e1"); v != "20" {
 		t.Fatalf("Ethernet1/1 moved to %s", v)
+	}
+}
+
+// TestCheckpointsSummary reads `show checkpoint summary` in the layouts
+// of the transcripts (system checkpoints after the user ones, CRLF line
+// ends, indented entries, a description typed in quotes or missing):
+// cutover's own checkpoints give the time their batch began, others none.
+func TestCheckpointsSummary(t *testing.T) {
+	began := "2026-11-29T05:39:45Z"
+	at, _ := time.Parse(time.RFC3339, began)
+	out := "User Checkpoint Summary\n--------------------------------------------------------------------------------\n" +
+		"1) test:\nCreated by admin\nCreated at Mon, 07:37:22 29 Sep 2014\nSize is 5,824 bytes\nDescription: \u201ctesting_purpose\u201d\n\n" +
+		"  2) cutover-0a1b2c3d-deadbeef:\n  Created by netops\n  Created at Sun, 05:39:45 29 Nov 2026\n  Size is 15,568 bytes\n  Description: cutover began " + began + "\n\n" +
+		"3) cutover-ffffffff-00000000:\nCreated by admin\nSize is 1 bytes\n\n" +
+		"System Checkpoint Summary\n--------------------------------------------------------------------------------\n" +
+		"4) system-fm-vrrp:\nCreated by admin\nCreated at Thu, 08:11:03 22 May 2017\nSize is 15,563 bytes\nDescription: Created by Feature Manager.\n"
+	for name, text := range map[string]string{"LF": out, "CRLF": strings.ReplaceAll(out, "\n", "\r\n")} {
+		list, err := cisconxos.Checkpoints(drivertest.Transcript{cisconxos.CmdCheckpoints: text})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(list) != 4 || list[0].Name != "test" || list[3].Name != "system-fm-vrrp" {
+			t.Fatalf("%s: %+v", name, list)
+		}
+		if c := list[1]; c.Name != "cutover-0a1b2c3d-deadbeef" || c.User != "netops" || !c.Began.Equal(at) {
+			t.Errorf("%s: cutover's checkpoint %+v", name, c)
+		}
+		if !list[0].Began.IsZero() || !list[2].Began.IsZero() || !list[3].Began.IsZero() {
+			t.Errorf("%s: a beginning read from no cutover description: %+v", name, list)
+		}
+	}
+	if list, err := cisconxos.Checkpoints(drivertest.Transcript{cisconxos.CmdCheckpoints: "User Checkpoint Summary\n---\n"}); err != nil || len(list) != 0 {
+		t.Fatalf("no checkpoint: %+v, %v", list, err)
+	}
+	if list, err := cisconxos.Checkpoints(drivertest.Transcript{cisconxos.CmdCheckpoints: "Feature not enabled\n"}); err == nil || !strings.Contains(err.Error(), cisconxos.CmdCheckpoints) {
+		t.Fatalf("an unknown answer: %+v, %v", list, err)
 	}
 }
