@@ -9,7 +9,8 @@ import (
 // aoscx emulates Aruba AOS-CX 10.x: line-mode configuration (`vlan
 // access V` applies at once and replaces the access VLAN), `show
 // interface` in the 10.x layout, `show vlan`, `show mac-address-table`,
-// `write memory`, and AOS-CX's "Invalid input" errors.
+// `write memory`, AOS-CX's "Invalid input" errors, and auto checkpoint
+// mode, its trial (aoscx_checkpoint.go).
 type aoscx struct{}
 
 func (aoscx) prompt(s *session) string {
@@ -85,6 +86,10 @@ func (d aoscx) execMode(s *session, line string, f []string) (string, bool) {
 		return "", true
 	case prefix(f, "configure", "terminal"), f[0] == "config" && len(f) == 1:
 		s.mode = "config"
+	case f[0] == "checkpoint":
+		return d.checkpointCommand(s, line, f), false
+	case prefix(f, "show", "checkpoint", "list"):
+		return d.checkpointList(s), false
 	case prefix(f, "write", "memory"):
 		return "Copying configuration: [Success]", false
 	case prefix(f, "show", "version"):

@@ -107,7 +107,7 @@ type term struct {
 
 // prompts: IOS/EOS "host#", "host(config…)#"; Junos "admin@sw1> ", "admin@sw1# ";
 // SR Linux "A:sw1# "; a question "(yes) ".
-var prompt = regexp.MustCompile(`(?m)(^sw1(\([^)]*\))?#|admin@sw1[>#] |A:sw1# |\(yes\) )\z`)
+var prompt = regexp.MustCompile(`(?m)(^sw1(\([^)]*\))?# ?|admin@sw1[>#] |A:sw1# |\(yes\) )\z`)
 
 func (l *lab) open(t *testing.T) *term {
 	t.Helper()
@@ -168,7 +168,7 @@ func (tm *term) read() string {
 func (tm *term) run(line string) string {
 	tm.t.Helper()
 	fmt.Fprintf(tm.in, "%s\r", line)
-	out := tm.read()
+	out := strings.TrimLeft(tm.read(), " ") // the space after an AOS-CX prompt
 	out = strings.TrimPrefix(out, line+"\r\n")
 	out = strings.TrimSpace(strings.ReplaceAll(prompt.ReplaceAllString(out, ""), "\r\n", "\n"))
 	out = strings.TrimSuffix(out, "[edit]") // Junos's banner before its prompt

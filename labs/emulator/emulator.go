@@ -7,7 +7,7 @@
 //
 // Faults can be injected: a rejected command, a session dropped in the
 // middle of a batch, slow answers, refused authentication, extra rows in
-// a show command's output.
+// a show command's output, another user's change at a given line.
 package emulator
 
 import (
@@ -109,6 +109,11 @@ type Faults struct {
 	// silent — the line's echo is lost, no answer, no prompt — and keeps
 	// the session open.
 	Mute string
+	// Meanwhile, if set, runs before the switch answers a line containing
+	// MeanwhileAt: what another user or process does on the switch at
+	// that moment (a change of its own), given the server.
+	MeanwhileAt string
+	Meanwhile   func(srv *Server)
 	// ExtraRows add lines to show commands' outputs, and to SR Linux's
 	// `info` reads (a row a parser may not read: a Fibre-Channel port,
 	// free text, a garbled line, a JSON entry of the wrong shape).
@@ -171,6 +176,8 @@ type Server struct {
 	junos junosState
 	eos   eosState
 	srl   srlState
+	nxos  nxosState
+	aoscx aoscxState
 
 	snmpFaults SNMPFaults
 	setPDUs    atomic.Int64
@@ -438,6 +445,9 @@ func (s *Server) run(ss *session, line string) (string, bool) {
 		s.mu.Unlock()
 	}
 	fl := s.currentFaults()
+	if fl.Meanwhile != nil && fl.MeanwhileAt != "" && strings.Contains(line, fl.MeanwhileAt) {
+		fl.Meanwhile(s)
+	}
 	if fl.RejectCommand != "" && strings.Contains(line, fl.RejectCommand) {
 		return s.dialect.invalid(line), false
 	}

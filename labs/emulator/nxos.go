@@ -6,7 +6,8 @@ import (
 )
 
 // nxos emulates Cisco NX-OS: IOS-like line-mode configuration, its own
-// error text, show formats and save command.
+// error text, show formats and save command, and checkpoints with
+// atomic rollback (nxos_checkpoint.go).
 type nxos struct{}
 
 func (nxos) prompt(s *session) string { return iosxe{}.prompt(s) }
@@ -36,6 +37,14 @@ func (d nxos) execMode(s *session, line string, f []string) (string, bool) {
 	case prefix(f, "configure", "terminal"):
 		s.mode = "config"
 		return "Enter configuration commands, one per line. End with CNTL/Z.", false
+	case f[0] == "checkpoint":
+		return d.checkpoint(s, line, f), false
+	case prefix(f, "no", "checkpoint"):
+		return d.deleteCheckpoint(s, line, f), false
+	case prefix(f, "rollback", "running-config", "checkpoint"):
+		return d.rollback(s, line, f), false
+	case prefix(f, "show", "checkpoint", "summary"):
+		return d.checkpointSummary(s), false
 	case prefix(f, "copy", "running-config", "startup-config"):
 		return "[########################################] 100%\nCopy complete.", false
 	case prefix(f, "show", "version"):

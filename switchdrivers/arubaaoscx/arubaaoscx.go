@@ -9,13 +9,28 @@
 // Lines apply one by one, so a failure part-way leaves the engine to undo
 // what landed (as on IOS). `Save` is `write memory`.
 //
-// AOS-CX's own trial mechanism, `checkpoint auto <1-60>` (Manager
-// context) with `checkpoint auto confirm`, is not used: HPE's command
-// reference (AOS-CX 10.02-10.04, "checkpoint auto") calls it a mode of
-// the session that starts it and documents neither a confirmation from
-// another session nor a way to see a pending one or cancel it — what a
-// trial needs when cutover dies between a step and its confirmation.
-// Steps are confirmed by the guard and undone by the engine instead.
+// On trial (the default; `trials: "off"` turns it off) the batch runs
+// in AOS-CX's auto checkpoint mode (HPE, "checkpoint auto"):
+//
+//	checkpoint auto N          (minutes, 1-60: the trial's timeout, rounded up)
+//	configure terminal
+//	interface 1/1/1
+//	vlan access 20
+//	end
+//
+// and the step's guard, once passed, confirms it from a new session with
+// `checkpoint auto confirm`; otherwise the switch restores the
+// configuration from before at the end of the N minutes. A batch that
+// fails part-way on trial is cancelled at once, from a new session, so
+// nothing of it remains. HPE documents neither how a pending auto
+// checkpoint shows nor how to cancel one, nor a confirmation from
+// another session: the driver assumes (contracts/aoscx.yaml, README)
+// that `show checkpoint list all` lists it as AUTO<time> of type "auto",
+// that `checkpoint rollback AUTO<time>` cancels it, and that the mode
+// belongs to the switch, not to the session that started it. Where
+// these do not hold, run with trials off. The revert restores the whole
+// configuration, so a batch not on trial is refused, untouched, while a
+// trial (anyone's) is pending.
 package arubaaoscx
 
 import (
@@ -23,6 +38,8 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/cutover-net/cutover/switchdrivers"
 	"github.com/cutover-net/cutover/switchdrivers/cli"
@@ -69,6 +86,59 @@ var Dialect = cli.Dialect{
 	SaveOK:       "Success",
 	FailedWhen:   []string{"Invalid input", "does not exist", "% Command incomplete"},
 	MACTable:     macTable,
+	Trial: &cli.Trial{
+		Begin: func(_ []switchdrivers.Change, _ string, timeout time.Duration) []string {
+			return []string{fmt.Sprintf("checkpoint auto %d", TrialMinutes(timeout)), "configure terminal"}
+		},
+		Commit:          func([]switchdrivers.Change, string, time.Duration) []string { return []string{"end"} },
+		Pending:         PendingAuto,
+		Confirm:         func(switchdrivers.PendingTrial) []string { return []string{"checkpoint auto confirm"} },
+		Cancel:          func(p switchdrivers.PendingTrial) []string { return []string{"checkpoint rollback " + p.ID} },
+		CancelOnFailure: true,
+		RevertsAll:      true,
+	},
+}
+
+// TrialMinutes is the interval of `checkpoint auto` for a trial of
+// timeout: whole minutes, rounded up, within AOS-CX's 1-60.
+func TrialMinutes(timeout time.Duration) int {
+	m := int((timeout + time.Minute - 1) / time.Minute)
+	return min(max(m, 1), 60)
+}
+
+// CmdCheckpoints lists the checkpoints with their types.
+const CmdCheckpoints = "show checkpoint list all"
+
+// PendingAuto reads the auto checkpoint pending confirmation: the row of
+// `show checkpoint list all` whose TYPE is "auto" (an assumption: see
+// the package comment). A listing without its header is an error.
+func PendingAuto(s cli.Session) (*switchdrivers.PendingTrial, error) {
+	out, err := s.Show(CmdCheckpoints)
+	if err != nil {
+		return nil, err
+	}
+	header := false
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(strings.Trim(line, "| \r"))
+		if len(f) >= 2 && f[0] == "NAME" && strings.Trim(f[1], "|") == "TYPE" {
+			header = true
+			continue
+		}
+		if !header || len(f) < 2 {
+			continue
+		}
+		for i := range f {
+			f[i] = strings.Trim(f[i], "|")
+		}
+		if f[1] == "auto" {
+			// WRITER says User or System, not who: no PendingTrial.User.
+			return &switchdrivers.PendingTrial{ID: f[0], Detail: "auto checkpoint " + f[0] + " pending confirmation: " + strings.Join(f, " ")}, nil
+		}
+	}
+	if !header {
+		return nil, fmt.Errorf("%s: no NAME/TYPE header in %q", CmdCheckpoints, strings.TrimSpace(out))
+	}
+	return nil, nil
 }
 
 // Registration returns this driver's registry entry.

@@ -1,13 +1,39 @@
 // Package cisconxos drives Cisco NX-OS (Nexus) access ports over SSH
 // (package cli: scrapligo v1, host keys verified against known_hosts
 // unless insecure_host_key=true is given explicitly). A batch is one
-// session in line mode, read back before it closes.
+// session in line mode, read back before it closes, made all-or-nothing
+// by a checkpoint (Cisco, "Configuring Rollback"):
+//
+//	checkpoint cutover-<hash>-<attempt> description cutover began <time>
+//	configure terminal
+//	interface Ethernet1/1
+//	switchport access vlan 20
+//	end
+//	(read-back)
+//	no checkpoint cutover-<hash>-<attempt>
+//
+// A refused line or a lost session rolls the switch back with
+// `rollback running-config checkpoint NAME` (atomic, NX-OS's default:
+// all of it or nothing), in the same session or a new one, reads the
+// ports back and deletes the checkpoint; the error names the line and
+// the rollback's outcome. The rollback restores the whole configuration,
+// so it is not run when a port outside the batch changed since the
+// batch began (another user): the error says so and the engine undoes
+// the batch. NX-OS keeps at most ten checkpoints: one left by a killed
+// cutover process (its name begins "cutover-" and its description says
+// when its batch began, longer ago than StaleAfter) is deleted at the
+// next batch and reported in Warnings; a younger one is another cutover
+// batch in progress, and the batch is refused, untouched, naming it.
+// Checkpoints of other names are never touched. NX-OS's session manager
+// ("supports only the ACL feature") and `configure replace` (a whole
+// configuration file) are not used; there is no trial.
 package cisconxos
 
 import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/cutover-net/cutover/switchdrivers"
 	"github.com/cutover-net/cutover/switchdrivers/ciscoios"
@@ -56,6 +82,87 @@ var Dialect = cli.Dialect{
 	// list does not catch.
 	FailedWhen: []string{"% Invalid command", "% Invalid parameter", "ERROR:"},
 	MACTable:   macTable,
+	Checkpoint: &cli.Checkpoint{
+		Create: func(name, began string) []string {
+			return []string{"checkpoint " + name + " description " + describe + began}
+		},
+		Leave:      []string{"end"},
+		Rollback:   func(name string) []string { return []string{"rollback running-config checkpoint " + name} },
+		Delete:     func(name string) []string { return []string{"no checkpoint " + name} },
+		List:       Checkpoints,
+		StaleAfter: StaleAfter,
+	},
+	Forget: forget,
+}
+
+// StaleAfter is how old a cutover checkpoint must be to be taken for a
+// leftover of a killed process: far longer than any batch lasts (its
+// lines, its read-back and a rollback from a new session, each bounded
+// by the session timeout).
+const StaleAfter = 15 * time.Minute
+
+// describe begins the description of cutover's checkpoints; the time
+// the batch began follows (RFC 3339, UTC).
+const describe = "cutover began "
+
+// CmdCheckpoints lists the checkpoints.
+const CmdCheckpoints = "show checkpoint summary"
+
+var checkpointHead = regexp.MustCompile(`^\s*\d+\)\s+(\S+):\s*$`)
+
+// Checkpoints reads `show checkpoint summary`: each checkpoint's name
+// ("N) NAME:"), creator ("Created by USER") and description; for
+// cutover's own, the time its batch began, from the description. An
+// output with neither an entry nor a "Checkpoint Summary" header is an
+// error (never read as no checkpoints).
+func Checkpoints(s cli.Session) ([]cli.CheckpointInfo, error) {
+	out, err := s.Show(CmdCheckpoints)
+	if err != nil {
+		return nil, err
+	}
+	var list []cli.CheckpointInfo
+	for _, line := range strings.Split(out, "\n") {
+		line = strings.TrimRight(line, "\r ")
+		if m := checkpointHead.FindStringSubmatch(line); m != nil {
+			list = append(list, cli.CheckpointInfo{Name: m[1]})
+			continue
+		}
+		if len(list) == 0 {
+			continue
+		}
+		c := &list[len(list)-1]
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "Created by "); ok {
+			c.User = strings.TrimSpace(v)
+		} else if v, ok := strings.CutPrefix(strings.TrimSpace(line), "Description:"); ok {
+			c.Description = strings.TrimSpace(v)
+			if at, ok := strings.CutPrefix(c.Description, describe); ok {
+				if t, err := time.Parse(time.RFC3339, at); err == nil {
+					c.Began = t
+				}
+			}
+		}
+	}
+	if len(list) == 0 && strings.TrimSpace(out) != "" && !strings.Contains(out, "Checkpoint Summary") {
+		return nil, fmt.Errorf("%s: neither a checkpoint nor a summary header in %q", CmdCheckpoints, strings.TrimSpace(out))
+	}
+	return list, nil
+}
+
+// forget deletes the checkpoint of an attempt of this driver that could
+// not be deleted (or rolled back) in its own session, if it is still
+// there.
+func forget(s cli.Session, name string) error {
+	list, err := Checkpoints(s)
+	if err != nil {
+		return err
+	}
+	for _, c := range list {
+		if c.Name == name {
+			_, err := s.Config("no checkpoint " + name)
+			return err
+		}
+	}
+	return nil
 }
 
 // Registration returns this driver's registry entry.

@@ -110,6 +110,11 @@ type Dialect struct {
 	FailedWhen []string
 	// Trial, if set, is the platform's commit-confirmed syntax.
 	Trial *Trial
+	// Checkpoint, if set, makes a line-mode batch all-or-nothing: a
+	// named snapshot of the configuration before it, restored when a
+	// line is refused or the session is lost, deleted after the
+	// read-back (NX-OS).
+	Checkpoint *Checkpoint
 	// MACTable reads the MAC address table (optional).
 	MACTable func(s Session) ([]switchdrivers.MACEntry, error)
 }
@@ -147,7 +152,60 @@ type Trial struct {
 	// confirmation.
 	Held    bool
 	Release func(name string) []string
+	// CancelOnFailure: a line-mode trial batch that fails part-way is
+	// cancelled at once from a new session (Cancel), so that nothing of
+	// it stays until the timer runs out (AOS-CX auto checkpoint).
+	CancelOnFailure bool
+	// RevertsAll: the switch's revert restores its whole configuration
+	// from before the trial, whoever changed it since (AOS-CX auto
+	// checkpoint mode): a batch not on trial is refused, untouched,
+	// while a trial is pending — its revert would undo the batch —
+	// naming the trial (trials off or not).
+	RevertsAll bool
 }
+
+// Checkpoint is how a line-mode platform makes a batch all-or-nothing
+// (NX-OS `checkpoint` and `rollback running-config checkpoint`). Every
+// attempt makes a checkpoint of its own, named as its session
+// (SessionName: the prefix "cutover-"), before its first configuration
+// line. A refused line rolls the switch back to it in the same session;
+// a lost session, in a new one. Before rolling back, the ports outside
+// the batch are read: if one changed since the batch began (another
+// user), the rollback — which restores the whole configuration — is not
+// run, and the error says so. The checkpoint is deleted after the
+// read-back, and after a rollback.
+type Checkpoint struct {
+	// Create makes the checkpoint name; began is when the attempt began
+	// (RFC 3339, UTC; StampPlaceholder in a rendering), recorded on the
+	// switch so that another process can tell a leftover from a batch in
+	// progress.
+	Create func(name, began string) []string
+	// Leave ends configuration mode (before a rollback in the session
+	// whose line was refused).
+	Leave []string
+	// Rollback and Delete restore and remove the checkpoint name, at the
+	// privileged prompt.
+	Rollback, Delete func(name string) []string
+	// List reads the checkpoints on the switch.
+	List func(s Session) ([]CheckpointInfo, error)
+	// StaleAfter: a checkpoint named with cutover's prefix that began
+	// longer ago than this was left by an attempt that was lost (a
+	// killed process): it is deleted on entry and reported (Warnings).
+	// A younger one belongs to a batch in progress — another cutover
+	// process — or, when its beginning cannot be read, may be: the batch
+	// is refused, untouched, naming it and its creator.
+	StaleAfter time.Duration
+}
+
+// CheckpointInfo is a checkpoint as the switch lists it.
+type CheckpointInfo struct {
+	Name, User  string
+	Began       time.Time // zero: not one of cutover's, or unreadable
+	Description string
+}
+
+// StampPlaceholder stands for the time an attempt began in renderings.
+const StampPlaceholder = "<began>"
 
 // Registration returns the registry entry of a dialect.
 func (d Dialect) Registration() switchdrivers.Registration {
@@ -278,6 +336,12 @@ func (drv *Driver) trialAttempt(changes []switchdrivers.Change, timeout time.Dur
 			}
 			return nil
 		},
+		cancel: func(ctx context.Context, cause error) error {
+			if !tr.CancelOnFailure {
+				return cause
+			}
+			return drv.cancelFailedTrial(ctx, changes, cause)
+		},
 		after: func(s session) error {
 			p, err := tr.Pending(s)
 			if err != nil {
@@ -397,6 +461,7 @@ type Driver struct {
 
 	mu    sync.Mutex
 	stale []string                      // names of this driver's attempts whose session was lost before the commit
+	notes []string                      // what the driver removed or left on the switch, for Warnings
 	rows  []switchdrivers.UnreadableRow // those the latest ReadPorts went past
 	// Sessions opened ahead (Prepare): the prepared batch, the spare
 	// session for the reads and confirmations that follow, the one being
@@ -787,6 +852,9 @@ func (drv *Driver) Warnings() []string {
 	for _, u := range drv.Unreadable() {
 		out = append(out, u.Warning(drv.name))
 	}
+	drv.mu.Lock()
+	out = append(out, drv.notes...)
+	drv.mu.Unlock()
 	return out
 }
 
@@ -833,7 +901,23 @@ func (drv *Driver) Render(changes []switchdrivers.Change) ([]string, error) {
 }
 
 func (drv *Driver) script(changes []switchdrivers.Change) []string {
-	return drv.scriptWith(changes, drv.d.Begin(changes, SessionName(changes, AttemptPlaceholder)), drv.d.Commit)
+	name := SessionName(changes, AttemptPlaceholder)
+	cp := drv.d.Checkpoint
+	if cp == nil {
+		return drv.scriptWith(changes, drv.d.Begin(changes, name), drv.d.Commit)
+	}
+	out := drv.scriptWith(changes, append(cp.Create(name, StampPlaceholder), drv.d.Begin(changes, name)...), drv.d.Commit)
+	leave := ""
+	if len(cp.Leave) > 0 {
+		leave = " (after " + strings.Join(cp.Leave, "; ") + ")"
+	}
+	for _, l := range cp.Rollback(name) {
+		out = append(out, "! only if a line is refused"+leave+" or the session is lost (from a new session), unless a port outside the batch changed since: "+l)
+	}
+	for _, l := range cp.Delete(name) {
+		out = append(out, "! then, after reading the ports back: "+l)
+	}
+	return append(out, cp.Delete(name)...)
 }
 
 func (drv *Driver) scriptWith(changes []switchdrivers.Change, begin, commit []string) []string {
@@ -862,7 +946,27 @@ func (drv *Driver) Apply(ctx context.Context, changes []switchdrivers.Change) er
 // plainAttempt is an attempt at changes, not on trial.
 func (drv *Driver) plainAttempt(changes []switchdrivers.Change) attempt {
 	name := SessionName(changes, newAttempt())
-	return attempt{name: name, begin: drv.d.Begin(changes, name), commit: drv.d.Commit, ahead: drv.d.BeginAhead}
+	a := attempt{name: name, begin: drv.d.Begin(changes, name), commit: drv.d.Commit, ahead: drv.d.BeginAhead}
+	if tr := drv.d.Trial; tr != nil && tr.RevertsAll {
+		a.exclusive = func(s session) error {
+			p, err := tr.Pending(s)
+			if err != nil {
+				return drv.errf("", "", fmt.Errorf("reading the pending trial: %w", err))
+			}
+			if p != nil {
+				return drv.errf("", "", fmt.Errorf("%w: a trial is pending on the switch (%s): its revert would undo this batch; it must be confirmed or cancelled first", ErrBusy, p))
+			}
+			return nil
+		}
+	}
+	if cp := drv.d.Checkpoint; cp != nil {
+		create := cp.Create(name, time.Now().UTC().Format(time.RFC3339))
+		a.begin = append(create, a.begin...)
+		a.checkpoint, a.created = name, len(create)
+		a.ahead = false // a checkpoint is made when the batch is due
+		a.exclusive = drv.clearCheckpoints
+	}
+	return a
 }
 
 // attempt is one attempt at a batch.
@@ -882,6 +986,13 @@ type attempt struct {
 	// Linux candidate): the session never returns to the privileged
 	// prompt, whose deescalation would discard it.
 	held bool
+	// checkpoint: the checkpoint the attempt makes (Dialect.Checkpoint)
+	// with its first created lines.
+	checkpoint string
+	created    int
+	// cancel, if set, handles a failure part-way (cause): a trial's
+	// cancellation (Trial.CancelOnFailure).
+	cancel func(ctx context.Context, cause error) error
 }
 
 // batchSession is a session readied for one attempt at a batch: open, the
@@ -895,9 +1006,10 @@ type batchSession struct {
 	// batch claims it (claim).
 	opened   *openedSession
 	attached bool
-	checked  time.Time // when the live state was read
-	begun    bool      // the attempt's begin lines were sent
-	recheck  bool      // exclusive failed when readied: run it again when the batch is due
+	checked  time.Time                 // when the live state was read
+	begun    bool                      // the attempt's begin lines were sent
+	recheck  bool                      // exclusive failed when readied: run it again when the batch is due
+	live     []switchdrivers.PortState // the ports as read when the batch was checked
 }
 
 // apply runs one attempt at a batch in a session of its own: read, check,
@@ -946,6 +1058,7 @@ func (drv *Driver) check(bs *batchSession, changes []switchdrivers.Change, a att
 	if err := switchdrivers.CheckFrom(drv.name, live.Ports, changes); err != nil {
 		return fail(err)
 	}
+	bs.live = live.Ports
 	drv.forgetStale(s)
 	if a.before != nil {
 		if err := a.before(s); err != nil {
@@ -999,6 +1112,16 @@ func (drv *Driver) run(ctx context.Context, bs *batchSession, changes []switchdr
 			}
 			e := drv.errf(port, line, err)
 			var refused *refusedError
+			if a.checkpoint != "" {
+				switch {
+				case i >= a.created:
+					return drv.rollBack(ctx, s, !errors.As(err, &refused), i > a.created, changes, a, bs.live, e)
+				case errors.As(err, &refused):
+					return switchdrivers.Untouched(e) // no checkpoint, nothing configured
+				default:
+					drv.remember(a.name) // the checkpoint may have been made
+				}
+			}
 			if drv.d.Transactional && (i < body || i == body && errors.As(err, &refused)) {
 				// Nothing is applied before the commit, nor by a commit
 				// the device refused (its first line; what follows a
@@ -1015,10 +1138,18 @@ func (drv *Driver) run(ctx context.Context, bs *batchSession, changes []switchdr
 			if i == 0 && !errors.As(err, &refused) {
 				return errLostFirst{e}
 			}
+			if a.cancel != nil && i > 0 && !drv.d.Transactional { // the trial started: its first line was answered
+				return a.cancel(ctx, e)
+			}
 			return e
 		}
 	}
 	trace.TraceCommitted()
+	if a.checkpoint != "" {
+		// Deleted whatever the read-back says (the batch landed); a
+		// session lost meanwhile leaves it to the next session (Forget).
+		defer drv.deleteCheckpoint(s, a.checkpoint)
+	}
 	if a.held {
 		// Read back where the commit left the session (the reads name
 		// their datastore), and close it without scrapligo's return to
