@@ -4,7 +4,7 @@
 // session in line mode, read back before it closes, made all-or-nothing
 // by a checkpoint (Cisco, "Configuring Rollback"):
 //
-//	checkpoint cutover-<hash>-<attempt> description cutover began <time>
+//	checkpoint cutover-<hash>-<attempt> description cutover began <time> on <host> pid <pid>
 //	configure terminal
 //	interface Ethernet1/1
 //	switchport access vlan 20
@@ -20,10 +20,12 @@
 // so it is not run when a port outside the batch changed since the
 // batch began (another user): the error says so and the engine undoes
 // the batch. NX-OS keeps at most ten checkpoints: one left by a killed
-// cutover process (its name begins "cutover-" and its description says
-// when its batch began, longer ago than StaleAfter) is deleted at the
-// next batch and reported in Warnings; a younger one is another cutover
-// batch in progress, and the batch is refused, untouched, naming it.
+// cutover process (its name begins "cutover-" and its description names
+// a process of this machine that is no longer running, or says its batch
+// began longer ago than StaleAfter) is deleted at the next batch — the
+// recovery's, seconds after the kill — and reported in Warnings; any
+// other is another cutover batch in progress, and the batch is refused,
+// untouched, naming it.
 // Checkpoints of other names are never touched. NX-OS's session manager
 // ("supports only the ACL feature") and `configure replace` (a whole
 // configuration file) are not used; there is no trial.
@@ -135,9 +137,9 @@ func Checkpoints(s cli.Session) ([]cli.CheckpointInfo, error) {
 			c.User = strings.TrimSpace(v)
 		} else if v, ok := strings.CutPrefix(strings.TrimSpace(line), "Description:"); ok {
 			c.Description = strings.TrimSpace(v)
-			if at, ok := strings.CutPrefix(c.Description, describe); ok {
-				if t, err := time.Parse(time.RFC3339, at); err == nil {
-					c.Began = t
+			if stamp, ok := strings.CutPrefix(c.Description, describe); ok {
+				if t, o, ok := cli.ParseStamp(stamp); ok {
+					c.Began, c.Owner = t, o
 				}
 			}
 		}

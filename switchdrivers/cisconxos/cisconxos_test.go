@@ -1,15 +1,15 @@
 package cisconxos_test
 
 import (
-	"errors"
-	"slices"
-	"time"
-
 	"context"
-	"github.com/cutover-net/cutover/switchdrivers/cli"
-	"github.com/cutover-net/cutover/switchdrivers/drivertest"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cutover-net/cutover/labs"
 	"github.com/cutover-net/cutover/labs/emulator"
@@ -17,6 +17,8 @@ import (
 	"github.com/cutover-net/cutover/switchdrivers"
 	"github.com/cutover-net/cutover/switchdrivers/all"
 	"github.com/cutover-net/cutover/switchdrivers/cisconxos"
+	"github.com/cutover-net/cutover/switchdrivers/cli"
+	"github.com/cutover-net/cutover/switchdrivers/drivertest"
 )
 
 // sw3 is an emulated Nexus (its eN ports are Ethernet1/N).
@@ -210,6 +212,77 @@ func TestLeftoverCheckpoints(t *testing.T) {
 	}
 	if v, _ := l.PortTag(ctx, "sw3-e1"); v != "20" {
 		t.Fatalf("Ethernet1/1 moved to %s", v)
+	}
+}
+
+// TestKilledProcessCheckpoint: a checkpoint made seconds ago by a cutover
+// process of this machine that is gone (a kill -9; the recovery runs now)
+// is deleted at once and reported, not taken for a batch in progress for
+// StaleAfter; one whose process still runs, or made on another machine,
+// refuses the batch, untouched.
+func TestKilledProcessCheckpoint(t *testing.T) {
+	l := labtest.Start(t, topology)
+	srv := l.Emulator("sw3")
+	ctx := context.Background()
+	raw := labtest.Terminal(t, l, "sw3")
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	live := exec.Command("sleep", "60")
+	if err := live.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { live.Process.Kill(); live.Wait() })
+	me := cli.ThisProcess()
+	now := time.Now()
+	raw.Run("checkpoint cutover-dead-0003 description cutover began " + cli.Stamp(now, cli.Owner{Host: me.Host, PID: gone.Process.Pid}))
+	d := open(t, l)
+	if err := d.Apply(ctx, []switchdrivers.Change{{Port: "Ethernet1/1", From: "10", To: "20"}}); err != nil {
+		t.Fatalf("the checkpoint of a process that is gone: %v", err)
+	}
+	if cps := srv.Checkpoints(); len(cps) != 0 {
+		t.Fatalf("checkpoints left: %q", cps)
+	}
+	warnings := strings.Join(d.(interface{ Warnings() []string }).Warnings(), "\n")
+	if want := fmt.Sprintf("deleted checkpoint cutover-dead-0003, left by cutover process %d on %s, which is no longer running", gone.Process.Pid, me.Host); !strings.Contains(warnings, want) {
+		t.Fatalf("warnings %q, want %q", warnings, want)
+	}
+	for _, o := range []cli.Owner{{Host: me.Host, PID: live.Process.Pid}, {Host: "elsewhere", PID: gone.Process.Pid}} {
+		name := fmt.Sprintf("cutover-busy-%d", o.PID%10000)
+		raw.Run("checkpoint " + name + " description cutover began " + cli.Stamp(now, o))
+		err := d.Apply(ctx, []switchdrivers.Change{{Port: "Ethernet1/1", From: "20", To: "10"}})
+		if err == nil || !switchdrivers.IsUntouched(err) || !errors.Is(err, cli.ErrBusy) || !strings.Contains(err.Error(), name) {
+			t.Fatalf("a batch in progress of %+v: %v", o, err)
+		}
+		raw.Run("no checkpoint " + name)
+	}
+	if v, _ := l.PortTag(ctx, "sw3-e1"); v != "20" {
+		t.Fatalf("Ethernet1/1 moved to %s", v)
+	}
+}
+
+// TestStamp: a stamp reads back as written; a bare time (an earlier
+// build's) has no owner; anything else is no stamp.
+func TestStamp(t *testing.T) {
+	at := time.Date(2026, 11, 29, 6, 10, 0, 0, time.UTC)
+	o := cli.Owner{Host: "jump-1", PID: 4242}
+	if got, owner, ok := cli.ParseStamp(cli.Stamp(at, o)); !ok || !got.Equal(at) || owner != o {
+		t.Fatalf("round trip: %v %+v %v", got, owner, ok)
+	}
+	if got, owner, ok := cli.ParseStamp("2026-11-29T06:10:00Z"); !ok || !got.Equal(at) || owner != (cli.Owner{}) {
+		t.Fatalf("bare time: %v %+v %v", got, owner, ok)
+	}
+	for _, bad := range []string{"", "yesterday", "2026-11-29T06:10:00Z on jump-1", "2026-11-29T06:10:00Z on jump-1 pid x", "2026-11-29T06:10:00Z by jump-1 pid 1", "2026-11-29T06:10:00Z on jump-1 pid 0"} {
+		if _, _, ok := cli.ParseStamp(bad); ok {
+			t.Errorf("%q read as a stamp", bad)
+		}
+	}
+	if (cli.Owner{Host: cli.ThisProcess().Host, PID: os.Getpid()}).Lost() {
+		t.Error("this process taken for a lost one")
+	}
+	if len(cli.Stamp(at, cli.Owner{Host: strings.Repeat("h", 24), PID: 4194304})) > 80-len("cutover began ") {
+		t.Error("a stamp too long for an NX-OS checkpoint description (80 characters)")
 	}
 }
 

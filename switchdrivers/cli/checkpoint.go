@@ -134,6 +134,15 @@ func (drv *Driver) clearCheckpoints(s session) error {
 		if !strings.HasPrefix(c.Name, CheckpointPrefix) {
 			continue // not cutover's: never touched
 		}
+		if c.Owner.Lost() {
+			// Made on this machine by a cutover process that is gone (a
+			// killed run, whose recovery runs now): a lost attempt
+			// whatever its age; nothing else may be waiting for it.
+			if err := drv.dropLeftover(s, c, fmt.Sprintf("left by cutover process %d on %s, which is no longer running", c.Owner.PID, c.Owner.Host)); err != nil {
+				return err
+			}
+			continue
+		}
 		if c.Began.IsZero() {
 			busy = append(busy, fmt.Sprintf("%s (made by %s; when its batch began cannot be read from %q: delete it by hand once no cutover runs)", c.Name, orUnknown(c.User), c.Description))
 			continue
@@ -142,16 +151,25 @@ func (drv *Driver) clearCheckpoints(s session) error {
 			busy = append(busy, fmt.Sprintf("%s (made by %s %s ago: %q)", c.Name, orUnknown(c.User), age.Round(time.Second), c.Description))
 			continue
 		}
-		for _, l := range cp.Delete(c.Name) {
-			if _, err := s.Config(l); err != nil {
-				return drv.errf("", l, fmt.Errorf("deleting checkpoint %s, left by a lost cutover attempt: %w", c.Name, err))
-			}
+		if err := drv.dropLeftover(s, c, "left by a lost cutover attempt"); err != nil {
+			return err
 		}
-		drv.note(fmt.Sprintf("switch %s: deleted checkpoint %s, left by a lost cutover attempt (made by %s: %q); what that attempt configured was not rolled back", drv.name, c.Name, orUnknown(c.User), c.Description))
 	}
 	if len(busy) > 0 {
 		return drv.errf("", "", fmt.Errorf("%w: another cutover batch is in progress on the switch: checkpoint %s; if no cutover process works on this switch (one was killed less than %s ago), delete it (`%s`) and try again", ErrBusy, strings.Join(busy, ", "), cp.StaleAfter, strings.Join(cp.Delete("NAME"), "; ")))
 	}
+	return nil
+}
+
+// dropLeftover deletes checkpoint c, left by a lost attempt (why), and
+// reports it.
+func (drv *Driver) dropLeftover(s session, c CheckpointInfo, why string) error {
+	for _, l := range drv.d.Checkpoint.Delete(c.Name) {
+		if _, err := s.Config(l); err != nil {
+			return drv.errf("", l, fmt.Errorf("deleting checkpoint %s, %s: %w", c.Name, why, err))
+		}
+	}
+	drv.note(fmt.Sprintf("switch %s: deleted checkpoint %s, %s (made by %s: %q); what that attempt configured was not rolled back", drv.name, c.Name, why, orUnknown(c.User), c.Description))
 	return nil
 }
 

@@ -202,6 +202,9 @@ type CheckpointInfo struct {
 	Name, User  string
 	Began       time.Time // zero: not one of cutover's, or unreadable
 	Description string
+	// Owner: the cutover process that made it (its stamp's "on HOST pid
+	// N"), zero if the stamp has none.
+	Owner Owner
 }
 
 // StampPlaceholder stands for the time an attempt began in renderings.
@@ -960,7 +963,7 @@ func (drv *Driver) plainAttempt(changes []switchdrivers.Change) attempt {
 		}
 	}
 	if cp := drv.d.Checkpoint; cp != nil {
-		create := cp.Create(name, time.Now().UTC().Format(time.RFC3339))
+		create := cp.Create(name, Stamp(time.Now(), ThisProcess()))
 		a.begin = append(create, a.begin...)
 		a.checkpoint, a.created = name, len(create)
 		a.ahead = false // a checkpoint is made when the batch is due
