@@ -982,3 +982,13 @@ func (c Commands) RenderMoves(sw string, moves []plan.Move) ([]string, error) {
 	}
 	return d.Render(changes(moves))
 }
+
+// RenderUndo implements plan.UndoRenderer: an undo is sent outright,
+// never on trial (undoBatch).
+func (c Commands) RenderUndo(sw string, moves []plan.Move) ([]string, error) {
+	d, ok := c.Drivers[sw]
+	if !ok {
+		return nil, fmt.Errorf("switch %s: no driver", sw)
+	}
+	return d.Render(changes(moves))
+}

@@ -211,6 +211,15 @@ func TestTrialConformance(t *testing.T) {
 		Ports: []string{"Gi1/0/1", "Gi1/0/2", "Gi1/0/3"}, Segments: []string{"10", "20", "30"}})
 }
 
+// TestRenderIsSent: what `cutover plan` shows for a batch (IOS-XE), plain
+// and on trial with its confirmation, is what the switch receives, line
+// for line.
+func TestRenderIsSent(t *testing.T) {
+	l := labtest.StartFast(t, topology)
+	labtest.RunRenderIsSent(t, labtest.Emulated{Lab: l, Node: "sw1", Open: func(t *testing.T) switchdrivers.Driver { return open(t, l) },
+		Ports: []string{"Gi1/0/1", "Gi1/0/2", "Gi1/0/3"}, Segments: []string{"10", "20", "30"}})
+}
+
 // TestTrialNeedsTheArchive: without the configuration archive a trial is
 // refused before configuration mode, untouched, naming the switch, as a
 // switch that cannot take a trial (switchdrivers.ErrTrialUnavailable:
