@@ -295,9 +295,21 @@ type CommandRenderer interface {
 	RenderMoves(sw string, moves []Move) ([]string, error)
 }
 
-// RenderCommands fills in every batch's commands and rollback commands,
-// and hashes the plan again: the commands are part of what is approved.
+// UndoRenderer is an optional capability of a CommandRenderer: the exact
+// commands of a batch's undo, where they differ from its own form (the
+// engine sends an undo outright, never on trial).
+type UndoRenderer interface {
+	RenderUndo(sw string, moves []Move) ([]string, error)
+}
+
+// RenderCommands fills in every batch's commands and rollback commands
+// (with r's RenderUndo where it has one), and hashes the plan again: the
+// commands are part of what is approved.
 func (p *Plan) RenderCommands(r CommandRenderer) error {
+	undo := r.RenderMoves
+	if u, ok := r.(UndoRenderer); ok {
+		undo = u.RenderUndo
+	}
 	for si := range p.Steps {
 		for bi := range p.Steps[si].Batches {
 			b := &p.Steps[si].Batches[bi]
@@ -309,7 +321,7 @@ func (p *Plan) RenderCommands(r CommandRenderer) error {
 			for i, m := range b.Moves {
 				rev[i] = m.Reverse()
 			}
-			back, err := r.RenderMoves(b.Switch, rev)
+			back, err := undo(b.Switch, rev)
 			if err != nil {
 				return fmt.Errorf("step %s (rollback): %w", p.Steps[si].Name, err)
 			}

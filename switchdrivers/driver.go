@@ -115,6 +115,12 @@ func (p PendingTrial) String() string {
 // none is pending (already confirmed, cancelled or reverted).
 var ErrNoPendingTrial = errors.New("no trial is pending")
 
+// ErrTrialUnavailable is wrapped, with Untouched, when a switch cannot
+// take a trial at all (IOS-XE without its configuration archive): the
+// engine then sends the batch without a trial and says so, unless trials
+// are required.
+var ErrTrialUnavailable = errors.New("the switch cannot apply a batch on trial")
+
 // TrialRecoverer is implemented by drivers whose devices can, from a new
 // session, tell whether a trial is pending and confirm or cancel it. A
 // recovery uses it to take over the trials of a run that died instead of

@@ -20,7 +20,7 @@ import (
 )
 
 func newApply(fallback bool) *cobra.Command {
-	var yes, noGuard bool
+	var yes, noGuard, requireTrials bool
 	var format, journalDir, recoverMode string
 	var confirmTimeout time.Duration
 	use, short, kind := "apply INVENTORY", "Run the cut-over: isolate old, promote new, park old", runs.KindApply
@@ -39,7 +39,7 @@ func newApply(fallback bool) *cobra.Command {
 			if mode != runs.RecoverRollback && mode != runs.RecoverResume {
 				return fmt.Errorf("--recover %q: want %s or %s", recoverMode, runs.RecoverRollback, runs.RecoverResume)
 			}
-			prep, err := runs.Prepare(args[0], runs.Options{Kind: kind, Registry: all.Registry(), NoGuard: noGuard, ConfirmTimeout: confirmTimeout, JournalDir: journalDir})
+			prep, err := runs.Prepare(args[0], runs.Options{Kind: kind, Registry: all.Registry(), NoGuard: noGuard, ConfirmTimeout: confirmTimeout, RequireTrials: requireTrials, JournalDir: journalDir})
 			if err != nil {
 				return err
 			}
@@ -85,6 +85,7 @@ func newApply(fallback bool) *cobra.Command {
 	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
 	cmd.Flags().BoolVar(&noGuard, "no-guard", false, "run without the duplicate-address guard (not recommended)")
 	addConfirmFlag(cmd, &confirmTimeout)
+	cmd.Flags().BoolVar(&requireTrials, "require-trials", false, "refuse a batch, untouched, on a switch that cannot take a trial (IOS-XE without its configuration archive) instead of sending it without one")
 	addJournalFlag(cmd, &journalDir)
 	cmd.Flags().StringVar(&recoverMode, "recover", string(runs.RecoverRollback), "what to do with a run a dead process left unfinished: rollback (every port back where that run found it) or resume (finish it from the step the switches show, under the guard)")
 	cmd.Flags().StringVarP(&format, "output", "o", "text", "report format: text or json")
@@ -226,6 +227,8 @@ func progressPrinter(w io.Writer) func(engine.Event) {
 			fmt.Fprintf(w, "%s step %s: %s had already reverted its trial by itself: counted as the step's undo\n", ts, ev.Step, ev.Switch)
 		case "trial-wait":
 			fmt.Fprintf(w, "%s step %s: %s: waiting %s for the switch to revert its trial (%v)\n", ts, ev.Step, ev.Switch, ev.Duration.Round(time.Second), ev.Err)
+		case "trial-off":
+			fmt.Fprintf(w, "%s step %s: %s: NO TRIAL: the batch is sent without one and will not revert by itself (%v; --require-trials refuses instead)\n", ts, ev.Step, ev.Switch, ev.Err)
 		case "trial-verified":
 			fmt.Fprintf(w, "%s step %s: the process was stopped for %s; the switches still hold the step (read again)\n", ts, ev.Step, ev.Duration.Round(time.Millisecond))
 		case "rollback-start":

@@ -72,7 +72,7 @@ type Event struct {
 	Time     time.Time
 	Step     string
 	Switch   string // empty for step-level events
-	Kind     string // step-start, batch-done, batch-failed, step-done, confirmed, rollback-start, rollback-done, journal-failed, trial-cancelled, trial-reverted, trial-wait, trial-verified
+	Kind     string // step-start, batch-done, batch-failed, step-done, confirmed, rollback-start, rollback-done, journal-failed, trial-cancelled, trial-reverted, trial-wait, trial-verified, trial-off (Err says why the batch goes without a trial)
 	Moves    int
 	Duration time.Duration
 	Err      error
@@ -127,6 +127,13 @@ type Engine struct {
 	// Pauses notices stops of the process (a *pause.Watch; one is started
 	// when nil, and Close stops it).
 	Pauses Pauses
+	// RequireTrials refuses, untouched, a batch whose switch cannot take
+	// a trial (switchdrivers.ErrTrialUnavailable: IOS-XE without its
+	// configuration archive) when ConfirmTimeout asks for trials. Without
+	// it such a batch, and that switch's later ones in the run, are sent
+	// without a trial; each is reported (a trial-off event) and journaled
+	// (TrialOffRecorder) first.
+	RequireTrials bool
 	// Adopted are the trials a dead process left pending, for a recovery
 	// to settle: Restore cancels them when it undoes their step (after
 	// BeforeUndo); Resume confirms those of complete steps once the hooks
@@ -142,6 +149,9 @@ type Engine struct {
 	// step's batch (switchdrivers.Preparer): closed once it is done.
 	prepMu    sync.Mutex
 	preparing map[string]chan struct{}
+	// trialsOff: the switches that cannot take a trial in this run, and why.
+	offMu     sync.Mutex
+	trialsOff map[string]string
 }
 
 // StepReport is what happened in one step.
@@ -557,7 +567,7 @@ func (e *Engine) prepareBatch(ctx context.Context, step string, b plan.Batch) {
 		return
 	}
 	var trial time.Duration
-	if _, ok := pr.(switchdrivers.ConfirmedApplier); ok && e.ConfirmTimeout > 0 {
+	if _, ok := pr.(switchdrivers.ConfirmedApplier); ok && e.ConfirmTimeout > 0 && e.trialOff(b.Switch) == "" {
 		trial = e.ConfirmTimeout
 	}
 	done := make(chan struct{})
@@ -570,7 +580,12 @@ func (e *Engine) prepareBatch(ctx context.Context, step string, b plan.Batch) {
 	cs := changes(b.Moves)
 	go func() {
 		defer close(done)
-		pr.Prepare(ctx, cs, trial)
+		if err := pr.Prepare(ctx, cs, trial); trial > 0 && e.unavailable(err) {
+			// The switch cannot take a trial: the batch will go without
+			// one (applyBatch reports it), in a session readied for that.
+			e.markTrialOff(b.Switch, err)
+			pr.Prepare(ctx, cs, 0)
+		}
 	}()
 }
 
@@ -697,10 +712,34 @@ func (ph *stepPhases) readBack(at time.Time) {
 // A forward batch whose intent cannot be journaled is not sent; an undo
 // batch is sent anyway (restoring service comes first) and the journal
 // failure is reported with its result.
+//
+// A switch that cannot take a trial (switchdrivers.ErrTrialUnavailable,
+// refused untouched) gets the batch without one, reported and journaled
+// first, unless RequireTrials; so do its later batches in the run.
 func (e *Engine) applyBatch(ctx context.Context, step, sw string, cs []switchdrivers.Change, trial, undo bool) (confirm func(context.Context) error, err error) {
 	if len(cs) == 0 {
 		return nil, nil
 	}
+	if trial {
+		if why := e.trialOff(sw); why != "" {
+			if err := e.noTrial(step, sw, why); err != nil {
+				return nil, err
+			}
+			trial = false
+		}
+	}
+	confirm, err = e.applyOnce(ctx, step, sw, cs, trial, undo)
+	if trial && err != nil && e.unavailable(err) {
+		if err := e.noTrial(step, sw, e.markTrialOff(sw, err)); err != nil {
+			return nil, err
+		}
+		return e.applyOnce(ctx, step, sw, cs, false, undo)
+	}
+	return confirm, e.required(err)
+}
+
+// applyOnce journals and sends one batch (applyBatch).
+func (e *Engine) applyOnce(ctx context.Context, step, sw string, cs []switchdrivers.Change, trial, undo bool) (confirm func(context.Context) error, err error) {
 	if e.Recorder != nil {
 		if jerr := e.Recorder.Intent(step, sw, cs); jerr != nil {
 			if !undo {
@@ -940,6 +979,16 @@ func (c Commands) RenderMoves(sw string, moves []plan.Move) ([]string, error) {
 	}
 	if ca, ok := d.(switchdrivers.ConfirmedApplier); ok && c.ConfirmTimeout > 0 {
 		return ca.RenderConfirmed(changes(moves), c.ConfirmTimeout)
+	}
+	return d.Render(changes(moves))
+}
+
+// RenderUndo implements plan.UndoRenderer: an undo is sent outright,
+// never on trial (undoBatch).
+func (c Commands) RenderUndo(sw string, moves []plan.Move) ([]string, error) {
+	d, ok := c.Drivers[sw]
+	if !ok {
+		return nil, fmt.Errorf("switch %s: no driver", sw)
 	}
 	return d.Render(changes(moves))
 }

@@ -376,6 +376,13 @@ func (w *Writer) Confirmed(step, sw string, err error) error {
 	return w.Write(r)
 }
 
+// TrialOff journals that a step's batch on a switch that was to go on
+// trial is sent without one, and why (engine.TrialOffRecorder): a note
+// naming the step and the switch.
+func (w *Writer) TrialOff(step, sw, reason string) error {
+	return w.Write(Record{Kind: KindNote, Step: step, Switch: sw, Detail: "sent without a trial: " + reason})
+}
+
 // TrialSettled journals a trial settled without a confirmation
 // (engine.TrialCancelRecorder).
 func (w *Writer) TrialSettled(step, sw, how string) error {

@@ -15,7 +15,8 @@ import (
 // Event kinds besides the engine's own (step-start, batch-done,
 // batch-failed, step-done, confirmed, rollback-start, rollback-done,
 // journal-failed, and for trials trial-cancelled, trial-reverted,
-// trial-wait, trial-verified), which keep their engine.Event kind.
+// trial-wait, trial-verified, trial-off), which keep their engine.Event
+// kind.
 const (
 	EventJournal  = "journal"   // the run's journal is open: Text is its file
 	EventGuardOff = "guard-off" // the run goes on without the guard

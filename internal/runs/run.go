@@ -278,7 +278,7 @@ func (r *Run) writeEnd(w *journal.Writer, rec journal.Record) {
 // engine returns an engine for the run's drivers, journaling to w (nil: not
 // journaled) and publishing its events.
 func (r *Run) engine(w *journal.Writer, confirmTimeout time.Duration) *engine.Engine {
-	eng := &engine.Engine{Drivers: r.prep.Drivers, ConfirmTimeout: confirmTimeout, Pauses: r.pauses, Timeline: r.timeline,
+	eng := &engine.Engine{Drivers: r.prep.Drivers, ConfirmTimeout: confirmTimeout, RequireTrials: r.prep.opts.RequireTrials, Pauses: r.pauses, Timeline: r.timeline,
 		Progress: func(ev engine.Event) { r.events.publish(fromEngine(ev)) }}
 	if w != nil {
 		eng.Recorder = w

@@ -61,6 +61,10 @@ type Options struct {
 	// (engine.Engine.ConfirmTimeout); 0 is off. The plan's commands are
 	// rendered in the form it implies.
 	ConfirmTimeout time.Duration
+	// RequireTrials refuses, untouched, a batch on a switch that cannot
+	// take a trial (engine.Engine.RequireTrials); without it such a batch
+	// goes without a trial, reported and journaled.
+	RequireTrials bool
 	// JournalDir holds the runs' journals and the lock. Empty: the run is
 	// neither journaled nor locked, which only a lab rehearsal may do.
 	JournalDir string

@@ -169,6 +169,7 @@ type Server struct {
 	vlans    map[int]bool
 	desc     map[string]string
 	log      []string // configuration commands received, in order
+	received []string // every line received, in order (Received)
 	trial    *trial   // a configuration applied on trial, awaiting confirmation
 	born     time.Time
 	archive  bool // IOS-XE: the configuration archive is configured
@@ -272,6 +273,14 @@ func (s *Server) ConfigLog() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.log...)
+}
+
+// Received returns every non-empty line received so far, from every
+// session, in order: reads and the client's session set-up included.
+func (s *Server) Received() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.received...)
 }
 
 // Serve accepts SSH connections on ln until ctx ends.
@@ -435,6 +444,9 @@ func (s *Server) run(ss *session, line string) (string, bool) {
 	if len(f) == 0 && ss.question == nil {
 		return "", false
 	}
+	s.mu.Lock()
+	s.received = append(s.received, line)
+	s.mu.Unlock()
 	if ss.mode != "exec" {
 		ss.configCmd++
 		if fl := s.currentFaults(); fl.DropAfter > 0 && ss.configCmd > fl.DropAfter {

@@ -40,6 +40,7 @@ type junos struct{}
 type junosState struct {
 	shared  []staged      // the shared candidate's uncommitted changes
 	lock    *session      // the session in configure exclusive, if any
+	holder  string        // the user of lock, when not this lab's (HoldExclusive)
 	history []junosCommit // newest first
 }
 
@@ -100,6 +101,37 @@ func (d junos) setStaged(s *session, st []staged) {
 	s.srv.mu.Unlock()
 }
 
+// lockedMessage is the refusal of a session while another holds the
+// shared candidate in configure exclusive (srv.mu held): the holder as
+// Juniper prints the users editing the configuration ("root terminal p3
+// (pid 1088) on since …", then "exclusive [edit …]", Using the configure
+// exclusive Command) after the `error: configuration database locked
+// by:` that fwbuilder's Junos installer (SSHJunos) matches.
+func (srv *Server) lockedMessage() string {
+	user := srv.cfg.Username
+	if srv.junos.holder != "" {
+		user = srv.junos.holder
+	}
+	return "error: configuration database locked by:\n  " + user + " terminal pts/1 (pid 4242) on since " + srv.born.UTC().Format("2006-01-02 15:04:05 UTC") + "\n      exclusive [edit]"
+}
+
+// HoldExclusive has another user hold the shared candidate in configure
+// exclusive, as a session of theirs would, until release is called (for
+// tests).
+func (srv *Server) HoldExclusive(user string) (release func()) {
+	holder := &session{srv: srv, mode: "config", junosMode: "exclusive"}
+	srv.mu.Lock()
+	srv.junos.lock, srv.junos.holder = holder, user
+	srv.mu.Unlock()
+	return func() {
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		if srv.junos.lock == holder {
+			srv.junos.lock, srv.junos.holder = nil, ""
+		}
+	}
+}
+
 // lockedBy is the answer to a session that may not change the shared
 // candidate because another holds it exclusively ("" if it may).
 func (d junos) lockedBy(s *session) string {
@@ -107,7 +139,7 @@ func (d junos) lockedBy(s *session) string {
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
 	if srv.junos.lock != nil && srv.junos.lock != s && s.junosMode != "private" {
-		return "error: configuration database locked by:\n  " + srv.cfg.Username + " terminal pts/1 (pid 4242) on since " + srv.born.UTC().Format("2006-01-02 15:04:05 UTC") + "\n      exclusive [edit]"
+		return srv.lockedMessage()
 	}
 	return ""
 }
@@ -484,13 +516,13 @@ func (d junos) configure(s *session, f []string) (string, bool) {
 	defer srv.mu.Unlock()
 	switch {
 	case mode == "exclusive" && srv.junos.lock != nil && srv.junos.lock != s:
-		return "error: configuration database locked by:\n  " + srv.cfg.Username + " terminal pts/1 (pid 4242) on since " + srv.born.UTC().Format("2006-01-02 15:04:05 UTC") + "\n      exclusive [edit]", false
+		return srv.lockedMessage(), false
 	case mode == "private" && len(srv.junos.shared) > 0:
 		// Unverified text; Juniper: private mode cannot be entered while
 		// the shared candidate holds uncommitted changes.
 		return "error: shared configuration database modified\nUsers currently editing the configuration:\n  " + srv.cfg.Username + " terminal pts/1", false
 	case mode == "exclusive":
-		srv.junos.lock = s
+		srv.junos.lock, srv.junos.holder = s, ""
 	}
 	s.mode, s.staged, s.junosMode = "config", nil, mode
 	if mode == "shared" {

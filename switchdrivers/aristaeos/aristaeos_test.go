@@ -163,6 +163,15 @@ func TestTrialConformance(t *testing.T) {
 		Ports: []string{"Ethernet1", "Ethernet2", "Ethernet3"}, Segments: []string{"10", "20", "30"}})
 }
 
+// TestRenderIsSent: what `cutover plan` shows for a batch (EOS), plain
+// and on trial with its confirmation, is what the switch receives, line
+// for line.
+func TestRenderIsSent(t *testing.T) {
+	l := labtest.StartFast(t, topology)
+	labtest.RunRenderIsSent(t, labtest.Emulated{Lab: l, Node: "sw2", Open: func(t *testing.T) switchdrivers.Driver { return open(t, l) },
+		Ports: []string{"Ethernet1", "Ethernet2", "Ethernet3"}, Segments: []string{"10", "20", "30"}})
+}
+
 // TestPendingSession: the session in state pendingCommitTimer, read from
 // variants of `show configuration sessions | json`.
 func TestPendingSession(t *testing.T) {

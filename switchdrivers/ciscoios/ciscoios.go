@@ -9,10 +9,11 @@
 //
 // On trial the session enters configuration mode with `configure
 // terminal revert timer N`, which needs the configuration archive
-// (`archive` / `path …`): the driver reads `show archive` first and
-// refuses the trial, untouched and naming the switch, where it is not
-// enabled (the switch's option `trials: "off"` drives it without
-// trials). The timer runs from that line; `configure confirm` from a new
+// (`archive` / `path …`): the driver reads `show archive` first and,
+// where it is not enabled, refuses the trial untouched, naming the
+// switch, with switchdrivers.ErrTrialUnavailable (the engine then sends
+// the batch without a trial and says so, unless trials are required;
+// the switch's option `trials: "off"` drives it without trials at all). The timer runs from that line; `configure confirm` from a new
 // session keeps the change, `configure revert now` rolls it back at once.
 // Whether a trial is pending is read from `show archive config rollback
 // timer`, before and after the confirmation.
@@ -101,7 +102,9 @@ var Dialect = cli.Dialect{
 		// for a pending change). Only the user who set the timer may do
 		// either: the driver logs in as the same user.
 		Confirm: func(switchdrivers.PendingTrial) []string { return []string{"configure confirm"} },
-		Cancel:  func(switchdrivers.PendingTrial) []string { return []string{"configure revert now"} },
+		Needs: []string{"a trial needs the configuration archive: `show archive` is read first; without it the batch is sent " +
+			"without a trial (configure terminal, the same lines, end; the progress and the journal say so), or refused untouched with --require-trials"},
+		Cancel: func(switchdrivers.PendingTrial) []string { return []string{"configure revert now"} },
 	},
 }
 
@@ -110,6 +113,9 @@ var Dialect = cli.Dialect{
 // (Configuration Rollback Confirmed Change, IOS-XE 17); napalm ios.py
 // and Ansible's cisco.ios cliconf read `show archive` the same way.
 // Enabled is positive evidence only: the next archive file's name.
+// "Archive feature not enabled" wraps switchdrivers.ErrTrialUnavailable
+// (the engine then sends the batch without a trial, or refuses it with
+// --require-trials); any other answer refuses the batch.
 func ArchiveReady(s cli.Session) error {
 	out, err := s.Show("show archive")
 	if err != nil {
@@ -120,7 +126,7 @@ func ArchiveReady(s cli.Session) error {
 	case strings.Contains(out, "The next archive file will be named"):
 		return nil
 	case strings.Contains(out, "Archive feature not enabled"):
-		return fmt.Errorf("a trial (configure terminal revert timer) needs the configuration archive, and `show archive` says %q: %s", strings.TrimSpace(out), advice)
+		return fmt.Errorf("%w: a trial (configure terminal revert timer) needs the configuration archive, and `show archive` says %q (configure `archive` and `path` on the switch for trials)", switchdrivers.ErrTrialUnavailable, strings.TrimSpace(out))
 	}
 	return fmt.Errorf("a trial (configure terminal revert timer) needs the configuration archive, and `show archive` does not show one (%q): %s", strings.TrimSpace(out), advice)
 }

@@ -211,18 +211,34 @@ func TestTrialConformance(t *testing.T) {
 		Ports: []string{"Gi1/0/1", "Gi1/0/2", "Gi1/0/3"}, Segments: []string{"10", "20", "30"}})
 }
 
+// TestRenderIsSent: what `cutover plan` shows for a batch (IOS-XE), plain
+// and on trial with its confirmation, is what the switch receives, line
+// for line.
+func TestRenderIsSent(t *testing.T) {
+	l := labtest.StartFast(t, topology)
+	labtest.RunRenderIsSent(t, labtest.Emulated{Lab: l, Node: "sw1", Open: func(t *testing.T) switchdrivers.Driver { return open(t, l) },
+		Ports: []string{"Gi1/0/1", "Gi1/0/2", "Gi1/0/3"}, Segments: []string{"10", "20", "30"}})
+}
+
 // TestTrialNeedsTheArchive: without the configuration archive a trial is
-// refused before configuration mode, untouched, naming the switch and
-// what to do; the option trials: "off" drives the switch without trials.
+// refused before configuration mode, untouched, naming the switch, as a
+// switch that cannot take a trial (switchdrivers.ErrTrialUnavailable:
+// the engine then sends the batch without one, or refuses it with
+// --require-trials); the plan's trial form says so; the option trials:
+// "off" drives the switch without trials.
 func TestTrialNeedsTheArchive(t *testing.T) {
 	l, srv := start(t)
 	ctx := context.Background()
 	srv.SetArchive(false)
 	batch := []switchdrivers.Change{{Port: "Gi1/0/1", From: "10", To: "20"}}
 	_, err := open(t, l).(switchdrivers.ConfirmedApplier).ApplyConfirmed(ctx, batch, 2*time.Minute)
-	if err == nil || !switchdrivers.IsUntouched(err) || !strings.Contains(err.Error(), "switch sw1") ||
-		!strings.Contains(err.Error(), "Archive feature not enabled") || !strings.Contains(err.Error(), `trials: "off"`) {
+	if err == nil || !switchdrivers.IsUntouched(err) || !errors.Is(err, switchdrivers.ErrTrialUnavailable) || !strings.Contains(err.Error(), "switch sw1") ||
+		!strings.Contains(err.Error(), "Archive feature not enabled") {
 		t.Fatalf("trial without archive: %v", err)
+	}
+	rendered, err := open(t, l).(switchdrivers.ConfirmedApplier).RenderConfirmed(batch, 2*time.Minute)
+	if err != nil || len(rendered) == 0 || !strings.HasPrefix(rendered[0], "! a trial needs the configuration archive") || !strings.Contains(rendered[0], "--require-trials") {
+		t.Fatalf("the trial's rendering does not say what it needs: %q, %v", rendered, err)
 	}
 	if log := strings.Join(srv.ConfigLog(), "|"); strings.Contains(log, "revert") || strings.Contains(log, "vlan 20") {
 		t.Fatalf("configuration was sent: %q", log)

@@ -127,6 +127,9 @@ type Trial struct {
 	// BeginAhead: as Dialect.BeginAhead, for the trial's Begin (false
 	// where entering it arms the revert timer or takes a lock).
 	BeginAhead bool
+	// Needs, if set, says what the switch needs for a trial and what
+	// happens without it: shown as comments before the trial's lines.
+	Needs []string
 	// Ready, if set, runs at the privileged prompt before a trial: a
 	// switch that cannot take one (IOS-XE without its configuration
 	// archive) refuses it, untouched.
@@ -267,7 +270,11 @@ func (t *TrialDriver) RenderConfirmed(changes []switchdrivers.Change, timeout ti
 	}
 	tr := t.d.Trial
 	name := SessionName(changes, AttemptPlaceholder)
-	out := t.scriptWith(changes, tr.Begin(changes, name, timeout), tr.Commit(changes, name, timeout))
+	var out []string
+	for _, l := range tr.Needs {
+		out = append(out, "! "+l)
+	}
+	out = append(out, t.scriptWith(changes, tr.Begin(changes, name, timeout), tr.Commit(changes, name, timeout))...)
 	confirm := tr.Confirm(switchdrivers.PendingTrial{ID: name})
 	if tr.Release != nil {
 		confirm = append(confirm, tr.Release(name)...)

@@ -169,6 +169,15 @@ func TestTrialConformance(t *testing.T) {
 		Ports: ports, Segments: []string{"10", "20", "30"}, OVSPort: ovs})
 }
 
+// TestRenderIsSent: what `cutover plan` shows for a batch (Junos), plain
+// and on trial with its confirmation, is what the switch receives, line
+// for line.
+func TestRenderIsSent(t *testing.T) {
+	l := labtest.StartFast(t, topology)
+	labtest.RunRenderIsSent(t, labtest.Emulated{Lab: l, Node: "sw3", Open: func(t *testing.T) switchdrivers.Driver { return open(t, l) },
+		Ports: ports, Segments: []string{"10", "20", "30"}, OVSPort: ovs})
+}
+
 // TestTrialNeverCommitsSomebodyElsesChanges: with another user's
 // uncommitted change in the shared candidate, a trial (and a
 // confirmation) is refused before anything is staged, naming the switch;
@@ -197,6 +206,38 @@ func TestTrialNeverCommitsSomebodyElsesChanges(t *testing.T) {
 	// the next trial goes ahead, in exclusive mode (private would be refused).
 	if _, err := d.ApplyConfirmed(ctx, batch, 5*time.Minute); err != nil {
 		t.Fatalf("after configure exclusive discarded the stale change: %v", err)
+	}
+}
+
+// TestLockHeldByAnotherUser: while another user (or another cutover
+// process) holds the shared candidate in configure exclusive, a trial is
+// refused untouched, the error naming the switch and the user; once the
+// lock is gone it goes ahead.
+func TestLockHeldByAnotherUser(t *testing.T) {
+	l := labtest.StartFast(t, topology)
+	srv := l.Emulator("sw3")
+	ctx := context.Background()
+	release := srv.HoldExclusive("netops")
+	d := open(t, l).(switchdrivers.ConfirmedApplier)
+	batch := []switchdrivers.Change{{Port: "ge-0/0/0", From: "10", To: "20"}}
+	_, err := d.ApplyConfirmed(ctx, batch, 5*time.Minute)
+	if err == nil || !switchdrivers.IsUntouched(err) || !strings.Contains(err.Error(), "switch sw3") ||
+		!strings.Contains(err.Error(), "configuration database locked by") || !strings.Contains(err.Error(), "netops") {
+		t.Fatalf("trial under another user's lock: %v", err)
+	}
+	if v, _ := l.PortTag(ctx, "sw3-e1"); v != "10" {
+		t.Fatalf("sw3-e1 moved to %s", v)
+	}
+	if log := strings.Join(srv.ConfigLog(), "|"); strings.Contains(log, "members 20") {
+		t.Fatalf("configuration was sent: %q", log)
+	}
+	release()
+	confirm, err := d.ApplyConfirmed(ctx, batch, 5*time.Minute)
+	if err != nil {
+		t.Fatalf("after the lock was released: %v", err)
+	}
+	if err := confirm(ctx); err != nil {
+		t.Fatal(err)
 	}
 }
 

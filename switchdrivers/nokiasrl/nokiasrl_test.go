@@ -159,6 +159,16 @@ func TestTrialConformance(t *testing.T) {
 		Segment: func(tag string) string { return "mac-vrf-" + tag }})
 }
 
+// TestRenderIsSent: what `cutover plan` shows for a batch (SR Linux), plain
+// and on trial with its confirmation, is what the switch receives, line
+// for line.
+func TestRenderIsSent(t *testing.T) {
+	l := labtest.StartFast(t, topology)
+	labtest.RunRenderIsSent(t, labtest.Emulated{Lab: l, Node: "sw5", Open: func(t *testing.T) switchdrivers.Driver { return open(t, l) },
+		Ports: []string{"ethernet-1/1", "ethernet-1/2", "ethernet-1/3"}, Segments: []string{"mac-vrf-10", "mac-vrf-20", "mac-vrf-30"},
+		Segment: func(tag string) string { return "mac-vrf-" + tag }})
+}
+
 // TestLostBatchIsNotCommittedWithTheNext: SR Linux keeps a candidate
 // across sessions (the user's private-<user> one, shared by all of them),
 // so a batch lost part-way could be committed by the next; each attempt
