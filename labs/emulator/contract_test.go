@@ -30,11 +30,6 @@ import (
 // purpose.
 var contractDialects = []string{"iosxe", "eos", "junos", "srl", "nxos", "aoscx"}
 
-// laterContracts are written on another branch (issue 17's NX-OS and
-// AOS-CX work): until one of them exists, their absence is tolerated;
-// once one does, every dialect needs its file.
-var laterContracts = []string{"nxos", "aoscx"}
-
 // contractAreas are the values of a behaviour's area.
 var contractAreas = []string{"enter", "commit", "abort", "trial", "confirm", "cancel",
 	"dropped-session", "lock", "errors", "prompts", "paging", "read"}
@@ -231,11 +226,7 @@ func TestContracts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	later := slices.ContainsFunc(laterContracts, func(d string) bool { return slices.Contains(files, filepath.Join("contracts", d+".yaml")) })
 	for _, d := range contractDialects {
-		if !later && slices.Contains(laterContracts, d) {
-			continue
-		}
 		if !slices.Contains(files, filepath.Join("contracts", d+".yaml")) {
 			t.Errorf("no contract for the emulated dialect %s (contracts/%s.yaml)", d, d)
 		}

@@ -13,8 +13,9 @@ import (
 )
 
 // sessionSetUp are the lines scrapligo sends when it opens a session
-// (its platforms' network-on-open), before any line of the driver's.
-var sessionSetUp = []string{"terminal ", "set cli ", "environment "}
+// (its platforms' network-on-open; AOS-CX: the driver's own platform
+// definition's `no page`), before any line of the driver's.
+var sessionSetUp = []string{"terminal ", "set cli ", "environment ", "no page"}
 
 // sessionClose are the lines scrapligo sends at the privileged prompt
 // when it closes a session (its platforms' network-on-close).
@@ -22,6 +23,10 @@ var sessionClose = []string{"exit", "quit"}
 
 // attemptName is an attempt's session or candidate name (cli.SessionName).
 var attemptName = regexp.MustCompile(`\bcutover-([0-9a-f]{8})-[0-9a-f]{8}\b`)
+
+// attemptStamp is when an attempt began and which process made it, in a
+// checkpoint's description (cli.Stamp); the plan shows cli.StampPlaceholder.
+var attemptStamp = regexp.MustCompile(`\bcutover began \S+ on \S+ pid \d+$`)
 
 // confirmLater prefixes the lines RenderConfirmed shows for the
 // confirmation (cli.TrialDriver.RenderConfirmed).
@@ -35,7 +40,8 @@ const confirmLater = "! once the step's guard has passed, in a new session: "
 // received are left out only the session set-up and close scrapligo
 // sends on open and on close and the reads (`show …`, `info …`) the driver makes between the lines,
 // unless the plan shows them; comment lines of the plan (`! …`) are
-// notes, and its attempt placeholder stands for the attempt's name.
+// notes, and its attempt and stamp placeholders stand for the attempt's
+// name and stamp.
 func RunRenderIsSent(t *testing.T, e Emulated) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -57,6 +63,7 @@ func RunRenderIsSent(t *testing.T, e Emulated) {
 			if (read || setUp) && !slices.Contains(shown, l) {
 				continue
 			}
+			l = attemptStamp.ReplaceAllString(l, "cutover began "+cli.StampPlaceholder)
 			out = append(out, attemptName.ReplaceAllString(l, "cutover-${1}-"+cli.AttemptPlaceholder))
 		}
 		return out

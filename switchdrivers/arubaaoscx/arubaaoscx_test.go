@@ -211,3 +211,11 @@ func TestRehearsalOnTrial(t *testing.T) {
 	labtest.RehearsePair(t, labtest.Pair{Kind: "aruba_aoscx", Driver: arubaaoscx.Name, Registry: all.Registry(),
 		OldPorts: []string{"1/1/2"}, NewPorts: []string{"1/1/1"}, ConfirmTimeout: 2 * time.Minute})
 }
+
+// TestRenderIsSent: what `cutover plan` shows for a batch (and, on trial,
+// its confirmation) is what the switch receives, line for line.
+func TestRenderIsSent(t *testing.T) {
+	l := labtest.StartFast(t, topology)
+	labtest.RunRenderIsSent(t, labtest.Emulated{Lab: l, Node: "sw4", Open: func(t *testing.T) switchdrivers.Driver { return open(t, l) },
+		Ports: ports, Segments: []string{"10", "20", "30"}})
+}

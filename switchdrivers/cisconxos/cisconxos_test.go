@@ -321,3 +321,11 @@ func TestCheckpointsSummary(t *testing.T) {
 		t.Fatalf("an unknown answer: %+v, %v", list, err)
 	}
 }
+
+// TestRenderIsSent: what `cutover plan` shows for a batch (and, on trial,
+// its confirmation) is what the switch receives, line for line.
+func TestRenderIsSent(t *testing.T) {
+	l := labtest.StartFast(t, topology)
+	labtest.RunRenderIsSent(t, labtest.Emulated{Lab: l, Node: "sw3", Open: func(t *testing.T) switchdrivers.Driver { return open(t, l) },
+		Ports: ports, Segments: []string{"10", "20", "30"}})
+}
