@@ -533,6 +533,15 @@ type Preparer interface {
 	Prepare(ctx context.Context, changes []Change, trial time.Duration) error
 }
 
+// Noter is an optional capability of a Driver: what it did on the switch
+// besides the batches it was given (a checkpoint a killed process left,
+// deleted; a lost attempt's session aborted), each note naming the switch.
+// TakeNotes returns the notes made since it was last called; the engine
+// calls it after every batch, reports and journals them.
+type Noter interface {
+	TakeNotes() []string
+}
+
 // ApplyTrace is a set of hooks called at the phases of an Apply (or an
 // ApplyConfirmed) of a batch, in the manner of net/http/httptrace: attach
 // it to the context with WithApplyTrace. Any hook may be nil. A driver

@@ -229,6 +229,8 @@ func progressPrinter(w io.Writer) func(engine.Event) {
 			fmt.Fprintf(w, "%s step %s: %s: waiting %s for the switch to revert its trial (%v)\n", ts, ev.Step, ev.Switch, ev.Duration.Round(time.Second), ev.Err)
 		case "trial-off":
 			fmt.Fprintf(w, "%s step %s: %s: NO TRIAL: the batch is sent without one and will not revert by itself (%v; --require-trials refuses instead)\n", ts, ev.Step, ev.Switch, ev.Err)
+		case "switch-note":
+			fmt.Fprintf(w, "%s step %s: %s: note: %v\n", ts, ev.Step, ev.Switch, ev.Err)
 		case "trial-verified":
 			fmt.Fprintf(w, "%s step %s: the process was stopped for %s; the switches still hold the step (read again)\n", ts, ev.Step, ev.Duration.Round(time.Millisecond))
 		case "rollback-start":

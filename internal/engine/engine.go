@@ -72,7 +72,7 @@ type Event struct {
 	Time     time.Time
 	Step     string
 	Switch   string // empty for step-level events
-	Kind     string // step-start, batch-done, batch-failed, step-done, confirmed, rollback-start, rollback-done, journal-failed, trial-cancelled, trial-reverted, trial-wait, trial-verified, trial-off (Err says why the batch goes without a trial)
+	Kind     string // step-start, batch-done, batch-failed, step-done, confirmed, rollback-start, rollback-done, journal-failed, trial-cancelled, trial-reverted, trial-wait, trial-verified, trial-off (Err says why the batch goes without a trial), switch-note (Err is what the driver did on the switch besides the batch: switchdrivers.Noter)
 	Moves    int
 	Duration time.Duration
 	Err      error
@@ -759,7 +759,31 @@ func (e *Engine) applyOnce(ctx context.Context, step, sw string, cs []switchdriv
 		}()
 	}
 	confirm, err = e.sendBatch(ctx, step, sw, cs, trial)
+	e.driverNotes(step, sw)
 	return confirm, err
+}
+
+// driverNotes reports and journals what sw's driver did on the switch
+// besides the batch (switchdrivers.Noter): a switch-note event each.
+func (e *Engine) driverNotes(step, sw string) {
+	n, ok := e.Drivers[sw].(switchdrivers.Noter)
+	if !ok {
+		return
+	}
+	for _, note := range n.TakeNotes() {
+		if nr, ok := e.Recorder.(NoteRecorder); ok {
+			if err := nr.Note(step, sw, note); err != nil {
+				e.emit(Event{Step: step, Switch: sw, Kind: "journal-failed", Err: wrap(sw, err)})
+			}
+		}
+		e.emit(Event{Step: step, Switch: sw, Kind: "switch-note", Err: errors.New(note)})
+	}
+}
+
+// NoteRecorder is an optional capability of a Recorder: it journals what
+// a driver did on a switch besides a batch (switchdrivers.Noter).
+type NoteRecorder interface {
+	Note(step, sw, text string) error
 }
 
 func (e *Engine) sendBatch(ctx context.Context, step, sw string, cs []switchdrivers.Change, trial bool) (func(context.Context) error, error) {

@@ -383,6 +383,12 @@ func (w *Writer) TrialOff(step, sw, reason string) error {
 	return w.Write(Record{Kind: KindNote, Step: step, Switch: sw, Detail: "sent without a trial: " + reason})
 }
 
+// Note journals what a driver did on a switch besides a step's batch
+// (engine.NoteRecorder).
+func (w *Writer) Note(step, sw, text string) error {
+	return w.Write(Record{Kind: KindNote, Step: step, Switch: sw, Detail: text})
+}
+
 // TrialSettled journals a trial settled without a confirmation
 // (engine.TrialCancelRecorder).
 func (w *Writer) TrialSettled(step, sw, how string) error {

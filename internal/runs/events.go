@@ -15,7 +15,7 @@ import (
 // Event kinds besides the engine's own (step-start, batch-done,
 // batch-failed, step-done, confirmed, rollback-start, rollback-done,
 // journal-failed, and for trials trial-cancelled, trial-reverted,
-// trial-wait, trial-verified, trial-off), which keep their engine.Event
+// trial-wait, trial-verified, trial-off; switch-note), which keep their engine.Event
 // kind.
 const (
 	EventJournal  = "journal"   // the run's journal is open: Text is its file

@@ -472,6 +472,7 @@ type Driver struct {
 	mu    sync.Mutex
 	stale []string                      // names of this driver's attempts whose session was lost before the commit
 	notes []string                      // what the driver removed or left on the switch, for Warnings
+	taken int                           // how many of notes TakeNotes has returned
 	rows  []switchdrivers.UnreadableRow // those the latest ReadPorts went past
 	// Sessions opened ahead (Prepare): the prepared batch, the spare
 	// session for the reads and confirmations that follow, the one being
@@ -844,6 +845,17 @@ func (drv *Driver) ReadPorts(ctx context.Context) (switchdrivers.PortRead, error
 	drv.rows = pr.Unreadable
 	drv.mu.Unlock()
 	return pr, err
+}
+
+// TakeNotes returns what the driver did on the switch besides its
+// batches since it was last called (switchdrivers.Noter); Warnings keeps
+// listing every note.
+func (drv *Driver) TakeNotes() []string {
+	drv.mu.Lock()
+	defer drv.mu.Unlock()
+	out := append([]string(nil), drv.notes[drv.taken:]...)
+	drv.taken = len(drv.notes)
+	return out
 }
 
 // Unreadable returns the rows the latest ReadPorts (or Ports) went past
