@@ -105,6 +105,11 @@ var Dialect = cli.Dialect{
 		Needs: []string{"a trial needs the configuration archive: `show archive` is read first; without it the batch is sent " +
 			"without a trial (configure terminal, the same lines, end; the progress and the journal say so), or refused untouched with --require-trials"},
 		Cancel: func(switchdrivers.PendingTrial) []string { return []string{"configure revert now"} },
+		// The revert replaces the running configuration with the archive
+		// taken when the timer was set (Cisco, Configuration Replace and
+		// Configuration Rollback): whatever changed since goes too, so a
+		// batch not on trial waits for no pending timer.
+		RevertsAll: true,
 	},
 }
 

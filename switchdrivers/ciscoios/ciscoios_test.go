@@ -14,6 +14,7 @@ import (
 	"github.com/cutover-net/cutover/labs/labtest"
 	"github.com/cutover-net/cutover/switchdrivers"
 	"github.com/cutover-net/cutover/switchdrivers/ciscoios"
+	"github.com/cutover-net/cutover/switchdrivers/cli"
 	"github.com/cutover-net/cutover/switchdrivers/drivertest"
 )
 
@@ -288,15 +289,24 @@ func TestRevertTimerRunsFromConfigureTerminal(t *testing.T) {
 	if err != nil || p == nil || p.User != "admin" {
 		t.Fatalf("pending: %+v, %v", p, err)
 	}
-	if err := d.Apply(ctx, []switchdrivers.Change{{Port: "Gi1/0/3", From: "10", To: "30"}}); err != nil {
-		t.Fatal(err)
+	// A batch not on trial would be undone by the revert (it restores the
+	// whole archived configuration): refused, untouched, naming the trial.
+	err = d.Apply(ctx, []switchdrivers.Change{{Port: "Gi1/0/3", From: "10", To: "30"}})
+	if err == nil || !switchdrivers.IsUntouched(err) || !errors.Is(err, cli.ErrBusy) || !strings.Contains(err.Error(), "a trial is pending on the switch") {
+		t.Fatalf("a plain batch while a revert is pending: %v", err)
+	}
+	if v := tag(t, l, "Gi1/0/3"); v != "10" {
+		t.Fatalf("Gi1/0/3 moved to %s", v)
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for tag(t, l, "Gi1/0/1") != "10" || tag(t, l, "Gi1/0/3") != "10" {
+	for tag(t, l, "Gi1/0/1") != "10" {
 		if time.Now().After(deadline) {
-			t.Fatalf("not reverted: Gi1/0/1 %s, Gi1/0/3 %s", tag(t, l, "Gi1/0/1"), tag(t, l, "Gi1/0/3"))
+			t.Fatalf("not reverted: Gi1/0/1 %s", tag(t, l, "Gi1/0/1"))
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+	if err := d.Apply(ctx, []switchdrivers.Change{{Port: "Gi1/0/3", From: "10", To: "30"}}); err != nil {
+		t.Fatalf("after the revert: %v", err)
 	}
 	if p, err := d.(switchdrivers.TrialRecoverer).PendingTrial(ctx); p != nil || err != nil {
 		t.Fatalf("after the revert: %+v, %v", p, err)

@@ -161,7 +161,8 @@ type Trial struct {
 	CancelOnFailure bool
 	// RevertsAll: the switch's revert restores its whole configuration
 	// from before the trial, whoever changed it since (AOS-CX auto
-	// checkpoint mode): a batch not on trial is refused, untouched,
+	// checkpoint mode, the IOS-XE revert timer's archive): a batch not on
+	// trial is refused, untouched,
 	// while a trial is pending — its revert would undo the batch —
 	// naming the trial (trials off or not).
 	RevertsAll bool
