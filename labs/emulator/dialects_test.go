@@ -1,10 +1,8 @@
 package emulator
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"regexp"
 	"strings"
@@ -12,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutover-net/cutover/labs/emulator/emuterm"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -97,13 +96,7 @@ func newLab(t *testing.T, dialect string, names ...string) *lab {
 }
 
 // term is one interactive CLI session.
-type term struct {
-	t      *testing.T
-	client *ssh.Client
-	in     io.WriteCloser
-	out    chan byte
-	ready  *regexp.Regexp
-}
+type term struct{ *emuterm.Term }
 
 // prompts: IOS/EOS "host#", "host(config…)#"; Junos "admin@sw1> ", "admin@sw1# ";
 // SR Linux "A:sw1# "; a question "(yes) ".
@@ -111,64 +104,13 @@ var prompt = regexp.MustCompile(`(?m)(^sw1(\([^)]*\))?# ?|admin@sw1[>#] |A:sw1# 
 
 func (l *lab) open(t *testing.T) *term {
 	t.Helper()
-	c, err := ssh.Dial("tcp", l.addr, &ssh.ClientConfig{User: "admin", Auth: []ssh.AuthMethod{ssh.Password("pw")}, HostKeyCallback: ssh.InsecureIgnoreHostKey()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, _ := s.StdinPipe()
-	stdout, _ := s.StdoutPipe()
-	if err := s.Shell(); err != nil {
-		t.Fatal(err)
-	}
-	tm := &term{t: t, client: c, in: in, out: make(chan byte, 1<<16), ready: prompt}
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := stdout.Read(buf)
-			for _, b := range buf[:n] {
-				tm.out <- b
-			}
-			if err != nil {
-				close(tm.out)
-				return
-			}
-		}
-	}()
-	tm.read()
-	t.Cleanup(func() { c.Close() })
-	return tm
-}
-
-// read returns what the switch prints up to its next prompt.
-func (tm *term) read() string {
-	tm.t.Helper()
-	var b bytes.Buffer
-	deadline := time.After(10 * time.Second)
-	for {
-		select {
-		case c, ok := <-tm.out:
-			if !ok {
-				return b.String()
-			}
-			b.WriteByte(c)
-			if prompt.Match(b.Bytes()) {
-				return b.String()
-			}
-		case <-deadline:
-			tm.t.Fatalf("no prompt after %q", b.String())
-		}
-	}
+	cfg := &ssh.ClientConfig{User: "admin", Auth: []ssh.AuthMethod{ssh.Password("pw")}, HostKeyCallback: ssh.InsecureIgnoreHostKey()}
+	return &term{emuterm.Dial(t, l.addr, cfg, prompt.Match)}
 }
 
 // run sends a line and returns the answer (without the echo and prompt).
 func (tm *term) run(line string) string {
-	tm.t.Helper()
-	fmt.Fprintf(tm.in, "%s\r", line)
-	out := strings.TrimLeft(tm.read(), " ") // the space after an AOS-CX prompt
+	out := strings.TrimLeft(tm.Send(line), " ") // the space after an AOS-CX prompt
 	out = strings.TrimPrefix(out, line+"\r\n")
 	out = strings.TrimSpace(strings.ReplaceAll(prompt.ReplaceAllString(out, ""), "\r\n", "\n"))
 	out = strings.TrimSuffix(out, "[edit]") // Junos's banner before its prompt
@@ -177,7 +119,7 @@ func (tm *term) run(line string) string {
 
 // drop ends the connection without leaving any mode.
 func (tm *term) drop() {
-	tm.client.Close()
+	tm.Close()
 	time.Sleep(100 * time.Millisecond) // the server notices the drop
 }
 
