@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -311,7 +310,9 @@ func NXOSShowVLANJSON(text string) ([]IOSVLAN, Report) {
 		}
 		ports := []string{}
 		var list []json.RawMessage
-		if json.Unmarshal(r.Ports, &list) == nil {
+		// A list (or null); not tried on anything else, where it can only
+		// fail (the common case: one string).
+		if len(r.Ports) > 0 && r.Ports[0] == '[' && json.Unmarshal(r.Ports, &list) == nil || string(r.Ports) == "null" {
 			for _, x := range list {
 				ports = append(ports, expandPorts(jsonText(x))...)
 			}
@@ -366,10 +367,10 @@ func expandPorts(s string) []string {
 		if p == "" {
 			continue
 		}
-		if m := nxosPortRange.FindStringSubmatch(p); m != nil {
-			if lo, hi, ok := portRange(m[2], m[3]); ok {
+		if name, from, to, ok := nxosPortRange(p); ok {
+			if lo, hi, ok := portRange(from, to); ok {
 				for n := lo; n <= hi; n++ {
-					out = append(out, m[1]+strconv.Itoa(n))
+					out = append(out, name+strconv.Itoa(n))
 				}
 				continue
 			}
@@ -379,4 +380,29 @@ func expandPorts(s string) []string {
 	return out
 }
 
-var nxosPortRange = regexp.MustCompile(`^(.*?[^\d-])(\d+)-(\d+)$`)
+// nxosPortRange reads a range of ports, "Ethernet1/1-4": it matches
+// exactly what ^(.*?[^\d-])(\d+)-(\d+)$ matches (checked against it in
+// ciscovlans_test.go) and returns its groups, the name and the two
+// numbers.
+func nxosPortRange(p string) (name, from, to string, ok bool) {
+	i := len(p)
+	for i > 0 && p[i-1] >= '0' && p[i-1] <= '9' {
+		i--
+	}
+	to = p[i:]
+	if to == "" || i == 0 || p[i-1] != '-' {
+		return "", "", "", false
+	}
+	j := i - 1
+	for j > 0 && p[j-1] >= '0' && p[j-1] <= '9' {
+		j--
+	}
+	from = p[j : i-1]
+	// name ends with a character that is neither a digit nor a dash (any
+	// byte but those two: the last byte of a rune or an invalid byte), and
+	// "." matches anything but a newline before it.
+	if from == "" || j == 0 || p[j-1] == '-' || strings.IndexByte(p[:j-1], '\n') >= 0 {
+		return "", "", "", false
+	}
+	return p[:j], from, to, true
+}

@@ -9,11 +9,15 @@ import (
 // textLines splits output into lines as a terminal shows them (see
 // cleanLine); line i of the result is line i+1 of the text.
 func textLines(text string) []string {
-	raw := strings.Split(text, "\n")
-	for i, l := range raw {
-		raw[i] = cleanLine(l)
+	raw := make([]string, 0, strings.Count(text, "\n")+1)
+	for {
+		i := strings.IndexByte(text, '\n')
+		if i < 0 {
+			return append(raw, cleanLine(text))
+		}
+		raw = append(raw, cleanLine(text[:i]))
+		text = text[i+1:]
 	}
-	return raw
 }
 
 // pagingMark matches what pagers print before a page's first line:
@@ -29,21 +33,25 @@ var pagingMark = regexp.MustCompile(`(?i)^\s*(?:-{2,}\s*\(?\s*more(?:\s+\d+%)?\s
 // "--More--" with them), tabs expanded to 8 columns, other control
 // characters dropped, and a pager mark at the start removed.
 func cleanLine(l string) string {
-	l = strings.TrimRight(l, " \t\r")
-	plain, tabs := true, false
+	end := len(l)
+	for end > 0 && (l[end-1] == ' ' || l[end-1] == '\t' || l[end-1] == '\r') {
+		end--
+	}
+	l = l[:end]
+	plain, tabs := true, 0
 	for i := 0; i < len(l); i++ {
 		if c := l[i]; c == '\t' {
-			tabs = true
+			tabs++
 		} else if c < 0x20 || c == 0x7f {
 			plain = false
 			break
 		}
 	}
 	switch {
-	case !plain || tabs && (8*len(l) >= maxColumn || !utf8.ValidString(l)):
+	case !plain || tabs > 0 && (8*len(l) >= maxColumn || !utf8.ValidString(l)):
 		l = strings.TrimRight(terminal(l), " ")
-	case tabs: // what terminal makes of it, without replaying it
-		l = strings.TrimRight(expandTabs(l), " ")
+	case tabs > 0: // what terminal makes of it, without replaying it
+		l = expandTabs(l, tabs) // l ends with neither a blank nor a tab: nor does the result
 	}
 	// A pager mark starts, after blanks, with a dash or "press" and says
 	// "more" or "<SPACE>": only such lines are matched against pagingMark
@@ -56,26 +64,27 @@ func cleanLine(l string) string {
 	return l
 }
 
-// expandTabs expands the tabs of a valid UTF-8 line with no other
-// control character, short enough never to reach maxColumn, to 8-column
-// stops, columns counted in runes, as terminal does.
-func expandTabs(l string) string {
-	var b strings.Builder
-	b.Grow(len(l) + 32)
+// expandTabs expands the tabs (n of them) of a valid UTF-8 line with no
+// other control character, short enough never to reach maxColumn, to
+// 8-column stops, columns counted in runes, as terminal does.
+func expandTabs(l string, n int) string {
+	b := make([]byte, 0, len(l)+7*n)
 	col := 0
-	for {
-		i := strings.IndexByte(l, '\t')
-		if i < 0 {
-			b.WriteString(l)
-			return b.String()
+	for i := 0; i < len(l); i++ {
+		c := l[i]
+		switch {
+		case c == '\t':
+			k := 8 - col%8
+			b = append(b, "        "[:k]...)
+			col += k
+		case c&0xc0 != 0x80: // an ASCII byte or the first byte of a rune
+			b = append(b, c)
+			col++
+		default: // a rune's continuation byte
+			b = append(b, c)
 		}
-		b.WriteString(l[:i])
-		col += utf8.RuneCountInString(l[:i])
-		n := 8 - col%8
-		b.WriteString("        "[:n])
-		col += n
-		l = l[i+1:]
 	}
+	return string(b)
 }
 
 // maxColumn bounds how far a cursor sequence may move (a line of output
