@@ -49,3 +49,50 @@ func isPortWord(s string) bool {
 	}
 	return digit
 }
+
+// asciiBlank is what strings.Fields splits ASCII text at.
+var asciiBlank = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// appendFields appends the words of s to dst, as append(dst,
+// strings.Fields(s)...) does, without the slice in between.
+func appendFields(dst []string, s string) []string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return append(dst, strings.Fields(s)...) // Unicode blanks too
+		}
+	}
+	for i := 0; i < len(s); {
+		for i < len(s) && asciiBlank[s[i]] {
+			i++
+		}
+		j := i
+		for j < len(s) && !asciiBlank[s[j]] {
+			j++
+		}
+		if j > i {
+			dst = append(dst, s[i:j])
+		}
+		i = j
+	}
+	return dst
+}
+
+// foldKey is the key of a "Key: value" line as it is compared:
+// strings.ToLower(strings.Join(strings.Fields(key), " ")), without
+// allocating when key is already so.
+func foldKey(key string) string {
+	plain := true // ASCII, lower case, words one blank apart
+	for i := 0; i < len(key) && plain; i++ {
+		c := key[i]
+		switch {
+		case c >= 0x80, c >= 'A' && c <= 'Z', asciiBlank[c] && c != ' ':
+			plain = false
+		case c == ' ':
+			plain = i > 0 && i+1 < len(key) && key[i+1] != ' '
+		}
+	}
+	if plain {
+		return key
+	}
+	return strings.ToLower(strings.Join(strings.Fields(key), " "))
+}
