@@ -268,17 +268,6 @@ func NXOSShowVLANJSON(text string) ([]IOSVLAN, Report) {
 		}
 		return 1, ""
 	}
-	var doc struct {
-		Table struct {
-			Rows json.RawMessage `json:"ROW_vlanbriefxbrief"`
-		} `json:"TABLE_vlanbriefxbrief"`
-	}
-	start := strings.IndexByte(text, '{')
-	if start < 0 || json.Unmarshal([]byte(text[start:]), &doc) != nil || doc.Table.Rows == nil {
-		n, l := firstLine()
-		rep.warn(n, l, "not the JSON of show vlan brief | json (no TABLE_vlanbriefxbrief.ROW_vlanbriefxbrief)")
-		return nil, rep
-	}
 	type row struct {
 		ID    json.RawMessage `json:"vlanshowbr-vlanid"`
 		IDUTF json.RawMessage `json:"vlanshowbr-vlanid-utf"`
@@ -286,15 +275,50 @@ func NXOSShowVLANJSON(text string) ([]IOSVLAN, Report) {
 		State json.RawMessage `json:"vlanshowbr-vlanstate"`
 		Ports json.RawMessage `json:"vlanshowplist-ifidx"`
 	}
+	start := strings.IndexByte(text, '{')
+	if start < 0 {
+		n, l := firstLine()
+		rep.warn(n, l, "not the JSON of show vlan brief | json (no TABLE_vlanbriefxbrief.ROW_vlanbriefxbrief)")
+		return nil, rep
+	}
+	data := []byte(text[start:])
+	// A list of rows is read in one pass where that reads what the two
+	// passes below read: where neither key can occur twice (a second
+	// occurrence would be decoded into the rows of the first, where the
+	// passes below keep the last one alone). A key matches its field
+	// case-insensitively, and through escapes, so the text must be ASCII
+	// without escapes and hold each name at most once, in any case.
 	var rows []row
-	if json.Unmarshal(doc.Table.Rows, &rows) != nil {
-		var one row
-		if err := json.Unmarshal(doc.Table.Rows, &one); err != nil {
+	if onceFold(text, "table_vlanbriefxbrief") && onceFold(text, "row_vlanbriefxbrief") && plainASCII(text) {
+		var list struct {
+			Table struct {
+				Rows []row `json:"ROW_vlanbriefxbrief"`
+			} `json:"TABLE_vlanbriefxbrief"`
+		}
+		if json.Unmarshal(data, &list) == nil {
+			rows = list.Table.Rows
+		}
+	}
+	if rows == nil {
+		var doc struct {
+			Table struct {
+				Rows json.RawMessage `json:"ROW_vlanbriefxbrief"`
+			} `json:"TABLE_vlanbriefxbrief"`
+		}
+		if json.Unmarshal(data, &doc) != nil || doc.Table.Rows == nil {
 			n, l := firstLine()
-			rep.warn(n, l, "ROW_vlanbriefxbrief is neither an object nor a list of objects")
+			rep.warn(n, l, "not the JSON of show vlan brief | json (no TABLE_vlanbriefxbrief.ROW_vlanbriefxbrief)")
 			return nil, rep
 		}
-		rows = []row{one}
+		if json.Unmarshal(doc.Table.Rows, &rows) != nil {
+			var one row
+			if err := json.Unmarshal(doc.Table.Rows, &one); err != nil {
+				n, l := firstLine()
+				rep.warn(n, l, "ROW_vlanbriefxbrief is neither an object nor a list of objects")
+				return nil, rep
+			}
+			rows = []row{one}
+		}
 	}
 	rep.Sections = 1
 	var out []IOSVLAN
@@ -323,6 +347,35 @@ func NXOSShowVLANJSON(text string) ([]IOSVLAN, Report) {
 		rep.Read++
 	}
 	return out, rep
+}
+
+// onceFold says whether the lower-case word w, which holds an
+// underscore, occurs at most once in s, ignoring the case of ASCII
+// letters.
+func onceFold(s, w string) bool {
+	k := strings.IndexByte(w, '_')
+	n := 0
+	for i := k; i < len(s); i++ {
+		j := strings.IndexByte(s[i:], '_')
+		if j < 0 {
+			break
+		}
+		i += j
+		if i >= k && i-k+len(w) <= len(s) && strings.EqualFold(s[i-k:i-k+len(w)], w) {
+			n++
+		}
+	}
+	return n <= 1
+}
+
+// plainASCII says whether s is ASCII without a backslash.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 || s[i] == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // jsonText is a JSON scalar as text: a string's value, a number as

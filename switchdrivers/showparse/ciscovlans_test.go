@@ -2,6 +2,7 @@ package showparse
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -104,4 +105,25 @@ func FuzzLineMatchers(f *testing.F) {
 		f.Add(l)
 	}
 	f.Fuzz(func(t *testing.T, l string) { checkLineMatchers(t, l) })
+}
+
+// FuzzOnceFold: onceFold counts what a plain search counts.
+func FuzzOnceFold(f *testing.F) {
+	f.Add("TABLE_vlanbriefxbrief row_VLANBRIEFXBRIEF", "row_vlanbriefxbrief")
+	f.Add("a_b_a_b", "a_b")
+	f.Fuzz(func(t *testing.T, s, w string) {
+		w = strings.ToLower(w)
+		if !strings.Contains(w, "_") || strings.ContainsFunc(s+w, func(r rune) bool { return r >= 0x80 }) {
+			return
+		}
+		n, ls := 0, strings.ToLower(s)
+		for i := 0; i+len(w) <= len(ls); i++ {
+			if ls[i:i+len(w)] == w {
+				n++
+			}
+		}
+		if got := onceFold(s, w); got != (n <= 1) {
+			t.Fatalf("onceFold(%q, %q) = %v, %d occurrences", s, w, got, n)
+		}
+	})
 }
