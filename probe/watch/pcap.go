@@ -17,6 +17,7 @@ import (
 type pcapFile struct {
 	br      *bufio.Reader
 	order   binary.ByteOrder
+	bigEnd  bool // order is big-endian (read per record without the interface)
 	nano    bool
 	link    int
 	pending int    // bytes of the last record still to discard
@@ -58,6 +59,7 @@ func openPcap(br *bufio.Reader) (f *pcapFile, ok bool, err error) {
 	// The link type is the low 16 bits; the upper ones carry FCS
 	// information (pcap-savefile(5)).
 	f.link = int(f.order.Uint32(h[20:24]) & 0xffff)
+	f.bigEnd = f.order == binary.BigEndian
 	if _, err := br.Discard(24); err != nil {
 		return nil, true, err
 	}
@@ -81,12 +83,12 @@ func (f *pcapFile) next() ([]byte, time.Time, int, error) {
 		}
 		return nil, time.Time{}, 0, err
 	}
-	sec, frac := int64(f.order.Uint32(h[0:4])), int64(f.order.Uint32(h[4:8]))
+	sec, frac := int64(f.u32(h[0:4])), int64(f.u32(h[4:8]))
 	if !f.nano {
 		frac *= 1000
 	}
 	t := time.Unix(sec, frac).UTC()
-	capLen := int(f.order.Uint32(h[8:12]))
+	capLen := int(f.u32(h[8:12]))
 	if capLen > maxRecord {
 		return nil, t, 0, fmt.Errorf("a record of %d bytes: larger than any capture takes", capLen)
 	}
@@ -112,4 +114,12 @@ func (f *pcapFile) next() ([]byte, time.Time, int, error) {
 		return nil, t, 0, io.ErrUnexpectedEOF
 	}
 	return nil, t, 0, err
+}
+
+// u32 reads a record header's field in the file's byte order.
+func (f *pcapFile) u32(b []byte) uint32 {
+	if f.bigEnd {
+		return binary.BigEndian.Uint32(b)
+	}
+	return binary.LittleEndian.Uint32(b)
 }
