@@ -77,22 +77,35 @@ func appendFields(dst []string, s string) []string {
 	return dst
 }
 
+// joinFields is strings.Join(strings.Fields(s), " "), without
+// allocating when s is ASCII with its words one blank apart (it is then
+// s without its outer blanks).
+func joinFields(s string) string {
+	i, j := 0, len(s)
+	for i < j && asciiBlank[s[i]] {
+		i++
+	}
+	for j > i && asciiBlank[s[j-1]] {
+		j--
+	}
+	t := s[i:j]
+	for k := 0; k < len(t); k++ {
+		if c := t[k]; c >= 0x80 || asciiBlank[c] && (c != ' ' || asciiBlank[t[k+1]]) {
+			return strings.Join(strings.Fields(s), " ")
+		}
+	}
+	return t
+}
+
 // foldKey is the key of a "Key: value" line as it is compared:
 // strings.ToLower(strings.Join(strings.Fields(key), " ")), without
 // allocating when key is already so.
 func foldKey(key string) string {
-	plain := true // ASCII, lower case, words one blank apart
-	for i := 0; i < len(key) && plain; i++ {
-		c := key[i]
-		switch {
-		case c >= 0x80, c >= 'A' && c <= 'Z', asciiBlank[c] && c != ' ':
-			plain = false
-		case c == ' ':
-			plain = i > 0 && i+1 < len(key) && key[i+1] != ' '
+	key = joinFields(key)
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return strings.ToLower(key)
 		}
 	}
-	if plain {
-		return key
-	}
-	return strings.ToLower(strings.Join(strings.Fields(key), " "))
+	return key
 }

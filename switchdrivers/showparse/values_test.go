@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// FuzzWordHelpers: appendFields and foldKey give what the strings
+// FuzzWordHelpers: appendFields, joinFields and foldKey give what the strings
 // functions they stand for give.
 func FuzzWordHelpers(f *testing.F) {
 	for _, s := range []string{"", " ", "Tagged ports", "VLAN  ID", " vlan id", "vlan id ", "vlan\tid", "GigabitEthernet1/0/1   GigabitEthernet2/0/1", "é x", "a\u00a0b", "\v\fx\r"} {
@@ -15,6 +15,9 @@ func FuzzWordHelpers(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := appendFields([]string{"x"}, s), append([]string{"x"}, strings.Fields(s)...); !slices.Equal(got, want) {
 			t.Fatalf("appendFields(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := joinFields(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Fatalf("joinFields(%q) = %q, want %q", s, got, want)
 		}
 		if got, want := foldKey(s), strings.ToLower(strings.Join(strings.Fields(s), " ")); got != want {
 			t.Fatalf("foldKey(%q) = %q, want %q", s, got, want)
