@@ -84,12 +84,23 @@ func cleanControls(l string) (string, int) {
 // "<SPACE>": only such lines are matched against pagingMark (rules of
 // dashes are many, and slow to match).
 func unpage(l string) string {
-	if t := strings.TrimLeft(l, " "); t != "" && (t[0] == '-' || t[0]|0x20 == 'p') && (containsFold(t, "more") || strings.Contains(t, "<")) {
+	if t := strings.TrimLeft(l, " "); t != "" && (t[0] == '-' || t[0]|0x20 == 'p') && mayPage(t) && (containsFold(t, "more") || strings.Contains(t, "<")) {
 		if m := pagingMark.FindStringIndex(l); m != nil {
 			l = l[m[1]:]
 		}
 	}
 	return l
+}
+
+// mayPage says whether t has an "m" (either case) or a "<": a rule of
+// dashes, which has neither, is passed over in one scan.
+func mayPage(t string) bool {
+	for i := 0; i < len(t); i++ {
+		if c := t[i]; c|0x20 == 'm' || c == '<' {
+			return true
+		}
+	}
+	return false
 }
 
 // writeExpanded writes a valid UTF-8 line whose only control characters

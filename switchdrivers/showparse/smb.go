@@ -395,7 +395,7 @@ func SMBInterfacesSwitchport(text string) ([]SMBSwitchport, Report) {
 			l := rec.Lines[i]
 			t := strings.TrimSpace(l.Text)
 			if title, ok := strings.CutSuffix(t, ":"); ok {
-				if s, ok := smbSwitchportTitles[strings.ToLower(title)]; ok {
+				if s, ok := lookupLower(smbSwitchportTitles, title); ok {
 					endSection(i)
 					section, from = s, i+1
 					continue

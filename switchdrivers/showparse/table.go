@@ -162,8 +162,8 @@ type Row struct {
 // blanks; "" when the cell is empty or this section's header does not
 // have the column.
 func (r Row) Cell(name string) string {
-	i, ok := r.t.index[name]
-	if !ok {
+	i := r.t.column(name)
+	if i < 0 {
 		panic(fmt.Sprintf("showparse: table %q has no column %q", r.t.spec.Command, name))
 	}
 	if c := r.sec.byCol[i]; c >= 0 {
@@ -172,10 +172,22 @@ func (r Row) Cell(name string) string {
 	return ""
 }
 
+// column is the index of the named column in the Spec, -1 if none: a
+// search of the few names a table has, quicker than its index map for
+// the cells of every row.
+func (t *Table) column(name string) int {
+	for i := range t.spec.Columns {
+		if t.spec.Columns[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
 // Has says whether this row's header has the named column.
 func (r Row) Has(name string) bool {
-	i, ok := r.t.index[name]
-	return ok && r.sec.byCol[i] >= 0
+	i := r.t.column(name)
+	return i >= 0 && r.sec.byCol[i] >= 0
 }
 
 // Continuation says whether the row's key cell is empty: the line
@@ -1088,9 +1100,27 @@ func (s *section) anchoredAt(k int, tk tok, d0, d int) bool {
 // is the row's text from its first word to its last.
 func (s *section) cut(l string, toks []tok) []string {
 	cells := make([]string, len(s.cols))
-	for k, r := range s.cellWords(toks) {
-		if r[0] >= 0 {
-			cells[k] = l[toks[r[0]].bs:toks[r[1]].be]
+	var first, last [16]int // cellWords for the usual few columns, without allocating
+	if len(s.cols) > len(first) {
+		for k, r := range s.cellWords(toks) {
+			if r[0] >= 0 {
+				cells[k] = l[toks[r[0]].bs:toks[r[1]].be]
+			}
+		}
+		return cells
+	}
+	for k := range s.cols {
+		first[k] = -1
+	}
+	for i, k := range s.place(toks) {
+		if first[k] < 0 {
+			first[k] = i
+		}
+		last[k] = i
+	}
+	for k := range s.cols {
+		if first[k] >= 0 {
+			cells[k] = l[toks[first[k]].bs:toks[last[k]].be]
 		}
 	}
 	return cells

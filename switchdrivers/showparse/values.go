@@ -109,3 +109,26 @@ func foldKey(key string) string {
 	}
 	return key
 }
+
+// lookupLower is m[strings.ToLower(s)], without allocating the lower-case
+// key when s is short ASCII.
+func lookupLower(m map[string]string, s string) (string, bool) {
+	var buf [64]byte
+	if len(s) > len(buf) {
+		v, ok := m[strings.ToLower(s)]
+		return v, ok
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			v, ok := m[strings.ToLower(s)]
+			return v, ok
+		}
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	v, ok := m[string(buf[:len(s)])]
+	return v, ok
+}
