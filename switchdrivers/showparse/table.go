@@ -575,12 +575,19 @@ func (c headerCache) header(t *Table, lines []string, i int) (*section, int) {
 	if isRule(lines[i]) || !t.mayMatch(lines[i:min(j+1, len(lines))]) {
 		return nil, 0 // t.header tests no more lines than these
 	}
-	key := strings.Join(lines[i:min(k+1, len(lines))], "\n")
-	if h, ok := c[key]; ok {
+	var buf [512]byte // the key, joined here: looked up without allocating
+	key := buf[:0]
+	for n, l := range lines[i:min(k+1, len(lines))] {
+		if n > 0 {
+			key = append(key, '\n')
+		}
+		key = append(key, l...)
+	}
+	if h, ok := c[string(key)]; ok {
 		return h.sec, i + h.last
 	}
 	s, last := t.header(lines, i)
-	c[key] = cachedHeader{s, last - i}
+	c[string(key)] = cachedHeader{s, last - i}
 	return s, last
 }
 
