@@ -272,6 +272,7 @@ func EXOSPortsInformationDetail(text string) ([]EXOSPortDetail, Report) {
 			if !ok {
 				continue // "algorithm", "s1(enable), Tag=(none), ..."
 			}
+			rawKey = strings.TrimSpace(rawKey) // once, for both
 			if !keyShaped(rawKey) {
 				rec.Skip(l, "not a \"Key: value\" line of a port's entry")
 				continue
