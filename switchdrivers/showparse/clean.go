@@ -111,20 +111,24 @@ func mayPage(t string) bool {
 // are tabs to b, the tabs expanded to 8-column stops, columns counted in
 // runes, as terminal does.
 func writeExpanded(b *strings.Builder, l string) {
-	col, from := 0, 0 // from: the start of the bytes not written yet
-	for i := 0; i < len(l); i++ {
-		switch c := l[i]; {
-		case c == '\t':
-			b.WriteString(l[from:i])
-			n := 8 - col%8
-			b.WriteString("        "[:n])
-			col += n
-			from = i + 1
-		case c&0xc0 != 0x80: // an ASCII byte or a rune's first
-			col++
+	col := 0
+	for {
+		i := strings.IndexByte(l, '\t')
+		if i < 0 {
+			b.WriteString(l) // the rest: no column to count
+			return
 		}
+		b.WriteString(l[:i])
+		for j := 0; j < i; j++ {
+			if l[j]&0xc0 != 0x80 { // an ASCII byte or a rune's first
+				col++
+			}
+		}
+		n := 8 - col%8
+		b.WriteString("        "[:n])
+		col += n
+		l = l[i+1:]
 	}
-	b.WriteString(l[from:])
 }
 
 // maxColumn bounds how far a cursor sequence may move (a line of output
