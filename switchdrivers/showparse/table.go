@@ -334,6 +334,9 @@ func isRule(l string) bool {
 
 // isPrompt recognises a prompt line, bare or with the next command.
 func isPrompt(l string) bool {
+	if strings.IndexByte(l, '#') < 0 && strings.IndexByte(l, '>') < 0 {
+		return false // every prompt has one (see splitPrompt)
+	}
 	_, ok := splitPrompt(l)
 	return ok
 }
