@@ -227,7 +227,8 @@ func (t *Table) readLines(lines []string, row func(Row) error, headers headerCac
 	ctx := ""
 	first := -1       // first line with content, for "no header"
 	firstRow := false // the next line is the first under a header
-	var toks []tok
+	var tokBuf [32]tok
+	toks := tokBuf[:0] // a row's words, on the stack for the usual few
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		trimmed := strings.TrimSpace(l)
@@ -1122,7 +1123,8 @@ func (s *section) cut(l string, toks []tok) []string {
 	for k := range s.cols {
 		first[k] = -1
 	}
-	for i, k := range s.place(toks) {
+	var buf [16]int
+	for i, k := range s.placeInto(toks, buf[:0]) {
 		if first[k] < 0 {
 			first[k] = i
 		}
@@ -1134,6 +1136,18 @@ func (s *section) cut(l string, toks []tok) []string {
 		}
 	}
 	return cells
+}
+
+// placeInto is place for the cells of a row, into buf where the row's
+// words all fit their columns unshifted (placeShifted's first walk, the
+// usual case) and buf has room for them.
+func (s *section) placeInto(toks []tok, buf []int) []int {
+	if len(toks) <= cap(buf) {
+		if out := buf[:len(toks)]; s.walk(toks, 0, out, nil) == 0 {
+			return out
+		}
+	}
+	return s.place(toks)
 }
 
 // cellWords gives each header column the indexes of its first and last
