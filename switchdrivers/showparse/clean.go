@@ -70,10 +70,6 @@ func cleanControls(l string) (string, int) {
 	l = l[:end]
 	plain, tabs := true, 0
 	for i := 0; i < len(l); i++ {
-		if i+8 <= len(l) && noControl8(l[i:i+8]) {
-			i += 7 // eight bytes at a time where none is a control character
-			continue
-		}
 		if c := l[i]; c == '\t' {
 			tabs++
 		} else if c < 0x20 || c == 0x7f {
@@ -85,17 +81,6 @@ func cleanControls(l string) (string, int) {
 		return strings.TrimRight(terminal(l), " "), 0
 	}
 	return l, tabs // expanded, l ends with neither a blank nor a tab, nor will the result
-}
-
-// noControl8 says whether none of the 8 bytes of b is below 0x20 or
-// 0x7f, testing them as one word ("has a byte less than n" and "has a
-// zero byte", exact for n up to 128).
-func noControl8(b string) bool {
-	x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	y := x ^ ones*0x7f // a zero byte where x has 0x7f
-	return (x-ones*0x20)&^x&highs == 0 && (y-ones)&^y&highs == 0
 }
 
 // unpage removes a pager mark at the start of a line. A pager mark

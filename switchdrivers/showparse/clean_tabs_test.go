@@ -41,25 +41,3 @@ func FuzzTextLines(f *testing.F) {
 		}
 	})
 }
-
-// FuzzNoControl8: the word test agrees with a test of each byte.
-func FuzzNoControl8(f *testing.F) {
-	f.Add([]byte("Port:\t1:1"))
-	f.Add([]byte{0x1f, 0x20, 0x7e, 0x7f, 0x80, 0xff, 0, 0x21})
-	f.Add([]byte("abcdefgh"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		if len(b) < 8 {
-			return
-		}
-		b = b[:8]
-		want := true
-		for _, c := range b {
-			if c < 0x20 || c == 0x7f {
-				want = false
-			}
-		}
-		if got := noControl8(string(b)); got != want {
-			t.Fatalf("noControl8(%q) = %v", b, got)
-		}
-	})
-}
