@@ -251,6 +251,13 @@ type Analyzer struct {
 	mu       sync.Mutex
 	counters Counters
 	bindings map[bkey]*binding
+	// recent caches bindings by a cheap hash of their key (bindings are
+	// never removed, so an entry is right as long as its key matches):
+	// capture analysis looks one up for every frame.
+	recent *[1 << recentBits]struct {
+		k bkey
+		b *binding
+	}
 	// departed: previous owners, by the station they must no longer send
 	// from (checked on every frame while any is pending).
 	departed map[station][]departure
@@ -272,7 +279,12 @@ func New(cfg Config) *Analyzer {
 	if cfg.MaxEvents <= 0 {
 		cfg.MaxEvents = 10000
 	}
-	return &Analyzer{cfg: cfg, bindings: map[bkey]*binding{}, departed: map[station][]departure{}}
+	a := &Analyzer{cfg: cfg, bindings: map[bkey]*binding{}, departed: map[station][]departure{}}
+	a.recent = new([1 << recentBits]struct {
+		k bkey
+		b *binding
+	})
+	return a
 }
 
 // ObserveFrame decodes a captured frame and observes it. vlan is the VLAN
@@ -459,12 +471,30 @@ func (a *Analyzer) emit(t time.Time, kind string, k Key, reason string, macs ...
 
 func (a *Analyzer) binding(k Key) *binding {
 	bk := keyOf(k)
+	slot := &a.recent[bk.slot()]
+	if slot.b != nil && slot.k == bk {
+		return slot.b
+	}
 	b := a.bindings[bk]
 	if b == nil {
 		b = &binding{}
 		a.bindings[bk] = b
 	}
+	slot.k, slot.b = bk, b
 	return b
+}
+
+// recentBits sizes the cache of recently used bindings in front of the
+// bindings map: 4,096 entries, 128 KiB.
+const recentBits = 12
+
+// slot is where b sits in the cache of recent bindings: a multiplicative
+// hash, cheap next to the map's. Keys that collide only take turns in the
+// slot (the map has every binding), so no input can make it slower than
+// the map alone by more than this hash.
+func (b bkey) slot() uint64 {
+	h := (b.hi^b.meta*0x9e3779b97f4a7c15)*0xbf58476d1ce4e5b9 ^ b.lo*0x94d049bb133111eb
+	return h >> (64 - recentBits)
 }
 
 func (a *Analyzer) claim(t time.Time, k Key, p *arpframe.Packet) {

@@ -2,6 +2,7 @@ package watch_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"os"
@@ -100,19 +101,52 @@ func analyse(t *testing.T, frames []frame, cfg watch.Config) watch.Report {
 	return analyseBytes(t, marshal(t, frames), cfg)
 }
 
+// bigEndianPcap is a little-endian classic pcap file written as a
+// big-endian host writes it (pcap-savefile(5): every header field in the
+// writer's byte order).
+func bigEndianPcap(t testing.TB, le []byte) []byte {
+	t.Helper()
+	out := bytes.Clone(le)
+	swap := func(b []byte) {
+		switch len(b) {
+		case 2:
+			binary.BigEndian.PutUint16(b, binary.LittleEndian.Uint16(b))
+		case 4:
+			binary.BigEndian.PutUint32(b, binary.LittleEndian.Uint32(b))
+		}
+	}
+	if len(out) < 24 || binary.LittleEndian.Uint32(out) != 0xa1b23c4d {
+		t.Fatal("not a little-endian pcap with nanosecond times")
+	}
+	for _, f := range [][2]int{{0, 4}, {4, 6}, {6, 8}, {8, 12}, {12, 16}, {16, 20}, {20, 24}} {
+		swap(out[f[0]:f[1]])
+	}
+	for off := 24; off < len(out); {
+		n := int(binary.LittleEndian.Uint32(out[off+8:]))
+		for f := off; f < off+16; f += 4 {
+			swap(out[f : f+4])
+		}
+		off += 16 + n
+	}
+	return out
+}
+
 // analyseBytes is analyse for frames given as bytes.
 func analyseBytes(t *testing.T, frames []pkt, cfg watch.Config) watch.Report {
 	t.Helper()
 	var reports []watch.Report
-	for _, ng := range []bool{false, true} {
+	pcap := captureBytes(t, false, frames)
+	for _, data := range [][]byte{pcap, captureBytes(t, true, frames), bigEndianPcap(t, pcap)} {
 		a := watch.New(cfg)
-		if err := watch.Read(bytes.NewReader(captureBytes(t, ng, frames)), a); err != nil {
+		if err := watch.Read(bytes.NewReader(data), a); err != nil {
 			t.Fatal(err)
 		}
 		reports = append(reports, a.Report())
 	}
-	if fmt.Sprint(reports[0].Counters, reports[0].Conflicts, reports[0].Forged) != fmt.Sprint(reports[1].Counters, reports[1].Conflicts, reports[1].Forged) {
-		t.Fatalf("pcap and pcapng differ:\n%+v\n%+v", reports[0], reports[1])
+	for i, name := range []string{"pcapng", "big-endian pcap"} {
+		if fmt.Sprint(reports[0].Counters, reports[0].Conflicts, reports[0].Forged) != fmt.Sprint(reports[i+1].Counters, reports[i+1].Conflicts, reports[i+1].Forged) {
+			t.Fatalf("pcap and %s differ:\n%+v\n%+v", name, reports[0], reports[i+1])
+		}
 	}
 	return reports[0]
 }

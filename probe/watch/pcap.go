@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"time"
-
-	"github.com/gopacket/gopacket"
 )
 
 // pcapFile reads a classic libpcap file (the tcpdump format: a 24-byte
@@ -19,6 +17,7 @@ import (
 type pcapFile struct {
 	br      *bufio.Reader
 	order   binary.ByteOrder
+	bigEnd  bool // order is big-endian (read per record without the interface)
 	nano    bool
 	link    int
 	pending int    // bytes of the last record still to discard
@@ -60,18 +59,20 @@ func openPcap(br *bufio.Reader) (f *pcapFile, ok bool, err error) {
 	// The link type is the low 16 bits; the upper ones carry FCS
 	// information (pcap-savefile(5)).
 	f.link = int(f.order.Uint32(h[20:24]) & 0xffff)
+	f.bigEnd = f.order == binary.BigEndian
 	if _, err := br.Discard(24); err != nil {
 		return nil, true, err
 	}
 	return f, true, nil
 }
 
-// ZeroCopyReadPacketData returns the next record; the data is valid until
-// the next call. A truncated last record is io.ErrUnexpectedEOF.
-func (f *pcapFile) ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error) {
+// next returns the next record, its time and the file's link type; the
+// data is valid until the next call. A truncated last record is
+// io.ErrUnexpectedEOF.
+func (f *pcapFile) next() ([]byte, time.Time, int, error) {
 	if f.pending > 0 {
 		if _, err := f.br.Discard(f.pending); err != nil {
-			return nil, gopacket.CaptureInfo{}, err
+			return nil, time.Time{}, 0, err
 		}
 		f.pending = 0
 	}
@@ -80,36 +81,45 @@ func (f *pcapFile) ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error
 		if errors.Is(err, io.EOF) && len(h) > 0 {
 			err = io.ErrUnexpectedEOF
 		}
-		return nil, gopacket.CaptureInfo{}, err
+		return nil, time.Time{}, 0, err
 	}
-	sec, frac := int64(f.order.Uint32(h[0:4])), int64(f.order.Uint32(h[4:8]))
+	sec, frac := int64(f.u32(h[0:4])), int64(f.u32(h[4:8]))
 	if !f.nano {
 		frac *= 1000
 	}
-	ci := gopacket.CaptureInfo{Timestamp: time.Unix(sec, frac).UTC(), CaptureLength: int(f.order.Uint32(h[8:12])), Length: int(f.order.Uint32(h[12:16]))}
-	if ci.CaptureLength > maxRecord {
-		return nil, ci, fmt.Errorf("a record of %d bytes: larger than any capture takes", ci.CaptureLength)
+	t := time.Unix(sec, frac).UTC()
+	capLen := int(f.u32(h[8:12]))
+	if capLen > maxRecord {
+		return nil, t, 0, fmt.Errorf("a record of %d bytes: larger than any capture takes", capLen)
 	}
-	n := 16 + ci.CaptureLength
+	n := 16 + capLen
 	rec, err := f.br.Peek(n)
 	switch {
 	case err == nil:
 		f.pending = n
-		return rec[16:], ci, nil
+		return rec[16:], t, f.link, nil
 	case errors.Is(err, bufio.ErrBufferFull):
 		if _, err := f.br.Discard(16); err != nil {
-			return nil, ci, err
+			return nil, t, 0, err
 		}
-		if cap(f.big) < ci.CaptureLength {
-			f.big = make([]byte, ci.CaptureLength)
+		if cap(f.big) < capLen {
+			f.big = make([]byte, capLen)
 		}
-		data := f.big[:ci.CaptureLength]
+		data := f.big[:capLen]
 		if _, err := io.ReadFull(f.br, data); err != nil {
-			return nil, ci, io.ErrUnexpectedEOF
+			return nil, t, 0, io.ErrUnexpectedEOF
 		}
-		return data, ci, nil
+		return data, t, f.link, nil
 	case errors.Is(err, io.EOF):
-		return nil, ci, io.ErrUnexpectedEOF
+		return nil, t, 0, io.ErrUnexpectedEOF
 	}
-	return nil, ci, err
+	return nil, t, 0, err
+}
+
+// u32 reads a record header's field in the file's byte order.
+func (f *pcapFile) u32(b []byte) uint32 {
+	if f.bigEnd {
+		return binary.BigEndian.Uint32(b)
+	}
+	return binary.LittleEndian.Uint32(b)
 }

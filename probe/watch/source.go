@@ -12,15 +12,10 @@ import (
 
 	"github.com/cutover-net/cutover/probe/arpframe"
 	"github.com/cutover-net/cutover/probe/l2"
-	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/afpacket"
 	"github.com/gopacket/gopacket/pcapgo"
 	"golang.org/x/net/bpf"
 )
-
-type zeroCopySource interface {
-	ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error)
-}
 
 // ReadFile analyses a pcap or pcapng capture file. Malformed frames are
 // counted, not fatal; a truncated file ends the analysis without error
@@ -41,40 +36,43 @@ func ReadFile(path string, a *Analyzer) error {
 func Read(r io.Reader, a *Analyzer) error {
 	br, ok := r.(*bufio.Reader)
 	if !ok {
-		br = bufio.NewReader(r)
+		br = bufio.NewReaderSize(r, 64<<10) // frames are small: few reads of many
 	}
 	magic, err := br.Peek(4)
 	if err != nil {
 		return fmt.Errorf("not a capture file: %w", err)
 	}
-	var src zeroCopySource
-	var linkOf func(ci gopacket.CaptureInfo) int
+	var next func() ([]byte, time.Time, int, error) // the next frame, its time and link type
 	if binary.BigEndian.Uint32(magic) == 0x0a0d0d0a {
 		ng, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{})
 		if err != nil {
 			return err
 		}
-		src = ng
-		linkOf = func(ci gopacket.CaptureInfo) int {
-			if intf, err := ng.Interface(ci.InterfaceIndex); err == nil {
-				return int(intf.LinkType)
+		next = func() ([]byte, time.Time, int, error) {
+			data, ci, err := ng.ZeroCopyReadPacketData()
+			if err != nil {
+				return nil, time.Time{}, 0, err
 			}
-			return int(ng.LinkType())
+			if intf, err := ng.Interface(ci.InterfaceIndex); err == nil {
+				return data, ci.Timestamp, int(intf.LinkType), nil
+			}
+			return data, ci.Timestamp, int(ng.LinkType()), nil
 		}
 	} else if pf, ok, err := openPcap(br); ok {
 		if err != nil {
 			return err
 		}
-		src = pf
-		linkOf = func(gopacket.CaptureInfo) int { return pf.link }
+		next = pf.next
 	} else {
 		pr, err := pcapgo.NewReader(br) // gzip-compressed pcap, or an error
 		if err != nil {
 			return err
 		}
-		src = pr
 		lt := int(pr.LinkType())
-		linkOf = func(gopacket.CaptureInfo) int { return lt }
+		next = func() ([]byte, time.Time, int, error) {
+			data, ci, err := pr.ZeroCopyReadPacketData()
+			return data, ci.Timestamp, lt, err
+		}
 	}
 	// The analyzer is locked for a batch of frames at a time, not per
 	// frame: a reader of its report waits at most one batch.
@@ -82,7 +80,7 @@ func Read(r io.Reader, a *Analyzer) error {
 	for {
 		a.mu.Lock()
 		for range batch {
-			data, ci, err := src.ZeroCopyReadPacketData()
+			data, t, link, err := next()
 			if err != nil {
 				a.mu.Unlock()
 				if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
@@ -90,7 +88,7 @@ func Read(r io.Reader, a *Analyzer) error {
 				}
 				return err
 			}
-			a.observeFrame(ci.Timestamp, linkOf(ci), data, 0)
+			a.observeFrame(t, link, data, 0)
 		}
 		a.mu.Unlock()
 	}

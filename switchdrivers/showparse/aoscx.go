@@ -116,6 +116,9 @@ var aoscxOnce = []string{"Admin state is ", "Link transitions", "Description", "
 func AOSCXShowInterface(text string) ([]AOSCXInterface, Report) {
 	rep := Report{Command: "show interface", Line: 1}
 	var out []AOSCXInterface
+	if n := strings.Count(text, "Interface ") + strings.Count(text, "Aggregate "); n > 0 {
+		out = make([]AOSCXInterface, 0, n) // room for the blocks (each starts with one of these words), not copied as it grows
+	}
 	const (
 		before = iota
 		inside
@@ -173,6 +176,9 @@ func AOSCXShowInterface(text string) ([]AOSCXInterface, Report) {
 		}
 		aoscxAttribute(cur, l, &section)
 	}
+	if len(out) == 0 {
+		out = nil // as when nothing was read
+	}
 	return out, rep
 }
 
@@ -190,7 +196,8 @@ func aoscxAttribute(cur *AOSCXInterface, l string, section *string) {
 	case isRule(l):
 	case *section == "Rate":
 	case *section == "Statistic":
-		aoscxStatistic(cur, strings.Fields(l))
+		var words [8]string // the line's words, on the stack for the usual few
+		aoscxStatistic(cur, appendFields(words[:0], l))
 	case *section == "Rx" || *section == "Tx":
 		aoscxCounters(cur, *section == "Rx", strings.Fields(l))
 	case strings.HasPrefix(l, "Admin state is "):

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -269,17 +268,6 @@ func NXOSShowVLANJSON(text string) ([]IOSVLAN, Report) {
 		}
 		return 1, ""
 	}
-	var doc struct {
-		Table struct {
-			Rows json.RawMessage `json:"ROW_vlanbriefxbrief"`
-		} `json:"TABLE_vlanbriefxbrief"`
-	}
-	start := strings.IndexByte(text, '{')
-	if start < 0 || json.Unmarshal([]byte(text[start:]), &doc) != nil || doc.Table.Rows == nil {
-		n, l := firstLine()
-		rep.warn(n, l, "not the JSON of show vlan brief | json (no TABLE_vlanbriefxbrief.ROW_vlanbriefxbrief)")
-		return nil, rep
-	}
 	type row struct {
 		ID    json.RawMessage `json:"vlanshowbr-vlanid"`
 		IDUTF json.RawMessage `json:"vlanshowbr-vlanid-utf"`
@@ -287,15 +275,50 @@ func NXOSShowVLANJSON(text string) ([]IOSVLAN, Report) {
 		State json.RawMessage `json:"vlanshowbr-vlanstate"`
 		Ports json.RawMessage `json:"vlanshowplist-ifidx"`
 	}
+	start := strings.IndexByte(text, '{')
+	if start < 0 {
+		n, l := firstLine()
+		rep.warn(n, l, "not the JSON of show vlan brief | json (no TABLE_vlanbriefxbrief.ROW_vlanbriefxbrief)")
+		return nil, rep
+	}
+	data := []byte(text[start:])
+	// A list of rows is read in one pass where that reads what the two
+	// passes below read: where neither key can occur twice (a second
+	// occurrence would be decoded into the rows of the first, where the
+	// passes below keep the last one alone). A key matches its field
+	// case-insensitively, and through escapes, so the text must be ASCII
+	// without escapes and hold each name at most once, in any case.
 	var rows []row
-	if json.Unmarshal(doc.Table.Rows, &rows) != nil {
-		var one row
-		if err := json.Unmarshal(doc.Table.Rows, &one); err != nil {
+	if onceFold(text, "table_vlanbriefxbrief") && onceFold(text, "row_vlanbriefxbrief") && plainASCII(text) {
+		var list struct {
+			Table struct {
+				Rows []row `json:"ROW_vlanbriefxbrief"`
+			} `json:"TABLE_vlanbriefxbrief"`
+		}
+		if json.Unmarshal(data, &list) == nil {
+			rows = list.Table.Rows
+		}
+	}
+	if rows == nil {
+		var doc struct {
+			Table struct {
+				Rows json.RawMessage `json:"ROW_vlanbriefxbrief"`
+			} `json:"TABLE_vlanbriefxbrief"`
+		}
+		if json.Unmarshal(data, &doc) != nil || doc.Table.Rows == nil {
 			n, l := firstLine()
-			rep.warn(n, l, "ROW_vlanbriefxbrief is neither an object nor a list of objects")
+			rep.warn(n, l, "not the JSON of show vlan brief | json (no TABLE_vlanbriefxbrief.ROW_vlanbriefxbrief)")
 			return nil, rep
 		}
-		rows = []row{one}
+		if json.Unmarshal(doc.Table.Rows, &rows) != nil {
+			var one row
+			if err := json.Unmarshal(doc.Table.Rows, &one); err != nil {
+				n, l := firstLine()
+				rep.warn(n, l, "ROW_vlanbriefxbrief is neither an object nor a list of objects")
+				return nil, rep
+			}
+			rows = []row{one}
+		}
 	}
 	rep.Sections = 1
 	var out []IOSVLAN
@@ -311,7 +334,9 @@ func NXOSShowVLANJSON(text string) ([]IOSVLAN, Report) {
 		}
 		ports := []string{}
 		var list []json.RawMessage
-		if json.Unmarshal(r.Ports, &list) == nil {
+		// A list (or null); not tried on anything else, where it can only
+		// fail (the common case: one string).
+		if len(r.Ports) > 0 && r.Ports[0] == '[' && json.Unmarshal(r.Ports, &list) == nil || string(r.Ports) == "null" {
 			for _, x := range list {
 				ports = append(ports, expandPorts(jsonText(x))...)
 			}
@@ -322,6 +347,35 @@ func NXOSShowVLANJSON(text string) ([]IOSVLAN, Report) {
 		rep.Read++
 	}
 	return out, rep
+}
+
+// onceFold says whether the lower-case word w, which holds an
+// underscore, occurs at most once in s, ignoring the case of ASCII
+// letters.
+func onceFold(s, w string) bool {
+	k := strings.IndexByte(w, '_')
+	n := 0
+	for i := k; i < len(s); i++ {
+		j := strings.IndexByte(s[i:], '_')
+		if j < 0 {
+			break
+		}
+		i += j
+		if i >= k && i-k+len(w) <= len(s) && strings.EqualFold(s[i-k:i-k+len(w)], w) {
+			n++
+		}
+	}
+	return n <= 1
+}
+
+// plainASCII says whether s is ASCII without a backslash.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 || s[i] == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // jsonText is a JSON scalar as text: a string's value, a number as
@@ -366,10 +420,10 @@ func expandPorts(s string) []string {
 		if p == "" {
 			continue
 		}
-		if m := nxosPortRange.FindStringSubmatch(p); m != nil {
-			if lo, hi, ok := portRange(m[2], m[3]); ok {
+		if name, from, to, ok := nxosPortRange(p); ok {
+			if lo, hi, ok := portRange(from, to); ok {
 				for n := lo; n <= hi; n++ {
-					out = append(out, m[1]+strconv.Itoa(n))
+					out = append(out, name+strconv.Itoa(n))
 				}
 				continue
 			}
@@ -379,4 +433,29 @@ func expandPorts(s string) []string {
 	return out
 }
 
-var nxosPortRange = regexp.MustCompile(`^(.*?[^\d-])(\d+)-(\d+)$`)
+// nxosPortRange reads a range of ports, "Ethernet1/1-4": it matches
+// exactly what ^(.*?[^\d-])(\d+)-(\d+)$ matches (checked against it in
+// ciscovlans_test.go) and returns its groups, the name and the two
+// numbers.
+func nxosPortRange(p string) (name, from, to string, ok bool) {
+	i := len(p)
+	for i > 0 && p[i-1] >= '0' && p[i-1] <= '9' {
+		i--
+	}
+	to = p[i:]
+	if to == "" || i == 0 || p[i-1] != '-' {
+		return "", "", "", false
+	}
+	j := i - 1
+	for j > 0 && p[j-1] >= '0' && p[j-1] <= '9' {
+		j--
+	}
+	from = p[j : i-1]
+	// name ends with a character that is neither a digit nor a dash (any
+	// byte but those two: the last byte of a rune or an invalid byte), and
+	// "." matches anything but a newline before it.
+	if from == "" || j == 0 || p[j-1] == '-' || strings.IndexByte(p[:j-1], '\n') >= 0 {
+		return "", "", "", false
+	}
+	return p[:j], from, to, true
+}

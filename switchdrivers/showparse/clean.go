@@ -7,13 +7,32 @@ import (
 )
 
 // textLines splits output into lines as a terminal shows them (see
-// cleanLine); line i of the result is line i+1 of the text.
+// cleanLine); line i of the result is line i+1 of the text. The lines
+// whose tabs are expanded are written one after the other into one
+// buffer (a line of tabs is rewritten, and EXOS indents every line with
+// them).
 func textLines(text string) []string {
-	raw := strings.Split(text, "\n")
-	for i, l := range raw {
-		raw[i] = cleanLine(l)
+	lines := make([]string, 0, strings.Count(text, "\n")+1)
+	var expanded strings.Builder
+	if tabs := strings.Count(text, "\t"); tabs > 0 {
+		expanded.Grow(len(text) + 7*tabs)
 	}
-	return raw
+	for more := true; more; {
+		l := text
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			l, text = text[:i], text[i+1:]
+		} else {
+			more = false
+		}
+		l, tabs := cleanControls(l)
+		if tabs > 0 {
+			from := expanded.Len()
+			writeExpanded(&expanded, l)
+			l = expanded.String()[from:] // what is written is never changed
+		}
+		lines = append(lines, unpage(l))
+	}
+	return lines
 }
 
 // pagingMark matches what pagers print before a page's first line:
@@ -29,26 +48,47 @@ var pagingMark = regexp.MustCompile(`(?i)^\s*(?:-{2,}\s*\(?\s*more(?:\s+\d+%)?\s
 // "--More--" with them), tabs expanded to 8 columns, other control
 // characters dropped, and a pager mark at the start removed.
 func cleanLine(l string) string {
-	l = strings.TrimRight(l, " \t\r")
-	plain, tabs := true, false
+	l, tabs := cleanControls(l)
+	if tabs > 0 {
+		var b strings.Builder
+		b.Grow(len(l) + 7*tabs)
+		writeExpanded(&b, l)
+		l = b.String()
+	}
+	return unpage(l)
+}
+
+// cleanControls is cleanLine up to the pager mark, except that the tabs
+// of a line that has no other control character, short enough never to
+// reach maxColumn and valid UTF-8, are left to expand (writeExpanded):
+// the line and the number of those tabs.
+func cleanControls(l string) (string, int) {
+	end := len(l)
+	for end > 0 && (l[end-1] == ' ' || l[end-1] == '\t' || l[end-1] == '\r') {
+		end--
+	}
+	l = l[:end]
+	plain, tabs := true, 0
 	for i := 0; i < len(l); i++ {
 		if c := l[i]; c == '\t' {
-			tabs = true
+			tabs++
 		} else if c < 0x20 || c == 0x7f {
 			plain = false
 			break
 		}
 	}
-	switch {
-	case !plain || tabs && (8*len(l) >= maxColumn || !utf8.ValidString(l)):
-		l = strings.TrimRight(terminal(l), " ")
-	case tabs: // what terminal makes of it, without replaying it
-		l = strings.TrimRight(expandTabs(l), " ")
+	if !plain || tabs > 0 && (8*len(l) >= maxColumn || !utf8.ValidString(l)) {
+		return strings.TrimRight(terminal(l), " "), 0
 	}
-	// A pager mark starts, after blanks, with a dash or "press" and says
-	// "more" or "<SPACE>": only such lines are matched against pagingMark
-	// (rules of dashes are many, and slow to match).
-	if t := strings.TrimLeft(l, " "); t != "" && (t[0] == '-' || t[0]|0x20 == 'p') && (containsFold(t, "more") || strings.Contains(t, "<")) {
+	return l, tabs // expanded, l ends with neither a blank nor a tab, nor will the result
+}
+
+// unpage removes a pager mark at the start of a line. A pager mark
+// starts, after blanks, with a dash or "press" and says "more" or
+// "<SPACE>": only such lines are matched against pagingMark (rules of
+// dashes are many, and slow to match).
+func unpage(l string) string {
+	if t := strings.TrimLeft(l, " "); t != "" && (t[0] == '-' || t[0]|0x20 == 'p') && mayPage(t) && (containsFold(t, "more") || strings.Contains(t, "<")) {
 		if m := pagingMark.FindStringIndex(l); m != nil {
 			l = l[m[1]:]
 		}
@@ -56,21 +96,34 @@ func cleanLine(l string) string {
 	return l
 }
 
-// expandTabs expands the tabs of a valid UTF-8 line with no other
-// control character, short enough never to reach maxColumn, to 8-column
-// stops, columns counted in runes, as terminal does.
-func expandTabs(l string) string {
-	var b strings.Builder
-	b.Grow(len(l) + 32)
+// mayPage says whether t has an "m" (either case) or a "<": a rule of
+// dashes, which has neither, is passed over in one scan.
+func mayPage(t string) bool {
+	for i := 0; i < len(t); i++ {
+		if c := t[i]; c|0x20 == 'm' || c == '<' {
+			return true
+		}
+	}
+	return false
+}
+
+// writeExpanded writes a valid UTF-8 line whose only control characters
+// are tabs to b, the tabs expanded to 8-column stops, columns counted in
+// runes, as terminal does.
+func writeExpanded(b *strings.Builder, l string) {
 	col := 0
 	for {
 		i := strings.IndexByte(l, '\t')
 		if i < 0 {
-			b.WriteString(l)
-			return b.String()
+			b.WriteString(l) // the rest: no column to count
+			return
 		}
 		b.WriteString(l[:i])
-		col += utf8.RuneCountInString(l[:i])
+		for j := 0; j < i; j++ {
+			if l[j]&0xc0 != 0x80 { // an ASCII byte or a rune's first
+				col++
+			}
+		}
 		n := 8 - col%8
 		b.WriteString("        "[:n])
 		col += n

@@ -22,3 +22,22 @@ func FuzzExpandTabs(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTextLines: textLines, which writes expanded lines into one buffer,
+// gives each line as cleanLine does.
+func FuzzTextLines(f *testing.F) {
+	f.Add("Port:\t1:1\n\tType:\t\tUTP\n")
+	f.Add("a\tb\r\n\t--More--\tx\n\x08\tz\n\tpress <space> to continue or <q> to quit:\ty")
+	f.Add("é\tü\n\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		got, raw := textLines(s), strings.Split(s, "\n")
+		if len(got) != len(raw) {
+			t.Fatalf("%q: %d lines, want %d", s, len(got), len(raw))
+		}
+		for i, l := range raw {
+			if want := cleanLine(l); got[i] != want {
+				t.Fatalf("%q: line %d is %q, cleanLine gives %q", s, i+1, got[i], want)
+			}
+		}
+	})
+}

@@ -227,7 +227,7 @@ func ComwareDisplayVLANAll(text string) ([]ComwareVLAN, Report) {
 		}
 		key, val, hasColon := strings.Cut(l, ":")
 		if hasColon {
-			key, val = strings.ToLower(strings.Join(strings.Fields(key), " ")), strings.TrimSpace(val)
+			key, val = foldKey(key), strings.TrimSpace(val)
 		}
 		if hasColon && key == "vlan id" {
 			rep.Sections++
@@ -250,7 +250,7 @@ func ComwareDisplayVLANAll(text string) ([]ComwareVLAN, Report) {
 			state = orphan
 			continue
 		case !hasColon && list != nil: // ports of the list above
-			*list = append(*list, strings.Fields(l)...)
+			*list = appendFields(*list, l)
 			continue
 		case !hasColon:
 			continue // an attribute import does not read
@@ -281,7 +281,7 @@ func ComwareDisplayVLANAll(text string) ([]ComwareVLAN, Report) {
 				list = &cur.UntaggedPorts
 			}
 			if !strings.EqualFold(val, "none") {
-				*list = append(*list, strings.Fields(val)...)
+				*list = appendFields(*list, val)
 			}
 		}
 	}

@@ -242,7 +242,7 @@ var exosKeys = []string{"Description String", "Virtual-router", "Type", "Random 
 func exosKey(key string) int {
 	key = strings.TrimSpace(key)
 	if strings.Contains(key, "  ") {
-		key = strings.Join(strings.Fields(key), " ")
+		key = joinFields(key)
 	}
 	for i, k := range exosKeys {
 		if len(k) == len(key) && strings.EqualFold(k, key) {
@@ -272,6 +272,7 @@ func EXOSPortsInformationDetail(text string) ([]EXOSPortDetail, Report) {
 			if !ok {
 				continue // "algorithm", "s1(enable), Tag=(none), ..."
 			}
+			rawKey = strings.TrimSpace(rawKey) // once, for both
 			if !keyShaped(rawKey) {
 				rec.Skip(l, "not a \"Key: value\" line of a port's entry")
 				continue
@@ -331,14 +332,16 @@ func EXOSPortsInformationDetail(text string) ([]EXOSPortDetail, Report) {
 // exosVLANCfg reads a line of "VLAN cfg:" after "Name:": "Default,
 // Internal Tag = 1, MAC-limit = No-limit, Virtual router: VR-Default".
 func exosVLANCfg(val string) (EXOSPortVLAN, error) {
-	parts := strings.Split(val, ",")
-	v := EXOSPortVLAN{Name: strings.TrimSpace(parts[0])}
-	for _, p := range parts[1:] {
+	name, rest, _ := strings.Cut(val, ",")
+	v := EXOSPortVLAN{Name: strings.TrimSpace(name)}
+	for rest != "" {
+		var p string
+		p, rest, _ = strings.Cut(rest, ",")
 		k, tag, ok := strings.Cut(p, "=")
 		if !ok {
 			continue
 		}
-		switch strings.Join(strings.Fields(k), " ") {
+		switch joinFields(k) {
 		case "802.1Q Tag":
 			v.Tag, v.Tagged = strings.TrimSpace(tag), true
 		case "Internal Tag":

@@ -430,7 +430,7 @@ var (
 			return rep, nil
 		}}
 	iosVLANsCommand = command{name: CmdVLANs,
-		match: func(l string) bool { return vlansStart.MatchString(strings.TrimSpace(l)) },
+		match: func(l string) bool { _, ok := vlansStart(strings.TrimSpace(l)); return ok },
 		read: func(text string, r *Result) (Report, error) {
 			rows, rep := IOSShowVLANs(text)
 			for _, row := range rows {

@@ -107,9 +107,8 @@ func (rs Records) Read(text string, read func(*Record) error) Report {
 	first := -1 // first line outside a record, for "no record"
 	var firstText string
 	for i, l := range lines {
-		trimmed := strings.TrimSpace(l)
 		switch {
-		case (strings.IndexByte(trimmed, '#') >= 0 || strings.IndexByte(trimmed, '>') >= 0) && isPrompt(trimmed): // every prompt has one
+		case (strings.IndexByte(l, '#') >= 0 || strings.IndexByte(l, '>') >= 0) && isPrompt(l): // every prompt has one
 			flush() // the next command's output starts here
 			continue
 		case rs.Start(l):
@@ -117,13 +116,14 @@ func (rs Records) Read(text string, read func(*Record) error) Report {
 			cur, start = &Record{rep: &rep, headers: headers}, len(all)
 			all = append(all, Line{i + 1, l})
 			continue
-		case cur != nil && rs.End != nil && trimmed != "" && rs.End(l):
+		case cur != nil && rs.End != nil && strings.TrimSpace(l) != "" && rs.End(l):
 			flush()
 			continue
 		case cur != nil:
 			all = append(all, Line{i + 1, l})
 			continue
-		case trimmed == "" || isRule(l) || exemptLine(trimmed):
+		}
+		if trimmed := strings.TrimSpace(l); trimmed == "" || isRule(l) || exemptLine(trimmed) {
 			continue
 		}
 		if first < 0 {

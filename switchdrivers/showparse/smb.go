@@ -354,7 +354,8 @@ func SMBInterfacesSwitchport(text string) ([]SMBSwitchport, Report) {
 		section, from := "", 0
 		endSection := func(to int) {
 			lines := rec.Lines[from:to]
-			if section != "member" && contentLines(lines) <= 1 {
+			content := contentLines(lines)
+			if section != "member" && content <= 1 {
 				return // a header and no row: SG prints the forbidden VLANs and rules so when there are none
 			}
 			switch section {
@@ -362,6 +363,11 @@ func SMBInterfacesSwitchport(text string) ([]SMBSwitchport, Report) {
 				rec.ReadTable(smbMemberTable, lines, func(r Row) error {
 					if !isVLANID(r.Cell("vlan")) || r.Cell("egress") == "" {
 						return errors.New("not a VLAN membership: no VLAN ID under Vlan and egress rule under Egress rule")
+					}
+					if sp.VLANs == nil { // the four lists, room for every row in one allocation
+						n := content
+						block := make([]string, 4*n)
+						sp.VLANs, sp.VLANNames, sp.EgressRules, sp.MembershipTypes = block[:0:n], block[n:n:2*n], block[2*n:2*n:3*n], block[3*n:3*n:4*n]
 					}
 					sp.VLANs = append(sp.VLANs, r.Cell("vlan"))
 					sp.VLANNames = append(sp.VLANNames, r.Cell("name"))
@@ -395,7 +401,7 @@ func SMBInterfacesSwitchport(text string) ([]SMBSwitchport, Report) {
 			l := rec.Lines[i]
 			t := strings.TrimSpace(l.Text)
 			if title, ok := strings.CutSuffix(t, ":"); ok {
-				if s, ok := smbSwitchportTitles[strings.ToLower(title)]; ok {
+				if s, ok := lookupLower(smbSwitchportTitles, title); ok {
 					endSection(i)
 					section, from = s, i+1
 					continue

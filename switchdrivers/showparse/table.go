@@ -162,8 +162,8 @@ type Row struct {
 // blanks; "" when the cell is empty or this section's header does not
 // have the column.
 func (r Row) Cell(name string) string {
-	i, ok := r.t.index[name]
-	if !ok {
+	i := r.t.column(name)
+	if i < 0 {
 		panic(fmt.Sprintf("showparse: table %q has no column %q", r.t.spec.Command, name))
 	}
 	if c := r.sec.byCol[i]; c >= 0 {
@@ -172,10 +172,22 @@ func (r Row) Cell(name string) string {
 	return ""
 }
 
+// column is the index of the named column in the Spec, -1 if none: a
+// search of the few names a table has, quicker than its index map for
+// the cells of every row.
+func (t *Table) column(name string) int {
+	for i := range t.spec.Columns {
+		if t.spec.Columns[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
 // Has says whether this row's header has the named column.
 func (r Row) Has(name string) bool {
-	i, ok := r.t.index[name]
-	return ok && r.sec.byCol[i] >= 0
+	i := r.t.column(name)
+	return i >= 0 && r.sec.byCol[i] >= 0
 }
 
 // Continuation says whether the row's key cell is empty: the line
@@ -215,7 +227,8 @@ func (t *Table) readLines(lines []string, row func(Row) error, headers headerCac
 	ctx := ""
 	first := -1       // first line with content, for "no header"
 	firstRow := false // the next line is the first under a header
-	var toks []tok
+	var tokBuf [32]tok
+	toks := tokBuf[:0] // a row's words, on the stack for the usual few
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		trimmed := strings.TrimSpace(l)
@@ -322,6 +335,9 @@ func isRule(l string) bool {
 
 // isPrompt recognises a prompt line, bare or with the next command.
 func isPrompt(l string) bool {
+	if strings.IndexByte(l, '#') < 0 && strings.IndexByte(l, '>') < 0 {
+		return false // every prompt has one (see splitPrompt)
+	}
 	_, ok := splitPrompt(l)
 	return ok
 }
@@ -563,12 +579,19 @@ func (c headerCache) header(t *Table, lines []string, i int) (*section, int) {
 	if isRule(lines[i]) || !t.mayMatch(lines[i:min(j+1, len(lines))]) {
 		return nil, 0 // t.header tests no more lines than these
 	}
-	key := strings.Join(lines[i:min(k+1, len(lines))], "\n")
-	if h, ok := c[key]; ok {
+	var buf [512]byte // the key, joined here: looked up without allocating
+	key := buf[:0]
+	for n, l := range lines[i:min(k+1, len(lines))] {
+		if n > 0 {
+			key = append(key, '\n')
+		}
+		key = append(key, l...)
+	}
+	if h, ok := c[string(key)]; ok {
 		return h.sec, i + h.last
 	}
 	s, last := t.header(lines, i)
-	c[key] = cachedHeader{s, last - i}
+	c[string(key)] = cachedHeader{s, last - i}
 	return s, last
 }
 
@@ -1088,12 +1111,43 @@ func (s *section) anchoredAt(k int, tk tok, d0, d int) bool {
 // is the row's text from its first word to its last.
 func (s *section) cut(l string, toks []tok) []string {
 	cells := make([]string, len(s.cols))
-	for k, r := range s.cellWords(toks) {
-		if r[0] >= 0 {
-			cells[k] = l[toks[r[0]].bs:toks[r[1]].be]
+	var first, last [16]int // cellWords for the usual few columns, without allocating
+	if len(s.cols) > len(first) {
+		for k, r := range s.cellWords(toks) {
+			if r[0] >= 0 {
+				cells[k] = l[toks[r[0]].bs:toks[r[1]].be]
+			}
+		}
+		return cells
+	}
+	for k := range s.cols {
+		first[k] = -1
+	}
+	var buf [16]int
+	for i, k := range s.placeInto(toks, buf[:0]) {
+		if first[k] < 0 {
+			first[k] = i
+		}
+		last[k] = i
+	}
+	for k := range s.cols {
+		if first[k] >= 0 {
+			cells[k] = l[toks[first[k]].bs:toks[last[k]].be]
 		}
 	}
 	return cells
+}
+
+// placeInto is place for the cells of a row, into buf where the row's
+// words all fit their columns unshifted (placeShifted's first walk, the
+// usual case) and buf has room for them.
+func (s *section) placeInto(toks []tok, buf []int) []int {
+	if len(toks) <= cap(buf) {
+		if out := buf[:len(toks)]; s.walk(toks, 0, out, nil) == 0 {
+			return out
+		}
+	}
+	return s.place(toks)
 }
 
 // cellWords gives each header column the indexes of its first and last

@@ -49,3 +49,86 @@ func isPortWord(s string) bool {
 	}
 	return digit
 }
+
+// asciiBlank is what strings.Fields splits ASCII text at.
+var asciiBlank = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// appendFields appends the words of s to dst, as append(dst,
+// strings.Fields(s)...) does, without the slice in between.
+func appendFields(dst []string, s string) []string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return append(dst, strings.Fields(s)...) // Unicode blanks too
+		}
+	}
+	for i := 0; i < len(s); {
+		for i < len(s) && asciiBlank[s[i]] {
+			i++
+		}
+		j := i
+		for j < len(s) && !asciiBlank[s[j]] {
+			j++
+		}
+		if j > i {
+			dst = append(dst, s[i:j])
+		}
+		i = j
+	}
+	return dst
+}
+
+// joinFields is strings.Join(strings.Fields(s), " "), without
+// allocating when s is ASCII with its words one blank apart (it is then
+// s without its outer blanks).
+func joinFields(s string) string {
+	i, j := 0, len(s)
+	for i < j && asciiBlank[s[i]] {
+		i++
+	}
+	for j > i && asciiBlank[s[j-1]] {
+		j--
+	}
+	t := s[i:j]
+	for k := 0; k < len(t); k++ {
+		if c := t[k]; c >= 0x80 || asciiBlank[c] && (c != ' ' || asciiBlank[t[k+1]]) {
+			return strings.Join(strings.Fields(s), " ")
+		}
+	}
+	return t
+}
+
+// foldKey is the key of a "Key: value" line as it is compared:
+// strings.ToLower(strings.Join(strings.Fields(key), " ")), without
+// allocating when key is already so.
+func foldKey(key string) string {
+	key = joinFields(key)
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return strings.ToLower(key)
+		}
+	}
+	return key
+}
+
+// lookupLower is m[strings.ToLower(s)], without allocating the lower-case
+// key when s is short ASCII.
+func lookupLower(m map[string]string, s string) (string, bool) {
+	var buf [64]byte
+	if len(s) > len(buf) {
+		v, ok := m[strings.ToLower(s)]
+		return v, ok
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			v, ok := m[strings.ToLower(s)]
+			return v, ok
+		}
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	v, ok := m[string(buf[:len(s)])]
+	return v, ok
+}
