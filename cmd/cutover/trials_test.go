@@ -82,6 +82,7 @@ var trialPlatforms = []trialPlatform{
 	{node: "jun", kind: "juniper_vjunosswitch", driver: "juniper_junos", kill: map[string]string{"rollback": "isolate", "resume": "promote"}},
 	{node: "srl", kind: "nokia_srlinux", driver: "nokia_srl", segments: "{production: mac-vrf-66, migration: mac-vrf-166, shadow: mac-vrf-266}",
 		kill: map[string]string{"rollback": "promote", "resume": "isolate"}},
+	{node: "cx", kind: "aruba_aoscx", driver: "aruba_aoscx", kill: map[string]string{"rollback": "isolate", "resume": "promote"}},
 }
 
 // island is one platform's part of the lab.
