@@ -160,6 +160,9 @@ func TestHostKeyIsVerified(t *testing.T) {
 	if _, err := d.Ports(ctx); err != nil {
 		t.Fatalf("explicit opt-out: %v", err)
 	}
+	if w := strings.Join(d.(interface{ Warnings() []string }).Warnings(), "\n"); !strings.Contains(w, "switch sw1: the SSH host key is NOT verified") {
+		t.Fatalf("the opt-out is not said: %q", w)
+	}
 }
 
 func TestPasswordNeverInErrors(t *testing.T) {

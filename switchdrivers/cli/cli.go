@@ -532,6 +532,11 @@ func Open(d Dialect, cfg switchdrivers.Config) (*Driver, error) {
 			return nil, fail("unknown option %q (known: known_hosts, insecure_host_key, timeout, trials)", k)
 		}
 	}
+	if drv.insecure {
+		// The opt-out is said wherever the driver's notes go: `cutover
+		// ports` warnings, and a run's progress and journal (TakeNotes).
+		drv.note(fmt.Sprintf("switch %s: the SSH host key is NOT verified (insecure_host_key: \"true\" in the inventory)", drv.name))
+	}
 	if drv.knownHosts == "" && !drv.insecure {
 		home, _ := os.UserHomeDir()
 		drv.knownHosts = filepath.Join(home, ".ssh", "known_hosts")
@@ -754,7 +759,8 @@ func (drv *Driver) dial(ctx context.Context) (*openedSession, error) {
 		options.WithTransportType(transport.StandardTransport), options.WithTimeoutOps(drv.timeout), options.WithTimeoutSocket(drv.timeout),
 	}
 	if drv.insecure {
-		// Only with the inventory's explicit, documented insecure_host_key: "true".
+		// Only with the inventory's explicit, documented opt-out
+		// insecure_host_key: "true" (Open notes it for the operator).
 		opts = append(opts, options.WithAuthNoStrictKey())
 	} else {
 		opts = append(opts, options.WithSSHKnownHostsFile(drv.knownHosts))
