@@ -397,30 +397,9 @@ func (r *configReader) tokens(n *yaml.Node) {
 				r.Addf(rn, "%s: role %q (known: viewer, operator, approver)", what, role)
 			}
 		}
-		tf, hasFile := fields["token_file"]
-		vf, hasValue := fields["token"]
-		switch {
-		case hasFile && hasValue:
-			r.Addf(tf.Key, "%s: give token or token_file, not both", what)
-		case hasValue:
-			if v, ok := r.Scalar(vf.Val, what+".token"); ok {
-				t.Value = secret.New(v)
-				if v == "" {
-					r.Addf(vf.Val, "%s: the token is empty", what)
-				}
-			}
-		case hasFile:
-			if p, ok := r.Scalar(tf.Val, what+".token_file"); ok {
-				t.Value = r.SecretFile(tf.Val, what+": token_file", p)
-			}
-		default:
-			r.Addf(tn, "%s: token or token_file is missing", what)
-		}
-		if (hasValue || hasFile) && !t.Value.IsZero() && len(t.Value.Reveal()) < auth.MinTokenLength {
-			at := vf.Val
-			if hasFile {
-				at = tf.Val
-			}
+		var at *yaml.Node
+		t.Value, at = r.InlineOrFile(fields, "token", what, tn, "token or token_file is missing")
+		if at != nil && !t.Value.IsZero() && len(t.Value.Reveal()) < auth.MinTokenLength {
 			r.Addf(at, "%s: the token is shorter than %d characters", what, auth.MinTokenLength)
 		}
 		if f, ok := fields["allow"]; ok {
@@ -513,25 +492,7 @@ func (r *configReader) webhooks(n *yaml.Node) {
 			}
 			h.URL = v
 		}
-		sf, hasFile := fields["secret_file"]
-		vf, hasValue := fields["secret"]
-		switch {
-		case hasFile && hasValue:
-			r.Addf(sf.Key, "%s: give secret or secret_file, not both", what)
-		case hasValue:
-			if v, ok := r.Scalar(vf.Val, what+".secret"); ok {
-				h.Secret = secret.New(v)
-				if v == "" {
-					r.Addf(vf.Val, "%s: the secret is empty", what)
-				}
-			}
-		case hasFile:
-			if p, ok := r.Scalar(sf.Val, what+".secret_file"); ok {
-				h.Secret = r.SecretFile(sf.Val, what+": secret_file", p)
-			}
-		default:
-			r.Addf(hn, "%s: secret or secret_file is missing (the receiver checks the X-Cutover-Signature with it)", what)
-		}
+		h.Secret, _ = r.InlineOrFile(fields, "secret", what, hn, "secret or secret_file is missing (the receiver checks the X-Cutover-Signature with it)")
 		if f, ok := fields["events"]; ok {
 			for _, en := range r.List(f.Val, what+".events") {
 				v, ok := r.Scalar(en, what+".events")

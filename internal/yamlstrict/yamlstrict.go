@@ -209,6 +209,33 @@ func (r *Reader) SecretFile(n *yaml.Node, what, p string) secret.Secret {
 	return secret.New(v)
 }
 
+// InlineOrFile reads a secret given inline (fields[key]) or in a file
+// (fields[key+"_file"]), never both and never empty; when neither is
+// there, missing is said at n. It returns the node the secret came
+// from, nil if none.
+func (r *Reader) InlineOrFile(fields map[string]Field, key, what string, n *yaml.Node, missing string) (secret.Secret, *yaml.Node) {
+	ff, hasFile := fields[key+"_file"]
+	vf, hasValue := fields[key]
+	switch {
+	case hasFile && hasValue:
+		r.Addf(ff.Key, "%s: give %s or %s_file, not both", what, key, key)
+	case hasValue:
+		if v, ok := r.Scalar(vf.Val, what+"."+key); ok {
+			if v == "" {
+				r.Addf(vf.Val, "%s: the %s is empty", what, key)
+			}
+			return secret.New(v), vf.Val
+		}
+	case hasFile:
+		if p, ok := r.Scalar(ff.Val, what+"."+key+"_file"); ok {
+			return r.SecretFile(ff.Val, what+": "+key+"_file", p), ff.Val
+		}
+	default:
+		r.Addf(n, "%s: %s", what, missing)
+	}
+	return secret.Secret{}, nil
+}
+
 // StringMap reads a mapping of strings; keys nil allows any key.
 func (r *Reader) StringMap(n *yaml.Node, what string, keys []string) map[string]string {
 	if n.Kind != yaml.MappingNode {
