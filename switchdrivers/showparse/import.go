@@ -385,14 +385,7 @@ var (
 		read: func(text string, r *Result) (Report, error) {
 			rows, rep := IOSInterfacesSwitchport(text)
 			for _, row := range rows {
-				p := Port{Name: row.Interface, Mode: switchportMode(row.Switchport, row.Mode, row.AdminMode)}
-				switch p.Mode {
-				case "access":
-					p.VLAN = row.AccessVLAN
-				case "trunk":
-					p.VLAN = row.NativeVLAN
-				}
-				mergePort(r, p)
+				mergePort(r, switchportPort(row.Interface, switchportMode(row.Switchport, row.Mode, row.AdminMode), row.AccessVLAN, row.NativeVLAN))
 			}
 			return rep, nil
 		}}
@@ -447,14 +440,7 @@ var (
 			read: func(text string, r *Result) (Report, error) {
 				rows, rep := NXOSInterfaceSwitchport(text)
 				for _, row := range rows {
-					p := Port{Name: row.Interface, Mode: switchportMode(row.Switchport, row.Mode, "")}
-					switch p.Mode {
-					case "access":
-						p.VLAN = row.AccessVLAN
-					case "trunk":
-						p.VLAN = row.NativeVLAN
-					}
-					mergePort(r, p)
+					mergePort(r, switchportPort(row.Interface, switchportMode(row.Switchport, row.Mode, ""), row.AccessVLAN, row.NativeVLAN))
 				}
 				return rep, nil
 			}},
@@ -918,6 +904,19 @@ func vlanValue(v string) string {
 		return v
 	}
 	return ""
+}
+
+// switchportPort is a port of `show interface(s) switchport` in mode:
+// an access port in its access VLAN, a trunk in its native one.
+func switchportPort(name, mode, access, native string) Port {
+	p := Port{Name: name, Mode: mode}
+	switch mode {
+	case "access":
+		p.VLAN = access
+	case "trunk":
+		p.VLAN = native
+	}
+	return p
 }
 
 // switchportMode reads `show interface(s) switchport`: "Switchport:
